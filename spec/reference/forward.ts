@@ -1,0 +1,166 @@
+/**
+ * The executable forward reference: SPEC.md's MAX/SUM/AVG/LP clauses, literally, in exact arithmetic
+ * (Fractions) or 40-digit decimals (powers), with every output's float32 acceptance set (§ACC).
+ * Slow on purpose: it is the definition, not a kernel.
+ */
+import type { PoolSpec, Tensor } from '../../kernels/contract.js';
+import { avgDivisor, planeAddress, type PoolGeometry } from '../../kernels/geometry.js';
+import {
+  ETA32, KAPPA_POW, OVERFLOW32, around, between, exact, gamma, outward, type Acceptance,
+} from '../interval.js';
+import { DEFAULT_POLICY, type Policy } from '../policy.js';
+import { validateForward } from '../validate.js';
+import { ExactSum, exactFraction } from './exact.js';
+import { lpPowers, lpRoot, type Decimal } from './highprec.js';
+import { planeWindows, type PlaneWindow } from './windows.js';
+
+export interface ReferenceForward {
+  readonly geometry: PoolGeometry;
+  readonly windows: readonly PlaneWindow[];
+  /** Exact results rounded to f64, in the output's layout. */
+  readonly values: Float64Array;
+  readonly acceptance: readonly Acceptance[];
+  /** max only: the spec's index per output (MAX.INDEX), in the output's layout. */
+  readonly indices?: Int32Array;
+  /** lp only: per output, bounds on a float32 backend's y relative error (used by the lp gradient bound). */
+  readonly lpRelErr?: Float64Array;
+}
+
+export function referenceForward(spec: PoolSpec, x: Tensor, policy: Policy = DEFAULT_POLICY): ReferenceForward {
+  const g = validateForward(spec, x);
+  const windows = planeWindows(spec, g);
+  const total = g.batch * g.channels * g.outPlane;
+  const values = new Float64Array(total);
+  const acceptance: Acceptance[] = new Array(total);
+  const indices = spec.kind === 'max' ? new Int32Array(total) : undefined;
+  const lpRelErr = spec.kind === 'lp' ? new Float64Array(total) : undefined;
+  const powers = spec.kind === 'lp' ? lpPowers(x.data, spec.p!) : undefined;
+
+  for (let n = 0; n < g.batch; n++) {
+    for (let c = 0; c < g.channels; c++) {
+      const src = planeAddress(g.layout, g.batch, g.channels, g.inPlane, n, c);
+      const dst = planeAddress(g.layout, g.batch, g.channels, g.outPlane, n, c);
+      for (let o = 0; o < g.outPlane; o++) {
+        const w = windows[o]!;
+        const at = dst.base + o * dst.step;
+        const read = (q: number): number => x.data[src.base + q * src.step]!;
+        switch (spec.kind) {
+          case 'max': {
+            const q = maxIndex(w.taps, read, policy);
+            const v = policy.maxNan === 'ignore' && Number.isNaN(read(q)) ? -Infinity : read(q);
+            indices![at] = q;
+            values[at] = v;
+            acceptance[at] = exact(v);
+            break;
+          }
+          case 'sum': {
+            const acc = new ExactSum();
+            for (const q of w.taps) acc.add(read(q));
+            values[at] = acc.value();
+            acceptance[at] = sumAcceptance(acc, gamma(acc.terms - 1), 0, 1);
+            break;
+          }
+          case 'avg': {
+            const acc = new ExactSum();
+            for (const q of w.taps) acc.add(read(q));
+            const divisor = avgDivisor(spec, w.axes);
+            // AVG.ACC: n−1 additions, the divisor's conversion to float32, and one division (or a reciprocal
+            // and a multiplication): γ_{n+2}·Σ|x|/|D|, plus (n+1)·2^-150 for roundings in the subnormal range.
+            const n = acc.terms;
+            const r = sumAcceptance(acc, gamma(n + 2), (n + 1) * ETA32, divisor);
+            values[at] = r.value;
+            acceptance[at] = r;
+            break;
+          }
+          case 'lp': {
+            const r = lpAcceptance(w.taps, read, (q) => powers!(src.base + q * src.step), spec.p!);
+            values[at] = r.acceptance.value;
+            acceptance[at] = r.acceptance;
+            lpRelErr![at] = r.relErr;
+            break;
+          }
+        }
+      }
+    }
+  }
+  return { geometry: g, windows, values, acceptance, indices, lpRelErr };
+}
+
+/** MAX.SELECT under a policy: the index (into the plane) of the winning tap. */
+export function maxIndex(taps: readonly number[], read: (q: number) => number, policy: Policy): number {
+  let best = taps[0]!;
+  let bestV = read(best);
+  if (policy.maxNan === 'ignore') {
+    let found = !Number.isNaN(bestV);
+    for (let i = 1; i < taps.length; i++) {
+      const v = read(taps[i]!);
+      if (Number.isNaN(v)) continue;
+      if (!found || v > bestV || (policy.maxTies === 'last' && v === bestV)) {
+        best = taps[i]!; bestV = v; found = true;
+      }
+    }
+    return best;
+  }
+  for (let i = 1; i < taps.length; i++) {
+    if (Number.isNaN(bestV)) break; // a NaN already won: the first NaN in scan order keeps the index
+    const v = read(taps[i]!);
+    const nanWins = policy.maxNan === 'propagate' && Number.isNaN(v);
+    if (nanWins || v > bestV || (policy.maxTies === 'last' && v === bestV)) {
+      best = taps[i]!; bestV = v;
+    }
+  }
+  return best;
+}
+
+/**
+ * SUM.ACC / AVG.ACC: the acceptance set of `acc / divisor` computed in float32 with relative error `rel`
+ * on Σ|terms|/|divisor| and absolute error `abs`. ±∞ and NaN are allowed where a partial sum, in some legal
+ * order, could reach the float32 overflow threshold (ACC.OVERFLOW).
+ */
+export function sumAcceptance(acc: ExactSum, rel: number, abs: number, divisor: number): Acceptance {
+  const S = acc.absSum();
+  const magnitude = S * (1 + rel);
+  if (acc.special) {
+    let v = acc.value();
+    if (divisor < 0) v = -v;
+    if (Number.isNaN(v) || magnitude < OVERFLOW32) return exact(v);
+    // An infinite term plus finite terms that may overflow the other way: ∞ or NaN.
+    return { kind: 'interval', value: v, lo: v, hi: v, posInf: v > 0, negInf: v < 0, nan: true };
+  }
+  const value = acc.exactFinite().div(exactFraction(divisor)).valueOf();
+  return around(value, (rel * S) / Math.abs(divisor) + abs, magnitude, 6);
+}
+
+/**
+ * LP.ACC: y = (Σ|x|^p)^(1/p), each power within relative KAPPA_POW, the sum of non-negative terms within
+ * γ_{n−1}, the root within KAPPA_POW, plus 2^-150 per rounding that may land in the subnormal range.
+ * relErr bounds |ŷ/y − 1| for the gradient bound (Infinity when unusable).
+ */
+function lpAcceptance(
+  taps: readonly number[], read: (q: number) => number, power: (q: number) => Decimal, p: number,
+): { acceptance: Acceptance; relErr: number } {
+  let nan = false;
+  let inf = false;
+  let nonzero = 0;
+  const terms: Decimal[] = [];
+  for (const q of taps) {
+    const v = read(q);
+    if (Number.isNaN(v)) nan = true;
+    else if (!Number.isFinite(v)) inf = true;
+    else if (v !== 0) { nonzero++; terms.push(power(q)); }
+  }
+  if (nan) return { acceptance: exact(NaN), relErr: Infinity };
+  if (inf) return { acceptance: exact(Infinity), relErr: Infinity };
+  if (nonzero === 0) return { acceptance: exact(0), relErr: 0 };
+  const { sum, root } = lpRoot(terms, p);
+  const g = gamma(nonzero - 1);
+  const sLo = Math.max(0, (sum * (1 - KAPPA_POW) - nonzero * ETA32) * (1 - g));
+  const sHi = (sum * (1 + KAPPA_POW) + nonzero * ETA32) * (1 + g);
+  const [lo, hi] = outward(
+    Math.max(0, Math.pow(sLo, 1 / p) * (1 - KAPPA_POW) - ETA32),
+    Math.pow(sHi, 1 / p) * (1 + KAPPA_POW) + ETA32,
+    8,
+  );
+  const relErr = root > 0 ? Math.max(hi / root - 1, 1 - lo / root) : Infinity;
+  return { acceptance: between(root, lo, hi, sHi >= OVERFLOW32), relErr };
+}
