@@ -1,0 +1,143 @@
+/**
+ * The executable gradient reference (SPEC.md §4 GRAD.*), exact or high precision, with each dx element's
+ * float32 acceptance set (ACC.GRAD). Every contribution of an output to an input is accumulated exactly.
+ */
+import type { PoolSpec, Tensor } from '../../kernels/contract.js';
+import { avgDivisor, planeAddress } from '../../kernels/geometry.js';
+import {
+  ETA32, KAPPA_POW, MAX32, MIN_NORMAL32, OVERFLOW32, U32, around, gamma, unconstrained, type Acceptance,
+} from '../interval.js';
+import { DEFAULT_POLICY, type Policy } from '../policy.js';
+import { validateBackward } from '../validate.js';
+import { ExactSum } from './exact.js';
+import { referenceForward, sumAcceptance } from './forward.js';
+import { hpAbs, hpAdd, hpFromNumber, hpMul, hpPow, hpZero, type Decimal } from './highprec.js';
+
+export interface ReferenceBackward {
+  /** Exact dx rounded to f64, in x's layout. */
+  readonly values: Float64Array;
+  readonly acceptance: readonly Acceptance[];
+}
+
+export function referenceBackward(spec: PoolSpec, x: Tensor, dy: Tensor, policy: Policy = DEFAULT_POLICY): ReferenceBackward {
+  const g = validateBackward(spec, x, dy);
+  const fwd = referenceForward(spec, x, policy);
+  const count = x.data.length;
+  if (spec.kind === 'lp') return lpBackward(spec, x, dy, fwd);
+
+  const sums = Array.from({ length: count }, () => new ExactSum());
+  // Bounds every partial sum of a kernel that divides late (Σdy then /D): Σ|dy|·max(1, 1/|D|) (ACC.OVERFLOW).
+  const magnitude = new Float64Array(count);
+  for (let n = 0; n < g.batch; n++) {
+    for (let c = 0; c < g.channels; c++) {
+      const src = planeAddress(g.layout, g.batch, g.channels, g.inPlane, n, c);
+      const dst = planeAddress(g.layout, g.batch, g.channels, g.outPlane, n, c);
+      for (let o = 0; o < g.outPlane; o++) {
+        const w = fwd.windows[o]!;
+        const at = dst.base + o * dst.step;
+        const grad = dy.data[at]!;
+        if (spec.kind === 'max') {
+          const i = src.base + fwd.indices![at]! * src.step;
+          sums[i]!.add(grad);
+          magnitude[i]! += Math.abs(grad);
+          continue;
+        }
+        const D = spec.kind === 'avg' ? avgDivisor(spec, w.axes) : 1;
+        for (const q of w.taps) {
+          const i = src.base + q * src.step;
+          sums[i]!.add(grad, D);
+          magnitude[i]! += Math.abs(grad) * Math.max(1, 1 / Math.abs(D));
+        }
+      }
+    }
+  }
+  const values = new Float64Array(count);
+  const acceptance: Acceptance[] = new Array(count);
+  for (let i = 0; i < count; i++) {
+    const s = sums[i]!;
+    const m = s.terms;
+    // ACC.GRAD: max/sum scatter m terms with m−1 additions; avg adds a reciprocal, a product and fl(D) per term.
+    const a = spec.kind === 'avg'
+      ? sumAcceptance(s, gamma(m + 2), 2 * m * ETA32, 1)
+      : sumAcceptance(s, gamma(m - 1), 0, 1);
+    const widened = a.kind === 'interval' && magnitude[i]! * (1 + gamma(m + 2)) >= OVERFLOW32
+      ? { ...a, posInf: true, negInf: true, nan: true } : a;
+    values[i] = a.value;
+    acceptance[i] = widened;
+  }
+  return { values, acceptance };
+}
+
+/**
+ * GRAD.LP with ACC.GRAD's Lp bound. Each term t = dy·sign(x)·|x|^(p−1)·y^(1−p) is computed in 40 digits;
+ * a float32 kernel's term has relative error ρ = (1+κ)²(1+u)^(3+|p−1|)(1+δ_y)^|p−1| − 1.
+ */
+function lpBackward(spec: PoolSpec, x: Tensor, dy: Tensor, fwd: ReturnType<typeof referenceForward>): ReferenceBackward {
+  const g = fwd.geometry;
+  const p = spec.p!;
+  const e = Math.abs(p - 1);
+  const count = x.data.length;
+  const exactSum: Decimal[] = new Array(count).fill(hpZero);
+  const absSum = new Float64Array(count);
+  const rhoSum = new Float64Array(count); // Σ|t|·ρ: kept apart from Σ|t| so the bound is a sum of positives
+  const terms = new Int32Array(count);
+  const broken: (string | undefined)[] = new Array(count);
+  const powCache = new Map<number, Decimal>();
+  const xPow = (v: number): Decimal => {
+    let r = powCache.get(v);
+    if (r === undefined) { r = hpPow(Math.abs(v), p - 1); powCache.set(v, r); }
+    return r;
+  };
+  for (let n = 0; n < g.batch; n++) {
+    for (let c = 0; c < g.channels; c++) {
+      const src = planeAddress(g.layout, g.batch, g.channels, g.inPlane, n, c);
+      const dst = planeAddress(g.layout, g.batch, g.channels, g.outPlane, n, c);
+      for (let o = 0; o < g.outPlane; o++) {
+        const w = fwd.windows[o]!;
+        const at = dst.base + o * dst.step;
+        const grad = dy.data[at]!;
+        const y = fwd.values[at]!;
+        const deltaY = fwd.lpRelErr![at]!;
+        const finiteWindow = w.taps.every((q) => Number.isFinite(x.data[src.base + q * src.step]!));
+        for (const q of w.taps) {
+          const i = src.base + q * src.step;
+          const v = x.data[i]!;
+          terms[i]!++;
+          if (!finiteWindow || !Number.isFinite(grad)) { broken[i] = 'GRAD.LP is unspecified for non-finite values'; continue; }
+          if (v === 0 || y === 0 || grad === 0) continue; // exact zero term (GRAD.LP)
+          // ACC.RANGE: outside float32's normal range the relative error model does not hold.
+          const yLo = y * (1 - deltaY);
+          const yHi = y * (1 + deltaY);
+          const ratioLo = Math.abs(v) / yHi;
+          const inRange = (t: number): boolean => t >= MIN_NORMAL32 && t <= MAX32;
+          if (!inRange(yLo) || !inRange(yHi) || !inRange(Math.pow(yLo, e)) || !inRange(Math.pow(yHi, e))
+            || !inRange(Math.pow(Math.abs(v), e)) || !inRange(Math.pow(Math.abs(v), -e)) || !inRange(Math.pow(ratioLo, p - 1))) {
+            broken[i] = 'an intermediate of the Lp gradient leaves the normal float32 range (ACC.RANGE)';
+            continue;
+          }
+          const t = hpMul(hpFromNumber(grad * Math.sign(v)), xPow(v), hpPow(y, 1 - p));
+          exactSum[i] = hpAdd(exactSum[i]!, t);
+          const tAbs = hpAbs(t).toNumber();
+          const rho = (1 + KAPPA_POW) ** 2 * (1 + U32) ** (3 + e) * (1 + deltaY) ** e - 1;
+          absSum[i]! += tAbs;
+          rhoSum[i]! += tAbs * rho;
+        }
+      }
+    }
+  }
+  const values = new Float64Array(count);
+  const acceptance: Acceptance[] = new Array(count);
+  for (let i = 0; i < count; i++) {
+    const v = exactSum[i]!.toNumber();
+    values[i] = v;
+    const m = terms[i]!;
+    const reason = broken[i];
+    if (reason !== undefined) { acceptance[i] = unconstrained(v, reason); continue; }
+    if (!(Math.abs(v) <= MAX32)) { acceptance[i] = unconstrained(v, 'the exact gradient is beyond float32 (ACC.RANGE)'); continue; }
+    const gm = gamma(m - 1);
+    // Σ|t|(1+ρ)(1+γ) − Σ|t| = Σ|t|·γ + Σ|t|ρ·(1+γ), plus η for each of 4 roundings per term that may underflow.
+    const err = absSum[i]! * gm + rhoSum[i]! * (1 + gm) + 4 * m * ETA32;
+    acceptance[i] = around(v, err, (absSum[i]! + rhoSum[i]!) * (1 + gm), 12);
+  }
+  return { values, acceptance };
+}
