@@ -14,7 +14,7 @@ export const MIN_NORMAL32 = 2 ** -126;
 export const MAX32 = (2 - 2 ** -23) * 2 ** 127;
 /** Round-to-nearest overflows to ±∞ at and beyond |x| ≥ 2^128 − 2^103 (MAX32 + half an ulp). */
 export const OVERFLOW32 = 2 ** 128 - 2 ** 103;
-/** Declared accuracy of a backend's power function (LP.ACC): relative error at most 2^-22 (2 ulp at 1.0). */
+/** Declared accuracy of a backend's power function (ACC.LP): relative error at most 2^-22 (2 ulp at 1.0). */
 export const KAPPA_POW = 2 ** -22;
 
 /**
@@ -80,7 +80,8 @@ export function around(value: number, err: number, magnitude: number, ops: numbe
   const e = err * (1 + 2 ** -40);
   const [lo, hi] = outward(value - e, value + e, ops + 2);
   const mayOverflow = magnitude >= OVERFLOW32;
-  return { kind: 'interval', value, lo, hi, posInf: mayOverflow, negInf: mayOverflow, nan: mayOverflow };
+  // A value whose interval reaches the threshold may also round to ±∞ directly.
+  return { kind: 'interval', value, lo, hi, posInf: mayOverflow || hi >= OVERFLOW32, negInf: mayOverflow || lo <= -OVERFLOW32, nan: mayOverflow };
 }
 
 /** An interval [lo, hi] (already outward-rounded) for a result known to be ≥ 0, +∞ allowed when `posInf`. */

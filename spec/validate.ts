@@ -5,6 +5,7 @@
 import { POOL_KINDS, type Layout, type PoolSpec, type Tensor } from '../kernels/contract.js';
 import { axisWindow, effectiveKernel, poolGeometry, product, type PoolGeometry } from '../kernels/geometry.js';
 import { ValidationError } from './errors.js';
+import { MAX32, MIN_NORMAL32 } from './interval.js';
 
 /** Largest element count and index a tensor may have: indices are Int32 (MAX.INDEX). */
 export const MAX_ELEMENTS = 2 ** 31 - 1;
@@ -55,13 +56,33 @@ export function validateSpec(spec: unknown): asserts spec is PoolSpec {
     const v = spec.divisorOverride;
     if (spec.kind !== 'avg') throw new ValidationError('spec.divisorOverride', 'AVG.OVERRIDE', 'is only allowed with kind "avg"', v);
     if (typeof v !== 'number' || !Number.isFinite(v)) throw new ValidationError('spec.divisorOverride', 'PARAM.FINITE', 'must be a finite number', v);
-    if (v === 0) throw new ValidationError('spec.divisorOverride', 'AVG.OVERRIDE', 'must be non-zero', v);
+    if (!(Math.abs(v) >= MIN_NORMAL32 && Math.abs(v) <= MAX32)) {
+      throw new ValidationError('spec.divisorOverride', 'AVG.OVERRIDE', 'must be non-zero with a magnitude in the normal float32 range [2^-126, 3.4028234663852886e38]', v);
+    }
   }
   if (spec.kind === 'lp') {
     const p = spec.p;
     if (typeof p !== 'number' || !Number.isFinite(p)) throw new ValidationError('spec.p', 'PARAM.FINITE', 'must be a finite number for kind "lp"', p);
     if (p <= 0) throw new ValidationError('spec.p', 'LP.P', 'must be > 0', p);
+    // A float32 kernel computes with fround(p); the spec's p must be that very value (use Math.fround(p)).
+    if (Math.fround(p) !== p) throw new ValidationError('spec.p', 'LP.P', 'must be exactly representable in float32 (pass Math.fround(p))', p);
   }
+}
+
+/** TENSOR.RANK, TENSOR.SHAPE, TENSOR.SIZE: a shape array on its own. Returns the element count. */
+export function validateShapeArray(shape: unknown, field: string, dims: number): number {
+  if (!Array.isArray(shape)) throw new ValidationError(field, 'TENSOR.RANK', `must be an array of ${dims} extents`, shape);
+  if (shape.length !== dims) {
+    throw new ValidationError(field, 'TENSOR.RANK', `must have ${dims} dimensions (batch, channels and ${dims - 2} spatial)`, shape);
+  }
+  shape.forEach((v, i) => {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > MAX_ELEMENTS) {
+      throw new ValidationError(`${field}[${i}]`, 'TENSOR.SHAPE', `must be an integer in [1, ${MAX_ELEMENTS}]`, v);
+    }
+  });
+  const count = product(shape as number[]);
+  if (count > MAX_ELEMENTS) throw new ValidationError(field, 'TENSOR.SIZE', `must hold at most ${MAX_ELEMENTS} elements`, shape);
+  return count;
 }
 
 /** TENSOR.*: a tensor on its own, with the expected number of dimensions. */
@@ -72,17 +93,7 @@ export function validateTensor(t: unknown, name: string, dims: number): asserts 
   if (layout !== 'channels_first' && layout !== 'channels_last') {
     throw new ValidationError(`${name}.layout`, 'TENSOR.LAYOUT', 'must be "channels_first" or "channels_last"', t.layout);
   }
-  if (!Array.isArray(t.shape)) throw new ValidationError(`${name}.shape`, 'TENSOR.RANK', `must be an array of ${dims} extents`, t.shape);
-  if (t.shape.length !== dims) {
-    throw new ValidationError(`${name}.shape`, 'TENSOR.RANK', `must have ${dims} dimensions (batch, channels and ${dims - 2} spatial)`, t.shape);
-  }
-  t.shape.forEach((v, i) => {
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > MAX_ELEMENTS) {
-      throw new ValidationError(`${name}.shape[${i}]`, 'TENSOR.SHAPE', `must be an integer in [1, ${MAX_ELEMENTS}]`, v);
-    }
-  });
-  const count = product(t.shape as number[]);
-  if (count > MAX_ELEMENTS) throw new ValidationError(`${name}.shape`, 'TENSOR.SIZE', `must hold at most ${MAX_ELEMENTS} elements`, t.shape);
+  const count = validateShapeArray(t.shape, `${name}.shape`, dims);
   if (t.data.length !== count) {
     throw new ValidationError(`${name}.data.length`, 'TENSOR.LENGTH', `must equal the product of the shape (${count})`, t.data.length);
   }
@@ -139,6 +150,7 @@ export function validateBackward(spec: unknown, x: unknown, dy: unknown): PoolGe
 export function validationProblem(spec: unknown, inputShape: readonly number[], layout: Layout = 'channels_first'): string | undefined {
   try {
     validateSpec(spec);
+    validateShapeArray(inputShape, 'x.shape', spec.kernel.length + 2);
     validateShape(spec, inputShape, layout);
     return undefined;
   } catch (e) {

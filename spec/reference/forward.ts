@@ -64,7 +64,7 @@ export function referenceForward(spec: PoolSpec, x: Tensor, policy: Policy = DEF
             const acc = new ExactSum();
             for (const q of w.taps) acc.add(read(q));
             const divisor = avgDivisor(spec, w.axes);
-            // AVG.ACC: n−1 additions, the divisor's conversion to float32, and one division (or a reciprocal
+            // ACC.AVG: n−1 additions, the divisor's conversion to float32, and one division (or a reciprocal
             // and a multiplication): γ_{n+2}·Σ|x|/|D|, plus (n+1)·2^-150 for roundings in the subnormal range.
             const n = acc.terms;
             const r = sumAcceptance(acc, gamma(n + 2), (n + 1) * ETA32, divisor);
@@ -113,13 +113,14 @@ export function maxIndex(taps: readonly number[], read: (q: number) => number, p
 }
 
 /**
- * SUM.ACC / AVG.ACC: the acceptance set of `acc / divisor` computed in float32 with relative error `rel`
+ * ACC.SUM / ACC.AVG: the acceptance set of `acc / divisor` computed in float32 with relative error `rel`
  * on Σ|terms|/|divisor| and absolute error `abs`. ±∞ and NaN are allowed where a partial sum, in some legal
  * order, could reach the float32 overflow threshold (ACC.OVERFLOW).
  */
 export function sumAcceptance(acc: ExactSum, rel: number, abs: number, divisor: number): Acceptance {
   const S = acc.absSum();
-  const magnitude = S * (1 + rel);
+  // Partial sums are bounded by S(1+rel); a kernel that divides first bounds them by S(1+rel)/|D| (|D| < 1).
+  const magnitude = S * (1 + rel) * Math.max(1, 1 / Math.abs(divisor));
   if (acc.special) {
     let v = acc.value();
     if (divisor < 0) v = -v;
@@ -132,7 +133,7 @@ export function sumAcceptance(acc: ExactSum, rel: number, abs: number, divisor: 
 }
 
 /**
- * LP.ACC: y = (Σ|x|^p)^(1/p), each power within relative KAPPA_POW, the sum of non-negative terms within
+ * ACC.LP: y = (Σ|x|^p)^(1/p), each power within relative KAPPA_POW, the sum of non-negative terms within
  * γ_{n−1}, the root within KAPPA_POW, plus 2^-150 per rounding that may land in the subnormal range.
  * relErr bounds |ŷ/y − 1| for the gradient bound (Infinity when unusable).
  */

@@ -32,7 +32,7 @@ export function lpRoot(terms: readonly Decimal[], p: number): { sum: number; roo
   return { sum: s.toNumber(), root: root.toNumber() };
 }
 
-/** High-precision helpers for the Lp gradient (LP.GRAD): |x|^e and y^e for a real exponent e. */
+/** High-precision helpers for the Lp gradient (GRAD.LP): |x|^e and y^e for a real exponent e. */
 export function hpPow(base: number, e: number): Decimal {
   return M.pow(M.bignumber(exactFraction(base)), M.bignumber(exactFraction(e))) as Decimal;
 }
@@ -54,3 +54,31 @@ export function hpAbs(a: Decimal): Decimal {
 }
 
 export const hpZero: Decimal = M.bignumber(0);
+
+/**
+ * One window's value in 40 digits for arbitrary (not float32) inputs: the finite-difference check evaluates
+ * the spec's function at x ± h, which float32 cannot represent.
+ */
+export function windowValueHP(kind: 'max' | 'avg' | 'sum' | 'lp', values: readonly Decimal[], divisor: number, p: number): Decimal {
+  switch (kind) {
+    case 'max':
+      return values.reduce((a, b) => (M.larger(b, a) ? b : a));
+    case 'sum':
+      return values.reduce((a, b) => M.add(a, b) as Decimal, hpZero);
+    case 'avg':
+      return M.divide(values.reduce((a, b) => M.add(a, b) as Decimal, hpZero), hpFromNumber(divisor)) as Decimal;
+    case 'lp': {
+      const P = hpFromNumber(p);
+      const s = values.reduce((a, b) => M.add(a, M.pow(M.abs(b), P)) as Decimal, hpZero);
+      return M.pow(s, M.divide(M.bignumber(1), P) as Decimal) as Decimal;
+    }
+  }
+}
+
+export function hpSub(a: Decimal, b: Decimal): Decimal {
+  return M.subtract(a, b) as Decimal;
+}
+
+export function hpDiv(a: Decimal, b: Decimal): Decimal {
+  return M.divide(a, b) as Decimal;
+}

@@ -1,0 +1,192 @@
+/**
+ * `poolspec verify`: runs the verifier on built-in or user backends, prints progress, the property × backend
+ * and clause × backend tables, each failure's shrunk counterexample with a replay command, and writes JSON and
+ * JUnit for CI. Exit 0: everything supported passed; 1: a property failed or a backend declined everything;
+ * 2: bad usage or a backend that cannot load.
+ */
+import { parseArgs } from 'node:util';
+import { BUILTIN_BACKENDS } from '../kernels/registry.js';
+import { DEFAULT_POLICY, type Policy } from '../spec/policy.js';
+import { PROPERTIES } from '../spec/properties/index.js';
+import {
+  DEFAULT_RUNS, allClauses, clauseStatus, randomSeed, selectProperties, verifyBackend, type BackendOutcome, type PropertyOutcome,
+} from '../spec/verifier.js';
+import { writeFileAtomic } from './atomic.js';
+import { toJUnit } from './junit.js';
+import { BackendLoadError, loadBackend, type LoadedBackend } from './load-backend.js';
+import { renderTable } from './table.js';
+import { UsageError } from './usage.js';
+
+export const VERIFY_HELP = `Usage: poolspec verify [options]
+
+Checks pooling backends against the spec (spec/SPEC.md) with property-based tests.
+
+Options:
+  --backend NAME|PATH   a built-in backend (${BUILTIN_BACKENDS.map((b) => b.name).join(', ')}) or a module
+                        default-exporting a PoolingBackend or a function returning one; repeatable
+                        (default: every built-in backend)
+  --runs N              cases per property (default ${DEFAULT_RUNS})
+  --seed S              fast-check seed (default: random, always printed)
+  --property ID         run only this property; repeatable (see --list)
+  --path P              replay path of one recorded failure (with --property and --seed)
+  --policy K=V          a convention where the spec allows alternatives (SPEC.md §6), repeatable:
+                        maxNan=propagate|ignore|first-only  maxTies=first|last  indices=plane|unchecked
+  --json FILE           write the results as JSON (schema poolspec.verify/1)
+  --junit FILE          write JUnit XML
+  --list                list the properties and their clauses, then exit
+  -h, --help            this text
+
+Exit status: 0 all supported cases pass, 1 a property failed (or a backend declined every case),
+2 bad usage or a backend that could not load.`;
+
+export const VERIFY_SCHEMA = 'poolspec.verify/1';
+
+function parsePolicy(values: readonly string[]): Partial<Policy> {
+  const allowed: Record<keyof Policy, readonly string[]> = {
+    maxNan: ['propagate', 'ignore', 'first-only'], maxTies: ['first', 'last'], indices: ['plane', 'unchecked'],
+  };
+  const out: Record<string, string> = {};
+  for (const kv of values) {
+    const [k, v] = kv.split('=', 2) as [string, string | undefined];
+    if (!(k in allowed)) throw new UsageError(`--policy ${kv}: unknown key "${k}"; known: ${Object.keys(allowed).join(', ')}`);
+    if (v === undefined || !allowed[k as keyof Policy].includes(v)) {
+      throw new UsageError(`--policy ${kv}: ${k} must be one of ${allowed[k as keyof Policy].join(', ')}`);
+    }
+    out[k] = v;
+  }
+  return out as Partial<Policy>;
+}
+
+function positiveInt(flag: string, v: string | undefined, fallback: number): number {
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a positive integer, got "${v}"`);
+  return n;
+}
+
+function mark(p: PropertyOutcome | undefined): string {
+  if (!p) return '';
+  if (p.status === 'pass') return p.unsupported > 0 ? `pass (${p.unsupported} unsupp.)` : 'pass';
+  if (p.status === 'unsupported') return 'UNSUPPORTED';
+  return 'FAIL';
+}
+
+function shellQuote(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+export function replayCommand(ref: string, p: PropertyOutcome, policy: Policy): string {
+  const pol = (Object.keys(policy) as (keyof Policy)[]).filter((k) => policy[k] !== DEFAULT_POLICY[k]).map((k) => ` --policy ${k}=${policy[k]}`).join('');
+  const path = p.failure ? ` --path ${shellQuote(p.failure.path)}` : '';
+  return `npx poolspec verify --backend ${shellQuote(ref)} --property ${p.id} --seed ${p.seed}${path} --runs ${p.runs}${pol}`;
+}
+
+function describeFailure(ref: string, o: BackendOutcome, p: PropertyOutcome): string {
+  const f = p.failure!;
+  return [
+    `✗ ${o.backend} · ${p.id} — ${p.title}`,
+    `  clauses: ${p.clauses.join(', ')}`,
+    `  ${f.message}`,
+    ...(f.mismatch ? [`  at ${f.mismatch.tensor}${JSON.stringify(f.mismatch.position)}: expected ${f.mismatch.expected}, got ${f.mismatch.got}`] : []),
+    `  minimal counterexample (after ${f.shrinks} shrinks):`,
+    `    ${JSON.stringify(f.counterexample)}`,
+    `  replay: ${replayCommand(ref, p, o.policy)}`,
+  ].join('\n');
+}
+
+export async function verifyCommand(argv: readonly string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      backend: { type: 'string', multiple: true },
+      runs: { type: 'string' },
+      seed: { type: 'string' },
+      property: { type: 'string', multiple: true },
+      path: { type: 'string' },
+      policy: { type: 'string', multiple: true },
+      json: { type: 'string' },
+      junit: { type: 'string' },
+      list: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) { console.log(VERIFY_HELP); return 0; }
+  if (values.list) {
+    console.log(renderTable(['property', 'checks', 'clauses'], PROPERTIES.map((p) => [p.id, p.title, p.clauses.join(' ')])));
+    return 0;
+  }
+  const runs = positiveInt('--runs', values.runs, DEFAULT_RUNS);
+  let seed = randomSeed();
+  if (values.seed !== undefined) {
+    seed = Number(values.seed);
+    if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got "${values.seed}"`);
+  }
+  const cliPolicy = parsePolicy(values.policy ?? []);
+  const properties = values.property ?? [];
+  try {
+    selectProperties(properties);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  if (values.path !== undefined && properties.length !== 1) throw new UsageError('--path replays one case: give exactly one --property');
+
+  const refs = values.backend ?? BUILTIN_BACKENDS.map((b) => b.name);
+  const loaded: LoadedBackend[] = [];
+  for (const ref of refs) {
+    try {
+      loaded.push(await loadBackend(ref));
+    } catch (e) {
+      if (e instanceof BackendLoadError) { console.error(`poolspec verify: ${e.message}`); return 2; }
+      throw e;
+    }
+  }
+
+  console.error(`poolspec verify: seed ${seed}, ${runs} cases per property, ${selectProperties(properties).length} properties, backends: ${loaded.map((l) => l.backend.name).join(', ')}`);
+  const outcomes: BackendOutcome[] = [];
+  for (const l of loaded) {
+    const outcome = await verifyBackend(l.backend, {
+      runs, seed, properties, ...(values.path !== undefined ? { path: values.path } : {}),
+      policy: { ...l.policy, ...cliPolicy },
+      onProgress: (e) => {
+        if (e.type !== 'done') return;
+        const o = e.outcome;
+        const extra = [o.unsupported ? `${o.unsupported} unsupported` : '', o.unconstrained ? `${o.unconstrained} unconstrained elements` : ''].filter(Boolean).join(', ');
+        console.error(`  [${e.backend} ${e.index + 1}/${e.total}] ${o.id.padEnd(24)} ${mark(o).padEnd(12)} ${String(o.cases).padStart(4)} cases${extra ? ` (${extra})` : ''}  ${(o.ms / 1000).toFixed(1)} s`);
+      },
+    });
+    outcomes.push(outcome);
+    await l.backend.dispose?.();
+  }
+
+  const names = outcomes.map((o) => o.backend);
+  console.log('\nProperties × backends');
+  console.log(renderTable(['property', ...names], PROPERTIES.filter((p) => outcomes.some((o) => o.properties.some((q) => q.id === p.id)))
+    .map((p) => [p.id, ...outcomes.map((o) => mark(o.properties.find((q) => q.id === p.id)))])));
+  console.log('\nClauses × backends (SPEC.md IDs)');
+  console.log(renderTable(['clause', ...names], allClauses(outcomes).map((c) => [c, ...outcomes.map((o) => {
+    const s = clauseStatus(o, c);
+    return s === undefined ? '' : s === 'fail' ? 'FAIL' : s === 'unsupported' ? 'UNSUPPORTED' : 'pass';
+  })])));
+  const declined = outcomes.flatMap((o) => o.properties.filter((p) => p.unsupported > 0).map((p) => `  ${o.backend} · ${p.id}: ${p.unsupported} declined — ${p.reasons.join('; ')}`));
+  if (declined.length) console.log(`\nUnsupported cases (declined through supports(), not counted as passed):\n${declined.join('\n')}`);
+  const failures = outcomes.flatMap((o, i) => o.properties.filter((p) => p.status === 'fail').map((p) => describeFailure(loaded[i]!.ref, o, p)));
+  if (failures.length) console.log(`\nFailures\n${failures.join('\n\n')}`);
+  console.log(`\n${outcomes.map((o) => `${o.backend}: ${o.status.toUpperCase()}`).join('  ')}  (seed ${seed})`);
+
+  const refOf = (name: string): string => loaded[names.indexOf(name)]?.ref ?? name;
+  if (values.json) {
+    writeFileAtomic(values.json, `${JSON.stringify({
+      schema: VERIFY_SCHEMA, date: new Date().toISOString(), seed, runs, node: process.version,
+      backends: outcomes.map((o, i) => ({ ...o, ref: loaded[i]!.ref, replay: Object.fromEntries(o.properties.filter((p) => p.status === 'fail').map((p) => [p.id, replayCommand(loaded[i]!.ref, p, o.policy)])) })),
+    }, null, 2)}\n`);
+  }
+  if (values.junit) {
+    writeFileAtomic(values.junit, toJUnit(outcomes, (b, id) => {
+      const o = outcomes.find((x) => x.backend === b)!;
+      return replayCommand(refOf(b), o.properties.find((p) => p.id === id)!, o.policy);
+    }));
+  }
+  return outcomes.every((o) => o.status === 'pass') ? 0 : 1;
+}

@@ -1,0 +1,347 @@
+/**
+ * The im2col backend against the exact reference (forward) and the naive backend (backward), over a
+ * deterministic grid of geometry edge cases × kinds × layouts × value sets; plus the memory refusal and
+ * input immutability. The property-based verifier covers random cases; this grid pins the corners.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Layout, PoolSpec, Tensor } from '../contract.js';
+import { avgDivisor, joinShape, planeAddress, product } from '../geometry.js';
+import createNaiveBackend from '../naive/index.js';
+import { BackendError, ValidationError } from '../../spec/errors.js';
+import { ETA32, accepts, describeAcceptance, gamma } from '../../spec/interval.js';
+import { referenceForward } from '../../spec/reference/forward.js';
+import { planeWindows } from '../../spec/reference/windows.js';
+import { validateForward } from '../../spec/validate.js';
+import createIm2colBackend, { IM2COL_MAX_COLUMN_BYTES } from './index.js';
+
+const im2col = createIm2colBackend();
+const naive = createNaiveBackend();
+const LAYOUTS: Layout[] = ['channels_first', 'channels_last'];
+
+/** mulberry32: a tiny seeded generator, so every run sees the same inputs. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+type ValueSet = 'mixed' | 'ties' | 'special' | 'neginf';
+const VALUE_SETS: ValueSet[] = ['mixed', 'ties', 'special', 'neginf'];
+
+function values(set: ValueSet, count: number, seed: number): Float32Array {
+  const r = rng(seed);
+  const tie = (): number => { const v = Math.floor(r() * 5) - 2; return v === 0 && r() < 0.5 ? -0 : v; };
+  const out = new Float32Array(count);
+  for (let i = 0; i < count; i++) {
+    const u = r();
+    switch (set) {
+      case 'mixed': out[i] = (r() - 0.5) * 16; break;
+      case 'ties': out[i] = tie(); break;
+      // Sparse specials among ordinary values: NaN propagation, ±∞ sums, ∞ − ∞ = NaN.
+      case 'special': out[i] = u < 0.06 ? NaN : u < 0.12 ? Infinity : u < 0.18 ? -Infinity : (r() - 0.5) * 16; break;
+      // Mostly −∞: windows of only −∞ (index of the first in-bounds tap), NaN after −∞, ties at −∞.
+      case 'neginf': out[i] = u < 0.7 ? -Infinity : u < 0.78 ? NaN : tie(); break;
+    }
+  }
+  return out;
+}
+
+interface GeometryCase {
+  name: string;
+  spatial: number[];
+  kernel: number[];
+  strides: number[];
+  dilations: number[];
+  pads: number[];
+  ceilMode: boolean;
+}
+
+const GEOMETRIES: GeometryCase[] = [
+  { name: 'kernel = input', spatial: [4, 5], kernel: [4, 5], strides: [1, 1], dilations: [1, 1], pads: [0, 0, 0, 0], ceilMode: false },
+  { name: 'kernel = input, padded', spatial: [3, 2], kernel: [4, 3], strides: [2, 2], dilations: [1, 1], pads: [1, 0, 0, 1], ceilMode: false },
+  { name: 'stride > kernel', spatial: [7, 9], kernel: [2, 2], strides: [3, 4], dilations: [1, 1], pads: [0, 0, 0, 0], ceilMode: false },
+  { name: 'dilation 2', spatial: [7, 6], kernel: [3, 2], strides: [1, 2], dilations: [2, 2], pads: [0, 0, 0, 0], ceilMode: false },
+  { name: 'dilation 2, padded', spatial: [5, 6], kernel: [3, 3], strides: [2, 1], dilations: [2, 2], pads: [2, 1, 1, 2], ceilMode: false },
+  { name: 'asymmetric pads', spatial: [5, 6], kernel: [3, 3], strides: [2, 1], dilations: [1, 1], pads: [1, 0, 2, 1], ceilMode: false },
+  { name: 'pad as wide as the kernel minus one', spatial: [4, 3], kernel: [3, 3], strides: [1, 1], dilations: [1, 1], pads: [2, 2, 2, 2], ceilMode: false },
+  { name: 'ceil mode: partial last window', spatial: [6, 7], kernel: [3, 3], strides: [2, 2], dilations: [1, 1], pads: [0, 1, 0, 1], ceilMode: true },
+  { name: 'ceil mode: last window dropped', spatial: [5, 5], kernel: [2, 2], strides: [2, 2], dilations: [1, 1], pads: [1, 1, 1, 1], ceilMode: true },
+  { name: 'ceil mode with dilation', spatial: [8, 5], kernel: [2, 2], strides: [3, 2], dilations: [2, 1], pads: [0, 0, 0, 0], ceilMode: true },
+  { name: '1×1', spatial: [3, 4], kernel: [1, 1], strides: [1, 1], dilations: [1, 1], pads: [0, 0, 0, 0], ceilMode: false },
+  { name: '1×1, stride 2, padded', spatial: [5, 4], kernel: [1, 1], strides: [2, 2], dilations: [1, 1], pads: [0, 0, 0, 0], ceilMode: true },
+  { name: 'rank 1', spatial: [9], kernel: [3], strides: [2], dilations: [2], pads: [2, 1], ceilMode: true },
+  { name: 'rank 1, single element', spatial: [1], kernel: [1], strides: [1], dilations: [1], pads: [0, 0], ceilMode: false },
+  { name: 'rank 1, overlapping', spatial: [6], kernel: [4], strides: [1], dilations: [1], pads: [3, 3], ceilMode: false },
+  { name: 'rank 3', spatial: [3, 4, 5], kernel: [2, 2, 3], strides: [1, 2, 2], dilations: [1, 1, 2], pads: [1, 0, 1, 0, 1, 1], ceilMode: false },
+  { name: 'rank 3, ceil', spatial: [4, 3, 4], kernel: [2, 3, 2], strides: [2, 1, 3], dilations: [1, 1, 1], pads: [0, 1, 1, 0, 1, 0], ceilMode: true },
+];
+
+interface KindVariant { label: string; spec: Pick<PoolSpec, 'kind' | 'countIncludePad' | 'divisorOverride' | 'p'> }
+
+const VARIANTS: KindVariant[] = [
+  { label: 'max', spec: { kind: 'max', countIncludePad: false } },
+  { label: 'sum', spec: { kind: 'sum', countIncludePad: false } },
+  { label: 'avg', spec: { kind: 'avg', countIncludePad: false } },
+  { label: 'avg countIncludePad', spec: { kind: 'avg', countIncludePad: true } },
+  { label: 'avg divisorOverride -3', spec: { kind: 'avg', countIncludePad: false, divisorOverride: -3 } },
+  { label: 'lp p=1', spec: { kind: 'lp', countIncludePad: false, p: 1 } },
+  { label: 'lp p=2', spec: { kind: 'lp', countIncludePad: false, p: 2 } },
+  { label: 'lp p=0.5', spec: { kind: 'lp', countIncludePad: false, p: 0.5 } },
+  { label: 'lp p=3', spec: { kind: 'lp', countIncludePad: false, p: 3 } },
+];
+
+function makeSpec(gc: GeometryCase, v: KindVariant): PoolSpec {
+  const { name: _name, spatial: _spatial, ...geometry } = gc;
+  const spec: PoolSpec = { ...geometry, ...v.spec };
+  if (spec.divisorOverride === undefined) delete spec.divisorOverride;
+  if (spec.p === undefined) delete spec.p;
+  return spec;
+}
+
+function tensor(shape: number[], data: Float32Array, layout: Layout): Tensor {
+  return { shape, data, layout };
+}
+
+function sameFloat(a: number, b: number): boolean {
+  return Number.isNaN(a) ? Number.isNaN(b) : Object.is(a, b);
+}
+
+/**
+ * Per input element: m, the number of windows covering it, and mag = Σ_w |contribution of window w| (in f64),
+ * the magnitude the backward bound is relative to. Only avg and lp use it.
+ */
+function backwardMagnitudes(spec: PoolSpec, x: Tensor, dy: Tensor): { m: Int32Array; mag: Float64Array } {
+  const g = validateForward(spec, x);
+  const windows = planeWindows(spec, g);
+  const m = new Int32Array(x.data.length);
+  const mag = new Float64Array(x.data.length);
+  const p = spec.p ?? 1;
+  for (let n = 0; n < g.batch; n++) {
+    for (let c = 0; c < g.channels; c++) {
+      const src = planeAddress(g.layout, g.batch, g.channels, g.inPlane, n, c);
+      const dst = planeAddress(g.layout, g.batch, g.channels, g.outPlane, n, c);
+      const at = (q: number): number => src.base + q * src.step;
+      windows.forEach((w, o) => {
+        const gy = Math.abs(dy.data[dst.base + o * dst.step]!);
+        let y = 0;
+        if (spec.kind === 'lp') {
+          let s = 0;
+          for (const q of w.taps) s += Math.pow(Math.abs(x.data[at(q)]!), p);
+          y = Math.pow(s, 1 / p);
+        }
+        const divisor = spec.kind === 'avg' ? Math.abs(avgDivisor(spec, w.axes)) : 1;
+        for (const q of w.taps) {
+          m[at(q)]! += 1;
+          const v = Math.abs(x.data[at(q)]!);
+          mag[at(q)]! += spec.kind === 'avg' ? gy / divisor
+            : v === 0 || y === 0 ? 0 : gy * Math.pow(v, p - 1) * Math.pow(y, 1 - p);
+        }
+      });
+    }
+  }
+  return { m, mag };
+}
+
+/**
+ * Backward check. max and sum must equal the naive backend exactly: both pick the same tap / add the same dy
+ * values in the same order in f64 and round once. avg and lp are held to a relative bound instead, derived so:
+ * element i of dx is Σ_w t_w over the m windows covering it, each t_w = dy_w/D_w (avg) or
+ * dy_w·sign(x_i)|x_i|^(p−1)·y_w^(1−p) (lp). A float32 evaluation perturbs each t_w by at most m+2 roundings —
+ * the divisor's conversion (or the power), the division (or the product), the m−1 additions, and the final
+ * store — so by Higham §3.1 it lands within γ_{m+2}·Σ_w|t_w| of the exact sum. Here both backends accumulate
+ * in f64 and round to float32 once, so each is within u·mag + O(m·2^-53)·mag of the exact value and their
+ * distance is below 3u·mag ≤ γ_{m+2}·mag for every covered element (m ≥ 1); the (m+2)·2^-150 term covers
+ * roundings in the subnormal range. Uncovered elements (m = 0) are exactly 0 in both. Non-finite results
+ * (NaN/∞ inputs or dy) must match exactly.
+ */
+function expectBackwardClose(spec: PoolSpec, x: Tensor, dy: Tensor, got: Tensor, want: Tensor, where: string): void {
+  expect(got.shape, where).toEqual(want.shape);
+  expect(got.layout, where).toBe(want.layout);
+  const exactKinds = spec.kind === 'max' || spec.kind === 'sum';
+  const { m, mag } = exactKinds ? { m: undefined, mag: undefined } : backwardMagnitudes(spec, x, dy);
+  for (let i = 0; i < want.data.length; i++) {
+    const a = got.data[i]!;
+    const b = want.data[i]!;
+    if (exactKinds || !Number.isFinite(b) || !Number.isFinite(mag![i]!)) {
+      if (!sameFloat(a, b)) expect.fail(`${where}: dx[${i}] = ${a}, naive ${b}`);
+      continue;
+    }
+    const k = m![i]! + 2;
+    const bound = gamma(k) * mag![i]! + k * ETA32;
+    if (!(Math.abs(a - b) <= bound)) expect.fail(`${where}: dx[${i}] = ${a}, naive ${b}, bound ${bound}`);
+  }
+}
+
+describe('im2col: edge-case grid against the reference and the naive backend', () => {
+  const batch = 2;
+  const channels = 2;
+  GEOMETRIES.forEach((gc, gi) => {
+    describe(gc.name, () => {
+      VARIANTS.forEach((v, vi) => {
+        it.each(LAYOUTS)(`${v.label}, %s`, async (layout) => {
+          const spec = makeSpec(gc, v);
+          const shape = joinShape(batch, channels, gc.spatial, layout);
+          expect(naive.supports(spec, shape, layout), 'the grid case is valid').toEqual({ ok: true });
+          expect(im2col.supports(spec, shape, layout)).toEqual({ ok: true });
+          for (const [si, set] of VALUE_SETS.entries()) {
+            const where = `${gc.name} / ${v.label} / ${layout} / ${set}`;
+            const seed = ((gi * 31 + vi) * 7 + si) * 2 + (layout === 'channels_last' ? 1 : 0);
+            const x = tensor(shape, values(set, product(shape), seed), layout);
+
+            const ref = referenceForward(spec, x);
+            const fwd = await im2col.forward(spec, x);
+            expect(fwd.y.shape, where).toEqual(ref.geometry.outShape);
+            expect(fwd.y.layout, where).toBe(layout);
+            expect(fwd.y.data.length, where).toBe(ref.acceptance.length);
+            ref.acceptance.forEach((a, i) => {
+              const got = fwd.y.data[i]!;
+              if (!accepts(a, got)) expect.fail(`${where}: y[${i}] = ${got}, want ${describeAcceptance(a)}`);
+            });
+            if (spec.kind === 'max') expect(Array.from(fwd.indices!), `${where}: indices`).toEqual(Array.from(ref.indices!));
+            else expect(fwd.indices, where).toBeUndefined();
+
+            const dy = tensor([...ref.geometry.outShape], values('mixed', ref.acceptance.length, seed + 1e6), layout);
+            const got = await im2col.backward(spec, x, dy);
+            const want = await naive.backward(spec, x, dy);
+            expectBackwardClose(spec, x, dy, got, want, `${where}: backward`);
+          }
+        });
+      });
+    });
+  });
+});
+
+describe('im2col: max semantics spelled out', () => {
+  const spec1 = (kernel: number, pads: [number, number], strides = 1): PoolSpec => ({
+    kind: 'max', kernel: [kernel], strides: [strides], dilations: [1], pads, ceilMode: false, countIncludePad: false,
+  });
+  const x1 = (...v: number[]): Tensor => ({ shape: [1, 1, v.length], data: Float32Array.from(v) });
+
+  it('a padded tap never wins, even against a window of only −∞', async () => {
+    const r = await im2col.forward(spec1(3, [2, 0]), x1(-Infinity, -Infinity, 1));
+    expect(Array.from(r.y.data)).toEqual([-Infinity, -Infinity, 1]);
+    expect(Array.from(r.indices!)).toEqual([0, 0, 2]);
+  });
+
+  it('the first NaN in scan order wins, and ties keep the first maximum', async () => {
+    const r = await im2col.forward(spec1(3, [0, 0]), x1(3, NaN, 5, NaN, 3, 7));
+    expect(Array.from(r.indices!)).toEqual([1, 1, 3, 3]);
+    expect(Array.from(r.y.data).every(Number.isNaN)).toBe(true);
+    const t = await im2col.forward(spec1(2, [0, 0], 2), x1(0, -0, -0, 0, 5, 5));
+    expect(Array.from(t.indices!)).toEqual([0, 2, 4]);
+    expect(Object.is(t.y.data[1], -0)).toBe(true);
+  });
+
+  it('indices are plane indices, also for channels_last', async () => {
+    const spec: PoolSpec = {
+      kind: 'max', kernel: [2, 2], strides: [2, 2], dilations: [1, 1], pads: [0, 0, 0, 0], ceilMode: false, countIncludePad: false,
+    };
+    // [N=1, H=2, W=2, C=2]: channel 0 peaks at plane index 3, channel 1 at plane index 1.
+    const x: Tensor = { shape: [1, 2, 2, 2], data: Float32Array.from([0, 0, 1, 9, 2, 0, 5, 1]), layout: 'channels_last' };
+    const r = await im2col.forward(spec, x);
+    expect(Array.from(r.indices!)).toEqual([3, 1]);
+    expect(Array.from(r.y.data)).toEqual([5, 9]);
+  });
+});
+
+describe('im2col: memory budget', () => {
+  const spec = (kernel: number[], extra: Partial<PoolSpec> = {}): PoolSpec => ({
+    kind: 'max', kernel, strides: kernel.map(() => 1), dilations: kernel.map(() => 1),
+    pads: [...kernel.map(() => 0), ...kernel.map(() => 0)], ceilMode: false, countIncludePad: false, ...extra,
+  });
+  // A rank-1 window of K taps over a one-element input: K − 1 begin pads make one valid window, so one row of
+  // K taps (8·K bytes) is needed while the tensors stay one element long.
+  const wide = (taps: number): PoolSpec => spec([taps], { pads: [taps - 1, 0] });
+
+  it('states its limit', () => {
+    expect(IM2COL_MAX_COLUMN_BYTES).toBe(512 * 2 ** 20);
+  });
+
+  it('supports() declines a plane whose matrix exceeds the limit, naming the limit and the size needed', () => {
+    // 8190² = 67 076 100 output positions × 9 taps × 8 bytes = 4 829 479 200 bytes.
+    const s = im2col.supports(spec([3, 3]), [1, 1, 8192, 8192]);
+    expect(s.ok).toBe(false);
+    const reason = s.ok ? '' : s.reason;
+    expect(reason).toContain('IM2COL_MAX_COLUMN_BYTES');
+    expect(reason).toContain(String(IM2COL_MAX_COLUMN_BYTES));
+    expect(reason).toContain('4829479200');
+    expect(reason).toContain('one (n, c) plane');
+    expect(naive.supports(spec([3, 3]), [1, 1, 8192, 8192])).toEqual({ ok: true });
+  });
+
+  it('the limit is per plane: batch and channels do not count', () => {
+    expect(im2col.supports(spec([3, 3]), [512, 512, 32, 32])).toEqual({ ok: true });
+    expect(im2col.supports(spec([3, 3]), [512, 32, 32, 512], 'channels_last')).toEqual({ ok: true });
+  });
+
+  it('accepts exactly the limit and declines one tap more', () => {
+    const taps = IM2COL_MAX_COLUMN_BYTES / 8;
+    expect(im2col.supports(wide(taps), [1, 1, 1])).toEqual({ ok: true });
+    expect(im2col.supports(wide(taps + 1), [1, 1, 1]).ok).toBe(false);
+  });
+
+  it('forward and backward refuse with a BackendError before allocating the matrix', async () => {
+    const s = wide(2 ** 27); // 1 GiB of matrix and map
+    const x: Tensor = { shape: [1, 1, 1], data: Float32Array.of(1) };
+    const dy: Tensor = { shape: [1, 1, 1], data: Float32Array.of(1) };
+    const before = process.memoryUsage().arrayBuffers;
+    const started = performance.now();
+    await expect(im2col.forward(s, x)).rejects.toThrow(BackendError);
+    await expect(im2col.forward(s, x)).rejects.toThrow(/column matrix too large.*1073741824 bytes/);
+    await expect(im2col.backward(s, x, dy)).rejects.toThrow(BackendError);
+    expect(performance.now() - started).toBeLessThan(5_000);
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(16 * 2 ** 20);
+  });
+
+  it('a configured limit applies the same way, at its boundary', async () => {
+    // [1, 1, 4, 4], 2×2 window, stride 1: 9 rows × 4 taps × 8 bytes = 288 bytes.
+    const x: Tensor = { shape: [1, 1, 4, 4], data: Float32Array.from({ length: 16 }, (_, i) => i) };
+    const tight = createIm2colBackend({ maxColumnBytes: 287 });
+    const s = tight.supports(spec([2, 2]), x.shape);
+    expect(s.ok).toBe(false);
+    expect(s.ok ? '' : s.reason).toContain('the configured maxColumnBytes');
+    await expect(tight.forward(spec([2, 2]), x)).rejects.toThrow(BackendError);
+    const exact = createIm2colBackend({ maxColumnBytes: 288 });
+    expect(exact.supports(spec([2, 2]), x.shape)).toEqual({ ok: true });
+    expect(Array.from((await exact.forward(spec([2, 2]), x)).y.data)).toEqual([5, 6, 7, 9, 10, 11, 13, 14, 15]);
+    expect(() => createIm2colBackend({ maxColumnBytes: 0 })).toThrow(RangeError);
+  });
+
+  it('validation comes first: an invalid spec is a ValidationError, as in naive', async () => {
+    const bad = spec([0]);
+    const x: Tensor = { shape: [1, 1, 3], data: new Float32Array(3) };
+    expect(im2col.supports(bad, x.shape)).toEqual(naive.supports(bad, x.shape));
+    await expect(im2col.forward(bad, x)).rejects.toThrow(ValidationError);
+  });
+});
+
+describe('im2col: inputs are not mutated', () => {
+  it.each(VARIANTS.flatMap((v) => LAYOUTS.map((layout) => [v.label, layout, v] as const)))(
+    '%s, %s', async (_label, layout, v) => {
+      const gc = GEOMETRIES.find((g) => g.name === 'dilation 2, padded')!;
+      const spec = makeSpec(gc, v);
+      const shape = joinShape(2, 3, gc.spatial, layout);
+      const x = tensor(shape, values('special', product(shape), 99), layout);
+      const g = validateForward(spec, x);
+      const dy = tensor([...g.outShape], values('special', product(g.outShape), 100), layout);
+      const snapshot = (t: Tensor): { shape: number[]; bytes: number[]; layout: Layout | undefined } => (
+        { shape: [...t.shape], bytes: Array.from(new Uint8Array(t.data.buffer.slice(0))), layout: t.layout });
+      const specBefore = JSON.stringify(spec);
+      const xBefore = snapshot(x);
+      const dyBefore = snapshot(dy);
+      const fwd = await im2col.forward(spec, x);
+      const dx = await im2col.backward(spec, x, dy);
+      expect(JSON.stringify(spec)).toBe(specBefore);
+      expect(snapshot(x)).toEqual(xBefore);
+      expect(snapshot(dy)).toEqual(dyBefore);
+      expect(fwd.y.data).not.toBe(x.data);
+      expect(dx.data).not.toBe(x.data);
+      expect(dx.data).not.toBe(dy.data);
+    },
+  );
+});

@@ -1,0 +1,92 @@
+/**
+ * Valid pooling specs together with a fitting input shape: generate the geometry first, then the data
+ * (arbitraries/case.ts). Exported for reuse.
+ *
+ * Constraints and biases:
+ * - spatial rank 1–3; kernel 1–4 (1–3 at rank 3 to bound the reference's cost); stride 1–4, so stride > kernel
+ *   happens; dilation 1 most of the time, else 2–3; pads 0 to E−1 per side, asymmetric.
+ * - the input extent is often exactly the padded window (kernel = input) or one more than a window boundary,
+ *   so ceil mode's last window and the start-inside rule (SHAPE.CEIL) are hit.
+ * - N and C in 1–3 (so N = 1 and C = 1 are common), both layouts.
+ * - every generated case passes validation (WINDOW.FITS, WINDOW.NONEMPTY); invalid ones are filtered.
+ */
+import fc from 'fast-check';
+import type { Layout, PoolKind, PoolSpec } from '../../kernels/contract.js';
+import { effectiveKernel, joinShape, product } from '../../kernels/geometry.js';
+import { validationProblem } from '../validate.js';
+
+export interface SpecConstraints {
+  /** Kinds to draw from (default: all four). */
+  kinds?: readonly PoolKind[];
+  /** Spatial ranks to draw from (default 1, 2, 3). */
+  ranks?: readonly number[];
+  /** Largest input element count (default 96): the exact reference is slow by design. */
+  maxElements?: number;
+  /** Only specs without padding (some invariances need it). */
+  noPadding?: boolean;
+  /** Layouts to draw from (default both). */
+  layouts?: readonly Layout[];
+  /** Allow divisorOverride on avg specs (default true). */
+  divisorOverride?: boolean;
+}
+
+export interface SpecCase {
+  spec: PoolSpec;
+  shape: number[];
+  layout: Layout;
+}
+
+interface AxisDraw { k: number; s: number; d: number; pb: number; pe: number; size: number }
+
+function axisArbitrary(rank: number, noPadding: boolean): fc.Arbitrary<AxisDraw> {
+  const maxK = rank === 3 ? 3 : 4;
+  return fc.record({
+    k: fc.integer({ min: 1, max: maxK }),
+    s: fc.integer({ min: 1, max: 4 }),
+    d: fc.oneof({ weight: 4, arbitrary: fc.constant(1) }, { weight: 1, arbitrary: fc.integer({ min: 2, max: 3 }) }),
+  }).chain(({ k, s, d }) => {
+    const E = effectiveKernel(k, d);
+    const pad = noPadding ? fc.constant(0) : fc.oneof({ weight: 2, arbitrary: fc.constant(0) }, { weight: 2, arbitrary: fc.integer({ min: 0, max: E - 1 }) });
+    return fc.tuple(pad, pad).chain(([pb, pe]) => {
+      const minSize = Math.max(1, E - pb - pe);
+      const size = fc.oneof(
+        { weight: 1, arbitrary: fc.constant(minSize) }, // the window covers the padded input exactly
+        { weight: 1, arbitrary: fc.constant(minSize + s) }, // two windows, or a ceil-mode overhang
+        { weight: 2, arbitrary: fc.integer({ min: minSize, max: minSize + 6 }) },
+      );
+      return size.map((sz) => ({ k, s, d, pb, pe, size: sz }));
+    });
+  });
+}
+
+export function specCaseArbitrary(c: SpecConstraints = {}): fc.Arbitrary<SpecCase> {
+  const kinds = c.kinds ?? ['max', 'avg', 'sum', 'lp'];
+  const ranks = c.ranks ?? [1, 2, 3];
+  const layouts = c.layouts ?? ['channels_first', 'channels_last'];
+  const maxElements = c.maxElements ?? 96;
+  return fc.record({
+    kind: fc.constantFrom(...kinds),
+    rank: fc.constantFrom(...ranks),
+    ceilMode: fc.boolean(),
+    countIncludePad: fc.boolean(),
+    override: c.divisorOverride === false ? fc.constant(undefined) : fc.option(fc.constantFrom(1, 2, 3, 7, -2, 0.5), { freq: 5 }),
+    p: fc.constantFrom(1, 2, 3, 0.5, 1.5, 2.5),
+    n: fc.integer({ min: 1, max: 3 }),
+    ch: fc.integer({ min: 1, max: 3 }),
+    layout: fc.constantFrom(...layouts),
+  }).chain((r) => fc.array(axisArbitrary(r.rank, c.noPadding ?? false), { minLength: r.rank, maxLength: r.rank }).map((axes) => {
+    const spec: PoolSpec = {
+      kind: r.kind,
+      kernel: axes.map((a) => a.k),
+      strides: axes.map((a) => a.s),
+      dilations: axes.map((a) => a.d),
+      pads: [...axes.map((a) => a.pb), ...axes.map((a) => a.pe)],
+      ceilMode: r.ceilMode,
+      countIncludePad: r.countIncludePad,
+    };
+    if (r.kind === 'avg' && r.override !== null) spec.divisorOverride = r.override;
+    if (r.kind === 'lp') spec.p = r.p;
+    const shape = joinShape(r.n, r.ch, axes.map((a) => a.size), r.layout);
+    return { spec, shape, layout: r.layout };
+  })).filter((sc) => product(sc.shape) <= maxElements && validationProblem(sc.spec, sc.shape, sc.layout) === undefined);
+}

@@ -1,0 +1,148 @@
+/**
+ * CONTRACT.*: hygiene every backend owes its callers, whatever its arithmetic: inputs untouched, results
+ * reproducible and not aliased between calls, and invalid input refused rather than answered.
+ */
+import fc from 'fast-check';
+import type { PoolSpec, Tensor } from '../../kernels/contract.js';
+import { gradCaseArbitrary, poolCaseArbitrary, type GradCase, type PoolCase } from '../arbitraries/case.js';
+import { CALL_TIMEOUT_MS, PASS, compareExact, fail, requireSupport, runBackward, runForward, verdictOf, type Property } from './property.js';
+
+function snapshot(t: Tensor): { shape: string; data: Uint32Array; layout: string | undefined } {
+  return { shape: JSON.stringify(t.shape), data: new Uint32Array(new Float32Array(t.data).buffer), layout: t.layout };
+}
+
+function unchanged(t: Tensor, s: ReturnType<typeof snapshot>): boolean {
+  if (JSON.stringify(t.shape) !== s.shape || t.layout !== s.layout) return false;
+  const now = new Uint32Array(t.data.buffer, t.data.byteOffset, t.data.length);
+  return now.length === s.data.length && now.every((v, i) => v === s.data[i]);
+}
+
+export const purity: Property<GradCase> = {
+  id: 'contract.pure',
+  title: 'forward and backward leave their inputs (spec, x, dy) untouched',
+  clauses: ['CONTRACT.PURE'],
+  arbitrary: gradCaseArbitrary(),
+  check: (backend, c) => verdictOf(async () => {
+    const layout = c.x.layout ?? 'channels_first';
+    requireSupport(backend, c.spec, c.x.shape, layout);
+    const specBefore = JSON.stringify(c.spec);
+    const x = { shape: [...c.x.shape], data: new Float32Array(c.x.data), layout };
+    const dy = { shape: [...c.dy.shape], data: new Float32Array(c.dy.data), layout };
+    const xs = snapshot(x);
+    const dys = snapshot(dy);
+    const spec: PoolSpec = JSON.parse(specBefore);
+    try {
+      await backend.forward(spec, x);
+      if (!unchanged(x, xs)) return fail('forward() modified its input x (CONTRACT.PURE)');
+      await backend.backward(spec, x, dy);
+    } catch (e) {
+      return fail(`a supported call threw ${(e as Error).message ?? e} (CONTRACT.SUPPORTS)`);
+    }
+    if (!unchanged(x, xs)) return fail('backward() modified its input x (CONTRACT.PURE)');
+    if (!unchanged(dy, dys)) return fail('backward() modified its input dy (CONTRACT.PURE)');
+    if (JSON.stringify(spec) !== specBefore) return fail('a call modified the spec object (CONTRACT.PURE)');
+    return PASS;
+  }),
+};
+
+export const determinism: Property<GradCase> = {
+  id: 'contract.deterministic',
+  title: 'repeated calls give bit-identical results',
+  clauses: ['CONTRACT.DETERMINISTIC'],
+  arbitrary: gradCaseArbitrary(),
+  check: (backend, c, policy) => verdictOf(async () => {
+    const a = await runForward(backend, c.spec, c.x, policy);
+    const ya = new Float32Array(a.y.data);
+    const b = await runForward(backend, c.spec, c.x, policy);
+    let v = compareExact('y', a.y.shape, b.y.data, ya, 'CONTRACT.DETERMINISTIC');
+    if (v.status !== 'pass') return v;
+    if (a.indices && b.indices) {
+      v = compareExact('indices', a.y.shape, b.indices, a.indices, 'CONTRACT.DETERMINISTIC');
+      if (v.status !== 'pass') return v;
+    }
+    const da = await runBackward(backend, c.spec, c.x, c.dy);
+    const dxa = new Float32Array(da.data);
+    const db = await runBackward(backend, c.spec, c.x, c.dy);
+    return compareExact('dx', c.x.shape, db.data, dxa, 'CONTRACT.DETERMINISTIC');
+  }),
+};
+
+/** Two inputs of the same shape: the second is the first with every element changed. */
+export const isolation: Property<PoolCase> = {
+  id: 'contract.isolation',
+  title: 'calls on different inputs do not leak into each other (sequential, interleaved and concurrent)',
+  clauses: ['CONTRACT.ISOLATION'],
+  arbitrary: poolCaseArbitrary({ profiles: ['finite', 'ties'] }),
+  check: (backend, c, policy) => verdictOf(async () => {
+    const other: Tensor = { ...c.x, data: Float32Array.from(c.x.data, (v, i) => -v + (i % 5) + 0.5) };
+    const a1 = await runForward(backend, c.spec, c.x, policy);
+    const a1copy = new Float32Array(a1.y.data);
+    const b1 = await runForward(backend, c.spec, other, policy);
+    const b1copy = new Float32Array(b1.y.data);
+    // The first result must survive the second call (no shared output buffer).
+    let v = compareExact('y', a1.y.shape, a1.y.data, a1copy, 'CONTRACT.ISOLATION: an earlier result changed after a later call');
+    if (v.status !== 'pass') return v;
+    const a2 = await runForward(backend, c.spec, c.x, policy);
+    v = compareExact('y', a1.y.shape, a2.y.data, a1copy, 'CONTRACT.ISOLATION: same input, different result after another input');
+    if (v.status !== 'pass') return v;
+    const [a3, b3] = await Promise.all([runForward(backend, c.spec, c.x, policy), runForward(backend, c.spec, other, policy)]);
+    v = compareExact('y', a1.y.shape, a3.y.data, a1copy, 'CONTRACT.ISOLATION: concurrent calls');
+    if (v.status !== 'pass') return v;
+    return compareExact('y', b1.y.shape, b3.y.data, b1copy, 'CONTRACT.ISOLATION: concurrent calls');
+  }),
+};
+
+interface BadInput { readonly rule: string; readonly spec: unknown; readonly x: unknown }
+
+/** Invalid variants of a valid case, one broken rule each (SPEC.md §VALID). */
+function breakCase(c: PoolCase, which: number): BadInput {
+  const s = c.spec;
+  const d = s.kernel.length;
+  const x = c.x;
+  const variants: BadInput[] = [
+    { rule: 'PARAM.KERNEL (0)', spec: { ...s, kernel: s.kernel.map((k, i) => (i === 0 ? 0 : k)) }, x },
+    { rule: 'PARAM.STRIDE (negative)', spec: { ...s, strides: s.strides.map((v, i) => (i === d - 1 ? -1 : v)) }, x },
+    { rule: 'PARAM.DILATION (non-integer)', spec: { ...s, dilations: s.dilations.map((v, i) => (i === 0 ? 1.5 : v)) }, x },
+    { rule: 'PARAM.PADS (wrong length)', spec: { ...s, pads: s.pads.slice(1) }, x },
+    { rule: 'PARAM.FINITE (NaN stride)', spec: { ...s, strides: s.strides.map((v, i) => (i === 0 ? NaN : v)) }, x },
+    { rule: 'PARAM.RANK (rank 4)', spec: { ...s, kernel: [1, 1, 1, 1], strides: [1, 1, 1, 1], dilations: [1, 1, 1, 1], pads: new Array(8).fill(0) }, x },
+    { rule: 'TENSOR.LENGTH', spec: s, x: { ...x, data: x.data.slice(0, x.data.length - 1) } },
+    { rule: 'TENSOR.DTYPE', spec: s, x: { ...x, data: Float64Array.from(x.data) } },
+    { rule: 'WINDOW.FITS', spec: { ...s, kernel: s.kernel.map((k, i) => (i === 0 ? k + 64 : k)), pads: s.pads.map(() => 0) }, x },
+    { rule: 'LP.P (p ≤ 0)', spec: { ...s, kind: 'lp', p: 0 }, x },
+  ];
+  return variants[which % variants.length]!;
+}
+
+export const refusal: Property<[PoolCase, number]> = {
+  id: 'contract.supports',
+  title: 'invalid input is declined by supports() or rejected by forward(), never answered',
+  clauses: ['CONTRACT.SUPPORTS', 'PARAM.KERNEL', 'PARAM.STRIDE', 'PARAM.DILATION', 'PARAM.PADS', 'PARAM.FINITE',
+    'PARAM.RANK', 'TENSOR.LENGTH', 'TENSOR.DTYPE', 'WINDOW.FITS', 'LP.P'],
+  arbitrary: fc.tuple(poolCaseArbitrary({ profiles: ['ties'] }), fc.nat({ max: 9 })),
+  check: (backend, [c, which]) => verdictOf(async () => {
+    const bad = breakCase(c, which);
+    const shape = (bad.x as Tensor).shape;
+    let declined = false;
+    try {
+      declined = backend.supports(bad.spec as PoolSpec, shape, c.x.layout ?? 'channels_first').ok === false;
+    } catch {
+      declined = true; // throwing on an invalid spec is a refusal too
+    }
+    if (declined) return PASS;
+    let answered = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      await Promise.race([
+        backend.forward(bad.spec as PoolSpec, bad.x as Tensor).then(() => { answered = true; }),
+        new Promise((_, reject) => { timer = setTimeout(() => reject(new Error('timeout')), CALL_TIMEOUT_MS); }),
+      ]);
+    } catch (e) {
+      if ((e as Error).message === 'timeout') return fail(`forward() hung on invalid input (${bad.rule}) (CONTRACT.SUPPORTS)`);
+      return PASS;
+    } finally {
+      clearTimeout(timer);
+    }
+    return answered ? fail(`forward() returned a result for invalid input breaking ${bad.rule} (CONTRACT.SUPPORTS)`) : PASS;
+  }),
+};

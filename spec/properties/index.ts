@@ -1,0 +1,42 @@
+/**
+ * The one list of properties: the verifier, the CLI, the tests and the reports iterate it, nothing else
+ * enumerates properties by hand. Order is the report's order.
+ */
+import { POOL_KINDS } from '../../kernels/contract.js';
+import { determinism, isolation, purity, refusal } from './contract.js';
+import { backwardDifferential, forwardDifferential } from './differential.js';
+import { adjointIdentity, finiteDifferences } from './gradient.js';
+import {
+  homogeneity, layoutAgreement, lpOne, maxRouting, maxShift, monotonicity, ordering, permutation, reflection, translation,
+} from './invariance.js';
+import type { Property } from './property.js';
+
+/** A property of some case type; the runner only ever passes a property its own generated cases back. */
+export type AnyProperty = Property<unknown>;
+
+export const PROPERTIES: readonly AnyProperty[] = [
+  ...POOL_KINDS.map(forwardDifferential),
+  ...POOL_KINDS.map(backwardDifferential),
+  finiteDifferences,
+  adjointIdentity,
+  layoutAgreement,
+  permutation,
+  translation,
+  reflection,
+  monotonicity,
+  homogeneity,
+  maxShift,
+  ordering,
+  lpOne,
+  maxRouting,
+  purity,
+  determinism,
+  isolation,
+  refusal,
+];
+
+export function findProperty(id: string): AnyProperty | undefined {
+  return PROPERTIES.find((p) => p.id === id);
+}
+
+export * from './property.js';

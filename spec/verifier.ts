@@ -1,0 +1,189 @@
+/**
+ * The verifier: runs every property (spec/properties) on a backend with fast-check, shrinks failures to a
+ * minimal counterexample, and records what a replay needs (seed and path). Used by the CLI and the tests.
+ */
+import fc from 'fast-check';
+import type { PoolingBackend } from '../kernels/contract.js';
+import { resolvePolicy, type Policy } from './policy.js';
+import { PROPERTIES, type AnyProperty, type Mismatch, type Verdict } from './properties/index.js';
+
+export type Status = 'pass' | 'fail' | 'unsupported';
+
+export interface Failure {
+  readonly message: string;
+  readonly mismatch?: Mismatch;
+  /** The shrunk case, JSON-safe (NaN and ±Infinity as strings, typed arrays as arrays). */
+  readonly counterexample: unknown;
+  /** fast-check's replay path of the shrunk case. */
+  readonly path: string;
+  readonly shrinks: number;
+}
+
+export interface PropertyOutcome {
+  readonly id: string;
+  readonly title: string;
+  readonly clauses: readonly string[];
+  readonly status: Status;
+  /** Cases the backend accepted and that were checked (before any shrinking). */
+  readonly cases: number;
+  /** Cases the backend declined through supports(); never counted as passed. */
+  readonly unsupported: number;
+  /** Distinct decline reasons (at most 5). */
+  readonly reasons: readonly string[];
+  /** Output elements that had no float32 constraint (ACC.RANGE), summed over the cases. */
+  readonly unconstrained: number;
+  readonly seed: number;
+  readonly runs: number;
+  readonly ms: number;
+  readonly failure?: Failure;
+}
+
+export interface BackendOutcome {
+  readonly backend: string;
+  readonly status: Status;
+  readonly policy: Policy;
+  readonly properties: readonly PropertyOutcome[];
+  readonly ms: number;
+}
+
+export interface VerifyOptions {
+  /** Cases per property (fast-check numRuns); default 100. */
+  runs?: number;
+  /** Seed; default random (always reported). */
+  seed?: number;
+  /** Replay path (with a single property): re-runs exactly one recorded case. */
+  path?: string;
+  /** Property IDs to run (default all). */
+  properties?: readonly string[];
+  /** The backend's documented conventions where the spec allows alternatives (SPEC.md §6). */
+  policy?: Partial<Policy>;
+  onProgress?: (event: ProgressEvent) => void;
+}
+
+export type ProgressEvent =
+  | { readonly type: 'start'; readonly backend: string; readonly property: string; readonly index: number; readonly total: number }
+  | { readonly type: 'done'; readonly backend: string; readonly outcome: PropertyOutcome; readonly index: number; readonly total: number };
+
+export const DEFAULT_RUNS = 100;
+
+export function randomSeed(): number {
+  return Math.floor(Math.random() * 2 ** 31);
+}
+
+/** JSON-safe copy of a case: typed arrays to arrays, non-finite numbers to strings, −0 kept as "-0". */
+export function toJsonSafe(value: unknown): unknown {
+  if (typeof value === 'number') {
+    if (Number.isNaN(value)) return 'NaN';
+    if (value === Infinity) return 'Infinity';
+    if (value === -Infinity) return '-Infinity';
+    if (Object.is(value, -0)) return '-0';
+    return value;
+  }
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
+    return { [value.constructor.name]: Array.from(value as unknown as ArrayLike<number>, toJsonSafe) };
+  }
+  if (Array.isArray(value)) return value.map(toJsonSafe);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toJsonSafe(v)]));
+  }
+  return value;
+}
+
+export function selectProperties(ids?: readonly string[]): AnyProperty[] {
+  if (!ids || ids.length === 0) return [...PROPERTIES];
+  return ids.map((id) => {
+    const p = PROPERTIES.find((q) => q.id === id);
+    if (!p) throw new RangeError(`unknown property "${id}"; known: ${PROPERTIES.map((q) => q.id).join(', ')}`);
+    return p;
+  });
+}
+
+export async function runProperty(
+  prop: AnyProperty, backend: PoolingBackend, policy: Policy, runs: number, seed: number, path?: string,
+): Promise<PropertyOutcome> {
+  const started = performance.now();
+  let cases = 0;
+  let unsupported = 0;
+  let unconstrained = 0;
+  const reasons = new Set<string>();
+  let shrinking = false;
+  let lastFailure: Extract<Verdict, { status: 'fail' }> | undefined;
+  const details = await fc.check(
+    fc.asyncProperty(prop.arbitrary, async (c) => {
+      const v = await prop.check(backend, c, policy);
+      if (v.status === 'fail') {
+        lastFailure = v;
+        shrinking = true;
+        return false;
+      }
+      if (!shrinking) {
+        if (v.status === 'unsupported') {
+          unsupported++;
+          if (reasons.size < 5) reasons.add(v.reason);
+        } else {
+          cases++;
+          unconstrained += v.unconstrained ?? 0;
+        }
+      }
+      return true;
+    }),
+    { numRuns: runs, seed, ...(path !== undefined ? { path, endOnFailure: true } : {}) },
+  );
+  const ms = performance.now() - started;
+  const base = { id: prop.id, title: prop.title, clauses: prop.clauses, cases, unsupported, reasons: [...reasons], unconstrained, seed, runs, ms };
+  if (details.failed) {
+    const error = details.errorInstance;
+    const message = lastFailure?.message
+      ?? `the property itself threw: ${error instanceof Error ? error.stack ?? error.message : String(error)}`;
+    return {
+      ...base,
+      status: 'fail',
+      failure: {
+        message,
+        ...(lastFailure?.mismatch ? { mismatch: lastFailure.mismatch } : {}),
+        counterexample: toJsonSafe(details.counterexample?.[0]),
+        path: details.counterexamplePath ?? '',
+        shrinks: details.numShrinks,
+      },
+    };
+  }
+  return { ...base, status: cases === 0 && unsupported > 0 ? 'unsupported' : 'pass' };
+}
+
+export async function verifyBackend(backend: PoolingBackend, options: VerifyOptions = {}): Promise<BackendOutcome> {
+  const started = performance.now();
+  const policy = resolvePolicy(options.policy);
+  const props = selectProperties(options.properties);
+  const runs = options.runs ?? DEFAULT_RUNS;
+  const seed = options.seed ?? randomSeed();
+  const outcomes: PropertyOutcome[] = [];
+  for (const [index, prop] of props.entries()) {
+    options.onProgress?.({ type: 'start', backend: backend.name, property: prop.id, index, total: props.length });
+    const outcome = await runProperty(prop, backend, policy, runs, seed, options.path);
+    outcomes.push(outcome);
+    options.onProgress?.({ type: 'done', backend: backend.name, outcome, index, total: props.length });
+  }
+  return { backend: backend.name, status: backendStatus(outcomes), policy, properties: outcomes, ms: performance.now() - started };
+}
+
+/** A backend passes when nothing failed and it accepted at least one case; declining everything is not passing. */
+export function backendStatus(outcomes: readonly PropertyOutcome[]): Status {
+  if (outcomes.some((o) => o.status === 'fail')) return 'fail';
+  if (outcomes.every((o) => o.status === 'unsupported')) return 'unsupported';
+  return 'pass';
+}
+
+/** Clause × backend: fail if any property citing the clause failed; pass if one passed; else unsupported. */
+export function clauseStatus(outcome: BackendOutcome, clause: string): Status | undefined {
+  const relevant = outcome.properties.filter((p) => p.clauses.includes(clause));
+  if (relevant.length === 0) return undefined;
+  if (relevant.some((p) => p.status === 'fail')) return 'fail';
+  if (relevant.some((p) => p.status === 'pass')) return 'pass';
+  return 'unsupported';
+}
+
+export function allClauses(outcomes: readonly BackendOutcome[]): string[] {
+  const seen = new Set<string>();
+  for (const o of outcomes) for (const p of o.properties) for (const c of p.clauses) seen.add(c);
+  return [...seen].sort();
+}
