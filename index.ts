@@ -1,0 +1,27 @@
+/**
+ * poolspec's public entry: the backend contract, the spec's reference and validation, the framework
+ * adapters, the arbitraries and properties, the verifier, and the built-in backends.
+ */
+export * from './kernels/contract.js';
+export {
+  avgDivisor, axisWindow, effectiveKernel, outputSize, poolGeometry, type AxisGeometry, type AxisWindow, type PoolGeometry,
+} from './kernels/geometry.js';
+export { BUILTIN_BACKENDS, findBuiltin, type BackendEntry } from './kernels/registry.js';
+export { createNaiveBackend } from './kernels/naive/index.js';
+export { createIm2colBackend, type Im2colOptions } from './kernels/im2col/index.js';
+
+export { BackendError, PoolspecError, ValidationError } from './spec/errors.js';
+export { validateBackward, validateForward, validateSpec, validateTensor, validationProblem } from './spec/validate.js';
+export { DEFAULT_POLICY, type Policy } from './spec/policy.js';
+export { accepts, describeAcceptance, gamma, type Acceptance } from './spec/interval.js';
+export { referenceForward, type ReferenceForward } from './spec/reference/forward.js';
+export { referenceBackward, type ReferenceBackward } from './spec/reference/backward.js';
+export * from './spec/adapters/index.js';
+
+export { poolCaseArbitrary, gradCaseArbitrary, type PoolCase, type GradCase, type CaseConstraints } from './spec/arbitraries/case.js';
+export { specCaseArbitrary, type SpecCase, type SpecConstraints } from './spec/arbitraries/spec.js';
+export { valueArbitrary, float32Data, specialValues, type ValueProfile } from './spec/arbitraries/values.js';
+export { PROPERTIES, findProperty, type AnyProperty, type Property, type Verdict } from './spec/properties/index.js';
+export {
+  verifyBackend, runProperty, type BackendOutcome, type PropertyOutcome, type VerifyOptions, type Status,
+} from './spec/verifier.js';

@@ -1,0 +1,76 @@
+/**
+ * The conformance suite, written once and looped over every built-in backend (the tfjs pattern): every
+ * property of the verifier plus the named edge cases. A backend may exclude a property only with a reason
+ * (EXCLUSIONS); an excluded property is still listed as skipped.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { POOL_KINDS, type Layout, type PoolSpec, type PoolingBackend, type Tensor } from '../kernels/contract.js';
+import { joinShape, poolGeometry, product } from '../kernels/geometry.js';
+import { BUILTIN_BACKENDS } from '../kernels/registry.js';
+import { EDGE_CASES, edgeValue } from '../spec/cases/edge-cases.js';
+import { accepts, describeAcceptance } from '../spec/interval.js';
+import { DEFAULT_POLICY, resolvePolicy } from '../spec/policy.js';
+import { PROPERTIES } from '../spec/properties/index.js';
+import { referenceBackward } from '../spec/reference/backward.js';
+import { referenceForward } from '../spec/reference/forward.js';
+import { runProperty } from '../spec/verifier.js';
+
+/** Property exclusions per backend: `{ [backend]: { [propertyId]: reason } }`. None so far. */
+const EXCLUSIONS: Record<string, Record<string, string>> = {};
+
+/** Fixed so CI is reproducible; change it locally (POOLSPEC_SEED) to explore. */
+const SEED = Number(process.env.POOLSPEC_SEED ?? 20261123);
+const RUNS = Number(process.env.POOLSPEC_RUNS ?? 150);
+
+for (const entry of BUILTIN_BACKENDS) {
+  describe(`backend ${entry.name}`, () => {
+    let backend: PoolingBackend;
+    const policy = resolvePolicy(entry.policy);
+    beforeAll(async () => { backend = await entry.create(); });
+    afterAll(async () => { await backend?.dispose?.(); });
+
+    describe('properties', () => {
+      for (const prop of PROPERTIES) {
+        const reason = EXCLUSIONS[entry.name]?.[prop.id];
+        test.skipIf(reason !== undefined)(`${prop.id} [${prop.clauses.join(' ')}]`, async () => {
+          const outcome = await runProperty(prop, backend, policy, RUNS, SEED);
+          const detail = outcome.failure
+            ? `${outcome.failure.message}\ncounterexample: ${JSON.stringify(outcome.failure.counterexample)}\nreplay: --backend ${entry.name} --property ${prop.id} --seed ${SEED} --path ${outcome.failure.path}`
+            : '';
+          expect(outcome.status, detail).toBe('pass');
+          expect(outcome.cases).toBeGreaterThan(0);
+        });
+      }
+    });
+
+    describe('named edge cases', () => {
+      for (const ec of EDGE_CASES) {
+        for (const layout of ['channels_first', 'channels_last'] as Layout[]) {
+          test(`${ec.name} · ${layout}`, async () => {
+            const shape = joinShape(2, 3, ec.spatial, layout);
+            for (const kind of POOL_KINDS) {
+              if (kind !== 'avg' && ec.spec.divisorOverride !== undefined) continue;
+              const spec: PoolSpec = { ...ec.spec, kind, ...(kind === 'lp' ? { p: 2 } : {}) };
+              for (const special of kind === 'lp' ? [false] : [false, true]) {
+                const x: Tensor = { shape, data: Float32Array.from({ length: product(shape) }, (_, i) => edgeValue(i, special)), layout };
+                const r = await backend.forward(spec, x);
+                const ref = referenceForward(spec, x, DEFAULT_POLICY);
+                ref.acceptance.forEach((a, i) => {
+                  if (!accepts(a, r.y.data[i]!)) expect.fail(`${kind} y[${i}] = ${r.y.data[i]}, expected ${describeAcceptance(a)}`);
+                });
+                if (kind === 'max') expect(Array.from(r.indices!)).toEqual(Array.from(ref.indices!));
+                const outShape = [...poolGeometry(spec, shape, layout).outShape];
+                const dy: Tensor = { shape: outShape, data: Float32Array.from({ length: product(outShape) }, (_, i) => edgeValue(i + 5, false)), layout };
+                const dx = await backend.backward(spec, x, dy);
+                const refB = referenceBackward(spec, x, dy, DEFAULT_POLICY);
+                refB.acceptance.forEach((a, i) => {
+                  if (!accepts(a, dx.data[i]!)) expect.fail(`${kind} dx[${i}] = ${dx.data[i]}, expected ${describeAcceptance(a)}`);
+                });
+              }
+            }
+          });
+        }
+      }
+    });
+  });
+}
