@@ -86,7 +86,7 @@ export function around(value: number, err: number, magnitude: number, ops: numbe
 
 /** An interval [lo, hi] (already outward-rounded) for a result known to be ≥ 0, +∞ allowed when `posInf`. */
 export function between(value: number, lo: number, hi: number, posInf: boolean): Acceptance {
-  return { kind: 'interval', value, lo, hi, posInf, negInf: false, nan: false };
+  return { kind: 'interval', value, lo, hi, posInf: posInf || hi >= OVERFLOW32, negInf: false, nan: false };
 }
 
 export function unconstrained(value: number, reason: string): Acceptance {
