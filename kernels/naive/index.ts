@@ -1,50 +1,50 @@
 /**
  * The naive backend: direct loops over every window, accumulating in f64 and rounding once to float32.
- * Every kind, rank 1–3, both layouts, forward and backward. Correct by construction and slow: the baseline.
+ * Every kind, rank 1–3, both layouts, forward and backward. Correct by construction and plain: the baseline
+ * the other backends are measured against.
  */
 import type { ForwardResult, PoolSpec, PoolingBackend, Support, Tensor } from '../contract.js';
-import { avgDivisor, planeAddress } from '../geometry.js';
+import { planeAddress } from '../geometry.js';
 import { validateBackward, validateForward, validationProblem } from '../../spec/validate.js';
-import { windowWalker } from './window.js';
+import { planeTaps, type PlaneTaps } from './window.js';
 
-/** MAX.SELECT: NaN wins (first NaN), otherwise the first strictly greater value. */
-function maxPlane(read: (q: number) => number, taps: (visit: (q: number) => void) => void): number {
-  let best = -1;
-  let bestV = 0;
-  taps((q) => {
-    const v = read(q);
-    if (best < 0) { best = q; bestV = v; return; }
-    if (Number.isNaN(bestV)) return;
-    if (Number.isNaN(v) || v > bestV) { best = q; bestV = v; }
-  });
+/** MAX.SELECT: the first tap starts; a NaN wins and ends the scan (first NaN); otherwise strictly greater wins. */
+function argmax(data: Float32Array, base: number, step: number, w: PlaneTaps, o: number): number {
+  let best = w.taps[w.start[o]!]!;
+  let bestV = data[base + best * step]!;
+  for (let k = w.start[o]! + 1; k < w.start[o + 1]! && bestV === bestV; k++) {
+    const q = w.taps[k]!;
+    const v = data[base + q * step]!;
+    if (v > bestV || v !== v) { best = q; bestV = v; }
+  }
   return best;
 }
 
 function forward(spec: PoolSpec, x: Tensor): ForwardResult {
   const g = validateForward(spec, x);
-  const walker = windowWalker(g);
+  const w = planeTaps(spec, g);
   const y = new Float32Array(g.batch * g.channels * g.outPlane);
   const indices = spec.kind === 'max' ? new Int32Array(y.length) : undefined;
-  const windows = Array.from({ length: g.outPlane }, (_, o) => walker.axes(o));
   const p = spec.p ?? 1;
+  const data = x.data;
   for (let n = 0; n < g.batch; n++) {
     for (let c = 0; c < g.channels; c++) {
       const src = planeAddress(g.layout, g.batch, g.channels, g.inPlane, n, c);
       const dst = planeAddress(g.layout, g.batch, g.channels, g.outPlane, n, c);
-      const read = (q: number): number => x.data[src.base + q * src.step]!;
       for (let o = 0; o < g.outPlane; o++) {
-        const ws = windows[o]!;
         const at = dst.base + o * dst.step;
         if (spec.kind === 'max') {
-          const q = maxPlane(read, (visit) => walker.forEachTap(ws, visit));
+          const q = argmax(data, src.base, src.step, w, o);
           indices![at] = q;
-          y[at] = read(q);
+          y[at] = data[src.base + q * src.step]!;
           continue;
         }
         let acc = 0;
-        if (spec.kind === 'lp') walker.forEachTap(ws, (q) => { acc += Math.pow(Math.abs(read(q)), p); });
-        else walker.forEachTap(ws, (q) => { acc += read(q); });
-        y[at] = spec.kind === 'avg' ? acc / avgDivisor(spec, ws) : spec.kind === 'lp' ? Math.pow(acc, 1 / p) : acc;
+        for (let k = w.start[o]!; k < w.start[o + 1]!; k++) {
+          const v = data[src.base + w.taps[k]! * src.step]!;
+          acc += spec.kind === 'lp' ? Math.pow(Math.abs(v), p) : v;
+        }
+        y[at] = spec.kind === 'avg' ? acc / w.divisor[o]! : spec.kind === 'lp' ? Math.pow(acc, 1 / p) : acc;
       }
     }
   }
@@ -53,45 +53,39 @@ function forward(spec: PoolSpec, x: Tensor): ForwardResult {
 
 function backward(spec: PoolSpec, x: Tensor, dy: Tensor): Tensor {
   const g = validateBackward(spec, x, dy);
-  const walker = windowWalker(g);
+  const w = planeTaps(spec, g);
   const dx = new Float64Array(x.data.length);
-  const windows = Array.from({ length: g.outPlane }, (_, o) => walker.axes(o));
   const p = spec.p ?? 1;
+  const data = x.data;
   for (let n = 0; n < g.batch; n++) {
     for (let c = 0; c < g.channels; c++) {
       const src = planeAddress(g.layout, g.batch, g.channels, g.inPlane, n, c);
       const dst = planeAddress(g.layout, g.batch, g.channels, g.outPlane, n, c);
-      const read = (q: number): number => x.data[src.base + q * src.step]!;
-      const at = (q: number): number => src.base + q * src.step;
       for (let o = 0; o < g.outPlane; o++) {
-        const ws = windows[o]!;
         const grad = dy.data[dst.base + o * dst.step]!;
+        const from = w.start[o]!;
+        const to = w.start[o + 1]!;
         switch (spec.kind) {
-          case 'max': {
-            // GRAD.MAX: the whole gradient goes to the forward's index.
-            const q = maxPlane(read, (visit) => walker.forEachTap(ws, visit));
-            dx[at(q)]! += grad;
+          case 'max': // GRAD.MAX: the whole gradient goes to the forward's index.
+            dx[src.base + argmax(data, src.base, src.step, w, o) * src.step]! += grad;
             break;
-          }
           case 'sum':
-            walker.forEachTap(ws, (q) => { dx[at(q)]! += grad; });
-            break;
-          case 'avg': {
-            const share = grad / avgDivisor(spec, ws);
-            walker.forEachTap(ws, (q) => { dx[at(q)]! += share; });
+          case 'avg': { // GRAD.SUM, GRAD.AVG
+            const share = spec.kind === 'avg' ? grad / w.divisor[o]! : grad;
+            for (let k = from; k < to; k++) dx[src.base + w.taps[k]! * src.step]! += share;
             break;
           }
-          case 'lp': {
-            // GRAD.LP: dy · sign(x)·|x|^(p−1) · y^(1−p); zero where x = 0 or y = 0.
+          case 'lp': { // GRAD.LP: dy · sign(x)·|x|^(p−1) · y^(1−p); zero where x = 0 or y = 0.
             let s = 0;
-            walker.forEachTap(ws, (q) => { s += Math.pow(Math.abs(read(q)), p); });
+            for (let k = from; k < to; k++) s += Math.pow(Math.abs(data[src.base + w.taps[k]! * src.step]!), p);
             const yv = Math.pow(s, 1 / p);
             if (yv === 0) break;
             const scale = grad * Math.pow(yv, 1 - p);
-            walker.forEachTap(ws, (q) => {
-              const v = read(q);
-              if (v !== 0) dx[at(q)]! += scale * Math.sign(v) * Math.pow(Math.abs(v), p - 1);
-            });
+            for (let k = from; k < to; k++) {
+              const i = src.base + w.taps[k]! * src.step;
+              const v = data[i]!;
+              if (v !== 0) dx[i]! += scale * Math.sign(v) * Math.pow(Math.abs(v), p - 1);
+            }
             break;
           }
         }
