@@ -153,3 +153,15 @@ export function rowMajorStrides(extents: readonly number[]): number[] {
   for (let i = extents.length - 2; i >= 0; i--) s[i] = s[i + 1]! * extents[i + 1]!;
   return s;
 }
+
+/** Visits every (n, c) plane with the addressing of its input and output planes (TENSOR.LAYOUT). */
+export function forEachPlane(
+  g: PoolGeometry,
+  visit: (src: { base: number; step: number }, dst: { base: number; step: number }, n: number, c: number) => void,
+): void {
+  for (let n = 0; n < g.batch; n++) {
+    for (let c = 0; c < g.channels; c++) {
+      visit(planeAddress(g.layout, g.batch, g.channels, g.inPlane, n, c), planeAddress(g.layout, g.batch, g.channels, g.outPlane, n, c), n, c);
+    }
+  }
+}

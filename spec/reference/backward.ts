@@ -3,7 +3,7 @@
  * float32 acceptance set (ACC.GRAD). Every contribution of an output to an input is accumulated exactly.
  */
 import type { PoolSpec, Tensor } from '../../kernels/contract.js';
-import { avgDivisor, planeAddress } from '../../kernels/geometry.js';
+import { avgDivisor, forEachPlane } from '../../kernels/geometry.js';
 import {
   ETA32, KAPPA_POW, MAX32, MIN_NORMAL32, OVERFLOW32, U32, around, gamma, unconstrained, type Acceptance,
 } from '../interval.js';
@@ -28,29 +28,25 @@ export function referenceBackward(spec: PoolSpec, x: Tensor, dy: Tensor, policy:
   const sums = Array.from({ length: count }, () => new ExactSum());
   // Bounds every partial sum of a kernel that divides late (Σdy then /D): Σ|dy|·max(1, 1/|D|) (ACC.OVERFLOW).
   const magnitude = new Float64Array(count);
-  for (let n = 0; n < g.batch; n++) {
-    for (let c = 0; c < g.channels; c++) {
-      const src = planeAddress(g.layout, g.batch, g.channels, g.inPlane, n, c);
-      const dst = planeAddress(g.layout, g.batch, g.channels, g.outPlane, n, c);
-      for (let o = 0; o < g.outPlane; o++) {
-        const w = fwd.windows[o]!;
-        const at = dst.base + o * dst.step;
-        const grad = dy.data[at]!;
-        if (spec.kind === 'max') {
-          const i = src.base + fwd.indices![at]! * src.step;
-          sums[i]!.add(grad);
-          magnitude[i]! += Math.abs(grad);
-          continue;
-        }
-        const D = spec.kind === 'avg' ? avgDivisor(spec, w.axes) : 1;
-        for (const q of w.taps) {
-          const i = src.base + q * src.step;
-          sums[i]!.add(grad, D);
-          magnitude[i]! += Math.abs(grad) * Math.max(1, 1 / Math.abs(D));
-        }
+  forEachPlane(g, (src, dst) => {
+    for (let o = 0; o < g.outPlane; o++) {
+      const w = fwd.windows[o]!;
+      const at = dst.base + o * dst.step;
+      const grad = dy.data[at]!;
+      if (spec.kind === 'max') {
+        const i = src.base + fwd.indices![at]! * src.step;
+        sums[i]!.add(grad);
+        magnitude[i]! += Math.abs(grad);
+        continue;
+      }
+      const D = spec.kind === 'avg' ? avgDivisor(spec, w.axes) : 1;
+      for (const q of w.taps) {
+        const i = src.base + q * src.step;
+        sums[i]!.add(grad, D);
+        magnitude[i]! += Math.abs(grad) * Math.max(1, 1 / Math.abs(D));
       }
     }
-  }
+  });
   const values = new Float64Array(count);
   const acceptance: Acceptance[] = new Array(count);
   for (let i = 0; i < count; i++) {
@@ -88,43 +84,39 @@ function lpBackward(spec: PoolSpec, x: Tensor, dy: Tensor, fwd: ReturnType<typeo
     if (r === undefined) { r = hpPow(Math.abs(v), p - 1); powCache.set(v, r); }
     return r;
   };
-  for (let n = 0; n < g.batch; n++) {
-    for (let c = 0; c < g.channels; c++) {
-      const src = planeAddress(g.layout, g.batch, g.channels, g.inPlane, n, c);
-      const dst = planeAddress(g.layout, g.batch, g.channels, g.outPlane, n, c);
-      for (let o = 0; o < g.outPlane; o++) {
-        const w = fwd.windows[o]!;
-        const at = dst.base + o * dst.step;
-        const grad = dy.data[at]!;
-        const y = fwd.values[at]!;
-        const deltaY = fwd.lpRelErr![at]!;
-        const finiteWindow = w.taps.every((q) => Number.isFinite(x.data[src.base + q * src.step]!));
-        for (const q of w.taps) {
-          const i = src.base + q * src.step;
-          const v = x.data[i]!;
-          terms[i]!++;
-          if (!finiteWindow || !Number.isFinite(grad)) { broken[i] = 'GRAD.LP is unspecified for non-finite values'; continue; }
-          if (v === 0 || y === 0 || grad === 0) continue; // exact zero term (GRAD.LP)
-          // ACC.RANGE: outside float32's normal range the relative error model does not hold.
-          const yLo = y * (1 - deltaY);
-          const yHi = y * (1 + deltaY);
-          const ratioLo = Math.abs(v) / yHi;
-          const inRange = (t: number): boolean => t >= MIN_NORMAL32 && t <= MAX32;
-          if (!inRange(yLo) || !inRange(yHi) || !inRange(Math.pow(yLo, e)) || !inRange(Math.pow(yHi, e))
-            || !inRange(Math.pow(Math.abs(v), e)) || !inRange(Math.pow(Math.abs(v), -e)) || !inRange(Math.pow(ratioLo, p - 1))) {
-            broken[i] = 'an intermediate of the Lp gradient leaves the normal float32 range (ACC.RANGE)';
-            continue;
-          }
-          const t = hpMul(hpFromNumber(grad * Math.sign(v)), xPow(v), hpPow(y, 1 - p));
-          exactSum[i] = hpAdd(exactSum[i]!, t);
-          const tAbs = hpAbs(t).toNumber();
-          const rho = (1 + KAPPA_POW) ** 2 * (1 + U32) ** (3 + e) * (1 + deltaY) ** e - 1;
-          absSum[i]! += tAbs;
-          rhoSum[i]! += tAbs * rho;
+  forEachPlane(g, (src, dst) => {
+    for (let o = 0; o < g.outPlane; o++) {
+      const w = fwd.windows[o]!;
+      const at = dst.base + o * dst.step;
+      const grad = dy.data[at]!;
+      const y = fwd.values[at]!;
+      const deltaY = fwd.lpRelErr![at]!;
+      const finiteWindow = w.taps.every((q) => Number.isFinite(x.data[src.base + q * src.step]!));
+      for (const q of w.taps) {
+        const i = src.base + q * src.step;
+        const v = x.data[i]!;
+        terms[i]!++;
+        if (!finiteWindow || !Number.isFinite(grad)) { broken[i] = 'GRAD.LP is unspecified for non-finite values'; continue; }
+        if (v === 0 || y === 0 || grad === 0) continue; // exact zero term (GRAD.LP)
+        // ACC.RANGE: outside float32's normal range the relative error model does not hold.
+        const yLo = y * (1 - deltaY);
+        const yHi = y * (1 + deltaY);
+        const ratioLo = Math.abs(v) / yHi;
+        const inRange = (t: number): boolean => t >= MIN_NORMAL32 && t <= MAX32;
+        if (!inRange(yLo) || !inRange(yHi) || !inRange(Math.pow(yLo, e)) || !inRange(Math.pow(yHi, e))
+          || !inRange(Math.pow(Math.abs(v), e)) || !inRange(Math.pow(Math.abs(v), -e)) || !inRange(Math.pow(ratioLo, p - 1))) {
+          broken[i] = 'an intermediate of the Lp gradient leaves the normal float32 range (ACC.RANGE)';
+          continue;
         }
+        const t = hpMul(hpFromNumber(grad * Math.sign(v)), xPow(v), hpPow(y, 1 - p));
+        exactSum[i] = hpAdd(exactSum[i]!, t);
+        const tAbs = hpAbs(t).toNumber();
+        const rho = (1 + KAPPA_POW) ** 2 * (1 + U32) ** (3 + e) * (1 + deltaY) ** e - 1;
+        absSum[i]! += tAbs;
+        rhoSum[i]! += tAbs * rho;
       }
     }
-  }
+  });
   const values = new Float64Array(count);
   const acceptance: Acceptance[] = new Array(count);
   for (let i = 0; i < count; i++) {

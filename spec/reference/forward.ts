@@ -4,7 +4,7 @@
  * Slow on purpose: it is the definition, not a kernel.
  */
 import type { PoolSpec, Tensor } from '../../kernels/contract.js';
-import { avgDivisor, planeAddress, type PoolGeometry } from '../../kernels/geometry.js';
+import { avgDivisor, forEachPlane, type PoolGeometry } from '../../kernels/geometry.js';
 import {
   ETA32, KAPPA_POW, OVERFLOW32, around, between, exact, gamma, outward, type Acceptance,
 } from '../interval.js';
@@ -36,53 +36,49 @@ export function referenceForward(spec: PoolSpec, x: Tensor, policy: Policy = DEF
   const lpRelErr = spec.kind === 'lp' ? new Float64Array(total) : undefined;
   const powers = spec.kind === 'lp' ? lpPowers(x.data, spec.p!) : undefined;
 
-  for (let n = 0; n < g.batch; n++) {
-    for (let c = 0; c < g.channels; c++) {
-      const src = planeAddress(g.layout, g.batch, g.channels, g.inPlane, n, c);
-      const dst = planeAddress(g.layout, g.batch, g.channels, g.outPlane, n, c);
-      for (let o = 0; o < g.outPlane; o++) {
-        const w = windows[o]!;
-        const at = dst.base + o * dst.step;
-        const read = (q: number): number => x.data[src.base + q * src.step]!;
-        switch (spec.kind) {
-          case 'max': {
-            const q = maxIndex(w.taps, read, policy);
-            const v = policy.maxNan === 'ignore' && Number.isNaN(read(q)) ? -Infinity : read(q);
-            indices![at] = q;
-            values[at] = v;
-            acceptance[at] = exact(v);
-            break;
-          }
-          case 'sum': {
-            const acc = new ExactSum();
-            for (const q of w.taps) acc.add(read(q));
-            values[at] = acc.value();
-            acceptance[at] = sumAcceptance(acc, gamma(acc.terms - 1), 0, 1);
-            break;
-          }
-          case 'avg': {
-            const acc = new ExactSum();
-            for (const q of w.taps) acc.add(read(q));
-            const divisor = avgDivisor(spec, w.axes);
-            // ACC.AVG: n−1 additions, the divisor's conversion to float32, and one division (or a reciprocal
-            // and a multiplication): γ_{n+2}·Σ|x|/|D|, plus (n+1)·2^-150 for roundings in the subnormal range.
-            const n = acc.terms;
-            const r = sumAcceptance(acc, gamma(n + 2), (n + 1) * ETA32, divisor);
-            values[at] = r.value;
-            acceptance[at] = r;
-            break;
-          }
-          case 'lp': {
-            const r = lpAcceptance(w.taps, read, (q) => powers!(src.base + q * src.step), spec.p!);
-            values[at] = r.acceptance.value;
-            acceptance[at] = r.acceptance;
-            lpRelErr![at] = r.relErr;
-            break;
-          }
+  forEachPlane(g, (src, dst) => {
+    for (let o = 0; o < g.outPlane; o++) {
+      const w = windows[o]!;
+      const at = dst.base + o * dst.step;
+      const read = (q: number): number => x.data[src.base + q * src.step]!;
+      switch (spec.kind) {
+        case 'max': {
+          const q = maxIndex(w.taps, read, policy);
+          const v = policy.maxNan === 'ignore' && Number.isNaN(read(q)) ? -Infinity : read(q);
+          indices![at] = q;
+          values[at] = v;
+          acceptance[at] = exact(v);
+          break;
+        }
+        case 'sum': {
+          const acc = new ExactSum();
+          for (const q of w.taps) acc.add(read(q));
+          values[at] = acc.value();
+          acceptance[at] = sumAcceptance(acc, gamma(acc.terms - 1), 0, 1);
+          break;
+        }
+        case 'avg': {
+          const acc = new ExactSum();
+          for (const q of w.taps) acc.add(read(q));
+          const divisor = avgDivisor(spec, w.axes);
+          // ACC.AVG: n−1 additions, the divisor's conversion to float32, and one division (or a reciprocal
+          // and a multiplication): γ_{n+2}·Σ|x|/|D|, plus (n+1)·2^-150 for roundings in the subnormal range.
+          const n = acc.terms;
+          const r = sumAcceptance(acc, gamma(n + 2), (n + 1) * ETA32, divisor);
+          values[at] = r.value;
+          acceptance[at] = r;
+          break;
+        }
+        case 'lp': {
+          const r = lpAcceptance(w.taps, read, (q) => powers!(src.base + q * src.step), spec.p!);
+          values[at] = r.acceptance.value;
+          acceptance[at] = r.acceptance;
+          lpRelErr![at] = r.relErr;
+          break;
         }
       }
     }
-  }
+  });
   return { geometry: g, windows, values, acceptance, indices, lpRelErr };
 }
 
