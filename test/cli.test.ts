@@ -1,0 +1,236 @@
+/**
+ * `poolspec verify` end to end, as a user runs it: the built CLI (dist/, built by `npm test` first) against a
+ * backend written outside the project (test/fixtures/external-backend.mjs) and against copies of it with one
+ * planted bug each (test/fixtures/planted/*.mjs). The correct backend must pass (exit 0); every planted bug must
+ * be rejected (exit 1) by a property that is about that bug, with a counterexample and a replay that fails again
+ * the same way. Usage mistakes exit 2. Seeds are fixed, so every run here is deterministic except the planted
+ * nondeterminism itself.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const CLI = join(ROOT, 'dist', 'cli', 'poolspec.js');
+const EXTERNAL = 'test/fixtures/external-backend.mjs';
+const SEED = 20261123;
+const RUNS = 60;
+
+interface Run { code: number; stdout: string; stderr: string }
+
+// At most two CLI processes at a time (two cores; vitest may run another file beside this one).
+let slots = 2;
+const waiting: (() => void)[] = [];
+async function withSlot<T>(work: () => Promise<T>): Promise<T> {
+  if (slots === 0) await new Promise<void>((r) => waiting.push(r));
+  else slots--;
+  try {
+    return await work();
+  } finally {
+    const next = waiting.shift();
+    if (next) next();
+    else slots++;
+  }
+}
+
+function cli(args: readonly string[]): Promise<Run> {
+  return withSlot(() => new Promise<Run>((resolve) => {
+    execFile(process.execPath, [CLI, ...args], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024, timeout: 90_000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  }));
+}
+
+/** Splits a replay command as a POSIX shell would (the CLI quotes with single quotes only). */
+function shellWords(cmd: string): string[] {
+  const words: string[] = [];
+  const re = /'((?:[^']|'\\'')*)'|(\S+)/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(cmd)) !== null) words.push(m[1] !== undefined ? m[1].replace(/'\\''/g, "'") : m[2]!);
+  return words;
+}
+
+interface PropertyJson {
+  id: string; status: string; cases: number; unsupported: number; seed: number; runs: number;
+  failure?: { message: string; counterexample: unknown; path: string; shrinks: number };
+}
+interface BackendJson { backend: string; ref: string; status: string; properties: PropertyJson[]; replay: Record<string, string> }
+interface VerifyJson { schema: string; seed: number; runs: number; backends: BackendJson[] }
+
+let dir = '';
+beforeAll(() => {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: build first (npm test runs "npm run build")`);
+  dir = mkdtempSync(join(tmpdir(), 'poolspec-cli-'));
+});
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+function readJson(file: string): VerifyJson {
+  return JSON.parse(readFileSync(file, 'utf8')) as VerifyJson;
+}
+
+/** Minimal XML well-formedness check: balanced, properly nested tags, quoted attributes, escaped text. */
+function checkXml(xml: string): void {
+  expect(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>')).toBe(true);
+  const stack: string[] = [];
+  const tag = /<(\/?)([A-Za-z_][\w.-]*)((?:\s+[A-Za-z_][\w.-]*="[^"<]*")*)\s*(\/?)>/y;
+  let i = xml.indexOf('?>') + 2;
+  let roots = 0;
+  while (i < xml.length) {
+    const lt = xml.indexOf('<', i);
+    const text = xml.slice(i, lt === -1 ? xml.length : lt);
+    expect(text.replace(/&(lt|gt|amp|quot|apos);/g, ''), 'unescaped & in text').not.toMatch(/&/);
+    if (lt === -1) break;
+    tag.lastIndex = lt;
+    const m = tag.exec(xml);
+    expect(m, `malformed tag at ${xml.slice(lt, lt + 60)}`).not.toBeNull();
+    const [whole, close, name, , selfClose] = m!;
+    if (close) {
+      expect(stack.pop(), `</${name}> closes the wrong element`).toBe(name);
+    } else {
+      if (stack.length === 0) roots++;
+      if (!selfClose) stack.push(name!);
+    }
+    i = lt + whole.length;
+  }
+  expect(stack).toEqual([]);
+  expect(roots).toBe(1);
+}
+
+describe.concurrent('poolspec verify (CLI)', () => {
+  test('a correct backend written outside the project passes; JSON and JUnit are written', async () => {
+    const json = join(dir, 'pass.json');
+    const junit = join(dir, 'pass.xml');
+    const r = await cli(['verify', '--backend', EXTERNAL, '--runs', String(RUNS), '--seed', String(SEED), '--json', json, '--junit', junit]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stderr).toContain(`seed ${SEED}`);
+    const out = readJson(json);
+    expect(out.schema).toBe('poolspec.verify/1');
+    expect(out.seed).toBe(SEED);
+    expect(out.runs).toBe(RUNS);
+    expect(out.backends).toHaveLength(1);
+    const b = out.backends[0]!;
+    expect(b.backend).toBe('external-js');
+    expect(b.status).toBe('pass');
+    expect(b.replay).toEqual({});
+    expect(b.properties.length).toBeGreaterThan(20);
+    for (const p of b.properties) {
+      expect({ id: p.id, status: p.status }).toEqual({ id: p.id, status: 'pass' });
+      // The backend supports every valid case: nothing declined, nothing passed vacuously.
+      expect({ id: p.id, cases: p.cases > 0, unsupported: p.unsupported }).toEqual({ id: p.id, cases: true, unsupported: 0 });
+    }
+    const xml = readFileSync(junit, 'utf8');
+    checkXml(xml);
+    expect(xml).toContain('<testsuites');
+    expect(xml.match(/<testcase\b/g)).toHaveLength(b.properties.length);
+    expect(xml).not.toContain('<failure');
+  });
+
+  const diffForward = ['diff.forward.max', 'diff.forward.avg', 'diff.forward.sum', 'diff.forward.lp'];
+  const diffBackward = ['diff.backward.max', 'diff.backward.avg', 'diff.backward.sum', 'diff.backward.lp'];
+
+  /**
+   * Per planted bug: `caughtBy` — at least one of these properties must fail (the property that is about the bug);
+   * `message` — that failure cites this clause or text; `mustPass` — properties the bug cannot touch (a
+   * forward-only bug cannot fail a backward-only check, etc.), so a failure there would be a verifier bug.
+   */
+  const planted: Record<string, { caughtBy: string[]; message?: RegExp; mustPass?: string[]; replay?: false }> = {
+    divisorAtBorders: { caughtBy: ['diff.forward.avg'], message: /AVG\.DIVISOR/, mustPass: ['diff.forward.max', 'diff.forward.sum', 'diff.forward.lp', 'diff.backward.sum', 'diff.backward.max'] },
+    nanDropped: { caughtBy: ['diff.forward.max'], message: /MAX\.NAN/, mustPass: ['diff.forward.avg', 'diff.forward.sum', 'diff.forward.lp'] },
+    ceilOverhang: { caughtBy: diffForward, message: /SHAPE\.CEIL/ },
+    tieLast: { caughtBy: ['diff.forward.max'], message: /MAX\.(INDEX|TIES)/, mustPass: ['diff.forward.avg', 'diff.forward.sum', 'diff.forward.lp'] },
+    backwardOverwrite: { caughtBy: diffBackward, message: /GRAD\./, mustPass: [...diffForward, 'contract.pure', 'contract.isolation'] },
+    padsSwapped: { caughtBy: diffForward },
+    dilationIgnored: { caughtBy: diffForward },
+    sloppyFloat: { caughtBy: ['diff.forward.sum', 'diff.forward.avg', 'diff.forward.lp'], message: /ACC\.(SUM|AVG|LP)/, mustPass: ['diff.forward.max', 'diff.backward.max', 'diff.backward.sum', 'diff.backward.avg'] },
+    layoutMixedUp: { caughtBy: [...diffForward, 'inv.layout'] },
+    inputMutated: { caughtBy: ['contract.pure'], message: /modified its input x/, mustPass: [...diffForward, ...diffBackward] },
+    // Replaying a random bug need not fail again: no replay check for it.
+    nondeterministic: { caughtBy: ['contract.deterministic'], message: /CONTRACT\.DETERMINISTIC/, replay: false },
+    staleBuffer: { caughtBy: ['contract.isolation'], message: /an earlier result changed/, mustPass: [...diffForward, ...diffBackward] },
+  };
+
+  for (const [bug, expectation] of Object.entries(planted)) {
+    test(`planted bug ${bug} is rejected with a counterexample and a replayable failure`, async () => {
+      const ref = `test/fixtures/planted/${bug}.mjs`;
+      const json = join(dir, `${bug}.json`);
+      const r = await cli(['verify', '--backend', ref, '--runs', String(RUNS), '--seed', String(SEED), '--json', json]);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stdout).toContain('minimal counterexample');
+      const out = readJson(json);
+      expect(out.schema).toBe('poolspec.verify/1');
+      const b = out.backends[0]!;
+      expect(b.status).toBe('fail');
+      const failed = b.properties.filter((p) => p.status === 'fail');
+      const failedIds = failed.map((p) => p.id);
+      expect(failed.length).toBeGreaterThan(0);
+      const catching = failed.filter((p) => expectation.caughtBy.includes(p.id));
+      expect(catching.map((p) => p.id), `${bug}: failed ${failedIds.join(', ')}; expected one of ${expectation.caughtBy.join(', ')}`).not.toEqual([]);
+      if (expectation.message) {
+        expect(catching.map((p) => p.failure!.message).join('\n')).toMatch(expectation.message);
+      }
+      for (const id of expectation.mustPass ?? []) {
+        expect(failedIds, `${bug} cannot break ${id}`).not.toContain(id);
+      }
+      for (const p of failed) {
+        expect(p.failure, p.id).toBeDefined();
+        expect(p.failure!.counterexample, p.id).toBeTypeOf('object');
+        expect(p.failure!.counterexample, p.id).not.toBeNull();
+        expect(p.failure!.path, p.id).toMatch(/^\d+(:\d+)*$/);
+        expect(b.replay[p.id], p.id).toContain(`--property ${p.id} --seed ${SEED} --path ${p.failure!.path}`);
+      }
+      expect(Object.keys(b.replay).sort()).toEqual([...failedIds].sort());
+      if (expectation.replay === false) return;
+
+      // Replay the failure of the catching property: the same case must fail again, identically.
+      const first = catching[0]!;
+      const words = shellWords(b.replay[first.id]!);
+      expect(words.slice(0, 3)).toEqual(['npx', 'poolspec', 'verify']);
+      const replayJson = join(dir, `${bug}.replay.json`);
+      const again = await cli(['verify', ...words.slice(3), '--json', replayJson]);
+      expect(again.code, again.stderr).toBe(1);
+      const replayed = readJson(replayJson).backends[0]!.properties;
+      expect(replayed.map((p) => p.id)).toEqual([first.id]);
+      expect(replayed[0]!.status).toBe('fail');
+      expect(replayed[0]!.failure!.message).toBe(first.failure!.message);
+      expect(replayed[0]!.failure!.counterexample).toEqual(first.failure!.counterexample);
+    });
+  }
+
+  test('JUnit of a failing run lists one failure per failed property', async () => {
+    const json = join(dir, 'junit-fail.json');
+    const junit = join(dir, 'junit-fail.xml');
+    const r = await cli(['verify', '--backend', 'test/fixtures/planted/tieLast.mjs', '--runs', '40', '--seed', String(SEED), '--json', json, '--junit', junit]);
+    expect(r.code).toBe(1);
+    const b = readJson(json).backends[0]!;
+    const xml = readFileSync(junit, 'utf8');
+    checkXml(xml);
+    expect(xml.match(/<testcase\b/g)).toHaveLength(b.properties.length);
+    expect(xml.match(/<failure\b/g)).toHaveLength(b.properties.filter((p) => p.status === 'fail').length);
+  });
+
+  test.each([
+    ['an unknown flag', ['verify', '--frobnicate']],
+    ['--runs 0', ['verify', '--backend', EXTERNAL, '--runs', '0']],
+    ['an unknown backend name', ['verify', '--backend', 'no-such-backend']],
+    ['a backend path that does not exist', ['verify', '--backend', 'test/fixtures/does-not-exist.mjs']],
+    ['a module whose default export is not a backend', ['verify', '--backend', 'test/fixtures/not-a-backend.mjs']],
+    ['--path without one --property', ['verify', '--backend', EXTERNAL, '--seed', '1', '--path', '0:0']],
+  ])('usage error: %s exits 2', async (_what, args) => {
+    const r = await cli(args);
+    expect(r.code, r.stdout + r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/poolspec/);
+  });
+
+  test('--help exits 0 and prints the usage', async () => {
+    const r = await cli(['verify', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Usage: poolspec verify');
+    expect(r.stdout).toContain('--backend');
+  });
+});
