@@ -98,6 +98,16 @@ export function selectProperties(ids?: readonly string[]): AnyProperty[] {
   });
 }
 
+/**
+ * The seed fast-check gets for one property: the run's seed mixed with the property's ID (FNV-1a), so properties
+ * that share a generator still see different cases, and `--property ID --seed S` replays the same ones.
+ */
+export function propertySeed(seed: number, id: string): number {
+  let h = 0x811c9dc5 ^ (seed | 0);
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
+  return h | 0;
+}
+
 export async function runProperty(
   prop: AnyProperty, backend: PoolingBackend, policy: Policy, runs: number, seed: number, path?: string,
 ): Promise<PropertyOutcome> {
@@ -127,7 +137,7 @@ export async function runProperty(
       }
       return true;
     }),
-    { numRuns: runs, seed, ...(path !== undefined ? { path, endOnFailure: true } : {}) },
+    { numRuns: runs, seed: propertySeed(seed, prop.id), ...(path !== undefined ? { path, endOnFailure: true } : {}) },
   );
   const ms = performance.now() - started;
   const base = { id: prop.id, title: prop.title, clauses: prop.clauses, cases, unsupported, reasons: [...reasons], unconstrained, seed, runs, ms };

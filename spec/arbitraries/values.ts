@@ -45,10 +45,6 @@ export function valueArbitrary(profile: ValueProfile): fc.Arbitrary<number> {
   }
 }
 
-export function profileArbitrary(): fc.Arbitrary<ValueProfile> {
-  return fc.constantFrom<ValueProfile>('ties', 'finite', 'special');
-}
-
 /** A Float32Array of exactly `length` values of one profile. */
 export function float32Data(length: number, profile: ValueProfile): fc.Arbitrary<Float32Array> {
   return fc.array(valueArbitrary(profile), { minLength: length, maxLength: length }).map((xs) => Float32Array.from(xs));

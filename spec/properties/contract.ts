@@ -5,7 +5,9 @@
 import fc from 'fast-check';
 import type { PoolSpec, Tensor } from '../../kernels/contract.js';
 import { gradCaseArbitrary, poolCaseArbitrary, type GradCase, type PoolCase } from '../arbitraries/case.js';
-import { CALL_TIMEOUT_MS, PASS, compareExact, fail, requireSupport, runBackward, runForward, verdictOf, type Property } from './property.js';
+import {
+  CALL_TIMEOUT_MS, PASS, compareExact, fail, requireSupport, runBackward, runForward, verdictOf, type Property, type Verdict,
+} from './property.js';
 
 function snapshot(t: Tensor): { shape: string; data: Uint32Array; layout: string | undefined } {
   return { shape: JSON.stringify(t.shape), data: new Uint32Array(new Float32Array(t.data).buffer), layout: t.layout };
@@ -68,27 +70,39 @@ export const determinism: Property<GradCase> = {
 };
 
 /** Two inputs of the same shape: the second is the first with every element changed. */
-export const isolation: Property<PoolCase> = {
+export const isolation: Property<GradCase> = {
   id: 'contract.isolation',
   title: 'calls on different inputs do not leak into each other (sequential, interleaved and concurrent)',
   clauses: ['CONTRACT.ISOLATION'],
-  arbitrary: poolCaseArbitrary({ profiles: ['finite', 'ties'] }),
+  arbitrary: gradCaseArbitrary({ profiles: ['finite', 'ties'] }),
   check: (backend, c, policy) => verdictOf(async () => {
     const other: Tensor = { ...c.x, data: Float32Array.from(c.x.data, (v, i) => -v + (i % 5) + 0.5) };
+    const otherDy: Tensor = { ...c.dy, data: Float32Array.from(c.dy.data, (v, i) => v * 2 + (i % 3) - 1) };
+    const clause = 'CONTRACT.ISOLATION';
     const a1 = await runForward(backend, c.spec, c.x, policy);
-    const a1copy = new Float32Array(a1.y.data);
+    const y1 = new Float32Array(a1.y.data);
+    const i1 = a1.indices ? new Int32Array(a1.indices) : undefined;
     const b1 = await runForward(backend, c.spec, other, policy);
-    const b1copy = new Float32Array(b1.y.data);
-    // The first result must survive the second call (no shared output buffer).
-    let v = compareExact('y', a1.y.shape, a1.y.data, a1copy, 'CONTRACT.ISOLATION: an earlier result changed after a later call');
-    if (v.status !== 'pass') return v;
+    const yb = new Float32Array(b1.y.data);
+    // Earlier results must survive later calls (no shared output buffers), values and indices alike.
+    const checks: (() => Verdict)[] = [
+      () => compareExact('y', a1.y.shape, a1.y.data, y1, `${clause}: an earlier result changed after a later call`),
+      () => (i1 ? compareExact('indices', a1.y.shape, a1.indices!, i1, `${clause}: earlier indices changed after a later call`) : PASS),
+    ];
+    const d1 = await runBackward(backend, c.spec, c.x, c.dy);
+    const dx1 = new Float32Array(d1.data);
+    await runBackward(backend, c.spec, other, otherDy);
+    checks.push(() => compareExact('dx', c.x.shape, d1.data, dx1, `${clause}: an earlier gradient changed after a later call`));
     const a2 = await runForward(backend, c.spec, c.x, policy);
-    v = compareExact('y', a1.y.shape, a2.y.data, a1copy, 'CONTRACT.ISOLATION: same input, different result after another input');
-    if (v.status !== 'pass') return v;
+    checks.push(() => compareExact('y', a1.y.shape, a2.y.data, y1, `${clause}: same input, different result after another input`));
     const [a3, b3] = await Promise.all([runForward(backend, c.spec, c.x, policy), runForward(backend, c.spec, other, policy)]);
-    v = compareExact('y', a1.y.shape, a3.y.data, a1copy, 'CONTRACT.ISOLATION: concurrent calls');
-    if (v.status !== 'pass') return v;
-    return compareExact('y', b1.y.shape, b3.y.data, b1copy, 'CONTRACT.ISOLATION: concurrent calls');
+    checks.push(() => compareExact('y', a1.y.shape, a3.y.data, y1, `${clause}: concurrent calls`));
+    checks.push(() => compareExact('y', b1.y.shape, b3.y.data, yb, `${clause}: concurrent calls`));
+    for (const check of checks) {
+      const v = check();
+      if (v.status !== 'pass') return v;
+    }
+    return PASS;
   }),
 };
 
@@ -110,6 +124,15 @@ function breakCase(c: PoolCase, which: number): BadInput {
     { rule: 'TENSOR.DTYPE', spec: s, x: { ...x, data: Float64Array.from(x.data) } },
     { rule: 'WINDOW.FITS', spec: { ...s, kernel: s.kernel.map((k, i) => (i === 0 ? k + 64 : k)), pads: s.pads.map(() => 0) }, x },
     { rule: 'LP.P (p ≤ 0)', spec: { ...s, kind: 'lp', p: 0 }, x },
+    { rule: 'LP.P (p not a float32)', spec: { ...s, kind: 'lp', p: 0.1 }, x },
+    { rule: 'AVG.OVERRIDE (0)', spec: { ...s, kind: 'avg', divisorOverride: 0 }, x },
+    { rule: 'AVG.OVERRIDE (on max)', spec: { ...s, kind: 'max', divisorOverride: 2 }, x },
+    { rule: 'PARAM.FLAGS (ceilMode not boolean)', spec: { ...s, ceilMode: 'yes' }, x },
+    { rule: 'PARAM.KIND', spec: { ...s, kind: 'median' }, x },
+    { rule: 'TENSOR.RANK', spec: s, x: { ...x, shape: [x.data.length] } },
+    { rule: 'TENSOR.SHAPE (0 extent)', spec: s, x: { ...x, shape: x.shape.map((v, i) => (i === 0 ? 0 : v)), data: new Float32Array(0) } },
+    { rule: 'TENSOR.LAYOUT', spec: s, x: { ...x, layout: 'NCHW' } },
+    { rule: 'WINDOW.NONEMPTY', spec: { ...s, kernel: s.kernel.map(() => 2), dilations: s.dilations.map(() => 1), strides: s.strides.map(() => 1), pads: [...s.kernel.map(() => 0), ...s.kernel.map(() => 9)] }, x },
   ];
   return variants[which % variants.length]!;
 }
@@ -117,9 +140,10 @@ function breakCase(c: PoolCase, which: number): BadInput {
 export const refusal: Property<[PoolCase, number]> = {
   id: 'contract.supports',
   title: 'invalid input is declined by supports() or rejected by forward(), never answered',
-  clauses: ['CONTRACT.SUPPORTS', 'PARAM.KERNEL', 'PARAM.STRIDE', 'PARAM.DILATION', 'PARAM.PADS', 'PARAM.FINITE',
-    'PARAM.RANK', 'TENSOR.LENGTH', 'TENSOR.DTYPE', 'WINDOW.FITS', 'LP.P'],
-  arbitrary: fc.tuple(poolCaseArbitrary({ profiles: ['ties'] }), fc.nat({ max: 9 })),
+  clauses: ['CONTRACT.SUPPORTS', 'PARAM.KIND', 'PARAM.KERNEL', 'PARAM.STRIDE', 'PARAM.DILATION', 'PARAM.PADS', 'PARAM.FINITE',
+    'PARAM.FLAGS', 'PARAM.RANK', 'TENSOR.LENGTH', 'TENSOR.DTYPE', 'TENSOR.RANK', 'TENSOR.SHAPE', 'TENSOR.LAYOUT',
+    'WINDOW.FITS', 'WINDOW.NONEMPTY', 'AVG.OVERRIDE', 'LP.P'],
+  arbitrary: fc.tuple(poolCaseArbitrary({ profiles: ['ties'] }), fc.nat({ max: 19 })),
   check: (backend, [c, which]) => verdictOf(async () => {
     const bad = breakCase(c, which);
     const shape = (bad.x as Tensor).shape;
