@@ -5,7 +5,7 @@
  * Keep this file free of logic so that a backend written outside the project needs nothing but these shapes.
  */
 
-/** The pooling reductions. A discriminant: later kinds (adaptive, RoI, ...) extend this union. */
+/** The sliding-window reductions (SPEC.md §3). The spec's `kind` is a discriminant: see AnyPoolSpec. */
 export type PoolKind = 'max' | 'avg' | 'sum' | 'lp';
 
 export const POOL_KINDS: readonly PoolKind[] = ['max', 'avg', 'sum', 'lp'];
@@ -48,8 +48,84 @@ export interface ForwardResult {
 
 export type Support = { ok: true } | { ok: false; reason: string };
 
+/**
+ * Structured pooling (SPEC.md §10): output-size-driven and box-driven kinds beyond the sliding window.
+ * Their specs carry their extra inputs (boxes, indices), so forward(spec, x) and backward(spec, x, dy) keep
+ * their shapes.
+ */
+export type StructuredKind = 'adaptive_max' | 'adaptive_avg' | 'roi_max' | 'spp' | 'max_unpool';
+
+export const STRUCTURED_KINDS: readonly StructuredKind[] = ['adaptive_max', 'adaptive_avg', 'roi_max', 'spp', 'max_unpool'];
+
+/** ADAPT.WINDOW: output i of an axis pools [⌊i·IN/OUT⌋, ⌈(i+1)·IN/OUT⌉). Output [N, C, ...outputSize]. */
+export interface AdaptivePoolSpec {
+  kind: 'adaptive_max' | 'adaptive_avg';
+  /** Output extent per spatial axis; the spatial rank is its length, 1..3. */
+  outputSize: number[];
+}
+
+/**
+ * ROI.*: Fast R-CNN RoI max pooling over a rank-2 map. Output [K, C, PH, PW] (channels_last: [K, PH, PW, C]);
+ * indices are per (box, c) into the input plane of the box's batch element, −1 for an empty bin.
+ */
+export interface RoiPoolSpec {
+  kind: 'roi_max';
+  /** [PH, PW]. */
+  pooledSize: number[];
+  /** Box corners are multiplied by this before rounding (feature-map stride⁻¹). */
+  spatialScale: number;
+  /** One [batchIndex, x1, y1, x2, y2] per box, in input-image coordinates. */
+  boxes: number[][];
+}
+
+/**
+ * SPP.*: spatial pyramid pooling (He et al., SPP-net): one adaptive pool per level, each flattened and all
+ * concatenated. Output [N, F], F = C · Σ_levels Π(level), features ordered by level, channel, bin (row-major)
+ * whatever the input layout.
+ */
+export interface SppSpec {
+  kind: 'spp';
+  mode: 'max' | 'avg';
+  /** Per level, the output size per spatial axis (e.g. [[1, 1], [2, 2], [4, 4]]). */
+  levels: number[][];
+}
+
+/**
+ * UNPOOL.*: max unpooling. x holds pooled values [N, C, ...in]; `indices` (same length, layout and order as x)
+ * are per-plane indices into the output plane (MAX.INDEX's convention). Output [N, C, ...out], zeros elsewhere.
+ */
+export interface MaxUnpoolSpec {
+  kind: 'max_unpool';
+  kernel: number[];
+  strides: number[];
+  /** Length 2d, [begin..., end...]. */
+  pads: number[];
+  indices: Int32Array;
+  /** Output extents; default (in − 1)·stride − padBegin − padEnd + kernel per axis. */
+  outputSize?: number[];
+}
+
+export type StructuredSpec = AdaptivePoolSpec | RoiPoolSpec | SppSpec | MaxUnpoolSpec;
+
+/** Every spec a backend may be given; `kind` discriminates. */
+export type AnyPoolSpec = PoolSpec | StructuredSpec;
+
+/**
+ * The structured half of a backend (SPEC.md §10), an optional member of PoolingBackend: a backend without it
+ * is only ever given the sliding-window kinds, so backends written before §10 keep working unchanged.
+ */
+export interface StructuredPoolingBackend {
+  /** The structured kinds implemented; the verifier sends only these. */
+  readonly kinds: readonly StructuredKind[];
+  supports(spec: StructuredSpec, inputShape: readonly number[], layout?: Layout): Support;
+  forward(spec: StructuredSpec, x: Tensor): Promise<ForwardResult>;
+  backward(spec: StructuredSpec, x: Tensor, dy: Tensor): Promise<Tensor>;
+}
+
 export interface PoolingBackend {
   readonly name: string;
+  /** Structured pooling (SPEC.md §10), where implemented. */
+  readonly structured?: StructuredPoolingBackend;
   /**
    * Whether the backend computes this case; a declined case is reported as unsupported, never as passed.
    * `layout` (optional, default channels_first) says how to read inputShape; backends may ignore it.

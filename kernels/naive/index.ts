@@ -6,6 +6,7 @@
 import type { ForwardResult, PoolSpec, PoolingBackend, Support, Tensor } from '../contract.js';
 import { forEachPlane } from '../geometry.js';
 import { validateBackward, validateForward, validationProblem } from '../../spec/validate.js';
+import { naiveStructured } from './structured.js';
 import { planeTaps, type PlaneTaps } from './window.js';
 
 /** MAX.SELECT: the first tap starts; a NaN wins and ends the scan (first NaN); otherwise strictly greater wins. */
@@ -90,6 +91,7 @@ function backward(spec: PoolSpec, x: Tensor, dy: Tensor): Tensor {
 export function createNaiveBackend(): PoolingBackend {
   return {
     name: 'naive',
+    structured: naiveStructured,
     supports(spec, inputShape, layout): Support {
       const problem = validationProblem(spec, inputShape, layout);
       return problem === undefined ? { ok: true } : { ok: false, reason: problem };

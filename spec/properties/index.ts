@@ -10,6 +10,7 @@ import {
   homogeneity, layoutAgreement, lpOne, maxRouting, maxShift, monotonicity, ordering, permutation, reflection, translation,
 } from './invariance.js';
 import type { Property } from './property.js';
+import { STRUCTURED_PROPERTIES } from './structured.js';
 
 /** A property of some case type; the runner only ever passes a property its own generated cases back. */
 export type AnyProperty = Property<unknown>;
@@ -33,6 +34,7 @@ export const PROPERTIES: readonly AnyProperty[] = [
   determinism,
   isolation,
   refusal,
+  ...STRUCTURED_PROPERTIES,
 ];
 
 export function findProperty(id: string): AnyProperty | undefined {

@@ -51,7 +51,7 @@ export class VerdictSignal extends Error {
 /** Milliseconds a single backend call may take before it counts as a hang. */
 export const CALL_TIMEOUT_MS = 30_000;
 
-async function bounded<T>(what: string, work: () => Promise<T>): Promise<T> {
+export async function bounded<T>(what: string, work: () => Promise<T>): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new VerdictSignal(fail(`${what} did not settle within ${CALL_TIMEOUT_MS / 1000} s`))), CALL_TIMEOUT_MS);
@@ -63,7 +63,7 @@ async function bounded<T>(what: string, work: () => Promise<T>): Promise<T> {
   }
 }
 
-function describeError(e: unknown): string {
+export function describeError(e: unknown): string {
   return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
 }
 
