@@ -57,7 +57,7 @@ export type StructuredKind = 'adaptive_max' | 'adaptive_avg' | 'roi_max' | 'spp'
 
 export const STRUCTURED_KINDS: readonly StructuredKind[] = ['adaptive_max', 'adaptive_avg', 'roi_max', 'spp', 'max_unpool'];
 
-/** ADAPT.WINDOW: output i of an axis pools [⌊i·IN/OUT⌋, ⌈(i+1)·IN/OUT⌉). Output [N, C, ...outputSize]. */
+/** ADAPTIVE.WINDOW: output i of an axis pools [⌊i·IN/OUT⌋, ⌈(i+1)·IN/OUT⌉). Output [N, C, ...outputSize]. */
 export interface AdaptivePoolSpec {
   kind: 'adaptive_max' | 'adaptive_avg';
   /** Output extent per spatial axis; the spatial rank is its length, 1..3. */

@@ -46,7 +46,7 @@ export function validateStructuredSpec(spec: unknown): asserts spec is Structure
   switch (spec.kind) {
     case 'adaptive_max':
     case 'adaptive_avg': {
-      const o = positiveInts(spec.outputSize, 'spec.outputSize', 'ADAPT.SIZE');
+      const o = positiveInts(spec.outputSize, 'spec.outputSize', 'ADAPTIVE.SIZE');
       if (o.length > 3) throw new ValidationError('spec.outputSize', 'PARAM.RANK', 'must have length 1, 2 or 3 (the spatial rank)', o);
       return;
     }
@@ -102,7 +102,7 @@ export function validateStructuredShape(spec: StructuredSpec, shape: readonly nu
       // Window bounds ⌊i·IN/OUT⌋ are exact only while i·IN stays a safe integer.
       for (const level of spec.kind === 'spp' ? spec.levels : [spec.outputSize]) {
         level.forEach((out, i) => {
-          if (out * spatial[i]! > Number.MAX_SAFE_INTEGER) throw new ValidationError('spec.outputSize', 'ADAPT.SIZE', 'times the input extent must stay below 2^53', out);
+          if (out * spatial[i]! > Number.MAX_SAFE_INTEGER) throw new ValidationError('spec.outputSize', 'ADAPTIVE.SIZE', 'times the input extent must stay below 2^53', out);
         });
       }
       break;

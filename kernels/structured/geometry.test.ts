@@ -7,7 +7,7 @@ import { adaptiveWindow, roiBin, roiBox, unpoolOutputSpatial } from './geometry.
 
 const t = (shape: number[], data: number[]): Tensor => ({ shape, data: Float32Array.from(data) });
 
-describe('adaptive windows (ADAPT.WINDOW)', () => {
+describe('adaptive windows (ADAPTIVE.WINDOW)', () => {
   test('cover the input, are monotone, never empty, and hold at most ⌈IN/OUT⌉ + 1 elements', () => {
     fc.assert(fc.property(fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 1, max: 1000 }), (size, out) => {
       let prev: [number, number] = [0, 0];

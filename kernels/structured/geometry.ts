@@ -8,7 +8,7 @@
 import type { Layout, MaxUnpoolSpec, RoiPoolSpec, StructuredSpec } from '../contract.js';
 import { joinShape, planeAddress, product, rowMajorStrides, splitShape } from '../geometry.js';
 
-/** ADAPT.WINDOW: output i of OUT over an extent IN pools [⌊i·IN/OUT⌋, ⌈(i+1)·IN/OUT⌉). */
+/** ADAPTIVE.WINDOW: output i of OUT over an extent IN pools [⌊i·IN/OUT⌋, ⌈(i+1)·IN/OUT⌉). */
 export function adaptiveWindow(i: number, size: number, out: number): [number, number] {
   const start = Math.floor((i * size) / out);
   const end = Math.floor(((i + 1) * size + out - 1) / out);

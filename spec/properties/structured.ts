@@ -40,7 +40,7 @@ export async function runStructuredForward(backend: PoolingBackend, spec: Struct
     throw new VerdictSignal(fail(`structured.forward() threw ${describeError(e)} on a supported case (CONTRACT.SUPPORTS)`));
   }
   if (!(r?.y?.data instanceof Float32Array) || r.y.shape.join(',') !== outShape.join(',') || r.y.data.length !== product(outShape)) {
-    throw new VerdictSignal(fail(`structured.forward() output shape [${r?.y?.shape}] ≠ expected [${outShape}] (ADAPT.WINDOW, ROI.SHAPE, SPP.SHAPE, UNPOOL.SIZE)`));
+    throw new VerdictSignal(fail(`structured.forward() output shape [${r?.y?.shape}] ≠ expected [${outShape}] (ADAPTIVE.WINDOW, ROI.SHAPE, SPP.SHAPE, UNPOOL.SIZE)`));
   }
   if (withIndices && !(r.indices instanceof Int32Array && r.indices.length === r.y.data.length)) {
     throw new VerdictSignal(fail('structured.forward() of a max kind must return Int32Array indices, one per output (MAX.INDEX)'));
@@ -62,10 +62,10 @@ async function runStructuredBackward(backend: PoolingBackend, spec: StructuredSp
 }
 
 const CLAUSES: Record<StructuredKind, readonly string[]> = {
-  adaptive_max: ['ADAPT.WINDOW', 'ADAPT.SIZE', 'MAX.SELECT', 'MAX.NAN', 'MAX.TIES', 'MAX.INDEX'],
-  adaptive_avg: ['ADAPT.WINDOW', 'ADAPT.SIZE', 'ACC.AVG'],
+  adaptive_max: ['ADAPTIVE.WINDOW', 'ADAPTIVE.SIZE', 'MAX.SELECT', 'MAX.NAN', 'MAX.TIES', 'MAX.INDEX'],
+  adaptive_avg: ['ADAPTIVE.WINDOW', 'ADAPTIVE.SIZE', 'ACC.AVG'],
   roi_max: ['ROI.ROUND', 'ROI.EXTENT', 'ROI.BIN', 'ROI.EMPTY', 'ROI.SHAPE', 'MAX.SELECT', 'MAX.NAN', 'MAX.INDEX'],
-  spp: ['SPP.LEVELS', 'SPP.SHAPE', 'ADAPT.WINDOW'],
+  spp: ['SPP.LEVELS', 'SPP.SHAPE', 'ADAPTIVE.WINDOW'],
   max_unpool: ['UNPOOL.SIZE', 'UNPOOL.INDEX', 'UNPOOL.DUPLICATE', 'UNPOOL.ZERO'],
 };
 
@@ -99,11 +99,11 @@ export function structuredBackward(kind: StructuredKind): Property<StructuredCas
   };
 }
 
-/** ADAPT.ORDINARY: with IN = m·OUT on every axis, adaptive pooling is pooling with kernel = stride = m. */
+/** ADAPTIVE.ORDINARY: with IN = m·OUT on every axis, adaptive pooling is pooling with kernel = stride = m. */
 export const adaptiveIsOrdinary: Property<[PoolCase, number[]]> = {
   id: 'inv.adaptive_ordinary',
   title: 'adaptive pooling equals ordinary pooling (kernel = stride = IN/OUT) when IN is a multiple of OUT',
-  clauses: ['ADAPT.ORDINARY', 'ADAPT.WINDOW'],
+  clauses: ['ADAPTIVE.ORDINARY', 'ADAPTIVE.WINDOW'],
   arbitrary: fc.tuple(
     poolCaseArbitrary({ kinds: ['max', 'avg'], noPadding: true, divisorOverride: false }),
     fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 3, maxLength: 3 }),
@@ -121,7 +121,7 @@ export const adaptiveIsOrdinary: Property<[PoolCase, number[]]> = {
     const classic: PoolSpec = { kind: c.spec.kind, kernel: m, strides: m, dilations: m.map(() => 1), pads: new Array<number>(2 * d).fill(0), ceilMode: false, countIncludePad: false };
     const ref = referenceForward(classic, x, policy);
     const r = await runStructuredForward(backend, { kind, outputSize: outSize }, x, ref.geometry.outShape, false);
-    return compareAll('y', r.y.shape, r.y.data, ref.acceptance, 'ADAPT.ORDINARY');
+    return compareAll('y', r.y.shape, r.y.data, ref.acceptance, 'ADAPTIVE.ORDINARY');
   }),
 };
 
@@ -145,7 +145,7 @@ export const sppLength: Property<StructuredCase> = {
 export const roiWholeMap: Property<StructuredCase> = {
   id: 'inv.roi_whole',
   title: 'RoI pooling of a box covering the whole map equals adaptive max pooling',
-  clauses: ['ROI.WHOLE', 'ROI.BIN', 'ADAPT.WINDOW'],
+  clauses: ['ROI.WHOLE', 'ROI.BIN', 'ADAPTIVE.WINDOW'],
   arbitrary: structuredCaseArbitrary('roi_max', ['finite', 'ties']),
   check: (backend, c, policy) => verdictOf(async () => {
     const spec = c.spec as Extract<StructuredSpec, { kind: 'roi_max' }>;
