@@ -16,6 +16,11 @@ export { DEFAULT_POLICY, type Policy } from './spec/policy.js';
 export { accepts, describeAcceptance, gamma, type Acceptance } from './spec/interval.js';
 export { referenceForward, type ReferenceForward } from './spec/reference/forward.js';
 export { referenceBackward, type ReferenceBackward } from './spec/reference/backward.js';
+export { referenceStructuredForward, referenceStructuredBackward, type StructuredReference } from './spec/reference/structured.js';
+export { validateStructuredForward, validateStructuredBackward } from './spec/validate-structured.js';
+export { adaptiveWindow, roiBin, roiBox, structuredGather, unpoolOutputSpatial, type Gather } from './kernels/structured/geometry.js';
+export { onnxToPlane, planeToOnnx, planeToTf, tfToPlane, type PlaneIndex } from './spec/indices.js';
+export { structuredCaseArbitrary, type StructuredCase } from './spec/arbitraries/structured.js';
 export * from './spec/adapters/index.js';
 
 export { poolCaseArbitrary, gradCaseArbitrary, type PoolCase, type GradCase, type CaseConstraints } from './spec/arbitraries/case.js';
