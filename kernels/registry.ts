@@ -25,6 +25,11 @@ export const BUILTIN_BACKENDS: readonly BackendEntry[] = [
     description: 'unfolds windows into a column matrix, then reduces rows; col2im backward',
     create: async () => (await import('./im2col/index.js')).createIm2colBackend(),
   },
+  {
+    name: 'wasm',
+    description: 'AssemblyScript kernels with 128-bit SIMD, one reused WebAssembly.Memory',
+    create: async () => (await import('./wasm/index.js')).createWasmBackend(),
+  },
 ];
 
 export function findBuiltin(name: string): BackendEntry | undefined {

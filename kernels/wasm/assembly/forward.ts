@@ -1,0 +1,598 @@
+/**
+ * Forward kernels.
+ *
+ * Max computes its index in the same pass. Per tap and vector: m = (v > acc); acc = pmax(acc, v) (= m ? v : acc,
+ * so ties, −0/+0 included, keep the earlier tap); idx = max(idx, m & q). A lane's tap plane indices q increase in
+ * scan order, so the largest q with m set is the last strict improvement: the first maximum. The comparison ignores
+ * NaN: before pooling a plane (or a channels_last batch item, or a packed block) a SIMD scan looks for NaN; where
+ * there is one the kernel instance that also ORs (v != v) per output runs, and flagged outputs are recomputed by
+ * the scalar MAX.SELECT (first NaN in scan order). Sums accumulate in float32.
+ *
+ *   fwdScalar        every layout and geometry, one output at a time.
+ *   fwdWidth         channels_first, width stride 1 or 2: 8 adjacent outputs of a row per step (stride 2: two
+ *                    loads and an even-lane shuffle per tap vector); border steps mask out-of-row columns.
+ *   fwdChannelsLast  channels_last: 4 adjacent channels per vector (two blocks per step), any geometry; C mod 4
+ *                    channels scalar.
+ *   fwdPacked        channels_first, any geometry: 8 (then 4) planes are transposed into a [q][lanes] scratch
+ *                    block, the channel kernel runs on it and scatters lanes back to their planes; NC mod 4
+ *                    planes scalar.
+ *   fwdGlobal        channels_first, window = the whole contiguous plane: a 4-lane reduction over the plane.
+ */
+import {
+  countD, countH, countW, dilD, dilH, dilW, firstD, firstH, firstW, inH, inPlane, inW, kerW, outD, outH,
+  outPlane, outW, padW, strW, tab,
+} from './state';
+import { KIND_MAX, maxStore, planeScalar, sumAt } from './scalar';
+
+// Generic markers: whether the data being pooled holds a NaN (hasNaN). Unchecked kernels skip the per-tap (v != v)
+// test; checked ones OR it per output vector and recompute flagged outputs with the scalar rule.
+type Checked = u8;
+type Unchecked = u16;
+// Generic markers for the width kernels' stride (only their size is read).
+type Stride1 = u8;
+type Stride2 = u16;
+
+@inline function loadTaps<M>(p: usize): v128 {
+  if (sizeof<M>() == 1) return v128.load(p);
+  // Stride 2: columns c, c+2, c+4, c+6 (reads one column past c+6; the host leaves slack).
+  return v128.shuffle<f32>(v128.load(p), v128.load(p, 16), 0, 2, 4, 6);
+}
+
+/** Whether any of `count` floats at p is NaN. */
+function hasNaN(p: usize, count: i32): bool {
+  let bad = f32x4.splat(0);
+  let i = 0;
+  for (; i + 16 <= count; i += 16) {
+    const a = p + (<usize>i << 2);
+    const v0 = v128.load(a);
+    const v1 = v128.load(a, 16);
+    const v2 = v128.load(a, 32);
+    const v3 = v128.load(a, 48);
+    bad = v128.or(bad, v128.or(v128.or(f32x4.ne(v0, v0), f32x4.ne(v1, v1)), v128.or(f32x4.ne(v2, v2), f32x4.ne(v3, v3))));
+  }
+  for (; i + 4 <= count; i += 4) {
+    const v = v128.load(p + (<usize>i << 2));
+    bad = v128.or(bad, f32x4.ne(v, v));
+  }
+  if (v128.any_true(bad)) return true;
+  for (; i < count; i++) {
+    const v = load<f32>(p + (<usize>i << 2));
+    if (v != v) return true;
+  }
+  return false;
+}
+
+
+/*
+ * Width kernels (channels_first, width stride s = 1 or 2): 8 adjacent outputs of a row per step, two vectors of 4
+ * (stride 2: the taps of 4 outputs are the even lanes of 8 consecutive columns, two loads and a shuffle). Max starts
+ * every lane at −∞ with the index of its first in-bounds tap. A step whose windows all lie inside the row loads
+ * taps directly; a border step (a window reaching into the padding) replaces the lanes whose column lies outside
+ * the row by −∞ (max: it never compares greater, so an all −∞ window keeps its first in-bounds index) or 0 (sums).
+ * Rows (and depth planes) outside the input are skipped through the window tables. Outputs are stored in whole
+ * vectors: lanes past a row's end land on the next row's outputs (recomputed after) or in the buffer's slack; the
+ * host leaves readable slack before and after x for the border loads.
+ */
+function maxRowsPlane<M, C>(xp: usize, yp: usize, ip: usize, owLo: i32, owHi: i32): void {
+  const s = strW;
+  const lanes = i32x4.mul(i32x4.splat(s), i32x4(0, 1, 2, 3));
+  const dilWv = i32x4.splat(dilW);
+  const fourQ = i32x4.splat(s << 2);
+  const half = <usize>s << 4;
+  const ninf = f32x4.splat(-Infinity);
+  const zero = i32x4.splat(0);
+  const width = i32x4.splat(inW);
+  const tapStep = <usize>dilW << 2;
+  const K = kerW;
+  let o = 0;
+  for (let od = 0; od < outD; od++) {
+    const d0 = tab(firstD, od);
+    const nd = tab(countD, od);
+    for (let oh = 0; oh < outH; oh++) {
+      const h0 = tab(firstH, oh);
+      const nh = tab(countH, oh);
+      const q0 = (d0 * inH + h0) * inW;
+      for (let ow = 0; ow < outW; ow += 8) {
+        const inside = ow >= owLo && ow + 8 <= owHi;
+        const c0 = ow * s - padW;
+        let accA = ninf;
+        let accB = ninf;
+        let idxA = i32x4.add(i32x4.splat(q0), v128.load(firstW + (<usize>ow << 2)));
+        let idxB = i32x4.add(i32x4.splat(q0), v128.load(firstW + (<usize>ow << 2), 16));
+        let nan = f32x4.splat(0);
+        for (let i = 0; i < nd; i++) {
+          const rowD = (d0 + i * dilD) * inH + h0;
+          for (let j = 0; j < nh; j++) {
+            const rq = (rowD + j * dilH) * inW + c0;
+            let qA = i32x4.add(i32x4.splat(rq), lanes);
+            let p = xp + <usize>(rq << 2);
+            if (inside) {
+              for (let k = 0; k < K; k++) {
+                const vA = loadTaps<M>(p);
+                const vB = loadTaps<M>(p + half);
+                const mA = f32x4.gt(vA, accA);
+                const mB = f32x4.gt(vB, accB);
+                accA = f32x4.pmax(accA, vA);
+                accB = f32x4.pmax(accB, vB);
+                idxA = i32x4.max_s(idxA, v128.and(mA, qA));
+                idxB = i32x4.max_s(idxB, v128.and(mB, i32x4.add(qA, fourQ)));
+                if (sizeof<C>() == 1) nan = v128.or(nan, v128.or(f32x4.ne(vA, vA), f32x4.ne(vB, vB)));
+                qA = i32x4.add(qA, dilWv);
+                p += tapStep;
+              }
+            } else {
+              let cA = i32x4.add(i32x4.splat(c0), lanes);
+              for (let k = 0; k < K; k++) {
+                const cB = i32x4.add(cA, fourQ);
+                const vA = v128.bitselect(loadTaps<M>(p), ninf, v128.and(i32x4.ge_s(cA, zero), i32x4.lt_s(cA, width)));
+                const vB = v128.bitselect(loadTaps<M>(p + half), ninf, v128.and(i32x4.ge_s(cB, zero), i32x4.lt_s(cB, width)));
+                const mA = f32x4.gt(vA, accA);
+                const mB = f32x4.gt(vB, accB);
+                accA = f32x4.pmax(accA, vA);
+                accB = f32x4.pmax(accB, vB);
+                idxA = i32x4.max_s(idxA, v128.and(mA, qA));
+                idxB = i32x4.max_s(idxB, v128.and(mB, i32x4.add(qA, fourQ)));
+                if (sizeof<C>() == 1) nan = v128.or(nan, v128.or(f32x4.ne(vA, vA), f32x4.ne(vB, vB)));
+                qA = i32x4.add(qA, dilWv);
+                cA = i32x4.add(cA, dilWv);
+                p += tapStep;
+              }
+            }
+          }
+        }
+        const at = <usize>(o + ow) << 2;
+        v128.store(yp + at, accA);
+        v128.store(ip + at, idxA);
+        v128.store(yp + at, accB, 16);
+        v128.store(ip + at, idxB, 16);
+        if (sizeof<C>() == 1) {
+          if (v128.any_true(nan)) {
+            const n = min(8, outW - ow);
+            for (let l = 0; l < n; l++) {
+              const la = at + (<usize>l << 2);
+              maxStore(xp, 1, od, oh, ow + l, yp + la, ip + la);
+            }
+          }
+        }
+      }
+      o += outW;
+    }
+  }
+}
+
+function sumRowsPlane<M>(xp: usize, yp: usize, owLo: i32, owHi: i32): void {
+  const s = strW;
+  const lanes = i32x4.mul(i32x4.splat(s), i32x4(0, 1, 2, 3));
+  const dilWv = i32x4.splat(dilW);
+  const fourQ = i32x4.splat(s << 2);
+  const half = <usize>s << 4;
+  const fzero = f32x4.splat(0);
+  const zero = i32x4.splat(0);
+  const width = i32x4.splat(inW);
+  const tapStep = <usize>dilW << 2;
+  const K = kerW;
+  let o = 0;
+  for (let od = 0; od < outD; od++) {
+    const d0 = tab(firstD, od);
+    const nd = tab(countD, od);
+    for (let oh = 0; oh < outH; oh++) {
+      const h0 = tab(firstH, oh);
+      const nh = tab(countH, oh);
+      for (let ow = 0; ow < outW; ow += 8) {
+        const inside = ow >= owLo && ow + 8 <= owHi;
+        const c0 = ow * s - padW;
+        let accA = fzero;
+        let accB = fzero;
+        for (let i = 0; i < nd; i++) {
+          const rowD = (d0 + i * dilD) * inH + h0;
+          for (let j = 0; j < nh; j++) {
+            let p = xp + <usize>(((rowD + j * dilH) * inW + c0) << 2);
+            if (inside) {
+              for (let k = 0; k < K; k++) {
+                accA = f32x4.add(accA, loadTaps<M>(p));
+                accB = f32x4.add(accB, loadTaps<M>(p + half));
+                p += tapStep;
+              }
+            } else {
+              let cA = i32x4.add(i32x4.splat(c0), lanes);
+              for (let k = 0; k < K; k++) {
+                const cB = i32x4.add(cA, fourQ);
+                accA = f32x4.add(accA, v128.and(loadTaps<M>(p), v128.and(i32x4.ge_s(cA, zero), i32x4.lt_s(cA, width))));
+                accB = f32x4.add(accB, v128.and(loadTaps<M>(p + half), v128.and(i32x4.ge_s(cB, zero), i32x4.lt_s(cB, width))));
+                cA = i32x4.add(cA, dilWv);
+                p += tapStep;
+              }
+            }
+          }
+        }
+        const at = yp + (<usize>(o + ow) << 2);
+        v128.store(at, accA);
+        v128.store(at, accB, 16);
+      }
+      o += outW;
+    }
+  }
+}
+
+/**
+ * channels_first, width stride 1 or 2; [owLo, owHi) are the outputs whose taps all lie inside the row. The host
+ * keeps readable memory before x (padBegin + 8 floats) and after it (the last step's farthest column).
+ */
+export function fwdWidth(kind: i32, planes: i32, x: usize, y: usize, ix: usize, owLo: i32, owHi: i32): void {
+  for (let pl = 0; pl < planes; pl++) {
+    const xp = x + ((<usize>pl * <usize>inPlane) << 2);
+    const yo = (<usize>pl * <usize>outPlane) << 2;
+    if (kind == KIND_MAX) {
+      if (strW == 2) {
+        if (hasNaN(xp, inPlane)) maxRowsPlane<Stride2, Checked>(xp, y + yo, ix + yo, owLo, owHi);
+        else maxRowsPlane<Stride2, Unchecked>(xp, y + yo, ix + yo, owLo, owHi);
+      } else {
+        if (hasNaN(xp, inPlane)) maxRowsPlane<Stride1, Checked>(xp, y + yo, ix + yo, owLo, owHi);
+        else maxRowsPlane<Stride1, Unchecked>(xp, y + yo, ix + yo, owLo, owHi);
+      }
+    } else {
+      if (strW == 2) sumRowsPlane<Stride2>(xp, y + yo, owLo, owHi);
+      else sumRowsPlane<Stride1>(xp, y + yo, owLo, owHi);
+    }
+  }
+}
+
+/** Stores one block's 4 lanes: a vector store when lanes are adjacent (Lo = 1), else a scatter of stride Lo. */
+@inline function storeLanes(v: v128, at: usize, Lo: i32): void {
+  if (Lo == 1) {
+    v128.store(at, v);
+  } else {
+    const ls = <usize>Lo << 2;
+    store<i32>(at, i32x4.extract_lane(v, 0));
+    store<i32>(at + ls, i32x4.extract_lane(v, 1));
+    store<i32>(at + 2 * ls, i32x4.extract_lane(v, 2));
+    store<i32>(at + 3 * ls, i32x4.extract_lane(v, 3));
+  }
+}
+
+/** Recomputes one block's 4 lanes of output (od, oh, ow) with the scalar MAX.SELECT (a lane saw a NaN). */
+function maxLanesScalar(xq: usize, S: usize, od: i32, oh: i32, ow: i32, yt: usize, it: usize, Lo: i32): void {
+  const ls = <usize>Lo << 2;
+  for (let l = 0; l < 4; l++) {
+    const lo = <usize>l * ls;
+    maxStore(xq + (<usize>l << 2), S, od, oh, ow, yt + lo, it + lo);
+  }
+}
+
+/**
+ * The channel kernel: `blocks` groups of 4 lanes, two blocks at a time; lane l of block b reads element q at
+ * xb + b·bIn + 4·(q·S + l) and writes output o at yb + b·bOut + 4·(o·So + l·Lo) (Lo = 1: one vector store;
+ * otherwise a lane scatter).
+ */
+function maxChannels<C>(
+  xb: usize, S: i32, blocks: i32, bIn: usize, yb: usize, ib: usize, So: i32, Lo: i32, bOut: usize,
+): void {
+  const step = <usize>S << 2;
+  const tapStep = <usize>dilW * step;
+  let o = 0;
+  for (let od = 0; od < outD; od++) {
+    const d0 = tab(firstD, od);
+    const nd = tab(countD, od);
+    for (let oh = 0; oh < outH; oh++) {
+      const h0 = tab(firstH, oh);
+      const nh = tab(countH, oh);
+      for (let ow = 0; ow < outW; ow++) {
+        const w0 = tab(firstW, ow);
+        const nw = tab(countW, ow);
+        const q0 = (d0 * inH + h0) * inW + w0;
+        const oAt = (<usize>o * <usize>So) << 2;
+        let b = 0;
+        for (; b + 2 <= blocks; b += 2) {
+          const xq = xb + <usize>b * bIn;
+          let accA = v128.load(xq + <usize>q0 * step);
+          let accB = v128.load(xq + bIn + <usize>q0 * step);
+          let idxA = i32x4.splat(q0);
+          let idxB = idxA;
+          let nan = v128.or(f32x4.ne(accA, accA), f32x4.ne(accB, accB));
+          for (let i = 0; i < nd; i++) {
+            const rowD = (d0 + i * dilD) * inH + h0;
+            for (let j = 0; j < nh; j++) {
+              let q = (rowD + j * dilH) * inW + w0;
+              let p = xq + <usize>q * step;
+              for (let k = 0; k < nw; k++) {
+                const vA = v128.load(p);
+                const vB = v128.load(p + bIn);
+                const qs = i32x4.splat(q);
+                const mA = f32x4.gt(vA, accA);
+                const mB = f32x4.gt(vB, accB);
+                accA = f32x4.pmax(accA, vA);
+                accB = f32x4.pmax(accB, vB);
+                idxA = i32x4.max_s(idxA, v128.and(mA, qs));
+                idxB = i32x4.max_s(idxB, v128.and(mB, qs));
+                if (sizeof<C>() == 1) nan = v128.or(nan, v128.or(f32x4.ne(vA, vA), f32x4.ne(vB, vB)));
+                p += tapStep;
+                q += dilW;
+              }
+            }
+          }
+          const yt = yb + <usize>b * bOut + oAt;
+          const it = ib + <usize>b * bOut + oAt;
+          storeLanes(accA, yt, Lo);
+          storeLanes(idxA, it, Lo);
+          storeLanes(accB, yt + bOut, Lo);
+          storeLanes(idxB, it + bOut, Lo);
+          if (sizeof<C>() == 1) {
+            if (v128.any_true(nan)) {
+              maxLanesScalar(xq, S, od, oh, ow, yt, it, Lo);
+              maxLanesScalar(xq + bIn, S, od, oh, ow, yt + bOut, it + bOut, Lo);
+            }
+          }
+        }
+        if (b < blocks) {
+          const xq = xb + <usize>b * bIn;
+          let acc = v128.load(xq + <usize>q0 * step);
+          let idx = i32x4.splat(q0);
+          let nan = f32x4.ne(acc, acc);
+          for (let i = 0; i < nd; i++) {
+            const rowD = (d0 + i * dilD) * inH + h0;
+            for (let j = 0; j < nh; j++) {
+              let q = (rowD + j * dilH) * inW + w0;
+              let p = xq + <usize>q * step;
+              for (let k = 0; k < nw; k++) {
+                const v = v128.load(p);
+                const m = f32x4.gt(v, acc);
+                acc = f32x4.pmax(acc, v);
+                idx = i32x4.max_s(idx, v128.and(m, i32x4.splat(q)));
+                if (sizeof<C>() == 1) nan = v128.or(nan, f32x4.ne(v, v));
+                p += tapStep;
+                q += dilW;
+              }
+            }
+          }
+          const yt = yb + <usize>b * bOut + oAt;
+          const it = ib + <usize>b * bOut + oAt;
+          storeLanes(acc, yt, Lo);
+          storeLanes(idx, it, Lo);
+          if (sizeof<C>() == 1) {
+            if (v128.any_true(nan)) maxLanesScalar(xq, S, od, oh, ow, yt, it, Lo);
+          }
+        }
+        o++;
+      }
+    }
+  }
+}
+
+function sumChannels(xb: usize, S: i32, blocks: i32, bIn: usize, yb: usize, So: i32, Lo: i32, bOut: usize): void {
+  const step = <usize>S << 2;
+  const tapStep = <usize>dilW * step;
+  let o = 0;
+  for (let od = 0; od < outD; od++) {
+    const d0 = tab(firstD, od);
+    const nd = tab(countD, od);
+    for (let oh = 0; oh < outH; oh++) {
+      const h0 = tab(firstH, oh);
+      const nh = tab(countH, oh);
+      for (let ow = 0; ow < outW; ow++) {
+        const w0 = tab(firstW, ow);
+        const nw = tab(countW, ow);
+        const oAt = (<usize>o * <usize>So) << 2;
+        let b = 0;
+        for (; b + 2 <= blocks; b += 2) {
+          const xq = xb + <usize>b * bIn;
+          let accA = f32x4.splat(0);
+          let accB = f32x4.splat(0);
+          for (let i = 0; i < nd; i++) {
+            const rowD = (d0 + i * dilD) * inH + h0;
+            for (let j = 0; j < nh; j++) {
+              let p = xq + <usize>((rowD + j * dilH) * inW + w0) * step;
+              for (let k = 0; k < nw; k++) {
+                accA = f32x4.add(accA, v128.load(p));
+                accB = f32x4.add(accB, v128.load(p + bIn));
+                p += tapStep;
+              }
+            }
+          }
+          const yt = yb + <usize>b * bOut + oAt;
+          storeLanes(accA, yt, Lo);
+          storeLanes(accB, yt + bOut, Lo);
+        }
+        if (b < blocks) {
+          const xq = xb + <usize>b * bIn;
+          let acc = f32x4.splat(0);
+          for (let i = 0; i < nd; i++) {
+            const rowD = (d0 + i * dilD) * inH + h0;
+            for (let j = 0; j < nh; j++) {
+              let p = xq + <usize>((rowD + j * dilH) * inW + w0) * step;
+              for (let k = 0; k < nw; k++) {
+                acc = f32x4.add(acc, v128.load(p));
+                p += tapStep;
+              }
+            }
+          }
+          storeLanes(acc, yb + <usize>b * bOut + oAt, Lo);
+        }
+        o++;
+      }
+    }
+  }
+}
+
+/** Every output, scalar; cl = 1 for channels_last. */
+export function fwdScalar(kind: i32, cl: i32, N: i32, C: i32, x: usize, y: usize, ix: usize): void {
+  for (let n = 0; n < N; n++) {
+    for (let c = 0; c < C; c++) {
+      if (cl) {
+        const xo = (<usize>n * <usize>inPlane * <usize>C + <usize>c) << 2;
+        const yo = (<usize>n * <usize>outPlane * <usize>C + <usize>c) << 2;
+        planeScalar(kind, x + xo, C, y + yo, ix + yo, C);
+      } else {
+        const p = <usize>n * <usize>C + <usize>c;
+        const yo = (p * <usize>outPlane) << 2;
+        planeScalar(kind, x + ((p * <usize>inPlane) << 2), 1, y + yo, ix + yo, 1);
+      }
+    }
+  }
+}
+
+/** channels_last: channel blocks of 4 vectorised, C mod 4 trailing channels scalar. */
+export function fwdChannelsLast(kind: i32, N: i32, C: i32, x: usize, y: usize, ix: usize): void {
+  const blocks = C >> 2;
+  for (let n = 0; n < N; n++) {
+    const xn = x + ((<usize>n * <usize>inPlane * <usize>C) << 2);
+    const on = (<usize>n * <usize>outPlane * <usize>C) << 2;
+    if (blocks > 0) {
+      if (kind == KIND_MAX) {
+        if (hasNaN(xn, inPlane * C)) maxChannels<Checked>(xn, C, blocks, 16, y + on, ix + on, C, 1, 16);
+        else maxChannels<Unchecked>(xn, C, blocks, 16, y + on, ix + on, C, 1, 16);
+      }
+      else sumChannels(xn, C, blocks, 16, y + on, C, 1, 16);
+    }
+    for (let c = blocks << 2; c < C; c++) {
+      const cOff = <usize>c << 2;
+      planeScalar(kind, xn + cOff, C, y + on + cOff, ix + on + cOff, C);
+    }
+  }
+}
+
+/** Transposes 4 consecutive planes at src into dst as rows of 4 lanes (lane l = plane l), `stride` bytes apart. */
+function pack4(src: usize, dst: usize, stride: usize): void {
+  const P = inPlane;
+  const rs = (<usize>P) << 2;
+  let q = 0;
+  for (; q + 4 <= P; q += 4) {
+    const s = src + (<usize>q << 2);
+    const r0 = v128.load(s);
+    const r1 = v128.load(s + rs);
+    const r2 = v128.load(s + 2 * rs);
+    const r3 = v128.load(s + 3 * rs);
+    const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
+    const t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+    const t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+    const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+    const d = dst + <usize>q * stride;
+    v128.store(d, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+    v128.store(d + stride, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
+    v128.store(d + 2 * stride, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5));
+    v128.store(d + 3 * stride, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
+  }
+  for (; q < P; q++) {
+    const s = src + (<usize>q << 2);
+    const d = dst + <usize>q * stride;
+    store<i32>(d, load<i32>(s));
+    store<i32>(d + 4, load<i32>(s + rs));
+    store<i32>(d + 8, load<i32>(s + 2 * rs));
+    store<i32>(d + 12, load<i32>(s + 3 * rs));
+  }
+}
+
+/**
+ * channels_first via packing: 8 planes at a time are transposed into `scratch` (32·inPlane bytes) as [q][8] and
+ * run as two channel blocks, lanes scattered back to their planes; then a block of 4; NC mod 4 planes scalar.
+ */
+export function fwdPacked(kind: i32, planes: i32, x: usize, y: usize, ix: usize, scratch: usize): void {
+  const inBytes = <usize>inPlane << 2;
+  const outBytes = <usize>outPlane << 2;
+  let p = 0;
+  for (; p + 8 <= planes; p += 8) {
+    const src = x + <usize>p * inBytes;
+    pack4(src, scratch, 32);
+    pack4(src + 4 * inBytes, scratch + 16, 32);
+    const yo = <usize>p * outBytes;
+    if (kind == KIND_MAX) {
+      if (hasNaN(src, 8 * inPlane)) maxChannels<Checked>(scratch, 8, 2, 16, y + yo, ix + yo, 1, outPlane, 4 * outBytes);
+      else maxChannels<Unchecked>(scratch, 8, 2, 16, y + yo, ix + yo, 1, outPlane, 4 * outBytes);
+    }
+    else sumChannels(scratch, 8, 2, 16, y + yo, 1, outPlane, 4 * outBytes);
+  }
+  if (p + 4 <= planes) {
+    pack4(x + <usize>p * inBytes, scratch, 16);
+    const yo = <usize>p * outBytes;
+    if (kind == KIND_MAX) {
+      if (hasNaN(x + <usize>p * inBytes, 4 * inPlane)) maxChannels<Checked>(scratch, 4, 1, 0, y + yo, ix + yo, 1, outPlane, 0);
+      else maxChannels<Unchecked>(scratch, 4, 1, 0, y + yo, ix + yo, 1, outPlane, 0);
+    }
+    else sumChannels(scratch, 4, 1, 0, y + yo, 1, outPlane, 0);
+    p += 4;
+  }
+  for (; p < planes; p++) {
+    const yo = <usize>p * outBytes;
+    planeScalar(kind, x + <usize>p * inBytes, 1, y + yo, ix + yo, 1);
+  }
+}
+
+/** Max of a whole contiguous plane of P ≥ 8 elements: 4 strided lanes, then the first maximum across lanes. */
+function maxGlobalPlane(xp: usize, y: usize, ix: usize): void {
+  const P = inPlane;
+  let acc = v128.load(xp);
+  let idx = i32x4(0, 1, 2, 3);
+  let nan = f32x4.ne(acc, acc);
+  let qv = i32x4(4, 5, 6, 7);
+  const four = i32x4.splat(4);
+  let q = 4;
+  for (; q + 4 <= P; q += 4) {
+    const v = v128.load(xp + (<usize>q << 2));
+    const m = f32x4.gt(v, acc);
+    acc = f32x4.pmax(acc, v);
+    idx = i32x4.max_s(idx, v128.and(m, qv));
+    nan = v128.or(nan, f32x4.ne(v, v));
+    qv = i32x4.add(qv, four);
+  }
+  if (v128.any_true(nan)) {
+    maxStore(xp, 1, 0, 0, 0, y, ix);
+    return;
+  }
+  // Each lane holds the first maximum of its residue class: the plane's first maximum is, among lanes holding
+  // the largest value, the one with the smallest index.
+  let best = i32x4.extract_lane(idx, 0);
+  let bestV = f32x4.extract_lane(acc, 0);
+  let i = i32x4.extract_lane(idx, 1);
+  let v = f32x4.extract_lane(acc, 1);
+  if (v > bestV || (v == bestV && i < best)) { best = i; bestV = v; }
+  i = i32x4.extract_lane(idx, 2);
+  v = f32x4.extract_lane(acc, 2);
+  if (v > bestV || (v == bestV && i < best)) { best = i; bestV = v; }
+  i = i32x4.extract_lane(idx, 3);
+  v = f32x4.extract_lane(acc, 3);
+  if (v > bestV || (v == bestV && i < best)) { best = i; bestV = v; }
+  for (; q < P; q++) {
+    v = load<f32>(xp + (<usize>q << 2));
+    if (v != v) {
+      best = q;
+      break;
+    }
+    if (v > bestV) {
+      best = q;
+      bestV = v;
+    }
+  }
+  store<i32>(y, load<i32>(xp + (<usize>best << 2)));
+  store<i32>(ix, best);
+}
+
+function sumGlobalPlane(xp: usize): f32 {
+  const P = inPlane;
+  let a0 = f32x4.splat(0);
+  let a1 = f32x4.splat(0);
+  let q = 0;
+  for (; q + 8 <= P; q += 8) {
+    const p = xp + (<usize>q << 2);
+    a0 = f32x4.add(a0, v128.load(p));
+    a1 = f32x4.add(a1, v128.load(p, 16));
+  }
+  for (; q + 4 <= P; q += 4) a0 = f32x4.add(a0, v128.load(xp + (<usize>q << 2)));
+  a0 = f32x4.add(a0, a1);
+  let s = (f32x4.extract_lane(a0, 0) + f32x4.extract_lane(a0, 1)) + (f32x4.extract_lane(a0, 2) + f32x4.extract_lane(a0, 3));
+  for (; q < P; q++) s += load<f32>(xp + (<usize>q << 2));
+  return s;
+}
+
+/** channels_first, one output per plane whose window is the whole plane in scan order. */
+export function fwdGlobal(kind: i32, planes: i32, x: usize, y: usize, ix: usize): void {
+  const P = inPlane;
+  for (let p = 0; p < planes; p++) {
+    const xp = x + ((<usize>p * <usize>P) << 2);
+    const at = <usize>p << 2;
+    if (kind == KIND_MAX) {
+      if (P < 8) maxStore(xp, 1, 0, 0, 0, y + at, ix + at);
+      else maxGlobalPlane(xp, y + at, ix + at);
+    } else {
+      store<f32>(y + at, sumGlobalPlane(xp));
+    }
+  }
+}

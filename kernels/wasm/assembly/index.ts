@@ -1,0 +1,10 @@
+/**
+ * The wasm backend's kernels (AssemblyScript, 128-bit SIMD). The host (kernels/wasm/index.ts) validates, computes
+ * the geometry with kernels/geometry.ts, lays out buffers in the imported memory and calls these with flat
+ * parameters. Built by kernels/wasm/build.mjs into kernels/wasm/module.generated.ts.
+ */
+export { heapBase, setGeometry, tableBytes } from './state';
+export { fwdChannelsLast, fwdGlobal, fwdPacked, fwdScalar, fwdWidth } from './forward';
+export { avgDivide, buildDivisors, lpMap, lpRoot } from './passes';
+export { bwdMax, bwdSum, narrow } from './backward';
+export { bwdLp, bwdLpPrep, lpForward64, lpSafe } from './lp';

@@ -1,0 +1,148 @@
+/**
+ * Lp (LP.DEF) around the float32 sum kernels, and its f64 paths.
+ *
+ * Forward: when every nonzero |x|^p lies well inside the normal float32 range (lpSafe), x is mapped in place to
+ * |x|^p in float32 (lpMap), summed by the SIMD sum kernels and rooted (lpRoot, in passes.ts). Otherwise (a power
+ * would be subnormal or could overflow a sum) lpForward64 computes each output from f64 powers and an f64 sum,
+ * rounding once, so no intermediate underflows or overflows.
+ * Backward (GRAD.LP): scalar f64, in the naive backend's order.
+ */
+import {
+  countD, countH, countW, dilD, dilH, dilW, firstD, firstH, firstW, inH, inW, outD, outH, outW, selectPlane, tab,
+  xb, xs, yb, ys,
+} from './state';
+import { addAt } from './backward';
+
+/**
+ * 1 when every element's |x| is 0, NaN, or within [lo, hi] (the host passes lo = 2^(−96/p), hi = 2^(96/p), so
+ * that every nonzero power lies in about [2^−96, 2^96]); else 0.
+ */
+export function lpSafe(x: usize, count: i32, lo: f32, hi: f32): i32 {
+  const zero = f32x4.splat(0);
+  const lov = f32x4.splat(lo);
+  const hiv = f32x4.splat(hi);
+  let bad = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= count; i += 4) {
+    const a = f32x4.abs(v128.load(x + (<usize>i << 2)));
+    bad = v128.or(bad, v128.or(v128.and(f32x4.gt(a, zero), f32x4.lt(a, lov)), f32x4.gt(a, hiv)));
+  }
+  if (v128.any_true(bad)) return 0;
+  for (; i < count; i++) {
+    const a = Mathf.abs(load<f32>(x + (<usize>i << 2)));
+    if ((a > 0 && a < lo) || a > hi) return 0;
+  }
+  return 1;
+}
+
+/** |v|^p in f64 (p = 1 and p = 2 exactly). */
+@inline function power(v: f64, p: f64): f64 {
+  const a = Math.abs(v);
+  if (p == 1) return a;
+  if (p == 2) return a * a;
+  return Math.pow(a, p);
+}
+
+/** Every lp output from f64 powers (pw: scratch, one f64 per input element) and an f64 sum, rounded once. */
+export function lpForward64(cl: i32, N: i32, C: i32, x: usize, y: usize, p: f64, pw: usize, count: i32): void {
+  for (let i = 0; i < count; i++) {
+    store<f64>(pw + (<usize>i << 3), power(<f64>load<f32>(x + (<usize>i << 2)), p));
+  }
+  const r = 1.0 / p;
+  for (let n = 0; n < N; n++) {
+    for (let c = 0; c < C; c++) {
+      selectPlane(cl, n, c, C);
+      let o: usize = 0;
+      for (let od = 0; od < outD; od++) {
+        const d0 = tab(firstD, od);
+        const nd = tab(countD, od);
+        for (let oh = 0; oh < outH; oh++) {
+          const h0 = tab(firstH, oh);
+          const nh = tab(countH, oh);
+          for (let ow = 0; ow < outW; ow++) {
+            const w0 = tab(firstW, ow);
+            const nw = tab(countW, ow);
+            let s: f64 = 0;
+            for (let i = 0; i < nd; i++) {
+              const rowD = (d0 + i * dilD) * inH + h0;
+              for (let j = 0; j < nh; j++) {
+                let q = (rowD + j * dilH) * inW + w0;
+                for (let k = 0; k < nw; k++) {
+                  s += load<f64>(pw + ((xb + <usize>q * xs) << 3));
+                  q += dilW;
+                }
+              }
+            }
+            const root = p == 1 ? s : p == 2 ? Math.sqrt(s) : Math.pow(s, r);
+            store<f32>(y + ((yb + o * ys) << 2), <f32>root);
+            o++;
+          }
+        }
+      }
+    }
+  }
+}
+
+@inline function sign(v: f64): f64 {
+  return v > 0 ? 1.0 : v < 0 ? -1.0 : v;
+}
+
+/** For GRAD.LP: pw[i] = |x_i|^p and g[i] = sign(x_i)·|x_i|^(p−1), in f64. */
+export function bwdLpPrep(x: usize, count: i32, p: f64, pw: usize, g: usize): void {
+  for (let i = 0; i < count; i++) {
+    const v = <f64>load<f32>(x + (<usize>i << 2));
+    const a = Math.abs(v);
+    store<f64>(pw + (<usize>i << 3), Math.pow(a, p));
+    store<f64>(g + (<usize>i << 3), sign(v) * Math.pow(a, p - 1));
+  }
+}
+
+/** GRAD.LP: dy · sign(x)|x|^(p−1) · y^(1−p), y = (Σ|x|^p)^(1/p) in f64; 0 where x = 0 or y = 0. */
+export function bwdLp(cl: i32, N: i32, C: i32, x: usize, dy: usize, pw: usize, g: usize, acc: usize, p: f64): void {
+  const r = 1.0 / p;
+  for (let n = 0; n < N; n++) {
+    for (let c = 0; c < C; c++) {
+      selectPlane(cl, n, c, C);
+      let o: usize = 0;
+      for (let od = 0; od < outD; od++) {
+        const d0 = tab(firstD, od);
+        const nd = tab(countD, od);
+        for (let oh = 0; oh < outH; oh++) {
+          const h0 = tab(firstH, oh);
+          const nh = tab(countH, oh);
+          for (let ow = 0; ow < outW; ow++) {
+            const w0 = tab(firstW, ow);
+            const nw = tab(countW, ow);
+            let s: f64 = 0;
+            for (let i = 0; i < nd; i++) {
+              const rowD = (d0 + i * dilD) * inH + h0;
+              for (let j = 0; j < nh; j++) {
+                let q = (rowD + j * dilH) * inW + w0;
+                for (let k = 0; k < nw; k++) {
+                  s += load<f64>(pw + ((xb + <usize>q * xs) << 3));
+                  q += dilW;
+                }
+              }
+            }
+            const yv = Math.pow(s, r);
+            const grad = <f64>load<f32>(dy + ((yb + o * ys) << 2));
+            o++;
+            if (yv == 0) continue;
+            const scale = grad * Math.pow(yv, 1 - p);
+            for (let i = 0; i < nd; i++) {
+              const rowD = (d0 + i * dilD) * inH + h0;
+              for (let j = 0; j < nh; j++) {
+                let q = (rowD + j * dilH) * inW + w0;
+                for (let k = 0; k < nw; k++) {
+                  const e = xb + <usize>q * xs;
+                  if (load<f32>(x + (e << 2)) != 0) addAt(acc, e, scale * load<f64>(g + (e << 3)));
+                  q += dilW;
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}

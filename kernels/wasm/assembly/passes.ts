@@ -1,0 +1,115 @@
+/**
+ * Element-wise passes around the sum kernels: avg = sum / divisor, lp = (sum of |x|^p)^(1/p).
+ */
+import { divisorAt, outD, outH, outPlane, outW } from './state';
+
+/**
+ * AVG.DIVISOR per output position into div (f32, outPlane entries): the override, or the product of the per-axis
+ * factors, each converted to float32 once.
+ */
+export function buildDivisors(div: usize, useOverride: i32, overrideDivisor: f64): void {
+  let at = div;
+  for (let od = 0; od < outD; od++) {
+    for (let oh = 0; oh < outH; oh++) {
+      for (let ow = 0; ow < outW; ow++) {
+        store<f32>(at, useOverride ? <f32>overrideDivisor : <f32>divisorAt(od, oh, ow));
+        at += 4;
+      }
+    }
+  }
+}
+
+/** y /= div (one float32 division per output); cl = 1 for channels_last. */
+export function avgDivide(cl: i32, N: i32, C: i32, y: usize, div: usize): void {
+  const P = outPlane;
+  if (!cl) {
+    const planes = N * C;
+    for (let p = 0; p < planes; p++) {
+      const yp = y + ((<usize>p * <usize>P) << 2);
+      let o = 0;
+      for (; o + 4 <= P; o += 4) {
+        const a = yp + (<usize>o << 2);
+        v128.store(a, f32x4.div(v128.load(a), v128.load(div + (<usize>o << 2))));
+      }
+      for (; o < P; o++) {
+        const a = yp + (<usize>o << 2);
+        store<f32>(a, load<f32>(a) / load<f32>(div + (<usize>o << 2)));
+      }
+    }
+    return;
+  }
+  for (let n = 0; n < N; n++) {
+    for (let o = 0; o < P; o++) {
+      const d = load<f32>(div + (<usize>o << 2));
+      const dv = f32x4.splat(d);
+      const row = y + ((<usize>(n * P + o) * <usize>C) << 2);
+      let c = 0;
+      for (; c + 4 <= C; c += 4) {
+        const a = row + (<usize>c << 2);
+        v128.store(a, f32x4.div(v128.load(a), dv));
+      }
+      for (; c < C; c++) {
+        const a = row + (<usize>c << 2);
+        store<f32>(a, load<f32>(a) / d);
+      }
+    }
+  }
+}
+
+/**
+ * In place: x[i] = |x[i]|^p rounded to float32 (p = 1: |x|; p = 2: x·x, both correctly rounded; otherwise the f64
+ * power, then one rounding: well within LP.ACC's 2^-22).
+ */
+export function lpMap(x: usize, count: i32, p: f64): void {
+  let i = 0;
+  if (p == 1) {
+    for (; i + 4 <= count; i += 4) {
+      const a = x + (<usize>i << 2);
+      v128.store(a, f32x4.abs(v128.load(a)));
+    }
+    for (; i < count; i++) {
+      const a = x + (<usize>i << 2);
+      store<f32>(a, Mathf.abs(load<f32>(a)));
+    }
+    return;
+  }
+  if (p == 2) {
+    for (; i + 4 <= count; i += 4) {
+      const a = x + (<usize>i << 2);
+      const v = v128.load(a);
+      v128.store(a, f32x4.mul(v, v));
+    }
+    for (; i < count; i++) {
+      const a = x + (<usize>i << 2);
+      const v = load<f32>(a);
+      store<f32>(a, v * v);
+    }
+    return;
+  }
+  for (; i < count; i++) {
+    const a = x + (<usize>i << 2);
+    store<f32>(a, <f32>Math.pow(Math.abs(<f64>load<f32>(a)), p));
+  }
+}
+
+/** In place: y[i] = y[i]^(1/p) (p = 2: float32 sqrt; otherwise the f64 power rounded once). */
+export function lpRoot(y: usize, count: i32, p: f64): void {
+  if (p == 1) return;
+  let i = 0;
+  if (p == 2) {
+    for (; i + 4 <= count; i += 4) {
+      const a = y + (<usize>i << 2);
+      v128.store(a, f32x4.sqrt(v128.load(a)));
+    }
+    for (; i < count; i++) {
+      const a = y + (<usize>i << 2);
+      store<f32>(a, Mathf.sqrt(load<f32>(a)));
+    }
+    return;
+  }
+  const r = 1.0 / p;
+  for (; i < count; i++) {
+    const a = y + (<usize>i << 2);
+    store<f32>(a, <f32>Math.pow(<f64>load<f32>(a), r));
+  }
+}

@@ -1,0 +1,664 @@
+/**
+ * The wasm backend against the exact reference (forward: acceptance sets, indices, and the bits of every max) and
+ * the naive backend (backward), over a deterministic grid of edge cases run on every forward algorithm (path);
+ * NaN, ±0 and −∞ placed in every SIMD lane and tail position; the memory bound; 10 000 calls without growth; and
+ * the generated module rebuilt from source. No timing assertions: speed is measured outside the tests.
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Layout, PoolSpec, Tensor } from '../contract.js';
+import { avgDivisor, joinShape, planeAddress, poolGeometry, product } from '../geometry.js';
+import createNaiveBackend from '../naive/index.js';
+import { BackendError, ValidationError } from '../../spec/errors.js';
+import { ETA32, accepts, describeAcceptance, gamma } from '../../spec/interval.js';
+import { referenceForward } from '../../spec/reference/forward.js';
+import { planeWindows } from '../../spec/reference/windows.js';
+import { validateForward } from '../../spec/validate.js';
+import createWasmBackend, {
+  WASM_MAX_MEMORY_BYTES, WASM_PAGE_BYTES, forwardPath, geometry3, type WasmBackend, type WasmPath,
+} from './index.js';
+import { WASM_BASE64, WASM_SHA256, WASM_SOURCE_SHA256 } from './module.generated.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const naive = createNaiveBackend();
+const LAYOUTS: Layout[] = ['channels_first', 'channels_last'];
+const PATHS: (WasmPath | 'auto')[] = ['auto', 'scalar', 'width', 'channels', 'global'];
+const backends = new Map<WasmPath | 'auto', WasmBackend>();
+/** Streams one plane (channels_first) or batch item (channels_last) per chunk: many chunks per call. */
+let oneUnitChunks: WasmBackend;
+
+beforeAll(async () => {
+  for (const p of PATHS) backends.set(p, await createWasmBackend({ path: p }));
+  oneUnitChunks = await createWasmBackend({ chunkBytes: 1 });
+});
+
+/** mulberry32: a tiny seeded generator, so every run sees the same inputs. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+type ValueSet = 'mixed' | 'ties' | 'special' | 'neginf';
+
+function values(set: ValueSet, count: number, seed: number): Float32Array {
+  const r = rng(seed);
+  const tie = (): number => { const v = Math.floor(r() * 5) - 2; return v === 0 && r() < 0.5 ? -0 : v; };
+  const out = new Float32Array(count);
+  for (let i = 0; i < count; i++) {
+    const u = r();
+    switch (set) {
+      case 'mixed': out[i] = (r() - 0.5) * 16; break;
+      // Small integers and ±0: ties everywhere, −0 before +0 and after it.
+      case 'ties': out[i] = tie(); break;
+      // Sparse specials among ordinary values: NaN propagation, ±∞ sums, ∞ − ∞ = NaN.
+      case 'special': out[i] = u < 0.06 ? NaN : u < 0.12 ? Infinity : u < 0.18 ? -Infinity : (r() - 0.5) * 16; break;
+      // Mostly −∞: windows of only −∞ (index of the first in-bounds tap), NaN after −∞, ties at −∞.
+      case 'neginf': out[i] = u < 0.7 ? -Infinity : u < 0.78 ? NaN : tie(); break;
+    }
+  }
+  return out;
+}
+
+interface GeometryCase {
+  name: string;
+  spatial: number[];
+  kernel: number[];
+  strides: number[];
+  dilations: number[];
+  pads: number[];
+  ceilMode: boolean;
+}
+
+/** Rows are wide enough that the width kernels run pairs, single vectors and scalar borders/tails. */
+const GEOMETRIES: GeometryCase[] = [
+  { name: 'k3 s1 p1', spatial: [3, 18], kernel: [3, 3], strides: [1, 1], dilations: [1, 1], pads: [1, 1, 1, 1], ceilMode: false },
+  { name: 'k3 s2 p1', spatial: [3, 19], kernel: [3, 3], strides: [2, 2], dilations: [1, 1], pads: [1, 1, 1, 1], ceilMode: false },
+  { name: 'kernel = stride 2', spatial: [4, 18], kernel: [2, 2], strides: [2, 2], dilations: [1, 1], pads: [0, 0, 0, 0], ceilMode: false },
+  { name: 'stride 1, dilation 2', spatial: [3, 17], kernel: [2, 3], strides: [1, 1], dilations: [1, 2], pads: [0, 1, 0, 1], ceilMode: false },
+  { name: 'stride 2, dilation 2, ceil', spatial: [5, 21], kernel: [2, 3], strides: [2, 2], dilations: [2, 2], pads: [1, 1, 0, 0], ceilMode: true },
+  { name: 'asymmetric pads', spatial: [4, 17], kernel: [3, 3], strides: [1, 2], dilations: [1, 1], pads: [0, 2, 2, 1], ceilMode: false },
+  { name: 'ceil mode: partial last window', spatial: [5, 18], kernel: [3, 3], strides: [2, 2], dilations: [1, 1], pads: [0, 1, 0, 1], ceilMode: true },
+  { name: 'ceil mode: last window dropped', spatial: [5, 17], kernel: [2, 2], strides: [2, 2], dilations: [1, 1], pads: [1, 1, 1, 1], ceilMode: true },
+  { name: 'stride 3', spatial: [7, 20], kernel: [3, 3], strides: [3, 3], dilations: [1, 1], pads: [0, 0, 0, 0], ceilMode: false },
+  { name: 'stride > kernel', spatial: [7, 19], kernel: [2, 2], strides: [3, 4], dilations: [1, 1], pads: [0, 0, 0, 0], ceilMode: false },
+  { name: 'pad = kernel − 1', spatial: [4, 9], kernel: [3, 3], strides: [1, 1], dilations: [1, 1], pads: [2, 2, 2, 2], ceilMode: false },
+  { name: 'global', spatial: [4, 5], kernel: [4, 5], strides: [1, 1], dilations: [1, 1], pads: [0, 0, 0, 0], ceilMode: false },
+  { name: 'global, plane < 8', spatial: [2, 3], kernel: [2, 3], strides: [1, 1], dilations: [1, 1], pads: [0, 0, 0, 0], ceilMode: false },
+  { name: 'one window over a padded plane', spatial: [3, 2], kernel: [4, 3], strides: [2, 2], dilations: [1, 1], pads: [1, 0, 0, 1], ceilMode: false },
+  { name: '1×1', spatial: [3, 9], kernel: [1, 1], strides: [1, 1], dilations: [1, 1], pads: [0, 0, 0, 0], ceilMode: false },
+  { name: 'rank 1', spatial: [23], kernel: [3], strides: [1], dilations: [1], pads: [1, 1], ceilMode: false },
+  { name: 'rank 1, stride 2, dilation 2, ceil', spatial: [25], kernel: [3], strides: [2], dilations: [2], pads: [2, 1], ceilMode: true },
+  { name: 'rank 1, single element', spatial: [1], kernel: [1], strides: [1], dilations: [1], pads: [0, 0], ceilMode: false },
+  { name: 'rank 1, global', spatial: [13], kernel: [13], strides: [1], dilations: [1], pads: [0, 0], ceilMode: false },
+  { name: 'rank 3', spatial: [3, 4, 13], kernel: [2, 2, 3], strides: [1, 2, 1], dilations: [1, 1, 2], pads: [1, 0, 1, 0, 1, 1], ceilMode: false },
+  { name: 'rank 3, ceil, stride 2', spatial: [4, 3, 14], kernel: [2, 3, 2], strides: [2, 1, 2], dilations: [1, 1, 1], pads: [0, 1, 1, 0, 1, 0], ceilMode: true },
+  { name: 'rank 3, global', spatial: [2, 3, 4], kernel: [2, 3, 4], strides: [1, 1, 1], dilations: [1, 1, 1], pads: [0, 0, 0, 0, 0, 0], ceilMode: false },
+];
+
+interface KindVariant {
+  label: string;
+  spec: Pick<PoolSpec, 'kind' | 'countIncludePad' | 'divisorOverride' | 'p'>;
+  sets: ValueSet[];
+}
+
+const VARIANTS: KindVariant[] = [
+  { label: 'max', spec: { kind: 'max', countIncludePad: false }, sets: ['mixed', 'ties', 'special', 'neginf'] },
+  { label: 'sum', spec: { kind: 'sum', countIncludePad: false }, sets: ['mixed', 'ties', 'special'] },
+  { label: 'avg', spec: { kind: 'avg', countIncludePad: false }, sets: ['mixed', 'special'] },
+  { label: 'avg countIncludePad', spec: { kind: 'avg', countIncludePad: true }, sets: ['mixed'] },
+  { label: 'avg divisorOverride -3', spec: { kind: 'avg', countIncludePad: false, divisorOverride: -3 }, sets: ['mixed'] },
+  { label: 'lp p=1', spec: { kind: 'lp', countIncludePad: false, p: 1 }, sets: ['mixed', 'special'] },
+  { label: 'lp p=2', spec: { kind: 'lp', countIncludePad: false, p: 2 }, sets: ['mixed', 'special'] },
+  { label: 'lp p=0.5', spec: { kind: 'lp', countIncludePad: false, p: 0.5 }, sets: ['mixed', 'ties'] },
+  { label: 'lp p=3', spec: { kind: 'lp', countIncludePad: false, p: 3 }, sets: ['mixed', 'special', 'ties'] },
+];
+
+function makeSpec(gc: Omit<GeometryCase, 'name' | 'spatial'> & Partial<GeometryCase>, v: Pick<KindVariant, 'spec'>): PoolSpec {
+  const spec: PoolSpec = {
+    kernel: gc.kernel, strides: gc.strides, dilations: gc.dilations, pads: gc.pads, ceilMode: gc.ceilMode, ...v.spec,
+  };
+  if (spec.divisorOverride === undefined) delete spec.divisorOverride;
+  if (spec.p === undefined) delete spec.p;
+  return spec;
+}
+
+const MAX = { spec: { kind: 'max', countIncludePad: false } } as const;
+
+function sameFloat(a: number, b: number): boolean {
+  return Number.isNaN(a) ? Number.isNaN(b) : Object.is(a, b);
+}
+
+function bitsOf(a: Float32Array): Uint32Array {
+  return new Uint32Array(a.buffer, a.byteOffset, a.length);
+}
+
+/** The forward paths the grid runs for a case: every requested path, deduplicated by the path actually taken. */
+function distinctPaths(spec: PoolSpec, shape: number[], layout: Layout): (WasmPath | 'auto')[] {
+  const g = poolGeometry(spec, shape, layout);
+  const g3 = geometry3(spec, g);
+  const seen = new Set<WasmPath>();
+  return PATHS.filter((p) => {
+    const eff = forwardPath(g, g3, p);
+    if (p !== 'auto' && seen.has(eff)) return false;
+    seen.add(eff);
+    return true;
+  });
+}
+
+/**
+ * Forward checked against the reference: every y in its acceptance set; for max, indices equal to the
+ * reference's and every y bit-equal to x at its index (the NaN payload, −0 versus +0).
+ */
+async function checkForward(backend: WasmBackend, spec: PoolSpec, x: Tensor, where: string): Promise<void> {
+  const ref = referenceForward(spec, x);
+  const fwd = await backend.forward(spec, x);
+  expect(fwd.y.shape, where).toEqual(ref.geometry.outShape);
+  expect(fwd.y.layout, where).toBe(ref.geometry.layout);
+  expect(fwd.y.data.length, where).toBe(ref.acceptance.length);
+  ref.acceptance.forEach((a, i) => {
+    const got = fwd.y.data[i]!;
+    if (!accepts(a, got)) expect.fail(`${where}: y[${i}] = ${got}, want ${describeAcceptance(a)}`);
+  });
+  if (spec.kind !== 'max') {
+    expect(fwd.indices, where).toBeUndefined();
+    return;
+  }
+  const got = fwd.indices!;
+  const want = ref.indices!;
+  for (let i = 0; i < want.length; i++) {
+    if (got[i] !== want[i]) expect.fail(`${where}: indices[${i}] = ${got[i]}, want ${want[i]}`);
+  }
+  const g = ref.geometry;
+  const xBits = bitsOf(x.data);
+  const yBits = bitsOf(fwd.y.data);
+  for (let n = 0; n < g.batch; n++) {
+    for (let c = 0; c < g.channels; c++) {
+      const src = planeAddress(g.layout, g.batch, g.channels, g.inPlane, n, c);
+      const dst = planeAddress(g.layout, g.batch, g.channels, g.outPlane, n, c);
+      for (let o = 0; o < g.outPlane; o++) {
+        const at = dst.base + o * dst.step;
+        const from = src.base + got[at]! * src.step;
+        if (yBits[at] !== xBits[from]) {
+          expect.fail(`${where}: y[${at}] bits 0x${yBits[at]!.toString(16)} differ from x[${from}] bits 0x${xBits[from]!.toString(16)}`);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Per input element: m, the number of windows covering it, and mag = Σ_w |contribution of window w| (in f64),
+ * the magnitude the backward bound is relative to. Only avg and lp use it. (As in the im2col tests.)
+ */
+function backwardMagnitudes(spec: PoolSpec, x: Tensor, dy: Tensor): { m: Int32Array; mag: Float64Array } {
+  const g = validateForward(spec, x);
+  const windows = planeWindows(spec, g);
+  const m = new Int32Array(x.data.length);
+  const mag = new Float64Array(x.data.length);
+  const p = spec.p ?? 1;
+  for (let n = 0; n < g.batch; n++) {
+    for (let c = 0; c < g.channels; c++) {
+      const src = planeAddress(g.layout, g.batch, g.channels, g.inPlane, n, c);
+      const dst = planeAddress(g.layout, g.batch, g.channels, g.outPlane, n, c);
+      const at = (q: number): number => src.base + q * src.step;
+      windows.forEach((w, o) => {
+        const gy = Math.abs(dy.data[dst.base + o * dst.step]!);
+        let y = 0;
+        if (spec.kind === 'lp') {
+          let s = 0;
+          for (const q of w.taps) s += Math.pow(Math.abs(x.data[at(q)]!), p);
+          y = Math.pow(s, 1 / p);
+        }
+        const divisor = spec.kind === 'avg' ? Math.abs(avgDivisor(spec, w.axes)) : 1;
+        for (const q of w.taps) {
+          m[at(q)]! += 1;
+          const v = Math.abs(x.data[at(q)]!);
+          mag[at(q)]! += spec.kind === 'avg' ? gy / divisor
+            : v === 0 || y === 0 ? 0 : gy * Math.pow(v, p - 1) * Math.pow(y, 1 - p);
+        }
+      });
+    }
+  }
+  return { m, mag };
+}
+
+/**
+ * Backward against the naive backend. max and sum must equal it exactly: both pick the same tap / add the same
+ * dy values in the same order in f64 and round once. avg and lp: both accumulate the same terms in f64 and round
+ * once (the powers may differ in the last f64 bit), so their distance is below γ_{m+2}·Σ_w|t_w| (+ (m+2)·2^-150
+ * for subnormal roundings) for an element covered by m windows; non-finite results must match exactly.
+ */
+function expectBackwardClose(spec: PoolSpec, x: Tensor, dy: Tensor, got: Tensor, want: Tensor, where: string): void {
+  expect(got.shape, where).toEqual(want.shape);
+  expect(got.layout, where).toBe(want.layout);
+  const exactKinds = spec.kind === 'max' || spec.kind === 'sum';
+  const { m, mag } = exactKinds ? { m: undefined, mag: undefined } : backwardMagnitudes(spec, x, dy);
+  for (let i = 0; i < want.data.length; i++) {
+    const a = got.data[i]!;
+    const b = want.data[i]!;
+    if (exactKinds || !Number.isFinite(b) || !Number.isFinite(mag![i]!)) {
+      if (!sameFloat(a, b)) expect.fail(`${where}: dx[${i}] = ${a}, naive ${b}`);
+      continue;
+    }
+    const k = m![i]! + 2;
+    const bound = gamma(k) * mag![i]! + k * ETA32;
+    if (!(Math.abs(a - b) <= bound)) expect.fail(`${where}: dx[${i}] = ${a}, naive ${b}, bound ${bound}`);
+  }
+}
+
+describe('wasm: edge-case grid on every forward path, against the reference and the naive backend', () => {
+  // C = 5: one SIMD block and a scalar channel (channels_last, N = 2: two chunks when streaming one batch item at
+  // a time); channels_first, N·C = 5 planes: one packed block of 4 and a scalar plane.
+  const batchOf = (layout: Layout): number => (layout === 'channels_last' ? 2 : 1);
+  const channels = 5;
+  GEOMETRIES.forEach((gc, gi) => {
+    describe(gc.name, () => {
+      VARIANTS.forEach((v, vi) => {
+        it.each(LAYOUTS)(`${v.label}, %s`, async (layout) => {
+          const spec = makeSpec(gc, v);
+          const shape = joinShape(batchOf(layout), channels, gc.spatial, layout);
+          expect(naive.supports(spec, shape, layout), 'the grid case is valid').toEqual({ ok: true });
+          const paths = distinctPaths(spec, shape, layout);
+          for (const p of paths) expect(backends.get(p)!.supports(spec, shape, layout)).toEqual({ ok: true });
+          for (const [si, set] of v.sets.entries()) {
+            const seed = ((gi * 31 + vi) * 7 + si) * 2 + (layout === 'channels_last' ? 1 : 0);
+            const x: Tensor = { shape, data: values(set, product(shape), seed), layout };
+            for (const p of paths) await checkForward(backends.get(p)!, spec, x, `${gc.name} / ${v.label} / ${layout} / ${set} / path ${p}`);
+            await checkForward(oneUnitChunks, spec, x, `${gc.name} / ${v.label} / ${layout} / ${set} / one unit per chunk`);
+
+            const outShape = poolGeometry(spec, shape, layout).outShape;
+            const dy: Tensor = { shape: [...outShape], data: values('mixed', product(outShape), seed + 1e6), layout };
+            const want = await naive.backward(spec, x, dy);
+            // Only max's backward depends on the forward path (its indices).
+            for (const p of spec.kind === 'max' ? paths : ['auto' as const]) {
+              const got = await backends.get(p)!.backward(spec, x, dy);
+              expectBackwardClose(spec, x, dy, got, want, `${gc.name} / ${v.label} / ${layout} / ${set} / path ${p}: backward`);
+            }
+            const chunked = await oneUnitChunks.backward(spec, x, dy);
+            expectBackwardClose(spec, x, dy, chunked, want, `${gc.name} / ${v.label} / ${layout} / ${set} / one unit per chunk: backward`);
+          }
+        });
+      });
+    });
+  });
+
+  it('covers every forward path, each in both kernels families (max and the sums)', () => {
+    const taken = new Set<string>();
+    for (const gc of GEOMETRIES) {
+      for (const layout of LAYOUTS) {
+        const spec = makeSpec(gc, MAX);
+        const shape = joinShape(batchOf(layout), channels, gc.spatial, layout);
+        const g = poolGeometry(spec, shape, layout);
+        for (const p of PATHS) taken.add(`${layout}:${forwardPath(g, geometry3(spec, g), p)}`);
+      }
+    }
+    expect([...taken].sort()).toEqual([
+      'channels_first:channels', 'channels_first:global', 'channels_first:scalar', 'channels_first:width',
+      'channels_last:channels', 'channels_last:scalar',
+    ]);
+  });
+});
+
+describe('wasm: channel and plane counts around the SIMD block size', () => {
+  const gc = GEOMETRIES[1]!; // k3 s2 p1 over [3, 19]
+  const cases = [[1, 1], [2, 1], [1, 2], [1, 3], [1, 4], [1, 7], [2, 4], [1, 8], [1, 9], [3, 4], [1, 13]];
+  for (const layout of LAYOUTS) {
+    it.each(cases)(`${layout}, N = %i, C = %i`, async (n, c) => {
+      const shape = joinShape(n, c, gc.spatial, layout);
+      for (const v of [VARIANTS[0]!, VARIANTS[2]!, VARIANTS[8]!]) {
+        const spec = makeSpec(gc, v);
+        const x: Tensor = { shape, data: values('special', product(shape), n * 100 + c), layout };
+        for (const p of distinctPaths(spec, shape, layout)) {
+          await checkForward(backends.get(p)!, spec, x, `${v.label} / ${layout} / [${shape.join(', ')}] / path ${p}`);
+        }
+      }
+    });
+  }
+});
+
+describe('wasm: NaN, ±0 and −∞ in every SIMD lane and tail position', () => {
+  // Distinct NaN payloads: the output must carry the bits of the first NaN in scan order.
+  const nanBits = [0x7fc00001, 0xffc00002, 0x7f800003, 0xffbfffff];
+  const nan = (k: number): number => new Float32Array(new Uint32Array([nanBits[k % nanBits.length]!]).buffer)[0]!;
+
+  interface Placement { name: string; spec: PoolSpec; shape: number[]; layout: Layout }
+  const rank1 = (k: number, s: number, p: number): Pick<PoolSpec, 'kernel' | 'strides' | 'dilations' | 'pads' | 'ceilMode'> =>
+    ({ kernel: [k], strides: [s], dilations: [1], pads: [p, p], ceilMode: false });
+  const placements: Placement[] = [
+    // width, stride 1: out 23 = border 1, two pairs (8 + 8), one single vector (4), tail 2.
+    { name: 'width stride 1', spec: makeSpec(rank1(3, 1, 1), MAX), shape: [1, 1, 23], layout: 'channels_first' },
+    // width, stride 2: out 24 = border 1, two pairs, one vector, tail 3 (the even-lane shuffle reads past lane 3).
+    { name: 'width stride 2', spec: makeSpec(rank1(3, 2, 1), MAX), shape: [1, 1, 47], layout: 'channels_first' },
+    // packed: 9 planes = one block of 8, one scalar plane.
+    { name: 'packed planes', spec: makeSpec({ kernel: [2, 2], strides: [1, 1], dilations: [1, 1], pads: [0, 1, 1, 0], ceilMode: false }, MAX), shape: [1, 9, 3, 4], layout: 'channels_first' },
+    // channels_last: C = 13 = one pair of blocks, one single block, one scalar channel.
+    { name: 'channels_last lanes', spec: makeSpec({ kernel: [2, 2], strides: [1, 1], dilations: [1, 1], pads: [1, 0, 0, 1], ceilMode: false }, MAX), shape: [1, 2, 3, 13], layout: 'channels_last' },
+    // global: a plane of 19 = 4 vectors and a tail of 3.
+    { name: 'global plane', spec: makeSpec(rank1(19, 1, 0), MAX), shape: [1, 2, 19], layout: 'channels_first' },
+  ];
+
+  for (const pl of placements) {
+    describe(pl.name, () => {
+      const count = product(pl.shape);
+      const paths = distinctPaths(pl.spec, pl.shape, pl.layout);
+
+      it('takes the intended vector path', () => {
+        expect(paths.length).toBeGreaterThan(1);
+      });
+
+      it('one NaN at each position', async () => {
+        for (let i = 0; i < count; i++) {
+          const data = values('mixed', count, 1000 + i);
+          data[i] = nan(i);
+          const x: Tensor = { shape: pl.shape, data, layout: pl.layout };
+          for (const p of paths) await checkForward(backends.get(p)!, pl.spec, x, `${pl.name}: NaN at ${i}, path ${p}`);
+        }
+      });
+
+      it('two NaNs with different payloads at each pair of neighbours (the first wins)', async () => {
+        const step = pl.layout === 'channels_last' ? pl.shape[pl.shape.length - 1]! : 1;
+        for (let i = 0; i + step < count; i++) {
+          const data = values('mixed', count, 2000 + i);
+          data[i] = nan(i);
+          data[i + step] = nan(i + 1);
+          const x: Tensor = { shape: pl.shape, data, layout: pl.layout };
+          for (const p of paths) await checkForward(backends.get(p)!, pl.spec, x, `${pl.name}: NaNs at ${i}, ${i + step}, path ${p}`);
+        }
+      });
+
+      it('ties of −0 and +0 keep the first in scan order, with its sign', async () => {
+        for (const seed of [1, 2, 3, 4, 5, 6]) {
+          const r = rng(seed);
+          const data = Float32Array.from({ length: count }, () => (r() < 0.5 ? -0 : 0));
+          const x: Tensor = { shape: pl.shape, data, layout: pl.layout };
+          for (const p of paths) await checkForward(backends.get(p)!, pl.spec, x, `${pl.name}: ±0 seed ${seed}, path ${p}`);
+        }
+      });
+
+      it('all −∞, and −∞ with one NaN: the first in-bounds tap, or the NaN', async () => {
+        const data = new Float32Array(count).fill(-Infinity);
+        for (const p of paths) await checkForward(backends.get(p)!, pl.spec, { shape: pl.shape, data, layout: pl.layout }, `${pl.name}: all −∞, path ${p}`);
+        for (let i = 0; i < count; i += 3) {
+          const d = new Float32Array(count).fill(-Infinity);
+          d[i] = nan(i);
+          for (const p of paths) await checkForward(backends.get(p)!, pl.spec, { shape: pl.shape, data: d, layout: pl.layout }, `${pl.name}: −∞ with NaN at ${i}, path ${p}`);
+        }
+      });
+    });
+  }
+
+  it('max semantics spelled out (padding never wins, first NaN, ties, channels_last plane indices)', async () => {
+    const b = backends.get('auto')!;
+    const spec1 = (kernel: number, pads: [number, number], strides = 1): PoolSpec => ({
+      kind: 'max', kernel: [kernel], strides: [strides], dilations: [1], pads, ceilMode: false, countIncludePad: false,
+    });
+    const x1 = (...v: number[]): Tensor => ({ shape: [1, 1, v.length], data: Float32Array.from(v) });
+    const r = await b.forward(spec1(3, [2, 0]), x1(-Infinity, -Infinity, 1));
+    expect(Array.from(r.y.data)).toEqual([-Infinity, -Infinity, 1]);
+    expect(Array.from(r.indices!)).toEqual([0, 0, 2]);
+    const n = await b.forward(spec1(3, [0, 0]), x1(3, NaN, 5, NaN, 3, 7));
+    expect(Array.from(n.indices!)).toEqual([1, 1, 3, 3]);
+    const t = await b.forward(spec1(2, [0, 0], 2), x1(0, -0, -0, 0, 5, 5));
+    expect(Array.from(t.indices!)).toEqual([0, 2, 4]);
+    expect(Object.is(t.y.data[1], -0)).toBe(true);
+    const spec2: PoolSpec = {
+      kind: 'max', kernel: [2, 2], strides: [2, 2], dilations: [1, 1], pads: [0, 0, 0, 0], ceilMode: false, countIncludePad: false,
+    };
+    const xl: Tensor = { shape: [1, 2, 2, 4], data: Float32Array.from([0, 0, 0, 0, 1, 9, 1, 1, 2, 0, 2, 2, 5, 1, 3, 3]), layout: 'channels_last' };
+    const cl = await b.forward(spec2, xl);
+    expect(Array.from(cl.indices!)).toEqual([3, 1, 3, 3]);
+    expect(Array.from(cl.y.data)).toEqual([5, 9, 3, 3]);
+  });
+
+  it('lp gradient: 0 where y = 0, also when every |x|^p underflows (GRAD.LP)', async () => {
+    const spec: PoolSpec = {
+      kind: 'lp', p: 200, kernel: [2], strides: [2], dilations: [1], pads: [0, 0], ceilMode: false, countIncludePad: false,
+    };
+    const x: Tensor = { shape: [1, 1, 4], data: Float32Array.from([1e-3, -2e-3, 0, 0.5]) };
+    const dy: Tensor = { shape: [1, 1, 2], data: Float32Array.from([1, 1]) };
+    const got = await backends.get('auto')!.backward(spec, x, dy);
+    const want = await naive.backward(spec, x, dy);
+    expect(Array.from(got.data)).toEqual(Array.from(want.data));
+    expect(Array.from(got.data.subarray(0, 2))).toEqual([0, 0]);
+  });
+});
+
+describe('wasm: lp on its float32 path and its f64 path', () => {
+  const gc = GEOMETRIES[1]!; // k3 s2 p1 over [3, 19]
+  const extreme = (count: number, seed: number): Float32Array => {
+    // Powers of two far from 1: |x|^p underflows or overflows float32 for most p (the f64 path).
+    const r = rng(seed);
+    return Float32Array.from({ length: count }, () => (r() < 0.5 ? -1 : 1) * 2 ** Math.floor((r() - 0.5) * 200) * (1 + r()));
+  };
+  for (const p of [1, 2, 0.5, 3, 7.5]) {
+    it.each(LAYOUTS)(`p = ${p}, %s`, async (layout) => {
+      const spec = makeSpec(gc, { spec: { kind: 'lp', countIncludePad: false, p } });
+      const shape = joinShape(1, 6, gc.spatial, layout);
+      for (const [name, data] of [['moderate', values('mixed', product(shape), 3)], ['extreme', extreme(product(shape), 4)]] as const) {
+        const x: Tensor = { shape, data, layout };
+        for (const path of distinctPaths(spec, shape, layout)) await checkForward(backends.get(path)!, spec, x, `lp ${p} ${name} ${layout} path ${path}`);
+      }
+    });
+  }
+
+  it('no intermediate overflow or underflow: (2^70, 2^70) and 2^-50', async () => {
+    const b = backends.get('auto')!;
+    const spec = (p: number, k: number): PoolSpec => ({
+      kind: 'lp', p, kernel: [k], strides: [k], dilations: [1], pads: [0, 0], ceilMode: false, countIncludePad: false,
+    });
+    // 10 elements: the range check's vector loop and its scalar tail both see an extreme value.
+    for (const at of [0, 9]) {
+      const big = Float32Array.from({ length: 10 }, (_, i) => (i === at || i === (at ^ 1) ? 2 ** 70 : 1));
+      const rb = await b.forward(spec(2, 2), { shape: [1, 1, 10], data: big });
+      expect(rb.y.data[at >> 1]).toBe(Math.fround(2 ** 70 * Math.SQRT2));
+      const tiny = Float32Array.from({ length: 10 }, (_, i) => (i === at ? 2 ** -50 : 1));
+      const rt = await b.forward(spec(3, 1), { shape: [1, 1, 10], data: tiny });
+      expect(rt.y.data[at]).toBe(2 ** -50);
+    }
+  });
+});
+
+describe('wasm: memory', () => {
+  const spec = (kernel: number[], extra: Partial<PoolSpec> = {}): PoolSpec => ({
+    kind: 'max', kernel, strides: kernel.map(() => 1), dilations: kernel.map(() => 1),
+    pads: [...kernel.map(() => 0), ...kernel.map(() => 0)], ceilMode: false, countIncludePad: false, ...extra,
+  });
+
+  it('states its bound: 2 GiB, whole pages', () => {
+    expect(WASM_MAX_MEMORY_BYTES).toBe(2 ** 31);
+    expect(WASM_MAX_MEMORY_BYTES % WASM_PAGE_BYTES).toBe(0);
+    expect(backends.get('auto')!.maxMemoryBytes).toBe(WASM_MAX_MEMORY_BYTES);
+  });
+
+  it('supports() refuses a case beyond the bound, naming the bound and the bytes needed', () => {
+    const b = backends.get('auto')!;
+    // 2^29 elements: a 2 GiB input alone (one global window keeps validation and the tables small).
+    const n = 2 ** 29;
+    const s = b.supports(spec([n]), [1, 1, n]);
+    expect(s.ok).toBe(false);
+    const reason = s.ok ? '' : s.reason;
+    expect(reason).toContain('WASM_MAX_MEMORY_BYTES');
+    expect(reason).toContain(String(WASM_MAX_MEMORY_BYTES));
+    expect(reason).toMatch(/forward needs \d+ bytes/);
+    expect(naive.supports(spec([n]), [1, 1, n])).toEqual({ ok: true });
+    // Backward needs more than forward (f64 accumulation; lp also keeps |x|^p and its derivative in f64), and
+    // supports() answers for both directions: 5·2^24 elements fit max (~1 GiB) but not lp's backward (~2.3 GiB).
+    const m = 5 * 2 ** 24;
+    expect(b.supports(spec([m]), [1, 1, m])).toEqual({ ok: true });
+    const lp = b.supports(spec([m], { kind: 'lp', p: 3 }), [1, 1, m]);
+    expect(lp.ok).toBe(false);
+    expect(lp.ok ? '' : lp.reason).toMatch(/backward needs \d+ bytes/);
+  });
+
+  it('a configured bound refuses with a BackendError from forward, backward and supports; smaller cases still run', async () => {
+    const tight = await createWasmBackend({ maxMemoryBytes: 4 * WASM_PAGE_BYTES });
+    expect(tight.maxMemoryBytes).toBe(4 * WASM_PAGE_BYTES);
+    const big: Tensor = { shape: [1, 1, 100_000], data: new Float32Array(100_000) };
+    const dy: Tensor = { shape: [1, 1, 100_000], data: new Float32Array(100_000) };
+    expect(tight.supports(spec([1]), big.shape).ok).toBe(false);
+    await expect(tight.forward(spec([1]), big)).rejects.toThrow(BackendError);
+    await expect(tight.forward(spec([1]), big)).rejects.toThrow(/forward needs \d+ bytes of wasm memory, more than the backend's bound of 262144 bytes/);
+    await expect(tight.backward(spec([1]), big, dy)).rejects.toThrow(BackendError);
+    expect(tight.memory.buffer.byteLength).toBeLessThanOrEqual(4 * WASM_PAGE_BYTES);
+    const small: Tensor = { shape: [1, 1, 6], data: Float32Array.from([1, 5, 2, 8, 3, 0]) };
+    const r = await tight.forward(spec([2], { strides: [2] }), small);
+    expect(Array.from(r.y.data)).toEqual([5, 8, 3]);
+    await expect(createWasmBackend({ maxMemoryBytes: 2 * WASM_MAX_MEMORY_BYTES })).rejects.toThrow(BackendError);
+    await expect(createWasmBackend({ maxMemoryBytes: 0 })).rejects.toThrow(BackendError);
+  });
+
+  it('grows on demand and keeps computing correctly after growth (views re-created)', async () => {
+    const b = await createWasmBackend();
+    const s = spec([3], { pads: [1, 1] });
+    const small: Tensor = { shape: [1, 2, 10], data: values('mixed', 20, 1) };
+    await checkForward(b, s, small, 'before growth');
+    const before = b.memory.buffer.byteLength;
+    const big: Tensor = { shape: [2, 3, 50_000], data: values('special', 300_000, 2) };
+    const g = await b.forward(s, big);
+    const n = await naive.forward(s, big);
+    expect(b.memory.buffer.byteLength).toBeGreaterThan(before);
+    expect(Array.from(g.indices!)).toEqual(Array.from(n.indices!));
+    await checkForward(b, s, small, 'after growth');
+  });
+
+  it('10 000 calls leave the memory at its post-warm-up size', async () => {
+    const b = await createWasmBackend();
+    const calls: { spec: PoolSpec; x: Tensor; dy: Tensor }[] = [];
+    for (const [vi, v] of VARIANTS.entries()) {
+      for (const layout of LAYOUTS) {
+        const gc = GEOMETRIES[vi % GEOMETRIES.length]!;
+        const s = makeSpec(gc, v);
+        const shape = joinShape(2, 3, gc.spatial, layout);
+        const x: Tensor = { shape, data: values('mixed', product(shape), vi), layout };
+        const outShape = poolGeometry(s, shape, layout).outShape;
+        calls.push({ spec: s, x, dy: { shape: [...outShape], data: values('mixed', product(outShape), vi + 1), layout } });
+      }
+    }
+    // Warm-up: every call once, both directions.
+    for (const c of calls) {
+      await b.forward(c.spec, c.x);
+      await b.backward(c.spec, c.x, c.dy);
+    }
+    const buffer = b.memory.buffer;
+    const size = buffer.byteLength;
+    const first = await b.forward(calls[0]!.spec, calls[0]!.x);
+    for (let i = 0; i < 10_000; i++) {
+      const c = calls[i % calls.length]!;
+      if (i % 2 === 0) await b.forward(c.spec, c.x);
+      else await b.backward(c.spec, c.x, c.dy);
+    }
+    expect(b.memory.buffer.byteLength).toBe(size);
+    expect(b.memory.buffer).toBe(buffer); // never grown, so never detached
+    const last = await b.forward(calls[0]!.spec, calls[0]!.x);
+    expect(Array.from(last.y.data)).toEqual(Array.from(first.y.data));
+  });
+
+  it('validation comes first: an invalid spec is a ValidationError, as in naive', async () => {
+    const b = backends.get('auto')!;
+    const bad = spec([0]);
+    const x: Tensor = { shape: [1, 1, 3], data: new Float32Array(3) };
+    expect(b.supports(bad, x.shape)).toEqual(naive.supports(bad, x.shape));
+    await expect(b.forward(bad, x)).rejects.toThrow(ValidationError);
+    await expect(b.backward(bad, x, x)).rejects.toThrow(ValidationError);
+  });
+
+  it('inputs are not mutated (lp maps |x|^p in the wasm copy only)', async () => {
+    const b = backends.get('auto')!;
+    const gc = GEOMETRIES[0]!;
+    for (const v of VARIANTS) {
+      const s = makeSpec(gc, v);
+      const shape = joinShape(1, 5, gc.spatial, 'channels_first');
+      const x: Tensor = { shape, data: values('special', product(shape), 7) };
+      const outShape = poolGeometry(s, shape, 'channels_first').outShape;
+      const dy: Tensor = { shape: [...outShape], data: values('special', product(outShape), 8) };
+      const xBefore = Array.from(bitsOf(x.data));
+      const dyBefore = Array.from(bitsOf(dy.data));
+      await b.forward(s, x);
+      await b.backward(s, x, dy);
+      expect(Array.from(bitsOf(x.data))).toEqual(xBefore);
+      expect(Array.from(bitsOf(dy.data))).toEqual(dyBefore);
+    }
+  });
+
+  it('dispose: later calls are refused', async () => {
+    const b = await createWasmBackend();
+    await b.dispose!();
+    const x: Tensor = { shape: [1, 1, 3], data: new Float32Array(3) };
+    await expect(b.forward(spec([1]), x)).rejects.toThrow(BackendError);
+    expect(b.supports(spec([1]), x.shape).ok).toBe(false);
+  });
+});
+
+describe('wasm: automatic path choice', () => {
+  const choose = (kernel: number[], strides: number[], pads: number[], shape: number[], layout: Layout = 'channels_first'): WasmPath => {
+    const s: PoolSpec = { kind: 'max', kernel, strides, dilations: kernel.map(() => 1), pads, ceilMode: false, countIncludePad: false };
+    const g = poolGeometry(s, shape, layout);
+    return forwardPath(g, geometry3(s, g));
+  };
+
+  it('picks a vector path for the benchmark shapes', () => {
+    expect(choose([3, 3], [2, 2], [1, 1, 1, 1], [1, 64, 112, 112])).toBe('width');
+    expect(choose([2, 2], [2, 2], [0, 0, 0, 0], [8, 128, 56, 56])).toBe('width');
+    expect(choose([7, 7], [1, 1], [0, 0, 0, 0], [8, 512, 7, 7])).toBe('global');
+    expect(choose([3, 3], [1, 1], [1, 1, 1, 1], [16, 64, 128, 128])).toBe('width');
+    // Short rows, or many border steps: packing.
+    expect(choose([3, 3], [1, 1], [1, 1, 1, 1], [8, 256, 14, 14])).toBe('channels');
+    expect(choose([5, 5], [1, 1], [2, 2, 2, 2], [4, 64, 28, 28])).toBe('channels');
+    expect(choose([3, 3], [3, 3], [0, 0, 0, 0], [2, 32, 64, 64])).toBe('channels');
+    // Fewer than 4 planes: width, else scalar.
+    expect(choose([3, 3], [1, 1], [1, 1, 1, 1], [1, 1, 14, 14])).toBe('width');
+    expect(choose([3, 3], [3, 3], [0, 0, 0, 0], [1, 2, 14, 14])).toBe('scalar');
+    expect(choose([3, 3], [2, 2], [1, 1, 1, 1], [1, 112, 112, 64], 'channels_last')).toBe('channels');
+    expect(choose([7, 7], [1, 1], [0, 0, 0, 0], [8, 7, 7, 512], 'channels_last')).toBe('channels');
+    expect(choose([3, 3], [1, 1], [1, 1, 1, 1], [8, 14, 14, 3], 'channels_last')).toBe('scalar');
+    // channels_last with one channel is laid out as channels_first.
+    expect(choose([2, 2], [2, 2], [0, 0, 0, 0], [8, 56, 56, 1], 'channels_last')).toBe('width');
+  });
+});
+
+describe('wasm: the generated module', () => {
+  const assemblyDir = join(here, 'assembly');
+
+  it('was built from the committed sources (sha256 of kernels/wasm/assembly/*.ts)', () => {
+    const hash = createHash('sha256');
+    for (const name of readdirSync(assemblyDir).filter((n) => n.endsWith('.ts')).sort()) {
+      hash.update(`${name}\0${readFileSync(join(assemblyDir, name), 'utf8')}\0`);
+    }
+    expect(hash.digest('hex'), 'sources changed since module.generated.ts was built: run `node kernels/wasm/build.mjs`').toBe(WASM_SOURCE_SHA256);
+    const bytes = Buffer.from(WASM_BASE64, 'base64');
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(WASM_SHA256);
+  });
+
+  it('rebuilds from source into a temp dir byte-for-byte', () => {
+    const out = mkdtempSync(join(tmpdir(), 'poolspec-wasm-'));
+    try {
+      execFileSync(process.execPath, [join(here, 'build.mjs'), '--out', out], { stdio: 'pipe' });
+      const rebuilt = readFileSync(join(out, 'module.generated.ts'), 'utf8');
+      const committed = readFileSync(join(here, 'module.generated.ts'), 'utf8');
+      const base64 = (text: string): string => /WASM_BASE64 = '([^']*)'/.exec(text)?.[1] ?? '';
+      expect(base64(rebuilt).length).toBeGreaterThan(0);
+      expect(base64(rebuilt) === base64(committed), 'wasm bytes differ from a fresh build: run `node kernels/wasm/build.mjs`').toBe(true);
+      expect(rebuilt).toBe(committed);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it('the backend module uses no Node-only API (it must run in browsers)', () => {
+    for (const file of ['index.ts', 'module.generated.ts']) {
+      const text = readFileSync(join(here, file), 'utf8');
+      expect(text, file).not.toMatch(/from ['"]node:|\brequire\(|\bprocess\.|\bBuffer\b|__dirname/);
+    }
+  });
+});
