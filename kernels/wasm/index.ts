@@ -4,7 +4,9 @@
  * (spec/validate.ts, kernels/geometry.ts): the kernels receive flat parameters and per-axis window tables.
  *
  * Memory: one imported WebAssembly.Memory per backend, reused across calls and grown on demand up to a bound
- * (WASM_MAX_MEMORY_BYTES, or a smaller `maxMemoryBytes`); a case needing more is refused by supports() and by
+ * (WASM_MAX_MEMORY_BYTES, or a smaller `maxMemoryBytes`). Calls stream their planes (channels_first) or batch items
+ * (channels_last) through it in chunks of about WASM_CHUNK_BYTES of input, so a call needs one chunk's buffers;
+ * a case whose chunk (at least one plane or item) needs more than the bound is refused by supports() and by
  * forward/backward with a BackendError. Typed-array views are re-created after growth. No Node-only API is used:
  * the module runs in Node and in browsers.
  */
@@ -20,8 +22,8 @@ export const WASM_MAX_MEMORY_BYTES = 2 ** 31;
 
 /**
  * Forward algorithms (kernels/wasm/assembly/forward.ts):
- * - 'width': channels_first, width stride 1 or 2, vectorised along the output row (borders scalar);
- * - 'channels': vectorised along 4 channels (channels_last directly; channels_first by packing 4 planes);
+ * - 'width': channels_first, width stride 1 or 2, vectorised along the output row (border steps masked);
+ * - 'channels': vectorised along channels (channels_last directly; channels_first by packing 8 planes);
  * - 'global': channels_first, one window covering each whole plane;
  * - 'scalar': one output at a time (any case).
  */
@@ -195,8 +197,8 @@ export function chunking(g: PoolGeometry, path: WasmPath, chunkBytes: number): C
   const unitIn = cf ? g.inPlane : g.inPlane * g.channels;
   const unitOut = cf ? g.outPlane : g.outPlane * g.channels;
   let size = Math.max(1, Math.floor(chunkBytes / (4 * unitIn)));
-  // Packing works on blocks of 8 planes: keep chunks whole blocks.
-  if (path === 'channels' && cf) size = Math.max(8, Math.floor(size / 8) * 8);
+  // Packing works on blocks of 8 (then 4) planes: keep chunks whole blocks; 4 planes for planes over 2 MiB.
+  if (path === 'channels' && cf) size = size >= 8 ? Math.floor(size / 8) * 8 : 32 * unitIn <= 64 * 2 ** 20 ? 8 : 4;
   return { units, size: Math.min(size, units), unitIn, unitOut };
 }
 

@@ -22,7 +22,7 @@ import {
   countD, countH, countW, dilD, dilH, dilW, firstD, firstH, firstW, inH, inPlane, inW, kerW, outD, outH,
   outPlane, outW, padW, strW, tab,
 } from './state';
-import { KIND_MAX, maxStore, planeScalar, sumAt } from './scalar';
+import { KIND_MAX, maxStore, planeScalar } from './scalar';
 
 // Generic markers: whether the data being pooled holds a NaN (hasNaN). Unchecked kernels skip the per-tap (v != v)
 // test; checked ones OR it per output vector and recompute flagged outputs with the scalar rule.
