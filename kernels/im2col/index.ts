@@ -10,6 +10,7 @@
 import type { ForwardResult, PoolSpec, PoolingBackend, Support, Tensor } from '../contract.js';
 import { planeAddress, poolGeometry, type PoolGeometry } from '../geometry.js';
 import { BackendError } from '../../spec/errors.js';
+import { declineStructured } from '../structured/decline.js';
 import { validateBackward, validateForward, validationProblem } from '../../spec/validate.js';
 import { col2imPlane } from './col2im.js';
 import { reducePlane } from './reduce.js';
@@ -93,6 +94,7 @@ export function createIm2colBackend(options: Im2colOptions = {}): PoolingBackend
   const limitName = options.maxColumnBytes === undefined ? 'IM2COL_MAX_COLUMN_BYTES' : 'the configured maxColumnBytes';
   return {
     name: NAME,
+    structured: declineStructured(NAME, 'im2col lowers sliding windows only; the structured kinds of SPEC.md §10 (adaptive, RoI, SPP, unpooling) run on the naive backend'),
     supports(spec, inputShape, layout): Support {
       const problem = validationProblem(spec, inputShape, layout);
       if (problem !== undefined) return { ok: false, reason: problem };

@@ -13,6 +13,7 @@
 import type { ForwardResult, Layout, PoolSpec, PoolingBackend, Support, Tensor } from '../contract.js';
 import { avgDivisor, axisWindow, poolGeometry, type AxisGeometry, type PoolGeometry } from '../geometry.js';
 import { BackendError } from '../../spec/errors.js';
+import { declineStructured } from '../structured/decline.js';
 import { validateBackward, validateForward, validationProblem } from '../../spec/validate.js';
 import { WASM_BASE64 } from './module.generated.js';
 
@@ -459,6 +460,7 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
 
   const backend: WasmBackend = {
     name: NAME,
+    structured: declineStructured(NAME, 'the wasm kernels cover sliding-window pooling only; the structured kinds of SPEC.md §10 (adaptive, RoI, SPP, unpooling) run on the naive backend'),
     memory: mem.memory,
     maxMemoryBytes: limit,
     supports(spec: PoolSpec, inputShape: readonly number[], layout: Layout = 'channels_first'): Support {
