@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { Bench } from 'tinybench';
 import type { PoolingBackend, Tensor } from '../kernels/contract.js';
 import { poolGeometry, product } from '../kernels/geometry.js';
-import { BUILTIN_BACKENDS } from '../kernels/registry.js';
+import { OWN_BACKENDS } from '../kernels/registry.js';
 import { WORKLOADS, workloadBytes, type Workload } from './workloads.js';
 
 export interface BenchRow {
@@ -44,7 +44,7 @@ function inputs(w: Workload): { x: Tensor; dy: Tensor } {
 }
 
 export async function runBench(opts: { quick: boolean; filter?: string; backends?: string[] }): Promise<BenchRow[]> {
-  const entries = BUILTIN_BACKENDS.filter((b) => !opts.backends || opts.backends.includes(b.name));
+  const entries = OWN_BACKENDS.filter((b) => !opts.backends || opts.backends.includes(b.name));
   const backends: PoolingBackend[] = [];
   for (const e of entries) backends.push(await e.create());
   const rows: BenchRow[] = [];

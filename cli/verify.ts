@@ -5,7 +5,7 @@
  * 2: bad usage or a backend that cannot load.
  */
 import { parseArgs } from 'node:util';
-import { BUILTIN_BACKENDS } from '../kernels/registry.js';
+import { BUILTIN_BACKENDS, OWN_BACKENDS } from '../kernels/registry.js';
 import { DEFAULT_POLICY, type Policy } from '../spec/policy.js';
 import { PROPERTIES } from '../spec/properties/index.js';
 import {
@@ -24,7 +24,8 @@ Checks pooling backends against the spec (spec/SPEC.md) with property-based test
 Options:
   --backend NAME|PATH   a built-in backend (${BUILTIN_BACKENDS.map((b) => b.name).join(', ')}) or a module
                         default-exporting a PoolingBackend or a function returning one; repeatable
-                        (default: every built-in backend)
+                        (default: poolspec's own backends, ${OWN_BACKENDS.map((b) => b.name).join(', ')}; the peers
+                        ${BUILTIN_BACKENDS.filter((b) => b.peer).map((b) => b.name).join(', ')} on request)
   --runs N              cases per property (default ${DEFAULT_RUNS})
   --seed S              fast-check seed (default: random, always printed)
   --property ID         run only this property; repeatable (see --list)
@@ -132,7 +133,7 @@ export async function verifyCommand(argv: readonly string[]): Promise<number> {
   }
   if (values.path !== undefined && properties.length !== 1) throw new UsageError('--path replays one case: give exactly one --property');
 
-  const refs = values.backend ?? BUILTIN_BACKENDS.map((b) => b.name);
+  const refs = values.backend ?? OWN_BACKENDS.map((b) => b.name);
   const loaded: LoadedBackend[] = [];
   for (const ref of refs) {
     try {

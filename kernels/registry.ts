@@ -5,6 +5,7 @@
  */
 import type { PoolingBackend } from './contract.js';
 import type { Policy } from '../spec/policy.js';
+import { PEER_BACKENDS } from './peers/index.js';
 
 export interface BackendEntry {
   readonly name: string;
@@ -12,6 +13,11 @@ export interface BackendEntry {
   create(): Promise<PoolingBackend>;
   /** The backend's documented conventions where SPEC.md §6 allows alternatives (default: the spec's). */
   readonly policy?: Partial<Policy>;
+  /**
+   * A library that is not poolspec's (kernels/peers/): verified and benchmarked on request, reported in
+   * reports/conformance/, not required to pass, and not in `poolspec verify`'s default set.
+   */
+  readonly peer?: boolean;
 }
 
 export const BUILTIN_BACKENDS: readonly BackendEntry[] = [
@@ -30,7 +36,11 @@ export const BUILTIN_BACKENDS: readonly BackendEntry[] = [
     description: 'AssemblyScript kernels with 128-bit SIMD, one reused WebAssembly.Memory',
     create: async () => (await import('./wasm/index.js')).createWasmBackend(),
   },
+  ...PEER_BACKENDS,
 ];
+
+/** poolspec's own backends: the default of `poolspec verify` and what the conformance suite requires to pass. */
+export const OWN_BACKENDS: readonly BackendEntry[] = BUILTIN_BACKENDS.filter((b) => !b.peer);
 
 export function findBuiltin(name: string): BackendEntry | undefined {
   return BUILTIN_BACKENDS.find((b) => b.name === name);

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { POOL_KINDS, type Layout, type PoolSpec, type PoolingBackend, type Tensor } from '../kernels/contract.js';
 import { joinShape, poolGeometry, product } from '../kernels/geometry.js';
-import { BUILTIN_BACKENDS } from '../kernels/registry.js';
+import { OWN_BACKENDS } from '../kernels/registry.js';
 import { EDGE_CASES, edgeValue } from '../spec/cases/edge-cases.js';
 import { accepts, describeAcceptance } from '../spec/interval.js';
 import { DEFAULT_POLICY, resolvePolicy } from '../spec/policy.js';
@@ -23,7 +23,8 @@ const EXCLUSIONS: Record<string, Record<string, string>> = {};
 const SEED = Number(process.env.POOLSPEC_SEED ?? 20261123);
 const RUNS = Number(process.env.POOLSPEC_RUNS ?? 150);
 
-for (const entry of BUILTIN_BACKENDS) {
+// Peers (tfjs, ONNX Runtime) are checked by test/peers.test.ts and reported in reports/conformance/.
+for (const entry of OWN_BACKENDS) {
   describe(`backend ${entry.name}`, () => {
     let backend: PoolingBackend;
     const policy = resolvePolicy(entry.policy);

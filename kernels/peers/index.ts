@@ -1,0 +1,66 @@
+/**
+ * The peer backends: what a user would pick instead of poolspec's own kernels, wrapped behind the same contract
+ * so that `poolspec verify` checks them against the spec and the benchmark times them. They are optional
+ * dependencies; `create()` rejects with a PeerUnavailableError naming the npm package when one is missing, and
+ * only that backend is unavailable.
+ *
+ * Each entry carries the library's documented conventions where SPEC.md §6 allows alternatives (`policy`).
+ * Spread PEER_BACKENDS into kernels/registry.ts's BUILTIN_BACKENDS; `peer: true` tells the project's own
+ * conformance suite (which requires every property to pass) to leave them to test/peers.test.ts and the
+ * ecosystem report (reports/conformance/), where their deviations are the point.
+ */
+import type { BackendEntry } from '../registry.js';
+
+export interface PeerEntry extends BackendEntry {
+  /** A library that is not poolspec's: verified and reported, not required to pass. */
+  readonly peer: true;
+  /** The npm packages it needs (all optional dependencies). */
+  readonly packages: readonly string[];
+}
+
+export const PEER_BACKENDS: readonly PeerEntry[] = [
+  {
+    name: 'tfjs-cpu',
+    description: 'TensorFlow.js 4.22 CPU backend (plain JS kernels), NHWC; max and avg, 2-D and 3-D',
+    peer: true,
+    packages: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs'],
+    create: async () => (await import('./tfjs.js')).createTfjsBackend('cpu'),
+    // tfjs CPU ignores NaN in max pooling (tensorflow/tfjs tfjs-core/src/ops/max_pool_test.ts "ignores NaNs";
+    // pool_utils.ts `pixel > minMaxValue` from −∞) and keeps the first maximum. tf.maxPool returns no indices.
+    policy: { maxNan: 'ignore', maxTies: 'first', indices: 'unchecked' },
+  },
+  {
+    name: 'tfjs-wasm',
+    description: 'TensorFlow.js 4.22 WebAssembly backend (XNNPACK, SIMD), NHWC; max and avg, 2-D and 3-D',
+    peer: true,
+    packages: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs'],
+    create: async () => (await import('./tfjs.js')).createTfjsBackend('wasm'),
+    // No documented NaN convention: tfjs's own wasm test setup skips max_pool_test's "ignores NaNs"
+    // ("Actual != expected", tensorflow/tfjs tfjs-backend-wasm/src/setup_test.ts), and XNNPACK's max-pool
+    // microkernels reduce in a tree and clamp to [min, max] (google/XNNPACK src/f32-maxpool/maxpool.c.in).
+    // So the spec's NaN default stays and the verifier reports what happens. No indices from tf.maxPool.
+    policy: { indices: 'unchecked' },
+  },
+  {
+    name: 'onnxruntime',
+    description: 'ONNX Runtime 1.30 (onnxruntime-node, native CPU EP), one-node models built in memory; forward only',
+    peer: true,
+    packages: ['onnxruntime-node', 'onnx-proto'],
+    create: async () => (await import('./onnxruntime.js')).createOrtBackend(),
+    // ORT CPU's max loop updates on `x > best` from the first in-bounds tap (onnxruntime
+    // core/providers/cpu/nn/pool_functors.h): only a leading NaN propagates. The inference graph has no Indices.
+    policy: { maxNan: 'first-only', indices: 'unchecked' },
+  },
+];
+
+/**
+ * Variants used by the ecosystem report to check max indices (MAX.INDEX), each a module path that
+ * `poolspec verify --backend PATH` accepts (replay commands use these).
+ */
+export const PEER_INDEX_VARIANTS: readonly { readonly name: string; readonly of: string; readonly module: string; readonly policy: BackendEntry['policy'] }[] = [
+  { name: 'tfjs-cpu+argmax', of: 'tfjs-cpu', module: 'dist/kernels/peers/variants/tfjs-cpu-argmax.js', policy: { maxNan: 'ignore', maxTies: 'first', indices: 'plane' } },
+  { name: 'tfjs-wasm+argmax', of: 'tfjs-wasm', module: 'dist/kernels/peers/variants/tfjs-wasm-argmax.js', policy: { indices: 'plane' } },
+  { name: 'onnxruntime+indices', of: 'onnxruntime', module: 'dist/kernels/peers/variants/onnxruntime-indices.js', policy: { maxNan: 'first-only', indices: 'plane' } },
+];
+
+export { PeerUnavailableError, isPreparable, FORWARD_ONLY, type PreparableBackend, type PreparedForward, type ForwardOnly } from './common.js';
