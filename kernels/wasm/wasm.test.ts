@@ -12,13 +12,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Layout, PoolSpec, Tensor } from '../contract.js';
-import { avgDivisor, joinShape, planeAddress, poolGeometry, product } from '../geometry.js';
+import { joinShape, planeAddress, poolGeometry, product } from '../geometry.js';
+import { expectBackwardClose } from '../../test/helpers/backward-close.js';
 import createNaiveBackend from '../naive/index.js';
 import { BackendError, ValidationError } from '../../spec/errors.js';
-import { ETA32, accepts, describeAcceptance, gamma } from '../../spec/interval.js';
+import { accepts, describeAcceptance } from '../../spec/interval.js';
 import { referenceForward } from '../../spec/reference/forward.js';
-import { planeWindows } from '../../spec/reference/windows.js';
-import { validateForward } from '../../spec/validate.js';
 import createWasmBackend, {
   WASM_MAX_MEMORY_BYTES, WASM_PAGE_BYTES, forwardPath, geometry3, type WasmBackend, type WasmPath,
 } from './index.js';
@@ -135,10 +134,6 @@ function makeSpec(gc: Omit<GeometryCase, 'name' | 'spatial'> & Partial<GeometryC
 
 const MAX = { spec: { kind: 'max', countIncludePad: false } } as const;
 
-function sameFloat(a: number, b: number): boolean {
-  return Number.isNaN(a) ? Number.isNaN(b) : Object.is(a, b);
-}
-
 function bitsOf(a: Float32Array): Uint32Array {
   return new Uint32Array(a.buffer, a.byteOffset, a.length);
 }
@@ -194,66 +189,6 @@ async function checkForward(backend: WasmBackend, spec: PoolSpec, x: Tensor, whe
         }
       }
     }
-  }
-}
-
-/**
- * Per input element: m, the number of windows covering it, and mag = Σ_w |contribution of window w| (in f64),
- * the magnitude the backward bound is relative to. Only avg and lp use it. (As in the im2col tests.)
- */
-function backwardMagnitudes(spec: PoolSpec, x: Tensor, dy: Tensor): { m: Int32Array; mag: Float64Array } {
-  const g = validateForward(spec, x);
-  const windows = planeWindows(spec, g);
-  const m = new Int32Array(x.data.length);
-  const mag = new Float64Array(x.data.length);
-  const p = spec.p ?? 1;
-  for (let n = 0; n < g.batch; n++) {
-    for (let c = 0; c < g.channels; c++) {
-      const src = planeAddress(g.layout, g.batch, g.channels, g.inPlane, n, c);
-      const dst = planeAddress(g.layout, g.batch, g.channels, g.outPlane, n, c);
-      const at = (q: number): number => src.base + q * src.step;
-      windows.forEach((w, o) => {
-        const gy = Math.abs(dy.data[dst.base + o * dst.step]!);
-        let y = 0;
-        if (spec.kind === 'lp') {
-          let s = 0;
-          for (const q of w.taps) s += Math.pow(Math.abs(x.data[at(q)]!), p);
-          y = Math.pow(s, 1 / p);
-        }
-        const divisor = spec.kind === 'avg' ? Math.abs(avgDivisor(spec, w.axes)) : 1;
-        for (const q of w.taps) {
-          m[at(q)]! += 1;
-          const v = Math.abs(x.data[at(q)]!);
-          mag[at(q)]! += spec.kind === 'avg' ? gy / divisor
-            : v === 0 || y === 0 ? 0 : gy * Math.pow(v, p - 1) * Math.pow(y, 1 - p);
-        }
-      });
-    }
-  }
-  return { m, mag };
-}
-
-/**
- * Backward against the naive backend. max and sum must equal it exactly: both pick the same tap / add the same
- * dy values in the same order in f64 and round once. avg and lp: both accumulate the same terms in f64 and round
- * once (the powers may differ in the last f64 bit), so their distance is below γ_{m+2}·Σ_w|t_w| (+ (m+2)·2^-150
- * for subnormal roundings) for an element covered by m windows; non-finite results must match exactly.
- */
-function expectBackwardClose(spec: PoolSpec, x: Tensor, dy: Tensor, got: Tensor, want: Tensor, where: string): void {
-  expect(got.shape, where).toEqual(want.shape);
-  expect(got.layout, where).toBe(want.layout);
-  const exactKinds = spec.kind === 'max' || spec.kind === 'sum';
-  const { m, mag } = exactKinds ? { m: undefined, mag: undefined } : backwardMagnitudes(spec, x, dy);
-  for (let i = 0; i < want.data.length; i++) {
-    const a = got.data[i]!;
-    const b = want.data[i]!;
-    if (exactKinds || !Number.isFinite(b) || !Number.isFinite(mag![i]!)) {
-      if (!sameFloat(a, b)) expect.fail(`${where}: dx[${i}] = ${a}, naive ${b}`);
-      continue;
-    }
-    const k = m![i]! + 2;
-    const bound = gamma(k) * mag![i]! + k * ETA32;
-    if (!(Math.abs(a - b) <= bound)) expect.fail(`${where}: dx[${i}] = ${a}, naive ${b}, bound ${bound}`);
   }
 }
 

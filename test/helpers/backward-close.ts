@@ -1,0 +1,81 @@
+/**
+ * Backward of a backend against the naive backend, for backend tests (im2col, wasm) that promise more than the
+ * spec: max and sum equal naive exactly (same taps, same f64 order, one rounding); avg and lp are within the
+ * bound derived below. The spec's own check (ACC.GRAD) is the verifier's diff.backward.* properties.
+ */
+import { expect } from 'vitest';
+import type { PoolSpec, Tensor } from '../../kernels/contract.js';
+import { avgDivisor, planeAddress } from '../../kernels/geometry.js';
+import { ETA32, gamma } from '../../spec/interval.js';
+import { planeWindows } from '../../spec/reference/windows.js';
+import { validateForward } from '../../spec/validate.js';
+
+function sameFloat(a: number, b: number): boolean {
+  return Number.isNaN(a) ? Number.isNaN(b) : Object.is(a, b);
+}
+
+/**
+ * Per input element: m, the number of windows covering it, and mag = Σ_w |contribution of window w| (in f64),
+ * the magnitude the backward bound is relative to. Only avg and lp use it.
+ */
+export function backwardMagnitudes(spec: PoolSpec, x: Tensor, dy: Tensor): { m: Int32Array; mag: Float64Array } {
+  const g = validateForward(spec, x);
+  const windows = planeWindows(spec, g);
+  const m = new Int32Array(x.data.length);
+  const mag = new Float64Array(x.data.length);
+  const p = spec.p ?? 1;
+  for (let n = 0; n < g.batch; n++) {
+    for (let c = 0; c < g.channels; c++) {
+      const src = planeAddress(g.layout, g.batch, g.channels, g.inPlane, n, c);
+      const dst = planeAddress(g.layout, g.batch, g.channels, g.outPlane, n, c);
+      const at = (q: number): number => src.base + q * src.step;
+      windows.forEach((w, o) => {
+        const gy = Math.abs(dy.data[dst.base + o * dst.step]!);
+        let y = 0;
+        if (spec.kind === 'lp') {
+          let s = 0;
+          for (const q of w.taps) s += Math.pow(Math.abs(x.data[at(q)]!), p);
+          y = Math.pow(s, 1 / p);
+        }
+        const divisor = spec.kind === 'avg' ? Math.abs(avgDivisor(spec, w.axes)) : 1;
+        for (const q of w.taps) {
+          m[at(q)]! += 1;
+          const v = Math.abs(x.data[at(q)]!);
+          mag[at(q)]! += spec.kind === 'avg' ? gy / divisor
+            : v === 0 || y === 0 ? 0 : gy * Math.pow(v, p - 1) * Math.pow(y, 1 - p);
+        }
+      });
+    }
+  }
+  return { m, mag };
+}
+
+/**
+ * Backward check. max and sum must equal the naive backend exactly: both pick the same tap / add the same dy
+ * values in the same order in f64 and round once. avg and lp are held to a relative bound instead, derived so:
+ * element i of dx is Σ_w t_w over the m windows covering it, each t_w = dy_w/D_w (avg) or
+ * dy_w·sign(x_i)|x_i|^(p−1)·y_w^(1−p) (lp). A float32 evaluation perturbs each t_w by at most m+2 roundings —
+ * the divisor's conversion (or the power), the division (or the product), the m−1 additions, and the final
+ * store — so by Higham §3.1 it lands within γ_{m+2}·Σ_w|t_w| of the exact sum. Here both backends accumulate
+ * in f64 and round to float32 once, so each is within u·mag + O(m·2^-53)·mag of the exact value and their
+ * distance is below 3u·mag ≤ γ_{m+2}·mag for every covered element (m ≥ 1); the (m+2)·2^-150 term covers
+ * roundings in the subnormal range. Uncovered elements (m = 0) are exactly 0 in both. Non-finite results
+ * (NaN/∞ inputs or dy) must match exactly.
+ */
+export function expectBackwardClose(spec: PoolSpec, x: Tensor, dy: Tensor, got: Tensor, want: Tensor, where: string): void {
+  expect(got.shape, where).toEqual(want.shape);
+  expect(got.layout, where).toBe(want.layout);
+  const exactKinds = spec.kind === 'max' || spec.kind === 'sum';
+  const { m, mag } = exactKinds ? { m: undefined, mag: undefined } : backwardMagnitudes(spec, x, dy);
+  for (let i = 0; i < want.data.length; i++) {
+    const a = got.data[i]!;
+    const b = want.data[i]!;
+    if (exactKinds || !Number.isFinite(b) || !Number.isFinite(mag![i]!)) {
+      if (!sameFloat(a, b)) expect.fail(`${where}: dx[${i}] = ${a}, naive ${b}`);
+      continue;
+    }
+    const k = m![i]! + 2;
+    const bound = gamma(k) * mag![i]! + k * ETA32;
+    if (!(Math.abs(a - b) <= bound)) expect.fail(`${where}: dx[${i}] = ${a}, naive ${b}, bound ${bound}`);
+  }
+}
