@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { Layout, PoolSpec, Tensor } from '../contract.js';
 import { joinShape, product } from '../geometry.js';
 import { expectBackwardClose } from '../../test/helpers/backward-close.js';
+import { VALUE_SETS, values } from '../../test/helpers/edge-values.js';
 import createNaiveBackend from '../naive/index.js';
 import { BackendError, ValidationError } from '../../spec/errors.js';
 import { accepts, describeAcceptance } from '../../spec/interval.js';
@@ -17,39 +18,6 @@ import createIm2colBackend, { IM2COL_MAX_COLUMN_BYTES } from './index.js';
 const im2col = createIm2colBackend();
 const naive = createNaiveBackend();
 const LAYOUTS: Layout[] = ['channels_first', 'channels_last'];
-
-/** mulberry32: a tiny seeded generator, so every run sees the same inputs. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-type ValueSet = 'mixed' | 'ties' | 'special' | 'neginf';
-const VALUE_SETS: ValueSet[] = ['mixed', 'ties', 'special', 'neginf'];
-
-function values(set: ValueSet, count: number, seed: number): Float32Array {
-  const r = rng(seed);
-  const tie = (): number => { const v = Math.floor(r() * 5) - 2; return v === 0 && r() < 0.5 ? -0 : v; };
-  const out = new Float32Array(count);
-  for (let i = 0; i < count; i++) {
-    const u = r();
-    switch (set) {
-      case 'mixed': out[i] = (r() - 0.5) * 16; break;
-      case 'ties': out[i] = tie(); break;
-      // Sparse specials among ordinary values: NaN propagation, ±∞ sums, ∞ − ∞ = NaN.
-      case 'special': out[i] = u < 0.06 ? NaN : u < 0.12 ? Infinity : u < 0.18 ? -Infinity : (r() - 0.5) * 16; break;
-      // Mostly −∞: windows of only −∞ (index of the first in-bounds tap), NaN after −∞, ties at −∞.
-      case 'neginf': out[i] = u < 0.7 ? -Infinity : u < 0.78 ? NaN : tie(); break;
-    }
-  }
-  return out;
-}
 
 interface GeometryCase {
   name: string;
