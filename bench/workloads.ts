@@ -1,6 +1,18 @@
 /**
  * Benchmark workloads named after real network layers (the XNNPACK habit): one list that the benchmark, the
  * reports and the tests iterate. Each is a spec, an input shape and a direction.
+ *
+ * IDs are stable: results files (bench/SCHEMA.md) and `poolspec compare` match on them, so a workload's spec,
+ * shape and direction never change under an existing ID; a changed workload gets a new ID.
+ *
+ * Two lists:
+ * - WORKLOADS: layers of real networks, forward and backward, batch 1 and a larger batch;
+ * - SCALING_WORKLOADS: two small sweeps (time against input size, time against kernel size) that show how each
+ *   backend's cost grows: a direct loop is O(k^d) per output, a separable one O(d·k).
+ *
+ * `quick` marks the workloads of `poolspec bench --quick` (the CI smoke run). The others are left out of it
+ * because they are large (the naive backend takes hundreds of milliseconds per call), never because they
+ * are unrunnable: every workload runs without --quick.
  */
 import type { Layout, PoolSpec } from '../kernels/contract.js';
 import { poolGeometry, product } from '../kernels/geometry.js';
@@ -14,10 +26,22 @@ export interface Workload {
   readonly shape: readonly number[];
   readonly layout: Layout;
   readonly direction: 'forward' | 'backward';
+  /** Part of `--quick` (default false). */
+  readonly quick?: boolean;
+  /** Set on the scaling sweeps only: which axis is swept, the series it belongs to, and the swept value. */
+  readonly sweep?: SweepPoint;
 }
 
-function pool2d(kind: PoolSpec['kind'], k: number, s: number, p: number): PoolSpec {
-  return { kind, kernel: [k, k], strides: [s, s], dilations: [1, 1], pads: [p, p, p, p], ceilMode: false, countIncludePad: false };
+export interface SweepPoint {
+  /** 'size': spatial extent S of an S×S input at a fixed kernel; 'kernel': kernel extent k at a fixed input. */
+  readonly axis: 'size' | 'kernel';
+  /** The curve this point belongs to (e.g. 'max'), one per pooling kind swept. */
+  readonly series: string;
+  readonly value: number;
+}
+
+function pool2d(kind: PoolSpec['kind'], k: number, s: number, p: number, countIncludePad = false): PoolSpec {
+  return { kind, kernel: [k, k], strides: [s, s], dilations: [1, 1], pads: [p, p, p, p], ceilMode: false, countIncludePad };
 }
 
 const stem = pool2d('max', 3, 2, 1);
@@ -26,28 +50,136 @@ const vggAvg = pool2d('avg', 2, 2, 0);
 const globalAvg7 = pool2d('avg', 7, 1, 0);
 const denseMax = pool2d('max', 3, 1, 1);
 const denseAvg = pool2d('avg', 3, 1, 1);
+/** torchvision's InceptionA branch_pool: F.avg_pool2d(x, 3, stride=1, padding=1), count_include_pad=True. */
+const inceptionAvg = pool2d('avg', 3, 1, 1, true);
+/** GoogLeNet (Inception v1) pool projection branch: max 3×3 s1 p1. */
+const inceptionMax = pool2d('max', 3, 1, 1);
+/** M5 audio CNN (Dai et al. 2017): MaxPool1d(4) after each conv. */
+const audioMax: PoolSpec = { kind: 'max', kernel: [4], strides: [4], dilations: [1], pads: [0, 0], ceilMode: false, countIncludePad: false };
+/** C3D (Tran et al. 2015) pool2..pool5: MaxPool3d 2×2×2 stride 2. */
+const c3dMax: PoolSpec = {
+  kind: 'max', kernel: [2, 2, 2], strides: [2, 2, 2], dilations: [1, 1, 1], pads: [0, 0, 0, 0, 0, 0], ceilMode: false, countIncludePad: false,
+};
 
 const cf: Layout = 'channels_first';
 
+type Def = Omit<Workload, 'layout'> & { layout?: Layout };
+const def = (w: Def): Workload => ({ layout: cf, ...w });
+
 export const WORKLOADS: readonly Workload[] = [
-  { id: 'resnet50-stem-max', layer: 'ResNet-50 stem max pool (1×64×112×112, k3 s2 p1)', spec: stem, shape: [1, 64, 112, 112], layout: cf, direction: 'forward' },
-  { id: 'vgg16-pool2-max', layer: 'VGG-16 pool2 max (8×128×56×56, k2 s2)', spec: vggMax, shape: [8, 128, 56, 56], layout: cf, direction: 'forward' },
-  { id: 'vgg16-pool2-avg', layer: 'VGG-16 pool2 as average (8×128×56×56, k2 s2)', spec: vggAvg, shape: [8, 128, 56, 56], layout: cf, direction: 'forward' },
-  { id: 'resnet-global-avg', layer: 'ResNet global average pool (8×512×7×7)', spec: globalAvg7, shape: [8, 512, 7, 7], layout: cf, direction: 'forward' },
-  { id: 'dense-3x3-max', layer: 'large overlapping pool (16×64×128×128, k3 s1 p1) max', spec: denseMax, shape: [16, 64, 128, 128], layout: cf, direction: 'forward' },
-  { id: 'dense-3x3-avg', layer: 'large overlapping pool (16×64×128×128, k3 s1 p1) avg', spec: denseAvg, shape: [16, 64, 128, 128], layout: cf, direction: 'forward' },
-  { id: 'resnet50-stem-max-bwd', layer: 'ResNet-50 stem max pool backward', spec: stem, shape: [1, 64, 112, 112], layout: cf, direction: 'backward' },
-  { id: 'vgg16-pool2-max-bwd', layer: 'VGG-16 pool2 max backward', spec: vggMax, shape: [8, 128, 56, 56], layout: cf, direction: 'backward' },
+  // The first eight are the original workloads; their IDs, specs and shapes stay as they are.
+  def({ id: 'resnet50-stem-max', layer: 'ResNet-50 stem max pool (1×64×112×112, k3 s2 p1)', spec: stem, shape: [1, 64, 112, 112], direction: 'forward', quick: true }),
+  def({ id: 'vgg16-pool2-max', layer: 'VGG-style k2 s2 max at 8×128×56×56 (pool2 channels, pool3 size)', spec: vggMax, shape: [8, 128, 56, 56], direction: 'forward' }),
+  def({ id: 'vgg16-pool2-avg', layer: 'VGG-style k2 s2 as average at 8×128×56×56', spec: vggAvg, shape: [8, 128, 56, 56], direction: 'forward' }),
+  def({ id: 'resnet-global-avg', layer: 'ResNet-18/34 global average pool (8×512×7×7)', spec: globalAvg7, shape: [8, 512, 7, 7], direction: 'forward', quick: true }),
+  def({ id: 'dense-3x3-max', layer: 'large overlapping pool (16×64×128×128, k3 s1 p1) max', spec: denseMax, shape: [16, 64, 128, 128], direction: 'forward' }),
+  def({ id: 'dense-3x3-avg', layer: 'large overlapping pool (16×64×128×128, k3 s1 p1) avg', spec: denseAvg, shape: [16, 64, 128, 128], direction: 'forward' }),
+  def({ id: 'resnet50-stem-max-bwd', layer: 'ResNet-50 stem max pool backward (1×64×112×112)', spec: stem, shape: [1, 64, 112, 112], direction: 'backward', quick: true }),
+  def({ id: 'vgg16-pool2-max-bwd', layer: 'VGG-style k2 s2 max backward at 8×128×56×56', spec: vggMax, shape: [8, 128, 56, 56], direction: 'backward' }),
+
+  // ResNet-50 stem at a training batch.
+  def({ id: 'resnet50-stem-max-b8', layer: 'ResNet-50 stem max pool (8×64×112×112, k3 s2 p1)', spec: stem, shape: [8, 64, 112, 112], direction: 'forward' }),
+  def({ id: 'resnet50-stem-max-bwd-b8', layer: 'ResNet-50 stem max pool backward (8×64×112×112)', spec: stem, shape: [8, 64, 112, 112], direction: 'backward' }),
+
+  // VGG-16's four k2 s2 max pools at their real sizes (pool5, 512×14², is pool4's kernel on a smaller plane).
+  def({ id: 'vgg16-pool1-max-b1', layer: 'VGG-16 pool1 max (1×64×224×224, k2 s2)', spec: vggMax, shape: [1, 64, 224, 224], direction: 'forward', quick: true }),
+  def({ id: 'vgg16-pool1-max-b8', layer: 'VGG-16 pool1 max (8×64×224×224, k2 s2)', spec: vggMax, shape: [8, 64, 224, 224], direction: 'forward' }),
+  def({ id: 'vgg16-pool2-max-b1', layer: 'VGG-16 pool2 max (1×128×112×112, k2 s2)', spec: vggMax, shape: [1, 128, 112, 112], direction: 'forward' }),
+  def({ id: 'vgg16-pool2-max-b8', layer: 'VGG-16 pool2 max (8×128×112×112, k2 s2)', spec: vggMax, shape: [8, 128, 112, 112], direction: 'forward' }),
+  def({ id: 'vgg16-pool3-max-b1', layer: 'VGG-16 pool3 max (1×256×56×56, k2 s2)', spec: vggMax, shape: [1, 256, 56, 56], direction: 'forward' }),
+  def({ id: 'vgg16-pool3-max-b8', layer: 'VGG-16 pool3 max (8×256×56×56, k2 s2)', spec: vggMax, shape: [8, 256, 56, 56], direction: 'forward' }),
+  def({ id: 'vgg16-pool4-max-b1', layer: 'VGG-16 pool4 max (1×512×28×28, k2 s2)', spec: vggMax, shape: [1, 512, 28, 28], direction: 'forward', quick: true }),
+  def({ id: 'vgg16-pool4-max-b8', layer: 'VGG-16 pool4 max (8×512×28×28, k2 s2)', spec: vggMax, shape: [8, 512, 28, 28], direction: 'forward' }),
+  def({ id: 'vgg16-pool1-max-bwd-b1', layer: 'VGG-16 pool1 max backward (1×64×224×224)', spec: vggMax, shape: [1, 64, 224, 224], direction: 'backward' }),
+  def({ id: 'vgg16-pool3-max-bwd-b8', layer: 'VGG-16 pool3 max backward (8×256×56×56)', spec: vggMax, shape: [8, 256, 56, 56], direction: 'backward' }),
+
+  // Global average pools before the classifier.
+  def({ id: 'resnet50-gap-b1', layer: 'ResNet-50 global average pool (1×2048×7×7)', spec: globalAvg7, shape: [1, 2048, 7, 7], direction: 'forward', quick: true }),
+  def({ id: 'resnet50-gap-b32', layer: 'ResNet-50 global average pool (32×2048×7×7)', spec: globalAvg7, shape: [32, 2048, 7, 7], direction: 'forward' }),
+  def({ id: 'mobilenetv2-gap-b1', layer: 'MobileNetV2 global average pool (1×1280×7×7)', spec: globalAvg7, shape: [1, 1280, 7, 7], direction: 'forward', quick: true }),
+  def({ id: 'mobilenetv2-gap-b32', layer: 'MobileNetV2 global average pool (32×1280×7×7)', spec: globalAvg7, shape: [32, 1280, 7, 7], direction: 'forward' }),
+  def({ id: 'resnet50-gap-bwd-b32', layer: 'ResNet-50 global average pool backward (32×2048×7×7)', spec: globalAvg7, shape: [32, 2048, 7, 7], direction: 'backward' }),
+
+  // Inception-style 3×3 s1 p1 pools (output size = input size).
+  def({ id: 'inception-v3-pool-avg-b1', layer: 'Inception-v3 InceptionA branch pool, avg 3×3 s1 p1 incl. pad (1×192×35×35)', spec: inceptionAvg, shape: [1, 192, 35, 35], direction: 'forward', quick: true }),
+  def({ id: 'inception-v3-pool-avg-b8', layer: 'Inception-v3 InceptionA branch pool, avg 3×3 s1 p1 incl. pad (8×192×35×35)', spec: inceptionAvg, shape: [8, 192, 35, 35], direction: 'forward' }),
+  def({ id: 'inception-v1-pool-max-b1', layer: 'GoogLeNet inception(3a) pool projection, max 3×3 s1 p1 (1×192×28×28)', spec: inceptionMax, shape: [1, 192, 28, 28], direction: 'forward', quick: true }),
+  def({ id: 'inception-v3-pool-avg-bwd-b8', layer: 'Inception-v3 InceptionA branch pool backward (8×192×35×35)', spec: inceptionAvg, shape: [8, 192, 35, 35], direction: 'backward' }),
+
+  // 1-D: raw-audio CNN.
+  def({ id: 'audio-m5-pool1-max-b1', layer: 'M5 raw-audio CNN pool1, max k4 s4 (1×128×7981)', spec: audioMax, shape: [1, 128, 7981], direction: 'forward', quick: true }),
+  def({ id: 'audio-m5-pool1-max-b16', layer: 'M5 raw-audio CNN pool1, max k4 s4 (16×128×7981)', spec: audioMax, shape: [16, 128, 7981], direction: 'forward' }),
+  def({ id: 'audio-m5-pool1-max-bwd-b16', layer: 'M5 raw-audio CNN pool1 backward (16×128×7981)', spec: audioMax, shape: [16, 128, 7981], direction: 'backward' }),
+
+  // 3-D: video CNN.
+  def({ id: 'c3d-pool2-max-b1', layer: 'C3D pool2, max 2×2×2 s2 (1×128×16×56×56)', spec: c3dMax, shape: [1, 128, 16, 56, 56], direction: 'forward', quick: true }),
+  def({ id: 'c3d-pool2-max-b4', layer: 'C3D pool2, max 2×2×2 s2 (4×128×16×56×56)', spec: c3dMax, shape: [4, 128, 16, 56, 56], direction: 'forward' }),
+  def({ id: 'c3d-pool2-max-bwd-b1', layer: 'C3D pool2 backward (1×128×16×56×56)', spec: c3dMax, shape: [1, 128, 16, 56, 56], direction: 'backward' }),
+
+  // The large overlapping pool at batch 1, and backward at batch 16 (the slowest workloads here).
+  def({ id: 'dense-3x3-max-b1', layer: 'large overlapping pool (1×64×128×128, k3 s1 p1) max', spec: denseMax, shape: [1, 64, 128, 128], direction: 'forward', quick: true }),
+  def({ id: 'dense-3x3-avg-b1', layer: 'large overlapping pool (1×64×128×128, k3 s1 p1) avg', spec: denseAvg, shape: [1, 64, 128, 128], direction: 'forward' }),
+  def({ id: 'dense-3x3-max-bwd', layer: 'large overlapping pool backward (16×64×128×128, k3 s1 p1) max', spec: denseMax, shape: [16, 64, 128, 128], direction: 'backward' }),
+  def({ id: 'dense-3x3-avg-bwd', layer: 'large overlapping pool backward (16×64×128×128, k3 s1 p1) avg', spec: denseAvg, shape: [16, 64, 128, 128], direction: 'backward' }),
 ];
+
+/** 'same' padding for a stride-1 window of extent k: floor((k−1)/2) before, the rest after (output = input). */
+function same2d(kind: PoolSpec['kind'], k: number): PoolSpec {
+  const b = Math.floor((k - 1) / 2);
+  const e = k - 1 - b;
+  return { kind, kernel: [k, k], strides: [1, 1], dilations: [1, 1], pads: [b, b, e, e], ceilMode: false, countIncludePad: false };
+}
+
+/** Sweep sizes: S×S planes at k3 (input size axis) and k×k windows on 128×128 (kernel axis). */
+export const SWEEP_SIZES: readonly number[] = [32, 64, 128, 256];
+export const SWEEP_KERNELS: readonly number[] = [2, 3, 4, 5, 6, 7];
+const SWEEP_CHANNELS = 16;
+const SWEEP_PLANE = 128;
+
+export const SCALING_WORKLOADS: readonly Workload[] = [
+  ...SWEEP_SIZES.map((s) => def({
+    id: `sweep-size-max-s${s}`, layer: `input-size sweep: max 3×3 s1 p1 on 1×${SWEEP_CHANNELS}×${s}×${s}`,
+    spec: same2d('max', 3), shape: [1, SWEEP_CHANNELS, s, s], direction: 'forward', quick: true,
+    sweep: { axis: 'size', series: 'max', value: s },
+  })),
+  ...(['max', 'avg'] as const).flatMap((kind) => SWEEP_KERNELS.map((k) => def({
+    id: `sweep-kernel-${kind}-k${k}`, layer: `kernel-size sweep: ${kind} ${k}×${k} s1 'same' on 1×${SWEEP_CHANNELS}×${SWEEP_PLANE}×${SWEEP_PLANE}`,
+    spec: same2d(kind, k), shape: [1, SWEEP_CHANNELS, SWEEP_PLANE, SWEEP_PLANE], direction: 'forward', quick: true,
+    sweep: { axis: 'kernel', series: kind, value: k },
+  }))),
+];
+
+/** Every workload the runner knows: the layers, then the sweeps. IDs are unique across both. */
+export const ALL_WORKLOADS: readonly Workload[] = [...WORKLOADS, ...SCALING_WORKLOADS];
 
 /**
  * Bytes a kernel must move at least: input read and output written (forward: y, plus int32 indices for max;
  * backward: x and dy read, dx written). Effective GB/s = this / median time.
  */
-export function workloadBytes(w: Workload): number {
+export function workloadBytes(w: Pick<Workload, 'spec' | 'shape' | 'layout' | 'direction'>): number {
   const g = poolGeometry(w.spec, w.shape, w.layout);
   const inElems = product(w.shape);
   const outElems = product(g.outShape);
   if (w.direction === 'forward') return 4 * (inElems + outElems * (w.spec.kind === 'max' ? 2 : 1));
   return 4 * (2 * inElems + outElems);
+}
+
+/** Output shape of a workload's forward pass (the shape of dy for backward). */
+export function workloadOutShape(w: Pick<Workload, 'spec' | 'shape' | 'layout'>): number[] {
+  return [...poolGeometry(w.spec, w.shape, w.layout).outShape];
+}
+
+/**
+ * `--filter`: comma-separated patterns. A pattern with `*` is a glob over the whole ID; any other pattern is a
+ * substring. A pattern starting with `!` excludes. With no including pattern, everything is included first.
+ */
+export function matchesFilter(id: string, patterns: readonly string[]): boolean {
+  const test = (p: string): boolean => {
+    if (!p.includes('*')) return id.includes(p);
+    const re = new RegExp(`^${p.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+    return re.test(id);
+  };
+  const include = patterns.filter((p) => !p.startsWith('!'));
+  const exclude = patterns.filter((p) => p.startsWith('!')).map((p) => p.slice(1));
+  return (include.length === 0 || include.some(test)) && !exclude.some(test);
 }

@@ -1,0 +1,238 @@
+/**
+ * The benchmark runner behind `poolspec bench`: every backend × workload (bench/workloads.ts) timed with
+ * tinybench, after the machine's own bandwidth is probed (bench/probes.ts), into one results object of schema
+ * poolspec.bench/1 (bench/schema.ts, bench/SCHEMA.md).
+ *
+ * Per task: one pilot call (checks that the backend runs and returns the right sizes, and picks the sampling
+ * plan), then tinybench's warm-up and measurement. Fast tasks get a time budget and a minimum sample count; a
+ * task whose pilot call is slower than `slowCallMs` gets `slowMinSamples` calls (fewer, down to one, when they
+ * would take longer than `maxTaskMs`) and no further warm-up, so the slowest workloads (and libraries) stay
+ * runnable in minutes. Timings are for reading; tests never assert on them.
+ */
+import { Bench } from 'tinybench';
+import type { PoolingBackend, Tensor } from '../kernels/contract.js';
+import { product } from '../kernels/geometry.js';
+import { collectEnvironment } from './env.js';
+import { defaultProbeBytes, measureBandwidth, type MachineBandwidth } from './probes.js';
+import {
+  BENCH_SCHEMA, type BenchResult, type BenchResults, type BenchSettings, type CompletedResult, type WorkloadRecord,
+} from './schema.js';
+import { thinSorted } from './stats.js';
+import { ALL_WORKLOADS, matchesFilter, workloadBytes, workloadOutShape, type Workload } from './workloads.js';
+
+export interface RunnerBackend {
+  readonly name: string;
+  /** How it was loaded (a built-in name or a module path), recorded in the results. */
+  readonly ref: string;
+  readonly backend: PoolingBackend;
+}
+
+export type BenchProgress =
+  | { readonly type: 'probe-start'; readonly bufferBytes: number }
+  | { readonly type: 'probe-done'; readonly machine: MachineBandwidth }
+  | { readonly type: 'task-start'; readonly index: number; readonly total: number; readonly workload: string; readonly backend: string }
+  | { readonly type: 'task-done'; readonly index: number; readonly total: number; readonly result: BenchResult; readonly elapsedMs: number };
+
+export interface RunOptions {
+  readonly backends: readonly RunnerBackend[];
+  readonly quick?: boolean;
+  /** --filter patterns (bench/workloads.ts matchesFilter). */
+  readonly filter?: readonly string[];
+  /** The workloads to draw from (default ALL_WORKLOADS); quick and filter still apply. */
+  readonly workloads?: readonly Workload[];
+  /** Overrides of the sampling settings. */
+  readonly settings?: Partial<BenchSettings>;
+  /** Bandwidth probe buffer size and passes (default: 256 MiB, 64 MiB when short of memory; 9 passes, 5 quick). */
+  readonly probe?: { readonly bufferBytes?: number; readonly trials?: number };
+  readonly onProgress?: (event: BenchProgress) => void;
+}
+
+export function defaultSettings(quick: boolean, filter: readonly string[] = []): BenchSettings {
+  return quick
+    ? { quick, filter: [...filter], timeMs: 150, minSamples: 8, warmupMs: 30, warmupIterations: 2, slowCallMs: 500, slowMinSamples: 3, maxTaskMs: 10_000, maxStoredSamples: 500 }
+    : { quick, filter: [...filter], timeMs: 1000, minSamples: 10, warmupMs: 200, warmupIterations: 3, slowCallMs: 1000, slowMinSamples: 5, maxTaskMs: 30_000, maxStoredSamples: 500 };
+}
+
+export function selectWorkloads(quick: boolean, filter: readonly string[], from: readonly Workload[] = ALL_WORKLOADS): Workload[] {
+  return from.filter((w) => (!quick || w.quick === true) && matchesFilter(w.id, filter));
+}
+
+/** Deterministic inputs (a small LCG): the same bytes for every backend and every run. */
+export function lcgData(n: number, seed: number): Float32Array {
+  const out = new Float32Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = (s / 2 ** 32) * 8 - 4;
+  }
+  return out;
+}
+
+export function workloadRecord(w: Workload): WorkloadRecord {
+  return {
+    id: w.id, layer: w.layer, direction: w.direction, spec: w.spec, shape: [...w.shape], layout: w.layout,
+    outShape: workloadOutShape(w), bytes: workloadBytes(w), quick: w.quick === true, ...(w.sweep ? { sweep: w.sweep } : {}),
+  };
+}
+
+function round6(x: number): number {
+  return Number(x.toPrecision(6));
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+type Call = () => Promise<unknown>;
+
+/**
+ * Optional members a backend may have beyond the contract (the peers in kernels/peers/ do), duck-typed:
+ * - prepare(spec, x): a forward split into setup (layout conversion, session creation) and the library's op
+ *   alone; the runner then times run() only (result field timed: 'prepared');
+ * - supportsBackward(spec, shape, layout): a forward-only runtime declines backward workloads through it.
+ */
+interface PreparedForward {
+  readonly outShape: readonly number[];
+  run(): void | Promise<void>;
+  dispose(): void | Promise<void>;
+}
+interface Extended {
+  prepare?(spec: Workload['spec'], x: Tensor): Promise<PreparedForward>;
+  supportsBackward?(spec: Workload['spec'], inputShape: readonly number[], layout?: Workload['layout']): { ok: true } | { ok: false; reason: string };
+}
+
+/** The call a task times, and a check of what it returns (the element count, nothing more: verify checks values). */
+async function makeCall(b: PoolingBackend, w: Workload, x: Tensor, dy: Tensor): Promise<{ call: Call; check: () => Promise<void>; timed: 'call' | 'prepared'; dispose: () => Promise<void> }> {
+  const ext = b as PoolingBackend & Extended;
+  const none = async (): Promise<void> => {};
+  if (w.direction === 'forward' && typeof ext.prepare === 'function') {
+    const prepared = await ext.prepare(w.spec, x);
+    return {
+      timed: 'prepared',
+      call: async () => { await prepared.run(); },
+      check: async () => {
+        const n = prepared.outShape.reduce((a, c) => a * c, 1);
+        if (n !== dy.data.length) throw new Error(`prepare() announced ${n} output elements, expected ${dy.data.length}`);
+        await prepared.run();
+      },
+      dispose: async () => { await prepared.dispose(); },
+    };
+  }
+  if (w.direction === 'forward') {
+    const call = (): Promise<unknown> => b.forward(w.spec, x);
+    return {
+      call, timed: 'call', dispose: none,
+      check: async () => {
+        const r = await b.forward(w.spec, x);
+        if (r?.y?.data?.length !== dy.data.length) throw new Error(`forward returned ${r?.y?.data?.length ?? 'no'} output elements, expected ${dy.data.length}`);
+      },
+    };
+  }
+  const call = (): Promise<unknown> => b.backward(w.spec, x, dy);
+  return {
+    call, timed: 'call', dispose: none,
+    check: async () => {
+      const dx = await b.backward(w.spec, x, dy);
+      if (dx?.data?.length !== x.data.length) throw new Error(`backward returned ${dx?.data?.length ?? 'no'} elements, expected ${x.data.length}`);
+    },
+  };
+}
+
+async function measure(call: Call, settings: BenchSettings, pilotMs: number, label: string): Promise<Omit<CompletedResult, 'workload' | 'backend' | 'state' | 'timed' | 'gbPerS' | 'fractionOfCopy' | 'fractionOfRead'> | { error: string }> {
+  const slow = pilotMs > settings.slowCallMs;
+  const slowSamples = Math.max(1, Math.min(settings.slowMinSamples, Math.floor(settings.maxTaskMs / Math.max(pilotMs, 1e-3))));
+  const bench = new Bench(slow
+    ? { time: 0, iterations: slowSamples, warmup: false, retainSamples: true, throws: false }
+    : { time: settings.timeMs, iterations: settings.minSamples, warmupTime: settings.warmupMs, warmupIterations: settings.warmupIterations, retainSamples: true, throws: false });
+  bench.add(label, async () => { await call(); });
+  await bench.run();
+  const r = bench.tasks[0]!.result;
+  if (r.state !== 'completed') return { error: r.state === 'errored' ? errorText(r.error) : `tinybench ended in state ${r.state}` };
+  const l = r.latency;
+  const sorted = [...(l.samples ?? [])].sort((a, b) => a - b);
+  return {
+    medianMs: l.p50, meanMs: l.mean, p99Ms: l.p99, minMs: l.min, maxMs: l.max, madMs: l.mad, rmePercent: Number.isFinite(l.rme) ? l.rme : 0,
+    samplesCount: l.samplesCount, samples: thinSorted(sorted, settings.maxStoredSamples).map(round6),
+  };
+}
+
+export async function runBench(options: RunOptions): Promise<BenchResults> {
+  const started = Date.now();
+  const t0 = performance.now();
+  const quick = options.quick ?? false;
+  const filter = options.filter ?? [];
+  const settings: BenchSettings = { ...defaultSettings(quick, filter), ...options.settings };
+  const workloads = selectWorkloads(quick, filter, options.workloads);
+  const environment = collectEnvironment();
+
+  const bufferBytes = options.probe?.bufferBytes ?? defaultProbeBytes();
+  options.onProgress?.({ type: 'probe-start', bufferBytes });
+  const machine = measureBandwidth({ bufferBytes, trials: options.probe?.trials ?? (quick ? 5 : 9) });
+  options.onProgress?.({ type: 'probe-done', machine });
+
+  const results: BenchResult[] = [];
+  const total = workloads.length * options.backends.length;
+  let index = 0;
+  for (const w of workloads) {
+    const outShape = workloadOutShape(w);
+    const x: Tensor = { shape: [...w.shape], data: lcgData(product(w.shape), 1), layout: w.layout };
+    const dy: Tensor = { shape: outShape, data: lcgData(product(outShape), 2), layout: w.layout };
+    const bytes = workloadBytes(w);
+    for (const rb of options.backends) {
+      const taskStart = performance.now();
+      options.onProgress?.({ type: 'task-start', index, total, workload: w.id, backend: rb.name });
+      const key = { workload: w.id, backend: rb.name };
+      let result: BenchResult;
+      let support;
+      try {
+        support = rb.backend.supports(w.spec, w.shape, w.layout);
+        const ext = rb.backend as PoolingBackend & Extended;
+        if (support.ok && w.direction === 'backward' && typeof ext.supportsBackward === 'function') support = ext.supportsBackward(w.spec, w.shape, w.layout);
+      } catch (e) {
+        support = { ok: false as const, reason: `supports() threw: ${errorText(e)}` };
+      }
+      if (!support.ok) {
+        result = { ...key, state: 'unsupported', reason: support.reason };
+      } else {
+        let task: Awaited<ReturnType<typeof makeCall>> | undefined;
+        try {
+          task = await makeCall(rb.backend, w, x, dy);
+          const p0 = performance.now();
+          await task.check();
+          const pilotMs = performance.now() - p0;
+          const m = await measure(task.call, settings, pilotMs, `${w.id}/${rb.name}`);
+          if ('error' in m) {
+            result = { ...key, state: 'errored', error: m.error };
+          } else {
+            const gbPerS = m.medianMs > 0 ? bytes / (m.medianMs / 1000) / 1e9 : null;
+            result = {
+              ...key, state: 'completed', timed: task.timed, ...m, gbPerS,
+              fractionOfCopy: gbPerS === null ? null : gbPerS / machine.copy.medianGBps,
+              fractionOfRead: gbPerS === null ? null : gbPerS / machine.read.medianGBps,
+            };
+          }
+        } catch (e) {
+          result = { ...key, state: 'errored', error: errorText(e) };
+        } finally {
+          try {
+            await task?.dispose();
+          } catch { /* a failed cleanup does not change the measurement */ }
+        }
+      }
+      results.push(result);
+      options.onProgress?.({ type: 'task-done', index, total, result, elapsedMs: performance.now() - taskStart });
+      index++;
+    }
+  }
+  return {
+    schema: BENCH_SCHEMA,
+    date: new Date(started).toISOString(),
+    durationMs: performance.now() - t0,
+    environment,
+    settings,
+    machine,
+    backends: options.backends.map((b) => ({ name: b.name, ref: b.ref })),
+    workloads: workloads.map(workloadRecord),
+    results,
+  };
+}

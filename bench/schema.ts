@@ -1,0 +1,339 @@
+/**
+ * The benchmark results file, schema "poolspec.bench/1" (bench/SCHEMA.md is the published description), and its
+ * validator. `parseBenchResults` accepts JSON text or a parsed value and returns a typed, checked object, or
+ * throws a BenchSchemaError that names the file kind it found or the first field that is wrong.
+ *
+ * Versioning: the schema string changes its number when a field is removed or changes meaning; fields may be
+ * added within a version (readers ignore unknown fields).
+ */
+import { POOL_KINDS, type Layout, type PoolSpec } from '../kernels/contract.js';
+import type { Environment } from './env.js';
+import type { MachineBandwidth, ProbeResult } from './probes.js';
+import type { SweepPoint } from './workloads.js';
+
+export const BENCH_SCHEMA = 'poolspec.bench/1';
+
+export interface BenchSettings {
+  readonly quick: boolean;
+  /** --filter patterns as given (empty: all). */
+  readonly filter: readonly string[];
+  /** tinybench time budget per task (ms) and minimum samples. */
+  readonly timeMs: number;
+  readonly minSamples: number;
+  readonly warmupMs: number;
+  readonly warmupIterations: number;
+  /** A task whose first call takes longer than this (ms) is measured with slowMinSamples calls instead. */
+  readonly slowCallMs: number;
+  readonly slowMinSamples: number;
+  /**
+   * A slow task takes at most about this long: its sample count is floor(maxTaskMs / first call), between 1 and
+   * slowMinSamples (a library whose one call takes a minute is still measured, once).
+   */
+  readonly maxTaskMs: number;
+  /** At most this many samples are stored per result (evenly spaced order statistics beyond it). */
+  readonly maxStoredSamples: number;
+}
+
+export interface BackendRecord {
+  readonly name: string;
+  /** How it was loaded: a built-in name or a module path. */
+  readonly ref: string;
+}
+
+export interface WorkloadRecord {
+  readonly id: string;
+  readonly layer: string;
+  readonly direction: 'forward' | 'backward';
+  readonly spec: PoolSpec;
+  readonly shape: readonly number[];
+  readonly layout: Layout;
+  readonly outShape: readonly number[];
+  /** Minimum bytes moved per call (bench/workloads.ts workloadBytes). */
+  readonly bytes: number;
+  readonly quick: boolean;
+  readonly sweep?: SweepPoint;
+}
+
+export interface CompletedResult {
+  readonly workload: string;
+  readonly backend: string;
+  readonly state: 'completed';
+  /**
+   * What one sample times: 'call' = the contract's forward(spec, x) or backward(spec, x, dy), whole; 'prepared' =
+   * the library's op alone, after a setup outside the timing (a backend's optional prepare(), e.g. the peers').
+   */
+  readonly timed: 'call' | 'prepared';
+  /** Latency statistics over every sample taken (ms). */
+  readonly medianMs: number;
+  readonly meanMs: number;
+  readonly p99Ms: number;
+  readonly minMs: number;
+  readonly maxMs: number;
+  readonly madMs: number;
+  /** Relative margin of error of the mean, percent (tinybench's rme, 95%). */
+  readonly rmePercent: number;
+  readonly samplesCount: number;
+  /** Latencies in ms, ascending: all of them, or maxStoredSamples evenly spaced order statistics. */
+  readonly samples: readonly number[];
+  /** bytes / median; null when the median is 0. */
+  readonly gbPerS: number | null;
+  /** gbPerS as a fraction of this run's copy and read probes (may exceed 1 when the data fits in cache). */
+  readonly fractionOfCopy: number | null;
+  readonly fractionOfRead: number | null;
+}
+
+export interface UnsupportedResult {
+  readonly workload: string;
+  readonly backend: string;
+  readonly state: 'unsupported';
+  readonly reason: string;
+}
+
+export interface ErroredResult {
+  readonly workload: string;
+  readonly backend: string;
+  readonly state: 'errored';
+  readonly error: string;
+}
+
+export type BenchResult = CompletedResult | UnsupportedResult | ErroredResult;
+
+export interface BenchResults {
+  readonly schema: typeof BENCH_SCHEMA;
+  /** ISO 8601 start of the run. */
+  readonly date: string;
+  readonly durationMs: number;
+  readonly environment: Environment;
+  readonly settings: BenchSettings;
+  readonly machine: MachineBandwidth;
+  readonly backends: readonly BackendRecord[];
+  readonly workloads: readonly WorkloadRecord[];
+  readonly results: readonly BenchResult[];
+}
+
+/** A file that is not valid poolspec.bench/1 results; the message says what and where. */
+export class BenchSchemaError extends Error {
+  override readonly name = 'BenchSchemaError';
+}
+
+// --- validation -------------------------------------------------------------------------------------------------
+
+type Obj = Record<string, unknown>;
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'string') return `"${v.length > 40 ? `${v.slice(0, 40)}…` : v}"`;
+  if (typeof v === 'object') return 'an object';
+  return `${typeof v} ${String(v)}`;
+}
+
+function fail(path: string, want: string, got: unknown): never {
+  throw new BenchSchemaError(`${path}: expected ${want}, got ${describe(got)}`);
+}
+
+function obj(v: unknown, path: string): Obj {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) fail(path, 'an object', v);
+  return v as Obj;
+}
+
+function arr(v: unknown, path: string): unknown[] {
+  if (!Array.isArray(v)) fail(path, 'an array', v);
+  return v;
+}
+
+function str(v: unknown, path: string): string {
+  if (typeof v !== 'string') fail(path, 'a string', v);
+  return v;
+}
+
+function bool(v: unknown, path: string): boolean {
+  if (typeof v !== 'boolean') fail(path, 'a boolean', v);
+  return v;
+}
+
+function num(v: unknown, path: string, min = -Infinity): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min) fail(path, min === 0 ? 'a finite number ≥ 0' : 'a finite number', v);
+  return v;
+}
+
+function int(v: unknown, path: string, min: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) fail(path, `an integer ≥ ${min}`, v);
+  return v;
+}
+
+function numOrNull(v: unknown, path: string): number | null {
+  return v === null ? null : num(v, path, 0);
+}
+
+function strOrNull(v: unknown, path: string): string | null {
+  return v === null ? null : str(v, path);
+}
+
+function oneOf<T extends string>(v: unknown, path: string, values: readonly T[]): T {
+  if (typeof v !== 'string' || !(values as readonly string[]).includes(v)) fail(path, `one of ${values.join(', ')}`, v);
+  return v as T;
+}
+
+function ints(v: unknown, path: string, min: number): number[] {
+  return arr(v, path).map((x, i) => int(x, `${path}[${i}]`, min));
+}
+
+function checkSpec(v: unknown, path: string): PoolSpec {
+  const o = obj(v, path);
+  oneOf(o['kind'], `${path}.kind`, POOL_KINDS);
+  const d = ints(o['kernel'], `${path}.kernel`, 1).length;
+  for (const f of ['strides', 'dilations'] as const) {
+    if (ints(o[f], `${path}.${f}`, 1).length !== d) fail(`${path}.${f}`, `${d} entries (one per kernel axis)`, o[f]);
+  }
+  if (ints(o['pads'], `${path}.pads`, 0).length !== 2 * d) fail(`${path}.pads`, `${2 * d} entries`, o['pads']);
+  bool(o['ceilMode'], `${path}.ceilMode`);
+  bool(o['countIncludePad'], `${path}.countIncludePad`);
+  if (o['divisorOverride'] !== undefined) num(o['divisorOverride'], `${path}.divisorOverride`);
+  if (o['p'] !== undefined) num(o['p'], `${path}.p`);
+  return o as unknown as PoolSpec;
+}
+
+function checkProbe(v: unknown, path: string): ProbeResult {
+  const o = obj(v, path);
+  str(o['method'], `${path}.method`);
+  int(o['bufferBytes'], `${path}.bufferBytes`, 1);
+  int(o['bytesPerPass'], `${path}.bytesPerPass`, 1);
+  num(o['medianGBps'], `${path}.medianGBps`, 0);
+  num(o['maxGBps'], `${path}.maxGBps`, 0);
+  arr(o['passesMs'], `${path}.passesMs`).forEach((x, i) => num(x, `${path}.passesMs[${i}]`, 0));
+  return o as unknown as ProbeResult;
+}
+
+function checkEnvironment(v: unknown, path: string): Environment {
+  const o = obj(v, path);
+  const cpu = obj(o['cpu'], `${path}.cpu`);
+  str(cpu['model'], `${path}.cpu.model`);
+  int(cpu['cores'], `${path}.cpu.cores`, 1);
+  numOrNull(cpu['speedMHz'], `${path}.cpu.speedMHz`);
+  num(o['memoryBytes'], `${path}.memoryBytes`, 0);
+  for (const f of ['platform', 'arch', 'osRelease', 'node', 'v8']) str(o[f], `${path}.${f}`);
+  const pk = obj(o['packages'], `${path}.packages`);
+  for (const [k, x] of Object.entries(pk)) strOrNull(x, `${path}.packages.${k}`);
+  const g = obj(o['git'], `${path}.git`);
+  strOrNull(g['commit'], `${path}.git.commit`);
+  if (g['dirty'] !== null) bool(g['dirty'], `${path}.git.dirty`);
+  return o as unknown as Environment;
+}
+
+function checkSettings(v: unknown, path: string): BenchSettings {
+  const o = obj(v, path);
+  bool(o['quick'], `${path}.quick`);
+  arr(o['filter'], `${path}.filter`).forEach((x, i) => str(x, `${path}.filter[${i}]`));
+  for (const f of ['timeMs', 'warmupMs', 'slowCallMs', 'maxTaskMs']) num(o[f], `${path}.${f}`, 0);
+  for (const f of ['minSamples', 'warmupIterations', 'slowMinSamples', 'maxStoredSamples']) int(o[f], `${path}.${f}`, 0);
+  return o as unknown as BenchSettings;
+}
+
+function checkWorkload(v: unknown, path: string): WorkloadRecord {
+  const o = obj(v, path);
+  str(o['id'], `${path}.id`);
+  str(o['layer'], `${path}.layer`);
+  oneOf(o['direction'], `${path}.direction`, ['forward', 'backward'] as const);
+  const spec = checkSpec(o['spec'], `${path}.spec`);
+  const shape = ints(o['shape'], `${path}.shape`, 1);
+  if (shape.length !== spec.kernel.length + 2) fail(`${path}.shape`, `${spec.kernel.length + 2} dimensions (N, C and one per kernel axis)`, o['shape']);
+  oneOf(o['layout'], `${path}.layout`, ['channels_first', 'channels_last'] as const);
+  ints(o['outShape'], `${path}.outShape`, 0);
+  num(o['bytes'], `${path}.bytes`, 0);
+  bool(o['quick'], `${path}.quick`);
+  if (o['sweep'] !== undefined) {
+    const s = obj(o['sweep'], `${path}.sweep`);
+    oneOf(s['axis'], `${path}.sweep.axis`, ['size', 'kernel'] as const);
+    str(s['series'], `${path}.sweep.series`);
+    num(s['value'], `${path}.sweep.value`);
+  }
+  return o as unknown as WorkloadRecord;
+}
+
+function checkResult(v: unknown, path: string): BenchResult {
+  const o = obj(v, path);
+  str(o['workload'], `${path}.workload`);
+  str(o['backend'], `${path}.backend`);
+  const state = oneOf(o['state'], `${path}.state`, ['completed', 'unsupported', 'errored'] as const);
+  if (state === 'unsupported') { str(o['reason'], `${path}.reason`); return o as unknown as UnsupportedResult; }
+  if (state === 'errored') { str(o['error'], `${path}.error`); return o as unknown as ErroredResult; }
+  oneOf(o['timed'], `${path}.timed`, ['call', 'prepared'] as const);
+  for (const f of ['medianMs', 'meanMs', 'p99Ms', 'minMs', 'maxMs', 'madMs', 'rmePercent']) num(o[f], `${path}.${f}`, 0);
+  const count = int(o['samplesCount'], `${path}.samplesCount`, 1);
+  const samples = arr(o['samples'], `${path}.samples`).map((x, i) => num(x, `${path}.samples[${i}]`, 0));
+  if (samples.length === 0) fail(`${path}.samples`, 'at least one sample', o['samples']);
+  if (samples.length > count) fail(`${path}.samples`, `at most samplesCount (${count}) samples`, `${samples.length} samples`);
+  for (let i = 1; i < samples.length; i++) {
+    if (samples[i]! < samples[i - 1]!) throw new BenchSchemaError(`${path}.samples: must be ascending (samples[${i}] = ${samples[i]} < samples[${i - 1}] = ${samples[i - 1]})`);
+  }
+  for (const f of ['gbPerS', 'fractionOfCopy', 'fractionOfRead']) numOrNull(o[f], `${path}.${f}`);
+  return o as unknown as CompletedResult;
+}
+
+/**
+ * Checks a bench results file (JSON text or an already-parsed value) and returns it typed. Throws BenchSchemaError
+ * for text that is not JSON, for another kind of file (e.g. `poolspec verify --json` output), for another version
+ * of this schema, and for the first missing or malformed field, named by its path (e.g. `results[3].samples[2]`).
+ */
+export function parseBenchResults(input: unknown): BenchResults {
+  let value = input;
+  if (typeof input === 'string') {
+    try {
+      value = JSON.parse(input);
+    } catch (e) {
+      throw new BenchSchemaError(`not JSON: ${(e as Error).message}`);
+    }
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) {
+    throw new BenchSchemaError(`not a poolspec bench results file: expected a JSON object with "schema": "${BENCH_SCHEMA}", got ${describe(value)}`);
+  }
+  const o = value as Obj;
+  const schema = o['schema'];
+  if (typeof schema !== 'string') {
+    throw new BenchSchemaError(`not a poolspec bench results file: no "schema" field (expected "${BENCH_SCHEMA}")`);
+  }
+  if (schema !== BENCH_SCHEMA) {
+    if (schema.startsWith('poolspec.bench/')) {
+      throw new BenchSchemaError(`unsupported bench results version "${schema}"; this poolspec reads "${BENCH_SCHEMA}"`);
+    }
+    throw new BenchSchemaError(`not a poolspec bench results file: its schema is "${schema}", expected "${BENCH_SCHEMA}"`);
+  }
+  str(o['date'], 'date');
+  if (Number.isNaN(Date.parse(o['date'] as string))) fail('date', 'an ISO 8601 date', o['date']);
+  num(o['durationMs'], 'durationMs', 0);
+  checkEnvironment(o['environment'], 'environment');
+  checkSettings(o['settings'], 'settings');
+  const m = obj(o['machine'], 'machine');
+  checkProbe(m['copy'], 'machine.copy');
+  checkProbe(m['read'], 'machine.read');
+  const backends = arr(o['backends'], 'backends').map((b, i) => {
+    const x = obj(b, `backends[${i}]`);
+    return { name: str(x['name'], `backends[${i}].name`), ref: str(x['ref'], `backends[${i}].ref`) };
+  });
+  const workloads = arr(o['workloads'], 'workloads').map((w, i) => checkWorkload(w, `workloads[${i}]`));
+  const results = arr(o['results'], 'results').map((r, i) => checkResult(r, `results[${i}]`));
+
+  const unique = (what: string, keys: readonly string[]): void => {
+    const seen = new Set<string>();
+    for (const k of keys) {
+      if (seen.has(k)) throw new BenchSchemaError(`${what}: "${k}" appears twice`);
+      seen.add(k);
+    }
+  };
+  unique('backends', backends.map((b) => b.name));
+  unique('workloads', workloads.map((w) => w.id));
+  unique('results', results.map((r) => `${r.workload} × ${r.backend}`));
+  const wIds = new Set(workloads.map((w) => w.id));
+  const bNames = new Set(backends.map((b) => b.name));
+  results.forEach((r, i) => {
+    if (!wIds.has(r.workload)) throw new BenchSchemaError(`results[${i}].workload: "${r.workload}" is not in workloads`);
+    if (!bNames.has(r.backend)) throw new BenchSchemaError(`results[${i}].backend: "${r.backend}" is not in backends`);
+  });
+  return o as unknown as BenchResults;
+}
+
+/** The file's text: 2-space JSON with arrays of numbers (shapes, samples) kept on one line, and a final newline. */
+export function serializeBenchResults(results: BenchResults): string {
+  return `${JSON.stringify(results, null, 2).replace(/\[\s+(-?[\d.eE+-]+(?:,\s+-?[\d.eE+-]+)*)\s+\]/g, (_, inner: string) => `[${inner.replace(/\s+/g, '')}]`)}\n`;
+}

@@ -1,0 +1,104 @@
+/**
+ * Statistics for benchmark samples: medians, evenly spaced order statistics, a seeded RNG, and the bootstrap
+ * confidence interval of a ratio of medians that `poolspec compare` decides on.
+ */
+
+/** Median of an ascending array (the mean of the two middle values for an even length). */
+export function medianSorted(sorted: ArrayLike<number>): number {
+  const n = sorted.length;
+  if (n === 0) return NaN;
+  const mid = n >> 1;
+  return n % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Linear-interpolated quantile q ∈ [0, 1] of an ascending array. */
+export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
+  const n = sorted.length;
+  if (n === 0) return NaN;
+  const pos = (n - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.min(lo + 1, n - 1);
+  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
+}
+
+/**
+ * At most `max` values of an ascending array: all of them, or `max` evenly spaced order statistics including the
+ * minimum and the maximum (a quantile summary of the distribution).
+ */
+export function thinSorted(sorted: readonly number[], max: number): number[] {
+  const n = sorted.length;
+  if (n <= max) return [...sorted];
+  if (max < 2) return [medianSorted(sorted)];
+  const out: number[] = [];
+  for (let i = 0; i < max; i++) out.push(sorted[Math.round((i * (n - 1)) / (max - 1))]!);
+  return out;
+}
+
+/** mulberry32: a small, fast, seedable 32-bit generator; returns floats in [0, 1). */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** FNV-1a of a string mixed into a seed: a per-row seed that does not depend on the order rows are visited in. */
+export function seedFor(seed: number, key: string): number {
+  let h = (0x811c9dc5 ^ (seed | 0)) >>> 0;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}
+
+/**
+ * The median of one bootstrap resample (n draws with replacement) of an ascending array, in O(n): because the
+ * array is sorted, the resample's k-th smallest value is the value at the k-th smallest drawn index, so it
+ * suffices to count the drawn indices and walk the counts to the middle.
+ */
+function resampleMedian(sorted: Float64Array, counts: Uint32Array, rand: () => number): number {
+  const n = sorted.length;
+  counts.fill(0);
+  for (let i = 0; i < n; i++) counts[Math.floor(rand() * n)]!++;
+  const kLo = (n - 1) >> 1;
+  const kHi = n >> 1;
+  let seen = 0;
+  let lo = NaN;
+  for (let i = 0; i < n; i++) {
+    seen += counts[i]!;
+    if (Number.isNaN(lo) && seen > kLo) lo = sorted[i]!;
+    if (seen > kHi) return (lo + sorted[i]!) / 2;
+  }
+  return lo;
+}
+
+export interface RatioInterval {
+  /** median(new) / median(base) of the samples as given. */
+  readonly ratio: number;
+  /** Percentile bootstrap interval of the ratio at the requested confidence. */
+  readonly lo: number;
+  readonly hi: number;
+}
+
+/**
+ * Percentile-bootstrap confidence interval of median(a) / median(b): `resamples` times, resample both samples
+ * independently with replacement and take the ratio of the medians; the interval is the (1−c)/2 and (1+c)/2
+ * quantiles of those ratios. Deterministic for a given seed.
+ */
+export function bootstrapRatioOfMedians(
+  a: readonly number[], b: readonly number[], options: { confidence: number; resamples: number; seed: number },
+): RatioInterval {
+  const sa = Float64Array.from(a).sort();
+  const sb = Float64Array.from(b).sort();
+  const ratio = medianSorted(sa) / medianSorted(sb);
+  const rand = mulberry32(options.seed);
+  const ca = new Uint32Array(sa.length);
+  const cb = new Uint32Array(sb.length);
+  const ratios = new Float64Array(options.resamples);
+  for (let r = 0; r < options.resamples; r++) ratios[r] = resampleMedian(sa, ca, rand) / resampleMedian(sb, cb, rand);
+  ratios.sort();
+  const tail = (1 - options.confidence) / 2;
+  return { ratio, lo: quantileSorted(ratios, tail), hi: quantileSorted(ratios, 1 - tail) };
+}

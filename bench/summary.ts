@@ -1,0 +1,87 @@
+/**
+ * Derived views of a results file, shared by the terminal output (cli/bench.ts) and the reports (reports/):
+ * number formats, the speed-up over the naive baseline, and the scaling fits (time against input size and
+ * against kernel size, with the log-log slope: about 1 for O(k) per output, about 2 for O(k²) in 2-D).
+ */
+import type { BenchResults, CompletedResult, WorkloadRecord } from './schema.js';
+
+/** Milliseconds with 3 significant digits, never in exponent notation (e.g. 0.0312, 1.25, 312). */
+export function fmtMs(ms: number): string {
+  if (ms === 0) return '0';
+  const digits = Math.max(0, 2 - Math.floor(Math.log10(Math.abs(ms))));
+  return ms.toFixed(Math.min(digits, 6));
+}
+
+export function fmtNum(x: number | null | undefined, digits = 2): string {
+  return x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(digits);
+}
+
+export function fmtPct(fraction: number | null | undefined): string {
+  return fraction === null || fraction === undefined || !Number.isFinite(fraction) ? '–' : `${(fraction * 100).toFixed(0)}%`;
+}
+
+export function fmtBytes(n: number): string {
+  if (n >= 2 ** 30) return `${(n / 2 ** 30).toFixed(1)} GiB`;
+  if (n >= 2 ** 20) return `${(n / 2 ** 20).toFixed(1)} MiB`;
+  if (n >= 2 ** 10) return `${(n / 2 ** 10).toFixed(1)} KiB`;
+  return `${n} B`;
+}
+
+export const BASELINE_BACKEND = 'naive';
+
+export function completed(results: BenchResults): CompletedResult[] {
+  return results.results.filter((r): r is CompletedResult => r.state === 'completed');
+}
+
+/** median(naive) / median(backend) for the same workload; undefined without a completed naive row. */
+export function speedupOverNaive(results: BenchResults, r: CompletedResult): number | undefined {
+  const base = results.results.find((x) => x.workload === r.workload && x.backend === BASELINE_BACKEND);
+  return base?.state === 'completed' && r.medianMs > 0 ? base.medianMs / r.medianMs : undefined;
+}
+
+export interface ScalingSeries {
+  readonly axis: 'size' | 'kernel';
+  readonly series: string;
+  readonly backend: string;
+  /** Swept value (S or k), input elements, median ms; ascending by value. */
+  readonly points: readonly { readonly value: number; readonly elements: number; readonly medianMs: number; readonly workload: string }[];
+  /**
+   * Least-squares slope of log(time) against log(swept quantity): input elements for 'size' (1 = linear), the
+   * kernel extent k for 'kernel' (a direct 2-D window: towards 2; separable: towards 1; sliding: towards 0).
+   */
+  readonly slope: number | undefined;
+  /** time(last) / time(first). */
+  readonly growth: number | undefined;
+}
+
+function slopeOf(xs: readonly number[], ys: readonly number[]): number | undefined {
+  if (xs.length < 2) return undefined;
+  const lx = xs.map(Math.log);
+  const ly = ys.map(Math.log);
+  const mx = lx.reduce((a, b) => a + b, 0) / lx.length;
+  const my = ly.reduce((a, b) => a + b, 0) / ly.length;
+  let num = 0, den = 0;
+  for (let i = 0; i < lx.length; i++) { num += (lx[i]! - mx) * (ly[i]! - my); den += (lx[i]! - mx) ** 2; }
+  return den > 0 ? num / den : undefined;
+}
+
+export function scalingSeries(results: BenchResults): ScalingSeries[] {
+  const byId = new Map<string, WorkloadRecord>(results.workloads.map((w) => [w.id, w]));
+  const groups = new Map<string, { axis: 'size' | 'kernel'; series: string; backend: string; points: ScalingSeries['points'][number][] }>();
+  for (const r of completed(results)) {
+    const w = byId.get(r.workload);
+    if (!w?.sweep) continue;
+    const k = `${w.sweep.axis}\u0000${w.sweep.series}\u0000${r.backend}`;
+    if (!groups.has(k)) groups.set(k, { axis: w.sweep.axis, series: w.sweep.series, backend: r.backend, points: [] });
+    groups.get(k)!.points.push({ value: w.sweep.value, elements: w.shape.reduce((a, b) => a * b, 1), medianMs: r.medianMs, workload: w.id });
+  }
+  return [...groups.values()].map((g) => {
+    const points = [...g.points].sort((a, b) => a.value - b.value);
+    const xs = points.map((p) => (g.axis === 'size' ? p.elements : p.value));
+    return {
+      ...g, points,
+      slope: slopeOf(xs, points.map((p) => p.medianMs)),
+      growth: points.length >= 2 ? points[points.length - 1]!.medianMs / points[0]!.medianMs : undefined,
+    };
+  }).sort((a, b) => `${a.axis}/${a.series}/${a.backend}`.localeCompare(`${b.axis}/${b.series}/${b.backend}`));
+}

@@ -1,0 +1,170 @@
+/**
+ * `poolspec bench`: times every backend × workload (bench/runner.ts), prints the results, and writes them as JSON
+ * (schema poolspec.bench/1, bench/SCHEMA.md) for `poolspec compare` and `poolspec report`.
+ * Exit 0: every supported task completed; 1: a backend errored on a workload; 2: bad usage or a backend that
+ * cannot load.
+ */
+import { parseArgs } from 'node:util';
+import { BUILTIN_BACKENDS, OWN_BACKENDS } from '../kernels/registry.js';
+import { defaultSettings, runBench, selectWorkloads, type BenchProgress, type RunnerBackend } from '../bench/runner.js';
+import { serializeBenchResults, type BenchResults, type BenchSettings } from '../bench/schema.js';
+import { completed, fmtBytes, fmtMs, fmtNum, fmtPct, scalingSeries, speedupOverNaive } from '../bench/summary.js';
+import { ALL_WORKLOADS, workloadBytes } from '../bench/workloads.js';
+import { writeFileAtomic } from './atomic.js';
+import { BackendLoadError, loadBackend } from './load-backend.js';
+import { renderTable } from './table.js';
+import { UsageError } from './usage.js';
+
+export const BENCH_HELP = `Usage: poolspec bench [options]
+
+Times pooling backends on workloads named after real network layers (bench/workloads.ts) and on two scaling
+sweeps, with tinybench; measures the machine's copy and read bandwidth in the same run.
+
+Options:
+  --backends LIST   comma-separated built-in names (${BUILTIN_BACKENDS.map((b) => b.name).join(', ')}) or module
+                    paths (default: poolspec's own backends, ${OWN_BACKENDS.map((b) => b.name).join(', ')})
+  --peers           add the peer libraries (${BUILTIN_BACKENDS.filter((b) => b.peer).map((b) => b.name).join(', ')}); one whose
+                    optional package is missing is skipped with a note
+  --filter LIST     comma-separated workload patterns: a substring, a glob with *, or !pattern to exclude
+                    (e.g. --filter 'vgg16-*,!*-bwd*'); see --list
+  --quick           the CI smoke run: a small subset, short time budgets (a few minutes at most)
+  --out FILE        write the results as JSON (schema poolspec.bench/1), atomically
+  --time MS         time budget per task (default 1000, quick 150)
+  --min-samples N   minimum samples per task (default 10, quick 8)
+  --list            list the workloads (with --quick / --filter: the selected ones), then exit
+  -h, --help        this text
+
+Progress goes to stderr, the tables to stdout. Timings vary from run to run; compare two results files with
+poolspec compare BASE.json NEW.json.
+
+Exit status: 0 every supported task completed, 1 a backend errored on a workload, 2 bad usage or a backend
+that could not load.`;
+
+function positive(flag: string, v: string | undefined, int: boolean): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0 || (int && !Number.isInteger(n))) throw new UsageError(`${flag} must be a positive ${int ? 'integer' : 'number'}, got "${v}"`);
+  return n;
+}
+
+function splitList(v: string | undefined): string[] {
+  return (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+function progressLine(e: BenchProgress): string | undefined {
+  switch (e.type) {
+    case 'probe-start':
+      return `poolspec bench: probing memory bandwidth (${fmtBytes(e.bufferBytes)} buffers) …`;
+    case 'probe-done':
+      return `  copy ${e.machine.copy.medianGBps.toFixed(1)} GB/s (${e.machine.copy.method}), read ${e.machine.read.medianGBps.toFixed(1)} GB/s (${e.machine.read.method})`;
+    case 'task-start':
+      return undefined;
+    case 'task-done': {
+      const r = e.result;
+      const n = String(e.total).length;
+      const head = `  [${String(e.index + 1).padStart(n)}/${e.total}] ${r.workload} · ${r.backend}`;
+      if (r.state === 'unsupported') return `${head}  unsupported: ${r.reason}`;
+      if (r.state === 'errored') return `${head}  ERRORED: ${r.error}`;
+      return `${head}  ${fmtMs(r.medianMs)} ms ±${r.rmePercent.toFixed(1)}%  ${r.samplesCount} samples  ${fmtNum(r.gbPerS, 1)} GB/s  (${(e.elapsedMs / 1000).toFixed(1)} s)`;
+    }
+  }
+}
+
+export function renderResults(results: BenchResults): string {
+  const out: string[] = [];
+  const m = results.machine;
+  out.push(`Machine: ${results.environment.cpu.model}, ${results.environment.cpu.cores} cores, Node ${results.environment.node}`);
+  out.push(`Bandwidth (this run): copy ${m.copy.medianGBps.toFixed(1)} GB/s, read ${m.read.medianGBps.toFixed(1)} GB/s (${fmtBytes(m.copy.bufferBytes)} buffers)\n`);
+  const rows = results.results.map((r) => {
+    if (r.state !== 'completed') return [r.workload, r.backend, r.state === 'unsupported' ? 'unsupported' : 'ERRORED', '', '', '', '', '', '', ''];
+    const s = speedupOverNaive(results, r);
+    return [
+      r.workload, r.backend, fmtMs(r.medianMs), fmtMs(r.p99Ms), `±${r.rmePercent.toFixed(1)}%`, String(r.samplesCount),
+      fmtNum(r.gbPerS, 2), fmtPct(r.fractionOfCopy), fmtPct(r.fractionOfRead), s === undefined ? '' : `${s.toFixed(2)}×`,
+    ];
+  });
+  out.push(renderTable(['workload', 'backend', 'median ms', 'p99 ms', 'rme', 'samples', 'GB/s', '% copy', '% read', '× naive'], rows));
+  const scaling = scalingSeries(results);
+  if (scaling.length) {
+    out.push('\nScaling (log-log slope of time: size axis against input elements, kernel axis against k)');
+    out.push(renderTable(['axis', 'series', 'backend', 'points', 'slope', 'last / first'],
+      scaling.map((s) => [s.axis, s.series, s.backend, s.points.map((p) => `${p.value}:${fmtMs(p.medianMs)}`).join(' '), fmtNum(s.slope, 2), s.growth === undefined ? '–' : `${s.growth.toFixed(1)}×`])));
+  }
+  const problems = results.results.filter((r) => r.state === 'errored');
+  if (problems.length) out.push(`\n${problems.length} task(s) errored.`);
+  return out.join('\n');
+}
+
+export async function benchCommand(argv: readonly string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      backends: { type: 'string' },
+      peers: { type: 'boolean' },
+      filter: { type: 'string', multiple: true },
+      quick: { type: 'boolean' },
+      out: { type: 'string' },
+      time: { type: 'string' },
+      'min-samples': { type: 'string' },
+      list: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) { console.log(BENCH_HELP); return 0; }
+  const quick = values.quick ?? false;
+  const filter = (values.filter ?? []).flatMap(splitList);
+  const workloads = selectWorkloads(quick, filter);
+  if (values.list) {
+    console.log(renderTable(['workload', 'direction', 'bytes', 'quick', 'layer'],
+      workloads.map((w) => [w.id, w.direction, fmtBytes(workloadBytes(w)), w.quick ? 'yes' : '', w.layer])));
+    return 0;
+  }
+  if (workloads.length === 0) {
+    throw new UsageError(`--filter ${filter.join(',')} matches no workload${quick ? ' of --quick' : ''}; see poolspec bench --list${quick ? ' --quick' : ''} (${ALL_WORKLOADS.length} in all)`);
+  }
+  const time = positive('--time', values.time, false);
+  const minSamples = positive('--min-samples', values['min-samples'], true);
+  const overrides: Partial<BenchSettings> = { ...(time !== undefined ? { timeMs: time } : {}), ...(minSamples !== undefined ? { minSamples } : {}) };
+
+  // Backends named in --backends must load (else exit 2). Of the defaults and of --peers, one whose platform or
+  // optional package is missing is skipped with a note, and the others run.
+  const named = values.backends !== undefined ? splitList(values.backends) : [];
+  if (values.backends !== undefined && named.length === 0) throw new UsageError('--backends needs at least one name or path');
+  const defaults = values.backends !== undefined ? [] : OWN_BACKENDS.map((b) => b.name);
+  const peers = values.peers ? BUILTIN_BACKENDS.filter((b) => b.peer).map((b) => b.name) : [];
+  const refs = [...new Set([...named, ...defaults, ...peers])];
+  const backends: RunnerBackend[] = [];
+  for (const ref of refs) {
+    try {
+      const l = await loadBackend(ref);
+      if (backends.some((b) => b.name === l.backend.name)) throw new UsageError(`backend "${l.backend.name}" is given twice`);
+      backends.push({ name: l.backend.name, ref, backend: l.backend });
+    } catch (e) {
+      if (!(e instanceof BackendLoadError)) throw e;
+      if (named.includes(ref)) { console.error(`poolspec bench: ${e.message}`); return 2; }
+      console.error(`poolspec bench: skipping ${ref}: ${e.message}`);
+    }
+  }
+  if (backends.length === 0) { console.error('poolspec bench: no backend could be loaded'); return 2; }
+
+  const settings = { ...defaultSettings(quick, filter), ...overrides };
+  console.error(`poolspec bench: ${workloads.length} workload(s) × ${backends.length} backend(s): ${backends.map((b) => b.name).join(', ')}${quick ? ' (quick)' : ''}; ${settings.timeMs} ms and ≥ ${settings.minSamples} samples per task`);
+  let results: BenchResults;
+  try {
+    results = await runBench({
+      backends, quick, filter, settings: overrides,
+      onProgress: (e) => { const line = progressLine(e); if (line !== undefined) console.error(line); },
+    });
+  } finally {
+    for (const b of backends) await b.backend.dispose?.();
+  }
+  console.log(renderResults(results));
+  console.error(`poolspec bench: ${completed(results).length} of ${results.results.length} tasks completed in ${(results.durationMs / 1000).toFixed(0)} s`);
+  if (values.out) {
+    writeFileAtomic(values.out, serializeBenchResults(results));
+    console.error(`poolspec bench: wrote ${values.out}`);
+  }
+  return results.results.some((r) => r.state === 'errored') ? 1 : 0;
+}

@@ -1,0 +1,262 @@
+/**
+ * The report (`poolspec report`): a Markdown file and a self-contained static HTML page built from a bench
+ * results file (bench/SCHEMA.md) and conformance results (poolspec.verify/1 files or the ecosystem file).
+ * Charts are Vega-Lite rendered to SVG in Node (reports/charts.ts): inlined in the HTML, written beside the
+ * Markdown as files. Table cells carry data-* attributes (workload, backend, field) so tests and scripts can
+ * read them back.
+ */
+import type { BenchResults, CompletedResult } from '../bench/schema.js';
+import { fmtBytes, fmtMs, fmtNum, fmtPct, scalingSeries, speedupOverNaive, type ScalingSeries } from '../bench/summary.js';
+import { benchCharts, renderCharts, type RenderedChart } from './charts.js';
+import { conformanceMatrix, type ConformanceMatrix, type ConformanceSource } from './conformance-input.js';
+
+export interface ReportInput {
+  readonly bench?: BenchResults;
+  /** The bench file's path as given (shown in the report). */
+  readonly benchFile?: string;
+  readonly conformance?: readonly ConformanceSource[];
+  /** Relative directory (from the Markdown file) where the chart SVGs are written. */
+  readonly chartsDir: string;
+  /** Report title (default "poolspec report"). */
+  readonly title?: string;
+}
+
+export interface Report {
+  readonly markdown: string;
+  readonly html: string;
+  readonly charts: readonly RenderedChart[];
+}
+
+/** One row of the results table, formatted once for both outputs. */
+interface Row {
+  readonly workload: string;
+  readonly backend: string;
+  readonly direction: string;
+  readonly cells: Readonly<Record<Field, string>>;
+  readonly state: 'completed' | 'unsupported' | 'errored';
+  readonly note?: string;
+  /** Timed through the backend's prepare(): the op alone (schema field timed = 'prepared'). */
+  readonly prepared?: boolean;
+}
+
+const PREPARED_NOTE = '† the library\'s op alone: the backend\'s prepare() did the setup (layout conversion, session creation) outside the timing.';
+
+export const FIELDS = ['median', 'p99', 'rme', 'samples', 'gbps', 'copy', 'read', 'speedup'] as const;
+export type Field = (typeof FIELDS)[number];
+const FIELD_TITLES: Record<Field, string> = {
+  median: 'median ms', p99: 'p99 ms', rme: '± rme', samples: 'samples', gbps: 'GB/s', copy: '% of copy', read: '% of read', speedup: '× naive',
+};
+
+/** The text of each numeric cell for a completed result: what the report shows (tests compare against it). */
+export function formatCells(results: BenchResults, r: CompletedResult): Record<Field, string> {
+  const s = speedupOverNaive(results, r);
+  return {
+    median: fmtMs(r.medianMs), p99: fmtMs(r.p99Ms), rme: `${r.rmePercent.toFixed(1)}%`, samples: String(r.samplesCount),
+    gbps: fmtNum(r.gbPerS, 2), copy: fmtPct(r.fractionOfCopy), read: fmtPct(r.fractionOfRead), speedup: s === undefined ? '–' : `${s.toFixed(2)}×`,
+  };
+}
+
+function rows(results: BenchResults, sweeps: boolean): Row[] {
+  const wById = new Map(results.workloads.map((w) => [w.id, w]));
+  const order = new Map(results.workloads.map((w, i) => [w.id, i]));
+  return results.results
+    .filter((r) => Boolean(wById.get(r.workload)?.sweep) === sweeps)
+    .sort((a, b) => order.get(a.workload)! - order.get(b.workload)!)
+    .map((r) => {
+      const direction = wById.get(r.workload)!.direction;
+      if (r.state === 'completed') return { workload: r.workload, backend: r.backend, direction, state: r.state, cells: formatCells(results, r), prepared: r.timed === 'prepared' };
+      const empty = Object.fromEntries(FIELDS.map((f) => [f, ''])) as Record<Field, string>;
+      return { workload: r.workload, backend: r.backend, direction, state: r.state, cells: empty, note: r.state === 'unsupported' ? r.reason : r.error };
+    });
+}
+
+// --- HTML -------------------------------------------------------------------------------------------------------
+
+export function esc(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+const CSS = `
+body{font:14px/1.45 Helvetica,Arial,sans-serif;color:#222;margin:2rem auto;max-width:1100px;padding:0 1rem}
+h1{font-size:1.6rem}h2{font-size:1.25rem;margin-top:2.2rem;border-bottom:1px solid #ddd;padding-bottom:.2rem}
+table{border-collapse:collapse;margin:.6rem 0;font-size:12.5px}th,td{border:1px solid #ddd;padding:3px 7px;text-align:left;vertical-align:top}
+th{background:#f4f4f4}td.num{text-align:right;font-variant-numeric:tabular-nums}
+tr.group td{border-top:2px solid #bbb}.meta{color:#555}
+figure{margin:1.2rem 0}figcaption{color:#444;margin-bottom:.4rem}figure svg{max-width:100%;height:auto}
+.pass{background:#e3f4e1}.fail{background:#fbe0de;font-weight:bold}.unsupported{background:#eee;color:#666}.na{color:#aaa}
+details{margin:.3rem 0}pre{background:#f7f7f7;padding:.5rem;overflow-x:auto;font-size:12px;white-space:pre-wrap;word-break:break-all}
+code{font-size:12px}.failure code{word-break:break-all}
+`;
+
+function htmlTable(header: readonly string[], body: string, attrs = ''): string {
+  return `<table${attrs}><thead><tr>${header.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>\n${body}</tbody></table>`;
+}
+
+function htmlResults(results: BenchResults, sweeps: boolean, id: string): string {
+  const rs = rows(results, sweeps);
+  const layer = new Map(results.workloads.map((w) => [w.id, w.layer]));
+  let prev = '';
+  const body = rs.map((r) => {
+    const first = r.workload !== prev;
+    prev = r.workload;
+    const head = `<td data-field="workload" title="${esc(layer.get(r.workload) ?? '')}">${first ? `<code>${esc(r.workload)}</code>` : ''}</td><td>${first ? esc(r.direction) : ''}</td><td data-field="backend">${esc(r.backend)}${r.prepared ? ' †' : ''}</td>`;
+    const cells = r.state === 'completed'
+      ? FIELDS.map((f) => `<td class="num" data-field="${f}">${esc(r.cells[f])}</td>`).join('')
+      : `<td colspan="${FIELDS.length}" class="${r.state === 'unsupported' ? 'unsupported' : 'fail'}" data-field="state">${esc(r.state)}: ${esc(r.note ?? '')}</td>`;
+    return `<tr${first ? ' class="group"' : ''} data-workload="${esc(r.workload)}" data-backend="${esc(r.backend)}" data-state="${r.state}">${head}${cells}</tr>\n`;
+  }).join('');
+  const note = rs.some((r) => r.prepared) ? `<p class="meta">${esc(PREPARED_NOTE)}</p>` : '';
+  return htmlTable(['workload', 'direction', 'backend', ...FIELDS.map((f) => FIELD_TITLES[f])], body, ` id="${id}"`) + note;
+}
+
+function htmlScaling(series: readonly ScalingSeries[]): string {
+  const body = series.map((s) => `<tr data-axis="${s.axis}" data-series="${esc(s.series)}" data-backend="${esc(s.backend)}"><td>${s.axis}</td><td>${esc(s.series)}</td><td>${esc(s.backend)}</td>`
+    + `<td>${s.points.map((p) => `${s.axis === 'size' ? `${p.value}²` : `k=${p.value}`}: ${fmtMs(p.medianMs)} ms`).join(', ')}</td>`
+    + `<td class="num" data-field="slope">${fmtNum(s.slope, 2)}</td><td class="num" data-field="growth">${s.growth === undefined ? '–' : `${s.growth.toFixed(1)}×`}</td></tr>\n`).join('');
+  return htmlTable(['axis', 'series', 'backend', 'median time per point', 'log-log slope', 'last / first'], body, ' id="scaling-table"');
+}
+
+function statusText(s: string | undefined): string {
+  return s === undefined ? '' : s === 'fail' ? 'FAIL' : s;
+}
+
+/** CSS class of a clause cell. */
+function cellClass(s: string | undefined): string {
+  return s === undefined || s === 'n/a' ? 'na' : s === 'unavailable' ? 'unsupported' : s;
+}
+
+function failureId(j: number, id: string): string {
+  return `fail-${j}-${id.replace(/[^\w.-]/g, '_')}`;
+}
+
+function htmlConformance(m: ConformanceMatrix, sources: readonly ConformanceSource[]): string {
+  const parts: string[] = [];
+  parts.push(`<p>${sources.map((s) => `<code>${esc(s.file)}</code> (${esc(s.schema)}${s.seed !== undefined ? `, seed ${s.seed}` : ''}${s.runs !== undefined ? `, ${s.runs} cases per property` : ''}${s.date ? `, ${esc(s.date)}` : ''})`).join('; ')}.
+A clause fails when a property that cites it failed (with a shrunk counterexample below), passes when a property citing it passed, is n/a when every such property does not apply to the backend, and is unsupported when the backend declined every case of those properties.</p>`);
+  const head = m.backends.map((b, j) => `<th data-backend="${esc(b.label)}" data-col="${j}"${b.description ? ` title="${esc(b.description)}"` : ''}>${esc(b.label)}<br><small>${esc(b.status.toUpperCase())}</small></th>`).join('');
+  const body = m.clauses.map((c, i) => `<tr data-clause="${esc(c)}"><td><code>${esc(c)}</code></td>${m.cells[i]!.map((cell, j) => {
+    const title = cell.failing.length ? ` title="${esc(cell.failing.map((p) => p.id).join(', '))}"` : '';
+    const text = cell.status === 'fail' ? `<a href="#${failureId(j, cell.failing[0]!.id)}">FAIL</a>` : statusText(cell.status) || '–';
+    return `<td class="${cellClass(cell.status)}" data-backend="${esc(m.backends[j]!.label)}" data-status="${cell.status ?? 'none'}"${title}>${text}</td>`;
+  }).join('')}</tr>\n`).join('');
+  parts.push(`<table id="conformance-matrix"><thead><tr><th>clause</th>${head}</tr></thead><tbody>\n${body}</tbody></table>`);
+  const unavailable = m.backends.filter((b) => b.status === 'unavailable');
+  if (unavailable.length) parts.push(`<p>Unavailable: ${unavailable.map((b) => `<b>${esc(b.label)}</b> (${esc(b.error ?? 'did not load')})`).join('; ')}.</p>`);
+  const failures = m.backends.flatMap((b, j) => b.properties.filter((p) => p.status === 'fail').map((p) => {
+    const f = p.failure;
+    return `<details open id="${failureId(j, p.id)}" class="failure"><summary><b>${esc(b.label)}</b> · <code>${esc(p.id)}</code> — ${esc(p.title)}</summary>
+<p>clauses: ${p.clauses.map((c) => `<code>${esc(c)}</code>`).join(', ')}</p>
+${f ? `<p>${esc(f.message)}</p>
+<p>minimal counterexample (after ${f.shrinks} shrinks):</p><pre class="counterexample">${esc(JSON.stringify(f.counterexample))}</pre>` : ''}
+${p.reading ? `<p>reading: ${esc([p.reading.cause, p.reading.verdict].filter(Boolean).join(' — '))}</p>` : ''}
+${p.replay ? `<p>replay: <code>${esc(p.replay)}</code></p>` : ''}</details>`;
+  }));
+  parts.push(failures.length ? `<h3>Failures</h3>\n${failures.join('\n')}` : '<p>No property failed.</p>');
+  const declined = m.backends.flatMap((b) => b.properties.filter((p) => p.unsupported > 0).map((p) => `<li><b>${esc(b.label)}</b> · <code>${esc(p.id)}</code>: ${p.unsupported} declined — ${esc(p.reasons.join('; '))}</li>`));
+  if (declined.length) parts.push(`<h3>Unsupported cases</h3><p>Declined through <code>supports()</code>; never counted as passed.</p><ul>${declined.join('\n')}</ul>`);
+  return parts.join('\n');
+}
+
+function environmentRows(r: BenchResults): [string, string][] {
+  const e = r.environment;
+  return [
+    ['CPU', `${e.cpu.model}, ${e.cpu.cores} cores${e.cpu.speedMHz ? `, ${e.cpu.speedMHz} MHz` : ''}`],
+    ['memory', fmtBytes(e.memoryBytes)],
+    ['OS', `${e.platform} ${e.arch} ${e.osRelease}`],
+    ['Node', `${e.node} (V8 ${e.v8})`],
+    ['packages', Object.entries(e.packages).map(([k, v]) => `${k} ${v ?? '(not installed)'}`).join(', ')],
+    ['git', e.git.commit ? `${e.git.commit}${e.git.dirty ? ' (uncommitted changes)' : ''}` : '(no git)'],
+    ['run', `${r.date}, ${(r.durationMs / 1000).toFixed(0)} s, ${r.settings.quick ? 'quick' : 'full'}${r.settings.filter.length ? `, filter ${r.settings.filter.join(',')}` : ''}; ${r.settings.timeMs} ms and ≥ ${r.settings.minSamples} samples per task (${r.settings.slowMinSamples} calls when one takes > ${r.settings.slowCallMs} ms, fewer when they would take > ${(r.settings.maxTaskMs / 1000).toFixed(0)} s)`],
+    ['copy bandwidth', `${r.machine.copy.medianGBps.toFixed(1)} GB/s median, ${r.machine.copy.maxGBps.toFixed(1)} best (${r.machine.copy.method}, ${fmtBytes(r.machine.copy.bufferBytes)} buffers, read + written counted)`],
+    ['read bandwidth', `${r.machine.read.medianGBps.toFixed(1)} GB/s median, ${r.machine.read.maxGBps.toFixed(1)} best (${r.machine.read.method}, ${fmtBytes(r.machine.read.bufferBytes)})`],
+  ];
+}
+
+function renderHtml(input: ReportInput, charts: readonly RenderedChart[], matrix: ConformanceMatrix | undefined): string {
+  const title = input.title ?? 'poolspec report';
+  const r = input.bench;
+  const parts: string[] = [];
+  parts.push(`<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(title)}</title><style>${CSS}</style></head><body>`);
+  parts.push(`<h1>${esc(title)}</h1>`);
+  if (r) {
+    parts.push(`<p class="meta">Benchmark: <code>${esc(input.benchFile ?? '')}</code> (${esc(r.schema)}), ${esc(r.date)}, ${esc(r.environment.cpu.model)}.</p>`);
+    parts.push(`<section id="machine"><h2>Machine</h2><table id="environment"><tbody>\n${environmentRows(r).map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>\n`).join('')}</tbody></table></section>`);
+    parts.push('<section id="charts"><h2>Charts</h2>');
+    for (const c of charts) parts.push(`<figure data-chart="${esc(c.name)}"><figcaption><b>${esc(c.title)}.</b> ${esc(c.caption)}</figcaption>\n${c.svg}\n</figure>`);
+    parts.push('</section>');
+    parts.push(`<section id="results"><h2>Results</h2><p>Median, p99 and relative margin of error of the latency per call; effective GB/s = minimum bytes read + written / median; its fraction of this run's copy (${r.machine.copy.medianGBps.toFixed(1)} GB/s) and read (${r.machine.read.medianGBps.toFixed(1)} GB/s) bandwidth; speed-up = median(naive) / median.</p>${htmlResults(r, false, 'bench-table')}</section>`);
+    const series = scalingSeries(r);
+    if (series.length) {
+      parts.push(`<section id="scaling"><h2>Scaling</h2><p>Log-log slope of time: for the size sweep against input elements (1 = linear), for the kernel sweep against k (a direct k×k window tends to 2, a separable pass to 1).</p>${htmlScaling(series)}${htmlResults(r, true, 'sweep-table')}</section>`);
+    }
+  }
+  if (matrix && input.conformance) parts.push(`<section id="conformance"><h2>Conformance (clause × backend)</h2>${htmlConformance(matrix, input.conformance)}</section>`);
+  parts.push(`<p class="meta">Generated by <code>poolspec report</code>. Charts: Vega-Lite, rendered to SVG in Node.</p></body></html>\n`);
+  return parts.join('\n');
+}
+
+// --- Markdown ---------------------------------------------------------------------------------------------------
+
+function mdEsc(s: string): string {
+  return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+function mdTable(header: readonly string[], body: readonly (readonly string[])[]): string {
+  return [`| ${header.map(mdEsc).join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...body.map((r) => `| ${r.map(mdEsc).join(' | ')} |`)].join('\n');
+}
+
+function mdResults(results: BenchResults, sweeps: boolean): string {
+  let prev = '';
+  return mdTable(['workload', 'backend', ...FIELDS.map((f) => FIELD_TITLES[f])], rows(results, sweeps).map((r) => {
+    const first = r.workload !== prev;
+    prev = r.workload;
+    const w = first ? `\`${r.workload}\`${r.direction === 'backward' ? ' (bwd)' : ''}` : '';
+    return r.state === 'completed' ? [w, `${r.backend}${r.prepared ? ' †' : ''}`, ...FIELDS.map((f) => r.cells[f])] : [w, r.backend, `${r.state}: ${r.note ?? ''}`, ...FIELDS.slice(1).map(() => '')];
+  })) + (rows(results, sweeps).some((r) => r.prepared) ? `\n\n${PREPARED_NOTE}` : '');
+}
+
+function renderMarkdown(input: ReportInput, charts: readonly RenderedChart[], matrix: ConformanceMatrix | undefined): string {
+  const title = input.title ?? 'poolspec report';
+  const r = input.bench;
+  const out: string[] = [`# ${title}`, ''];
+  if (r) {
+    out.push(`Benchmark \`${input.benchFile ?? ''}\` (${r.schema}), ${r.date}. The HTML version of this report has the same tables and the charts inline.`, '');
+    out.push('## Machine', '', mdTable(['what', 'value'], environmentRows(r)), '');
+    if (charts.length) {
+      out.push('## Charts', '');
+      for (const c of charts) out.push(`**${c.title}.** ${c.caption}`, '', `![${c.title}](${input.chartsDir}/${c.name}.svg)`, '');
+    }
+    out.push('## Results', '', 'Median, p99 and relative margin of error of the latency per call; GB/s = minimum bytes read + written / median, '
+      + `and its fraction of this run's copy (${r.machine.copy.medianGBps.toFixed(1)} GB/s) and read (${r.machine.read.medianGBps.toFixed(1)} GB/s) bandwidth; × naive = median(naive) / median.`, '', mdResults(r, false), '');
+    const series = scalingSeries(r);
+    if (series.length) {
+      out.push('## Scaling', '', 'Log-log slope of time: size sweep against input elements (1 = linear); kernel sweep against k (a direct k×k window tends to 2, a separable pass to 1).', '');
+      out.push(mdTable(['axis', 'series', 'backend', 'median time per point', 'slope', 'last / first'], series.map((s) => [
+        s.axis, s.series, s.backend, s.points.map((p) => `${s.axis === 'size' ? `${p.value}²` : `k=${p.value}`}: ${fmtMs(p.medianMs)} ms`).join(', '), fmtNum(s.slope, 2), s.growth === undefined ? '–' : `${s.growth.toFixed(1)}×`,
+      ])), '', mdResults(r, true), '');
+    }
+  }
+  if (matrix && input.conformance) {
+    out.push('## Conformance (clause × backend)', '');
+    out.push(`Sources: ${input.conformance.map((s) => `\`${s.file}\` (${s.schema}${s.seed !== undefined ? `, seed ${s.seed}` : ''}${s.runs !== undefined ? `, ${s.runs} cases per property` : ''})`).join('; ')}.`, '');
+    out.push(mdTable(['clause', ...matrix.backends.map((b) => `${b.label} (${b.status.toUpperCase()})`)],
+      matrix.clauses.map((c, i) => [`\`${c}\``, ...matrix.cells[i]!.map((cell) => (cell.status === 'fail' ? `**FAIL** (${cell.failing.map((p) => p.id).join(', ')})` : statusText(cell.status) || '–'))])), '');
+    const unavailable = matrix.backends.filter((b) => b.status === 'unavailable');
+    if (unavailable.length) out.push(`Unavailable: ${unavailable.map((b) => `${b.label} (${b.error ?? 'did not load'})`).join('; ')}.`, '');
+    const failures = matrix.backends.flatMap((b) => b.properties.filter((p) => p.status === 'fail').map((p) => [
+      `### ${b.label} · \`${p.id}\``, '', `${p.title} — clauses: ${p.clauses.join(', ')}`, '',
+      ...(p.failure ? [p.failure.message, '', `Minimal counterexample (after ${p.failure.shrinks} shrinks):`, '', '```json', JSON.stringify(p.failure.counterexample), '```', ''] : []),
+      ...(p.reading ? [`Reading: ${[p.reading.cause, p.reading.verdict].filter(Boolean).join(' — ')}`, ''] : []),
+      ...(p.replay ? [`Replay: \`${p.replay}\``, ''] : []),
+    ].join('\n')));
+    out.push(failures.length ? `### Failures\n\n${failures.join('\n')}` : 'No property failed.', '');
+  }
+  out.push('_Generated by `poolspec report`._', '');
+  return out.join('\n');
+}
+
+export async function buildReport(input: ReportInput): Promise<Report> {
+  const charts = input.bench ? await renderCharts(benchCharts(input.bench)) : [];
+  const matrix = input.conformance?.length ? conformanceMatrix(input.conformance) : undefined;
+  return { markdown: renderMarkdown(input, charts, matrix), html: renderHtml(input, charts, matrix), charts };
+}
