@@ -229,7 +229,10 @@ export const homogeneity: Property<[PoolCase, number]> = {
   clauses: ['INV.HOMOGENEOUS'],
   arbitrary: fc.tuple(finiteCases(), fc.constantFrom(-3, -1, 1, 2, 3))
     // INV.HOMOGENEOUS holds without underflow: every non-zero |x| (and for Lp, |x|^p), scaled, stays normal.
-    .filter(([c, k]) => c.x.data.every((v) => v === 0 || (Math.abs(v) * Math.min(1, 2 ** k)) ** (c.spec.kind === 'lp' ? c.spec.p! : 1) >= MIN_NORMAL32)),
+    .filter(([c, k]) => c.x.data.every((v) => {
+      const scaled = Math.abs(v) * Math.min(1, 2 ** k);
+      return v === 0 || (scaled >= MIN_NORMAL32 && (c.spec.kind !== 'lp' || scaled ** c.spec.p! >= MIN_NORMAL32));
+    })),
   check: (backend, [c, k], policy) => verdictOf(async () => {
     const f = 2 ** k;
     const a = await runForward(backend, c.spec, c.x, policy);
