@@ -12,7 +12,8 @@
  * not-compared (missing on one side, unsupported, too few samples, or the workload's definition changed).
  */
 import type { BenchResults, CompletedResult, WorkloadRecord } from './schema.js';
-import { bootstrapRatioOfMedians, seedFor } from './stats.js';
+import { seedFor } from '../spec/seeds.js';
+import { bootstrapRatioOfMedians } from './stats.js';
 import { matchesFilter } from './workloads.js';
 
 export type Verdict = 'regression' | 'slower' | 'unchanged' | 'faster' | 'improvement' | 'errored' | 'not-compared';

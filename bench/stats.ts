@@ -1,7 +1,8 @@
 /**
- * Statistics for benchmark samples: medians, evenly spaced order statistics, a seeded RNG, and the bootstrap
+ * Statistics for benchmark samples: medians, evenly spaced order statistics, and the bootstrap
  * confidence interval of a ratio of medians that `poolspec compare` decides on.
  */
+import { mulberry32 } from '../spec/seeds.js';
 
 /** Median of an ascending array (the mean of the two middle values for an even length). */
 export function medianSorted(sorted: ArrayLike<number>): number {
@@ -34,24 +35,7 @@ export function thinSorted(sorted: readonly number[], max: number): number[] {
   return out;
 }
 
-/** mulberry32: a small, fast, seedable 32-bit generator; returns floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
-/** FNV-1a of a string mixed into a seed: a per-row seed that does not depend on the order rows are visited in. */
-export function seedFor(seed: number, key: string): number {
-  let h = (0x811c9dc5 ^ (seed | 0)) >>> 0;
-  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193) >>> 0;
-  return h;
-}
 
 /**
  * The median of one bootstrap resample (n draws with replacement) of an ascending array, in O(n): because the

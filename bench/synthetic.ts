@@ -4,7 +4,8 @@
  * report (charts and tables from known numbers). Not used by the benchmark itself.
  */
 import { BENCH_SCHEMA, type BenchResult, type BenchResults } from './schema.js';
-import { medianSorted, mulberry32, quantileSorted } from './stats.js';
+import { mulberry32 } from '../spec/seeds.js';
+import { medianSorted, quantileSorted } from './stats.js';
 import { workloadRecord } from './runner.js';
 import { ALL_WORKLOADS, type Workload } from './workloads.js';
 

@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 import type { PoolingBackend } from '../kernels/contract.js';
 import { resolvePolicy, type Policy } from './policy.js';
+import { seedFor } from './seeds.js';
 import { PROPERTIES, type AnyProperty, type Mismatch, type Verdict } from './properties/index.js';
 
 export type Status = 'pass' | 'fail' | 'unsupported';
@@ -103,9 +104,7 @@ export function selectProperties(ids?: readonly string[]): AnyProperty[] {
  * that share a generator still see different cases, and `--property ID --seed S` replays the same ones.
  */
 export function propertySeed(seed: number, id: string): number {
-  let h = 0x811c9dc5 ^ (seed | 0);
-  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
-  return h | 0;
+  return seedFor(seed, id) | 0;
 }
 
 export async function runProperty(

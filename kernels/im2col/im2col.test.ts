@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { Layout, PoolSpec, Tensor } from '../contract.js';
 import { joinShape, product } from '../geometry.js';
 import { expectBackwardClose } from '../../test/helpers/backward-close.js';
-import { VALUE_SETS, values } from '../../test/helpers/edge-values.js';
+import { VALUE_SETS, values, type GeometryCase } from '../../test/helpers/edge-values.js';
 import createNaiveBackend from '../naive/index.js';
 import { BackendError, ValidationError } from '../../spec/errors.js';
 import { accepts, describeAcceptance } from '../../spec/interval.js';
@@ -18,16 +18,6 @@ import createIm2colBackend, { IM2COL_MAX_COLUMN_BYTES } from './index.js';
 const im2col = createIm2colBackend();
 const naive = createNaiveBackend();
 const LAYOUTS: Layout[] = ['channels_first', 'channels_last'];
-
-interface GeometryCase {
-  name: string;
-  spatial: number[];
-  kernel: number[];
-  strides: number[];
-  dilations: number[];
-  pads: number[];
-  ceilMode: boolean;
-}
 
 const GEOMETRIES: GeometryCase[] = [
   { name: 'kernel = input', spatial: [4, 5], kernel: [4, 5], strides: [1, 1], dilations: [1, 1], pads: [0, 0, 0, 0], ceilMode: false },

@@ -14,7 +14,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Layout, PoolSpec, Tensor } from '../contract.js';
 import { joinShape, planeAddress, poolGeometry, product } from '../geometry.js';
 import { expectBackwardClose } from '../../test/helpers/backward-close.js';
-import { rng, values, type ValueSet } from '../../test/helpers/edge-values.js';
+import { rng, values, type ValueSet, type GeometryCase } from '../../test/helpers/edge-values.js';
 import createNaiveBackend from '../naive/index.js';
 import { BackendError, ValidationError } from '../../spec/errors.js';
 import { accepts, describeAcceptance } from '../../spec/interval.js';
@@ -36,16 +36,6 @@ beforeAll(async () => {
   for (const p of PATHS) backends.set(p, await createWasmBackend({ path: p }));
   oneUnitChunks = await createWasmBackend({ chunkBytes: 1 });
 });
-
-interface GeometryCase {
-  name: string;
-  spatial: number[];
-  kernel: number[];
-  strides: number[];
-  dilations: number[];
-  pads: number[];
-  ceilMode: boolean;
-}
 
 /** Rows are wide enough that the width kernels run pairs, single vectors and scalar borders/tails. */
 const GEOMETRIES: GeometryCase[] = [

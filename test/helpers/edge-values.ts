@@ -2,17 +2,8 @@
  * Deterministic input values for backend edge-case grids (im2col, wasm tests): each set aims at one family of
  * special cases. Seeded, so every run sees the same inputs.
  */
-/** mulberry32: a tiny seeded generator, so every run sees the same inputs. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 as rng } from '../../spec/seeds.js';
+import { mulberry32 as rng } from '../../spec/seeds.js';
 
 export type ValueSet = 'mixed' | 'ties' | 'special' | 'neginf';
 export const VALUE_SETS: ValueSet[] = ['mixed', 'ties', 'special', 'neginf'];
@@ -35,3 +26,14 @@ export function values(set: ValueSet, count: number, seed: number): Float32Array
   return out;
 }
 
+
+/** A 2-D sliding-window geometry of a backend's edge-case grid (N and C are the test's). */
+export interface GeometryCase {
+  name: string;
+  spatial: number[];
+  kernel: number[];
+  strides: number[];
+  dilations: number[];
+  pads: number[];
+  ceilMode: boolean;
+}
