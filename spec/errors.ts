@@ -25,7 +25,7 @@ export class ValidationError extends PoolspecError {
 
 /** A backend refused a case or broke its contract (e.g. `supports` said yes, then it threw). */
 export class BackendError extends PoolspecError {
-  override readonly name = 'BackendError';
+  override readonly name: string = 'BackendError';
   constructor(readonly backend: string, message: string) {
     super(`backend ${backend}: ${message}`);
   }

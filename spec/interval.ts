@@ -14,6 +14,24 @@ export const MIN_NORMAL32 = 2 ** -126;
 export const MAX32 = (2 - 2 ** -23) * 2 ** 127;
 /** Round-to-nearest overflows to ±∞ at and beyond |x| ≥ 2^128 − 2^103 (MAX32 + half an ulp). */
 export const OVERFLOW32 = 2 ** 128 - 2 ** 103;
+/**
+ * POLICY.SUBNORMALS = 'flush': a flushing device may read a subnormal input as zero, losing all of it. Returns
+ * |v| for a subnormal v, else 0.
+ */
+export function subnormalMagnitude(v: number): number {
+  const a = Math.abs(v);
+  return a > 0 && a < MIN_NORMAL32 ? a : 0;
+}
+
+/**
+ * POLICY.SUBNORMALS = 'flush': the absolute error a flushing device may add to a computation, before later
+ * roundings scale it: the subnormal inputs it may lose (`lost`, their total magnitude), plus 2^-126 for each of
+ * `operations` results it may flush (a result below 2^-126 that becomes 0 loses less than 2^-126).
+ */
+export function flushError(lost: number, operations: number): number {
+  return lost + Math.max(0, operations) * MIN_NORMAL32;
+}
+
 /** Declared accuracy of a backend's power function (ACC.LP): relative error at most 2^-22 (2 ulp at 1.0). */
 export const KAPPA_POW = 2 ** -22;
 

@@ -13,9 +13,15 @@ export interface Policy {
   maxTies: 'first' | 'last';
   /** MAX.INDEX. 'plane' (default): indices are checked; 'unchecked': the backend returns none. */
   indices: 'plane' | 'unchecked';
+  /**
+   * POLICY.SUBNORMALS. 'preserve' (default): IEEE gradual underflow (ACC.MODEL). 'flush': the device may read a
+   * subnormal input as zero and may return zero for a result below 2^-126, as WGSL and Vulkan allow;
+   * the absolute terms of ACC.* grow accordingly (SPEC.md POLICY.SUBNORMALS). Max stays exact under both.
+   */
+  subnormals: 'preserve' | 'flush';
 }
 
-export const DEFAULT_POLICY: Readonly<Policy> = Object.freeze({ maxNan: 'propagate', maxTies: 'first', indices: 'plane' });
+export const DEFAULT_POLICY: Readonly<Policy> = Object.freeze({ maxNan: 'propagate', maxTies: 'first', indices: 'plane', subnormals: 'preserve' });
 
 export function resolvePolicy(p: Partial<Policy> | undefined): Policy {
   return { ...DEFAULT_POLICY, ...p };

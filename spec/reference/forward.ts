@@ -6,7 +6,8 @@
 import type { PoolSpec, Tensor } from '../../kernels/contract.js';
 import { avgDivisor, forEachPlane, type PoolGeometry } from '../../kernels/geometry.js';
 import {
-  ETA32, KAPPA_POW, OVERFLOW32, around, between, exact, gamma, outward, type Acceptance,
+  ETA32, KAPPA_POW, MIN_NORMAL32, OVERFLOW32, around, between, exact, flushError, gamma, outward, subnormalMagnitude,
+  type Acceptance,
 } from '../interval.js';
 import { DEFAULT_POLICY, type Policy } from '../policy.js';
 import { validateForward } from '../validate.js';
@@ -35,6 +36,7 @@ export function referenceForward(spec: PoolSpec, x: Tensor, policy: Policy = DEF
   const indices = spec.kind === 'max' ? new Int32Array(total) : undefined;
   const lpRelErr = spec.kind === 'lp' ? new Float64Array(total) : undefined;
   const powers = spec.kind === 'lp' ? lpPowers(x.data, spec.p!) : undefined;
+  const flush = policy.subnormals === 'flush';
 
   forEachPlane(g, (src, dst) => {
     for (let o = 0; o < g.outPlane; o++) {
@@ -52,25 +54,35 @@ export function referenceForward(spec: PoolSpec, x: Tensor, policy: Policy = DEF
         }
         case 'sum': {
           const acc = new ExactSum();
-          for (const q of w.taps) acc.add(read(q));
+          let lost = 0;
+          for (const q of w.taps) { acc.add(read(q)); lost += subnormalMagnitude(read(q)); }
+          const rel = gamma(acc.terms - 1);
+          // POLICY.SUBNORMALS 'flush': lost subnormal inputs and n−1 flushed partial sums, scaled by later roundings.
+          const abs = flush ? flushError(lost, acc.terms - 1) * (1 + rel) : 0;
           values[at] = acc.value();
-          acceptance[at] = sumAcceptance(acc, gamma(acc.terms - 1), 0, 1);
+          acceptance[at] = sumAcceptance(acc, rel, abs, 1);
           break;
         }
         case 'avg': {
           const acc = new ExactSum();
-          for (const q of w.taps) acc.add(read(q));
+          let lost = 0;
+          for (const q of w.taps) { acc.add(read(q)); lost += subnormalMagnitude(read(q)); }
           const divisor = avgDivisor(spec, w.axes);
           // ACC.AVG: n−1 additions, the divisor's conversion to float32, and one division (or a reciprocal
           // and a multiplication): γ_{n+2}·Σ|x|/|D|, plus (n+1)·2^-150 for roundings in the subnormal range.
+          // Under POLICY.SUBNORMALS 'flush': the sum's flush error divided by |D|, plus one flushed quotient.
           const n = acc.terms;
-          const r = sumAcceptance(acc, gamma(n + 2), (n + 1) * ETA32, divisor);
+          const rel = gamma(n + 2);
+          const abs = flush
+            ? flushError(lost, n - 1) * (1 + rel) / Math.abs(divisor) + MIN_NORMAL32
+            : (n + 1) * ETA32;
+          const r = sumAcceptance(acc, rel, abs, divisor);
           values[at] = r.value;
           acceptance[at] = r;
           break;
         }
         case 'lp': {
-          const r = lpAcceptance(w.taps, read, (q) => powers!(src.base + q * src.step), spec.p!);
+          const r = lpAcceptance(w.taps, read, (q) => powers!(src.base + q * src.step), spec.p!, flush);
           values[at] = r.acceptance.value;
           acceptance[at] = r.acceptance;
           lpRelErr![at] = r.relErr;
@@ -131,30 +143,40 @@ export function sumAcceptance(acc: ExactSum, rel: number, abs: number, divisor: 
 /**
  * ACC.LP: y = (Σ|x|^p)^(1/p), each power within relative KAPPA_POW, the sum of non-negative terms within
  * γ_{n−1}, the root within KAPPA_POW, plus 2^-150 per rounding that may land in the subnormal range.
+ * Under POLICY.SUBNORMALS 'flush' (`flush`), the lower end also allows every subnormal input's power to be lost,
+ * each power and each partial sum to be flushed, and the root to be flushed (2^-126 each instead of 2^-150);
+ * flushing only moves non-negative values down, so the upper end is unchanged.
  * relErr bounds |ŷ/y − 1| for the gradient bound (Infinity when unusable).
  */
 function lpAcceptance(
-  taps: readonly number[], read: (q: number) => number, power: (q: number) => Decimal, p: number,
+  taps: readonly number[], read: (q: number) => number, power: (q: number) => Decimal, p: number, flush: boolean,
 ): { acceptance: Acceptance; relErr: number } {
   let nan = false;
   let inf = false;
   let nonzero = 0;
+  let lostPowers = 0;
   const terms: Decimal[] = [];
   for (const q of taps) {
     const v = read(q);
     if (Number.isNaN(v)) nan = true;
     else if (!Number.isFinite(v)) inf = true;
-    else if (v !== 0) { nonzero++; terms.push(power(q)); }
+    else if (v !== 0) {
+      nonzero++;
+      terms.push(power(q));
+      if (subnormalMagnitude(v) > 0) lostPowers += power(q).toNumber();
+    }
   }
   if (nan) return { acceptance: exact(NaN), relErr: Infinity };
   if (inf) return { acceptance: exact(Infinity), relErr: Infinity };
   if (nonzero === 0) return { acceptance: exact(0), relErr: 0 };
   const { sum, root } = lpRoot(terms, p);
   const g = gamma(nonzero - 1);
-  const sLo = Math.max(0, (sum * (1 - KAPPA_POW) - nonzero * ETA32) * (1 - g));
+  const sLo = flush
+    ? Math.max(0, ((sum - lostPowers) * (1 - KAPPA_POW) - nonzero * MIN_NORMAL32) * (1 - g) - (nonzero - 1) * MIN_NORMAL32)
+    : Math.max(0, (sum * (1 - KAPPA_POW) - nonzero * ETA32) * (1 - g));
   const sHi = (sum * (1 + KAPPA_POW) + nonzero * ETA32) * (1 + g);
   const [lo, hi] = outward(
-    Math.max(0, Math.pow(sLo, 1 / p) * (1 - KAPPA_POW) - ETA32),
+    Math.max(0, Math.pow(sLo, 1 / p) * (1 - KAPPA_POW) - (flush ? MIN_NORMAL32 : ETA32)),
     Math.pow(sHi, 1 / p) * (1 + KAPPA_POW) + ETA32,
     8,
   );

@@ -142,3 +142,52 @@ describe('sum and Lp (SUM.DEF, LP.DEF, GRAD.LP, SPECIAL.IEEE)', () => {
     expect(a.hi - a.value).toBeLessThan(g2 * 7 + 16 * 2 ** -52);
   });
 });
+
+describe('POLICY.SUBNORMALS', () => {
+  const tiny = 2 ** -149; // the smallest subnormal
+  const flush = { maxNan: 'propagate', maxTies: 'first', indices: 'plane', subnormals: 'flush' } as const;
+  const preserve = { ...flush, subnormals: 'preserve' } as const;
+  const accepts = (a: ReturnType<typeof referenceForward>['acceptance'][number], v: number): boolean =>
+    a.kind === 'exact' ? Object.is(a.value, v) || a.value === v : a.kind === 'interval' ? v >= a.lo && v <= a.hi : true;
+
+  test('a sum of subnormals: exact under preserve; 0 is allowed under flush, and nothing beyond λ per flush', () => {
+    const s = spec('sum', [2], [1], [0, 0]);
+    const x = t([1, 1, 2], [tiny, 2 * tiny]);
+    expect(accepts(referenceForward(s, x, preserve).acceptance[0]!, 0)).toBe(false);
+    const a = referenceForward(s, x, flush).acceptance[0]!;
+    expect(accepts(a, 0)).toBe(true); // both inputs read as 0
+    // Lost inputs 3·2^-149 plus one flushed addition (2^-126), times (1 + γ_1): about 2^-126 either side.
+    expect(a.kind === 'interval' && a.hi).toBeGreaterThan(2 ** -126);
+    expect(a.kind === 'interval' && a.hi).toBeLessThan(2 ** -125);
+  });
+
+  test('max stays exact under flush (ACC.MAX)', () => {
+    const r = referenceForward(spec('max', [2], [1], [0, 0]), t([1, 1, 2], [tiny, 2 * tiny]), flush);
+    expect(r.acceptance[0]).toEqual({ kind: 'exact', value: 2 * tiny });
+  });
+
+  test('avg under flush: a lost subnormal sum may be divided by a tiny override', () => {
+    const s = spec('avg', [1], [1], [0, 0], { divisorOverride: 2 ** -100 });
+    const a = referenceForward(s, t([1, 1, 1], [tiny]), flush).acceptance[0]!;
+    // exact 2^-49; a flushing device may read x as 0 and return 0.
+    expect(accepts(a, 0)).toBe(true);
+    expect(accepts(a, 2 ** -49)).toBe(true);
+    expect(accepts(referenceForward(s, t([1, 1, 1], [tiny]), preserve).acceptance[0]!, 0)).toBe(false);
+  });
+
+  test('Lp gradient: y^(1−p) is bounded over the whole forward interval, both ends (ACC.GRAD ρ_y)', () => {
+    // The counterexample of `poolspec verify --backend webgpu --runs 400 --seed 1812857394` (SwiftShader), shrunk to
+    // its window: a normal and a subnormal tap, p = 0.5. A flushing device reads x2 as 0, so y = |x1| and its
+    // gradient for x1, dy·(y/|x1|)^(1/2), is dy itself instead of about 1.5·dy. y's interval reaches down to about
+    // |x1| (δ_y ≈ 0.56), where y^(1/2) changes by 1 − (1 − δ_y)^(1/2) ≈ 0.33; the first-order factor
+    // (1 + δ_y)^(1/2) − 1 ≈ 0.25 that ACC.GRAD used before rejected the device's (admissible) result.
+    const s = spec('lp', [2], [1], [0, 0], { p: 0.5 });
+    const x = t([1, 1, 2], [-2.350990943722118e-38, -5.877547424228511e-39]);
+    const dy = t([1, 1, 1], [1.578202916769928e-30]);
+    const a = referenceBackward(s, x, dy, flush).acceptance[0]!;
+    expect(a.kind).toBe('interval');
+    expect(a.value / dy.data[0]!).toBeCloseTo(-1.5, 4);
+    expect(accepts(a, -1.578202916769928e-30)).toBe(true);
+    expect(accepts(referenceBackward(s, x, dy, preserve).acceptance[0]!, -1.578202916769928e-30)).toBe(false);
+  });
+});
