@@ -5,7 +5,7 @@
  * 2: bad usage or a backend that cannot load.
  */
 import { parseArgs } from 'node:util';
-import { BUILTIN_BACKENDS, OWN_BACKENDS } from '../kernels/registry.js';
+import { BUILTIN_BACKENDS, OWN_BACKENDS, findBuiltin } from '../kernels/registry.js';
 import { DEFAULT_POLICY, type Policy } from '../spec/policy.js';
 import { PROPERTIES } from '../spec/properties/index.js';
 import {
@@ -32,6 +32,7 @@ Options:
   --path P              replay path of one recorded failure (with --property and --seed)
   --policy K=V          a convention where the spec allows alternatives (SPEC.md §6), repeatable:
                         maxNan=propagate|ignore|first-only  maxTies=first|last  indices=plane|unchecked
+                        subnormals=preserve|flush
   --json FILE           write the results as JSON (schema poolspec.verify/1)
   --junit FILE          write JUnit XML
   --list                list the properties and their clauses, then exit
@@ -45,6 +46,7 @@ export const VERIFY_SCHEMA = 'poolspec.verify/1';
 function parsePolicy(values: readonly string[]): Partial<Policy> {
   const allowed: Record<keyof Policy, readonly string[]> = {
     maxNan: ['propagate', 'ignore', 'first-only'], maxTies: ['first', 'last'], indices: ['plane', 'unchecked'],
+    subnormals: ['preserve', 'flush'],
   };
   const out: Record<string, string> = {};
   for (const kv of values) {
@@ -135,12 +137,20 @@ export async function verifyCommand(argv: readonly string[]): Promise<number> {
 
   const refs = values.backend ?? OWN_BACKENDS.map((b) => b.name);
   const loaded: LoadedBackend[] = [];
+  const unavailable: Array<{ backend: string; reason: string }> = [];
   for (const ref of refs) {
     try {
       loaded.push(await loadBackend(ref));
     } catch (e) {
-      if (e instanceof BackendLoadError) { console.error(`poolspec verify: ${e.message}`); return 2; }
-      throw e;
+      if (!(e instanceof BackendLoadError)) throw e;
+      // A platform backend (e.g. webgpu without an adapter) in the default set is reported, not fatal.
+      if (values.backend === undefined && findBuiltin(ref)?.platform) {
+        console.error(`poolspec verify: ${e.message}\n  (skipped; the other backends are verified)`);
+        unavailable.push({ backend: ref, reason: e.message });
+        continue;
+      }
+      console.error(`poolspec verify: ${e.message}`);
+      return 2;
     }
   }
 
@@ -174,13 +184,14 @@ export async function verifyCommand(argv: readonly string[]): Promise<number> {
   if (declined.length) console.log(`\nUnsupported cases (declined through supports(), not counted as passed):\n${declined.join('\n')}`);
   const failures = outcomes.flatMap((o, i) => o.properties.filter((p) => p.status === 'fail').map((p) => describeFailure(loaded[i]!.ref, o, p)));
   if (failures.length) console.log(`\nFailures\n${failures.join('\n\n')}`);
-  console.log(`\n${outcomes.map((o) => `${o.backend}: ${o.status.toUpperCase()}`).join('  ')}  (seed ${seed})`);
+  console.log(`\n${[...outcomes.map((o) => `${o.backend}: ${o.status.toUpperCase()}`), ...unavailable.map((u) => `${u.backend}: UNAVAILABLE`)].join('  ')}  (seed ${seed})`);
 
   const refOf = (name: string): string => loaded[names.indexOf(name)]?.ref ?? name;
   if (values.json) {
     writeFileAtomic(values.json, `${JSON.stringify({
       schema: VERIFY_SCHEMA, date: new Date().toISOString(), seed, runs, node: process.version,
       backends: outcomes.map((o, i) => ({ ...o, ref: loaded[i]!.ref, replay: Object.fromEntries(o.properties.filter((p) => p.status === 'fail').map((p) => [p.id, replayCommand(loaded[i]!.ref, p, o.policy)])) })),
+      unavailable,
     }, null, 2)}\n`);
   }
   if (values.junit) {

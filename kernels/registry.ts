@@ -6,6 +6,7 @@
 import type { PoolingBackend } from './contract.js';
 import type { Policy } from '../spec/policy.js';
 import { PEER_BACKENDS } from './peers/index.js';
+import { WEBGPU_POLICY } from './webgpu/policy.js';
 
 export interface BackendEntry {
   readonly name: string;
@@ -18,6 +19,12 @@ export interface BackendEntry {
    * reports/conformance/, not required to pass, and not in `poolspec verify`'s default set.
    */
   readonly peer?: boolean;
+  /**
+   * Needs something this machine may lack (a WebGPU adapter). When it cannot be created, `poolspec verify`
+   * without --backend reports it as unavailable, with its how-to, and verifies the others; asked for by name it
+   * is an error (exit 2). The conformance suite fails on it under CI and skips it elsewhere.
+   */
+  readonly platform?: boolean;
 }
 
 export const BUILTIN_BACKENDS: readonly BackendEntry[] = [
@@ -35,6 +42,18 @@ export const BUILTIN_BACKENDS: readonly BackendEntry[] = [
     name: 'wasm',
     description: 'AssemblyScript kernels with 128-bit SIMD, one reused WebAssembly.Memory',
     create: async () => (await import('./wasm/index.js')).createWasmBackend(),
+  },
+  {
+    name: 'webgpu',
+    description: 'WGSL compute shaders through WebGPU (Dawn in Node); gather backward; any adapter, GPU or software',
+    create: async () => {
+      const [{ createWebGpuBackend }, { nodeGpu }] = await Promise.all([import('./webgpu/index.js'), import('./webgpu/node.js')]);
+      const backend = createWebGpuBackend({ gpu: nodeGpu });
+      await backend.ready(); // fail here, with the how-to, rather than on the first case
+      return backend;
+    },
+    policy: WEBGPU_POLICY, // subnormals may be flushed (SPEC.md POLICY.SUBNORMALS)
+    platform: true,
   },
   ...PEER_BACKENDS,
 ];

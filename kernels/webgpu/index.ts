@@ -1,0 +1,334 @@
+/**
+ * The WebGPU backend: WGSL compute kernels (kernels/webgpu/shaders.ts) for max (with indices), avg, sum and lp,
+ * forward and backward, rank 1–3, both layouts. Validation and geometry are the shared TypeScript ones
+ * (spec/validate.ts, kernels/geometry.ts via kernels/webgpu/plan.ts); the GPU runs the reductions.
+ *
+ * No Node-only API is used here, so the same module runs in a browser (pass `navigator.gpu`) and in Node (pass
+ * `nodeGpu` from kernels/webgpu/node.ts). A call validates, uploads its inputs with queue.writeBuffer, records
+ * every dispatch and every readback copy in one command buffer, submits once and maps the readback buffers
+ * together. Buffers come from a pool (kernels/webgpu/buffers.ts); the device is created on the first call.
+ */
+import type { ForwardResult, Layout, PoolKind, PoolSpec, PoolingBackend, Support, Tensor } from '../contract.js';
+import { poolGeometry, product, type PoolGeometry } from '../geometry.js';
+import { BackendError } from '../../spec/errors.js';
+import { validateBackward, validateForward, validationProblem } from '../../spec/validate.js';
+import { declineStructured } from '../structured/decline.js';
+import { BufferPool } from './buffers.js';
+import { DEFAULT_LIMITS, GpuContext, type AdapterSummary, type DeviceLimits } from './device.js';
+import { buildPlan, dispatchSize, paramsFor, type GpuPlan } from './plan.js';
+import { kernelBuffers, type BufferName, type Direction } from './shaders.js';
+
+export { WebGpuDeviceError, WebGpuUnavailableError, WEBGPU_HOW_TO } from './errors.js';
+export { WEBGPU_POLICY } from './policy.js';
+export type { AdapterSummary } from './device.js';
+
+export interface WebGpuBackendOptions {
+  /** navigator.gpu in a browser; in Node, nodeGpu from kernels/webgpu/node.ts (or any GPU object). */
+  gpu: GPU | (() => GPU | Promise<GPU>);
+  /** Default 'webgpu'. */
+  name?: string;
+  powerPreference?: GPUPowerPreference;
+  /**
+   * Tests: use at most this many workgroups per grid dimension (default: the device's limit), so that the 2-D
+   * dispatch used for large tensors can be exercised on small ones.
+   */
+  maxWorkgroupsPerDimension?: number;
+}
+
+export interface WebGpuStats {
+  /** GPU buffers that exist now (in use or idle in the pool): what a leak would grow. */
+  readonly liveBuffers: number;
+  readonly idleBuffers: number;
+  readonly pipelines: number;
+}
+
+/** A case uploaded once, for timing the kernels alone (bench/): `run` records the dispatches, submits, and waits. */
+export interface ResidentCase {
+  run(): Promise<void>;
+  release(): void;
+}
+
+export interface WebGpuBackend extends PoolingBackend {
+  /** Acquires the adapter and the device now; rejects with WebGpuUnavailableError (and how to get one). */
+  ready(): Promise<AdapterSummary>;
+  stats(): WebGpuStats;
+  /** Diagnostics and tests: the device in use (e.g. to destroy it and check the lost-device path). */
+  gpuDevice(): Promise<GPUDevice>;
+  /** Uploads x (and dy for 'backward') once; `run()` then times the dispatches without upload or readback. */
+  resident(spec: PoolSpec, x: Tensor, direction: Direction, dy?: Tensor): Promise<ResidentCase>;
+  dispose(): Promise<void>;
+}
+
+const STORAGE_IN = GPUBufferUsageFlagsOf('STORAGE', 'COPY_DST');
+const STORAGE_OUT = GPUBufferUsageFlagsOf('STORAGE', 'COPY_SRC');
+const UNIFORM = GPUBufferUsageFlagsOf('UNIFORM', 'COPY_DST');
+const READBACK = GPUBufferUsageFlagsOf('MAP_READ', 'COPY_DST');
+
+/** GPUBufferUsage is a global in browsers and (after nodeGpu()) in Node; read it lazily, when a call needs it. */
+function GPUBufferUsageFlagsOf(...names: (keyof GPUBufferUsage)[]): () => GPUBufferUsageFlags {
+  return () => names.reduce((flags, n) => flags | (globalThis.GPUBufferUsage[n] as number), 0);
+}
+
+/** Bytes of each buffer a case needs, to check against the device's limits before anything is allocated. */
+function bufferBytes(spec: PoolSpec, g: PoolGeometry): Array<[string, number]> {
+  const inBytes = g.batch * g.channels * g.inPlane * 4;
+  const outBytes = g.batch * g.channels * g.outPlane * 4;
+  // Window rows (4 per output coordinate) and inverse lists (offsets + at most kernel entries per coordinate).
+  const tableInts = g.axes.reduce((s, a) => s + 4 * a.out + (a.size + 1) + a.out * a.kernel, 0) + 16;
+  const list: Array<[string, number]> = [['x (and dx)', inBytes], ['y, dy and indices', outBytes], ['window tables', tableInts * 4]];
+  if (spec.kind === 'avg' && spec.divisorOverride === undefined) list.push(['reciprocal table', (product(spec.kernel) + 1) * 4]);
+  return list;
+}
+
+/** Why a case exceeds the device's limits, naming the limit; undefined when it fits. */
+export function limitProblem(spec: PoolSpec, g: PoolGeometry, limits: DeviceLimits): string | undefined {
+  for (const [what, bytes] of bufferBytes(spec, g)) {
+    if (bytes > limits.maxStorageBufferBindingSize) {
+      return `${what} needs ${bytes} bytes, over the device's maxStorageBufferBindingSize (${limits.maxStorageBufferBindingSize}); split the batch`;
+    }
+    if (BufferPool.sizeClass(bytes) > limits.maxBufferSize) {
+      return `${what} needs a ${BufferPool.sizeClass(bytes)}-byte buffer, over the device's maxBufferSize (${limits.maxBufferSize}); split the batch`;
+    }
+  }
+  return undefined;
+}
+
+interface Allocation {
+  readonly buffers: Partial<Record<BufferName, GPUBuffer>>;
+  readonly owned: GPUBuffer[];
+}
+
+export function createWebGpuBackend(options: WebGpuBackendOptions): WebGpuBackend {
+  const name = options.name ?? 'webgpu';
+  let context: Promise<GpuContext> | undefined;
+  let pool: BufferPool | undefined;
+  let disposed = false;
+  let lastLimits: DeviceLimits = DEFAULT_LIMITS;
+  let current: GpuContext | undefined;
+
+  async function ctx(): Promise<GpuContext> {
+    if (disposed) throw new BackendError(name, 'the backend was disposed');
+    context ??= (async () => {
+      const gpu = typeof options.gpu === 'function' ? await options.gpu() : options.gpu;
+      const c = await GpuContext.create(name, gpu, options.powerPreference);
+      pool = new BufferPool(c.device);
+      lastLimits = c.limits;
+      current = c;
+      return c;
+    })();
+    // A failed acquisition is not cached: a later call tries again (e.g. after the user installed a driver).
+    context.catch(() => { context = undefined; });
+    const c = await context;
+    c.check();
+    return c;
+  }
+
+  function checked(spec: PoolSpec, g: PoolGeometry, limits: DeviceLimits): void {
+    const problem = limitProblem(spec, g, limits);
+    if (problem) throw new BackendError(name, `unsupported: ${problem}`);
+  }
+
+  function upload(c: GpuContext, alloc: Allocation, which: BufferName, data: ArrayBuffer | ArrayBufferView, usage: GPUBufferUsageFlags): void {
+    const bytes = data.byteLength;
+    const b = pool!.acquire(bytes, usage, which);
+    alloc.owned.push(b);
+    alloc.buffers[which] = b;
+    if (bytes > 0) c.device.queue.writeBuffer(b, 0, data as GPUAllowSharedBufferSource);
+  }
+
+  function output(alloc: Allocation, which: BufferName, bytes: number): void {
+    const b = pool!.acquire(bytes, STORAGE_OUT(), which);
+    alloc.owned.push(b);
+    alloc.buffers[which] = b;
+  }
+
+  async function dispatch(c: GpuContext, pass: GPUComputePassEncoder, alloc: Allocation, kind: PoolKind, direction: Direction, params: GPUBuffer, total: number): Promise<void> {
+    const pipeline = await c.pipeline(kind, direction);
+    const entries: GPUBindGroupEntry[] = kernelBuffers(kind, direction).map((d) => {
+      const buffer = d.name === 'params' ? params : alloc.buffers[d.name];
+      if (!buffer) throw new BackendError(name, `internal: no buffer for ${d.name}`);
+      return { binding: d.binding, resource: { buffer } };
+    });
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, c.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries }));
+    const perDim = Math.min(c.limits.maxComputeWorkgroupsPerDimension, options.maxWorkgroupsPerDimension ?? Infinity);
+    const [gx, gy] = dispatchSize(total, perDim);
+    pass.dispatchWorkgroups(gx, gy);
+  }
+
+  /**
+   * Uploads the case and records its dispatches: the forward (also before a max or lp backward, whose gather
+   * needs the forward's indices or outputs), then the backward.
+   */
+  async function stage(c: GpuContext, spec: PoolSpec, plan: GpuPlan, x: Tensor, direction: Direction, dy?: Tensor): Promise<{ alloc: Allocation; encode: (encoder: GPUCommandEncoder) => Promise<void> }> {
+    const alloc: Allocation = { buffers: {}, owned: [] };
+    try {
+      const needsForward = direction === 'forward' || spec.kind === 'max' || spec.kind === 'lp';
+      upload(c, alloc, 'x', x.data, STORAGE_IN());
+      upload(c, alloc, 'tables', plan.tables, STORAGE_IN());
+      if (plan.reciprocals) upload(c, alloc, 'reciprocals', plan.reciprocals, STORAGE_IN());
+      if (needsForward) {
+        output(alloc, 'y', plan.outTotal * 4);
+        if (spec.kind === 'max') output(alloc, 'indices', plan.outTotal * 4);
+      }
+      const forwardParams = pool!.acquire(plan.params.byteLength, UNIFORM(), 'params');
+      alloc.owned.push(forwardParams);
+      c.device.queue.writeBuffer(forwardParams, 0, paramsFor(plan, plan.outTotal));
+      let backwardParams: GPUBuffer | undefined;
+      if (direction === 'backward') {
+        upload(c, alloc, 'dy', dy!.data, STORAGE_IN());
+        output(alloc, 'dx', plan.inTotal * 4);
+        backwardParams = pool!.acquire(plan.params.byteLength, UNIFORM(), 'params');
+        alloc.owned.push(backwardParams);
+        c.device.queue.writeBuffer(backwardParams, 0, paramsFor(plan, plan.inTotal));
+      }
+      const encode = async (encoder: GPUCommandEncoder): Promise<void> => {
+        const pass = encoder.beginComputePass();
+        if (needsForward) await dispatch(c, pass, alloc, spec.kind, 'forward', forwardParams, plan.outTotal);
+        if (backwardParams) await dispatch(c, pass, alloc, spec.kind, 'backward', backwardParams, plan.inTotal);
+        pass.end();
+      };
+      return { alloc, encode };
+    } catch (e) {
+      for (const b of alloc.owned) pool!.release(b);
+      throw e;
+    }
+  }
+
+  /** Runs a staged case and reads back the named outputs, all in one submission. */
+  async function execute(c: GpuContext, spec: PoolSpec, plan: GpuPlan, x: Tensor, direction: Direction, reads: Array<[BufferName, number]>, dy?: Tensor): Promise<ArrayBuffer[]> {
+    const { alloc, encode } = await stage(c, spec, plan, x, direction, dy);
+    const staging: GPUBuffer[] = [];
+    let healthy = true;
+    try {
+      c.device.pushErrorScope('out-of-memory');
+      c.device.pushErrorScope('validation');
+      const encoder = c.device.createCommandEncoder();
+      await encode(encoder);
+      for (const [which, bytes] of reads) {
+        const s = pool!.acquire(bytes, READBACK(), `${which} readback`);
+        staging.push(s);
+        if (bytes > 0) encoder.copyBufferToBuffer(alloc.buffers[which]!, 0, s, 0, bytes);
+      }
+      c.device.queue.submit([encoder.finish()]);
+      const validation = await c.device.popErrorScope();
+      const oom = await c.device.popErrorScope();
+      const error = validation ?? oom;
+      if (error) {
+        healthy = false;
+        throw new BackendError(name, `the GPU rejected the work: ${error.message}`);
+      }
+      const results = await Promise.all(reads.map(async ([, bytes], i) => {
+        const s = staging[i]!;
+        if (bytes === 0) return new ArrayBuffer(0);
+        await s.mapAsync(globalThis.GPUMapMode.READ, 0, bytes);
+        const copy = s.getMappedRange(0, bytes).slice(0);
+        s.unmap();
+        return copy;
+      }));
+      c.check();
+      return results;
+    } catch (e) {
+      healthy = false;
+      c.check(); // a lost device explains the failure better than the symptom
+      throw e;
+    } finally {
+      for (const b of [...alloc.owned, ...staging]) {
+        if (healthy) pool!.release(b); else pool!.destroy(b);
+      }
+    }
+  }
+
+  function layoutOf(t: Tensor): Layout {
+    return t.layout ?? 'channels_first';
+  }
+
+  const backend: WebGpuBackend = {
+    name,
+    structured: declineStructured(name, 'the WGSL kernels cover sliding-window pooling only; the structured kinds of SPEC.md §10 (adaptive, RoI, SPP, unpooling) run on the naive backend'),
+
+    supports(spec: PoolSpec, inputShape: readonly number[], layout: Layout = 'channels_first'): Support {
+      const problem = validationProblem(spec, inputShape, layout);
+      if (problem) return { ok: false, reason: problem };
+      const limit = limitProblem(spec, poolGeometry(spec, inputShape, layout), lastLimits);
+      return limit ? { ok: false, reason: limit } : { ok: true };
+    },
+
+    async forward(spec: PoolSpec, x: Tensor): Promise<ForwardResult> {
+      const g = validateForward(spec, x);
+      const c = await ctx();
+      checked(spec, g, c.limits);
+      const plan = buildPlan(spec, g);
+      const layout = layoutOf(x);
+      const reads: Array<[BufferName, number]> = [['y', plan.outTotal * 4]];
+      if (spec.kind === 'max') reads.push(['indices', plan.outTotal * 4]);
+      const [y, indices] = await execute(c, spec, plan, x, 'forward', reads);
+      return {
+        y: { shape: [...g.outShape], data: new Float32Array(y!), layout },
+        ...(indices ? { indices: new Int32Array(indices) } : {}),
+      };
+    },
+
+    async backward(spec: PoolSpec, x: Tensor, dy: Tensor): Promise<Tensor> {
+      const g = validateBackward(spec, x, dy);
+      const c = await ctx();
+      checked(spec, g, c.limits);
+      const plan = buildPlan(spec, g);
+      const layout = layoutOf(x);
+      const [dx] = await execute(c, spec, plan, x, 'backward', [['dx', plan.inTotal * 4]], dy);
+      return { shape: [...g.inShape], data: new Float32Array(dx!), layout };
+    },
+
+    async ready(): Promise<AdapterSummary> {
+      return (await ctx()).adapter;
+    },
+
+    stats(): WebGpuStats {
+      return { liveBuffers: pool?.live ?? 0, idleBuffers: pool?.idleCount ?? 0, pipelines: current?.pipelineCount ?? 0 };
+    },
+
+    async gpuDevice(): Promise<GPUDevice> {
+      return (await ctx()).device;
+    },
+
+    async resident(spec: PoolSpec, x: Tensor, direction: Direction, dy?: Tensor): Promise<ResidentCase> {
+      const g = direction === 'forward' ? validateForward(spec, x) : validateBackward(spec, x, dy);
+      const c = await ctx();
+      checked(spec, g, c.limits);
+      const plan = buildPlan(spec, g);
+      const { alloc, encode } = await stage(c, spec, plan, x, direction, dy);
+      let released = false;
+      return {
+        async run(): Promise<void> {
+          if (released) throw new BackendError(name, 'resident case already released');
+          const encoder = c.device.createCommandEncoder();
+          await encode(encoder);
+          c.device.queue.submit([encoder.finish()]);
+          await c.device.queue.onSubmittedWorkDone();
+          c.check();
+        },
+        release(): void {
+          if (released) return;
+          released = true;
+          for (const b of alloc.owned) pool!.release(b);
+        },
+      };
+    },
+
+    async dispose(): Promise<void> {
+      if (disposed) return;
+      disposed = true;
+      const pending = context;
+      context = undefined;
+      if (!pending) return;
+      try {
+        const c = await pending;
+        pool?.clear();
+        c.destroy();
+      } catch {
+        // acquisition failed: nothing to release
+      }
+    },
+  };
+  return backend;
+}

@@ -1,0 +1,129 @@
+/**
+ * The host half of every WebGPU dispatch: the shared geometry (kernels/geometry.ts) turned into the small tables and
+ * the uniform block that the WGSL kernels read. The shaders never recompute window bounds or divisors themselves,
+ * so there is one geometry for the reference and every backend (the tfjs pattern), and the WGSL stays free of
+ * the ceil/floor corner cases of SHAPE.* and WINDOW.*.
+ *
+ * Every case is lifted to three spatial axes: a rank-1 or rank-2 case gets leading axes of extent 1 with one
+ * window of one tap, which changes neither the scan order (WINDOW.TAPS) nor any index (MAX.INDEX).
+ */
+import type { PoolSpec } from '../contract.js';
+import { axisWindow, product, type AxisGeometry, type PoolGeometry } from '../geometry.js';
+
+/** Invocations per workgroup of every kernel (one invocation per output or input element). */
+export const WORKGROUP_SIZE = 64;
+
+/** i32 entries per window-table row: start, tFirst, tEnd, paddedCount (AxisWindow of kernels/geometry.ts). */
+const WINDOW_ROW = 4;
+
+/** Byte size of the uniform block `Params` of kernels/webgpu/shaders.ts: seven vec4s. */
+export const PARAMS_BYTES = 7 * 16;
+
+export interface GpuPlan {
+  readonly geometry: PoolGeometry;
+  /** The three lifted axes, outermost first. */
+  readonly axes: readonly AxisGeometry[];
+  /** Uniform block, PARAMS_BYTES long. Its `total` field is set per dispatch (forward or backward). */
+  readonly params: ArrayBuffer;
+  /**
+   * Window rows (per axis, per output coordinate: start, tFirst, tEnd, paddedCount), then per axis the inverse
+   * map used by the gather backward: CSR offsets (size + 1 entries, absolute positions in this array), then the
+   * output coordinates j whose window has a tap at each input coordinate.
+   */
+  readonly tables: Int32Array;
+  /** avg: fround(1/D) for D = 0..Kvol (entry 0 unused), or [fround(1/divisorOverride)]. */
+  readonly reciprocals?: Float32Array;
+  readonly inTotal: number;
+  readonly outTotal: number;
+}
+
+function liftAxes(g: PoolGeometry): AxisGeometry[] {
+  const unit: AxisGeometry = { size: 1, kernel: 1, stride: 1, dilation: 1, padBegin: 0, padEnd: 0, out: 1 };
+  return [...Array.from({ length: 3 - g.rank }, () => unit), ...g.axes];
+}
+
+/** Quiet NaN and ±∞ bit patterns, passed as data: a WGSL constant expression may not evaluate to NaN or ∞. */
+export const NAN_BITS = 0x7fc00000;
+
+export function buildPlan(spec: PoolSpec, g: PoolGeometry): GpuPlan {
+  const axes = liftAxes(g);
+  const rows: number[] = [];
+  const windowOffsets: number[] = [];
+  for (const a of axes) {
+    windowOffsets.push(rows.length / WINDOW_ROW);
+    for (let j = 0; j < a.out; j++) {
+      const w = axisWindow(a, j);
+      rows.push(w.start, w.tFirst, w.tEnd, w.paddedCount);
+    }
+  }
+  // Inverse maps: for input coordinate i of an axis, every output coordinate j with a tap t in [tFirst, tEnd)
+  // at i = start_j + t·dilation. Built from the same window rows, so forward and backward agree by construction.
+  const inverseOffsets: number[] = [];
+  for (let ax = 0; ax < 3; ax++) {
+    const a = axes[ax]!;
+    const lists: number[][] = Array.from({ length: a.size }, () => []);
+    for (let j = 0; j < a.out; j++) {
+      const w = axisWindow(a, j);
+      for (let t = w.tFirst; t < w.tEnd; t++) lists[w.start + t * a.dilation]!.push(j);
+    }
+    inverseOffsets.push(rows.length);
+    const entriesStart = rows.length + a.size + 1;
+    let at = entriesStart;
+    for (const l of lists) { rows.push(at); at += l.length; }
+    rows.push(at);
+    for (const l of lists) rows.push(...l);
+  }
+  const tables = Int32Array.from(rows);
+
+  let reciprocals: Float32Array | undefined;
+  if (spec.kind === 'avg' && spec.divisorOverride !== undefined) {
+    // 1/divisorOverride rounded once from double is the correctly rounded float32 reciprocal: a float32 divisor
+    // has a 24-bit significand, so (as for the counts below) 1/D cannot lie within 2^-53 of a float32 midpoint.
+    reciprocals = Float32Array.of(1 / spec.divisorOverride);
+  } else if (spec.kind === 'avg') {
+    // AVG.DIVISOR: D is a count of taps, at most the kernel volume. fround(1/D) computed in double is the
+    // correctly rounded float32 reciprocal: double rounding could only err if 1/D lay within 2^-53 relative of a
+    // float32 midpoint, which forces D to be a power of two, whose reciprocal is exact.
+    const kvol = product(spec.kernel);
+    reciprocals = new Float32Array(kvol + 1);
+    for (let d = 1; d <= kvol; d++) reciprocals[d] = 1 / d;
+  }
+
+  const params = new ArrayBuffer(PARAMS_BYTES);
+  const i32 = new Int32Array(params);
+  const u32 = new Uint32Array(params);
+  const f32 = new Float32Array(params);
+  const channelsLast = g.layout === 'channels_last' ? 1 : 0;
+  // vec4 0: input extents + plane; 1: output extents + plane; 2: dilations + layout; 3: window-row offsets + C;
+  // 4: inverse-map offsets + N; 5: total, countIncludePad, useOverride, NaN bits; 6: unused, p, p−1, 1−p.
+  i32.set([axes[0]!.size, axes[1]!.size, axes[2]!.size, g.inPlane], 0);
+  i32.set([axes[0]!.out, axes[1]!.out, axes[2]!.out, g.outPlane], 4);
+  i32.set([axes[0]!.dilation, axes[1]!.dilation, axes[2]!.dilation, channelsLast], 8);
+  i32.set([windowOffsets[0]!, windowOffsets[1]!, windowOffsets[2]!, g.channels], 12);
+  i32.set([inverseOffsets[0]!, inverseOffsets[1]!, inverseOffsets[2]!, g.batch], 16);
+  u32.set([0, spec.countIncludePad ? 1 : 0, spec.divisorOverride !== undefined ? 1 : 0, NAN_BITS], 20);
+  const p = spec.p ?? 1;
+  // p − 1 and 1 − p are rounded to float32 here, as a float32 kernel would round them.
+  f32.set([0, p, p - 1, 1 - p], 24);
+
+  return {
+    geometry: g, axes, params, tables, ...(reciprocals ? { reciprocals } : {}),
+    inTotal: g.batch * g.channels * g.inPlane,
+    outTotal: g.batch * g.channels * g.outPlane,
+  };
+}
+
+/** Sets the number of invocations of the next dispatch in a plan's uniform block. */
+export function paramsFor(plan: GpuPlan, total: number): ArrayBuffer {
+  const copy = plan.params.slice(0);
+  new Uint32Array(copy)[20] = total;
+  return copy;
+}
+
+/** Workgroup counts for `total` invocations: a 2-D grid, since one dimension holds at most `maxPerDim` groups. */
+export function dispatchSize(total: number, maxPerDim: number): [number, number] {
+  const groups = Math.max(1, Math.ceil(total / WORKGROUP_SIZE));
+  const x = Math.min(groups, maxPerDim);
+  return [x, Math.ceil(groups / x)];
+}
+

@@ -1,0 +1,284 @@
+/**
+ * WGSL kernels, generated from two templates: one forward (one invocation per output element, scanning its window)
+ * and one backward (one invocation per input element, gathering the outputs whose windows cover it: no atomics,
+ * no write races). Each pooling kind supplies only its reduction snippets and the buffers it binds; the bind-group
+ * entries are derived from the same list as the WGSL declarations, so the two cannot drift apart.
+ *
+ * Numerics (SPEC.md §3, §5): values travel as u32 bit patterns. Max compares an integer order key, so it is exact
+ * to the bit whatever the device does with NaN, −0 or subnormals (WGSL lets an implementation assume that no NaN
+ * or ∞ occurs and lets it flush subnormals: WGSL, "Floating Point Evaluation"). NaN and ±∞ are classified on the bits for every kind and
+ * combined by SPECIAL.IEEE; only finite values reach float arithmetic. Sums accumulate in f32 (ACC.SUM); averages
+ * multiply by a correctly rounded reciprocal taken from a table (ACC.AVG allows a reciprocal and a multiplication;
+ * WGSL's `/` is only 2.5 ulp accurate); powers use ps_pow/ps_root (kernels/webgpu/wgsl/pow.ts), accurate to
+ * ACC.LP's κ, because WGSL's pow is exp2(y·log2 x) with no useful bound.
+ */
+import type { PoolKind } from '../contract.js';
+import { WORKGROUP_SIZE } from './plan.js';
+import { POW_WGSL } from './wgsl/pow.js';
+
+export type Direction = 'forward' | 'backward';
+
+/** A buffer a kernel reads or writes; `binding` is its fixed slot in group 0. */
+export type BufferName = 'params' | 'x' | 'tables' | 'y' | 'indices' | 'reciprocals' | 'dy' | 'dx';
+
+interface BindingDecl {
+  readonly name: BufferName;
+  readonly binding: number;
+  readonly wgsl: string;
+}
+
+const DECLS: Record<BufferName, (direction: Direction) => BindingDecl> = {
+  params: () => ({ name: 'params', binding: 0, wgsl: 'var<uniform> P: Params' }),
+  x: () => ({ name: 'x', binding: 1, wgsl: 'var<storage, read> X: array<u32>' }),
+  tables: () => ({ name: 'tables', binding: 2, wgsl: 'var<storage, read> T: array<i32>' }),
+  y: (d) => ({ name: 'y', binding: 3, wgsl: `var<storage, ${d === 'forward' ? 'read_write' : 'read'}> Y: array<u32>` }),
+  indices: (d) => ({ name: 'indices', binding: 4, wgsl: `var<storage, ${d === 'forward' ? 'read_write' : 'read'}> I: array<i32>` }),
+  reciprocals: () => ({ name: 'reciprocals', binding: 5, wgsl: 'var<storage, read> R: array<f32>' }),
+  dy: () => ({ name: 'dy', binding: 6, wgsl: 'var<storage, read> DY: array<u32>' }),
+  dx: () => ({ name: 'dx', binding: 7, wgsl: 'var<storage, read_write> DX: array<u32>' }),
+};
+
+/** What a pooling kind contributes to the templates. */
+interface KindSnippets {
+  readonly forwardBuffers: readonly BufferName[];
+  /** Declarations before the window scan; the scan binds `b` (the tap's bits) and `p` (its plane index). */
+  readonly init: string;
+  /** Per in-bounds tap, in scan order; may set `done = true` to stop the scan. */
+  readonly step: string;
+  /** Writes Y[o] (and I[o]). */
+  readonly finish: string;
+  readonly backwardBuffers: readonly BufferName[];
+  /** Declarations before the gather; the gather binds `oa` (the covering output's address) and jz, jy, jx. */
+  readonly gatherInit: string;
+  readonly contribution: string;
+  /** Extra WGSL functions. */
+  readonly functions?: string;
+}
+
+const RECIPROCAL_FNS = /* wgsl */ `
+// AVG.DIVISOR, from the window rows: divisorOverride's reciprocal is R[0]; otherwise the product of the per-axis
+// counts (padded or in-bounds) indexes the table of correctly rounded reciprocals.
+fn reciprocal(jz: i32, jy: i32, jx: i32) -> f32 {
+  if (P.misc.z == 1u) { return R[0]; }
+  let a = win(0u, jz); let b = win(1u, jy); let c = win(2u, jx);
+  if (P.misc.y == 1u) { return R[a.w * b.w * c.w]; }
+  return R[(a.z - a.y) * (b.z - b.y) * (c.z - c.y)];
+}`;
+
+const KINDS: Record<PoolKind, KindSnippets> = {
+  max: {
+    forwardBuffers: ['indices'],
+    init: 'var best = 0u; var bestIndex = -1;',
+    // MAX.SELECT: keep the first tap; replace on a NaN (MAX.NAN: the first NaN wins and ends the scan) or on a
+    // strictly larger value (MAX.TIES: the first maximum stays; −0 and +0 share a key).
+    step: `if (bestIndex < 0 || is_nan(b) || order_key(b) > order_key(best)) {
+          best = b; bestIndex = p;
+          if (is_nan(b)) { done = true; }
+        }`,
+    finish: 'Y[o] = best; I[o] = bestIndex;',
+    backwardBuffers: ['indices'],
+    gatherInit: 'var acc = acc_new();',
+    // GRAD.MAX: only the outputs whose forward index is this element contribute.
+    contribution: 'if (I[oa] == i32(loc.q)) { acc_add(&acc, DY[oa]); }',
+  },
+  sum: {
+    forwardBuffers: [],
+    init: 'var acc = acc_new();',
+    step: 'acc_add(&acc, b);',
+    finish: 'Y[o] = acc_bits(acc);',
+    backwardBuffers: [],
+    gatherInit: 'var acc = acc_new();',
+    contribution: 'acc_add(&acc, DY[oa]);', // GRAD.SUM
+  },
+  avg: {
+    forwardBuffers: ['reciprocals'],
+    init: 'var acc = acc_new();',
+    step: 'acc_add(&acc, b);',
+    finish: 'Y[o] = scale_bits(acc_bits(acc), reciprocal(oz, oy, ox));',
+    backwardBuffers: ['reciprocals'],
+    gatherInit: 'var acc = acc_new();',
+    contribution: 'acc_add(&acc, scale_bits(DY[oa], reciprocal(jz, jy, jx)));', // GRAD.AVG
+    functions: RECIPROCAL_FNS,
+  },
+  lp: {
+    forwardBuffers: [],
+    // LP.DEF with SPECIAL.IEEE: NaN wins, then ±∞ gives +∞, a window of zeros gives +0.
+    init: 'var s = 0.0; var nans = 0u; var infs = 0u;',
+    step: `if (is_nan(b)) { nans += 1u; } else if (is_inf(b)) { infs += 1u; } else {
+          let m = bitcast<f32>(b & 0x7fffffffu);
+          if (m != 0.0) { s = s + ps_pow(m, P.fp.y); }
+        }`,
+    finish: `if (nans > 0u) { Y[o] = P.misc.w; } else if (infs > 0u) { Y[o] = 0x7f800000u; }
+  else if (s == 0.0) { Y[o] = 0u; } else { Y[o] = bitcast<u32>(ps_root(s, P.fp.y)); }`,
+    backwardBuffers: ['x', 'y'],
+    // GRAD.LP: dy·sign(x)·|x|^(p−1)·y^(1−p), 0 where x = 0 or y = 0. A subnormal x counts as 0: the device may
+    // flush it (POLICY.SUBNORMALS), so it is treated the same way on every device.
+    gatherInit: `var acc = acc_new();
+  let xb = X[i];
+  let xm = bitcast<f32>(xb & 0x7fffffffu);
+  let xLive = (xb & 0x7f800000u) != 0u;
+  var xFactor = 0.0;
+  if (xLive) { xFactor = bitcast<f32>(bitcast<u32>(ps_pow(xm, P.fp.z)) | (xb & 0x80000000u)); }`,
+    contribution: `let yb = Y[oa];
+        if (xLive && (yb & 0x7fffffffu) != 0u) {
+          acc_add(&acc, scale_bits(DY[oa], xFactor * ps_pow(bitcast<f32>(yb), P.fp.w)));
+        }`,
+  },
+};
+
+const PRELUDE = /* wgsl */ `
+struct Params {
+  inExt: vec4<i32>,   // input extents (3 lifted axes), input plane size
+  outExt: vec4<i32>,  // output extents, output plane size
+  dil: vec4<i32>,     // dilations, channels_last flag
+  winOff: vec4<i32>,  // first window row per axis, C
+  invOff: vec4<i32>,  // inverse-map offsets per axis, N
+  misc: vec4<u32>,    // invocations, countIncludePad, divisorOverride set, NaN bits
+  fp: vec4<f32>,      // unused, p, p - 1, 1 - p
+}
+
+const WG: u32 = ${WORKGROUP_SIZE}u;
+
+fn is_nan(b: u32) -> bool { return (b & 0x7fffffffu) > 0x7f800000u; }
+fn is_inf(b: u32) -> bool { return (b & 0x7fffffffu) == 0x7f800000u; }
+
+// A total order on non-NaN float32 bit patterns in which −0 and +0 are equal (MAX.TIES).
+fn order_key(b: u32) -> i32 {
+  let m = i32(b & 0x7fffffffu);
+  if ((b >> 31u) != 0u) { return -m; }
+  return m;
+}
+
+// Window row of output coordinate j on axis a: start, tFirst, tEnd, paddedCount.
+fn win(a: u32, j: i32) -> vec4<i32> {
+  let r = (P.winOff[a] + j) * 4;
+  return vec4<i32>(T[r], T[r + 1], T[r + 2], T[r + 3]);
+}
+
+// (n, c, position in the plane) of element e of a tensor with the given plane size, in either layout.
+struct Loc { n: u32, c: u32, q: u32 }
+fn locate(e: u32, plane: u32) -> Loc {
+  let C = u32(P.winOff.w);
+  if (P.dil.w == 1) { let r = e / C; return Loc(r / plane, e % C, r % plane); }
+  let r = e / plane;
+  return Loc(r / C, r % C, e % plane);
+}
+// Address of position 0 of (n, c)'s plane, and the step between plane positions.
+fn plane_base(l: Loc, plane: u32) -> vec2<u32> {
+  let C = u32(P.winOff.w);
+  if (P.dil.w == 1) { return vec2<u32>(l.n * plane * C + l.c, C); }
+  return vec2<u32>((l.n * C + l.c) * plane, 1u);
+}
+
+// SPECIAL.IEEE sums: finite values are added in f32 in scan order (ACC.SUM); NaN and ±∞ are counted on the
+// bits, so the result does not depend on how the device treats them.
+struct Acc { sum: f32, n: u32, pinf: u32, ninf: u32, nan: u32 }
+fn acc_new() -> Acc { return Acc(0.0, 0u, 0u, 0u, 0u); }
+fn acc_add(a: ptr<function, Acc>, b: u32) {
+  if (is_nan(b)) { (*a).nan += 1u; return; }
+  if (is_inf(b)) {
+    if ((b >> 31u) != 0u) { (*a).ninf += 1u; } else { (*a).pinf += 1u; }
+    return;
+  }
+  let v = bitcast<f32>(b);
+  if ((*a).n == 0u) { (*a).sum = v; } else { (*a).sum = (*a).sum + v; }
+  (*a).n += 1u;
+}
+fn acc_bits(a: Acc) -> u32 {
+  if (a.nan > 0u || (a.pinf > 0u && a.ninf > 0u)) { return P.misc.w; }
+  if (a.pinf > 0u) { return 0x7f800000u; }
+  if (a.ninf > 0u) { return 0xff800000u; }
+  if (a.n == 0u) { return 0u; }
+  return bitcast<u32>(a.sum);
+}
+// b · r for a finite non-zero r, with NaN and ±∞ in b handled on the bits (a negative r flips ∞'s sign).
+fn scale_bits(b: u32, r: f32) -> u32 {
+  if (is_nan(b)) { return P.misc.w; }
+  if (is_inf(b)) { return b ^ (bitcast<u32>(r) & 0x80000000u); }
+  return bitcast<u32>(bitcast<f32>(b) * r);
+}
+`;
+
+function declarations(names: readonly BufferName[], direction: Direction): string {
+  return names.map((n) => DECLS[n](direction)).map((d) => `@group(0) @binding(${d.binding}) ${d.wgsl};`).join('\n');
+}
+
+/** The buffers a kernel binds, in binding order. */
+export function kernelBuffers(kind: PoolKind, direction: Direction): BindingDecl[] {
+  const k = KINDS[kind];
+  const names: BufferName[] = direction === 'forward'
+    ? ['params', 'x', 'tables', 'y', ...k.forwardBuffers]
+    : ['params', 'tables', 'dy', 'dx', ...k.backwardBuffers];
+  return names.map((n) => DECLS[n](direction)).sort((a, b) => a.binding - b.binding);
+}
+
+const ENTRY = '@compute @workgroup_size(WG)\nfn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>)';
+
+function forwardBody(k: KindSnippets): string {
+  return `${ENTRY} {
+  let o = gid.x + gid.y * nwg.x * WG;
+  if (o >= P.misc.x) { return; }
+  let loc = locate(o, u32(P.outExt.w));
+  let oyx = P.outExt.y * P.outExt.z;
+  let oz = i32(loc.q) / oyx;
+  let oy = (i32(loc.q) % oyx) / P.outExt.z;
+  let ox = i32(loc.q) % P.outExt.z;
+  let wz = win(0u, oz); let wy = win(1u, oy); let wx = win(2u, ox);
+  let src = plane_base(loc, u32(P.inExt.w));
+  ${k.init}
+  var done = false;
+  // WINDOW.TAPS: in-bounds taps only, in row-major scan order.
+  for (var tz = wz.y; tz < wz.z && !done; tz += 1) {
+    let iz = wz.x + tz * P.dil.x;
+    for (var ty = wy.y; ty < wy.z && !done; ty += 1) {
+      let iy = wy.x + ty * P.dil.y;
+      for (var tx = wx.y; tx < wx.z && !done; tx += 1) {
+        let p = (iz * P.inExt.y + iy) * P.inExt.z + wx.x + tx * P.dil.z;
+        let b = X[src.x + u32(p) * src.y];
+        ${k.step}
+      }
+    }
+  }
+  ${k.finish}
+}`;
+}
+
+function backwardBody(k: KindSnippets): string {
+  return `${ENTRY} {
+  let i = gid.x + gid.y * nwg.x * WG;
+  if (i >= P.misc.x) { return; }
+  let loc = locate(i, u32(P.inExt.w));
+  let iyx = P.inExt.y * P.inExt.z;
+  let iz = i32(loc.q) / iyx;
+  let iy = (i32(loc.q) % iyx) / P.inExt.z;
+  let ix = i32(loc.q) % P.inExt.z;
+  let dst = plane_base(loc, u32(P.outExt.w));
+  ${k.gatherInit}
+  // The outputs whose windows have a tap on this element: the product of the three axes' inverse lists.
+  for (var kz = T[P.invOff.x + iz]; kz < T[P.invOff.x + iz + 1]; kz += 1) {
+    let jz = T[kz];
+    for (var ky = T[P.invOff.y + iy]; ky < T[P.invOff.y + iy + 1]; ky += 1) {
+      let jy = T[ky];
+      for (var kx = T[P.invOff.z + ix]; kx < T[P.invOff.z + ix + 1]; kx += 1) {
+        let jx = T[kx];
+        let oa = dst.x + u32((jz * P.outExt.y + jy) * P.outExt.z + jx) * dst.y;
+        ${k.contribution}
+      }
+    }
+  }
+  DX[i] = acc_bits(acc);
+}`;
+}
+
+/** The WGSL source of one kernel. */
+export function kernelSource(kind: PoolKind, direction: Direction): string {
+  const k = KINDS[kind];
+  const names = kernelBuffers(kind, direction).map((d) => d.name);
+  return [
+    PRELUDE,
+    declarations(names, direction),
+    kind === 'lp' ? POW_WGSL : '',
+    k.functions ?? '',
+    direction === 'forward' ? forwardBody(k) : backwardBody(k),
+  ].join('\n');
+}
