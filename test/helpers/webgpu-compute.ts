@@ -23,7 +23,8 @@ export async function acquireDevice(): Promise<Acquired> {
   try {
     const device = await adapter.requestDevice();
     const i = adapter.info;
-    const description = [i.vendor, i.architecture, i.device, i.description].filter((s) => s).join(' / ') || 'unnamed adapter';
+    const parts = [i.vendor, i.architecture, i.device, i.description].filter((s) => s);
+    const description = parts.join(' / ') || 'unnamed adapter';
     return { device, description };
   } catch (e) {
     return { reason: `requestDevice() failed: ${(e as Error).message}` };
@@ -61,7 +62,8 @@ export async function runF32Kernel(
   const scopes: GPUErrorFilter[] = ['validation', 'out-of-memory', 'internal'];
   for (const s of scopes) device.pushErrorScope(s);
   let pushed = scopes.length;
-  const inBuf = device.createBuffer({ size: Math.max(16, input.byteLength), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
+  const inBytes = Math.max(16, input.byteLength);
+  const inBuf = device.createBuffer({ size: inBytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
   const outBytes = Math.max(16, outputCount * 4);
   // The output binding is exactly outputCount long, so arrayLength(&ps_out) is the invocation bound.
   const outBuf = device.createBuffer({ size: outBytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
@@ -92,7 +94,9 @@ export async function runF32Kernel(
       const e = await device.popErrorScope();
       if (e) errors.push(e);
     }
-    if (errors.length > 0) throw new Error(`WebGPU error running ${entryPoint}: ${errors.map((e) => e.message).join('; ')}`);
+    if (errors.length > 0) {
+      throw new Error(`WebGPU error running ${entryPoint}: ${errors.map((e) => e.message).join('; ')}`);
+    }
     return out;
   } finally {
     // Leave no scope pushed when something threw on the way (the next call would inherit it).

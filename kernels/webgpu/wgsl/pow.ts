@@ -37,9 +37,9 @@
  * Total < 1.037 units ≈ 2^−23.95; POW_REL_ERROR_BOUND = 1.05·2^−24 keeps a margin. This holds whenever the exact
  * result is in [2^−126, 2^128). Beyond:
  * - overflow: if L_hi > 128.5, or i = 128 with M > 1 (so M ≥ 1 + 2^−23), the result is +∞: the exact value is then
- *   above 2^128, beyond ACC.LP's threshold 2^128·(1 − 2^−25). As M < 1.9893, i ≤ 127 never overflows. If i = 128 and M = 1 exactly, the result is the largest finite
- *   f32, which is within 2.1·2^−24 of the exact value whichever side of 2^128 it lies. +∞ is built from bits:
- *   WGSL lets a device assume that arithmetic never produces ∞.
+ *   above 2^128, beyond ACC.LP's threshold 2^128·(1 − 2^−25). If i = 128 and M = 1 exactly, the result is the
+ *   largest finite f32, within 2.1·2^−24 of the exact value whichever side of 2^128 that lies. As M < 1.9893,
+ *   i ≤ 127 never overflows. +∞ is built from bits: WGSL lets a device assume that arithmetic never produces ∞.
  * - underflow: exact results below 2^−126 may be any value within 2^−126 of the exact one. L_hi < −152 gives 0;
  *   i = −126 with M < 1 gives 2^−126, so a device that flushes subnormal results cannot turn a result whose exact
  *   value is just above 2^−126 into 0; otherwise the last multiplication may give a subnormal or 0.
@@ -52,11 +52,20 @@
  * where WGSL's `/` has no accuracy bound, gives 1: the exact result is then within 2^−118 of 1), and p = ±0 is
  * 1/p = ±∞.
  *
- * Error-free transformations are written to survive a compiler that contracts a·b + c into an fma and a device
- * that flushes subnormals: splits use a bit mask (hi keeps 12 significant bits, lo = a − hi has at most 12 and the
- * same sign), never Veltkamp's 4097·a; each partial product of Dekker's TwoProd is then exact (12×12 bits), and so
- * is each of its partial sums (|a_lo·b| + |err| < 2^(ea+eb−10), a 24-bit multiple of 2^(ea+eb−34)), so contraction
- * changes nothing. TwoSum and FastTwoSum use additions only. No value that matters is below 2^−100.
+ * Error-free transformations are written to survive what WGSL lets a compiler do:
+ * - contract a·b + c into an fma: splits use a bit mask (hi keeps 12 significant bits, lo = a − hi has at most 12
+ *   and the same sign), never Veltkamp's 4097·a; each partial product of Dekker's TwoProd is then exact (12×12
+ *   bits), and so is each of its partial sums (|a_lo·b| + |err| < 2^(ea+eb−10), a 24-bit multiple of
+ *   2^(ea+eb−34)), so fusing changes nothing. TwoSum and FastTwoSum use additions only.
+ * - reassociate additions that have constant operands: spirv-opt (SwiftShader runs it; other drivers' compilers
+ *   have similar rules) folds (x + C1) − C2 into x + (C1 − C2) unless the instruction is decorated NoContraction,
+ *   which WGSL cannot request. In TwoSum(a, b) with a constant a, s − a = (a + b) − a is that pattern: it folds to
+ *   b and the error term to 0 (pow.test.ts caught it on SwiftShader: log2 x fell to ~2^−26 relative accuracy). So
+ *   a constant only ever enters ps_two_sum / ps_ff_add as the second operand b, where no constant-merging rule
+ *   matches (b − (s − a): s − a has no constant operand). A compiler that reassociates freely ("fast math") would
+ *   defeat any float-float code; the test runs on the device to find out.
+ * - flush subnormals: x is decoded with integer operations; partial products that can underflow only occur when
+ *   |L| < 2^−100, where they cannot change the result.
  * Tested against 40-digit references in kernels/webgpu/wgsl/pow.test.ts.
  */
 
@@ -199,7 +208,8 @@ fn ps_ff_mul(a: vec2f, b: vec2f) -> vec2f {
   let p = ps_two_prod(a.x, b.x);
   return ps_fast_two_sum(p.x, p.y + (a.x * b.y + a.y * b.x));
 }
-fn ps_ff_add(a: vec2f, b: vec2f) -> vec2f {         // accurate unless a and b nearly cancel (never here); b may be a constant
+// Accurate unless a and b nearly cancel (never here). b may be a constant, a may not (see ps_two_sum).
+fn ps_ff_add(a: vec2f, b: vec2f) -> vec2f {
   let s = ps_two_sum(a.x, b.x);
   return ps_fast_two_sum(s.x, s.y + (a.y + b.y));
 }
