@@ -25,6 +25,11 @@ export interface RunnerBackend {
   /** How it was loaded (a built-in name or a module path), recorded in the results. */
   readonly ref: string;
   readonly backend: PoolingBackend;
+  /**
+   * 'kernels': time the backend's `resident` cases (inputs uploaded once; dispatches and the wait for them, no
+   * upload or readback), recorded as timed: 'resident'. Only for backends that have `resident` (webgpu).
+   */
+  readonly mode?: 'kernels';
 }
 
 export type BenchProgress =
@@ -89,7 +94,9 @@ type Call = () => Promise<unknown>;
  * Optional members a backend may have beyond the contract (the peers in kernels/peers/ do), duck-typed:
  * - prepare(spec, x): a forward split into setup (layout conversion, session creation) and the library's op
  *   alone; the runner then times run() only (result field timed: 'prepared');
- * - supportsBackward(spec, shape, layout): a forward-only runtime declines backward workloads through it.
+ * - supportsBackward(spec, shape, layout): a forward-only runtime declines backward workloads through it;
+ * - resident(spec, x, direction, dy): inputs uploaded once, run() = the dispatches alone (kernels/webgpu), timed
+ *   for a RunnerBackend with mode 'kernels'.
  */
 interface PreparedForward {
   readonly outShape: readonly number[];
@@ -99,12 +106,28 @@ interface PreparedForward {
 interface Extended {
   prepare?(spec: Workload['spec'], x: Tensor): Promise<PreparedForward>;
   supportsBackward?(spec: Workload['spec'], inputShape: readonly number[], layout?: Workload['layout']): { ok: true } | { ok: false; reason: string };
+  resident?(spec: Workload['spec'], x: Tensor, direction: Workload['direction'], dy?: Tensor): Promise<{ run(): Promise<void>; release(): void }>;
+}
+
+/** Whether a backend can be timed without its transfers (RunnerBackend mode 'kernels'). */
+export function hasResidentPath(b: PoolingBackend): boolean {
+  return typeof (b as PoolingBackend & Extended).resident === 'function';
 }
 
 /** The call a task times, and a check of what it returns (the element count, nothing more: verify checks values). */
-async function makeCall(b: PoolingBackend, w: Workload, x: Tensor, dy: Tensor): Promise<{ call: Call; check: () => Promise<void>; timed: 'call' | 'prepared'; dispose: () => Promise<void> }> {
+async function makeCall(b: PoolingBackend, w: Workload, x: Tensor, dy: Tensor, mode?: 'kernels'): Promise<{ call: Call; check: () => Promise<void>; timed: 'call' | 'prepared' | 'resident'; dispose: () => Promise<void> }> {
   const ext = b as PoolingBackend & Extended;
   const none = async (): Promise<void> => {};
+  if (mode === 'kernels') {
+    if (typeof ext.resident !== 'function') throw new Error(`backend ${b.name} has no resident path to time its kernels alone`);
+    const resident = await ext.resident(w.spec, x, w.direction, w.direction === 'backward' ? dy : undefined);
+    return {
+      timed: 'resident',
+      call: () => resident.run(),
+      check: () => resident.run(), // values are verify's job; this proves the dispatches run
+      dispose: async () => { resident.release(); },
+    };
+  }
   if (w.direction === 'forward' && typeof ext.prepare === 'function') {
     const prepared = await ext.prepare(w.spec, x);
     return {
@@ -196,7 +219,7 @@ export async function runBench(options: RunOptions): Promise<BenchResults> {
       } else {
         let task: Awaited<ReturnType<typeof makeCall>> | undefined;
         try {
-          task = await makeCall(rb.backend, w, x, dy);
+          task = await makeCall(rb.backend, w, x, dy, rb.mode);
           const p0 = performance.now();
           await task.check();
           const pilotMs = performance.now() - p0;

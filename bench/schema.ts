@@ -62,7 +62,7 @@ export interface CompletedResult {
    * What one sample times: 'call' = the contract's forward(spec, x) or backward(spec, x, dy), whole; 'prepared' =
    * the library's op alone, after a setup outside the timing (a backend's optional prepare(), e.g. the peers').
    */
-  readonly timed: 'call' | 'prepared';
+  readonly timed: 'call' | 'prepared' | 'resident';
   /** Latency statistics over every sample taken (ms). */
   readonly medianMs: number;
   readonly meanMs: number;
@@ -258,7 +258,7 @@ function checkResult(v: unknown, path: string): BenchResult {
   const state = oneOf(o['state'], `${path}.state`, ['completed', 'unsupported', 'errored'] as const);
   if (state === 'unsupported') { str(o['reason'], `${path}.reason`); return o as unknown as UnsupportedResult; }
   if (state === 'errored') { str(o['error'], `${path}.error`); return o as unknown as ErroredResult; }
-  oneOf(o['timed'], `${path}.timed`, ['call', 'prepared'] as const);
+  oneOf(o['timed'], `${path}.timed`, ['call', 'prepared', 'resident'] as const);
   for (const f of ['medianMs', 'meanMs', 'p99Ms', 'minMs', 'maxMs', 'madMs', 'rmePercent']) num(o[f], `${path}.${f}`, 0);
   const count = int(o['samplesCount'], `${path}.samplesCount`, 1);
   const samples = arr(o['samples'], `${path}.samples`).map((x, i) => num(x, `${path}.samples[${i}]`, 0));

@@ -6,7 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { BUILTIN_BACKENDS, OWN_BACKENDS } from '../kernels/registry.js';
-import { defaultSettings, runBench, selectWorkloads, type BenchProgress, type RunnerBackend } from '../bench/runner.js';
+import { defaultSettings, hasResidentPath, runBench, selectWorkloads, type BenchProgress, type RunnerBackend } from '../bench/runner.js';
 import { serializeBenchResults, type BenchResults, type BenchSettings } from '../bench/schema.js';
 import { completed, fmtBytes, fmtMs, fmtNum, fmtPct, scalingSeries, speedupOverNaive } from '../bench/summary.js';
 import { ALL_WORKLOADS, workloadBytes } from '../bench/workloads.js';
@@ -141,6 +141,8 @@ export async function benchCommand(argv: readonly string[]): Promise<number> {
       const l = await loadBackend(ref);
       if (backends.some((b) => b.name === l.backend.name)) throw new UsageError(`backend "${l.backend.name}" is given twice`);
       backends.push({ name: l.backend.name, ref, backend: l.backend });
+      // A GPU backend is also timed without its transfers (upload, readback): the kernels alone.
+      if (hasResidentPath(l.backend)) backends.push({ name: `${l.backend.name}:kernels`, ref, backend: l.backend, mode: 'kernels' });
     } catch (e) {
       if (!(e instanceof BackendLoadError)) throw e;
       if (named.includes(ref)) { console.error(`poolspec bench: ${e.message}`); return 2; }
