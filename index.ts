@@ -9,6 +9,11 @@ export {
 export { BUILTIN_BACKENDS, findBuiltin, type BackendEntry } from './kernels/registry.js';
 export { createNaiveBackend } from './kernels/naive/index.js';
 export { createIm2colBackend, type Im2colOptions } from './kernels/im2col/index.js';
+export {
+  createWebGpuBackend, WEBGPU_POLICY, WebGpuDeviceError, WebGpuUnavailableError,
+  type WebGpuBackend, type WebGpuBackendOptions, type WebGpuStats, type AdapterSummary,
+} from './kernels/webgpu/index.js';
+export { nodeGpu } from './kernels/webgpu/node.js';
 
 export { BackendError, PoolspecError, ValidationError } from './spec/errors.js';
 export { validateBackward, validateForward, validateSpec, validateTensor, validationProblem } from './spec/validate.js';
