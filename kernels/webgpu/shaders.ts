@@ -117,11 +117,13 @@ const KINDS: Record<PoolKind, KindSnippets> = {
   let xb = X[i];
   let xm = bitcast<f32>(xb & 0x7fffffffu);
   let xLive = (xb & 0x7f800000u) != 0u;
+  // p − 1 exactly, as a float-float (a float32 p − 1 is rounded when p < 1/2); 1 − p is its negation.
+  let pm1 = ps_two_sum(P.fp.y, -1.0);
   var xFactor = 0.0;
-  if (xLive) { xFactor = bitcast<f32>(bitcast<u32>(ps_pow(xm, P.fp.z)) | (xb & 0x80000000u)); }`,
+  if (xLive) { xFactor = bitcast<f32>(bitcast<u32>(ps_pow_ff(xm, pm1)) | (xb & 0x80000000u)); }`,
     contribution: `let yb = Y[oa];
         if (xLive && (yb & 0x7fffffffu) != 0u) {
-          acc_add(&acc, scale_bits(DY[oa], xFactor * ps_pow(bitcast<f32>(yb), P.fp.w)));
+          acc_add(&acc, scale_bits(DY[oa], xFactor * ps_pow_ff(bitcast<f32>(yb), -pm1)));
         }`,
   },
 };
@@ -134,7 +136,7 @@ struct Params {
   winOff: vec4<i32>,  // first window row per axis, C
   invOff: vec4<i32>,  // inverse-map offsets per axis, N
   misc: vec4<u32>,    // invocations, countIncludePad, divisorOverride set, NaN bits
-  fp: vec4<f32>,      // unused, p, p - 1, 1 - p
+  fp: vec4<f32>,      // unused, p, unused, unused
 }
 
 const WG: u32 = ${WORKGROUP_SIZE}u;

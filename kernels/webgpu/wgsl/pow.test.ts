@@ -219,17 +219,50 @@ ${POW_WGSL}
 @compute @workgroup_size(64) fn run_builtin(@builtin(global_invocation_id) g: vec3u) {
   if (g.x < arrayLength(&ps_out)) { ps_out[g.x] = pow(ps_in[2u * g.x], ps_in[2u * g.x + 1u]); }
 }
+// |x|^(p − 1) with the exact p − 1 (the Lp gradient's exponent), against the same with p − 1 rounded to f32.
+@compute @workgroup_size(64) fn run_pm1(@builtin(global_invocation_id) g: vec3u) {
+  if (g.x < arrayLength(&ps_out)) { ps_out[g.x] = ps_pow_ff(ps_in[2u * g.x], ps_two_sum(ps_in[2u * g.x + 1u], -1.0)); }
+}
+@compute @workgroup_size(64) fn run_pm1_rounded(@builtin(global_invocation_id) g: vec3u) {
+  if (g.x < arrayLength(&ps_out)) { ps_out[g.x] = ps_pow(ps_in[2u * g.x], ps_in[2u * g.x + 1u] - 1.0); }
+}
 // Does the device flush subnormal products? (reported, not asserted)
 @compute @workgroup_size(64) fn run_mul(@builtin(global_invocation_id) g: vec3u) {
   if (g.x < arrayLength(&ps_out)) { ps_out[g.x] = ps_in[2u * g.x] * ps_in[2u * g.x + 1u]; }
 }
 `;
 
+/** Exponents p < 1/2, where the float32 p − 1 is rounded, and one beyond 2^24 where it is exact again. */
+const PM1_CASES: Cases = (() => {
+  const c: Cases = { x: [], p: [] };
+  for (const x of gridXs()) for (const p of [0.1, 0.3, 1e-3, 0.45, 1 / 3, 2 ** 24 + 2]) pushCase(c, x, p);
+  return c;
+})();
+
+/** |x|^(p − 1) with p − 1 exact, judged like ps_pow: relative units of 2^−24 where the result is normal. */
+function judgePm1(x: number, p: number, got: number): { ok: boolean; units?: number } {
+  const e = exactBig(p).minus(1);
+  if (x === 0 || !Number.isFinite(x) || Math.abs(x) === 1) return { ok: true }; // special cases: ps_pow's test
+  const L = lnAbs(x).times(e);
+  if (L.gt(BIG_L)) return { ok: got === Infinity };
+  if (L.lt(SMALL_L)) return { ok: got >= 0 && got <= 2 ** -126 };
+  const y = L.exp();
+  if (y.gte(OVERFLOW_OK)) return { ok: got === Infinity || exactBig(got).minus(y).abs().div(y).lte(KAPPA) };
+  if (!Number.isFinite(got)) return { ok: false };
+  const diff = exactBig(got).minus(y).abs();
+  if (y.lt(TWO_M126)) return { ok: diff.lte(TWO_M126) };
+  const units = diff.div(y).toNumber() / UNIT;
+  return { ok: units * UNIT <= POW_REL_ERROR_BOUND, units };
+}
+
 interface Run {
   readonly device: string;
   readonly cases: Record<Kind, Cases>;
   readonly got: Record<Kind, Float32Array>;
   readonly builtin: Float32Array;
+  /** ps_pow_ff(x, p − 1 exact) and ps_pow(x, fround(p − 1)) on PM1_CASES. */
+  readonly pm1: Float32Array;
+  readonly pm1Rounded: Float32Array;
   readonly flushesProducts: boolean;
   readonly gpuMs: number;
 }
@@ -273,6 +306,11 @@ async function gpuRun(ctx: TestContext): Promise<Run> {
       root: concat(specialCases(), gridCases('root'), randomCases('root', 2000, 20261124)),
     };
     const inPow = interleave(cases.pow);
+    const inPm1 = interleave(PM1_CASES);
+    const [pm1, pm1Rounded] = await Promise.all([
+      runF32Kernel(a.device, module, 'run_pm1', inPm1, PM1_CASES.x.length),
+      runF32Kernel(a.device, module, 'run_pm1_rounded', inPm1, PM1_CASES.x.length),
+    ]);
     const [pow, root, builtin, mul] = await Promise.all([
       runF32Kernel(a.device, module, 'run_pow', inPow, cases.pow.x.length),
       runF32Kernel(a.device, module, 'run_root', interleave(cases.root), cases.root.x.length),
@@ -284,6 +322,8 @@ async function gpuRun(ctx: TestContext): Promise<Run> {
       cases,
       got: { pow, root },
       builtin,
+      pm1,
+      pm1Rounded,
       flushesProducts: mul[0] === 0 || mul[1] === 0,
       gpuMs: performance.now() - t0,
     };
@@ -427,5 +467,22 @@ describe('ps_pow / ps_root (WGSL)', () => {
         `${worst.what}; mildest failure (|p·log2 x| = ${mildest.l.toFixed(2)}): ${mildest.what}`,
     );
     expect(failed).toBeGreaterThan(0);
+  });
+
+  test('ps_pow_ff keeps p − 1 exact (the Lp gradient); a float32 p − 1 does not (the test has teeth)', async (ctx) => {
+    const run = await gpuRun(ctx);
+    let worst = 0;
+    let worstRounded = 0;
+    const failures: string[] = [];
+    PM1_CASES.x.forEach((x, i) => {
+      const p = PM1_CASES.p[i]!;
+      const v = judgePm1(x, p, run.pm1[i]!);
+      if (!v.ok) failures.push(`ps_pow_ff(${x}, ${p} − 1) = ${run.pm1[i]}`);
+      worst = Math.max(worst, v.units ?? 0);
+      worstRounded = Math.max(worstRounded, judgePm1(x, p, run.pm1Rounded[i]!).units ?? 0);
+    });
+    console.log(`|x|^(p − 1) over ${PM1_CASES.x.length} cases: max ${worst.toFixed(4)}·2^-24 with the exact p − 1, ${worstRounded.toFixed(4)}·2^-24 with a float32 p − 1`);
+    expect(failures.slice(0, 10), `${failures.length} failures`).toEqual([]);
+    expect(worstRounded * UNIT).toBeGreaterThan(POW_REL_ERROR_BOUND);
   });
 });

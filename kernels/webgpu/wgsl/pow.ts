@@ -296,6 +296,19 @@ fn ps_pow(x: f32, p: f32) -> f32 {
   return ps_exp2_ff(ps_fast_two_sum(pr.x, pr.y + pc * lx.y));
 }
 
+// |x|^(e.x + e.y) for an exponent held as a float-float, e.g. p − 1 formed exactly by ps_two_sum(p, -1.0): for
+// p < 1/2 the float32 p − 1 is rounded (p = 0.1: by 1.5·2^−30), which would cost |p − 1|·|ln x| times that, up to
+// 2.6·2^−24 relative, outside this function's budget. The extra term e.y·lx.x is below 2^−24 of L, so ε_L and the
+// budget above are unchanged. With e.y = 0, or a special x (0, ∞, NaN, 1: decided by the exponent's sign alone),
+// this is ps_pow(x, e.x); otherwise |e.x| < 2^25 (beyond that p − 1 is exact), so no clamp is needed.
+fn ps_pow_ff(x: f32, e: vec2f) -> f32 {
+  let xb = bitcast<u32>(x) & 0x7FFFFFFFu;
+  if (e.y == 0.0 || xb == 0u || xb >= 0x7F800000u || xb == 0x3F800000u) { return ps_pow(x, e.x); }
+  let lx = ps_log2_ff(xb);
+  let pr = ps_two_prod(e.x, lx.x);
+  return ps_exp2_ff(ps_fast_two_sum(pr.x, pr.y + (e.x * lx.y + e.y * lx.x)));
+}
+
 // |x|^(1/p) with the exact 1/p. x: any f32 (its sign is ignored); p: any f32, ±0 meaning 1/p = ±∞.
 fn ps_root(x: f32, p: f32) -> f32 {
   let xb = bitcast<u32>(x) & 0x7FFFFFFFu;
