@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { PoolingBackend } from '../kernels/contract.js';
 import { BUILTIN_BACKENDS, findBuiltin } from '../kernels/registry.js';
+import { BackendError } from '../spec/errors.js';
 import type { Policy } from '../spec/policy.js';
 
 /** A backend that could not be loaded: the CLI exits 2 with this message. */
@@ -40,7 +41,8 @@ export async function loadBackend(ref: string): Promise<LoadedBackend> {
     try {
       return { backend: await builtin.create(), ref, ...(builtin.policy ? { policy: builtin.policy } : {}) };
     } catch (e) {
-      throw new BackendLoadError(`backend ${ref} is unavailable: ${(e as Error).message}`);
+      // A BackendError already names the backend ("backend NAME: …").
+      throw new BackendLoadError(e instanceof BackendError ? e.message : `backend ${ref} is unavailable: ${(e as Error).message}`);
     }
   }
   if (!looksLikePath(ref)) {

@@ -37,9 +37,10 @@ async function withSlot<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-function cli(args: readonly string[]): Promise<Run> {
+function cli(args: readonly string[], env?: Record<string, string>): Promise<Run> {
   return withSlot(() => new Promise<Run>((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024, timeout: 90_000 }, (err, stdout, stderr) => {
+    const options = { cwd: ROOT, maxBuffer: 64 * 1024 * 1024, timeout: 90_000, ...(env ? { env: { ...process.env, ...env } } : {}) };
+    execFile(process.execPath, [CLI, ...args], options, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
       resolve({ code, stdout, stderr });
     });
@@ -232,6 +233,18 @@ describe.concurrent('poolspec verify (CLI)', () => {
     const r = await cli(args);
     expect(r.code, r.stdout + r.stderr).toBe(2);
     expect(r.stderr).toMatch(/poolspec/);
+  });
+
+  test('without a WebGPU adapter: asked for by name, exit 2 with the how-to; in the default set, reported and skipped', async () => {
+    // A Vulkan driver list that names no driver: Dawn finds no adapter (and poolspec adds none: the list is set).
+    const noGpu = { VK_ICD_FILENAMES: join(ROOT, 'no-such-driver.json') };
+    const named = await cli(['verify', '--backend', 'webgpu', '--runs', '3'], noGpu);
+    expect(named.code, named.stderr).toBe(2);
+    expect(named.stderr).toMatch(/backend webgpu: WebGPU is unavailable: requestAdapter\(\) found no adapter\. .*apt-get install chromium libvulkan1/);
+    const all = await cli(['verify', '--runs', '3', '--property', 'diff.forward.max'], noGpu);
+    expect(all.code, all.stderr).toBe(0);
+    expect(all.stderr).toMatch(/WebGPU is unavailable[^\n]*\n {2}\(skipped; the other backends are verified\)/);
+    expect(all.stdout).toMatch(/naive: PASS {2}im2col: PASS {2}wasm: PASS {2}webgpu: UNAVAILABLE/);
   });
 
   test('--help exits 0 and prints the usage', async () => {
