@@ -46,7 +46,8 @@ export function defaultProbeBytes(): number {
   return freemem() > 2 * 2 ** 30 ? PROBE_BYTES_DEFAULT : PROBE_BYTES_SMALL;
 }
 
-function summarise(method: string, bufferBytes: number, bytesPerPass: number, passesMs: number[]): ProbeResult {
+/** A probe's passes summarised (median and best GB/s); also used for a GPU backend's device copy (bench/runner.ts). */
+export function summarise(method: string, bufferBytes: number, bytesPerPass: number, passesMs: readonly number[]): ProbeResult {
   const sorted = [...passesMs].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   const median = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;

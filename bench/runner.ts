@@ -13,7 +13,7 @@ import { Bench } from 'tinybench';
 import type { PoolingBackend, Tensor } from '../kernels/contract.js';
 import { product } from '../kernels/geometry.js';
 import { collectEnvironment } from './env.js';
-import { defaultProbeBytes, measureBandwidth, type MachineBandwidth } from './probes.js';
+import { defaultProbeBytes, measureBandwidth, summarise, type MachineBandwidth, type ProbeResult } from './probes.js';
 import {
   BENCH_SCHEMA, type BenchResult, type BenchResults, type BenchSettings, type CompletedResult, type WorkloadRecord,
 } from './schema.js';
@@ -35,6 +35,7 @@ export interface RunnerBackend {
 export type BenchProgress =
   | { readonly type: 'probe-start'; readonly bufferBytes: number }
   | { readonly type: 'probe-done'; readonly machine: MachineBandwidth }
+  | { readonly type: 'device-probe-done'; readonly backend: string; readonly copy: ProbeResult | { readonly error: string } }
   | { readonly type: 'task-start'; readonly index: number; readonly total: number; readonly workload: string; readonly backend: string }
   | { readonly type: 'task-done'; readonly index: number; readonly total: number; readonly result: BenchResult; readonly elapsedMs: number };
 
@@ -96,7 +97,9 @@ type Call = () => Promise<unknown>;
  *   alone; the runner then times run() only (result field timed: 'prepared');
  * - supportsBackward(spec, shape, layout): a forward-only runtime declines backward workloads through it;
  * - resident(spec, x, direction, dy): inputs uploaded once, run() = the dispatches alone (kernels/webgpu), timed
- *   for a RunnerBackend with mode 'kernels'.
+ *   for a RunnerBackend with mode 'kernels';
+ * - describeDevice(): the device a GPU backend runs on, recorded with the results;
+ * - measureCopy(bytes, trials): its device's copy bandwidth, the reference for its rows' fractionOfCopy.
  */
 interface PreparedForward {
   readonly outShape: readonly number[];
@@ -107,6 +110,8 @@ interface Extended {
   prepare?(spec: Workload['spec'], x: Tensor): Promise<PreparedForward>;
   supportsBackward?(spec: Workload['spec'], inputShape: readonly number[], layout?: Workload['layout']): { ok: true } | { ok: false; reason: string };
   resident?(spec: Workload['spec'], x: Tensor, direction: Workload['direction'], dy?: Tensor): Promise<{ run(): Promise<void>; release(): void }>;
+  describeDevice?(): Promise<string>;
+  measureCopy?(bufferBytes: number, trials: number): Promise<{ method: string; bufferBytes: number; bytesPerPass: number; passesMs: readonly number[] }>;
 }
 
 /** Whether a backend can be timed without its transfers (RunnerBackend mode 'kernels'). */
@@ -192,6 +197,20 @@ export async function runBench(options: RunOptions): Promise<BenchResults> {
   options.onProgress?.({ type: 'probe-start', bufferBytes });
   const machine = measureBandwidth({ bufferBytes, trials: options.probe?.trials ?? (quick ? 5 : 9) });
   options.onProgress?.({ type: 'probe-done', machine });
+  // A GPU backend works in its device's memory: its rows are compared with that memory's copy bandwidth.
+  const deviceCopies = new Map<PoolingBackend, ProbeResult>();
+  for (const rb of options.backends) {
+    const ext = rb.backend as PoolingBackend & Extended;
+    if (typeof ext.measureCopy !== 'function' || deviceCopies.has(rb.backend)) continue;
+    try {
+      const p = await ext.measureCopy(bufferBytes, options.probe?.trials ?? (quick ? 5 : 9));
+      const copy = summarise(p.method, p.bufferBytes, p.bytesPerPass, p.passesMs);
+      deviceCopies.set(rb.backend, copy);
+      options.onProgress?.({ type: 'device-probe-done', backend: rb.name, copy });
+    } catch (e) {
+      options.onProgress?.({ type: 'device-probe-done', backend: rb.name, copy: { error: errorText(e) } });
+    }
+  }
 
   const results: BenchResult[] = [];
   const total = workloads.length * options.backends.length;
@@ -230,8 +249,8 @@ export async function runBench(options: RunOptions): Promise<BenchResults> {
             const gbPerS = m.medianMs > 0 ? bytes / (m.medianMs / 1000) / 1e9 : null;
             result = {
               ...key, state: 'completed', timed: task.timed, ...m, gbPerS,
-              fractionOfCopy: gbPerS === null ? null : gbPerS / machine.copy.medianGBps,
-              fractionOfRead: gbPerS === null ? null : gbPerS / machine.read.medianGBps,
+              fractionOfCopy: gbPerS === null ? null : gbPerS / (deviceCopies.get(rb.backend) ?? machine.copy).medianGBps,
+              fractionOfRead: gbPerS === null || deviceCopies.has(rb.backend) ? null : gbPerS / machine.read.medianGBps,
             };
           }
         } catch (e) {
@@ -254,7 +273,11 @@ export async function runBench(options: RunOptions): Promise<BenchResults> {
     environment,
     settings,
     machine,
-    backends: options.backends.map((b) => ({ name: b.name, ref: b.ref })),
+    backends: await Promise.all(options.backends.map(async (b) => {
+      const describe = (b.backend as PoolingBackend & Extended).describeDevice;
+      const copy = deviceCopies.get(b.backend);
+      return { name: b.name, ref: b.ref, ...(typeof describe === 'function' ? { device: await describe.call(b.backend) } : {}), ...(copy ? { deviceCopy: copy } : {}) };
+    })),
     workloads: workloads.map(workloadRecord),
     results,
   };

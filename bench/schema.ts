@@ -38,6 +38,13 @@ export interface BackendRecord {
   readonly name: string;
   /** How it was loaded: a built-in name or a module path. */
   readonly ref: string;
+  /** The device a GPU backend ran on (its adapter, and whether it is a software one), when it says. */
+  readonly device?: string;
+  /**
+   * A GPU backend's device copy bandwidth, measured in the same run (ProbeResult of bench/probes.ts). Its rows'
+   * fractionOfCopy is against this, not the host's copy, and their fractionOfRead is null.
+   */
+  readonly deviceCopy?: ProbeResult;
 }
 
 export interface WorkloadRecord {
@@ -309,7 +316,9 @@ export function parseBenchResults(input: unknown): BenchResults {
   checkProbe(m['read'], 'machine.read');
   const backends = arr(o['backends'], 'backends').map((b, i) => {
     const x = obj(b, `backends[${i}]`);
-    return { name: str(x['name'], `backends[${i}].name`), ref: str(x['ref'], `backends[${i}].ref`) };
+    const device = x['device'] === undefined ? {} : { device: str(x['device'], `backends[${i}].device`) };
+    const deviceCopy = x['deviceCopy'] === undefined ? {} : { deviceCopy: checkProbe(x['deviceCopy'], `backends[${i}].deviceCopy`) };
+    return { name: str(x['name'], `backends[${i}].name`), ref: str(x['ref'], `backends[${i}].ref`), ...device, ...deviceCopy };
   });
   const workloads = arr(o['workloads'], 'workloads').map((w, i) => checkWorkload(w, `workloads[${i}]`));
   const results = arr(o['results'], 'results').map((r, i) => checkResult(r, `results[${i}]`));

@@ -57,6 +57,10 @@ function progressLine(e: BenchProgress): string | undefined {
       return `poolspec bench: probing memory bandwidth (${fmtBytes(e.bufferBytes)} buffers) …`;
     case 'probe-done':
       return `  copy ${e.machine.copy.medianGBps.toFixed(1)} GB/s (${e.machine.copy.method}), read ${e.machine.read.medianGBps.toFixed(1)} GB/s (${e.machine.read.method})`;
+    case 'device-probe-done':
+      return 'error' in e.copy
+        ? `  ${e.backend} device copy: not measured (${e.copy.error})`
+        : `  ${e.backend} device copy ${e.copy.medianGBps.toFixed(1)} GB/s (${e.copy.method}, ${fmtBytes(e.copy.bufferBytes)} buffers): its rows' % copy are against it`;
     case 'task-start':
       return undefined;
     case 'task-done': {
@@ -74,7 +78,8 @@ export function renderResults(results: BenchResults): string {
   const out: string[] = [];
   const m = results.machine;
   out.push(`Machine: ${results.environment.cpu.model}, ${results.environment.cpu.cores} cores, Node ${results.environment.node}`);
-  out.push(`Bandwidth (this run): copy ${m.copy.medianGBps.toFixed(1)} GB/s, read ${m.read.medianGBps.toFixed(1)} GB/s (${fmtBytes(m.copy.bufferBytes)} buffers)\n`);
+  const devices = results.backends.filter((b) => b.deviceCopy && !b.name.includes(':')).map((b) => `; ${b.name} device copy ${b.deviceCopy!.medianGBps.toFixed(1)} GB/s (its rows' % copy)`).join('');
+  out.push(`Bandwidth (this run): copy ${m.copy.medianGBps.toFixed(1)} GB/s, read ${m.read.medianGBps.toFixed(1)} GB/s (${fmtBytes(m.copy.bufferBytes)} buffers)${devices}\n`);
   const rows = results.results.map((r) => {
     if (r.state !== 'completed') return [r.workload, r.backend, r.state === 'unsupported' ? 'unsupported' : 'ERRORED', '', '', '', '', '', '', ''];
     const s = speedupOverNaive(results, r);

@@ -167,6 +167,9 @@ function environmentRows(r: BenchResults): [string, string][] {
     ['packages', Object.entries(e.packages).map(([k, v]) => `${k} ${v ?? '(not installed)'}`).join(', ')],
     ['git', e.git.commit ? `${e.git.commit}${e.git.dirty ? ' (uncommitted changes)' : ''}` : '(no git)'],
     ['run', `${r.date}, ${(r.durationMs / 1000).toFixed(0)} s, ${r.settings.quick ? 'quick' : 'full'}${r.settings.filter.length ? `, filter ${r.settings.filter.join(',')}` : ''}; ${r.settings.timeMs} ms and ≥ ${r.settings.minSamples} samples per task (${r.settings.slowMinSamples} calls when one takes > ${r.settings.slowCallMs} ms, fewer when they would take > ${(r.settings.maxTaskMs / 1000).toFixed(0)} s)`],
+    ...r.backends.filter((b) => b.device !== undefined && !b.name.includes(':')).map((b): [string, string] => [`${b.name} device`, b.device!]),
+    ...r.backends.filter((b) => b.deviceCopy !== undefined && !b.name.includes(':')).map((b): [string, string] => [
+      `${b.name} device copy`, `${b.deviceCopy!.medianGBps.toFixed(1)} GB/s median (${b.deviceCopy!.method}, ${fmtBytes(b.deviceCopy!.bufferBytes)} buffers): the reference for ${b.name}'s % of copy`]),
     ['copy bandwidth', `${r.machine.copy.medianGBps.toFixed(1)} GB/s median, ${r.machine.copy.maxGBps.toFixed(1)} best (${r.machine.copy.method}, ${fmtBytes(r.machine.copy.bufferBytes)} buffers, read + written counted)`],
     ['read bandwidth', `${r.machine.read.medianGBps.toFixed(1)} GB/s median, ${r.machine.read.maxGBps.toFixed(1)} best (${r.machine.read.method}, ${fmtBytes(r.machine.read.bufferBytes)})`],
   ];

@@ -244,6 +244,15 @@ describe('poolspec bench end to end', () => {
     if (own.includes('webgpu')) {
       const kernelsOnly = results.results.find((r) => r.backend === 'webgpu:kernels');
       expect(kernelsOnly?.state === 'completed' && kernelsOnly.timed).toBe('resident');
+      // Both webgpu rows are compared with the device's own copy bandwidth, measured in the run.
+      const record = results.backends.find((b) => b.name === 'webgpu')!;
+      expect(record.device).toMatch(/adapter$/);
+      expect(record.deviceCopy?.method).toMatch(/copyBufferToBuffer/);
+      for (const r of results.results.filter((x) => x.backend.startsWith('webgpu'))) {
+        if (r.state !== 'completed') continue;
+        expect(r.fractionOfRead).toBeNull();
+        expect(r.fractionOfCopy).toBeCloseTo(r.gbPerS! / record.deviceCopy!.medianGBps, 12);
+      }
     }
     for (const r of results.results) {
       expect(r.state, JSON.stringify(r)).not.toBe('errored');

@@ -42,6 +42,19 @@ export interface WebGpuStats {
   readonly pipelines: number;
 }
 
+/** Passes of a device-memory copy (bench/: the reference for the kernels' bandwidth). */
+export interface DeviceCopyPasses {
+  readonly method: string;
+  /** Bytes of each of the two buffers. */
+  readonly bufferBytes: number;
+  /** Bytes read + written per pass. */
+  readonly bytesPerPass: number;
+  readonly passesMs: readonly number[];
+}
+
+/** Copies per timed pass: one submission holds several, so the submit-and-wait latency is spread over them. */
+export const COPIES_PER_PASS = 8;
+
 /** A case uploaded once, for timing the kernels alone (bench/): `run` records the dispatches, submits, and waits. */
 export interface ResidentCase {
   run(): Promise<void>;
@@ -52,6 +65,13 @@ export interface WebGpuBackend extends PoolingBackend {
   /** Acquires the adapter and the device now; rejects with WebGpuUnavailableError (and how to get one). */
   ready(): Promise<AdapterSummary>;
   stats(): WebGpuStats;
+  /**
+   * The device's own copy bandwidth: copyBufferToBuffer between two buffers of `bufferBytes` (capped at the
+   * device's maxBufferSize), COPIES_PER_PASS copies per submission, timed from submit to onSubmittedWorkDone.
+   */
+  measureCopy(bufferBytes: number, trials: number): Promise<DeviceCopyPasses>;
+  /** The adapter in one line, e.g. "google swiftshader (SwiftShader driver 5.0.0), software adapter" (bench results). */
+  describeDevice(): Promise<string>;
   /** Diagnostics and tests: the device in use (e.g. to destroy it and check the lost-device path). */
   gpuDevice(): Promise<GPUDevice>;
   /** Uploads x (and dy for 'backward') once; `run()` then times the dispatches without upload or readback. */
@@ -285,6 +305,38 @@ export function createWebGpuBackend(options: WebGpuBackendOptions): WebGpuBacken
 
     stats(): WebGpuStats {
       return { liveBuffers: pool?.live ?? 0, idleBuffers: pool?.idleCount ?? 0, pipelines: current?.pipelineCount ?? 0 };
+    },
+
+    async measureCopy(bufferBytes: number, trials: number): Promise<DeviceCopyPasses> {
+      const c = await ctx();
+      const bytes = Math.max(4, Math.floor(Math.min(bufferBytes, c.limits.maxBufferSize) / 4) * 4);
+      const usage = GPUBufferUsageFlagsOf('COPY_SRC', 'COPY_DST')();
+      const src = c.device.createBuffer({ size: bytes, usage, label: 'copy probe src' });
+      const dst = c.device.createBuffer({ size: bytes, usage, label: 'copy probe dst' });
+      try {
+        const pass = async (): Promise<number> => {
+          const encoder = c.device.createCommandEncoder();
+          for (let i = 0; i < COPIES_PER_PASS; i++) encoder.copyBufferToBuffer(src, 0, dst, 0, bytes);
+          const t0 = performance.now();
+          c.device.queue.submit([encoder.finish()]);
+          await c.device.queue.onSubmittedWorkDone();
+          return (performance.now() - t0) / COPIES_PER_PASS;
+        };
+        for (let w = 0; w < 2; w++) await pass();
+        const passesMs: number[] = [];
+        for (let t = 0; t < trials; t++) passesMs.push(await pass());
+        c.check();
+        return { method: `GPUCommandEncoder.copyBufferToBuffer ×${COPIES_PER_PASS} per submission`, bufferBytes: bytes, bytesPerPass: 2 * bytes, passesMs };
+      } finally {
+        src.destroy();
+        dst.destroy();
+      }
+    },
+
+    async describeDevice(): Promise<string> {
+      const a = (await ctx()).adapter;
+      const what = [a.vendor, a.architecture].filter(Boolean).join(' ') || 'unnamed adapter';
+      return `${what}${a.description ? ` (${a.description})` : ''}, ${a.fallback ? 'software' : 'hardware'} adapter`;
     },
 
     async gpuDevice(): Promise<GPUDevice> {
