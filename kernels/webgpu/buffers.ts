@@ -1,12 +1,14 @@
 /**
  * GPU buffers pooled by size class and usage, so that a stream of calls reuses a handful of buffers instead of
- * creating and destroying several per call. Size classes are powers of two (at least 256 bytes), which bounds the
- * waste at 2× and makes equal-shaped calls hit the same buffers. The pool keeps at most `maxIdlePerClass` idle
+ * creating and destroying several per call. Size classes are powers of two from 256 bytes to 16 MiB, then
+ * multiples of 16 MiB (so a 600 MiB tensor takes 608 MiB, not 1 GiB); equal-shaped calls hit the same buffers. The pool keeps at most `maxIdlePerClass` idle
  * buffers per class and `maxIdleBytes` in all; beyond that a released buffer is destroyed. `live` counts the
  * buffers that exist (created − destroyed), which is what a leak would grow.
  */
 
 export const MIN_BUFFER_BYTES = 256;
+/** Above this, size classes step by this much instead of doubling. */
+export const LARGE_STEP = 16 * 1024 * 1024;
 
 export interface BufferPoolOptions {
   maxIdlePerClass?: number;
@@ -26,8 +28,9 @@ export class BufferPool {
     this.maxIdleBytes = options.maxIdleBytes ?? 256 * 1024 * 1024;
   }
 
-  /** The size class of a request: the next power of two, at least MIN_BUFFER_BYTES. */
+  /** The size class of a request: the next power of two (at least MIN_BUFFER_BYTES) up to LARGE_STEP, then the next multiple of LARGE_STEP. */
   static sizeClass(bytes: number): number {
+    if (bytes > LARGE_STEP) return Math.ceil(bytes / LARGE_STEP) * LARGE_STEP;
     return Math.max(MIN_BUFFER_BYTES, 2 ** Math.ceil(Math.log2(Math.max(1, bytes))));
   }
 

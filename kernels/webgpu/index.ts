@@ -115,6 +115,8 @@ export function limitProblem(spec: PoolSpec, g: PoolGeometry, limits: DeviceLimi
 
 interface Allocation {
   readonly buffers: Partial<Record<BufferName, GPUBuffer>>;
+  /** Bytes in use of each buffer: bindings cover exactly these (a pooled buffer may be larger). */
+  readonly bytes: Partial<Record<BufferName, number>>;
   readonly owned: GPUBuffer[];
 }
 
@@ -153,6 +155,7 @@ export function createWebGpuBackend(options: WebGpuBackendOptions): WebGpuBacken
     const b = pool!.acquire(bytes, usage, which);
     alloc.owned.push(b);
     alloc.buffers[which] = b;
+    alloc.bytes[which] = bytes;
     if (bytes > 0) c.device.queue.writeBuffer(b, 0, data as GPUAllowSharedBufferSource);
   }
 
@@ -160,14 +163,17 @@ export function createWebGpuBackend(options: WebGpuBackendOptions): WebGpuBacken
     const b = pool!.acquire(bytes, STORAGE_OUT(), which);
     alloc.owned.push(b);
     alloc.buffers[which] = b;
+    alloc.bytes[which] = bytes;
   }
 
   async function dispatch(c: GpuContext, pass: GPUComputePassEncoder, alloc: Allocation, kind: PoolKind, direction: Direction, params: GPUBuffer, total: number): Promise<void> {
     const pipeline = await c.pipeline(kind, direction);
     const entries: GPUBindGroupEntry[] = kernelBuffers(kind, direction).map((d) => {
-      const buffer = d.name === 'params' ? params : alloc.buffers[d.name];
+      if (d.name === 'params') return { binding: d.binding, resource: { buffer: params } };
+      const buffer = alloc.buffers[d.name];
       if (!buffer) throw new BackendError(name, `internal: no buffer for ${d.name}`);
-      return { binding: d.binding, resource: { buffer } };
+      // Bind the bytes in use, not the pooled buffer's whole size class (which may pass the binding limit).
+      return { binding: d.binding, resource: { buffer, size: alloc.bytes[d.name]! } };
     });
     pass.setPipeline(pipeline);
     pass.setBindGroup(0, c.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries }));
@@ -181,7 +187,7 @@ export function createWebGpuBackend(options: WebGpuBackendOptions): WebGpuBacken
    * needs the forward's indices or outputs), then the backward.
    */
   async function stage(c: GpuContext, spec: PoolSpec, plan: GpuPlan, x: Tensor, direction: Direction, dy?: Tensor): Promise<{ alloc: Allocation; encode: (encoder: GPUCommandEncoder) => Promise<void> }> {
-    const alloc: Allocation = { buffers: {}, owned: [] };
+    const alloc: Allocation = { buffers: {}, bytes: {}, owned: [] };
     try {
       const needsForward = direction === 'forward' || spec.kind === 'max' || spec.kind === 'lp';
       upload(c, alloc, 'x', x.data, STORAGE_IN());

@@ -11,6 +11,7 @@ import { poolGeometry, product } from '../geometry.js';
 import { createNaiveBackend } from '../naive/index.js';
 import { BackendError } from '../../spec/errors.js';
 import { createWebGpuBackend, limitProblem, WebGpuDeviceError, type WebGpuBackend } from './index.js';
+import { BufferPool } from './buffers.js';
 import { DEFAULT_LIMITS } from './device.js';
 import { nodeGpu } from './node.js';
 import { dispatchSize, WORKGROUP_SIZE } from './plan.js';
@@ -177,5 +178,14 @@ describe.skipIf(unavailable !== undefined)('webgpu backend', () => {
     r.release();
     expect(backend.stats().liveBuffers).toBeGreaterThanOrEqual(before);
     await expect(r.run()).rejects.toThrow(/released/);
+  });
+});
+
+describe('buffer size classes', () => {
+  test('powers of two up to 16 MiB, then multiples of 16 MiB; never smaller than the request', () => {
+    const MiB = 1024 * 1024;
+    expect([1, 256, 257, 4096, 5000, 16 * MiB].map((b) => BufferPool.sizeClass(b))).toEqual([256, 256, 512, 4096, 8192, 16 * MiB]);
+    expect(BufferPool.sizeClass(16 * MiB + 1)).toBe(32 * MiB);
+    expect(BufferPool.sizeClass(600 * MiB)).toBe(608 * MiB);
   });
 });
