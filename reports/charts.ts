@@ -114,7 +114,7 @@ export function benchCharts(results: BenchResults): Chart[] {
     if (bw.length) {
       charts.push({
         name: 'bandwidth', title: 'Fraction of the machine\'s copy bandwidth',
-        caption: `Effective GB/s (minimum bytes read + written / median) over this run's copy probe, ${results.machine.copy.medianGBps.toFixed(1)} GB/s (dashed line: 100%). Above 100%: the data fits in cache.`,
+        caption: `Effective GB/s (minimum bytes read + written / median) over this run's copy probe, ${results.machine.copy.medianGBps.toFixed(1)} GB/s${results.backends.some((b) => b.deviceCopy) ? ' (a GPU backend: over its device\'s copy, Machine table)' : ''} (dashed line: 100%). Above 100%: the data fits in cache.`,
         spec: barChart(bw, layerIds, backends, { field: 'fraction', type: 'quantitative', title: 'fraction of copy bandwidth', axis: { format: '.0%' } }, 1),
       });
     }
