@@ -190,7 +190,8 @@ function judge(kind: Kind, x: number, p: number, got: number): Verdict {
   const L = kind === 'pow' ? lnAbs(x).times(exactBig(p)) : lnAbs(x).div(exactBig(p)); // natural log of the result
   const eL = `e^${L.toSignificantDigits(8).toString()}`;
   if (L.gt(BIG_L)) return { ok: got === Infinity, cls: 'overflow', exact: eL };
-  if (L.lt(SMALL_L)) return { ok: got >= 0 && got <= 2 ** -126, cls: 'underflow', exact: eL };
+  // Below 2^-151.5 only 0 (or the smallest subnormal) is within half a subnormal step.
+  if (L.lt(SMALL_L)) return { ok: got === 0 || got === 2 ** -149, cls: 'underflow', exact: eL };
   const key = `${kind}:${bitsOf(x)}:${bitsOf(p)}`;
   let y = expCache.get(key);
   if (y === undefined) expCache.set(key, (y = L.exp()));
@@ -199,7 +200,9 @@ function judge(kind: Kind, x: number, p: number, got: number): Verdict {
   if (got === Infinity && cls === 'overflow') return { ok: true, cls, exact };
   if (!Number.isFinite(got)) return { ok: false, cls, exact };
   const diff = exactBig(got).minus(y).abs();
-  if (cls === 'underflow') return { ok: diff.lte(TWO_M126), cls, exact };
+  // A result below 2^-126: 0 on a flushing device, else within κ relative plus half a subnormal step; never
+  // rounded up to 2^-126 from further away than κ (ACC.LP's upper end, POLICY.SUBNORMALS).
+  if (cls === 'underflow') return { ok: got === 0 || diff.lte(y.times(KAPPA).plus(pow2(-150))), cls, exact };
   const units = diff.div(y).toNumber() / UNIT;
   return { ok: units * UNIT <= KAPPA, cls, units, exact };
 }
