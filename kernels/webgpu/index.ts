@@ -62,7 +62,11 @@ export interface ResidentCase {
 }
 
 export interface WebGpuBackend extends PoolingBackend {
-  /** Acquires the adapter and the device now; rejects with WebGpuUnavailableError (and how to get one). */
+  /**
+   * Acquires the adapter and the device now; rejects with WebGpuUnavailableError (and how to get one). Until a
+   * device exists, supports() judges sizes by WebGPU's guaranteed minimum limits (DEFAULT_LIMITS), so call this
+   * first to be judged by the device's own.
+   */
   ready(): Promise<AdapterSummary>;
   stats(): WebGpuStats;
   /**
