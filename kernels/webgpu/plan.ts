@@ -95,14 +95,15 @@ export function buildPlan(spec: PoolSpec, g: PoolGeometry): GpuPlan {
   const f32 = new Float32Array(params);
   const channelsLast = g.layout === 'channels_last' ? 1 : 0;
   // vec4 0: input extents + plane; 1: output extents + plane; 2: dilations + layout; 3: window-row offsets + C;
-  // 4: inverse-map offsets + N; 5: total, countIncludePad, useOverride, NaN bits; 6: p (second lane).
+  // 4: inverse-map offsets + N; 5: total, countIncludePad, useOverride, NaN bits; 6: runtime zero, p.
   i32.set([axes[0]!.size, axes[1]!.size, axes[2]!.size, g.inPlane], 0);
   i32.set([axes[0]!.out, axes[1]!.out, axes[2]!.out, g.outPlane], 4);
   i32.set([axes[0]!.dilation, axes[1]!.dilation, axes[2]!.dilation, channelsLast], 8);
   i32.set([windowOffsets[0]!, windowOffsets[1]!, windowOffsets[2]!, g.channels], 12);
   i32.set([inverseOffsets[0]!, inverseOffsets[1]!, inverseOffsets[2]!, g.batch], 16);
   u32.set([0, spec.countIncludePad ? 1 : 0, spec.divisorOverride !== undefined ? 1 : 0, NAN_BITS], 20);
-  // The gradient's exponents p − 1 and 1 − p are formed exactly in the shader (a float-float), not rounded here.
+  // fp.x = 0: a zero the lp kernels read at run time (ps_opaque, kernels/webgpu/wgsl/pow.ts). The gradient's
+  // exponents p − 1 and 1 − p are formed exactly in the shader (a float-float), not rounded here.
   f32.set([0, spec.p ?? 1, 0, 0], 24);
 
   return {

@@ -103,7 +103,7 @@ const KINDS: Record<PoolKind, KindSnippets> = {
   lp: {
     forwardBuffers: [],
     // LP.DEF with SPECIAL.IEEE: NaN wins, then ±∞ gives +∞, a window of zeros gives +0.
-    init: 'var s = 0.0; var nans = 0u; var infs = 0u;',
+    init: 'ps_zero = bitcast<u32>(P.fp.x); // the runtime zero of ps_opaque (wgsl/pow.ts)\n  var s = 0.0; var nans = 0u; var infs = 0u;',
     step: `if (is_nan(b)) { nans += 1u; } else if (is_inf(b)) { infs += 1u; } else {
           let m = bitcast<f32>(b & 0x7fffffffu);
           if (m != 0.0) { s = s + ps_pow(m, P.fp.y); }
@@ -113,7 +113,8 @@ const KINDS: Record<PoolKind, KindSnippets> = {
     backwardBuffers: ['x', 'y'],
     // GRAD.LP: dy·sign(x)·|x|^(p−1)·y^(1−p), 0 where x = 0 or y = 0. A subnormal x counts as 0: the device may
     // flush it (POLICY.SUBNORMALS), so it is treated the same way on every device.
-    gatherInit: `var acc = acc_new();
+    gatherInit: `ps_zero = bitcast<u32>(P.fp.x); // the runtime zero of ps_opaque (wgsl/pow.ts)
+  var acc = acc_new();
   let xb = X[i];
   let xm = bitcast<f32>(xb & 0x7fffffffu);
   let xLive = (xb & 0x7f800000u) != 0u;
@@ -136,7 +137,7 @@ struct Params {
   winOff: vec4<i32>,  // first window row per axis, C
   invOff: vec4<i32>,  // inverse-map offsets per axis, N
   misc: vec4<u32>,    // invocations, countIncludePad, divisorOverride set, NaN bits
-  fp: vec4<f32>,      // unused, p, unused, unused
+  fp: vec4<f32>,      // 0 (ps_opaque's runtime zero), p, unused, unused
 }
 
 const WG: u32 = ${WORKGROUP_SIZE}u;

@@ -212,21 +212,28 @@ const KERNELS = /* wgsl */ `
 @group(0) @binding(0) var<storage, read> ps_in: array<f32>;
 @group(0) @binding(1) var<storage, read_write> ps_out: array<f32>;
 ${POW_WGSL}
+// Each input ends with one 0.0: the runtime zero that ps_opaque needs (pow.ts).
+fn set_zero() { ps_zero = bitcast<u32>(ps_in[arrayLength(&ps_in) - 1u]); }
 @compute @workgroup_size(64) fn run_pow(@builtin(global_invocation_id) g: vec3u) {
+  set_zero();
   if (g.x < arrayLength(&ps_out)) { ps_out[g.x] = ps_pow(ps_in[2u * g.x], ps_in[2u * g.x + 1u]); }
 }
 @compute @workgroup_size(64) fn run_root(@builtin(global_invocation_id) g: vec3u) {
+  set_zero();
   if (g.x < arrayLength(&ps_out)) { ps_out[g.x] = ps_root(ps_in[2u * g.x], ps_in[2u * g.x + 1u]); }
 }
 // The teeth: WGSL's own pow, on the same inputs.
 @compute @workgroup_size(64) fn run_builtin(@builtin(global_invocation_id) g: vec3u) {
+  set_zero();
   if (g.x < arrayLength(&ps_out)) { ps_out[g.x] = pow(ps_in[2u * g.x], ps_in[2u * g.x + 1u]); }
 }
 // |x|^(p − 1) with the exact p − 1 (the Lp gradient's exponent), against the same with p − 1 rounded to f32.
 @compute @workgroup_size(64) fn run_pm1(@builtin(global_invocation_id) g: vec3u) {
+  set_zero();
   if (g.x < arrayLength(&ps_out)) { ps_out[g.x] = ps_pow_ff(ps_in[2u * g.x], ps_two_sum(ps_in[2u * g.x + 1u], -1.0)); }
 }
 @compute @workgroup_size(64) fn run_pm1_rounded(@builtin(global_invocation_id) g: vec3u) {
+  set_zero();
   if (g.x < arrayLength(&ps_out)) { ps_out[g.x] = ps_pow(ps_in[2u * g.x], ps_in[2u * g.x + 1u] - 1.0); }
 }
 // Does the device flush subnormal products? (reported, not asserted)
@@ -270,8 +277,9 @@ interface Run {
   readonly gpuMs: number;
 }
 
+/** (x, p) pairs, then one trailing 0.0: the kernels' runtime zero (set_zero). */
 function interleave(c: Cases): Float32Array<ArrayBuffer> {
-  const a = new Float32Array(2 * c.x.length);
+  const a = new Float32Array(2 * c.x.length + 1);
   c.x.forEach((x, i) => {
     a[2 * i] = x;
     a[2 * i + 1] = c.p[i]!;

@@ -187,16 +187,25 @@ const PS_POW_C5 = ${ff(K.c5)};
 const PS_POW_EXP2_TABLE = array<vec2f, 64>(
   ${POW_EXP2_TABLE.map(ff).join(',\n  ')});
 
+// Shader compilers may rewrite float expressions as if they were real numbers: spirv-opt (run by SwiftShader)
+// folds (C + b) − C into b for a constant C, and Mesa's NIR (lavapipe) applies such rules to any operands, and may
+// fuse a product into a later subtraction. Either zeroes the error term of an error-free transformation. So each
+// intermediate those rules could see through is passed through ps_opaque: an XOR of its bits with ps_zero, a zero
+// the including kernel reads from a buffer at run time (a compiler cannot know it, so cannot remove the XOR; an
+// integer operation, so nothing is rounded or flushed). Without it set, ps_zero is the constant 0 and the
+// functions are still correct wherever the compiler keeps float arithmetic as written.
+var<private> ps_zero: u32;
+fn ps_opaque(x: f32) -> f32 { return bitcast<f32>(bitcast<u32>(x) ^ ps_zero); }
+
 // Float-float values are vec2f(hi, lo) with |lo| ≤ ulp(hi)/2 after normalisation.
-// Knuth: s + e = a + b exactly. A constant may be b, never a: SPIR-V optimisers (spirv-opt's folding rules, which
-// SwiftShader runs) rewrite (a + b) − a into b when a is a constant, which zeroes e.
+// Knuth: s + e = a + b exactly. Constants still go second (belt and braces for a kernel that leaves ps_zero unset).
 fn ps_two_sum(a: f32, b: f32) -> vec2f {
-  let s = a + b;
-  let bb = s - a;
+  let s = ps_opaque(a + b);
+  let bb = ps_opaque(s - a);
   return vec2f(s, (a - (s - bb)) + (b - bb));
 }
 fn ps_fast_two_sum(a: f32, b: f32) -> vec2f {       // Dekker: exact when |a| ≥ |b| or a = 0; never a constant a
-  let s = a + b;
+  let s = ps_opaque(a + b);
   return vec2f(s, b - (s - a));
 }
 fn ps_split(a: f32) -> vec2f {                      // hi: the leading 12 significant bits; lo = a − hi is exact
@@ -204,7 +213,7 @@ fn ps_split(a: f32) -> vec2f {                      // hi: the leading 12 signif
   return vec2f(hi, a - hi);
 }
 fn ps_two_prod(a: f32, b: f32) -> vec2f {           // Dekker: p + e = a·b exactly, every step exact
-  let p = a * b;
+  let p = ps_opaque(a * b);                         // opaque: a fused a·b − … downstream would count e twice
   let sa = ps_split(a);
   let sb = ps_split(b);
   return vec2f(p, (((sa.x * sb.x - p) + sa.x * sb.y) + sa.y * sb.x) + sa.y * sb.y);
