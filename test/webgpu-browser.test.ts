@@ -9,9 +9,10 @@
  * Without /usr/bin/chromium, or without a WebGPU adapter in the page, this fails in CI (CI set) and is skipped
  * locally with a message, like test/report.test.ts.
  */
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type ConsoleMessage } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { bundleBrowserHarness, type BrowserBackendName } from './browser/bundle.js';
@@ -176,6 +177,22 @@ describe('the browser bundle', () => {
       const entry = join(dir, 'entry.ts');
       writeFileSync(entry, "import { readFileSync } from 'node:fs';\nexport const read = readFileSync;\n");
       await expect(bundleBrowserHarness({ outdir: join(dir, 'out'), entry, backends: [] })).rejects.toThrow(/Could not resolve "node:fs"/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
+
+  test("the package's browser entry points (poolspec/webgpu, poolspec/verifier) bundle for the browser", async () => {
+    // The built package, resolved through package.json "exports" as a user's bundler would (npm test builds first);
+    // the entry sits inside the package (under the ignored poolspec-results/) so that 'poolspec/…' self-resolves.
+    const results = fileURLToPath(new URL('../poolspec-results/', import.meta.url));
+    mkdirSync(results, { recursive: true });
+    const dir = mkdtempSync(join(results, 'bundle-check-'));
+    try {
+      const entry = join(dir, 'entry.ts');
+      writeFileSync(entry, "export { createWebGpuBackend, WEBGPU_POLICY } from 'poolspec/webgpu';\nexport { verifyBackend } from 'poolspec/verifier';\n");
+      const r = await bundleBrowserHarness({ outdir: join(dir, 'out'), entry, backends: [] });
+      expect(r.bytes).toBeGreaterThan(0);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -8,8 +8,9 @@ import { BackendError } from '../../spec/errors.js';
 export const WEBGPU_HOW_TO =
   'To get a WebGPU adapter without a GPU on Debian/Ubuntu: `apt-get install chromium libvulkan1` (poolspec then adds ' +
   "Chromium's SwiftShader Vulkan driver, /usr/lib/chromium/vk_swiftshader_icd.json, for its own process), or point " +
-  'VK_ICD_FILENAMES at another Vulkan driver manifest (e.g. Mesa ≥ 23 lavapipe). With a GPU: install its Vulkan driver ' +
-  'and the Vulkan loader (libvulkan1). In a browser: Chromium with WebGPU enabled (--enable-unsafe-webgpu on Linux).';
+  'VK_ICD_FILENAMES at another Vulkan driver manifest (e.g. Mesa 25 lavapipe, /usr/share/vulkan/icd.d/lvp_icd.json). ' +
+  'With a GPU: install its Vulkan driver and the Vulkan loader (libvulkan1). In a browser: Chromium with WebGPU ' +
+  'enabled (--enable-unsafe-webgpu on Linux).';
 
 /** No adapter or no device: the backend cannot run on this machine. */
 export class WebGpuUnavailableError extends BackendError {
