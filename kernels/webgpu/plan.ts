@@ -76,10 +76,16 @@ export function buildPlan(spec: PoolSpec, g: PoolGeometry): GpuPlan {
   const tables = Int32Array.from(rows);
 
   let reciprocals: Float32Array | undefined;
+  // The reciprocal is applied as (v · R) · scale. scale is 1, except for |divisorOverride| > 2^126, whose reciprocal
+  // would be subnormal (a device may flush it to 0, and even unflushed it has lost relative precision): then
+  // R = 2^64/D, a normal number, and scale = 2^-64, an exact power of two.
+  let scale = 1;
   if (spec.kind === 'avg' && spec.divisorOverride !== undefined) {
     // 1/divisorOverride rounded once from double is the correctly rounded float32 reciprocal: a float32 divisor
     // has a 24-bit significand, so (as for the counts below) 1/D cannot lie within 2^-53 of a float32 midpoint.
-    reciprocals = Float32Array.of(1 / spec.divisorOverride);
+    // Scaling by 2^64 changes no significand bit.
+    if (Math.abs(spec.divisorOverride) > 2 ** 126) scale = 2 ** -64;
+    reciprocals = Float32Array.of(1 / scale / spec.divisorOverride);
   } else if (spec.kind === 'avg') {
     // AVG.DIVISOR: D is a count of taps, at most the kernel volume. fround(1/D) computed in double is the
     // correctly rounded float32 reciprocal: double rounding could only err if 1/D lay within 2^-53 relative of a
@@ -95,7 +101,7 @@ export function buildPlan(spec: PoolSpec, g: PoolGeometry): GpuPlan {
   const f32 = new Float32Array(params);
   const channelsLast = g.layout === 'channels_last' ? 1 : 0;
   // vec4 0: input extents + plane; 1: output extents + plane; 2: dilations + layout; 3: window-row offsets + C;
-  // 4: inverse-map offsets + N; 5: total, countIncludePad, useOverride, NaN bits; 6: runtime zero, p.
+  // 4: inverse-map offsets + N; 5: total, countIncludePad, useOverride, NaN bits; 6: runtime zero, p, scale.
   i32.set([axes[0]!.size, axes[1]!.size, axes[2]!.size, g.inPlane], 0);
   i32.set([axes[0]!.out, axes[1]!.out, axes[2]!.out, g.outPlane], 4);
   i32.set([axes[0]!.dilation, axes[1]!.dilation, axes[2]!.dilation, channelsLast], 8);
@@ -103,8 +109,9 @@ export function buildPlan(spec: PoolSpec, g: PoolGeometry): GpuPlan {
   i32.set([inverseOffsets[0]!, inverseOffsets[1]!, inverseOffsets[2]!, g.batch], 16);
   u32.set([0, spec.countIncludePad ? 1 : 0, spec.divisorOverride !== undefined ? 1 : 0, NAN_BITS], 20);
   // fp.x = 0: a zero the lp kernels read at run time (ps_opaque, kernels/webgpu/wgsl/pow.ts). The gradient's
-  // exponents p − 1 and 1 − p are formed exactly in the shader (a float-float), not rounded here.
-  f32.set([0, spec.p ?? 1, 0, 0], 24);
+  // exponents p − 1 and 1 − p are formed exactly in the shader (a float-float), not rounded here. fp.z: the
+  // reciprocal's scale (above).
+  f32.set([0, spec.p ?? 1, scale, 0], 24);
 
   return {
     geometry: g, axes, params, tables, ...(reciprocals ? { reciprocals } : {}),

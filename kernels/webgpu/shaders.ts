@@ -6,11 +6,11 @@
  *
  * Numerics (SPEC.md §3, §5): values travel as u32 bit patterns. Max compares an integer order key, so it is exact
  * to the bit whatever the device does with NaN, −0 or subnormals (WGSL lets an implementation assume that no NaN
- * or ∞ occurs and lets it flush subnormals: WGSL, "Floating Point Evaluation"). NaN and ±∞ are classified on the bits for every kind and
- * combined by SPECIAL.IEEE; only finite values reach float arithmetic. Sums accumulate in f32 (ACC.SUM); averages
- * multiply by a correctly rounded reciprocal taken from a table (ACC.AVG allows a reciprocal and a multiplication;
- * WGSL's `/` is only 2.5 ulp accurate); powers use ps_pow/ps_root (kernels/webgpu/wgsl/pow.ts), accurate to
- * ACC.LP's κ, because WGSL's pow is exp2(y·log2 x) with no useful bound.
+ * or ∞ occurs and lets it flush subnormals: WGSL, "Floating Point Evaluation"). NaN and ±∞ are classified on the
+ * bits for every kind and combined by SPECIAL.IEEE; only finite values reach float arithmetic. Sums accumulate in
+ * f32 (ACC.SUM); averages multiply by a correctly rounded reciprocal taken from a table (ACC.AVG allows a
+ * reciprocal and a multiplication; WGSL's `/` is only 2.5 ulp accurate); powers use ps_pow/ps_root/ps_pow_ff
+ * (kernels/webgpu/wgsl/pow.ts), accurate to ACC.LP's κ, because WGSL's pow is exp2(y·log2 x) with no useful bound.
  */
 import type { PoolKind } from '../contract.js';
 import { WORKGROUP_SIZE } from './plan.js';
@@ -57,7 +57,8 @@ interface KindSnippets {
 
 const RECIPROCAL_FNS = /* wgsl */ `
 // AVG.DIVISOR, from the window rows: divisorOverride's reciprocal is R[0]; otherwise the product of the per-axis
-// counts (padded or in-bounds) indexes the table of correctly rounded reciprocals.
+// counts (padded or in-bounds) indexes the table of correctly rounded reciprocals. Callers then multiply by
+// P.fp.z, the exact power of two that keeps R normal for |divisorOverride| > 2^126 (plan.ts).
 fn reciprocal(jz: i32, jy: i32, jx: i32) -> f32 {
   if (P.misc.z == 1u) { return R[0]; }
   let a = win(0u, jz); let b = win(1u, jy); let c = win(2u, jx);
@@ -94,10 +95,10 @@ const KINDS: Record<PoolKind, KindSnippets> = {
     forwardBuffers: ['reciprocals'],
     init: 'var acc = acc_new();',
     step: 'acc_add(&acc, b);',
-    finish: 'Y[o] = scale_bits(acc_bits(acc), reciprocal(oz, oy, ox));',
+    finish: 'Y[o] = scale_bits(scale_bits(acc_bits(acc), reciprocal(oz, oy, ox)), P.fp.z);',
     backwardBuffers: ['reciprocals'],
     gatherInit: 'var acc = acc_new();',
-    contribution: 'acc_add(&acc, scale_bits(DY[oa], reciprocal(jz, jy, jx)));', // GRAD.AVG
+    contribution: 'acc_add(&acc, scale_bits(scale_bits(DY[oa], reciprocal(jz, jy, jx)), P.fp.z));', // GRAD.AVG
     functions: RECIPROCAL_FNS,
   },
   lp: {
@@ -137,7 +138,7 @@ struct Params {
   winOff: vec4<i32>,  // first window row per axis, C
   invOff: vec4<i32>,  // inverse-map offsets per axis, N
   misc: vec4<u32>,    // invocations, countIncludePad, divisorOverride set, NaN bits
-  fp: vec4<f32>,      // 0 (ps_opaque's runtime zero), p, unused, unused
+  fp: vec4<f32>,      // 0 (ps_opaque's runtime zero), p, reciprocal scale (1 or 2^-64), unused
 }
 
 const WG: u32 = ${WORKGROUP_SIZE}u;

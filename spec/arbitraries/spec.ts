@@ -70,7 +70,10 @@ export function specCaseArbitrary(c: SpecConstraints = {}): fc.Arbitrary<SpecCas
     rank: fc.constantFrom(...ranks),
     ceilMode: fc.boolean(),
     countIncludePad: fc.boolean(),
-    override: c.divisorOverride === false ? fc.constant(undefined) : fc.option(fc.constantFrom(1, 2, 3, 7, -2, 0.5), { freq: 5 }),
+    // AVG.OVERRIDE's whole range: small counts, fractions, and both ends of the normal float32 range (a divisor
+    // beyond 2^126 has a subnormal reciprocal; one of 2^-126 a reciprocal of 2^126).
+    override: c.divisorOverride === false ? fc.constant(undefined)
+      : fc.option(fc.constantFrom(1, 2, 3, 7, -2, 0.5, 2 ** -126, Math.fround(-1e-20), 2 ** 127, Math.fround(-3e38)), { freq: 5 }),
     p: fc.constantFrom(1, 2, 3, 0.5, 1.5, 2.5),
     n: fc.integer({ min: 1, max: 3 }),
     ch: fc.integer({ min: 1, max: 3 }),
