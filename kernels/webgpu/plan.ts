@@ -47,14 +47,12 @@ export const NAN_BITS = 0x7fc00000;
 
 export function buildPlan(spec: PoolSpec, g: PoolGeometry): GpuPlan {
   const axes = liftAxes(g);
+  const windows = axes.map((a) => Array.from({ length: a.out }, (_, j) => axisWindow(a, j)));
   const rows: number[] = [];
   const windowOffsets: number[] = [];
-  for (const a of axes) {
+  for (const ws of windows) {
     windowOffsets.push(rows.length / WINDOW_ROW);
-    for (let j = 0; j < a.out; j++) {
-      const w = axisWindow(a, j);
-      rows.push(w.start, w.tFirst, w.tEnd, w.paddedCount);
-    }
+    for (const w of ws) rows.push(w.start, w.tFirst, w.tEnd, w.paddedCount);
   }
   // Inverse maps: for input coordinate i of an axis, every output coordinate j with a tap t in [tFirst, tEnd)
   // at i = start_j + t·dilation. Built from the same window rows, so forward and backward agree by construction.
@@ -62,10 +60,9 @@ export function buildPlan(spec: PoolSpec, g: PoolGeometry): GpuPlan {
   for (let ax = 0; ax < 3; ax++) {
     const a = axes[ax]!;
     const lists: number[][] = Array.from({ length: a.size }, () => []);
-    for (let j = 0; j < a.out; j++) {
-      const w = axisWindow(a, j);
+    windows[ax]!.forEach((w, j) => {
       for (let t = w.tFirst; t < w.tEnd; t++) lists[w.start + t * a.dilation]!.push(j);
-    }
+    });
     inverseOffsets.push(rows.length);
     const entriesStart = rows.length + a.size + 1;
     let at = entriesStart;

@@ -167,6 +167,11 @@ fn locate(e: u32, plane: u32) -> Loc {
   let r = e / plane;
   return Loc(r / C, r % C, e % plane);
 }
+// Coordinates (z, y, x) of position q of a plane with extents ext.xyz (row-major).
+fn coords(q: u32, ext: vec4<i32>) -> vec3<i32> {
+  let yx = ext.y * ext.z;
+  return vec3<i32>(i32(q) / yx, (i32(q) % yx) / ext.z, i32(q) % ext.z);
+}
 // Address of position 0 of (n, c)'s plane, and the step between plane positions.
 fn plane_base(l: Loc, plane: u32) -> vec2<u32> {
   let C = u32(P.winOff.w);
@@ -223,10 +228,8 @@ function forwardBody(k: KindSnippets): string {
   let o = gid.x + gid.y * nwg.x * WG;
   if (o >= P.misc.x) { return; }
   let loc = locate(o, u32(P.outExt.w));
-  let oyx = P.outExt.y * P.outExt.z;
-  let oz = i32(loc.q) / oyx;
-  let oy = (i32(loc.q) % oyx) / P.outExt.z;
-  let ox = i32(loc.q) % P.outExt.z;
+  let oc = coords(loc.q, P.outExt);
+  let oz = oc.x; let oy = oc.y; let ox = oc.z;
   let wz = win(0u, oz); let wy = win(1u, oy); let wx = win(2u, ox);
   let src = plane_base(loc, u32(P.inExt.w));
   ${k.init}
@@ -252,10 +255,8 @@ function backwardBody(k: KindSnippets): string {
   let i = gid.x + gid.y * nwg.x * WG;
   if (i >= P.misc.x) { return; }
   let loc = locate(i, u32(P.inExt.w));
-  let iyx = P.inExt.y * P.inExt.z;
-  let iz = i32(loc.q) / iyx;
-  let iy = (i32(loc.q) % iyx) / P.inExt.z;
-  let ix = i32(loc.q) % P.inExt.z;
+  let ic = coords(loc.q, P.inExt);
+  let iz = ic.x; let iy = ic.y; let ix = ic.z;
   let dst = plane_base(loc, u32(P.outExt.w));
   ${k.gatherInit}
   // The outputs whose windows have a tap on this element: the product of the three axes' inverse lists.

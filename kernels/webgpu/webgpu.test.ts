@@ -171,12 +171,15 @@ describe.skipIf(unavailable !== undefined)('webgpu backend', () => {
 
   test('resident cases run without upload or readback and release their buffers', async () => {
     const spec = maxSpec(3, 2);
-    const before = backend.stats().liveBuffers;
     const r = await backend.resident(spec, ramp([1, 4, 16, 16]), 'forward');
     await r.run();
     await r.run();
+    const held = backend.stats();
     r.release();
-    expect(backend.stats().liveBuffers).toBeGreaterThanOrEqual(before);
+    const after = backend.stats();
+    // Its buffers (params, x, tables, y, indices) go back to the pool: none destroyed, none still held.
+    expect(after.liveBuffers).toBe(held.liveBuffers);
+    expect(after.idleBuffers - held.idleBuffers).toBe(5);
     await expect(r.run()).rejects.toThrow(/released/);
   });
 });
