@@ -7,7 +7,7 @@
  * nondeterminism itself.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -245,6 +245,19 @@ describe.concurrent('poolspec verify (CLI)', () => {
     expect(all.code, all.stderr).toBe(0);
     expect(all.stderr).toMatch(/WebGPU is unavailable[^\n]*\n {2}\(skipped; the other backends are verified\)/);
     expect(all.stdout).toMatch(/naive: PASS {2}im2col: PASS {2}wasm: PASS {2}webgpu: UNAVAILABLE/);
+  });
+
+  test('the built bin runs as an executable through its shebang, as `npx poolspec` runs it', async () => {
+    // CI once failed with "sh: 1: poolspec: Permission denied": tsc writes the bin without execute bits and npm did
+    // not add them. The build sets them (scripts/mark-bin-executable.mjs); here the file runs without `node` in front.
+    expect(statSync(CLI).mode & 0o111).toBe(0o111);
+    const r = await withSlot(() => new Promise<Run>((resolve) => {
+      execFile(CLI, ['--help'], { cwd: ROOT, timeout: 90_000 }, (err, stdout, stderr) => {
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
+      });
+    }));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('poolspec');
   });
 
   test('--help exits 0 and prints the usage', async () => {
