@@ -15,6 +15,7 @@ import { STRUCTURED_PROPERTIES } from '../spec/properties/structured.js';
 import { referenceBackward } from '../spec/reference/backward.js';
 import { referenceForward } from '../spec/reference/forward.js';
 import { runProperty } from '../spec/verifier.js';
+import { webgpuSkipReason } from './helpers/webgpu-availability.js';
 
 /** Property exclusions per backend: `{ [backend]: { [propertyId]: reason } }`. None so far. */
 const EXCLUSIONS: Record<string, Record<string, string>> = {};
@@ -24,19 +25,11 @@ const SEED = Number(process.env.POOLSPEC_SEED ?? 20261123);
 const RUNS = Number(process.env.POOLSPEC_RUNS ?? 150);
 
 // Peers (tfjs, ONNX Runtime) are checked by test/peers.test.ts and reported in reports/conformance/.
-/**
- * A platform backend (webgpu) that cannot be created here: under CI that is a failure (CI installs the software
- * adapter, so a missing one is a broken set-up, not a reason to skip); elsewhere its tests are skipped with the
- * backend's own how-to message.
- */
+/** A platform backend (webgpu) that cannot be created here: CI fails, elsewhere it is skipped with its how-to. */
 const unavailable = new Map<string, string>();
-for (const entry of OWN_BACKENDS.filter((e) => e.platform && !process.env.CI)) {
-  try {
-    await (await entry.create()).dispose?.();
-  } catch (e) {
-    unavailable.set(entry.name, (e as Error).message);
-    console.warn(`conformance: skipping backend ${entry.name}: ${(e as Error).message}`);
-  }
+for (const entry of OWN_BACKENDS.filter((e) => e.platform)) {
+  const reason = await webgpuSkipReason(`conformance, backend ${entry.name}`, async () => (await entry.create()).dispose?.());
+  if (reason !== undefined) unavailable.set(entry.name, reason);
 }
 
 for (const entry of OWN_BACKENDS) {

@@ -15,17 +15,13 @@ import { BufferPool } from './buffers.js';
 import { DEFAULT_LIMITS } from './device.js';
 import { nodeGpu } from './node.js';
 import { dispatchSize, WORKGROUP_SIZE } from './plan.js';
+import { webgpuSkipReason } from '../../test/helpers/webgpu-availability.js';
 
-let unavailable: string | undefined;
-try {
+const unavailable = await webgpuSkipReason('kernels/webgpu/webgpu.test.ts', async () => {
   const probe = createWebGpuBackend({ gpu: nodeGpu });
   await probe.ready();
   await probe.dispose();
-} catch (e) {
-  unavailable = (e as Error).message;
-  if (process.env.CI) throw e;
-  console.warn(`kernels/webgpu tests skipped: ${unavailable}`);
-}
+});
 
 const maxSpec = (k: number, s: number): PoolSpec => ({
   kind: 'max', kernel: [k, k], strides: [s, s], dilations: [1, 1], pads: [0, 0, 0, 0], ceilMode: false, countIncludePad: false,

@@ -10,6 +10,7 @@ import { all, create, type BigNumber } from 'mathjs';
 import { describe, expect, test, type TestContext } from 'vitest';
 import { mulberry32 } from '../../../spec/seeds.js';
 import { acquireDevice, compileWgsl, runF32Kernel, type Acquired } from '../../../test/helpers/webgpu-compute.js';
+import { webgpuSkipReason } from '../../../test/helpers/webgpu-availability.js';
 import { POW_CONSTANTS, POW_EXP2_TABLE, POW_REL_ERROR_BOUND, POW_WGSL } from './pow.js';
 
 const M = create(all!, { number: 'BigNumber', precision: 40 });
@@ -295,17 +296,19 @@ function gridCases(kind: Kind): Cases {
 }
 
 let acquired: Promise<Acquired> | undefined;
+let skipReason: Promise<string | undefined> | undefined;
 let running: Promise<Run> | undefined;
-let warned = false;
 
 /** The device's results for every case, computed once; skips (or fails on CI) without an adapter. */
 async function gpuRun(ctx: TestContext): Promise<Run> {
-  const a = await (acquired ??= acquireDevice());
-  if ('reason' in a) {
-    const why = `no WebGPU adapter: ${a.reason}`;
-    if (process.env.CI) throw new Error(`${why} (CI is set, so this fails instead of skipping)`);
-    if (!warned) console.warn(`pow.test.ts: skipping the GPU tests, ${why}`);
-    warned = true;
+  acquired ??= acquireDevice();
+  skipReason ??= webgpuSkipReason('kernels/webgpu/wgsl/pow.test.ts', async () => {
+    const a = await acquired!;
+    if ('reason' in a) throw new Error(a.reason);
+  });
+  const why = await skipReason;
+  const a = await acquired;
+  if (why !== undefined || 'reason' in a) {
     ctx.skip(why);
     throw new Error('unreachable');
   }
