@@ -3,9 +3,10 @@
  * Last build step: give every file named in package.json "bin" its execute bits.
  *
  * tsc writes dist/cli/poolspec.js with mode 0644. `npx poolspec` (and any npm bin link) runs that file through
- * the shell, so without the x bit it fails with "poolspec: Permission denied". npm sometimes sets the bit itself
- * when it links bins, but not reliably for the root package of a fresh clone whose dist/ is built after install:
- * CI on a fresh clone hit exactly that. The build therefore sets it.
+ * the shell, so without the x bit it fails with "poolspec: Permission denied". npx sets the bit only when it
+ * installs the project into its cache (~/.npm/_npx/<hash of the path>), i.e. on the first run for a path; a new
+ * clone at a path seen before (CI checks out every commit at the same path) gets the 0644 file. CI failed exactly
+ * so. The build therefore sets the bit itself.
  */
 import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';

@@ -248,8 +248,9 @@ describe.concurrent('poolspec verify (CLI)', () => {
   });
 
   test('the built bin runs as an executable through its shebang, as `npx poolspec` runs it', async () => {
-    // CI once failed with "sh: 1: poolspec: Permission denied": tsc writes the bin without execute bits and npm did
-    // not add them. The build sets them (scripts/mark-bin-executable.mjs); here the file runs without `node` in front.
+    // CI once failed with "sh: 1: poolspec: Permission denied": tsc writes the bin without execute bits and npx, with
+    // a warm cache, did not add them. The build sets them (scripts/mark-bin-executable.mjs); here the file runs
+    // without `node` in front.
     expect(statSync(CLI).mode & 0o111).toBe(0o111);
     const r = await withSlot(() => new Promise<Run>((resolve) => {
       execFile(CLI, ['--help'], { cwd: ROOT, timeout: 90_000 }, (err, stdout, stderr) => {
