@@ -4,12 +4,11 @@
  * 1 + threshold). Exit 0: no significant regression; 1: a regression, or a task that completed in BASE errored
  * in NEW; 2: bad usage or a file that is not poolspec.bench/1 results.
  */
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { COMPARE_DEFAULTS, compareResults, type Comparison, type ComparisonRow } from '../bench/compare.js';
-import { BenchSchemaError, parseBenchResults, type BenchResults } from '../bench/schema.js';
 import { fmtMs } from '../bench/summary.js';
 import { writeFileAtomic } from './atomic.js';
+import { readBenchFile } from './read-bench.js';
 import { renderTable } from './table.js';
 import { UsageError } from './usage.js';
 
@@ -37,21 +36,6 @@ Exit status: 0 no significant regression, 1 a regression or a newly erroring tas
 is not poolspec bench results.`;
 
 export const COMPARE_SCHEMA = 'poolspec.compare/1';
-
-function readResults(file: string, which: string): BenchResults {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new UsageError(`${which} ${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  try {
-    return parseBenchResults(text);
-  } catch (e) {
-    if (e instanceof BenchSchemaError) throw new UsageError(`${which} ${file}: ${e.message}`);
-    throw e;
-  }
-}
 
 function number(flag: string, v: string | undefined, fallback: number, ok: (n: number) => boolean, want: string): number {
   if (v === undefined) return fallback;
@@ -111,8 +95,8 @@ export async function compareCommand(argv: readonly string[]): Promise<number> {
   const resamples = number('--resamples', values.resamples, COMPARE_DEFAULTS.resamples, (n) => Number.isInteger(n) && n >= 100 && n <= 1e6, 'an integer from 100 to 1000000');
   const seed = number('--seed', values.seed, COMPARE_DEFAULTS.seed, Number.isInteger, 'an integer');
   const filter = (values.filter ?? []).flatMap((f) => f.split(',').map((s) => s.trim()).filter(Boolean));
-  const base = readResults(positionals[0]!, 'BASE');
-  const next = readResults(positionals[1]!, 'NEW');
+  const base = readBenchFile(positionals[0]!, 'BASE');
+  const next = readBenchFile(positionals[1]!, 'NEW');
 
   const c = compareResults(base, next, { thresholdPercent, confidence, resamples, seed, filter });
   for (const w of c.warnings) console.error(`poolspec compare: warning: ${w}`);

@@ -3,12 +3,12 @@
  * conformance results (poolspec.verify/1 files, arrays of them, the ecosystem file). Charts are Vega-Lite
  * rendered to SVG in Node. Exit 0: written; 2: bad usage or an input file that is not what it should be.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { BenchSchemaError, parseBenchResults, type BenchResults } from '../bench/schema.js';
 import { ConformanceInputError, readConformanceFile, type ConformanceSource } from '../reports/conformance-input.js';
 import { writeFileAtomic } from './atomic.js';
+import { readBenchFile } from './read-bench.js';
 import { UsageError } from './usage.js';
 
 export const DEFAULT_ECOSYSTEM = 'reports/conformance/ecosystem.json';
@@ -31,21 +31,6 @@ Options:
   -h, --help         this text
 
 Exit status: 0 written, 2 bad usage or an input file that is not bench or conformance results.`;
-
-function readBench(file: string): BenchResults {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new UsageError(`--bench ${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  try {
-    return parseBenchResults(text);
-  } catch (e) {
-    if (e instanceof BenchSchemaError) throw new UsageError(`--bench ${file}: ${e.message}`);
-    throw e;
-  }
-}
 
 function readConformance(file: string): ConformanceSource[] {
   try {
@@ -76,7 +61,7 @@ export async function reportCommand(argv: readonly string[]): Promise<number> {
   if (!/^[\w.-]+$/.test(name)) throw new UsageError(`--name must be a plain file name (letters, digits, . _ -), got "${name}"`);
   const outDir = values.out ?? 'poolspec-report';
 
-  const bench = values.bench !== undefined ? readBench(values.bench) : undefined;
+  const bench = values.bench !== undefined ? readBenchFile(values.bench, '--bench') : undefined;
   const conformance = (values.verify ?? []).flatMap(readConformance);
   const eco = values.ecosystem ?? DEFAULT_ECOSYSTEM;
   if (eco !== 'none') {
