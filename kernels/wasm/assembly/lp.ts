@@ -43,6 +43,28 @@ export function lpSafe(x: usize, count: i32, lo: f32, hi: f32): i32 {
   return Math.pow(a, p);
 }
 
+/** Σ pw over the in-bounds taps of output (od, oh, ow) of the selected plane, in scan order, in f64. */
+@inline function powerSumAt(pw: usize, od: i32, oh: i32, ow: i32): f64 {
+  const d0 = tab(firstD, od);
+  const nd = tab(countD, od);
+  const h0 = tab(firstH, oh);
+  const nh = tab(countH, oh);
+  const w0 = tab(firstW, ow);
+  const nw = tab(countW, ow);
+  let s: f64 = 0;
+  for (let i = 0; i < nd; i++) {
+    const rowD = (d0 + i * dilD) * inH + h0;
+    for (let j = 0; j < nh; j++) {
+      let q = (rowD + j * dilH) * inW + w0;
+      for (let k = 0; k < nw; k++) {
+        s += load<f64>(pw + ((xb + <usize>q * xs) << 3));
+        q += dilW;
+      }
+    }
+  }
+  return s;
+}
+
 /** Every lp output from f64 powers (pw: scratch, one f64 per input element) and an f64 sum, rounded once. */
 export function lpForward64(cl: i32, N: i32, C: i32, x: usize, y: usize, p: f64, pw: usize, count: i32): void {
   for (let i = 0; i < count; i++) {
@@ -54,25 +76,9 @@ export function lpForward64(cl: i32, N: i32, C: i32, x: usize, y: usize, p: f64,
       selectPlane(cl, n, c, C);
       let o: usize = 0;
       for (let od = 0; od < outD; od++) {
-        const d0 = tab(firstD, od);
-        const nd = tab(countD, od);
         for (let oh = 0; oh < outH; oh++) {
-          const h0 = tab(firstH, oh);
-          const nh = tab(countH, oh);
           for (let ow = 0; ow < outW; ow++) {
-            const w0 = tab(firstW, ow);
-            const nw = tab(countW, ow);
-            let s: f64 = 0;
-            for (let i = 0; i < nd; i++) {
-              const rowD = (d0 + i * dilD) * inH + h0;
-              for (let j = 0; j < nh; j++) {
-                let q = (rowD + j * dilH) * inW + w0;
-                for (let k = 0; k < nw; k++) {
-                  s += load<f64>(pw + ((xb + <usize>q * xs) << 3));
-                  q += dilW;
-                }
-              }
-            }
+            const s = powerSumAt(pw, od, oh, ow);
             const root = p == 1 ? s : p == 2 ? Math.sqrt(s) : Math.pow(s, r);
             store<f32>(y + ((yb + o * ys) << 2), <f32>root);
             o++;
@@ -113,18 +119,7 @@ export function bwdLp(cl: i32, N: i32, C: i32, x: usize, dy: usize, pw: usize, g
           for (let ow = 0; ow < outW; ow++) {
             const w0 = tab(firstW, ow);
             const nw = tab(countW, ow);
-            let s: f64 = 0;
-            for (let i = 0; i < nd; i++) {
-              const rowD = (d0 + i * dilD) * inH + h0;
-              for (let j = 0; j < nh; j++) {
-                let q = (rowD + j * dilH) * inW + w0;
-                for (let k = 0; k < nw; k++) {
-                  s += load<f64>(pw + ((xb + <usize>q * xs) << 3));
-                  q += dilW;
-                }
-              }
-            }
-            const yv = Math.pow(s, r);
+            const yv = Math.pow(powerSumAt(pw, od, oh, ow), r);
             const grad = <f64>load<f32>(dy + ((yb + o * ys) << 2));
             o++;
             if (yv == 0) continue;
