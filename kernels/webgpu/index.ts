@@ -194,27 +194,31 @@ export function createWebGpuBackend(options: WebGpuBackendOptions): WebGpuBacken
     const alloc: Allocation = { buffers: {}, bytes: {}, owned: [] };
     try {
       const needsForward = direction === 'forward' || spec.kind === 'max' || spec.kind === 'lp';
-      upload(c, alloc, 'x', x.data, STORAGE_IN());
+      // x is read only by the forward kernel (and so by the lp backward, which also runs it): an avg or sum
+      // backward never uploads it.
+      if (needsForward) upload(c, alloc, 'x', x.data, STORAGE_IN());
       upload(c, alloc, 'tables', plan.tables, STORAGE_IN());
       if (plan.reciprocals) upload(c, alloc, 'reciprocals', plan.reciprocals, STORAGE_IN());
       if (needsForward) {
         output(alloc, 'y', plan.outTotal * 4);
         if (spec.kind === 'max') output(alloc, 'indices', plan.outTotal * 4);
       }
-      const forwardParams = pool!.acquire(plan.params.byteLength, UNIFORM(), 'params');
-      alloc.owned.push(forwardParams);
-      c.device.queue.writeBuffer(forwardParams, 0, paramsFor(plan, plan.outTotal));
+      const params = (invocations: number): GPUBuffer => {
+        const b = pool!.acquire(plan.params.byteLength, UNIFORM(), 'params');
+        alloc.owned.push(b);
+        c.device.queue.writeBuffer(b, 0, paramsFor(plan, invocations));
+        return b;
+      };
+      const forwardParams = needsForward ? params(plan.outTotal) : undefined;
       let backwardParams: GPUBuffer | undefined;
       if (direction === 'backward') {
         upload(c, alloc, 'dy', dy!.data, STORAGE_IN());
         output(alloc, 'dx', plan.inTotal * 4);
-        backwardParams = pool!.acquire(plan.params.byteLength, UNIFORM(), 'params');
-        alloc.owned.push(backwardParams);
-        c.device.queue.writeBuffer(backwardParams, 0, paramsFor(plan, plan.inTotal));
+        backwardParams = params(plan.inTotal);
       }
       const encode = async (encoder: GPUCommandEncoder): Promise<void> => {
         const pass = encoder.beginComputePass();
-        if (needsForward) await dispatch(c, pass, alloc, spec.kind, 'forward', forwardParams, plan.outTotal);
+        if (forwardParams) await dispatch(c, pass, alloc, spec.kind, 'forward', forwardParams, plan.outTotal);
         if (backwardParams) await dispatch(c, pass, alloc, spec.kind, 'backward', backwardParams, plan.inTotal);
         pass.end();
       };

@@ -178,6 +178,22 @@ describe.skipIf(unavailable !== undefined)('webgpu backend', () => {
     expect(after.idleBuffers - held.idleBuffers).toBe(5);
     await expect(r.run()).rejects.toThrow(/released/);
   });
+
+  test('a backward stages only what its kernels bind: avg and sum skip x and the forward pass', async () => {
+    const x = ramp([1, 4, 16, 16]);
+    const dy = ramp([1, 4, 7, 7], 2);
+    const held = async (spec: PoolSpec): Promise<number> => {
+      const r = await backend.resident(spec, x, 'backward', dy);
+      const before = backend.stats().idleBuffers;
+      r.release();
+      return backend.stats().idleBuffers - before;
+    };
+    // avg: params, tables, reciprocals, dy, dx. sum: the same without reciprocals.
+    expect(await held({ ...maxSpec(3, 2), kind: 'avg' })).toBe(5);
+    expect(await held({ ...maxSpec(3, 2), kind: 'sum' })).toBe(4);
+    // max runs the forward first for its indices: x, tables, y, indices, forward params, dy, dx, backward params.
+    expect(await held(maxSpec(3, 2))).toBe(8);
+  });
 });
 
 describe('buffer size classes', () => {
