@@ -2,10 +2,10 @@
  * poolspec's public entry: the backend contract, the spec's reference and validation, the framework
  * adapters, the arbitraries and properties, the verifier, and the built-in backends.
  */
-export * from './kernels/contract.js';
+export * from './spec/contract.js';
 export {
   avgDivisor, axisWindow, effectiveKernel, outputSize, poolGeometry, type AxisGeometry, type AxisWindow, type PoolGeometry,
-} from './kernels/geometry.js';
+} from './spec/geometry.js';
 export { BUILTIN_BACKENDS, findBuiltin, type BackendEntry } from './kernels/registry.js';
 export { createNaiveBackend } from './kernels/naive/index.js';
 export { createIm2colBackend, type Im2colOptions } from './kernels/im2col/index.js';
@@ -23,7 +23,7 @@ export { referenceForward, type ReferenceForward } from './spec/reference/forwar
 export { referenceBackward, type ReferenceBackward } from './spec/reference/backward.js';
 export { referenceStructuredForward, referenceStructuredBackward, type StructuredReference } from './spec/reference/structured.js';
 export { validateStructuredForward, validateStructuredBackward } from './spec/validate-structured.js';
-export { adaptiveWindow, roiBin, roiBox, structuredGather, unpoolOutputSpatial, type Gather } from './kernels/structured/geometry.js';
+export { adaptiveWindow, roiBin, roiBox, structuredGather, unpoolOutputSpatial, type Gather } from './spec/structured-geometry.js';
 export { onnxToPlane, planeToOnnx, planeToTf, tfToPlane, type PlaneIndex } from './spec/indices.js';
 export { structuredCaseArbitrary, type StructuredCase } from './spec/arbitraries/structured.js';
 export * from './spec/adapters/index.js';

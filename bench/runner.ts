@@ -10,8 +10,9 @@
  * runnable in minutes. Timings are for reading; tests never assert on them.
  */
 import { Bench } from 'tinybench';
-import type { PoolingBackend, Tensor } from '../kernels/contract.js';
-import { product } from '../kernels/geometry.js';
+import type { PoolingBackend, Tensor } from '../spec/contract.js';
+import { isDeviceBackend, isForwardOnlyAware, isPreparable, isResident } from '../spec/extensions.js';
+import { product } from '../spec/geometry.js';
 import { collectEnvironment } from './env.js';
 import { defaultProbeBytes, measureBandwidth, summarise, type MachineBandwidth, type ProbeResult } from './probes.js';
 import {
@@ -91,41 +92,17 @@ function errorText(e: unknown): string {
 
 type Call = () => Promise<unknown>;
 
-/**
- * Optional members a backend may have beyond the contract (the peers in kernels/peers/ do), duck-typed:
- * - prepare(spec, x): a forward split into setup (layout conversion, session creation) and the library's op
- *   alone; the runner then times run() only (result field timed: 'prepared');
- * - supportsBackward(spec, shape, layout): a forward-only runtime declines backward workloads through it;
- * - resident(spec, x, direction, dy): inputs uploaded once, run() = the dispatches alone (kernels/webgpu), timed
- *   for a RunnerBackend with mode 'kernels';
- * - describeDevice(): the device a GPU backend runs on, recorded with the results;
- * - measureCopy(bytes, trials): its device's copy bandwidth, the reference for its rows' fractionOfCopy.
- */
-interface PreparedForward {
-  readonly outShape: readonly number[];
-  run(): void | Promise<void>;
-  dispose(): void | Promise<void>;
-}
-interface Extended {
-  prepare?(spec: Workload['spec'], x: Tensor): Promise<PreparedForward>;
-  supportsBackward?(spec: Workload['spec'], inputShape: readonly number[], layout?: Workload['layout']): { ok: true } | { ok: false; reason: string };
-  resident?(spec: Workload['spec'], x: Tensor, direction: Workload['direction'], dy?: Tensor): Promise<{ run(): Promise<void>; release(): void }>;
-  describeDevice?(): Promise<string>;
-  measureCopy?(bufferBytes: number, trials: number): Promise<{ method: string; bufferBytes: number; bytesPerPass: number; passesMs: readonly number[] }>;
-}
-
 /** Whether a backend can be timed without its transfers (RunnerBackend mode 'kernels'). */
 export function hasResidentPath(b: PoolingBackend): boolean {
-  return typeof (b as PoolingBackend & Extended).resident === 'function';
+  return isResident(b);
 }
 
 /** The call a task times, and a check of what it returns (the element count, nothing more: verify checks values). */
 async function makeCall(b: PoolingBackend, w: Workload, x: Tensor, dy: Tensor, mode?: 'kernels'): Promise<{ call: Call; check: () => Promise<void>; timed: 'call' | 'prepared' | 'resident'; dispose: () => Promise<void> }> {
-  const ext = b as PoolingBackend & Extended;
   const none = async (): Promise<void> => {};
   if (mode === 'kernels') {
-    if (typeof ext.resident !== 'function') throw new Error(`backend ${b.name} has no resident path to time its kernels alone`);
-    const resident = await ext.resident(w.spec, x, w.direction, w.direction === 'backward' ? dy : undefined);
+    if (!isResident(b)) throw new Error(`backend ${b.name} has no resident path to time its kernels alone`);
+    const resident = await b.resident(w.spec, x, w.direction, w.direction === 'backward' ? dy : undefined);
     return {
       timed: 'resident',
       call: () => resident.run(),
@@ -133,8 +110,8 @@ async function makeCall(b: PoolingBackend, w: Workload, x: Tensor, dy: Tensor, m
       dispose: async () => { resident.release(); },
     };
   }
-  if (w.direction === 'forward' && typeof ext.prepare === 'function') {
-    const prepared = await ext.prepare(w.spec, x);
+  if (w.direction === 'forward' && isPreparable(b)) {
+    const prepared = await b.prepare(w.spec, x);
     return {
       timed: 'prepared',
       call: async () => { await prepared.run(); },
@@ -200,10 +177,10 @@ export async function runBench(options: RunOptions): Promise<BenchResults> {
   // A GPU backend works in its device's memory: its rows are compared with that memory's copy bandwidth.
   const deviceCopies = new Map<PoolingBackend, ProbeResult>();
   for (const rb of options.backends) {
-    const ext = rb.backend as PoolingBackend & Extended;
-    if (typeof ext.measureCopy !== 'function' || deviceCopies.has(rb.backend)) continue;
+    const device = rb.backend;
+    if (!isDeviceBackend(device) || deviceCopies.has(device)) continue;
     try {
-      const p = await ext.measureCopy(bufferBytes, options.probe?.trials ?? (quick ? 5 : 9));
+      const p = await device.measureCopy(bufferBytes, options.probe?.trials ?? (quick ? 5 : 9));
       const copy = summarise(p.method, p.bufferBytes, p.bytesPerPass, p.passesMs);
       deviceCopies.set(rb.backend, copy);
       options.onProgress?.({ type: 'device-probe-done', backend: rb.name, copy });
@@ -228,8 +205,7 @@ export async function runBench(options: RunOptions): Promise<BenchResults> {
       let support;
       try {
         support = rb.backend.supports(w.spec, w.shape, w.layout);
-        const ext = rb.backend as PoolingBackend & Extended;
-        if (support.ok && w.direction === 'backward' && typeof ext.supportsBackward === 'function') support = ext.supportsBackward(w.spec, w.shape, w.layout);
+        if (support.ok && w.direction === 'backward' && isForwardOnlyAware(rb.backend)) support = rb.backend.supportsBackward(w.spec, w.shape, w.layout);
       } catch (e) {
         support = { ok: false as const, reason: `supports() threw: ${errorText(e)}` };
       }
@@ -274,9 +250,8 @@ export async function runBench(options: RunOptions): Promise<BenchResults> {
     settings,
     machine,
     backends: await Promise.all(options.backends.map(async (b) => {
-      const describe = (b.backend as PoolingBackend & Extended).describeDevice;
       const copy = deviceCopies.get(b.backend);
-      return { name: b.name, ref: b.ref, ...(typeof describe === 'function' ? { device: await describe.call(b.backend) } : {}), ...(copy ? { deviceCopy: copy } : {}) };
+      return { name: b.name, ref: b.ref, ...(isDeviceBackend(b.backend) ? { device: await b.backend.describeDevice() } : {}), ...(copy ? { deviceCopy: copy } : {}) };
     })),
     workloads: workloads.map(workloadRecord),
     results,

@@ -6,7 +6,7 @@
  * Versioning: the schema string changes its number when a field is removed or changes meaning; fields may be
  * added within a version (readers ignore unknown fields).
  */
-import { POOL_KINDS, type Layout, type PoolSpec } from '../kernels/contract.js';
+import { POOL_KINDS, type Layout, type PoolSpec } from '../spec/contract.js';
 import type { Environment } from './env.js';
 import type { MachineBandwidth, ProbeResult } from './probes.js';
 import type { SweepPoint } from './workloads.js';

@@ -14,8 +14,8 @@
  * because they are large (the naive backend takes hundreds of milliseconds per call), never because they
  * are unrunnable: every workload runs without --quick.
  */
-import type { Layout, PoolSpec } from '../kernels/contract.js';
-import { poolGeometry, product } from '../kernels/geometry.js';
+import type { Layout, PoolSpec } from '../spec/contract.js';
+import { poolGeometry, product } from '../spec/geometry.js';
 
 export interface Workload {
   /** Stable ID, used by --filter and in results. */

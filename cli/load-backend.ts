@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { PoolingBackend } from '../kernels/contract.js';
+import type { PoolingBackend } from '../spec/contract.js';
 import { BUILTIN_BACKENDS, findBuiltin } from '../kernels/registry.js';
 import { BackendError } from '../spec/errors.js';
 import type { Policy } from '../spec/policy.js';

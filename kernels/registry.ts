@@ -3,29 +3,9 @@
  * iterate it; a new backend is added here and nowhere else. Backends are created lazily, so a backend whose
  * platform is missing (e.g. no WebGPU adapter) fails alone, with its own message.
  */
-import type { PoolingBackend } from './contract.js';
-import type { Policy } from '../spec/policy.js';
+import type { BackendEntry } from './backend-entry.js';
 import { PEER_BACKENDS } from './peers/index.js';
 import { WEBGPU_POLICY } from './webgpu/policy.js';
-
-export interface BackendEntry {
-  readonly name: string;
-  readonly description: string;
-  create(): Promise<PoolingBackend>;
-  /** The backend's documented conventions where SPEC.md §6 allows alternatives (default: the spec's). */
-  readonly policy?: Partial<Policy>;
-  /**
-   * A library that is not poolspec's (kernels/peers/): verified and benchmarked on request, reported in
-   * reports/conformance/, not required to pass, and not in `poolspec verify`'s default set.
-   */
-  readonly peer?: boolean;
-  /**
-   * Needs something this machine may lack (a WebGPU adapter). When it cannot be created, `poolspec verify`
-   * without --backend reports it as unavailable, with its how-to, and verifies the others; asked for by name it
-   * is an error (exit 2). The conformance suite fails on it under CI and skips it elsewhere.
-   */
-  readonly platform?: boolean;
-}
 
 export const BUILTIN_BACKENDS: readonly BackendEntry[] = [
   {
@@ -64,3 +44,5 @@ export const OWN_BACKENDS: readonly BackendEntry[] = BUILTIN_BACKENDS.filter((b)
 export function findBuiltin(name: string): BackendEntry | undefined {
   return BUILTIN_BACKENDS.find((b) => b.name === name);
 }
+
+export type { BackendEntry } from './backend-entry.js';

@@ -40,7 +40,7 @@ const { PROPERTIES } = await import(distUrl('spec/properties/index.js'));
 const { DEFAULT_POLICY, resolvePolicy } = await import(distUrl('spec/policy.js'));
 const { replayCommand } = await import(distUrl('cli/verify.js'));
 const { createNaiveBackend } = await import(distUrl('kernels/naive/index.js'));
-const { STRUCTURED_KINDS } = await import(distUrl('kernels/contract.js'));
+const { STRUCTURED_KINDS } = await import(distUrl('spec/contract.js'));
 const { PEER_BACKENDS, PEER_INDEX_VARIANTS, FORWARD_ONLY } = await import(distUrl('kernels/peers/index.js'));
 
 const require = createRequire(join(root, 'package.json'));

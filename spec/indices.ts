@@ -4,7 +4,7 @@
  * flat indices (with or without the batch). Each function is the inverse of its partner.
  */
 import { ValidationError } from './errors.js';
-import { product, rowMajorStrides } from '../kernels/geometry.js';
+import { product, rowMajorStrides } from './geometry.js';
 
 /** Where a per-plane index lives: batch element n, channel c, and the plane index q (row-major spatial). */
 export interface PlaneIndex {

@@ -2,9 +2,9 @@
  * Validation of structured pooling specs and inputs (SPEC.md §10): the same error shape as spec/validate.ts
  * (field, rule, requirement, value), checked before any kernel runs.
  */
-import { STRUCTURED_KINDS, type Layout, type StructuredSpec, type Tensor } from '../kernels/contract.js';
-import { product, splitShape } from '../kernels/geometry.js';
-import { structuredGather, unpoolOutputSpatial, type Gather } from '../kernels/structured/geometry.js';
+import { STRUCTURED_KINDS, type Layout, type StructuredSpec, type Tensor } from './contract.js';
+import { product, splitShape } from './geometry.js';
+import { structuredGather, unpoolOutputSpatial, type Gather } from './structured-geometry.js';
 import { ValidationError } from './errors.js';
 import { MAX_ELEMENTS, validateShapeArray, validateTensor } from './validate.js';
 

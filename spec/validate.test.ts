@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import type { PoolSpec } from '../kernels/contract.js';
+import type { PoolSpec } from './contract.js';
 import { ValidationError } from './errors.js';
 import { validateBackward, validateForward } from './validate.js';
 

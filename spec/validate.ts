@@ -2,8 +2,8 @@
  * Validation (SPEC.md §VALID): every invalid spec or tensor is rejected with a ValidationError that names the
  * field, the rule and the value, before any kernel runs. Built-in backends call these at their entry points.
  */
-import { POOL_KINDS, type Layout, type PoolSpec, type Tensor } from '../kernels/contract.js';
-import { axisWindow, effectiveKernel, poolGeometry, product, type PoolGeometry } from '../kernels/geometry.js';
+import { POOL_KINDS, type Layout, type PoolSpec, type Tensor } from './contract.js';
+import { axisWindow, effectiveKernel, poolGeometry, product, type PoolGeometry } from './geometry.js';
 import { ValidationError } from './errors.js';
 import { MAX32, MIN_NORMAL32 } from './interval.js';
 

@@ -3,7 +3,7 @@
  * minimal counterexample, and records what a replay needs (seed and path). Used by the CLI and the tests.
  */
 import fc from 'fast-check';
-import type { PoolingBackend } from '../kernels/contract.js';
+import type { PoolingBackend } from './contract.js';
 import { resolvePolicy, type Policy } from './policy.js';
 import { seedFor } from './seeds.js';
 import { PROPERTIES, type AnyProperty, type Mismatch, type Verdict } from './properties/index.js';

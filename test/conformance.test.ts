@@ -4,8 +4,8 @@
  * (EXCLUSIONS); an excluded property is still listed as skipped.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { POOL_KINDS, type Layout, type PoolSpec, type PoolingBackend, type Tensor } from '../kernels/contract.js';
-import { joinShape, poolGeometry, product } from '../kernels/geometry.js';
+import { POOL_KINDS, type Layout, type PoolSpec, type PoolingBackend, type Tensor } from '../spec/contract.js';
+import { joinShape, poolGeometry, product } from '../spec/geometry.js';
 import { OWN_BACKENDS } from '../kernels/registry.js';
 import { EDGE_CASES, edgeValue } from '../spec/cases/edge-cases.js';
 import { accepts, describeAcceptance } from '../spec/interval.js';

@@ -8,8 +8,8 @@
  * deviations are findings (reports/conformance/ecosystem.md), not test failures.
  */
 import { afterAll, describe, expect, test } from 'vitest';
-import type { Layout, PoolSpec, PoolingBackend, Tensor } from '../kernels/contract.js';
-import { joinShape, product } from '../kernels/geometry.js';
+import type { Layout, PoolSpec, PoolingBackend, Tensor } from '../spec/contract.js';
+import { joinShape, product } from '../spec/geometry.js';
 import { FORWARD_ONLY, PeerUnavailableError } from '../kernels/peers/common.js';
 import { PEER_BACKENDS } from '../kernels/peers/index.js';
 import type { OrtBackend } from '../kernels/peers/onnxruntime.js';

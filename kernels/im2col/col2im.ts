@@ -5,7 +5,7 @@
  * forward's column matrix and map (the budget in unfold.ts covers both directions). Rows are visited in order
  * and each row left to right, which is the naive backend's accumulation order, so the two agree bit for bit.
  */
-import type { PoolKind } from '../contract.js';
+import type { PoolKind } from '../../spec/contract.js';
 import { lpRowSum, maxColumn } from './reduce.js';
 
 export interface PlaneGradient {

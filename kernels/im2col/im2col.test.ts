@@ -4,8 +4,8 @@
  * input immutability. The property-based verifier covers random cases; this grid pins the corners.
  */
 import { describe, expect, it } from 'vitest';
-import type { Layout, PoolSpec, Tensor } from '../contract.js';
-import { joinShape, product } from '../geometry.js';
+import type { Layout, PoolSpec, Tensor } from '../../spec/contract.js';
+import { joinShape, product } from '../../spec/geometry.js';
 import { expectBackwardClose } from '../../test/helpers/backward-close.js';
 import { VALUE_SETS, values, type GeometryCase } from '../../test/helpers/edge-values.js';
 import createNaiveBackend from '../naive/index.js';

@@ -7,8 +7,8 @@
  * This file only wires the pieces: validation at the entry points, the memory budget (checked before anything
  * is allocated), and the loop over planes that reuses one column buffer.
  */
-import type { ForwardResult, PoolSpec, PoolingBackend, Support, Tensor } from '../contract.js';
-import { planeAddress, poolGeometry, type PoolGeometry } from '../geometry.js';
+import type { ForwardResult, PoolSpec, PoolingBackend, Support, Tensor } from '../../spec/contract.js';
+import { planeAddress, poolGeometry, type PoolGeometry } from '../../spec/geometry.js';
 import { BackendError } from '../../spec/errors.js';
 import { declineStructured } from '../structured/decline.js';
 import { validateBackward, validateForward, validationProblem } from '../../spec/validate.js';

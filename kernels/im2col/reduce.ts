@@ -3,7 +3,7 @@
  * f64 in the row's (scan) order and round once to float32, exactly as the naive backend does, so the two agree
  * bit for bit; padded entries hold the reduction's identity (unfold.ts) and are summed densely.
  */
-import type { PoolKind } from '../contract.js';
+import type { PoolKind } from '../../spec/contract.js';
 
 /**
  * MAX.SELECT over row r: the column of the winning tap. Padded taps (index −1) are skipped, so one never wins;

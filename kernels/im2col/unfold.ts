@@ -9,8 +9,8 @@
  * the column matrix is refilled plane by plane into one reused buffer. The memory budget below therefore bounds
  * one plane's matrix plus the shared map, independent of the batch and channel counts.
  */
-import type { PoolKind, PoolSpec } from '../contract.js';
-import { avgDivisor, axisWindow, product, rowMajorStrides, type PoolGeometry } from '../geometry.js';
+import type { PoolKind, PoolSpec } from '../../spec/contract.js';
+import { avgDivisor, axisWindow, product, rowMajorStrides, type PoolGeometry } from '../../spec/geometry.js';
 
 /**
  * The most bytes the column matrix of one plane plus the index map may take: 512 MiB.

@@ -3,8 +3,8 @@
  * Every kind, rank 1–3, both layouts, forward and backward. Correct by construction and plain: the baseline
  * the other backends are measured against.
  */
-import type { ForwardResult, PoolSpec, PoolingBackend, Support, Tensor } from '../contract.js';
-import { forEachPlane } from '../geometry.js';
+import type { ForwardResult, PoolSpec, PoolingBackend, Support, Tensor } from '../../spec/contract.js';
+import { forEachPlane } from '../../spec/geometry.js';
 import { validateBackward, validateForward, validationProblem } from '../../spec/validate.js';
 import { naiveStructured } from './structured.js';
 import { planeTaps, type PlaneTaps } from './window.js';

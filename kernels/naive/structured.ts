@@ -1,9 +1,9 @@
 /**
  * The naive backend's structured pooling (SPEC.md §10): direct loops over each output's gather list
- * (kernels/structured/geometry.ts), f64 accumulation, one rounding to float32.
+ * (spec/structured-geometry.ts), f64 accumulation, one rounding to float32.
  */
-import type { ForwardResult, StructuredPoolingBackend, StructuredSpec, Support, Tensor } from '../contract.js';
-import { STRUCTURED_KINDS } from '../contract.js';
+import type { ForwardResult, StructuredPoolingBackend, StructuredSpec, Support, Tensor } from '../../spec/contract.js';
+import { STRUCTURED_KINDS } from '../../spec/contract.js';
 import { structuredProblem, validateStructuredBackward, validateStructuredForward } from '../../spec/validate-structured.js';
 
 function forward(spec: StructuredSpec, x: Tensor): ForwardResult {

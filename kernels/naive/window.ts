@@ -3,8 +3,8 @@
  * in row-major scan order, stored once per call as a compressed list (start offsets + taps) and reused for
  * every (n, c) plane. Each axis is walked over its in-bounds tap range [tFirst, tEnd); no per-tap bounds test.
  */
-import type { PoolSpec } from '../contract.js';
-import { avgDivisor, axisWindow, rowMajorStrides, type AxisWindow, type PoolGeometry } from '../geometry.js';
+import type { PoolSpec } from '../../spec/contract.js';
+import { avgDivisor, axisWindow, rowMajorStrides, type AxisWindow, type PoolGeometry } from '../../spec/geometry.js';
 
 export interface PlaneTaps {
   /** Taps of output o are taps[start[o] .. start[o + 1]). */

@@ -5,8 +5,8 @@
  * Peers are optional dependencies. Each is imported lazily, by a specifier the compiler does not resolve, so the
  * project builds without them and a missing one makes only its own backend unavailable.
  */
-import type { Layout, PoolSpec, PoolingBackend, Support, Tensor } from '../contract.js';
-import { axisWindow, poolGeometry, type PoolGeometry } from '../geometry.js';
+import type { Layout, PoolSpec, PoolingBackend, Support, Tensor } from '../../spec/contract.js';
+import { axisWindow, poolGeometry, type PoolGeometry } from '../../spec/geometry.js';
 import { BackendError, PoolspecError } from '../../spec/errors.js';
 import { validateBackward, validateForward, validationProblem } from '../../spec/validate.js';
 
@@ -38,38 +38,8 @@ export async function importPeer(pkg: string, version: string): Promise<any> {
   }
 }
 
-/**
- * A poolspec extension, not part of the contract: a forward call split into setup (layout conversion, tensor or
- * session creation) and the library's op alone, so a benchmark times what the library does and nothing we add.
- */
-export interface PreparedForward {
-  /** The output shape in the library's own layout (NHWC for tfjs, NCHW for ONNX Runtime). */
-  readonly outShape: readonly number[];
-  /** Runs the op once on the prepared input and discards the output. */
-  run(): void | Promise<void>;
-  /** Frees what prepare() allocated. */
-  dispose(): void | Promise<void>;
-}
-
-export interface PreparableBackend extends PoolingBackend {
-  prepare(spec: PoolSpec, x: Tensor): Promise<PreparedForward>;
-}
-
-/** Whether a backend offers `prepare` (duck-typed; peers do). */
-export function isPreparable(b: PoolingBackend): b is PreparableBackend {
-  return typeof (b as Partial<PreparableBackend>).prepare === 'function';
-}
-
-/**
- * A forward-only backend (an inference runtime) may say so with this optional member; backward() then rejects
- * with a BackendError whose message contains FORWARD_ONLY. The verifier does not read it yet: the ecosystem
- * report classifies properties that fail only on that rejection as "n/a (forward only)".
- */
-export interface ForwardOnly {
-  supportsBackward(spec: PoolSpec, inputShape: readonly number[], layout?: Layout): Support;
-}
-
-export const FORWARD_ONLY = 'inference only (no backward)';
+export { FORWARD_ONLY, isPreparable } from '../../spec/extensions.js';
+export type { ForwardOnlyBackend, PreparableBackend, PreparedForward } from '../../spec/contract.js';
 
 export const OK: Support = { ok: true };
 

@@ -9,7 +9,7 @@
  * conformance suite (which requires every property to pass) to leave them to test/peers.test.ts and the
  * ecosystem report (reports/conformance/), where their deviations are the point.
  */
-import type { BackendEntry } from '../registry.js';
+import type { BackendEntry } from '../backend-entry.js';
 
 export interface PeerEntry extends BackendEntry {
   /** A library that is not poolspec's: verified and reported, not required to pass. */
@@ -63,4 +63,5 @@ export const PEER_INDEX_VARIANTS: readonly { readonly name: string; readonly of:
   { name: 'onnxruntime+indices', of: 'onnxruntime', module: 'dist/kernels/peers/variants/onnxruntime-indices.js', policy: { maxNan: 'first-only', indices: 'plane' } },
 ];
 
-export { PeerUnavailableError, isPreparable, FORWARD_ONLY, type PreparableBackend, type PreparedForward, type ForwardOnly } from './common.js';
+export { PeerUnavailableError } from './common.js';
+export { FORWARD_ONLY } from '../../spec/extensions.js';

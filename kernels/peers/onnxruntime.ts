@@ -18,10 +18,10 @@
  *
  * ORT is inference only: backward() rejects with a BackendError (FORWARD_ONLY) and `supportsBackward()` says so.
  */
-import type { ForwardResult, Layout, PoolSpec, Support, Tensor } from '../contract.js';
+import type { ForwardResult, Layout, PoolSpec, Support, Tensor } from '../../spec/contract.js';
 import {
   BackendError, FORWARD_ONLY, OK, dataIn, decline, f32, formatList, fromLibrary, i32, importPeer, shapeIn,
-  validateBackward, validateForward, validationSupport, type ForwardOnly, type PoolGeometry, type PreparableBackend,
+  validateBackward, validateForward, validationSupport, type ForwardOnlyBackend, type PoolGeometry, type PreparableBackend,
   type PreparedForward,
   planeIndexOrMinusOne,
 } from './common.js';
@@ -135,7 +135,7 @@ function unsupportedReason(spec: PoolSpec, indicesVariant: boolean): string | un
   return undefined;
 }
 
-export interface OrtBackend extends PreparableBackend, ForwardOnly {
+export interface OrtBackend extends PreparableBackend, ForwardOnlyBackend {
   /** Sessions created so far (cache misses) and currently cached. */
   sessionStats(): { created: number; cached: number };
   /** The ONNX node used for a case (for reports), or the reason it is declined. */

@@ -23,7 +23,7 @@
  */
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import type { ForwardResult, Layout, PoolSpec, Support, Tensor } from '../contract.js';
+import type { ForwardResult, Layout, PoolSpec, Support, Tensor } from '../../spec/contract.js';
 import {
   BackendError, OK, decline, dataIn, f32, formatList, fromLibrary, i32, importPeer, inputTo, padTapsCount, poolGeometry,
   shapeIn, validateBackward, validateForward, validationSupport, type PoolGeometry, type PreparableBackend,

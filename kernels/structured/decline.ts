@@ -4,7 +4,7 @@
  * why, rather than a silent absence.
  */
 import { BackendError } from '../../spec/errors.js';
-import { STRUCTURED_KINDS, type StructuredPoolingBackend } from '../contract.js';
+import { STRUCTURED_KINDS, type StructuredPoolingBackend } from '../../spec/contract.js';
 
 export function declineStructured(backend: string, reason: string): StructuredPoolingBackend {
   const refuse = (): never => { throw new BackendError(backend, `unsupported: ${reason}`); };

@@ -1,7 +1,7 @@
 /**
  * The wasm backend: AssemblyScript kernels with 128-bit SIMD (kernels/wasm/assembly/*.ts), compiled by
  * kernels/wasm/build.mjs into module.generated.ts (base64). Validation and geometry stay here in TypeScript
- * (spec/validate.ts, kernels/geometry.ts): the kernels receive flat parameters and per-axis window tables.
+ * (spec/validate.ts, spec/geometry.ts): the kernels receive flat parameters and per-axis window tables.
  *
  * Memory: one imported WebAssembly.Memory per backend, reused across calls and grown on demand up to a bound
  * (WASM_MAX_MEMORY_BYTES, or a smaller `maxMemoryBytes`). Calls stream their planes (channels_first) or batch items
@@ -10,8 +10,8 @@
  * forward/backward with a BackendError. Typed-array views are re-created after growth. No Node-only API is used:
  * the module runs in Node and in browsers.
  */
-import type { ForwardResult, Layout, PoolSpec, PoolingBackend, Support, Tensor } from '../contract.js';
-import { avgDivisor, axisWindow, poolGeometry, type AxisGeometry, type PoolGeometry } from '../geometry.js';
+import type { ForwardResult, Layout, PoolSpec, PoolingBackend, Support, Tensor } from '../../spec/contract.js';
+import { avgDivisor, axisWindow, poolGeometry, type AxisGeometry, type PoolGeometry } from '../../spec/geometry.js';
 import { BackendError } from '../../spec/errors.js';
 import { declineStructured } from '../structured/decline.js';
 import { validateBackward, validateForward, validationProblem } from '../../spec/validate.js';

@@ -3,9 +3,10 @@
  * recorded when it happens and turned into a WebGpuDeviceError on the next call (a device does not recover: the
  * message says to create a new backend). Pipelines are compiled once per (kind, direction) and cached.
  */
-import type { PoolKind } from '../contract.js';
+import type { PoolKind } from '../../spec/contract.js';
 import { WebGpuDeviceError, WebGpuUnavailableError } from './errors.js';
-import { kernelSource, type Direction } from './shaders.js';
+import type { Direction } from '../../spec/contract.js';
+import { kernelSource } from './shaders.js';
 
 export interface AdapterSummary {
   readonly vendor: string;

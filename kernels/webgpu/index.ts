@@ -1,22 +1,25 @@
 /**
  * The WebGPU backend: WGSL compute kernels (kernels/webgpu/shaders.ts) for max (with indices), avg, sum and lp,
  * forward and backward, rank 1–3, both layouts. Validation and geometry are the shared TypeScript ones
- * (spec/validate.ts, kernels/geometry.ts via kernels/webgpu/plan.ts); the GPU runs the reductions.
+ * (spec/validate.ts, spec/geometry.ts via kernels/webgpu/plan.ts); the GPU runs the reductions.
  *
  * No Node-only API is used here, so the same module runs in a browser (pass `navigator.gpu`) and in Node (pass
  * `nodeGpu` from kernels/webgpu/node.ts). A call validates, uploads its inputs with queue.writeBuffer, records
  * every dispatch and every readback copy in one command buffer, submits once and maps the readback buffers
  * together. Buffers come from a pool (kernels/webgpu/buffers.ts); the device is created on the first call.
  */
-import type { ForwardResult, Layout, PoolKind, PoolSpec, PoolingBackend, Support, Tensor } from '../contract.js';
-import { poolGeometry, product, type PoolGeometry } from '../geometry.js';
+import type {
+  DeviceBackend, DeviceCopyPasses, Direction, ForwardResult, Layout, PoolKind, PoolSpec, PoolingBackend, ResidentBackend,
+  ResidentCase, Support, Tensor,
+} from '../../spec/contract.js';
+import { poolGeometry, product, type PoolGeometry } from '../../spec/geometry.js';
 import { BackendError } from '../../spec/errors.js';
 import { validateBackward, validateForward, validationProblem } from '../../spec/validate.js';
 import { declineStructured } from '../structured/decline.js';
 import { BufferPool } from './buffers.js';
 import { DEFAULT_LIMITS, GpuContext, type AdapterSummary, type DeviceLimits } from './device.js';
 import { buildPlan, dispatchSize, paramsFor, type GpuPlan } from './plan.js';
-import { kernelBuffers, type BufferName, type Direction } from './shaders.js';
+import { kernelBuffers, type BufferName } from './shaders.js';
 
 export { WebGpuDeviceError, WebGpuUnavailableError, WEBGPU_HOW_TO } from './errors.js';
 export { WEBGPU_POLICY } from './policy.js';
@@ -42,26 +45,10 @@ export interface WebGpuStats {
   readonly pipelines: number;
 }
 
-/** Passes of a device-memory copy (bench/: the reference for the kernels' bandwidth). */
-export interface DeviceCopyPasses {
-  readonly method: string;
-  /** Bytes of each of the two buffers. */
-  readonly bufferBytes: number;
-  /** Bytes read + written per pass. */
-  readonly bytesPerPass: number;
-  readonly passesMs: readonly number[];
-}
-
 /** Copies per timed pass: one submission holds several, so the submit-and-wait latency is spread over them. */
 export const COPIES_PER_PASS = 8;
 
-/** A case uploaded once, for timing the kernels alone (bench/): `run` records the dispatches, submits, and waits. */
-export interface ResidentCase {
-  run(): Promise<void>;
-  release(): void;
-}
-
-export interface WebGpuBackend extends PoolingBackend {
+export interface WebGpuBackend extends ResidentBackend, DeviceBackend {
   /**
    * Acquires the adapter and the device now; rejects with WebGpuUnavailableError (and how to get one). Until a
    * device exists, supports() judges sizes by WebGPU's guaranteed minimum limits (DEFAULT_LIMITS), so call this

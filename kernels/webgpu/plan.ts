@@ -1,5 +1,5 @@
 /**
- * The host half of every WebGPU dispatch: the shared geometry (kernels/geometry.ts) turned into the small tables and
+ * The host half of every WebGPU dispatch: the shared geometry (spec/geometry.ts) turned into the small tables and
  * the uniform block that the WGSL kernels read. The shaders never recompute window bounds or divisors themselves,
  * so there is one geometry for the reference and every backend (the tfjs pattern), and the WGSL stays free of
  * the ceil/floor corner cases of SHAPE.* and WINDOW.*.
@@ -7,13 +7,13 @@
  * Every case is lifted to three spatial axes: a rank-1 or rank-2 case gets leading axes of extent 1 with one
  * window of one tap, which changes neither the scan order (WINDOW.TAPS) nor any index (MAX.INDEX).
  */
-import type { PoolSpec } from '../contract.js';
-import { axisWindow, product, type AxisGeometry, type PoolGeometry } from '../geometry.js';
+import type { PoolSpec } from '../../spec/contract.js';
+import { axisWindow, product, type AxisGeometry, type PoolGeometry } from '../../spec/geometry.js';
 
 /** Invocations per workgroup of every kernel (one invocation per output or input element). */
 export const WORKGROUP_SIZE = 64;
 
-/** i32 entries per window-table row: start, tFirst, tEnd, paddedCount (AxisWindow of kernels/geometry.ts). */
+/** i32 entries per window-table row: start, tFirst, tEnd, paddedCount (AxisWindow of spec/geometry.ts). */
 const WINDOW_ROW = 4;
 
 /** Byte size of the uniform block `Params` of kernels/webgpu/shaders.ts: seven vec4s. */

@@ -12,11 +12,10 @@
  * reciprocal and a multiplication; WGSL's `/` is only 2.5 ulp accurate); powers use ps_pow/ps_root/ps_pow_ff
  * (kernels/webgpu/wgsl/pow.ts), accurate to ACC.LP's κ, because WGSL's pow is exp2(y·log2 x) with no useful bound.
  */
-import type { PoolKind } from '../contract.js';
+import type { Direction, PoolKind } from '../../spec/contract.js';
 import { WORKGROUP_SIZE } from './plan.js';
 import { POW_WGSL } from './wgsl/pow.js';
 
-export type Direction = 'forward' | 'backward';
 
 /** A buffer a kernel reads or writes; `binding` is its fixed slot in group 0. */
 export type BufferName = 'params' | 'x' | 'tables' | 'y' | 'indices' | 'reciprocals' | 'dy' | 'dx';

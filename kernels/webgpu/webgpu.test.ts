@@ -6,8 +6,8 @@
  * missing adapter fails these tests (.ci/run installs one); elsewhere they are skipped with the how-to message.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { PoolSpec, Tensor } from '../contract.js';
-import { poolGeometry, product } from '../geometry.js';
+import type { PoolSpec, Tensor } from '../../spec/contract.js';
+import { poolGeometry, product } from '../../spec/geometry.js';
 import { createNaiveBackend } from '../naive/index.js';
 import { BackendError } from '../../spec/errors.js';
 import { createWebGpuBackend, limitProblem, WebGpuDeviceError, type WebGpuBackend } from './index.js';

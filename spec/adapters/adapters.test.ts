@@ -3,8 +3,8 @@
  * (the derivation is in the comment next to it), never copied from running the code.
  */
 import { describe, expect, it } from 'vitest';
-import type { PoolSpec } from '../../kernels/contract.js';
-import { outputSize } from '../../kernels/geometry.js';
+import type { PoolSpec } from '../contract.js';
+import { outputSize } from '../geometry.js';
 import { ValidationError } from '../errors.js';
 import {
   autoPads, fromKeras, fromOnnx, fromTfjs, fromTorch, globalPoolSpec,

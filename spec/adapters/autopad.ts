@@ -2,8 +2,8 @@
  * Pad generators for the string paddings of ONNX (auto_pad), TensorFlow/Keras and tfjs ('valid' / 'same'), and the
  * spec of a global pool. The spec has explicit pads only (SPEC.md §PARAM); these turn the strings into them.
  */
-import { POOL_KINDS, type Layout, type PoolKind, type PoolSpec } from '../../kernels/contract.js';
-import { effectiveKernel, splitShape } from '../../kernels/geometry.js';
+import { POOL_KINDS, type Layout, type PoolKind, type PoolSpec } from '../contract.js';
+import { effectiveKernel, splitShape } from '../geometry.js';
 import { ValidationError } from '../errors.js';
 import { validateSpec } from '../validate.js';
 import { checkInputShape, checkIntArray, checkP, ones, zeros } from './common.js';

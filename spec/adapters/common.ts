@@ -3,7 +3,7 @@
  * field (e.g. `kernel_size[1]`, `pads`, `pool_size`), so the message points at what the user wrote, not at the
  * canonical spec the adapter was about to build.
  */
-import type { Layout, PoolSpec } from '../../kernels/contract.js';
+import type { Layout, PoolSpec } from '../contract.js';
 import { ValidationError } from '../errors.js';
 import { MAX_ELEMENTS, MAX_PARAM } from '../validate.js';
 

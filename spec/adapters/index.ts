@@ -1,6 +1,6 @@
 /**
  * Framework adapters: each framework's pooling conventions converted into the canonical PoolSpec
- * (kernels/contract.ts) plus the layout its input is read in. CONVENTIONS.md lists the defaults per framework
+ * (spec/contract.ts) plus the layout its input is read in. CONVENTIONS.md lists the defaults per framework
  * and the divergences the adapters cannot express.
  */
 export type { AdapterResult, AdapterRule } from './common.js';

@@ -3,8 +3,8 @@
  * canonical PoolSpec. Keras is channels_last unless `data_format: 'channels_first'`, has no dilation and no ceil
  * mode, and its average pooling always excludes padding (TensorFlow's behaviour, which the other backends copy).
  */
-import type { Layout, PoolKind, PoolSpec } from '../../kernels/contract.js';
-import { splitShape } from '../../kernels/geometry.js';
+import type { Layout, PoolKind, PoolSpec } from '../contract.js';
+import { splitShape } from '../geometry.js';
 import { ValidationError } from '../errors.js';
 import { validateSpec } from '../validate.js';
 import { autoPads, globalPoolSpec } from './autopad.js';

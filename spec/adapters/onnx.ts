@@ -2,7 +2,7 @@
  * ONNX adapter: a pooling node's op type and attributes (opset 22 schemas, onnx/defs/nn/defs.cc) → the canonical
  * PoolSpec. ONNX is channels_first ("N x C x D1 … Dn") and its `pads` are already in the spec's order.
  */
-import type { PoolKind, PoolSpec } from '../../kernels/contract.js';
+import type { PoolKind, PoolSpec } from '../contract.js';
 import { ValidationError } from '../errors.js';
 import { validateSpec } from '../validate.js';
 import { autoPads, globalPoolSpec } from './autopad.js';

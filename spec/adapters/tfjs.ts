@@ -8,8 +8,8 @@
  * Where the extents agree the windows agree too (tfjs clips every window to the input, like the spec), so the spec
  * then describes exactly what tfjs computes.
  */
-import type { PoolSpec } from '../../kernels/contract.js';
-import { outputSize } from '../../kernels/geometry.js';
+import type { PoolSpec } from '../contract.js';
+import { outputSize } from '../geometry.js';
 import { ValidationError } from '../errors.js';
 import { validateSpec } from '../validate.js';
 import { autoPads } from './autopad.js';

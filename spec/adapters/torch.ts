@@ -5,8 +5,8 @@
  * (the spec's SHAPE.CEIL), indices are per (n, c) plane (the spec's MAX.INDEX). Layout is channels_first: the
  * channels_last *memory format* does not change the logical NCHW shape PyTorch reports.
  */
-import type { PoolSpec } from '../../kernels/contract.js';
-import { effectiveKernel } from '../../kernels/geometry.js';
+import type { PoolSpec } from '../contract.js';
+import { effectiveKernel } from '../geometry.js';
 import { ValidationError } from '../errors.js';
 import { validateSpec } from '../validate.js';
 import {

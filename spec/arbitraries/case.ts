@@ -3,8 +3,8 @@
  * properties, the upstream gradient dy. Exported for reuse.
  */
 import fc from 'fast-check';
-import type { Layout, PoolSpec, Tensor } from '../../kernels/contract.js';
-import { poolGeometry, product } from '../../kernels/geometry.js';
+import type { Layout, PoolSpec, Tensor } from '../contract.js';
+import { poolGeometry, product } from '../geometry.js';
 import { valueArbitrary, type ValueProfile } from './values.js';
 import { specCaseArbitrary, type SpecConstraints } from './spec.js';
 

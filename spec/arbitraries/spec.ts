@@ -11,8 +11,8 @@
  * - every generated case passes validation (WINDOW.FITS, WINDOW.NONEMPTY); invalid ones are filtered.
  */
 import fc from 'fast-check';
-import type { Layout, PoolKind, PoolSpec } from '../../kernels/contract.js';
-import { effectiveKernel, joinShape, product } from '../../kernels/geometry.js';
+import type { Layout, PoolKind, PoolSpec } from '../contract.js';
+import { effectiveKernel, joinShape, product } from '../geometry.js';
 import { validationProblem } from '../validate.js';
 
 export interface SpecConstraints {

@@ -10,9 +10,9 @@
  * - unpool: random in-range indices, often repeated (UNPOOL.DUPLICATE).
  */
 import fc from 'fast-check';
-import type { Layout, StructuredKind, StructuredSpec, Tensor } from '../../kernels/contract.js';
-import { joinShape, product } from '../../kernels/geometry.js';
-import { structuredGather } from '../../kernels/structured/geometry.js';
+import type { Layout, StructuredKind, StructuredSpec, Tensor } from '../contract.js';
+import { joinShape, product } from '../geometry.js';
+import { structuredGather } from '../structured-geometry.js';
 import { structuredProblem } from '../validate-structured.js';
 import { valueArbitrary, type ValueProfile } from './values.js';
 

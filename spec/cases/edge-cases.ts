@@ -3,7 +3,7 @@
  * must get right, checked forward and backward against the reference by the conformance suite. Each is
  * combined with every kind and both layouts there.
  */
-import type { PoolSpec } from '../../kernels/contract.js';
+import type { PoolSpec } from '../contract.js';
 
 export interface EdgeCase {
   readonly name: string;

@@ -3,7 +3,7 @@
  * reproducible and not aliased between calls, and invalid input refused rather than answered.
  */
 import fc from 'fast-check';
-import type { PoolSpec, Tensor } from '../../kernels/contract.js';
+import type { PoolSpec, Tensor } from '../contract.js';
 import { gradCaseArbitrary, poolCaseArbitrary, type GradCase, type PoolCase } from '../arbitraries/case.js';
 import {
   CALL_TIMEOUT_MS, PASS, compareExact, fail, requireSupport, runBackward, runForward, verdictOf, type Property, type Verdict,

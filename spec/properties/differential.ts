@@ -2,7 +2,7 @@
  * PROP.DIFF: a backend's forward (values, shape, indices) and backward against the reference's acceptance sets,
  * one property per kind and direction so that the conformance table says which clause family broke.
  */
-import type { PoolKind } from '../../kernels/contract.js';
+import type { PoolKind } from '../contract.js';
 import { gradCaseArbitrary, poolCaseArbitrary, type GradCase, type PoolCase } from '../arbitraries/case.js';
 import { referenceBackward } from '../reference/backward.js';
 import { referenceForward } from '../reference/forward.js';

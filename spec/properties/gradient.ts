@@ -3,7 +3,7 @@
  * differences in 40 digits), and the adjoint identity of the linear kinds, with tolerances from ACC.GRAD.
  */
 import { fraction, type Fraction } from 'mathjs';
-import { avgDivisor, planeAddress } from '../../kernels/geometry.js';
+import { avgDivisor, planeAddress } from '../geometry.js';
 import { gradCaseArbitrary, type GradCase } from '../arbitraries/case.js';
 import type { Acceptance } from '../interval.js';
 import { exactFraction } from '../reference/exact.js';

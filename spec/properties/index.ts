@@ -2,7 +2,7 @@
  * The one list of properties: the verifier, the CLI, the tests and the reports iterate it, nothing else
  * enumerates properties by hand. Order is the report's order.
  */
-import { POOL_KINDS } from '../../kernels/contract.js';
+import { POOL_KINDS } from '../contract.js';
 import { determinism, isolation, purity, refusal } from './contract.js';
 import { backwardDifferential, forwardDifferential } from './differential.js';
 import { adjointIdentity, finiteDifferences } from './gradient.js';

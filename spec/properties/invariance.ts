@@ -4,8 +4,8 @@
  * differ by at most that), so no tolerance here is chosen by hand.
  */
 import fc from 'fast-check';
-import type { Layout, PoolSpec, Tensor } from '../../kernels/contract.js';
-import { effectiveKernel, joinShape, poolGeometry, rowMajorStrides, splitShape } from '../../kernels/geometry.js';
+import type { Layout, PoolSpec, Tensor } from '../contract.js';
+import { effectiveKernel, joinShape, poolGeometry, rowMajorStrides, splitShape } from '../geometry.js';
 import { poolCaseArbitrary, type CaseConstraints, type PoolCase } from '../arbitraries/case.js';
 import { MIN_NORMAL32, unconstrained, type Acceptance } from '../interval.js';
 import { referenceForward } from '../reference/forward.js';

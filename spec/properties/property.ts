@@ -4,8 +4,8 @@
  * or a hang.
  */
 import type fc from 'fast-check';
-import type { ForwardResult, Layout, PoolSpec, PoolingBackend, Tensor } from '../../kernels/contract.js';
-import { poolGeometry } from '../../kernels/geometry.js';
+import type { ForwardResult, Layout, PoolSpec, PoolingBackend, Tensor } from '../contract.js';
+import { poolGeometry } from '../geometry.js';
 import { ValidationError } from '../errors.js';
 import { accepts, describeAcceptance, formatNumber, type Acceptance } from '../interval.js';
 import type { Policy } from '../policy.js';

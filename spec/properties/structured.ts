@@ -5,8 +5,8 @@
  * and gradients by finite differences. A backend without `structured` (or without the kind) is unsupported.
  */
 import fc from 'fast-check';
-import { STRUCTURED_KINDS, type ForwardResult, type PoolSpec, type PoolingBackend, type StructuredKind, type StructuredSpec, type Tensor } from '../../kernels/contract.js';
-import { joinShape, product } from '../../kernels/geometry.js';
+import { STRUCTURED_KINDS, type ForwardResult, type PoolSpec, type PoolingBackend, type StructuredKind, type StructuredSpec, type Tensor } from '../contract.js';
+import { joinShape, product } from '../geometry.js';
 import { structuredCaseArbitrary, type StructuredCase } from '../arbitraries/structured.js';
 import { poolCaseArbitrary, type PoolCase } from '../arbitraries/case.js';
 import type { Acceptance } from '../interval.js';

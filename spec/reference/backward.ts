@@ -2,8 +2,8 @@
  * The executable gradient reference (SPEC.md §4 GRAD.*), exact or high precision, with each dx element's
  * float32 acceptance set (ACC.GRAD). Every contribution of an output to an input is accumulated exactly.
  */
-import type { PoolSpec, Tensor } from '../../kernels/contract.js';
-import { avgDivisor, forEachPlane } from '../../kernels/geometry.js';
+import type { PoolSpec, Tensor } from '../contract.js';
+import { avgDivisor, forEachPlane } from '../geometry.js';
 import {
   ETA32, KAPPA_POW, MAX32, MIN_NORMAL32, OVERFLOW32, U32, around, flushError, gamma, subnormalMagnitude, unconstrained,
   type Acceptance,

@@ -3,8 +3,8 @@
  * (Fractions) or 40-digit decimals (powers), with every output's float32 acceptance set (§ACC).
  * Slow on purpose: it is the definition, not a kernel.
  */
-import type { PoolSpec, Tensor } from '../../kernels/contract.js';
-import { avgDivisor, forEachPlane, type PoolGeometry } from '../../kernels/geometry.js';
+import type { PoolSpec, Tensor } from '../contract.js';
+import { avgDivisor, forEachPlane, type PoolGeometry } from '../geometry.js';
 import {
   ETA32, KAPPA_POW, MIN_NORMAL32, OVERFLOW32, around, between, exact, flushError, gamma, outward, subnormalMagnitude,
   type Acceptance,

@@ -4,8 +4,8 @@
  * SPEC.md or quoted from the cited source, never produced by this code.
  */
 import { describe, expect, test } from 'vitest';
-import type { PoolSpec, Tensor } from '../../kernels/contract.js';
-import { outputSize } from '../../kernels/geometry.js';
+import type { PoolSpec, Tensor } from '../contract.js';
+import { outputSize } from '../geometry.js';
 import { referenceBackward } from './backward.js';
 import { referenceForward } from './forward.js';
 

@@ -1,10 +1,10 @@
 /**
  * The reference for structured pooling (SPEC.md §10): every op is evaluated through its gather view
- * (kernels/structured/geometry.ts) with the same exact arithmetic and acceptance sets as the sliding window:
+ * (spec/structured-geometry.ts) with the same exact arithmetic and acceptance sets as the sliding window:
  * max exact to the bit (MAX.* rules, empty window → 0 with index −1), averages within ACC.AVG, copies exact.
  */
-import type { StructuredSpec, Tensor } from '../../kernels/contract.js';
-import type { Gather } from '../../kernels/structured/geometry.js';
+import type { StructuredSpec, Tensor } from '../contract.js';
+import type { Gather } from '../structured-geometry.js';
 import { ETA32, exact, gamma, type Acceptance } from '../interval.js';
 import { DEFAULT_POLICY, type Policy } from '../policy.js';
 import { validateStructuredBackward, validateStructuredForward } from '../validate-structured.js';

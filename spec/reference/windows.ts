@@ -3,8 +3,8 @@
  * window's row-major scan order (last spatial axis fastest), in-bounds taps only, plus the per-axis windows
  * that AVG.DIVISOR needs. Shared by the forward and backward reference.
  */
-import type { PoolSpec } from '../../kernels/contract.js';
-import { axisWindow, rowMajorStrides, type AxisWindow, type PoolGeometry } from '../../kernels/geometry.js';
+import type { PoolSpec } from '../contract.js';
+import { axisWindow, rowMajorStrides, type AxisWindow, type PoolGeometry } from '../geometry.js';
 
 export interface PlaneWindow {
   /** Plane indices (row-major over the input's spatial extents) of the in-bounds taps, in scan order. */

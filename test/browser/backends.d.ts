@@ -3,7 +3,7 @@
  * a lazy loader of its factory (a dynamic import, so each backend is its own chunk).
  */
 declare module 'poolspec:backends' {
-  import type { PoolingBackend } from '../../kernels/contract.js';
+  import type { PoolingBackend } from '../../spec/contract.js';
   import type { Policy } from '../../spec/policy.js';
   export type BackendFactory = (options: { gpu: GPU }) => PoolingBackend | Promise<PoolingBackend>;
   /** The backend's factory and its documented policy (SPEC.md §6), if it has one. */

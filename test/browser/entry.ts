@@ -8,7 +8,7 @@
  * window.runPoolspec(options) runs again with other options and returns the verdict.
  */
 import { loaders } from 'poolspec:backends';
-import type { PoolingBackend } from '../../kernels/contract.js';
+import type { PoolingBackend } from '../../spec/contract.js';
 import { toJsonSafe, verifyBackend } from '../../spec/verifier.js';
 import { CORE_PROPERTIES, type AdapterSummary, type BrowserVerdict, type RunOptions } from './verdict.js';
 

@@ -4,8 +4,8 @@
  * bound derived below. The spec's own check (ACC.GRAD) is the verifier's diff.backward.* properties.
  */
 import { expect } from 'vitest';
-import type { PoolSpec, Tensor } from '../../kernels/contract.js';
-import { avgDivisor, planeAddress } from '../../kernels/geometry.js';
+import type { PoolSpec, Tensor } from '../../spec/contract.js';
+import { avgDivisor, planeAddress } from '../../spec/geometry.js';
 import { ETA32, gamma } from '../../spec/interval.js';
 import { planeWindows } from '../../spec/reference/windows.js';
 import { validateForward } from '../../spec/validate.js';

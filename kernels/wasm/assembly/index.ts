@@ -1,6 +1,6 @@
 /**
  * The wasm backend's kernels (AssemblyScript, 128-bit SIMD). The host (kernels/wasm/index.ts) validates, computes
- * the geometry with kernels/geometry.ts, lays out buffers in the imported memory and calls these with flat
+ * the geometry with spec/geometry.ts, lays out buffers in the imported memory and calls these with flat
  * parameters. Built by kernels/wasm/build.mjs into kernels/wasm/module.generated.ts.
  */
 export { heapBase, setGeometry, tableBytes } from './state';

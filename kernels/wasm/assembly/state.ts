@@ -1,7 +1,7 @@
 /**
  * Per-call geometry, set by `setGeometry` before a kernel runs. The spatial rank is padded to 3 (depth, height,
  * width): a missing leading axis has extent 1 and one tap. The host (kernels/wasm/index.ts) computes the window of
- * every output coordinate with kernels/geometry.ts and writes three i32 tables per axis, one entry per output
+ * every output coordinate with spec/geometry.ts and writes three i32 tables per axis, one entry per output
  * coordinate: the first in-bounds input coordinate of the window, its number of in-bounds taps, and its factor of
  * the avg divisor (AVG.DIVISOR is the product of the per-axis factors).
  */

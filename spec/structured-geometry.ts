@@ -1,12 +1,12 @@
 /**
  * The geometry of structured pooling (SPEC.md §10), shared by the reference and the naive backend as
- * kernels/geometry.ts is for the sliding window: adaptive windows, RoI bins, unpooling sizes, and one "gather"
+ * spec/geometry.ts is for the sliding window: adaptive windows, RoI bins, unpooling sizes, and one "gather"
  * view of every structured op — for each output element, the input elements it reads and how it reduces them.
  * Integer arithmetic only: float rounding of these bounds is a known bug source (FlagGems#4915, torchvision's
  * float bin sizes). Inputs are assumed valid (spec/validate-structured.ts runs first).
  */
-import type { Layout, MaxUnpoolSpec, RoiPoolSpec, StructuredSpec } from '../contract.js';
-import { joinShape, planeAddress, product, rowMajorStrides, splitShape } from '../geometry.js';
+import type { Layout, MaxUnpoolSpec, RoiPoolSpec, StructuredSpec } from './contract.js';
+import { joinShape, planeAddress, product, rowMajorStrides, splitShape } from './geometry.js';
 
 /** ADAPTIVE.WINDOW: output i of OUT over an extent IN pools [⌊i·IN/OUT⌋, ⌈(i+1)·IN/OUT⌉). */
 export function adaptiveWindow(i: number, size: number, out: number): [number, number] {

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { ValidationError } from '../../spec/errors.js';
-import { referenceStructuredBackward, referenceStructuredForward } from '../../spec/reference/structured.js';
-import type { StructuredSpec, Tensor } from '../contract.js';
-import { adaptiveWindow, roiBin, roiBox, unpoolOutputSpatial } from './geometry.js';
+import { ValidationError } from './errors.js';
+import { referenceStructuredBackward, referenceStructuredForward } from './reference/structured.js';
+import type { StructuredSpec, Tensor } from './contract.js';
+import { adaptiveWindow, roiBin, roiBox, unpoolOutputSpatial } from './structured-geometry.js';
 
 const t = (shape: number[], data: number[]): Tensor => ({ shape, data: Float32Array.from(data) });
 

@@ -141,3 +141,60 @@ export interface PoolingBackend {
 export type BackendModuleExport =
   | PoolingBackend
   | (() => PoolingBackend | Promise<PoolingBackend>);
+
+/*
+ * Optional members beyond the contract. The verifier never needs them; the benchmark and the reports use them
+ * when present (duck-typed through spec/extensions.ts), and a backend without them keeps working unchanged.
+ */
+
+export type Direction = 'forward' | 'backward';
+
+/** A forward call split into setup and the op alone (PreparableBackend.prepare). */
+export interface PreparedForward {
+  /** The output shape in the backend's own layout (NHWC for tfjs, NCHW for ONNX Runtime). */
+  readonly outShape: readonly number[];
+  /** Runs the op once on the prepared input and leaves the output where the backend keeps it. */
+  run(): void | Promise<void>;
+  /** Frees what prepare() allocated. */
+  dispose(): void | Promise<void>;
+}
+
+/** A backend (the peers) that can split a forward into setup (layout conversion, tensors, sessions) and the op. */
+export interface PreparableBackend extends PoolingBackend {
+  prepare(spec: PoolSpec, x: Tensor): Promise<PreparedForward>;
+}
+
+/**
+ * A forward-only backend (an inference runtime) says so through supportsBackward; its backward() then rejects
+ * with a BackendError whose message contains FORWARD_ONLY (spec/extensions.ts).
+ */
+export interface ForwardOnlyBackend extends PoolingBackend {
+  supportsBackward(spec: PoolSpec, inputShape: readonly number[], layout?: Layout): Support;
+}
+
+/** Inputs uploaded once (ResidentBackend.resident); run() is the dispatches and the wait for them alone. */
+export interface ResidentCase {
+  run(): Promise<void>;
+  release(): void;
+}
+
+/** A backend with its own device memory (webgpu): its kernels can be timed without upload or readback. */
+export interface ResidentBackend extends PoolingBackend {
+  resident(spec: PoolSpec, x: Tensor, direction: Direction, dy?: Tensor): Promise<ResidentCase>;
+}
+
+/** Timings of a device-side copy: `passesMs[i]` is one pass that moved `bytesPerPass` bytes. */
+export interface DeviceCopyPasses {
+  readonly method: string;
+  readonly bufferBytes: number;
+  readonly bytesPerPass: number;
+  readonly passesMs: readonly number[];
+}
+
+/** A backend on a device of its own (a GPU): named in the bench results, its copy bandwidth the reference. */
+export interface DeviceBackend extends PoolingBackend {
+  /** The device in one line, e.g. "google swiftshader (SwiftShader driver 5.0.0), software adapter". */
+  describeDevice(): Promise<string>;
+  /** The device's own copy bandwidth, `trials` passes over buffers of `bufferBytes`. */
+  measureCopy(bufferBytes: number, trials: number): Promise<DeviceCopyPasses>;
+}

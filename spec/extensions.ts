@@ -1,0 +1,30 @@
+/**
+ * Type guards for the optional members declared in spec/contract.ts. They are duck-typed, so a user's backend
+ * gets the benchmark's and the reports' extra scopes by having the member, with nothing to import.
+ */
+import type {
+  DeviceBackend, ForwardOnlyBackend, PoolingBackend, PreparableBackend, ResidentBackend,
+} from './contract.js';
+
+/** The text a forward-only backend's backward() rejection contains (ForwardOnlyBackend). */
+export const FORWARD_ONLY = 'inference only (no backward)';
+
+function hasMethod(b: PoolingBackend, name: string): boolean {
+  return typeof (b as unknown as Record<string, unknown>)[name] === 'function';
+}
+
+export function isPreparable(b: PoolingBackend): b is PreparableBackend {
+  return hasMethod(b, 'prepare');
+}
+
+export function isForwardOnlyAware(b: PoolingBackend): b is ForwardOnlyBackend {
+  return hasMethod(b, 'supportsBackward');
+}
+
+export function isResident(b: PoolingBackend): b is ResidentBackend {
+  return hasMethod(b, 'resident');
+}
+
+export function isDeviceBackend(b: PoolingBackend): b is DeviceBackend {
+  return hasMethod(b, 'describeDevice') && hasMethod(b, 'measureCopy');
+}
