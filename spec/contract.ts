@@ -198,3 +198,39 @@ export interface DeviceBackend extends PoolingBackend {
   /** The device's own copy bandwidth, `trials` passes over buffers of `bufferBytes`. */
   measureCopy(bufferBytes: number, trials: number): Promise<DeviceCopyPasses>;
 }
+
+/** Outputs a caller provides to a plan: written in place, so a call allocates nothing (SPEC.md CONTRACT.PLAN). */
+export interface ForwardOut {
+  /** The forward output, exactly as many elements as the plan's outShape. */
+  y: Float32Array;
+  /** max only, and only when the plan wants indices: one per output element (MAX.INDEX). */
+  indices?: Int32Array;
+}
+
+export interface PoolPlanOptions {
+  /**
+   * max only: whether the caller wants indices (default true). With false the backend may skip computing them
+   * (a values-only kernel); forward() then leaves `out.indices` untouched.
+   */
+  indices?: boolean;
+}
+
+/**
+ * One case fixed once (spec, input shape, layout): validated and laid out at plan time, then run as often as
+ * needed into caller-provided arrays. Every element of the given outputs is written on every call; nothing of an
+ * earlier call may show through (CONTRACT.PLAN).
+ */
+export interface PoolPlan {
+  /** The output shape, in the plan's layout. */
+  readonly outShape: readonly number[];
+  forward(x: Tensor, out: ForwardOut): Promise<void>;
+  /** dL/dx into `dx` (x's element count). */
+  backward(x: Tensor, dy: Tensor, dx: Float32Array): Promise<void>;
+  dispose(): void | Promise<void>;
+}
+
+/** A backend whose calls can run without allocating their outputs (the wasm backend, the naive reference). */
+export interface PlanningBackend extends PoolingBackend {
+  /** Rejects with a typed error for an invalid or unsupported case, as forward() would. */
+  plan(spec: PoolSpec, inputShape: readonly number[], layout?: Layout, options?: PoolPlanOptions): Promise<PoolPlan>;
+}

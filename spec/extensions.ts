@@ -3,7 +3,7 @@
  * gets the benchmark's and the reports' extra scopes by having the member, with nothing to import.
  */
 import type {
-  DeviceBackend, ForwardOnlyBackend, PoolingBackend, PreparableBackend, ResidentBackend,
+  DeviceBackend, ForwardOnlyBackend, PlanningBackend, PoolingBackend, PreparableBackend, ResidentBackend,
 } from './contract.js';
 
 /** The text a forward-only backend's backward() rejection contains (ForwardOnlyBackend). */
@@ -27,4 +27,8 @@ export function isResident(b: PoolingBackend): b is ResidentBackend {
 
 export function isDeviceBackend(b: PoolingBackend): b is DeviceBackend {
   return hasMethod(b, 'describeDevice') && hasMethod(b, 'measureCopy');
+}
+
+export function isPlanning(b: PoolingBackend): b is PlanningBackend {
+  return hasMethod(b, 'plan');
 }
