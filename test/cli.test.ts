@@ -161,6 +161,7 @@ describe.concurrent('poolspec verify (CLI)', () => {
     // Replaying a random bug need not fail again: no replay check for it.
     nondeterministic: { caughtBy: ['contract.deterministic'], message: /CONTRACT\.DETERMINISTIC/, replay: false },
     staleBuffer: { caughtBy: ['contract.isolation'], message: /an earlier result changed/, mustPass: [...diffForward, ...diffBackward] },
+    planStale: { caughtBy: ['contract.plan'], message: /CONTRACT\.PLAN/, mustPass: [...diffForward, ...diffBackward, 'contract.isolation', 'contract.deterministic'] },
   };
 
   for (const [bug, expectation] of Object.entries(planted)) {

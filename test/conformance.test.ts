@@ -10,7 +10,9 @@ import { OWN_BACKENDS } from '../kernels/registry.js';
 import { EDGE_CASES, edgeValue } from '../spec/cases/edge-cases.js';
 import { accepts, describeAcceptance } from '../spec/interval.js';
 import { resolvePolicy } from '../spec/policy.js';
+import { isPlanning } from '../spec/extensions.js';
 import { PROPERTIES } from '../spec/properties/index.js';
+import { planContract } from '../spec/properties/contract.js';
 import { STRUCTURED_PROPERTIES } from '../spec/properties/structured.js';
 import { referenceBackward } from '../spec/reference/backward.js';
 import { referenceForward } from '../spec/reference/forward.js';
@@ -51,6 +53,12 @@ for (const entry of OWN_BACKENDS) {
             // A backend that declines §10 declares the gap through supports(): every case unsupported, with its reason.
             expect(outcome.status, detail).toBe('unsupported');
             expect(outcome.reasons.join(' ')).toMatch(/SPEC\.md §10/);
+            return;
+          }
+          if (prop === planContract && !isPlanning(backend)) {
+            // plan() is optional (CONTRACT.PLAN): a backend without it has nothing to check, never a pass.
+            expect(outcome.status, detail).toBe('unsupported');
+            expect(outcome.reasons.join(' ')).toMatch(/has no plan\(\)/);
             return;
           }
           expect(outcome.status, detail).toBe('pass');

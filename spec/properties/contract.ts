@@ -1,12 +1,15 @@
 /**
  * CONTRACT.*: hygiene every backend owes its callers, whatever its arithmetic: inputs untouched, results
- * reproducible and not aliased between calls, and invalid input refused rather than answered.
+ * reproducible and not aliased between calls, invalid input refused rather than answered, and (where a backend
+ * has the optional plan()) caller-provided outputs filled exactly as the plain calls would fill new ones.
  */
 import fc from 'fast-check';
 import type { PoolSpec, Tensor } from '../contract.js';
+import { isPlanning } from '../extensions.js';
 import { gradCaseArbitrary, poolCaseArbitrary, type GradCase, type PoolCase } from '../arbitraries/case.js';
 import {
-  CALL_TIMEOUT_MS, PASS, compareExact, fail, requireSupport, runBackward, runForward, verdictOf, type Property, type Verdict,
+  CALL_TIMEOUT_MS, PASS, VerdictSignal, bounded, cloneTensor, compareExact, describeError, fail, positionOf, requireSupport, runBackward,
+  runForward, verdictOf, type Property, type Verdict,
 } from './property.js';
 
 function snapshot(t: Tensor): { shape: string; data: Uint32Array; layout: string | undefined } {
@@ -168,5 +171,122 @@ export const refusal: Property<[PoolCase, number]> = {
       clearTimeout(timer);
     }
     return answered ? fail(`forward() returned a result for invalid input breaking ${bad.rule} (CONTRACT.SUPPORTS)`) : PASS;
+  }),
+};
+
+// --- CONTRACT.PLAN ----------------------------------------------------------------------------------------------
+
+/**
+ * Two fills for the caller's arrays, so that an element a plan never writes cannot pass unnoticed: a result equal
+ * to one sentinel cannot equal the other. The float one is a NaN with a payload (a result that is NaN matches it
+ * under compareExact, and is then caught by the finite fill); the int ones are no plane index.
+ */
+const SENTINEL_NAN_BITS = 0x7fa5a5a5;
+const SENTINEL_FINITE = Math.fround(-1.2345678e-21);
+const SENTINEL_INDICES = [-0x5a5a5a5a, 0x5a5a5a5a] as const;
+
+function fillFloat(a: Float32Array, which: 0 | 1): void {
+  if (which === 0) new Uint32Array(a.buffer, a.byteOffset, a.length).fill(SENTINEL_NAN_BITS);
+  else a.fill(SENTINEL_FINITE);
+}
+
+/** The first element still holding the fill (bit for bit) where the expected result is something else; −1 if none. */
+function unwritten(a: Float32Array, which: 0 | 1, expected: Float32Array): number {
+  const bits = new Uint32Array(a.buffer, a.byteOffset, a.length);
+  const want = new Uint32Array(expected.buffer, expected.byteOffset, expected.length);
+  const fill = which === 0 ? SENTINEL_NAN_BITS : new Uint32Array(Float32Array.of(SENTINEL_FINITE).buffer)[0]!;
+  return bits.findIndex((v, i) => v === fill && want[i] !== fill);
+}
+
+async function planned<T>(what: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await bounded(what, work);
+  } catch (e) {
+    if (e instanceof VerdictSignal) throw e;
+    throw new VerdictSignal(fail(`${what} threw ${describeError(e)} on a case supports() accepted (CONTRACT.PLAN)`));
+  }
+}
+
+/**
+ * CONTRACT.PLAN, for a backend with the optional plan() (spec/contract.ts PlanningBackend); n/a, reported as
+ * unsupported, for one without. Through a plan, into caller-provided arrays: y, the indices and dx equal the plain
+ * forward()/backward() bit for bit; arrays pre-filled with a sentinel are overwritten everywhere; reused arrays
+ * hold nothing of the previous call (a second input); a values-only plan writes the same y and leaves the indices
+ * array it is handed alone.
+ */
+export const planContract: Property<GradCase> = {
+  id: 'contract.plan',
+  title: 'plan(): caller-provided outputs get forward()/backward()\'s results bit for bit, every element written on every call',
+  clauses: ['CONTRACT.PLAN'],
+  arbitrary: gradCaseArbitrary(),
+  check: (backend, c, policy) => verdictOf(async () => {
+    if (!isPlanning(backend)) {
+      return { status: 'unsupported', reason: `${backend.name} has no plan() (an optional member; CONTRACT.PLAN does not apply)` };
+    }
+    const clause = 'CONTRACT.PLAN';
+    const layout = c.x.layout ?? 'channels_first';
+    const x2: Tensor = { ...c.x, data: Float32Array.from(c.x.data, (v, i) => -v + (i % 5) + 0.5) };
+    const dy2: Tensor = { ...c.dy, data: Float32Array.from(c.dy.data, (v, i) => v * 2 + (i % 3) - 1) };
+    // The plain calls are the reference (runForward/runBackward check their structure and support).
+    const want = [await runForward(backend, c.spec, c.x, policy), await runForward(backend, c.spec, x2, policy)] as const;
+    const wantDx = [await runBackward(backend, c.spec, c.x, c.dy), await runBackward(backend, c.spec, x2, dy2)] as const;
+    const outShape = want[0].y.shape;
+    const n = want[0].y.data.length;
+    const withIndices = c.spec.kind === 'max' && want[0].indices !== undefined;
+    const plan = await planned('plan()', () => backend.plan(c.spec, [...c.x.shape], layout));
+    try {
+      if (!Array.isArray(plan?.outShape) || plan.outShape.join(',') !== outShape.join(',')) {
+        return fail(`plan().outShape [${plan?.outShape}] ≠ forward()'s output shape [${outShape}] (${clause})`);
+      }
+      const y = new Float32Array(n);
+      const indices = c.spec.kind === 'max' ? new Int32Array(n) : undefined;
+      const dx = new Float32Array(c.x.data.length);
+      // Step by step: a fill, then a call on x; the same arrays again on x2 (stale values); a second fill on x2.
+      const steps: readonly { input: 0 | 1; fill?: 0 | 1 }[] = [{ input: 0, fill: 0 }, { input: 1 }, { input: 1, fill: 1 }];
+      for (const step of steps) {
+        const what = `${step.fill === undefined ? 'reused outputs' : step.fill === 0 ? 'outputs pre-filled with a NaN sentinel' : 'outputs pre-filled with a finite sentinel'}, ${step.input === 0 ? 'x' : 'a second x'}`;
+        if (step.fill !== undefined) {
+          fillFloat(y, step.fill);
+          fillFloat(dx, step.fill);
+          indices?.fill(SENTINEL_INDICES[step.fill]);
+        }
+        const input = step.input === 0 ? c.x : x2;
+        await planned('plan.forward()', () => plan.forward(cloneTensor(input), { y, ...(indices ? { indices } : {}) }));
+        const r = want[step.input];
+        const left = step.fill === undefined ? -1 : unwritten(y, step.fill, r.y.data);
+        if (left >= 0) return fail(`plan.forward() left y${JSON.stringify(positionOf(outShape, left))} unwritten (${what}) (${clause})`);
+        let v = compareExact('y', outShape, y, r.y.data, `${clause}: plan.forward() ≠ forward() (${what})`);
+        if (v.status !== 'pass') return v;
+        if (withIndices) {
+          v = compareExact('indices', outShape, indices!, r.indices!, `${clause}: plan.forward() indices ≠ forward()'s (${what})`);
+          if (v.status !== 'pass') return v;
+        }
+        const grad = step.input === 0 ? c.dy : dy2;
+        await planned('plan.backward()', () => plan.backward(cloneTensor(input), cloneTensor(grad), dx));
+        const leftDx = step.fill === undefined ? -1 : unwritten(dx, step.fill, wantDx[step.input].data);
+        if (leftDx >= 0) return fail(`plan.backward() left dx${JSON.stringify(positionOf(c.x.shape, leftDx))} unwritten (${what}) (${clause})`);
+        v = compareExact('dx', c.x.shape, dx, wantDx[step.input].data, `${clause}: plan.backward() ≠ backward() (${what})`);
+        if (v.status !== 'pass') return v;
+      }
+    } finally {
+      await planned('plan.dispose()', async () => { await plan.dispose(); });
+    }
+    // A values-only plan: y as forward's; an indices array handed to it anyway stays as it was.
+    const valuesOnly = await planned('plan(…, { indices: false })', () => backend.plan(c.spec, [...c.x.shape], layout, { indices: false }));
+    try {
+      const y = new Float32Array(n);
+      fillFloat(y, 1);
+      const untouched = c.spec.kind === 'max' ? new Int32Array(n).fill(SENTINEL_INDICES[0]) : undefined;
+      await planned('plan.forward() of a values-only plan', () => valuesOnly.forward(cloneTensor(c.x), { y, ...(untouched ? { indices: untouched } : {}) }));
+      const left = unwritten(y, 1, want[0].y.data);
+      if (left >= 0) return fail(`a values-only plan left y${JSON.stringify(positionOf(outShape, left))} unwritten (${clause})`);
+      const v = compareExact('y', outShape, y, want[0].y.data, `${clause}: a values-only plan's y ≠ forward()'s`);
+      if (v.status !== 'pass') return v;
+      const touched = untouched?.findIndex((q) => q !== SENTINEL_INDICES[0]) ?? -1;
+      if (touched >= 0) return fail(`a values-only plan (indices: false) wrote indices${JSON.stringify(positionOf(outShape, touched))} (${clause})`);
+    } finally {
+      await planned('plan.dispose()', async () => { await valuesOnly.dispose(); });
+    }
+    return PASS;
   }),
 };

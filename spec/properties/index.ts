@@ -3,7 +3,7 @@
  * enumerates properties by hand. Order is the report's order.
  */
 import { POOL_KINDS } from '../contract.js';
-import { determinism, isolation, purity, refusal } from './contract.js';
+import { determinism, isolation, planContract, purity, refusal } from './contract.js';
 import { backwardDifferential, forwardDifferential } from './differential.js';
 import { adjointIdentity, finiteDifferences } from './gradient.js';
 import {
@@ -34,6 +34,7 @@ export const PROPERTIES: readonly AnyProperty[] = [
   determinism,
   isolation,
   refusal,
+  planContract,
   ...STRUCTURED_PROPERTIES,
 ];
 
