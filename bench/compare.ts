@@ -1,5 +1,5 @@
 /**
- * Decides, per backend × workload, whether NEW is slower than BASE beyond noise (`poolspec compare`).
+ * Decides, per backend × workload × scope, whether NEW is slower than BASE beyond noise (`poolspec compare`).
  *
  * Method: the ratio of medians r = median(NEW) / median(BASE), with a percentile-bootstrap confidence interval
  * (default 95%, 2000 resamples, fixed seed per row so a comparison is reproducible). A regression is a CI whose
@@ -11,7 +11,7 @@
  * faster (hi < 1) · improvement (hi < 1/(1 + t)) · errored (completed in BASE, errored in NEW) ·
  * not-compared (missing on one side, unsupported, too few samples, or the workload's definition changed).
  */
-import type { BenchResults, CompletedResult, WorkloadRecord } from './schema.js';
+import type { BenchResults, CompletedResult, Scope, WorkloadRecord } from './schema.js';
 import { seedFor } from '../spec/seeds.js';
 import { bootstrapRatioOfMedians } from './stats.js';
 import { matchesFilter } from './workloads.js';
@@ -21,6 +21,8 @@ export type Verdict = 'regression' | 'slower' | 'unchanged' | 'faster' | 'improv
 export interface ComparisonRow {
   readonly workload: string;
   readonly backend: string;
+  /** Rows are paired within a scope only (bench/schema.ts Scope). */
+  readonly scope: Scope;
   readonly verdict: Verdict;
   readonly baseMedianMs?: number;
   readonly newMedianMs?: number;
@@ -85,24 +87,24 @@ export function compareResults(base: BenchResults, next: BenchResults, options: 
   const t = thresholdPercent / 100;
   const filter = options.filter ?? [];
 
-  const key = (w: string, b: string): string => `${w}\u0000${b}`;
-  const baseRes = new Map(base.results.map((r) => [key(r.workload, r.backend), r]));
-  const nextRes = new Map(next.results.map((r) => [key(r.workload, r.backend), r]));
+  const key = (w: string, b: string, s: Scope): string => `${w}\u0000${b}\u0000${s}`;
+  const baseRes = new Map(base.results.map((r) => [key(r.workload, r.backend, r.scope), r]));
+  const nextRes = new Map(next.results.map((r) => [key(r.workload, r.backend, r.scope), r]));
   const baseW = new Map(base.workloads.map((w) => [w.id, w]));
   const nextW = new Map(next.workloads.map((w) => [w.id, w]));
 
   // Row order: NEW's order, then what only BASE has.
-  const keys: [string, string][] = [];
+  const keys: [string, string, Scope][] = [];
   const seen = new Set<string>();
   for (const r of [...next.results, ...base.results]) {
-    const k = key(r.workload, r.backend);
-    if (!seen.has(k) && matchesFilter(r.workload, filter)) { seen.add(k); keys.push([r.workload, r.backend]); }
+    const k = key(r.workload, r.backend, r.scope);
+    if (!seen.has(k) && matchesFilter(r.workload, filter)) { seen.add(k); keys.push([r.workload, r.backend, r.scope]); }
   }
 
-  const rows: ComparisonRow[] = keys.map(([workload, backend]) => {
-    const b = baseRes.get(key(workload, backend));
-    const n = nextRes.get(key(workload, backend));
-    const id = { workload, backend };
+  const rows: ComparisonRow[] = keys.map(([workload, backend, scope]) => {
+    const b = baseRes.get(key(workload, backend, scope));
+    const n = nextRes.get(key(workload, backend, scope));
+    const id = { workload, backend, scope };
     if (!b) return { ...id, verdict: 'not-compared', note: 'only in NEW' };
     if (!n) return { ...id, verdict: 'not-compared', note: 'only in BASE' };
     if (!sameDefinition(baseW.get(workload)!, nextW.get(workload)!)) return { ...id, verdict: 'not-compared', note: 'the workload\'s definition changed between the runs' };
@@ -115,7 +117,8 @@ export function compareResults(base: BenchResults, next: BenchResults, options: 
     if (bc.samples.length < MIN_SAMPLES || nc.samples.length < MIN_SAMPLES) {
       return { ...id, verdict: 'not-compared', baseMedianMs: bc.medianMs, newMedianMs: nc.medianMs, note: `fewer than ${MIN_SAMPLES} samples` };
     }
-    const ci = bootstrapRatioOfMedians(nc.samples, bc.samples, { confidence, resamples, seed: seedFor(seed, `${workload}/${backend}`) });
+    // The seed of a whole-call row is the one poolspec.bench/1 used, so old comparisons reproduce.
+    const ci = bootstrapRatioOfMedians(nc.samples, bc.samples, { confidence, resamples, seed: seedFor(seed, scope === 'call' ? `${workload}/${backend}` : `${workload}/${backend}/${scope}`) });
     let verdict: Verdict = 'unchanged';
     if (ci.lo > 1 + t) verdict = 'regression';
     else if (ci.hi < 1 / (1 + t)) verdict = 'improvement';

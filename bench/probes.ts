@@ -8,6 +8,11 @@
  *   accumulators when the engine has it (a plain JS loop is bound by add latency at 6–8 GB/s, well below
  *   memory), else a JS loop with four accumulators (method says which).
  *
+ * - firstTouch: writing a newly allocated array (every page faulted in, from the kernel, on its first write)
+ *   against writing the same array again (pages already mapped). On a VM that hands freed memory back to its
+ *   host the first is an order of magnitude slower; a whole call that allocates its outputs pays it whenever the
+ *   allocator gives it fresh pages, which is what makes such rows bimodal (bench/README.md, "Flags").
+ *
  * Each probe runs a few warm-up passes, then `trials` timed passes; the median pass is the figure.
  */
 import { freemem } from 'node:os';
@@ -26,9 +31,18 @@ export interface ProbeResult {
   readonly passesMs: readonly number[];
 }
 
+export interface FirstTouch {
+  /** `fill` of a newly allocated array: page faults included. GB/s = MB/ms. */
+  readonly fresh: ProbeResult;
+  /** `fill` of the same array once more: its pages already mapped. */
+  readonly reused: ProbeResult;
+}
+
 export interface MachineBandwidth {
   readonly copy: ProbeResult;
   readonly read: ProbeResult;
+  /** Absent in files written before it was measured (poolspec.bench/1). */
+  readonly firstTouch?: FirstTouch;
 }
 
 export interface ProbeOptions {
@@ -186,8 +200,40 @@ export function readProbe(bufferBytes: number, trials: number, forceJs = false):
   return summarise('JS loop, 4 accumulators (no wasm SIMD)', bufferBytes, a.length * 4, passes);
 }
 
+/**
+ * 64 MiB: above glibc's largest mmap threshold (32 MiB on 64-bit), so every allocation is a fresh mapping and
+ * every pass measures faults, whatever ran before; and small enough that a pass stays short.
+ */
+export const FIRST_TOUCH_BYTES = 64 * 2 ** 20;
+
+export function firstTouchProbe(bufferBytes: number, trials: number): FirstTouch {
+  const n = bufferBytes >>> 2;
+  const fresh: number[] = [];
+  const reused: number[] = [];
+  for (let t = 0; t < trials; t++) {
+    // Float32Array zero-fills through calloc, which leaves a fresh mapping untouched: fill() makes the first writes.
+    const a = new Float32Array(n);
+    const t0 = performance.now();
+    a.fill(t + 1);
+    const t1 = performance.now();
+    a.fill(t + 2);
+    const t2 = performance.now();
+    if (a[n - 1] !== t + 2) throw new Error('first-touch probe: fill mismatch');
+    fresh.push(t1 - t0);
+    reused.push(t2 - t1);
+  }
+  return {
+    fresh: summarise('Float32Array.prototype.fill, first write to a new array', bufferBytes, bufferBytes, fresh),
+    reused: summarise('Float32Array.prototype.fill, the same array again', bufferBytes, bufferBytes, reused),
+  };
+}
+
 export function measureBandwidth(options: ProbeOptions = {}): MachineBandwidth {
   const bufferBytes = options.bufferBytes ?? defaultProbeBytes();
   const trials = options.trials ?? 9;
-  return { copy: copyProbe(bufferBytes, trials), read: readProbe(bufferBytes, trials) };
+  return {
+    copy: copyProbe(bufferBytes, trials),
+    read: readProbe(bufferBytes, trials),
+    firstTouch: firstTouchProbe(Math.min(bufferBytes, FIRST_TOUCH_BYTES), trials),
+  };
 }

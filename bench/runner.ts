@@ -1,7 +1,8 @@
 /**
- * The benchmark runner behind `poolspec bench`: every backend × workload (bench/workloads.ts) timed with
+ * The benchmark runner behind `poolspec bench`: every backend × workload (bench/workloads.ts) × scope timed with
  * tinybench, after the machine's own bandwidth is probed (bench/probes.ts), into one results object of schema
- * poolspec.bench/1 (bench/schema.ts, bench/SCHEMA.md).
+ * poolspec.bench/2 (bench/schema.ts, bench/SCHEMA.md). Scopes (bench/schema.ts Scope): the whole call; the whole
+ * call into reused outputs through plan(); the op alone on resident data through resident() or prepare().
  *
  * Per task: one pilot call (checks that the backend runs and returns the right sizes, and picks the sampling
  * plan), then tinybench's warm-up and measurement. Fast tasks get a time budget and a minimum sample count; a
@@ -11,14 +12,14 @@
  */
 import { Bench } from 'tinybench';
 import type { PoolingBackend, Tensor } from '../spec/contract.js';
-import { isDeviceBackend, isForwardOnlyAware, isPreparable, isResident } from '../spec/extensions.js';
+import { isDeviceBackend, isForwardOnlyAware, isPlanning, isPreparable, isResident } from '../spec/extensions.js';
 import { product } from '../spec/geometry.js';
 import { collectEnvironment } from './env.js';
 import { defaultProbeBytes, measureBandwidth, summarise, type MachineBandwidth, type ProbeResult } from './probes.js';
 import {
-  BENCH_SCHEMA, type BenchResult, type BenchResults, type BenchSettings, type CompletedResult, type WorkloadRecord,
+  BENCH_SCHEMA, SCOPES, type BenchResult, type BenchResults, type BenchSettings, type CompletedResult, type Scope, type Via, type WorkloadRecord,
 } from './schema.js';
-import { thinSorted } from './stats.js';
+import { classifySamples, thinSorted } from './stats.js';
 import { ALL_WORKLOADS, matchesFilter, workloadBytes, workloadOutShape, type Workload } from './workloads.js';
 
 export interface RunnerBackend {
@@ -26,18 +27,13 @@ export interface RunnerBackend {
   /** How it was loaded (a built-in name or a module path), recorded in the results. */
   readonly ref: string;
   readonly backend: PoolingBackend;
-  /**
-   * 'kernels': time the backend's `resident` cases (inputs uploaded once; dispatches and the wait for them, no
-   * upload or readback), recorded as timed: 'resident'. Only for backends that have `resident` (webgpu).
-   */
-  readonly mode?: 'kernels';
 }
 
 export type BenchProgress =
   | { readonly type: 'probe-start'; readonly bufferBytes: number }
   | { readonly type: 'probe-done'; readonly machine: MachineBandwidth }
   | { readonly type: 'device-probe-done'; readonly backend: string; readonly copy: ProbeResult | { readonly error: string } }
-  | { readonly type: 'task-start'; readonly index: number; readonly total: number; readonly workload: string; readonly backend: string }
+  | { readonly type: 'task-start'; readonly index: number; readonly total: number; readonly workload: string; readonly backend: string; readonly scope: Scope }
   | { readonly type: 'task-done'; readonly index: number; readonly total: number; readonly result: BenchResult; readonly elapsedMs: number };
 
 export interface RunOptions {
@@ -47,7 +43,7 @@ export interface RunOptions {
   readonly filter?: readonly string[];
   /** The workloads to draw from (default ALL_WORKLOADS); quick and filter still apply. */
   readonly workloads?: readonly Workload[];
-  /** Overrides of the sampling settings. */
+  /** Overrides of the sampling settings (settings.scopes: the scopes to time, default all of SCOPES). */
   readonly settings?: Partial<BenchSettings>;
   /** Bandwidth probe buffer size and passes (default: 256 MiB, 64 MiB when short of memory; 9 passes, 5 quick). */
   readonly probe?: { readonly bufferBytes?: number; readonly trials?: number };
@@ -55,9 +51,10 @@ export interface RunOptions {
 }
 
 export function defaultSettings(quick: boolean, filter: readonly string[] = []): BenchSettings {
+  const scopes = [...SCOPES];
   return quick
-    ? { quick, filter: [...filter], timeMs: 150, minSamples: 8, warmupMs: 30, warmupIterations: 2, slowCallMs: 500, slowMinSamples: 3, maxTaskMs: 10_000, maxStoredSamples: 500 }
-    : { quick, filter: [...filter], timeMs: 1000, minSamples: 10, warmupMs: 200, warmupIterations: 3, slowCallMs: 1000, slowMinSamples: 5, maxTaskMs: 30_000, maxStoredSamples: 500 };
+    ? { quick, filter: [...filter], scopes, timeMs: 150, minSamples: 8, warmupMs: 30, warmupIterations: 2, slowCallMs: 500, slowMinSamples: 3, maxTaskMs: 10_000, maxStoredSamples: 500 }
+    : { quick, filter: [...filter], scopes, timeMs: 1000, minSamples: 10, warmupMs: 200, warmupIterations: 3, slowCallMs: 1000, slowMinSamples: 5, maxTaskMs: 30_000, maxStoredSamples: 500 };
 }
 
 export function selectWorkloads(quick: boolean, filter: readonly string[], from: readonly Workload[] = ALL_WORKLOADS): Workload[] {
@@ -92,58 +89,84 @@ function errorText(e: unknown): string {
 
 type Call = () => Promise<unknown>;
 
-/** Whether a backend can be timed without its transfers (RunnerBackend mode 'kernels'). */
-export function hasResidentPath(b: PoolingBackend): boolean {
-  return isResident(b);
+/** The scopes a backend can be timed in on a workload (bench/schema.ts Scope), in report order. */
+export function scopesOf(b: PoolingBackend, direction: Workload['direction']): Scope[] {
+  const out: Scope[] = ['call'];
+  if (isPlanning(b)) out.push('call-reused');
+  // One op-alone path: resident() where the backend has it (both directions), else a forward prepare().
+  if (isResident(b) || (direction === 'forward' && isPreparable(b))) out.push('op');
+  return out;
 }
 
-/** The call a task times, and a check of what it returns (the element count, nothing more: verify checks values). */
-async function makeCall(b: PoolingBackend, w: Workload, x: Tensor, dy: Tensor, mode?: 'kernels'): Promise<{ call: Call; check: () => Promise<void>; timed: 'call' | 'prepared' | 'resident'; dispose: () => Promise<void> }> {
+interface Task {
+  readonly via: Via;
+  readonly call: Call;
+  /** One call whose result sizes are checked (the element count, nothing more: verify checks values). */
+  readonly check: () => Promise<void>;
+  readonly dispose: () => Promise<void>;
+}
+
+function expectCount(what: string, got: number | undefined, want: number): void {
+  if (got !== want) throw new Error(`${what} ${got ?? 'no'} elements, expected ${want}`);
+}
+
+/** The call a task times in a scope. */
+async function makeTask(b: PoolingBackend, w: Workload, x: Tensor, dy: Tensor, scope: Scope): Promise<Task> {
   const none = async (): Promise<void> => {};
-  if (mode === 'kernels') {
-    if (!isResident(b)) throw new Error(`backend ${b.name} has no resident path to time its kernels alone`);
-    const resident = await b.resident(w.spec, x, w.direction, w.direction === 'backward' ? dy : undefined);
-    return {
-      timed: 'resident',
-      call: () => resident.run(),
-      check: () => resident.run(), // values are verify's job; this proves the dispatches run
-      dispose: async () => { resident.release(); },
-    };
-  }
-  if (w.direction === 'forward' && isPreparable(b)) {
+  const outCount = dy.data.length;
+  if (scope === 'op') {
+    if (isResident(b)) {
+      const resident = await b.resident(w.spec, x, w.direction, w.direction === 'backward' ? dy : undefined);
+      return {
+        via: 'resident',
+        call: () => resident.run(),
+        check: () => resident.run(), // values are verify's job; this proves the dispatches run
+        dispose: async () => { resident.release(); },
+      };
+    }
+    if (w.direction !== 'forward' || !isPreparable(b)) throw new Error(`backend ${b.name} has no op-alone path for a ${w.direction} workload`);
     const prepared = await b.prepare(w.spec, x);
     return {
-      timed: 'prepared',
+      via: 'prepare',
       call: async () => { await prepared.run(); },
       check: async () => {
-        const n = prepared.outShape.reduce((a, c) => a * c, 1);
-        if (n !== dy.data.length) throw new Error(`prepare() announced ${n} output elements, expected ${dy.data.length}`);
+        expectCount('prepare() announced', product(prepared.outShape), outCount);
         await prepared.run();
       },
       dispose: async () => { await prepared.dispose(); },
     };
   }
-  if (w.direction === 'forward') {
-    const call = (): Promise<unknown> => b.forward(w.spec, x);
+  if (scope === 'call-reused') {
+    if (!isPlanning(b)) throw new Error(`backend ${b.name} has no plan()`);
+    const plan = await b.plan(w.spec, w.shape, w.layout);
+    // Allocated once and written on every call (CONTRACT.PLAN): no call allocates.
+    const out = { y: new Float32Array(outCount), ...(w.spec.kind === 'max' ? { indices: new Int32Array(outCount) } : {}) };
+    const dx = new Float32Array(x.data.length);
+    const call: Call = w.direction === 'forward' ? () => plan.forward(x, out) : () => plan.backward(x, dy, dx);
     return {
-      call, timed: 'call', dispose: none,
+      via: 'plan', call,
       check: async () => {
-        const r = await b.forward(w.spec, x);
-        if (r?.y?.data?.length !== dy.data.length) throw new Error(`forward returned ${r?.y?.data?.length ?? 'no'} output elements, expected ${dy.data.length}`);
+        expectCount('plan() announced', product(plan.outShape), outCount);
+        await call();
       },
+      dispose: async () => { await plan.dispose(); },
     };
   }
-  const call = (): Promise<unknown> => b.backward(w.spec, x, dy);
+  if (w.direction === 'forward') {
+    return {
+      via: 'forward', call: () => b.forward(w.spec, x), dispose: none,
+      check: async () => expectCount('forward returned', (await b.forward(w.spec, x))?.y?.data?.length, outCount),
+    };
+  }
   return {
-    call, timed: 'call', dispose: none,
-    check: async () => {
-      const dx = await b.backward(w.spec, x, dy);
-      if (dx?.data?.length !== x.data.length) throw new Error(`backward returned ${dx?.data?.length ?? 'no'} elements, expected ${x.data.length}`);
-    },
+    via: 'backward', call: () => b.backward(w.spec, x, dy), dispose: none,
+    check: async () => expectCount('backward returned', (await b.backward(w.spec, x, dy))?.data?.length, x.data.length),
   };
 }
 
-async function measure(call: Call, settings: BenchSettings, pilotMs: number, label: string): Promise<Omit<CompletedResult, 'workload' | 'backend' | 'state' | 'timed' | 'gbPerS' | 'fractionOfCopy' | 'fractionOfRead'> | { error: string }> {
+type Measured = Pick<CompletedResult, 'medianMs' | 'meanMs' | 'p99Ms' | 'minMs' | 'maxMs' | 'madMs' | 'rmePercent' | 'samplesCount' | 'samples' | 'flag' | 'clusters'>;
+
+async function measure(call: Call, settings: BenchSettings, pilotMs: number, label: string): Promise<Measured | { error: string }> {
   const slow = pilotMs > settings.slowCallMs;
   const slowSamples = Math.max(1, Math.min(settings.slowMinSamples, Math.floor(settings.maxTaskMs / Math.max(pilotMs, 1e-3))));
   const bench = new Bench(slow
@@ -155,9 +178,11 @@ async function measure(call: Call, settings: BenchSettings, pilotMs: number, lab
   if (r.state !== 'completed') return { error: r.state === 'errored' ? errorText(r.error) : `tinybench ended in state ${r.state}` };
   const l = r.latency;
   const sorted = [...(l.samples ?? [])].sort((a, b) => a - b);
+  const shape = classifySamples(sorted);
   return {
     medianMs: l.p50, meanMs: l.mean, p99Ms: l.p99, minMs: l.min, maxMs: l.max, madMs: l.mad, rmePercent: Number.isFinite(l.rme) ? l.rme : 0,
     samplesCount: l.samplesCount, samples: thinSorted(sorted, settings.maxStoredSamples).map(round6),
+    flag: shape.flag, ...(shape.clusters ? { clusters: shape.clusters } : {}),
   };
 }
 
@@ -189,19 +214,17 @@ export async function runBench(options: RunOptions): Promise<BenchResults> {
     }
   }
 
+  const wanted = new Set(settings.scopes ?? SCOPES);
+  const plans = workloads.map((w) => options.backends.map((rb) => scopesOf(rb.backend, w.direction).filter((sc) => wanted.has(sc))));
+  const total = plans.flat().reduce((n, scopes) => n + scopes.length, 0);
   const results: BenchResult[] = [];
-  const total = workloads.length * options.backends.length;
   let index = 0;
-  for (const w of workloads) {
+  for (const [wi, w] of workloads.entries()) {
     const outShape = workloadOutShape(w);
     const x: Tensor = { shape: [...w.shape], data: lcgData(product(w.shape), 1), layout: w.layout };
     const dy: Tensor = { shape: outShape, data: lcgData(product(outShape), 2), layout: w.layout };
     const bytes = workloadBytes(w);
-    for (const rb of options.backends) {
-      const taskStart = performance.now();
-      options.onProgress?.({ type: 'task-start', index, total, workload: w.id, backend: rb.name });
-      const key = { workload: w.id, backend: rb.name };
-      let result: BenchResult;
+    for (const [bi, rb] of options.backends.entries()) {
       let support;
       try {
         support = rb.backend.supports(w.spec, w.shape, w.layout);
@@ -209,37 +232,43 @@ export async function runBench(options: RunOptions): Promise<BenchResults> {
       } catch (e) {
         support = { ok: false as const, reason: `supports() threw: ${errorText(e)}` };
       }
-      if (!support.ok) {
-        result = { ...key, state: 'unsupported', reason: support.reason };
-      } else {
-        let task: Awaited<ReturnType<typeof makeCall>> | undefined;
-        try {
-          task = await makeCall(rb.backend, w, x, dy, rb.mode);
-          const p0 = performance.now();
-          await task.check();
-          const pilotMs = performance.now() - p0;
-          const m = await measure(task.call, settings, pilotMs, `${w.id}/${rb.name}`);
-          if ('error' in m) {
-            result = { ...key, state: 'errored', error: m.error };
-          } else {
-            const gbPerS = m.medianMs > 0 ? bytes / (m.medianMs / 1000) / 1e9 : null;
-            result = {
-              ...key, state: 'completed', timed: task.timed, ...m, gbPerS,
-              fractionOfCopy: gbPerS === null ? null : gbPerS / (deviceCopies.get(rb.backend) ?? machine.copy).medianGBps,
-              fractionOfRead: gbPerS === null || deviceCopies.has(rb.backend) ? null : gbPerS / machine.read.medianGBps,
-            };
-          }
-        } catch (e) {
-          result = { ...key, state: 'errored', error: errorText(e) };
-        } finally {
+      for (const scope of plans[wi]![bi]!) {
+        const taskStart = performance.now();
+        options.onProgress?.({ type: 'task-start', index, total, workload: w.id, backend: rb.name, scope });
+        const key = { workload: w.id, backend: rb.name, scope };
+        let result: BenchResult;
+        if (!support.ok) {
+          result = { ...key, state: 'unsupported', reason: support.reason };
+        } else {
+          let task: Task | undefined;
           try {
-            await task?.dispose();
-          } catch { /* a failed cleanup does not change the measurement */ }
+            task = await makeTask(rb.backend, w, x, dy, scope);
+            const p0 = performance.now();
+            await task.check();
+            const pilotMs = performance.now() - p0;
+            const m = await measure(task.call, settings, pilotMs, `${w.id}/${rb.name}/${scope}`);
+            if ('error' in m) {
+              result = { ...key, state: 'errored', error: m.error };
+            } else {
+              const gbPerS = m.medianMs > 0 ? bytes / (m.medianMs / 1000) / 1e9 : null;
+              result = {
+                ...key, state: 'completed', via: task.via, ...m, gbPerS,
+                fractionOfCopy: gbPerS === null ? null : gbPerS / (deviceCopies.get(rb.backend) ?? machine.copy).medianGBps,
+                fractionOfRead: gbPerS === null || deviceCopies.has(rb.backend) ? null : gbPerS / machine.read.medianGBps,
+              };
+            }
+          } catch (e) {
+            result = { ...key, state: 'errored', error: errorText(e) };
+          } finally {
+            try {
+              await task?.dispose();
+            } catch { /* a failed cleanup does not change the measurement */ }
+          }
         }
+        results.push(result);
+        options.onProgress?.({ type: 'task-done', index, total, result, elapsedMs: performance.now() - taskStart });
+        index++;
       }
-      results.push(result);
-      options.onProgress?.({ type: 'task-done', index, total, result, elapsedMs: performance.now() - taskStart });
-      index++;
     }
   }
   return {

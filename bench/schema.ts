@@ -1,7 +1,8 @@
 /**
- * The benchmark results file, schema "poolspec.bench/1" (bench/SCHEMA.md is the published description), and its
+ * The benchmark results file, schema "poolspec.bench/2" (bench/SCHEMA.md is the published description), and its
  * validator. `parseBenchResults` accepts JSON text or a parsed value and returns a typed, checked object, or
- * throws a BenchSchemaError that names the file kind it found or the first field that is wrong.
+ * throws a BenchSchemaError that names the file kind it found or the first field that is wrong. A file of the
+ * previous version, poolspec.bench/1, is read and upgraded (upgradeV1).
  *
  * Versioning: the schema string changes its number when a field is removed or changes meaning; fields may be
  * added within a version (readers ignore unknown fields).
@@ -9,14 +10,35 @@
 import { POOL_KINDS, type Layout, type PoolSpec } from '../spec/contract.js';
 import type { Environment } from './env.js';
 import type { MachineBandwidth, ProbeResult } from './probes.js';
+import { classifySamples, type Clusters, type DistributionFlag } from './stats.js';
 import type { SweepPoint } from './workloads.js';
 
-export const BENCH_SCHEMA = 'poolspec.bench/1';
+export const BENCH_SCHEMA = 'poolspec.bench/2';
+/** The previous version, still read (upgraded on reading). */
+export const BENCH_SCHEMA_V1 = 'poolspec.bench/1';
+
+/**
+ * What one sample covers. Rows are compared only within a scope.
+ * - 'call': the whole call as a user makes it: forward(spec, x) / backward(spec, x, dy) on JS arrays, validation,
+ *   any copies in and out, and outputs the backend allocates afresh.
+ * - 'call-reused': the whole call through the backend's optional plan() (CONTRACT.PLAN) into outputs allocated
+ *   once: copies in and out included, no allocation; the plan is made outside the timing.
+ * - 'op': the op alone, on data already where the backend keeps it, the output left there: the backend's
+ *   resident() (webgpu, wasm) or, forward only, prepare() (the peers).
+ */
+export type Scope = 'call' | 'call-reused' | 'op';
+export const SCOPES: readonly Scope[] = ['call', 'call-reused', 'op'];
+
+/** The entry point a sample calls: forward()/backward(), plan.forward()/plan.backward(), resident().run(), prepare().run(). */
+export type Via = 'forward' | 'backward' | 'plan' | 'resident' | 'prepare';
+const VIAS: readonly Via[] = ['forward', 'backward', 'plan', 'resident', 'prepare'];
 
 export interface BenchSettings {
   readonly quick: boolean;
   /** --filter patterns as given (empty: all). */
   readonly filter: readonly string[];
+  /** --scopes: the scopes timed (absent in poolspec.bench/1 files, which timed 'call' and 'op'). */
+  readonly scopes?: readonly Scope[];
   /** tinybench time budget per task (ms) and minimum samples. */
   readonly timeMs: number;
   readonly minSamples: number;
@@ -61,15 +83,15 @@ export interface WorkloadRecord {
   readonly sweep?: SweepPoint;
 }
 
-export interface CompletedResult {
+interface ResultKey {
   readonly workload: string;
   readonly backend: string;
+  readonly scope: Scope;
+}
+
+export interface CompletedResult extends ResultKey {
   readonly state: 'completed';
-  /**
-   * What one sample times: 'call' = the contract's forward(spec, x) or backward(spec, x, dy), whole; 'prepared' =
-   * the library's op alone, after a setup outside the timing (a backend's optional prepare(), e.g. the peers').
-   */
-  readonly timed: 'call' | 'prepared' | 'resident';
+  readonly via: Via;
   /** Latency statistics over every sample taken (ms). */
   readonly medianMs: number;
   readonly meanMs: number;
@@ -87,18 +109,18 @@ export interface CompletedResult {
   /** gbPerS as a fraction of this run's copy and read probes (may exceed 1 when the data fits in cache). */
   readonly fractionOfCopy: number | null;
   readonly fractionOfRead: number | null;
+  /** bench/stats.ts classifySamples: null, or why the median is not one typical call ('bimodal', 'wide'). */
+  readonly flag: DistributionFlag | null;
+  /** The two clusters of a 'bimodal' row. */
+  readonly clusters?: Clusters;
 }
 
-export interface UnsupportedResult {
-  readonly workload: string;
-  readonly backend: string;
+export interface UnsupportedResult extends ResultKey {
   readonly state: 'unsupported';
   readonly reason: string;
 }
 
-export interface ErroredResult {
-  readonly workload: string;
-  readonly backend: string;
+export interface ErroredResult extends ResultKey {
   readonly state: 'errored';
   readonly error: string;
 }
@@ -107,6 +129,8 @@ export type BenchResult = CompletedResult | UnsupportedResult | ErroredResult;
 
 export interface BenchResults {
   readonly schema: typeof BENCH_SCHEMA;
+  /** Set when the file was written as an older version and upgraded on reading (e.g. "poolspec.bench/1"). */
+  readonly upgradedFrom?: string;
   /** ISO 8601 start of the run. */
   readonly date: string;
   readonly durationMs: number;
@@ -118,7 +142,7 @@ export interface BenchResults {
   readonly results: readonly BenchResult[];
 }
 
-/** A file that is not valid poolspec.bench/1 results; the message says what and where. */
+/** A file that is not valid poolspec.bench results; the message says what and where. */
 export class BenchSchemaError extends Error {
   override readonly name = 'BenchSchemaError';
 }
@@ -232,6 +256,7 @@ function checkSettings(v: unknown, path: string): BenchSettings {
   const o = obj(v, path);
   bool(o['quick'], `${path}.quick`);
   arr(o['filter'], `${path}.filter`).forEach((x, i) => str(x, `${path}.filter[${i}]`));
+  if (o['scopes'] !== undefined) arr(o['scopes'], `${path}.scopes`).forEach((x, i) => oneOf(x, `${path}.scopes[${i}]`, SCOPES));
   for (const f of ['timeMs', 'warmupMs', 'slowCallMs', 'maxTaskMs']) num(o[f], `${path}.${f}`, 0);
   for (const f of ['minSamples', 'warmupIterations', 'slowMinSamples', 'maxStoredSamples']) int(o[f], `${path}.${f}`, 0);
   return o as unknown as BenchSettings;
@@ -262,10 +287,16 @@ function checkResult(v: unknown, path: string): BenchResult {
   const o = obj(v, path);
   str(o['workload'], `${path}.workload`);
   str(o['backend'], `${path}.backend`);
+  oneOf(o['scope'], `${path}.scope`, SCOPES);
   const state = oneOf(o['state'], `${path}.state`, ['completed', 'unsupported', 'errored'] as const);
   if (state === 'unsupported') { str(o['reason'], `${path}.reason`); return o as unknown as UnsupportedResult; }
   if (state === 'errored') { str(o['error'], `${path}.error`); return o as unknown as ErroredResult; }
-  oneOf(o['timed'], `${path}.timed`, ['call', 'prepared', 'resident'] as const);
+  oneOf(o['via'], `${path}.via`, VIAS);
+  if (o['flag'] !== null) oneOf(o['flag'], `${path}.flag`, ['bimodal', 'wide'] as const);
+  if (o['clusters'] !== undefined) {
+    const c = obj(o['clusters'], `${path}.clusters`);
+    for (const f of ['lowerShare', 'lowerMedianMs', 'upperMedianMs']) num(c[f], `${path}.clusters.${f}`, 0);
+  }
   for (const f of ['medianMs', 'meanMs', 'p99Ms', 'minMs', 'maxMs', 'madMs', 'rmePercent']) num(o[f], `${path}.${f}`, 0);
   const count = int(o['samplesCount'], `${path}.samplesCount`, 1);
   const samples = arr(o['samples'], `${path}.samples`).map((x, i) => num(x, `${path}.samples[${i}]`, 0));
@@ -295,14 +326,15 @@ export function parseBenchResults(input: unknown): BenchResults {
   if (!value || typeof value !== 'object' || Array.isArray(value)) {
     throw new BenchSchemaError(`not a poolspec bench results file: expected a JSON object with "schema": "${BENCH_SCHEMA}", got ${describe(value)}`);
   }
-  const o = value as Obj;
+  let o = value as Obj;
   const schema = o['schema'];
   if (typeof schema !== 'string') {
     throw new BenchSchemaError(`not a poolspec bench results file: no "schema" field (expected "${BENCH_SCHEMA}")`);
   }
-  if (schema !== BENCH_SCHEMA) {
+  if (schema === BENCH_SCHEMA_V1) o = upgradeV1(o);
+  else if (schema !== BENCH_SCHEMA) {
     if (schema.startsWith('poolspec.bench/')) {
-      throw new BenchSchemaError(`unsupported bench results version "${schema}"; this poolspec reads "${BENCH_SCHEMA}"`);
+      throw new BenchSchemaError(`unsupported bench results version "${schema}"; this poolspec reads "${BENCH_SCHEMA}" and "${BENCH_SCHEMA_V1}"`);
     }
     throw new BenchSchemaError(`not a poolspec bench results file: its schema is "${schema}", expected "${BENCH_SCHEMA}"`);
   }
@@ -314,6 +346,12 @@ export function parseBenchResults(input: unknown): BenchResults {
   const m = obj(o['machine'], 'machine');
   checkProbe(m['copy'], 'machine.copy');
   checkProbe(m['read'], 'machine.read');
+  if (m['firstTouch'] !== undefined) {
+    const f = obj(m['firstTouch'], 'machine.firstTouch');
+    checkProbe(f['fresh'], 'machine.firstTouch.fresh');
+    checkProbe(f['reused'], 'machine.firstTouch.reused');
+  }
+  if (o['upgradedFrom'] !== undefined) str(o['upgradedFrom'], 'upgradedFrom');
   const backends = arr(o['backends'], 'backends').map((b, i) => {
     const x = obj(b, `backends[${i}]`);
     const device = x['device'] === undefined ? {} : { device: str(x['device'], `backends[${i}].device`) };
@@ -332,7 +370,7 @@ export function parseBenchResults(input: unknown): BenchResults {
   };
   unique('backends', backends.map((b) => b.name));
   unique('workloads', workloads.map((w) => w.id));
-  unique('results', results.map((r) => `${r.workload} × ${r.backend}`));
+  unique('results', results.map((r) => `${r.workload} × ${r.backend} × ${r.scope}`));
   const wIds = new Set(workloads.map((w) => w.id));
   const bNames = new Set(backends.map((b) => b.name));
   results.forEach((r, i) => {
@@ -340,6 +378,44 @@ export function parseBenchResults(input: unknown): BenchResults {
     if (!bNames.has(r.backend)) throw new BenchSchemaError(`results[${i}].backend: "${r.backend}" is not in backends`);
   });
   return o as unknown as BenchResults;
+}
+
+/**
+ * A poolspec.bench/1 object in poolspec.bench/2's form, before validation. In v1 a result's `timed` said what a
+ * sample covered ('call' | 'prepared' | 'resident') and a GPU backend's kernels-alone rows were a backend of their
+ * own, `NAME:kernels`; in v2 that is the result's `scope` and `via`, under the backend's own name. The flag is
+ * computed from the stored samples. Anything malformed is left for the v2 validator to name.
+ */
+function upgradeV1(v1: Obj): Obj {
+  const direction = new Map<unknown, unknown>();
+  if (Array.isArray(v1['workloads'])) for (const w of v1['workloads'] as unknown[]) if (w && typeof w === 'object') direction.set((w as Obj)['id'], (w as Obj)['direction']);
+  const kernels = (name: unknown): boolean => typeof name === 'string' && name.endsWith(':kernels');
+  const own = (name: unknown): unknown => (kernels(name) ? (name as string).slice(0, -':kernels'.length) : name);
+  const backends = Array.isArray(v1['backends']) ? (v1['backends'] as unknown[]) : v1['backends'];
+  const names = new Set(Array.isArray(backends) ? backends.map((b) => (b && typeof b === 'object' ? (b as Obj)['name'] : undefined)) : []);
+  const results = Array.isArray(v1['results']) ? (v1['results'] as unknown[]).map((r) => {
+    if (!r || typeof r !== 'object') return r;
+    const { timed, ...rest } = r as Obj;
+    const op = timed === 'prepared' || timed === 'resident' || (timed === undefined && kernels(rest['backend']));
+    const out: Obj = { ...rest, backend: own(rest['backend']), scope: op ? 'op' : 'call' };
+    if (rest['state'] === 'completed') {
+      out['via'] = timed === 'prepared' ? 'prepare' : timed === 'resident' ? 'resident' : direction.get(rest['workload']);
+      const samples = rest['samples'];
+      out['flag'] = Array.isArray(samples) && samples.every((x) => typeof x === 'number') ? classifySamples(samples as number[]).flag : null;
+    }
+    return out;
+  }) : v1['results'];
+  return {
+    ...v1,
+    schema: BENCH_SCHEMA,
+    upgradedFrom: BENCH_SCHEMA_V1,
+    // NAME:kernels rows now belong to NAME (kept as a backend only if NAME itself is missing).
+    backends: Array.isArray(backends)
+      ? backends.filter((b) => !(b && typeof b === 'object' && kernels((b as Obj)['name']) && names.has(own((b as Obj)['name']))))
+        .map((b) => (b && typeof b === 'object' ? { ...(b as Obj), name: own((b as Obj)['name']) } : b))
+      : backends,
+    results,
+  };
 }
 
 /** The file's text: 2-space JSON with arrays of numbers (shapes, samples) kept on one line, and a final newline. */

@@ -86,3 +86,55 @@ export function bootstrapRatioOfMedians(
   const tail = (1 - options.confidence) / 2;
   return { ratio, lo: quantileSorted(ratios, tail), hi: quantileSorted(ratios, 1 - tail) };
 }
+
+/**
+ * When a row's samples do not describe one typical call (bench/README.md, "Flags"):
+ *
+ * - 'bimodal': a two-cluster test. Split the ascending samples at the widest gap (largest ratio between
+ *   neighbours) that leaves at least BIMODAL_MIN_SHARE of them, and at least 2, on each side. The row is bimodal
+ *   when that gap is at least BIMODAL_GAP× and wider (in log scale) than the mean log range of the two clusters:
+ *   two tight groups far apart, e.g. calls that reuse pages and calls that fault fresh ones. Needs 6 samples.
+ * - 'wide': not bimodal, but median ≥ WIDE_RATIO × min: the typical call pays a cost the fastest did not (page
+ *   faults, a GC, a neighbour), and it dominates.
+ */
+export const BIMODAL_GAP = 1.5;
+export const BIMODAL_MIN_SHARE = 0.1;
+export const WIDE_RATIO = 2;
+
+export type DistributionFlag = 'bimodal' | 'wide';
+
+export interface Clusters {
+  /** Fraction of the samples in the faster cluster. */
+  readonly lowerShare: number;
+  readonly lowerMedianMs: number;
+  readonly upperMedianMs: number;
+}
+
+export interface Distribution {
+  readonly flag: DistributionFlag | null;
+  /** The two clusters, when the test split the samples (set for 'bimodal'). */
+  readonly clusters?: Clusters;
+}
+
+export function classifySamples(sorted: readonly number[]): Distribution {
+  const n = sorted.length;
+  if (n === 0 || !(sorted[0]! > 0)) return { flag: null };
+  if (n >= 6) {
+    const least = Math.max(2, Math.ceil(BIMODAL_MIN_SHARE * n));
+    let best = -1;
+    let bestGap = 0;
+    for (let k = least; k <= n - least; k++) {
+      const gap = Math.log(sorted[k]! / sorted[k - 1]!);
+      if (gap > bestGap) { bestGap = gap; best = k; }
+    }
+    if (best > 0 && bestGap >= Math.log(BIMODAL_GAP)) {
+      const lower = sorted.slice(0, best);
+      const upper = sorted.slice(best);
+      const spread = (Math.log(lower[lower.length - 1]! / lower[0]!) + Math.log(upper[upper.length - 1]! / upper[0]!)) / 2;
+      if (bestGap > spread) {
+        return { flag: 'bimodal', clusters: { lowerShare: best / n, lowerMedianMs: medianSorted(lower), upperMedianMs: medianSorted(upper) } };
+      }
+    }
+  }
+  return { flag: medianSorted(sorted) >= WIDE_RATIO * sorted[0]! ? 'wide' : null };
+}

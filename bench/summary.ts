@@ -3,7 +3,31 @@
  * number formats, the speed-up over the naive baseline, and the scaling fits (time against input size and
  * against kernel size, with the log-log slope: about 1 for O(k) per output, about 2 for O(k²) in 2-D).
  */
-import type { BenchResults, CompletedResult, WorkloadRecord } from './schema.js';
+import { SCOPES, type BenchResult, type BenchResults, type CompletedResult, type Scope, type WorkloadRecord } from './schema.js';
+
+/** What each scope covers, in one line (bench/schema.ts Scope). */
+export const SCOPE_TITLES: Readonly<Record<Scope, string>> = {
+  call: 'forward()/backward() on JS arrays, as a user makes them: validation, copies in and out, outputs allocated afresh by each call',
+  'call-reused': 'plan.forward()/plan.backward() into outputs allocated once: validation and copies as in a whole call, no allocation per call',
+  op: 'the op alone, on data already where the backend keeps it, its output left there: resident(), or a peer\'s prepare()',
+};
+
+/** Short names for table headings. */
+export const SCOPE_NAMES: Readonly<Record<Scope, string>> = { call: 'whole call', 'call-reused': 'whole call, reused outputs', op: 'op alone' };
+
+/** The scopes that have at least one result, in SCOPES order. */
+export function scopesIn(results: BenchResults): Scope[] {
+  return SCOPES.filter((s) => results.results.some((r) => r.scope === s));
+}
+
+export function inScope(results: BenchResults, scope: Scope): BenchResult[] {
+  return results.results.filter((r) => r.scope === scope);
+}
+
+/** The flag's mark in tables: '' for none (bench/stats.ts classifySamples). */
+export function flagMark(r: CompletedResult): string {
+  return r.flag === 'bimodal' ? 'bimodal' : r.flag === 'wide' ? 'wide' : '';
+}
 
 /** Milliseconds with 3 significant digits, never in exponent notation (e.g. 0.0312, 1.25, 312). */
 export function fmtMs(ms: number): string {
@@ -33,16 +57,31 @@ export function completed(results: BenchResults): CompletedResult[] {
   return results.results.filter((r): r is CompletedResult => r.state === 'completed');
 }
 
-/** median(naive) / median(backend) for the same workload; undefined without a completed naive row. */
+/** median(naive) / median(backend) for the same workload in the same scope; undefined without a completed naive row there. */
 export function speedupOverNaive(results: BenchResults, r: CompletedResult): number | undefined {
-  const base = results.results.find((x) => x.workload === r.workload && x.backend === BASELINE_BACKEND);
+  const base = results.results.find((x) => x.workload === r.workload && x.backend === BASELINE_BACKEND && x.scope === r.scope);
   return base?.state === 'completed' && r.medianMs > 0 ? base.medianMs / r.medianMs : undefined;
+}
+
+/**
+ * median(backend) / the lowest median of any backend on the same workload in the same scope (1 = the fastest
+ * there); with `by: 'min'` the same on the minima. Undefined when the row is alone in its scope.
+ */
+export function relativeToFastest(results: BenchResults, r: CompletedResult, by: 'median' | 'min' = 'median'): number | undefined {
+  const peers = completed(results).filter((x) => x.workload === r.workload && x.scope === r.scope);
+  if (peers.length < 2) return undefined;
+  const pick = (x: CompletedResult): number => (by === 'min' ? x.minMs : x.medianMs);
+  const best = Math.min(...peers.map(pick));
+  return best > 0 ? pick(r) / best : undefined;
 }
 
 export interface ScalingSeries {
   readonly axis: 'size' | 'kernel';
   readonly series: string;
   readonly backend: string;
+  readonly scope: Scope;
+  /** The backend, with the scope unless it is the whole call: what a chart's legend shows. */
+  readonly label: string;
   /** Swept value (S or k), input elements, median ms; ascending by value. */
   readonly points: readonly { readonly value: number; readonly elements: number; readonly medianMs: number; readonly workload: string }[];
   /**
@@ -67,12 +106,13 @@ function slopeOf(xs: readonly number[], ys: readonly number[]): number | undefin
 
 export function scalingSeries(results: BenchResults): ScalingSeries[] {
   const byId = new Map<string, WorkloadRecord>(results.workloads.map((w) => [w.id, w]));
-  const groups = new Map<string, { axis: 'size' | 'kernel'; series: string; backend: string; points: ScalingSeries['points'][number][] }>();
+  const groups = new Map<string, { axis: 'size' | 'kernel'; series: string; backend: string; scope: Scope; label: string; points: ScalingSeries['points'][number][] }>();
   for (const r of completed(results)) {
     const w = byId.get(r.workload);
     if (!w?.sweep) continue;
-    const k = `${w.sweep.axis}\u0000${w.sweep.series}\u0000${r.backend}`;
-    if (!groups.has(k)) groups.set(k, { axis: w.sweep.axis, series: w.sweep.series, backend: r.backend, points: [] });
+    const k = `${w.sweep.axis}\u0000${w.sweep.series}\u0000${r.backend}\u0000${r.scope}`;
+    const label = r.scope === 'call' ? r.backend : `${r.backend} · ${SCOPE_NAMES[r.scope]}`;
+    if (!groups.has(k)) groups.set(k, { axis: w.sweep.axis, series: w.sweep.series, backend: r.backend, scope: r.scope, label, points: [] });
     groups.get(k)!.points.push({ value: w.sweep.value, elements: w.shape.reduce((a, b) => a * b, 1), medianMs: r.medianMs, workload: w.id });
   }
   return [...groups.values()].map((g) => {
@@ -83,5 +123,5 @@ export function scalingSeries(results: BenchResults): ScalingSeries[] {
       slope: slopeOf(xs, points.map((p) => p.medianMs)),
       growth: points.length >= 2 ? points[points.length - 1]!.medianMs / points[0]!.medianMs : undefined,
     };
-  }).sort((a, b) => `${a.axis}/${a.series}/${a.backend}`.localeCompare(`${b.axis}/${b.series}/${b.backend}`));
+  }).sort((a, b) => `${a.axis}/${a.series}/${a.backend}/${SCOPES.indexOf(a.scope)}`.localeCompare(`${b.axis}/${b.series}/${b.backend}/${SCOPES.indexOf(b.scope)}`));
 }

@@ -5,7 +5,7 @@
  */
 import { BENCH_SCHEMA, type BenchResult, type BenchResults } from './schema.js';
 import { mulberry32 } from '../spec/seeds.js';
-import { medianSorted, quantileSorted } from './stats.js';
+import { classifySamples, medianSorted, quantileSorted } from './stats.js';
 import { workloadRecord } from './runner.js';
 import { ALL_WORKLOADS, type Workload } from './workloads.js';
 
@@ -58,10 +58,10 @@ export function syntheticResults(options: SyntheticOptions): BenchResults {
       const gbPerS = bytes / (median / 1000) / 1e9;
       const mad = medianSorted(samples.map((x) => Math.abs(x - median)).sort((x, y) => x - y));
       results.push({
-        workload: w.id, backend: b, state: 'completed', timed: 'call',
+        workload: w.id, backend: b, scope: 'call', state: 'completed', via: w.direction,
         medianMs: median, meanMs: mean, p99Ms: quantileSorted(samples, 0.99), minMs: samples[0]!, maxMs: samples[n - 1]!,
         madMs: mad, rmePercent: (100 * 1.96 * sd) / Math.sqrt(n) / mean, samplesCount: n, samples,
-        gbPerS, fractionOfCopy: gbPerS / copyGBps, fractionOfRead: gbPerS / readGBps,
+        gbPerS, fractionOfCopy: gbPerS / copyGBps, fractionOfRead: gbPerS / readGBps, ...classifySamples(samples),
       });
     }
   });
@@ -78,9 +78,12 @@ export function syntheticResults(options: SyntheticOptions): BenchResults {
       git: { commit: null, dirty: null },
     },
     settings: {
-      quick: false, filter: [], timeMs: 0, minSamples: n, warmupMs: 0, warmupIterations: 0, slowCallMs: 0, slowMinSamples: n, maxTaskMs: 0, maxStoredSamples: n,
+      quick: false, filter: [], scopes: ['call'], timeMs: 0, minSamples: n, warmupMs: 0, warmupIterations: 0, slowCallMs: 0, slowMinSamples: n, maxTaskMs: 0, maxStoredSamples: n,
     },
-    machine: { copy: probe('synthetic copy', copyGBps, 2 * 64 * 2 ** 20), read: probe('synthetic read', readGBps, 64 * 2 ** 20) },
+    machine: {
+      copy: probe('synthetic copy', copyGBps, 2 * 64 * 2 ** 20), read: probe('synthetic read', readGBps, 64 * 2 ** 20),
+      firstTouch: { fresh: probe('synthetic first touch', 0.35, 64 * 2 ** 20), reused: probe('synthetic rewrite', 25, 64 * 2 ** 20) },
+    },
     backends: backends.map((name) => ({ name, ref: name })),
     workloads: records,
     results,

@@ -1,14 +1,18 @@
 /**
  * `poolspec bench`: times every backend × workload (bench/runner.ts), prints the results, and writes them as JSON
- * (schema poolspec.bench/1, bench/SCHEMA.md) for `poolspec compare` and `poolspec report`.
+ * (schema poolspec.bench/2, bench/SCHEMA.md) for `poolspec compare` and `poolspec report`.
  * Exit 0: every supported task completed; 1: a backend errored on a workload; 2: bad usage or a backend that
  * cannot load.
  */
 import { parseArgs } from 'node:util';
 import { BUILTIN_BACKENDS, OWN_BACKENDS } from '../kernels/registry.js';
-import { defaultSettings, hasResidentPath, runBench, selectWorkloads, type BenchProgress, type RunnerBackend } from '../bench/runner.js';
-import { serializeBenchResults, type BenchResults, type BenchSettings } from '../bench/schema.js';
-import { completed, fmtBytes, fmtMs, fmtNum, fmtPct, scalingSeries, speedupOverNaive } from '../bench/summary.js';
+import { defaultSettings, runBench, selectWorkloads, type BenchProgress, type RunnerBackend } from '../bench/runner.js';
+import { SCOPES, serializeBenchResults, type BenchResults, type BenchSettings, type Scope } from '../bench/schema.js';
+import type { MachineBandwidth } from '../bench/probes.js';
+import {
+  SCOPE_NAMES, SCOPE_TITLES, completed, flagMark, fmtBytes, fmtMs, fmtNum, fmtPct, inScope, relativeToFastest, scalingSeries, scopesIn,
+  speedupOverNaive,
+} from '../bench/summary.js';
 import { ALL_WORKLOADS, workloadBytes } from '../bench/workloads.js';
 import { writeFileAtomic } from './atomic.js';
 import { BackendLoadError, loadBackend } from './load-backend.js';
@@ -28,14 +32,18 @@ Options:
   --filter LIST     comma-separated workload patterns: a substring, a glob with *, or !pattern to exclude
                     (e.g. --filter 'vgg16-*,!*-bwd*'); see --list
   --quick           the CI smoke run: a small subset, short time budgets (a few minutes at most)
-  --out FILE        write the results as JSON (schema poolspec.bench/1), atomically
+  --scopes LIST     what to time, comma-separated (default all): call (the whole forward()/backward(), fresh
+                    outputs), call-reused (the whole call through plan() into reused outputs, for backends
+                    with plan()), op (the op alone on resident data: resident() or a peer's prepare())
+  --out FILE        write the results as JSON (schema poolspec.bench/2), atomically
   --time MS         time budget per task (default 1000, quick 150)
   --min-samples N   minimum samples per task (default 10, quick 8)
   --list            list the workloads (with --quick / --filter: the selected ones), then exit
   -h, --help        this text
 
-Progress goes to stderr, the tables to stdout. Timings vary from run to run; compare two results files with
-poolspec compare BASE.json NEW.json.
+Progress goes to stderr, the tables to stdout, one table per scope: rows are compared only within a scope.
+A row flagged bimodal or wide has a median that is not one typical call (bench/README.md, "Flags"). Timings
+vary from run to run; compare two results files with poolspec compare BASE.json NEW.json.
 
 Exit status: 0 every supported task completed, 1 a backend errored on a workload, 2 bad usage or a backend
 that could not load.`;
@@ -56,7 +64,7 @@ function progressLine(e: BenchProgress): string | undefined {
     case 'probe-start':
       return `poolspec bench: probing memory bandwidth (${fmtBytes(e.bufferBytes)} buffers) …`;
     case 'probe-done':
-      return `  copy ${e.machine.copy.medianGBps.toFixed(1)} GB/s (${e.machine.copy.method}), read ${e.machine.read.medianGBps.toFixed(1)} GB/s (${e.machine.read.method})`;
+      return `  copy ${e.machine.copy.medianGBps.toFixed(1)} GB/s (${e.machine.copy.method}), read ${e.machine.read.medianGBps.toFixed(1)} GB/s (${e.machine.read.method})${firstTouchText(e.machine, '; ')}`;
     case 'device-probe-done':
       return 'error' in e.copy
         ? `  ${e.backend} device copy: not measured (${e.copy.error})`
@@ -66,35 +74,52 @@ function progressLine(e: BenchProgress): string | undefined {
     case 'task-done': {
       const r = e.result;
       const n = String(e.total).length;
-      const head = `  [${String(e.index + 1).padStart(n)}/${e.total}] ${r.workload} · ${r.backend}`;
+      const head = `  [${String(e.index + 1).padStart(n)}/${e.total}] ${r.workload} · ${r.backend} · ${r.scope}`;
       if (r.state === 'unsupported') return `${head}  unsupported: ${r.reason}`;
       if (r.state === 'errored') return `${head}  ERRORED: ${r.error}`;
-      return `${head}  ${fmtMs(r.medianMs)} ms ±${r.rmePercent.toFixed(1)}%  ${r.samplesCount} samples  ${fmtNum(r.gbPerS, 1)} GB/s  (${(e.elapsedMs / 1000).toFixed(1)} s)`;
+      const flag = r.flag ? `  [${r.flag}]` : '';
+      return `${head}  min ${fmtMs(r.minMs)} ms, median ${fmtMs(r.medianMs)} ms ±${r.rmePercent.toFixed(1)}%  ${r.samplesCount} samples  ${fmtNum(r.gbPerS, 1)} GB/s${flag}  (${(e.elapsedMs / 1000).toFixed(1)} s)`;
     }
   }
 }
+
+/** The first-touch probe in one line: fresh pages against reused ones, MB/ms (= GB/s) and ms per MiB. */
+export function firstTouchText(m: MachineBandwidth, lead = ''): string {
+  const f = m.firstTouch;
+  if (!f) return '';
+  const perMiB = (gbps: number): string => fmtMs(2 ** 20 / (gbps * 1e6));
+  return `${lead}first touch ${f.fresh.medianGBps.toFixed(2)} MB/ms fresh pages (${perMiB(f.fresh.medianGBps)} ms/MiB) against ${f.reused.medianGBps.toFixed(1)} MB/ms reused (${perMiB(f.reused.medianGBps)} ms/MiB)`;
+}
+
+const fmtRatio = (x: number | undefined): string => (x === undefined ? '' : `${x.toFixed(2)}×`);
 
 export function renderResults(results: BenchResults): string {
   const out: string[] = [];
   const m = results.machine;
   out.push(`Machine: ${results.environment.cpu.model}, ${results.environment.cpu.cores} cores, Node ${results.environment.node}`);
-  const devices = results.backends.filter((b) => b.deviceCopy && !b.name.includes(':')).map((b) => `; ${b.name} device copy ${b.deviceCopy!.medianGBps.toFixed(1)} GB/s (its rows' % copy)`).join('');
-  out.push(`Bandwidth (this run): copy ${m.copy.medianGBps.toFixed(1)} GB/s, read ${m.read.medianGBps.toFixed(1)} GB/s (${fmtBytes(m.copy.bufferBytes)} buffers)${devices}\n`);
-  const rows = results.results.map((r) => {
-    if (r.state !== 'completed') return [r.workload, r.backend, r.state === 'unsupported' ? 'unsupported' : 'ERRORED', '', '', '', '', '', '', ''];
-    const s = speedupOverNaive(results, r);
-    return [
-      r.workload, r.backend, fmtMs(r.medianMs), fmtMs(r.p99Ms), `±${r.rmePercent.toFixed(1)}%`, String(r.samplesCount),
-      fmtNum(r.gbPerS, 2), fmtPct(r.fractionOfCopy), fmtPct(r.fractionOfRead), s === undefined ? '' : `${s.toFixed(2)}×`,
-    ];
-  });
-  out.push(renderTable(['workload', 'backend', 'median ms', 'p99 ms', 'rme', 'samples', 'GB/s', '% copy', '% read', '× naive'], rows));
+  const devices = results.backends.filter((b) => b.deviceCopy).map((b) => `; ${b.name} device copy ${b.deviceCopy!.medianGBps.toFixed(1)} GB/s (its rows' % copy)`).join('');
+  out.push(`Bandwidth (this run): copy ${m.copy.medianGBps.toFixed(1)} GB/s, read ${m.read.medianGBps.toFixed(1)} GB/s (${fmtBytes(m.copy.bufferBytes)} buffers)${devices}`);
+  if (m.firstTouch) out.push(`Memory: ${firstTouchText(m)}`);
+  for (const scope of scopesIn(results)) {
+    out.push(`\n${SCOPE_NAMES[scope]} — ${SCOPE_TITLES[scope]}. Ratios are within this scope.`);
+    const rows = inScope(results, scope).map((r) => {
+      if (r.state !== 'completed') return [r.workload, r.backend, r.state === 'unsupported' ? 'unsupported' : 'ERRORED', '', '', '', '', '', '', '', '', '', '', ''];
+      return [
+        r.workload, r.backend, r.via, fmtMs(r.minMs), fmtMs(r.medianMs), fmtMs(r.p99Ms), `±${r.rmePercent.toFixed(1)}%`, String(r.samplesCount),
+        fmtNum(r.gbPerS, 2), fmtPct(r.fractionOfCopy), fmtRatio(relativeToFastest(results, r, 'min')), fmtRatio(relativeToFastest(results, r)),
+        fmtRatio(speedupOverNaive(results, r)), flagMark(r),
+      ];
+    });
+    out.push(renderTable(['workload', 'backend', 'via', 'min ms', 'median ms', 'p99 ms', 'rme', 'samples', 'GB/s', '% copy', 'min / fastest', 'median / fastest', '× naive', 'flag'], rows));
+  }
   const scaling = scalingSeries(results);
   if (scaling.length) {
-    out.push('\nScaling (log-log slope of time: size axis against input elements, kernel axis against k)');
-    out.push(renderTable(['axis', 'series', 'backend', 'points', 'slope', 'last / first'],
-      scaling.map((s) => [s.axis, s.series, s.backend, s.points.map((p) => `${p.value}:${fmtMs(p.medianMs)}`).join(' '), fmtNum(s.slope, 2), s.growth === undefined ? '–' : `${s.growth.toFixed(1)}×`])));
+    out.push('\nScaling (log-log slope of the median: size axis against input elements, kernel axis against k)');
+    out.push(renderTable(['axis', 'series', 'backend', 'scope', 'points', 'slope', 'last / first'],
+      scaling.map((s) => [s.axis, s.series, s.backend, s.scope, s.points.map((p) => `${p.value}:${fmtMs(p.medianMs)}`).join(' '), fmtNum(s.slope, 2), s.growth === undefined ? '–' : `${s.growth.toFixed(1)}×`])));
   }
+  const flagged = completed(results).filter((r) => r.flag);
+  if (flagged.length) out.push(`\n${flagged.length} row(s) flagged: bimodal (two clusters of samples) or wide (median ≥ 2 × min); read their min beside the median.`);
   const problems = results.results.filter((r) => r.state === 'errored');
   if (problems.length) out.push(`\n${problems.length} task(s) errored.`);
   return out.join('\n');
@@ -108,6 +133,7 @@ export async function benchCommand(argv: readonly string[]): Promise<number> {
       peers: { type: 'boolean' },
       filter: { type: 'string', multiple: true },
       quick: { type: 'boolean' },
+      scopes: { type: 'string' },
       out: { type: 'string' },
       time: { type: 'string' },
       'min-samples': { type: 'string' },
@@ -131,7 +157,12 @@ export async function benchCommand(argv: readonly string[]): Promise<number> {
   }
   const time = positive('--time', values.time, false);
   const minSamples = positive('--min-samples', values['min-samples'], true);
-  const overrides: Partial<BenchSettings> = { ...(time !== undefined ? { timeMs: time } : {}), ...(minSamples !== undefined ? { minSamples } : {}) };
+  const scopes = values.scopes === undefined ? undefined : splitList(values.scopes);
+  const unknownScope = scopes?.find((sc) => !(SCOPES as readonly string[]).includes(sc));
+  if (scopes !== undefined && (scopes.length === 0 || unknownScope !== undefined)) throw new UsageError(`--scopes takes ${SCOPES.join(', ')}; got "${values.scopes}"`);
+  const overrides: Partial<BenchSettings> = {
+    ...(time !== undefined ? { timeMs: time } : {}), ...(minSamples !== undefined ? { minSamples } : {}), ...(scopes ? { scopes: scopes as Scope[] } : {}),
+  };
 
   // Backends named in --backends must load (else exit 2). Of the defaults and of --peers, one whose platform or
   // optional package is missing is skipped with a note, and the others run.
@@ -146,8 +177,6 @@ export async function benchCommand(argv: readonly string[]): Promise<number> {
       const l = await loadBackend(ref);
       if (backends.some((b) => b.name === l.backend.name)) throw new UsageError(`backend "${l.backend.name}" is given twice`);
       backends.push({ name: l.backend.name, ref, backend: l.backend });
-      // A GPU backend is also timed without its transfers (upload, readback): the kernels alone.
-      if (hasResidentPath(l.backend)) backends.push({ name: `${l.backend.name}:kernels`, ref, backend: l.backend, mode: 'kernels' });
     } catch (e) {
       if (!(e instanceof BackendLoadError)) throw e;
       if (named.includes(ref)) { console.error(`poolspec bench: ${e.message}`); return 2; }
@@ -157,7 +186,7 @@ export async function benchCommand(argv: readonly string[]): Promise<number> {
   if (backends.length === 0) { console.error('poolspec bench: no backend could be loaded'); return 2; }
 
   const settings = { ...defaultSettings(quick, filter), ...overrides };
-  console.error(`poolspec bench: ${workloads.length} workload(s) × ${backends.length} backend(s): ${backends.map((b) => b.name).join(', ')}${quick ? ' (quick)' : ''}; ${settings.timeMs} ms and ≥ ${settings.minSamples} samples per task`);
+  console.error(`poolspec bench: ${workloads.length} workload(s) × ${backends.length} backend(s): ${backends.map((b) => b.name).join(', ')}${quick ? ' (quick)' : ''}; scopes ${(settings.scopes ?? SCOPES).join(', ')}; ${settings.timeMs} ms and ≥ ${settings.minSamples} samples per task`);
   let results: BenchResults;
   try {
     results = await runBench({

@@ -2,7 +2,7 @@
  * `poolspec compare BASE.json NEW.json`: per backend × workload, is NEW slower than BASE beyond noise?
  * Method in bench/compare.ts (bootstrap CI of the ratio of medians; a regression is a lower bound above
  * 1 + threshold). Exit 0: no significant regression; 1: a regression, or a task that completed in BASE errored
- * in NEW; 2: bad usage or a file that is not poolspec.bench/1 results.
+ * in NEW; 2: bad usage or a file that is not poolspec bench results.
  */
 import { parseArgs } from 'node:util';
 import { COMPARE_DEFAULTS, compareResults, type Comparison, type ComparisonRow } from '../bench/compare.js';
@@ -14,7 +14,9 @@ import { UsageError } from './usage.js';
 
 export const COMPARE_HELP = `Usage: poolspec compare BASE.json NEW.json [options]
 
-Compares two poolspec bench results files (schema poolspec.bench/1) backend × workload. For each pair it
+Compares two poolspec bench results files (schema poolspec.bench/2; /1 files are read too) backend × workload
+× scope (the whole call, the whole call into reused outputs, the op alone; never one scope against another).
+For each pair it
 computes median(NEW) / median(BASE) and a bootstrap confidence interval from the stored samples; a pair is a
 regression when the whole interval lies above 1 + threshold.
 
@@ -52,8 +54,8 @@ const MARK: Record<ComparisonRow['verdict'], string> = {
 export function renderComparison(c: Comparison, all: boolean): string {
   const shown = all ? c.rows : c.rows.filter((r) => r.verdict !== 'unchanged');
   const pct = Math.round(c.confidence * 100);
-  const table = renderTable(['workload', 'backend', 'BASE ms', 'NEW ms', 'NEW/BASE', `${pct}% CI`, 'verdict'], shown.map((r) => [
-    r.workload, r.backend,
+  const table = renderTable(['workload', 'backend', 'scope', 'BASE ms', 'NEW ms', 'NEW/BASE', `${pct}% CI`, 'verdict'], shown.map((r) => [
+    r.workload, r.backend, r.scope,
     r.baseMedianMs === undefined ? '' : fmtMs(r.baseMedianMs),
     r.newMedianMs === undefined ? '' : fmtMs(r.newMedianMs),
     r.ratio === undefined ? '' : r.ratio.toFixed(3),
@@ -102,6 +104,9 @@ export async function compareCommand(argv: readonly string[]): Promise<number> {
   for (const w of c.warnings) console.error(`poolspec compare: warning: ${w}`);
   console.log(`BASE ${positionals[0]} (${base.date}, ${base.environment.git.commit?.slice(0, 10) ?? 'no commit'})`);
   console.log(`NEW  ${positionals[1]} (${next.date}, ${next.environment.git.commit?.slice(0, 10) ?? 'no commit'})\n`);
+  for (const [what, r] of [['BASE', base], ['NEW', next]] as const) {
+    if (r.upgradedFrom) console.error(`poolspec compare: ${what} is a ${r.upgradedFrom} file: its rows are read as scope call (whole call) or op (prepared / resident)`);
+  }
   console.log(renderComparison(c, values.all ?? false));
   if (values.json) {
     writeFileAtomic(values.json, `${JSON.stringify({ schema: COMPARE_SCHEMA, base: positionals[0], new: positionals[1], ...c }, null, 2)}\n`);

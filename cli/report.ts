@@ -1,5 +1,5 @@
 /**
- * `poolspec report`: a Markdown report and a static HTML page from bench results (poolspec.bench/1) and
+ * `poolspec report`: a Markdown report and a static HTML page from bench results (poolspec.bench/2, or /1) and
  * conformance results (poolspec.verify/1 files, arrays of them, the ecosystem file). Charts are Vega-Lite
  * rendered to SVG in Node. Exit 0: written; 2: bad usage or an input file that is not what it should be.
  */

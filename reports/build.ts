@@ -5,8 +5,11 @@
  * Markdown as files. Table cells carry data-* attributes (workload, backend, field) so tests and scripts can
  * read them back.
  */
-import type { BenchResults, CompletedResult } from '../bench/schema.js';
-import { fmtBytes, fmtMs, fmtNum, fmtPct, scalingSeries, speedupOverNaive, type ScalingSeries } from '../bench/summary.js';
+import type { BenchResults, CompletedResult, Scope } from '../bench/schema.js';
+import {
+  SCOPE_NAMES, SCOPE_TITLES, flagMark, fmtBytes, fmtMs, fmtNum, fmtPct, relativeToFastest, scalingSeries, scopesIn, speedupOverNaive,
+  type ScalingSeries,
+} from '../bench/summary.js';
 import { benchCharts, renderCharts, type RenderedChart } from './charts.js';
 import { conformanceMatrix, type ConformanceMatrix, type ConformanceSource } from './conformance-input.js';
 
@@ -31,42 +34,45 @@ export interface Report {
 interface Row {
   readonly workload: string;
   readonly backend: string;
+  readonly scope: Scope;
   readonly direction: string;
   readonly cells: Readonly<Record<Field, string>>;
   readonly state: 'completed' | 'unsupported' | 'errored';
   readonly note?: string;
-  /** Timed through the backend's prepare(): the op alone (schema field timed = 'prepared'). */
-  readonly prepared?: boolean;
 }
 
-const PREPARED_NOTE = '† the library\'s op alone: the backend\'s prepare() did the setup (layout conversion, session creation) outside the timing.';
-
-export const FIELDS = ['median', 'p99', 'rme', 'samples', 'gbps', 'copy', 'read', 'speedup'] as const;
+export const FIELDS = ['via', 'min', 'median', 'p99', 'rme', 'samples', 'gbps', 'copy', 'read', 'fastest', 'speedup', 'flag'] as const;
 export type Field = (typeof FIELDS)[number];
 const FIELD_TITLES: Record<Field, string> = {
-  median: 'median ms', p99: 'p99 ms', rme: '± rme', samples: 'samples', gbps: 'GB/s', copy: '% of copy', read: '% of read', speedup: '× naive',
+  via: 'via', min: 'min ms', median: 'median ms', p99: 'p99 ms', rme: '± rme', samples: 'samples', gbps: 'GB/s', copy: '% of copy',
+  read: '% of read', fastest: 'median / fastest', speedup: '× naive', flag: 'flag',
 };
+
+const SCOPE_NOTE = 'Rows are compared only within a scope: median / fastest is against the lowest median of the same workload in this scope, × naive against naive in this scope. '
+  + 'A row flagged bimodal (two clusters of samples) or wide (median ≥ 2 × min) has a median that is not one typical call: read its min beside it.';
 
 /** The text of each numeric cell for a completed result: what the report shows (tests compare against it). */
 export function formatCells(results: BenchResults, r: CompletedResult): Record<Field, string> {
   const s = speedupOverNaive(results, r);
+  const f = relativeToFastest(results, r);
   return {
-    median: fmtMs(r.medianMs), p99: fmtMs(r.p99Ms), rme: `${r.rmePercent.toFixed(1)}%`, samples: String(r.samplesCount),
-    gbps: fmtNum(r.gbPerS, 2), copy: fmtPct(r.fractionOfCopy), read: fmtPct(r.fractionOfRead), speedup: s === undefined ? '–' : `${s.toFixed(2)}×`,
+    via: r.via, min: fmtMs(r.minMs), median: fmtMs(r.medianMs), p99: fmtMs(r.p99Ms), rme: `${r.rmePercent.toFixed(1)}%`, samples: String(r.samplesCount),
+    gbps: fmtNum(r.gbPerS, 2), copy: fmtPct(r.fractionOfCopy), read: fmtPct(r.fractionOfRead),
+    fastest: f === undefined ? '–' : `${f.toFixed(2)}×`, speedup: s === undefined ? '–' : `${s.toFixed(2)}×`, flag: flagMark(r),
   };
 }
 
-function rows(results: BenchResults, sweeps: boolean): Row[] {
+function rows(results: BenchResults, sweeps: boolean, scope: Scope): Row[] {
   const wById = new Map(results.workloads.map((w) => [w.id, w]));
   const order = new Map(results.workloads.map((w, i) => [w.id, i]));
   return results.results
-    .filter((r) => Boolean(wById.get(r.workload)?.sweep) === sweeps)
+    .filter((r) => r.scope === scope && Boolean(wById.get(r.workload)?.sweep) === sweeps)
     .sort((a, b) => order.get(a.workload)! - order.get(b.workload)!)
     .map((r) => {
       const direction = wById.get(r.workload)!.direction;
-      if (r.state === 'completed') return { workload: r.workload, backend: r.backend, direction, state: r.state, cells: formatCells(results, r), prepared: r.timed === 'prepared' };
+      if (r.state === 'completed') return { workload: r.workload, backend: r.backend, scope, direction, state: r.state, cells: formatCells(results, r) };
       const empty = Object.fromEntries(FIELDS.map((f) => [f, ''])) as Record<Field, string>;
-      return { workload: r.workload, backend: r.backend, direction, state: r.state, cells: empty, note: r.state === 'unsupported' ? r.reason : r.error };
+      return { workload: r.workload, backend: r.backend, scope, direction, state: r.state, cells: empty, note: r.state === 'unsupported' ? r.reason : r.error };
     });
 }
 
@@ -92,25 +98,31 @@ function htmlTable(header: readonly string[], body: string, attrs = ''): string 
   return `<table${attrs}><thead><tr>${header.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>\n${body}</tbody></table>`;
 }
 
-function htmlResults(results: BenchResults, sweeps: boolean, id: string): string {
-  const rs = rows(results, sweeps);
+function htmlResults(results: BenchResults, sweeps: boolean, id: string, scope: Scope): string {
+  const rs = rows(results, sweeps, scope);
+  if (rs.length === 0) return '';
   const layer = new Map(results.workloads.map((w) => [w.id, w.layer]));
   let prev = '';
   const body = rs.map((r) => {
     const first = r.workload !== prev;
     prev = r.workload;
-    const head = `<td data-field="workload" title="${esc(layer.get(r.workload) ?? '')}">${first ? `<code>${esc(r.workload)}</code>` : ''}</td><td>${first ? esc(r.direction) : ''}</td><td data-field="backend">${esc(r.backend)}${r.prepared ? ' †' : ''}</td>`;
+    const head = `<td data-field="workload" title="${esc(layer.get(r.workload) ?? '')}">${first ? `<code>${esc(r.workload)}</code>` : ''}</td><td>${first ? esc(r.direction) : ''}</td><td data-field="backend">${esc(r.backend)}</td>`;
     const cells = r.state === 'completed'
       ? FIELDS.map((f) => `<td class="num" data-field="${f}">${esc(r.cells[f])}</td>`).join('')
       : `<td colspan="${FIELDS.length}" class="${r.state === 'unsupported' ? 'unsupported' : 'fail'}" data-field="state">${esc(r.state)}: ${esc(r.note ?? '')}</td>`;
-    return `<tr${first ? ' class="group"' : ''} data-workload="${esc(r.workload)}" data-backend="${esc(r.backend)}" data-state="${r.state}">${head}${cells}</tr>\n`;
+    return `<tr${first ? ' class="group"' : ''} data-workload="${esc(r.workload)}" data-backend="${esc(r.backend)}" data-scope="${scope}" data-state="${r.state}">${head}${cells}</tr>\n`;
   }).join('');
-  const note = rs.some((r) => r.prepared) ? `<p class="meta">${esc(PREPARED_NOTE)}</p>` : '';
-  return htmlTable(['workload', 'direction', 'backend', ...FIELDS.map((f) => FIELD_TITLES[f])], body, ` id="${id}"`) + note;
+  return `<h3>${esc(SCOPE_NAMES[scope])}</h3><p class="meta">${esc(SCOPE_TITLES[scope])}.</p>`
+    + htmlTable(['workload', 'direction', 'backend', ...FIELDS.map((f) => FIELD_TITLES[f])], body, ` id="${id}-${scope}" data-scope="${scope}"`);
+}
+
+/** One table per scope that has rows. */
+function htmlScopes(results: BenchResults, sweeps: boolean, id: string): string {
+  return scopesIn(results).map((scope) => htmlResults(results, sweeps, id, scope)).join('\n');
 }
 
 function htmlScaling(series: readonly ScalingSeries[]): string {
-  const body = series.map((s) => `<tr data-axis="${s.axis}" data-series="${esc(s.series)}" data-backend="${esc(s.backend)}"><td>${s.axis}</td><td>${esc(s.series)}</td><td>${esc(s.backend)}</td>`
+  const body = series.map((s) => `<tr data-axis="${s.axis}" data-series="${esc(s.series)}" data-backend="${esc(s.backend)}" data-scope="${s.scope}"><td>${s.axis}</td><td>${esc(s.series)}</td><td>${esc(s.label)}</td>`
     + `<td>${s.points.map((p) => `${s.axis === 'size' ? `${p.value}²` : `k=${p.value}`}: ${fmtMs(p.medianMs)} ms`).join(', ')}</td>`
     + `<td class="num" data-field="slope">${fmtNum(s.slope, 2)}</td><td class="num" data-field="growth">${s.growth === undefined ? '–' : `${s.growth.toFixed(1)}×`}</td></tr>\n`).join('');
   return htmlTable(['axis', 'series', 'backend', 'median time per point', 'log-log slope', 'last / first'], body, ' id="scaling-table"');
@@ -167,12 +179,20 @@ function environmentRows(r: BenchResults): [string, string][] {
     ['packages', Object.entries(e.packages).map(([k, v]) => `${k} ${v ?? '(not installed)'}`).join(', ')],
     ['git', e.git.commit ? `${e.git.commit}${e.git.dirty ? ' (uncommitted changes)' : ''}` : '(no git)'],
     ['run', `${r.date}, ${(r.durationMs / 1000).toFixed(0)} s, ${r.settings.quick ? 'quick' : 'full'}${r.settings.filter.length ? `, filter ${r.settings.filter.join(',')}` : ''}; ${r.settings.timeMs} ms and ≥ ${r.settings.minSamples} samples per task (${r.settings.slowMinSamples} calls when one takes > ${r.settings.slowCallMs} ms, fewer when they would take > ${(r.settings.maxTaskMs / 1000).toFixed(0)} s)`],
-    ...r.backends.filter((b) => b.device !== undefined && !b.name.includes(':')).map((b): [string, string] => [`${b.name} device`, b.device!]),
-    ...r.backends.filter((b) => b.deviceCopy !== undefined && !b.name.includes(':')).map((b): [string, string] => [
+    ...r.backends.filter((b) => b.device !== undefined).map((b): [string, string] => [`${b.name} device`, b.device!]),
+    ...r.backends.filter((b) => b.deviceCopy !== undefined).map((b): [string, string] => [
       `${b.name} device copy`, `${b.deviceCopy!.medianGBps.toFixed(1)} GB/s median (${b.deviceCopy!.method}, ${fmtBytes(b.deviceCopy!.bufferBytes)} buffers): the reference for ${b.name}'s % of copy`]),
     ['copy bandwidth', `${r.machine.copy.medianGBps.toFixed(1)} GB/s median, ${r.machine.copy.maxGBps.toFixed(1)} best (${r.machine.copy.method}, ${fmtBytes(r.machine.copy.bufferBytes)} buffers, read + written counted)`],
     ['read bandwidth', `${r.machine.read.medianGBps.toFixed(1)} GB/s median, ${r.machine.read.maxGBps.toFixed(1)} best (${r.machine.read.method}, ${fmtBytes(r.machine.read.bufferBytes)})`],
+    ...(r.machine.firstTouch ? [['first touch', firstTouchRow(r.machine.firstTouch)] as [string, string]] : []),
   ];
+}
+
+/** Fresh pages against reused ones: MB/ms (= GB/s) and ms per MiB, the per-byte price of allocating outputs afresh. */
+function firstTouchRow(f: NonNullable<BenchResults['machine']['firstTouch']>): string {
+  const perMiB = (gbps: number): string => fmtMs(2 ** 20 / (gbps * 1e6));
+  return `${f.fresh.medianGBps.toFixed(2)} MB/ms writing a newly allocated array (${perMiB(f.fresh.medianGBps)} ms per MiB, page faults included) against `
+    + `${f.reused.medianGBps.toFixed(1)} MB/ms writing it again (${perMiB(f.reused.medianGBps)} ms per MiB); ${fmtBytes(f.fresh.bufferBytes)} arrays, ${f.fresh.passesMs.length} passes`;
 }
 
 function renderHtml(input: ReportInput, charts: readonly RenderedChart[], matrix: ConformanceMatrix | undefined): string {
@@ -187,10 +207,10 @@ function renderHtml(input: ReportInput, charts: readonly RenderedChart[], matrix
     parts.push('<section id="charts"><h2>Charts</h2>');
     for (const c of charts) parts.push(`<figure data-chart="${esc(c.name)}"><figcaption><b>${esc(c.title)}.</b> ${esc(c.caption)}</figcaption>\n${c.svg}\n</figure>`);
     parts.push('</section>');
-    parts.push(`<section id="results"><h2>Results</h2><p>Median, p99 and relative margin of error of the latency per call; effective GB/s = minimum bytes read + written / median; its fraction of this run's copy (${r.machine.copy.medianGBps.toFixed(1)} GB/s) and read (${r.machine.read.medianGBps.toFixed(1)} GB/s) bandwidth; speed-up = median(naive) / median.</p>${htmlResults(r, false, 'bench-table')}</section>`);
+    parts.push(`<section id="results"><h2>Results</h2><p>Min, median, p99 and relative margin of error of the latency per call; effective GB/s = minimum bytes read + written / median; its fraction of this run's copy (${r.machine.copy.medianGBps.toFixed(1)} GB/s) and read (${r.machine.read.medianGBps.toFixed(1)} GB/s) bandwidth. ${esc(SCOPE_NOTE)}</p>${htmlScopes(r, false, 'bench-table')}</section>`);
     const series = scalingSeries(r);
     if (series.length) {
-      parts.push(`<section id="scaling"><h2>Scaling</h2><p>Log-log slope of time: for the size sweep against input elements (1 = linear), for the kernel sweep against k (a direct k×k window tends to 2, a separable pass to 1).</p>${htmlScaling(series)}${htmlResults(r, true, 'sweep-table')}</section>`);
+      parts.push(`<section id="scaling"><h2>Scaling</h2><p>Log-log slope of time: for the size sweep against input elements (1 = linear), for the kernel sweep against k (a direct k×k window tends to 2, a separable pass to 1).</p>${htmlScaling(series)}${htmlScopes(r, true, 'sweep-table')}</section>`);
     }
   }
   if (matrix && input.conformance) parts.push(`<section id="conformance"><h2>Conformance (clause × backend)</h2>${htmlConformance(matrix, input.conformance)}</section>`);
@@ -209,13 +229,17 @@ function mdTable(header: readonly string[], body: readonly (readonly string[])[]
 }
 
 function mdResults(results: BenchResults, sweeps: boolean): string {
-  let prev = '';
-  return mdTable(['workload', 'backend', ...FIELDS.map((f) => FIELD_TITLES[f])], rows(results, sweeps).map((r) => {
-    const first = r.workload !== prev;
-    prev = r.workload;
-    const w = first ? `\`${r.workload}\`${r.direction === 'backward' ? ' (bwd)' : ''}` : '';
-    return r.state === 'completed' ? [w, `${r.backend}${r.prepared ? ' †' : ''}`, ...FIELDS.map((f) => r.cells[f])] : [w, r.backend, `${r.state}: ${r.note ?? ''}`, ...FIELDS.slice(1).map(() => '')];
-  })) + (rows(results, sweeps).some((r) => r.prepared) ? `\n\n${PREPARED_NOTE}` : '');
+  return scopesIn(results).map((scope) => {
+    const rs = rows(results, sweeps, scope);
+    if (rs.length === 0) return '';
+    let prev = '';
+    return `### ${SCOPE_NAMES[scope]}\n\n${SCOPE_TITLES[scope]}.\n\n` + mdTable(['workload', 'backend', ...FIELDS.map((f) => FIELD_TITLES[f])], rs.map((r) => {
+      const first = r.workload !== prev;
+      prev = r.workload;
+      const w = first ? `\`${r.workload}\`${r.direction === 'backward' ? ' (bwd)' : ''}` : '';
+      return r.state === 'completed' ? [w, r.backend, ...FIELDS.map((f) => r.cells[f])] : [w, r.backend, `${r.state}: ${r.note ?? ''}`, ...FIELDS.slice(1).map(() => '')];
+    }));
+  }).filter(Boolean).join('\n\n');
 }
 
 function renderMarkdown(input: ReportInput, charts: readonly RenderedChart[], matrix: ConformanceMatrix | undefined): string {
@@ -229,13 +253,13 @@ function renderMarkdown(input: ReportInput, charts: readonly RenderedChart[], ma
       out.push('## Charts', '');
       for (const c of charts) out.push(`**${c.title}.** ${c.caption}`, '', `![${c.title}](${input.chartsDir}/${c.name}.svg)`, '');
     }
-    out.push('## Results', '', 'Median, p99 and relative margin of error of the latency per call; GB/s = minimum bytes read + written / median, '
-      + `and its fraction of this run's copy (${r.machine.copy.medianGBps.toFixed(1)} GB/s) and read (${r.machine.read.medianGBps.toFixed(1)} GB/s) bandwidth; × naive = median(naive) / median.`, '', mdResults(r, false), '');
+    out.push('## Results', '', 'Min, median, p99 and relative margin of error of the latency per call; GB/s = minimum bytes read + written / median, '
+      + `and its fraction of this run's copy (${r.machine.copy.medianGBps.toFixed(1)} GB/s) and read (${r.machine.read.medianGBps.toFixed(1)} GB/s) bandwidth. ${SCOPE_NOTE}`, '', mdResults(r, false), '');
     const series = scalingSeries(r);
     if (series.length) {
       out.push('## Scaling', '', 'Log-log slope of time: size sweep against input elements (1 = linear); kernel sweep against k (a direct k×k window tends to 2, a separable pass to 1).', '');
       out.push(mdTable(['axis', 'series', 'backend', 'median time per point', 'slope', 'last / first'], series.map((s) => [
-        s.axis, s.series, s.backend, s.points.map((p) => `${s.axis === 'size' ? `${p.value}²` : `k=${p.value}`}: ${fmtMs(p.medianMs)} ms`).join(', '), fmtNum(s.slope, 2), s.growth === undefined ? '–' : `${s.growth.toFixed(1)}×`,
+        s.axis, s.series, s.label, s.points.map((p) => `${s.axis === 'size' ? `${p.value}²` : `k=${p.value}`}: ${fmtMs(p.medianMs)} ms`).join(', '), fmtNum(s.slope, 2), s.growth === undefined ? '–' : `${s.growth.toFixed(1)}×`,
       ])), '', mdResults(r, true), '');
     }
   }

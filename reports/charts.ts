@@ -6,7 +6,7 @@
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import type { BenchResults } from '../bench/schema.js';
-import { BASELINE_BACKEND, completed, scalingSeries, speedupOverNaive } from '../bench/summary.js';
+import { SCOPE_NAMES, completed, relativeToFastest, scalingSeries, scopesIn } from '../bench/summary.js';
 
 export interface Chart {
   /** File-safe name, also the figure's data-chart attribute. */
@@ -85,55 +85,62 @@ function lineChart(rows: Record<string, unknown>[], backends: readonly string[],
   return { ...base(), data: { values: rows }, facet: { column: { field: facet, type: 'nominal', title: null } }, spec: inner } as TopLevelSpec;
 }
 
-/** The charts a results file supports (a chart without data is left out). */
+/**
+ * The charts a results file supports (a chart without data is left out): per scope (the whole call, the whole
+ * call into reused outputs, the op alone), the median time, the ratio to the fastest backend of that scope, and
+ * the fraction of copy bandwidth; then the scaling curves. Rows of different scopes never share a chart.
+ */
 export function benchCharts(results: BenchResults): Chart[] {
   const layerIds = results.workloads.filter((w) => !w.sweep).map((w) => w.id);
   const layerSet = new Set(layerIds);
   const backends = results.backends.map((b) => b.name);
-  const rows = completed(results).filter((r) => layerSet.has(r.workload));
   const charts: Chart[] = [];
-  if (rows.length) {
+  for (const scope of scopesIn(results)) {
+    const rows = completed(results).filter((r) => r.scope === scope && layerSet.has(r.workload));
+    if (!rows.length) continue;
+    const shown = backends.filter((b) => rows.some((r) => r.backend === b));
+    const ids = layerIds.filter((id) => rows.some((r) => r.workload === id));
+    const name = SCOPE_NAMES[scope];
     charts.push({
-      name: 'time', title: 'Median time per call',
-      caption: 'Median latency of one call per backend and workload (log scale; shorter is faster).',
-      spec: barChart(rows.map((r) => ({ workload: r.workload, backend: r.backend, medianMs: r.medianMs })), layerIds, backends,
-        { field: 'medianMs', type: 'quantitative', scale: { type: 'log' }, title: 'median time per call (ms, log scale)' }),
+      name: `time-${scope}`, title: `Median time per call — ${name}`,
+      caption: `Median latency of one call per backend and workload, ${name} only (log scale; shorter is faster).`,
+      spec: barChart(rows.map((r) => ({ workload: r.workload, backend: r.backend, medianMs: r.medianMs })), ids, shown,
+        { field: 'medianMs', type: 'quantitative', scale: { type: 'log' }, title: 'median time per call (ms, log scale)' }, undefined, backends),
     });
-    const speed = rows.filter((r) => r.backend !== BASELINE_BACKEND)
-      .map((r) => ({ workload: r.workload, backend: r.backend, speedup: speedupOverNaive(results, r) }))
-      .filter((r) => r.speedup !== undefined);
-    if (speed.length) {
+    const rel = rows.map((r) => ({ workload: r.workload, backend: r.backend, ratio: relativeToFastest(results, r) })).filter((r) => r.ratio !== undefined);
+    if (rel.length) {
       charts.push({
-        name: 'speedup', title: `Speed-up over ${BASELINE_BACKEND}`,
-        caption: `median(${BASELINE_BACKEND}) / median(backend) per workload (log scale); the dashed line is parity.`,
-        spec: barChart(speed, layerIds, backends.filter((b) => b !== BASELINE_BACKEND),
-          { field: 'speedup', type: 'quantitative', scale: { type: 'log' }, title: `speed-up over ${BASELINE_BACKEND} (×, log scale)` }, 1, backends),
+        name: `relative-${scope}`, title: `Relative to the fastest — ${name}`,
+        caption: `median(backend) / the lowest median on the workload among the ${name} rows (log scale; the dashed line, 1, is the fastest).`,
+        spec: barChart(rel, ids, shown, { field: 'ratio', type: 'quantitative', scale: { type: 'log' }, title: 'median / fastest median in this scope (×, log scale)' }, 1, backends),
       });
     }
     const bw = rows.filter((r) => r.fractionOfCopy !== null).map((r) => ({ workload: r.workload, backend: r.backend, fraction: r.fractionOfCopy }));
     if (bw.length) {
       charts.push({
-        name: 'bandwidth', title: 'Fraction of the machine\'s copy bandwidth',
+        name: `bandwidth-${scope}`, title: `Fraction of the machine's copy bandwidth — ${name}`,
         caption: `Effective GB/s (minimum bytes read + written / median) over this run's copy probe, ${results.machine.copy.medianGBps.toFixed(1)} GB/s${results.backends.some((b) => b.deviceCopy) ? ' (a GPU backend: over its device\'s copy, Machine table)' : ''} (dashed line: 100%). Above 100%: the data fits in cache.`,
-        spec: barChart(bw, layerIds, backends, { field: 'fraction', type: 'quantitative', title: 'fraction of copy bandwidth', axis: { format: '.0%' } }, 1),
+        spec: barChart(bw, ids, shown, { field: 'fraction', type: 'quantitative', title: 'fraction of copy bandwidth', axis: { format: '.0%' } }, 1, backends),
       });
     }
   }
   const series = scalingSeries(results);
-  const size = series.filter((s) => s.axis === 'size').flatMap((s) => s.points.map((p) => ({ backend: s.backend, series: s.series, value: p.value, elements: p.elements, medianMs: p.medianMs })));
+  // A line per backend and scope: its legend label names the scope unless it is the whole call.
+  const labels = [...new Set(series.map((s) => s.label))];
+  const size = series.filter((s) => s.axis === 'size').flatMap((s) => s.points.map((p) => ({ backend: s.label, series: s.series, value: p.value, elements: p.elements, medianMs: p.medianMs })));
   if (size.length) {
     charts.push({
       name: 'scaling-size', title: 'Time against input size',
       caption: 'Median time against the number of input elements (S×S planes, 3×3 window, log-log): a slope of 1 is linear in the input.',
-      spec: lineChart(size, backends, { field: 'elements', type: 'quantitative', scale: { type: 'log' }, title: 'input elements (log)' }),
+      spec: lineChart(size, labels, { field: 'elements', type: 'quantitative', scale: { type: 'log' }, title: 'input elements (log)' }),
     });
   }
-  const kernel = series.filter((s) => s.axis === 'kernel').flatMap((s) => s.points.map((p) => ({ backend: s.backend, series: s.series, value: p.value, medianMs: p.medianMs })));
+  const kernel = series.filter((s) => s.axis === 'kernel').flatMap((s) => s.points.map((p) => ({ backend: s.label, series: s.series, value: p.value, medianMs: p.medianMs })));
   if (kernel.length) {
     charts.push({
       name: 'scaling-kernel', title: 'Time against kernel size',
       caption: 'Median time against the window extent k (k×k windows, same output size; log-log): a direct loop grows as k² (O(k^d), slope 2), a separable one as k (O(d·k), slope 1).',
-      spec: lineChart(kernel, backends, {
+      spec: lineChart(kernel, labels, {
         field: 'value', type: 'quantitative', title: 'kernel extent k (log)', scale: { type: 'log' },
         axis: { values: [...new Set(kernel.map((p) => p.value))].sort((a, b) => a - b), format: 'd' },
       }, 'series'),

@@ -11,11 +11,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { compareResults } from '../bench/compare.js';
-import { BENCH_SCHEMA, BenchSchemaError, parseBenchResults, serializeBenchResults, type BenchResults } from '../bench/schema.js';
-import { bootstrapRatioOfMedians, medianSorted, thinSorted } from '../bench/stats.js';
+import { BENCH_SCHEMA, BENCH_SCHEMA_V1, BenchSchemaError, parseBenchResults, serializeBenchResults, type BenchResults, type CompletedResult } from '../bench/schema.js';
+import { BIMODAL_GAP, WIDE_RATIO, bootstrapRatioOfMedians, classifySamples, medianSorted, thinSorted } from '../bench/stats.js';
+import { mulberry32 } from '../spec/seeds.js';
 import { syntheticResults } from '../bench/synthetic.js';
 import { ALL_WORKLOADS, matchesFilter } from '../bench/workloads.js';
 import { OWN_BACKENDS } from '../kernels/registry.js';
+import { scopesOf } from '../bench/runner.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(ROOT, 'dist', 'cli', 'poolspec.js');
@@ -50,7 +52,7 @@ function rejects(value: unknown, message: RegExp): void {
   expect(() => parseBenchResults(value)).toThrow(message);
 }
 
-describe('results schema (poolspec.bench/1)', () => {
+describe('results schema (poolspec.bench/2)', () => {
   const good = syntheticResults({ seed: 1 });
 
   test('a valid file round-trips through its text form', () => {
@@ -62,13 +64,13 @@ describe('results schema (poolspec.bench/1)', () => {
   });
 
   test('foreign files are refused by kind', () => {
-    rejects('{"schema": "poolspec.verify/1", "backends": []}', /schema is "poolspec\.verify\/1", expected "poolspec\.bench\/1"/);
+    rejects('{"schema": "poolspec.verify/1", "backends": []}', /schema is "poolspec\.verify\/1", expected "poolspec\.bench\/2"/);
     rejects({ name: 'poolspec', version: '0.1.0' }, /no "schema" field/);
     rejects('[1, 2, 3]', /not a poolspec bench results file.*got an array/);
     rejects('not json at all', /not JSON/);
     rejects('', /not JSON/);
     rejects(null, /not a poolspec bench results file/);
-    rejects({ ...copy(good), schema: 'poolspec.bench/2' }, /unsupported bench results version "poolspec\.bench\/2"/);
+    rejects({ ...copy(good), schema: 'poolspec.bench/3' }, /unsupported bench results version "poolspec\.bench\/3"/);
   });
 
   test('corrupt fields are named by their path', () => {
@@ -86,7 +88,12 @@ describe('results schema (poolspec.bench/1)', () => {
       [(o) => { o.workloads[0].shape = [1, 64]; }, /workloads\[0\]\.shape: expected 4 dimensions/],
       [(o) => { o.results[0].workload = 'no-such-workload'; }, /results\[0\]\.workload: "no-such-workload" is not in workloads/],
       [(o) => { o.results[0].backend = 'ghost'; }, /results\[0\]\.backend: "ghost" is not in backends/],
-      [(o) => { o.results.push(o.results[0]); }, /results: ".*" appears twice/],
+      [(o) => { o.results.push(o.results[0]); }, /results: ".* × call" appears twice/],
+      [(o) => { o.results[2].scope = 'kernels'; }, /results\[2\]\.scope: expected one of call, call-reused, op/],
+      [(o) => { delete o.results[2].via; }, /results\[2\]\.via: expected one of forward, backward, plan, resident, prepare/],
+      [(o) => { o.results[2].flag = 'odd'; }, /results\[2\]\.flag: expected one of bimodal, wide/],
+      [(o) => { o.machine.firstTouch.fresh.medianGBps = -1; }, /machine\.firstTouch\.fresh\.medianGBps/],
+      [(o) => { o.settings.scopes = ['call', 'all']; }, /settings\.scopes\[1\]: expected one of call, call-reused, op/],
       [(o) => { o.date = 'yesterday'; }, /date: expected an ISO 8601 date/],
       [(o) => { o.results = {}; }, /results: expected an array, got an object/],
     ];
@@ -95,6 +102,47 @@ describe('results schema (poolspec.bench/1)', () => {
       corrupt(o);
       rejects(o, message);
     }
+  });
+
+  test('one workload and backend may have a row per scope (the same scope twice is refused: see the corrupt fields)', () => {
+    const o = copy(good);
+    o.results.push({ ...o.results[0], scope: 'op', via: 'resident' }, { ...o.results[0], scope: 'call-reused', via: 'plan' });
+    expect(parseBenchResults(o).results.filter((r) => r.workload === o.results[0].workload && r.backend === o.results[0].backend).map((r) => r.scope)).toEqual(['call', 'op', 'call-reused']);
+  });
+
+  test('a poolspec.bench/1 file is read: timed becomes scope and via, NAME:kernels rows become NAME\'s op rows, flags are computed', () => {
+    // A v1 file as `poolspec bench` wrote it: `timed`, no flag, the GPU backend's kernels-alone rows as a backend of their own.
+    const v1 = copy(good);
+    v1.schema = BENCH_SCHEMA_V1;
+    delete v1.machine.firstTouch;
+    delete v1.settings.scopes;
+    v1.backends.push({ name: 'naive:kernels', ref: 'naive' });
+    const extra: Record<string, unknown>[] = [];
+    for (const r of v1.results) {
+      delete r.via;
+      delete r.flag;
+      delete r.clusters;
+      if (r.state === 'completed') r.timed = 'call';
+      if (r.backend === 'naive' && r.state === 'completed') extra.push({ ...r, backend: 'naive:kernels', timed: 'resident' });
+    }
+    v1.results.push(...extra);
+    const bimodal = v1.results.find((r: { state: string }) => r.state === 'completed');
+    bimodal.samples = [...Array(10).fill(1), ...Array(10).fill(5)];
+    bimodal.samplesCount = 20;
+    const read = parseBenchResults(JSON.stringify(v1));
+    expect(read.schema).toBe(BENCH_SCHEMA);
+    expect(read.upgradedFrom).toBe(BENCH_SCHEMA_V1);
+    expect(read.backends.map((b) => b.name)).toEqual(good.backends.map((b) => b.name));
+    const ops = read.results.filter((r): r is CompletedResult => r.scope === 'op' && r.state === 'completed');
+    expect(ops).toHaveLength(extra.length);
+    expect(ops.every((r) => r.backend === 'naive' && r.via === 'resident')).toBe(true);
+    const calls = read.results.filter((r): r is CompletedResult => r.scope === 'call' && r.state === 'completed');
+    const direction = new Map(read.workloads.map((w) => [w.id, w.direction]));
+    expect(calls.every((r) => r.via === direction.get(r.workload))).toBe(true);
+    expect(calls.find((r) => r.workload === bimodal.workload && r.backend === bimodal.backend)!.flag).toBe('bimodal');
+    // And it compares with a v2 file of the same numbers: every whole-call pair unchanged.
+    const c = compareResults(read, good);
+    expect(c.rows.filter((r) => r.scope === 'call' && r.verdict === 'regression')).toEqual([]);
   });
 
   test('a truncated file is refused', () => {
@@ -126,6 +174,36 @@ describe('statistics', () => {
     const same = bootstrapRatioOfMedians(a, a, opts);
     expect(same.lo).toBeLessThanOrEqual(1);
     expect(same.hi).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('flags: bimodal and wide rows (bench/stats.ts classifySamples)', () => {
+  const rand = mulberry32(5);
+  const jitter = (n: number, at: number, spread = 0.05): number[] => Array.from({ length: n }, () => at * (1 + spread * rand()));
+  const sorted = (xs: number[]): number[] => [...xs].sort((a, b) => a - b);
+
+  test('two tight clusters far apart are bimodal, with their shares and medians', () => {
+    const d = classifySamples(sorted([...jitter(30, 0.3), ...jitter(70, 3)]));
+    expect(d.flag).toBe('bimodal');
+    expect(d.clusters!.lowerShare).toBeCloseTo(0.3, 12);
+    expect(d.clusters!.lowerMedianMs).toBeLessThan(0.32);
+    expect(d.clusters!.upperMedianMs).toBeGreaterThan(3);
+  });
+
+  test('one cluster, or a smooth spread, is not bimodal; a median far above the min is wide', () => {
+    expect(classifySamples(sorted(jitter(100, 1, 0.2))).flag).toBeNull();
+    // Log-uniform over [1, 2.5): no gap as wide as BIMODAL_GAP, median below WIDE_RATIO × min.
+    expect(classifySamples(sorted(Array.from({ length: 60 }, (_, i) => 2.5 ** (i / 60))))).toEqual({ flag: null });
+    // A few fast calls (under the 10% a cluster needs), the rest slow: not bimodal, but the median is ≥ 2 × min.
+    const wide = sorted([...jitter(3, 1), ...Array.from({ length: 97 }, (_, i) => 2.2 * 1.5 ** (i / 97))]);
+    expect(classifySamples(wide).flag).toBe('wide');
+    expect(medianSorted(wide) / wide[0]!).toBeGreaterThanOrEqual(WIDE_RATIO);
+  });
+
+  test('a gap just under the threshold, or too few samples, is not called bimodal', () => {
+    expect(classifySamples(sorted([...jitter(10, 1, 0.01), ...jitter(10, BIMODAL_GAP * 0.95, 0.01)])).flag).toBeNull();
+    expect(classifySamples([1, 1, 5, 5, 5]).flag).toBe('wide'); // 5 samples: no cluster test, the median rule only
+    expect(classifySamples([]).flag).toBeNull();
   });
 });
 
@@ -161,11 +239,22 @@ describe('compare', () => {
     expect(compareResults(base, sameDist)).toEqual(compareResults(base, sameDist));
   });
 
+  test('rows are paired within a scope only', () => {
+    const op = (r: BenchResults): BenchResults => ({
+      ...r, results: [...r.results, ...r.results.filter((x) => x.backend === 'naive').map((x) => (x.state === 'completed' ? { ...x, scope: 'op' as const, via: 'resident' as const, medianMs: x.medianMs / 10, samples: x.samples.map((v) => v / 10) } : { ...x, scope: 'op' as const }))],
+    });
+    const c = compareResults(op(base), op(sameDist));
+    expect(c.rows.filter((r) => r.scope === 'op')).toHaveLength(base.results.filter((r) => r.backend === 'naive').length);
+    // Op rows ten times faster than the call rows: no pair mixes the scopes, so nothing reads as a change.
+    expect(c.failing).toBe(0);
+    expect(c.rows.filter((r) => r.verdict === 'improvement')).toEqual([]);
+  });
+
   test('rows that cannot be compared say why; a task that now errors fails the gate', () => {
     const next = copy(sameDist);
     const i = next.results.findIndex((r: { backend: string }) => r.backend === 'im2col');
     const victim = next.results[i];
-    next.results[i] = { workload: victim.workload, backend: 'im2col', state: 'errored', error: 'out of memory' };
+    next.results[i] = { workload: victim.workload, backend: 'im2col', scope: 'call', state: 'errored', error: 'out of memory' };
     next.results = next.results.filter((r: { workload: string; backend: string }) => !(r.workload === 'resnet50-gap-b1' && r.backend === 'naive'));
     const c = compareResults(base, parseBenchResults(next));
     const row = (w: string, b: string) => c.rows.find((r) => r.workload === w && r.backend === b)!;
@@ -234,21 +323,26 @@ describe('poolspec bench end to end', () => {
     const results = parseBenchResults(readFileSync(out, 'utf8'));
     expect(results.settings.quick).toBe(true);
     expect(results.workloads.map((w) => w.id)).toEqual(['resnet-global-avg']);
-    // Every own backend (a platform one, webgpu, only where it has an adapter; CI installs one), and webgpu a
-    // second time on its kernels alone (no upload or readback).
+    // Every own backend (a platform one, webgpu, only where it has an adapter; CI installs one), each in the
+    // scopes it has: the whole call; into reused outputs with plan(); the op alone with resident().
     const loaded = results.backends.map((b) => b.name);
     const own = OWN_BACKENDS.filter((b) => !b.platform || loaded.includes(b.name) || process.env.CI).map((b) => b.name);
-    const expected = [...own, ...(own.includes('webgpu') ? ['webgpu:kernels'] : [])];
-    expect(loaded).toEqual(expected);
-    expect(results.results).toHaveLength(expected.length);
+    expect(loaded).toEqual(own);
+    const backends = await Promise.all(OWN_BACKENDS.filter((b) => own.includes(b.name)).map(async (e) => ({ name: e.name, b: await e.create() })));
+    const expected = backends.flatMap(({ name, b }) => scopesOf(b, 'forward').map((scope) => `${name}/${scope}`));
+    await Promise.all(backends.map(({ b }) => b.dispose?.()));
+    expect(results.results.map((r) => `${r.backend}/${r.scope}`)).toEqual(expected);
+    expect(expected).toContain('naive/call-reused');
+    expect(results.results.find((r) => r.backend === 'naive' && r.scope === 'call-reused')).toMatchObject({ state: 'completed', via: 'plan' });
+    expect(results.machine.firstTouch?.fresh.method).toMatch(/first write to a new array/);
     if (own.includes('webgpu')) {
-      const kernelsOnly = results.results.find((r) => r.backend === 'webgpu:kernels');
-      expect(kernelsOnly?.state === 'completed' && kernelsOnly.timed).toBe('resident');
+      const kernelsOnly = results.results.find((r) => r.backend === 'webgpu' && r.scope === 'op');
+      expect(kernelsOnly?.state === 'completed' && kernelsOnly.via).toBe('resident');
       // Both webgpu rows are compared with the device's own copy bandwidth, measured in the run.
       const record = results.backends.find((b) => b.name === 'webgpu')!;
       expect(record.device).toMatch(/adapter$/);
       expect(record.deviceCopy?.method).toMatch(/copyBufferToBuffer/);
-      for (const r of results.results.filter((x) => x.backend.startsWith('webgpu'))) {
+      for (const r of results.results.filter((x) => x.backend === 'webgpu')) {
         if (r.state !== 'completed') continue;
         expect(r.fractionOfRead).toBeNull();
         expect(r.fractionOfCopy).toBeCloseTo(r.gbPerS! / record.deviceCopy!.medianGBps, 12);
@@ -274,6 +368,9 @@ describe('poolspec bench end to end', () => {
       cli(['bench', '--backends', 'no-such-backend', '--quick']), cli(['bench', '--filter', 'no-such-workload']),
       cli(['bench', '--time', '-5']), cli(['bench', '--bogus']), cli(['bench', '--list', '--quick']),
     ]);
+    const scopes = await cli(['bench', '--scopes', 'call,kernels']);
+    expect(scopes.code).toBe(2);
+    expect(scopes.stderr).toMatch(/--scopes takes call, call-reused, op/);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/unknown backend "no-such-backend"/);
     expect(none.code).toBe(2);
