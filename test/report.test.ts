@@ -27,6 +27,8 @@ const CLI = join(ROOT, 'dist', 'cli', 'poolspec.js');
 const CHROMIUM = '/usr/bin/chromium';
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
 const PLANTED = 'test/fixtures/planted/backwardOverwrite.mjs';
+/** The charts of the bench file below: per scope (the whole call, the op alone) time, relative and bandwidth; then scaling. */
+const CHARTS = ['time-call', 'relative-call', 'bandwidth-call', 'time-op', 'relative-op', 'bandwidth-op', 'scaling-size', 'scaling-kernel'];
 
 interface Run { code: number; stdout: string; stderr: string }
 
@@ -70,11 +72,13 @@ beforeAll(async () => {
   out = join(dir, 'out');
   bench = syntheticResults({ seed: 7, backends: ['naive', 'im2col', 'wasm'] });
   // One workload the third backend declines, to show an unsupported row.
-  // And one timed through prepare() (the op alone), which the tables mark.
+  // And two rows of another scope (the op alone), which get their own table and charts.
   const results = bench.results.map((r) => (r.workload === 'c3d-pool2-max-b1' && r.backend === 'wasm'
-    ? { workload: r.workload, backend: r.backend, state: 'unsupported' as const, reason: 'no 3-D kernels' }
-    : r.workload === 'resnet50-stem-max' && r.backend === 'wasm' && r.state === 'completed' ? { ...r, timed: 'prepared' as const } : r));
-  bench = { ...bench, results };
+    ? { workload: r.workload, backend: r.backend, scope: r.scope, state: 'unsupported' as const, reason: 'no 3-D kernels' }
+    : r));
+  const ops = results.filter((r): r is CompletedResult => r.workload === 'resnet50-stem-max' && r.backend !== 'naive' && r.state === 'completed')
+    .map((r) => ({ ...r, scope: 'op' as const, via: 'resident' as const }));
+  bench = { ...bench, results: [...results, ...ops] };
   writeFileSync(join(dir, 'bench.json'), serializeBenchResults(bench));
   const verify = await cli(['verify', '--backend', 'naive', '--backend', PLANTED, '--runs', '10', '--seed', '3', '--json', join(dir, 'verify.json')]);
   expect(verify.code, verify.stderr).toBe(1); // the planted backend fails
@@ -99,18 +103,20 @@ describe('poolspec report files', () => {
   test('writes Markdown, HTML and one SVG per chart', () => {
     expect(reportRun.code, reportRun.stderr).toBe(0);
     const md = readFileSync(join(out, 'latest.md'), 'utf8');
-    for (const chart of ['time', 'speedup', 'bandwidth', 'scaling-size', 'scaling-kernel']) {
+    for (const chart of CHARTS) {
       expect(md).toContain(`](latest-charts/${chart}.svg)`);
       const svg = readFileSync(join(out, 'latest-charts', `${chart}.svg`), 'utf8');
       expect(svg.startsWith('<svg')).toBe(true);
       expect(svg).toMatch(/class="mark-(rect|line) role-mark/);
     }
     const first = bench.results.find((r): r is CompletedResult => r.state === 'completed')!;
-    expect(md).toContain(`| \`${first.workload}\` | ${first.backend} | ${fmtMs(first.medianMs)} |`);
+    expect(md).toContain(`| \`${first.workload}\` | ${first.backend} | ${first.via} | ${fmtMs(first.minMs)} | ${fmtMs(first.medianMs)} |`);
     expect(md).toMatch(/\*\*FAIL\*\* \(diff\.backward\./);
     expect(md).toContain('no 3-D kernels');
-    expect(md).toMatch(/\| wasm † \|/);
-    expect(md).toContain('† the library\'s op alone');
+    // One table per scope, each under its own heading.
+    expect(md).toContain('### whole call\n');
+    expect(md).toContain('### op alone\n');
+    expect(md).toMatch(/\| `resnet50-stem-max` \| im2col \| resident \|/);
   });
 
   test('bad inputs exit 2 with the reason', async () => {
@@ -181,22 +187,25 @@ describe.skipIf(!HAVE_CHROMIUM && !process.env['CI'])('the HTML report in headle
         axes: count('svg g.role-axis'),
       };
     }));
-    expect(charts.map((c) => c.name)).toEqual(['time', 'speedup', 'bandwidth', 'scaling-size', 'scaling-kernel']);
+    expect(charts.map((c) => c.name)).toEqual(CHARTS);
     for (const c of charts) {
       expect(c.width, c.name!).toBeGreaterThan(200);
       expect(c.height, c.name!).toBeGreaterThan(100);
       expect(c.axes, c.name!).toBeGreaterThan(0);
     }
     const layer = new Set(bench.workloads.filter((w) => !w.sweep).map((w) => w.id));
-    const done = bench.results.filter((r): r is CompletedResult => r.state === 'completed' && layer.has(r.workload));
     const byName = Object.fromEntries(charts.map((c) => [c.name, c]));
-    expect(byName['time']!.bars).toBe(done.length);
-    expect(byName['bandwidth']!.bars).toBe(done.length);
-    const naive = new Set(done.filter((r) => r.backend === 'naive').map((r) => r.workload));
-    expect(byName['speedup']!.bars).toBe(done.filter((r) => r.backend !== 'naive' && naive.has(r.workload)).length);
+    for (const scope of ['call', 'op'] as const) {
+      // A chart holds the rows of its scope only; relative bars need a second backend on the workload.
+      const rows = bench.results.filter((r): r is CompletedResult => r.state === 'completed' && r.scope === scope && layer.has(r.workload));
+      expect(byName[`time-${scope}`]!.bars).toBe(rows.length);
+      expect(byName[`bandwidth-${scope}`]!.bars).toBe(rows.length);
+      expect(byName[`relative-${scope}`]!.bars).toBe(rows.filter((r) => rows.filter((x) => x.workload === r.workload).length > 1).length);
+    }
+    const done = bench.results.filter((r): r is CompletedResult => r.state === 'completed' && r.scope === 'call' && layer.has(r.workload));
     // The bars are drawn, not just present: every bar has a width, and on the time chart's log axis a longer
     // bar means a longer median (a broken scale would leave zero-width or unordered bars).
-    const bars = await page.$$eval('figure[data-chart="time"] svg g.mark-rect.role-mark > path', (ps) => ps.map((p) => ({
+    const bars = await page.$$eval('figure[data-chart="time-call"] svg g.mark-rect.role-mark > path', (ps) => ps.map((p) => ({
       label: p.getAttribute('aria-label') ?? '', width: (p as SVGGraphicsElement).getBBox().width, height: (p as SVGGraphicsElement).getBBox().height,
     })));
     const valued = bars.map((b) => {
@@ -218,9 +227,11 @@ describe.skipIf(!HAVE_CHROMIUM && !process.env['CI'])('the HTML report in headle
   });
 
   test('the results table holds the numbers of the JSON', async () => {
-    const cells = await page.$$eval('#bench-table tr[data-workload], #sweep-table tr[data-workload]', (rows) => rows.map((r) => ({
+    const cells = await page.$$eval('table[id^="bench-table-"] tr[data-workload], table[id^="sweep-table-"] tr[data-workload]', (rows) => rows.map((r) => ({
       workload: r.getAttribute('data-workload'),
       backend: r.getAttribute('data-backend'),
+      scope: r.getAttribute('data-scope'),
+      min: r.querySelector('td[data-field="min"]')?.textContent ?? null,
       state: r.getAttribute('data-state'),
       median: r.querySelector('td[data-field="median"]')?.textContent ?? null,
       p99: r.querySelector('td[data-field="p99"]')?.textContent ?? null,
@@ -229,20 +240,22 @@ describe.skipIf(!HAVE_CHROMIUM && !process.env['CI'])('the HTML report in headle
     })));
     expect(cells).toHaveLength(bench.results.length);
     for (const r of bench.results) {
-      const row = cells.find((c) => c.workload === r.workload && c.backend === r.backend);
-      expect(row, `${r.workload}/${r.backend}`).toBeDefined();
+      const row = cells.find((c) => c.workload === r.workload && c.backend === r.backend && c.scope === r.scope);
+      expect(row, `${r.workload}/${r.backend}/${r.scope}`).toBeDefined();
       expect(row!.state).toBe(r.state);
       if (r.state !== 'completed') {
         expect(row!.text).toContain(r.state === 'unsupported' ? r.reason : r.error);
         continue;
       }
       expect(row!.median).toBe(fmtMs(r.medianMs));
+      expect(row!.min).toBe(fmtMs(r.minMs));
       expect(Math.abs(Number(row!.median) / r.medianMs - 1)).toBeLessThan(0.01);
       expect(Math.abs(Number(row!.p99) / r.p99Ms - 1)).toBeLessThan(0.01);
       expect(Number(row!.samples)).toBe(r.samplesCount);
     }
     const copy = await page.textContent('#environment');
     expect(copy).toContain(`${bench.machine.copy.medianGBps.toFixed(1)} GB/s`);
+    expect(copy).toContain(`${bench.machine.firstTouch!.fresh.medianGBps.toFixed(2)} MB/ms writing a newly allocated array`);
   });
 
   test('the conformance matrix shows pass for the correct backend and the planted failure with its counterexample', async () => {
