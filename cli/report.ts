@@ -11,7 +11,7 @@ import { writeFileAtomic } from './atomic.js';
 import { readBenchFile } from './read-bench.js';
 import { UsageError } from './usage.js';
 
-export const DEFAULT_ECOSYSTEM = 'reports/conformance/ecosystem.json';
+export const DEFAULT_ECOSYSTEM = 'reports/results/ecosystem.json';
 
 export const REPORT_HELP = `Usage: poolspec report [--bench FILE] [--verify FILE]… [options]
 

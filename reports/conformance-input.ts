@@ -2,7 +2,7 @@
  * Conformance results for the report, from two producers of the same per-property outcomes:
  * - `poolspec verify --json` (schema poolspec.verify/1): `backends: [{ backend, status, policy, properties, … }]`
  *   with failing properties' replay commands in a per-backend `replay` map; also a JSON array of such files;
- * - the ecosystem file (reports/conformance/ecosystem.json, schema poolspec.ecosystem/1, written by
+ * - the ecosystem file (reports/results/ecosystem.json, schema poolspec.ecosystem/1, written by
  *   `poolspec report --ecosystem`, reports/ecosystem.ts): `backends: [{ name, role, library, available, error?, properties }]`,
  *   where a property may also be 'n/a' (e.g. forward-only libraries on gradient properties) and carries its own
  *   `replay` and `reading`.

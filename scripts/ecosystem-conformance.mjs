@@ -3,12 +3,12 @@
  * The ecosystem conformance matrix: poolspec's verifier run on the libraries a user would pick instead
  * (kernels/peers/: TensorFlow.js cpu and wasm, ONNX Runtime), each under its documented conventions (the
  * registry policies, SPEC.md §6), with the naive backend as the reference row. Writes
- *   reports/conformance/ecosystem.json  raw outcomes (schema poolspec.ecosystem/1)
- *   reports/conformance/ecosystem.md    clause × backend and property × backend matrices, then every deviation
+ *   reports/results/ecosystem.json  raw outcomes (schema poolspec.ecosystem/1)
+ *   reports/results/ecosystem.md    clause × backend and property × backend matrices, then every deviation
  *                                       with its minimal counterexample, replay command and reading.
  *
  * Usage (plain Node, on the compiled package):
- *   npm run build && node scripts/ecosystem-conformance.mjs [--runs 200] [--seed 20261123] [--out reports/conformance]
+ *   npm run build && node scripts/ecosystem-conformance.mjs [--runs 200] [--seed 20261123] [--out reports/results]
  *
  * A peer that is not installed or fails to load gets a row that says so; the others still run. The readings are
  * assigned after the fact from features of each shrunk counterexample (ceil-mode overhang, NaN, rank, kind,
@@ -33,12 +33,12 @@ const { values: args } = parseArgs({
 });
 const RUNS = Number(args.runs ?? 200);
 const SEED = Number(args.seed ?? 20261123);
-const OUT = resolve(root, args.out ?? 'reports/conformance');
+const OUT = resolve(root, args.out ?? 'reports/results');
 
 const { verifyBackend } = await import(distUrl('spec/verifier.js'));
 const { PROPERTIES } = await import(distUrl('spec/properties/index.js'));
 const { DEFAULT_POLICY, resolvePolicy } = await import(distUrl('spec/policy.js'));
-const { replayCommand } = await import(distUrl('cli/verify.js'));
+const { replayCommand } = await import(distUrl('spec/replay.js'));
 const { createNaiveBackend } = await import(distUrl('kernels/naive/index.js'));
 const { STRUCTURED_KINDS } = await import(distUrl('spec/contract.js'));
 const { PEER_BACKENDS, PEER_INDEX_VARIANTS, FORWARD_ONLY } = await import(distUrl('kernels/peers/index.js'));

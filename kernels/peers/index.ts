@@ -7,7 +7,7 @@
  * Each entry carries the library's documented conventions where SPEC.md §6 allows alternatives (`policy`).
  * Spread PEER_BACKENDS into kernels/registry.ts's BUILTIN_BACKENDS; `peer: true` tells the project's own
  * conformance suite (which requires every property to pass) to leave them to test/peers.test.ts and the
- * ecosystem report (reports/conformance/), where their deviations are the point.
+ * ecosystem report (reports/results/ecosystem.md), where their deviations are the point.
  */
 import type { BackendEntry } from '../backend-entry.js';
 
