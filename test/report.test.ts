@@ -79,7 +79,7 @@ beforeAll(async () => {
   const verify = await cli(['verify', '--backend', 'naive', '--backend', PLANTED, '--runs', '10', '--seed', '3', '--json', join(dir, 'verify.json')]);
   expect(verify.code, verify.stderr).toBe(1); // the planted backend fails
   verifyJson = JSON.parse(readFileSync(join(dir, 'verify.json'), 'utf8')) as typeof verifyJson;
-  // An ecosystem file in the shape scripts/ecosystem-conformance.mjs writes (poolspec.ecosystem/1): rows by
+  // An ecosystem file in the shape `poolspec report --ecosystem` writes (poolspec.ecosystem/1): rows by
   // "name", a library that did not load, a forward-only property marked n/a, replay commands per property.
   const naiveRow = verifyJson.backends[0]!;
   writeFileSync(join(dir, 'eco.json'), JSON.stringify({
@@ -88,7 +88,7 @@ beforeAll(async () => {
       { name: 'missing-lib', role: 'peer', ref: 'missing-lib', library: 'not installed', available: false, error: 'Cannot find package', properties: [] },
     ],
   }));
-  reportRun = await cli(['report', '--bench', join(dir, 'bench.json'), '--verify', join(dir, 'verify.json'), '--ecosystem', join(dir, 'eco.json'), '--out', out, '--name', 'latest']);
+  reportRun = await cli(['report', '--bench', join(dir, 'bench.json'), '--verify', join(dir, 'verify.json'), '--ecosystem-file', join(dir, 'eco.json'), '--out', out, '--name', 'latest']);
 }, 180_000);
 
 afterAll(() => {
@@ -115,9 +115,9 @@ describe('poolspec report files', () => {
 
   test('bad inputs exit 2 with the reason', async () => {
     const [swapped, nothing, missingEco] = await Promise.all([
-      cli(['report', '--verify', join(dir, 'bench.json'), '--ecosystem', 'none', '--out', join(dir, 'x')]),
-      cli(['report', '--ecosystem', 'none', '--out', join(dir, 'y')]),
-      cli(['report', '--bench', join(dir, 'bench.json'), '--ecosystem', join(dir, 'nope.json'), '--out', join(dir, 'z')]),
+      cli(['report', '--verify', join(dir, 'bench.json'), '--ecosystem-file', 'none', '--out', join(dir, 'x')]),
+      cli(['report', '--ecosystem-file', 'none', '--out', join(dir, 'y')]),
+      cli(['report', '--bench', join(dir, 'bench.json'), '--ecosystem-file', join(dir, 'nope.json'), '--out', join(dir, 'z')]),
     ]);
     expect(swapped.code).toBe(2);
     expect(swapped.stderr).toMatch(/bench results file .*give it with --bench/);
