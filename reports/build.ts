@@ -47,7 +47,7 @@ const FIELD_TITLES: Record<Field, string> = {
   median: 'median ms', p99: 'p99 ms', rme: '± rme', samples: 'samples', gbps: 'GB/s', copy: '% of copy', read: '% of read', speedup: '× naive',
 };
 
-/** The text of each numeric cell for a completed result: what the report shows (tests compare against it). */
+/** The text of each numeric cell for a completed result: what the report shows. */
 export function formatCells(results: BenchResults, r: CompletedResult): Record<Field, string> {
   const s = speedupOverNaive(results, r);
   return {
