@@ -128,14 +128,14 @@ function readingOf(row: EcosystemRow, p: PropertyOutcome, policy: Policy): Ecosy
 
 async function runRow(row: EcosystemRow, runs: number, seed: number, log: (line: string) => void): Promise<EcosystemBackend> {
   const policy = resolvePolicy(row.policy);
-  const base = { name: row.name, role: row.role, ...(row.of !== undefined ? { of: row.of } : {}), ref: row.ref, library: row.library, policy };
+  const base = { name: row.name, role: row.role, ...(row.of !== undefined ? { of: row.of } : {}), ref: row.ref, library: row.library };
   let backend: PoolingBackend;
   try {
     backend = await row.create();
   } catch (e) {
     const error = e instanceof Error ? e.message : String(e);
     log(`[${row.name}] unavailable: ${error}`);
-    return { ...base, available: false, error, properties: [] };
+    return { ...base, available: false, error, policy, properties: [] };
   }
   log(`[${row.name}] ${row.properties?.length ?? PROPERTIES.length} properties × ${runs} cases, seed ${seed}`);
   try {
@@ -147,7 +147,7 @@ async function runRow(row: EcosystemRow, runs: number, seed: number, log: (line:
         log(`  ${o.id.padEnd(28)} ${o.status.padEnd(11)} ${String(o.cases).padStart(4)} checked ${String(o.unsupported).padStart(4)} declined ${(o.ms / 1000).toFixed(1)} s`);
       },
     });
-    return { ...base, available: true, ms: outcome.ms, properties: outcome.properties.map((p) => readingOf(row, p, policy)) };
+    return { ...base, available: true, policy, ms: outcome.ms, properties: outcome.properties.map((p) => readingOf(row, p, policy)) };
   } finally {
     await backend.dispose?.();
   }
