@@ -6,8 +6,9 @@
  */
 import { parseArgs } from 'node:util';
 import { BUILTIN_BACKENDS, OWN_BACKENDS, findBuiltin } from '../kernels/registry.js';
-import { DEFAULT_POLICY, type Policy } from '../spec/policy.js';
+import type { Policy } from '../spec/policy.js';
 import { PROPERTIES } from '../spec/properties/index.js';
+import { replayCommand } from '../spec/replay.js';
 import {
   DEFAULT_RUNS, allClauses, clauseStatus, randomSeed, selectProperties, verifyBackend, type BackendOutcome, type PropertyOutcome,
 } from '../spec/verifier.js';
@@ -72,16 +73,6 @@ function mark(p: PropertyOutcome | undefined): string {
   if (p.status === 'pass') return p.unsupported > 0 ? `pass (${p.unsupported} unsupp.)` : 'pass';
   if (p.status === 'unsupported') return 'UNSUPPORTED';
   return 'FAIL';
-}
-
-function shellQuote(s: string): string {
-  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
-export function replayCommand(ref: string, p: PropertyOutcome, policy: Policy): string {
-  const pol = (Object.keys(policy) as (keyof Policy)[]).filter((k) => policy[k] !== DEFAULT_POLICY[k]).map((k) => ` --policy ${k}=${policy[k]}`).join('');
-  const path = p.failure ? ` --path ${shellQuote(p.failure.path)}` : '';
-  return `npx poolspec verify --backend ${shellQuote(ref)} --property ${p.id} --seed ${p.seed}${path} --runs ${p.runs}${pol}`;
 }
 
 function describeFailure(ref: string, o: BackendOutcome, p: PropertyOutcome): string {

@@ -13,7 +13,7 @@ export interface BackendEntry {
   readonly policy?: Partial<Policy>;
   /**
    * A library that is not poolspec's (kernels/peers/): verified and benchmarked on request, reported in
-   * reports/conformance/, not required to pass, and not in `poolspec verify`'s default set.
+   * reports/results/ecosystem.md, not required to pass, and not in `poolspec verify`'s default set.
    */
   readonly peer?: boolean;
   /**

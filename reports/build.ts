@@ -51,7 +51,7 @@ const FIELD_TITLES: Record<Field, string> = {
 const SCOPE_NOTE = 'Rows are compared only within a scope: median / fastest is against the lowest median of the same workload in this scope, × naive against naive in this scope. '
   + 'A row flagged bimodal (two clusters of samples) or wide (median ≥ 2 × min) has a median that is not one typical call: read its min beside it.';
 
-/** The text of each numeric cell for a completed result: what the report shows (tests compare against it). */
+/** The text of each numeric cell for a completed result: what the report shows. */
 export function formatCells(results: BenchResults, r: CompletedResult): Record<Field, string> {
   const s = speedupOverNaive(results, r);
   const f = relativeToFastest(results, r);

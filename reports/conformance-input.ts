@@ -2,19 +2,20 @@
  * Conformance results for the report, from two producers of the same per-property outcomes:
  * - `poolspec verify --json` (schema poolspec.verify/1): `backends: [{ backend, status, policy, properties, … }]`
  *   with failing properties' replay commands in a per-backend `replay` map; also a JSON array of such files;
- * - the ecosystem file (reports/conformance/ecosystem.json, schema poolspec.ecosystem/1, written by
- *   scripts/ecosystem-conformance.mjs): `backends: [{ name, role, library, available, error?, properties }]`,
+ * - the ecosystem file (reports/results/ecosystem.json, schema poolspec.ecosystem/1, written by
+ *   `poolspec report --ecosystem`, reports/ecosystem.ts): `backends: [{ name, role, library, available, error?, properties }]`,
  *   where a property may also be 'n/a' (e.g. forward-only libraries on gradient properties) and carries its own
  *   `replay` and `reading`.
  * Both are normalised into one model; anything else is refused with a message naming the file and the field.
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
+import { allClauses, backendStatus, clauseStatus, type PropertyStatus } from '../spec/verdicts.js';
 
-export type PropertyStatus = 'pass' | 'fail' | 'unsupported' | 'n/a';
+export type { PropertyStatus } from '../spec/verdicts.js';
 export type BackendStatus = 'pass' | 'fail' | 'unsupported' | 'unavailable';
-/** A clause cell: fail > pass > n/a (every citing property n/a) > unsupported; undefined = no property cites it. */
-export type ClauseStatus = 'pass' | 'fail' | 'unsupported' | 'n/a' | 'unavailable';
+/** A clause cell: the PROP.VERDICT roll-up (spec/verdicts.ts), or 'unavailable' for a backend that did not load. */
+export type ClauseStatus = PropertyStatus | 'unavailable';
 
 export interface ConformanceProperty {
   readonly id: string;
@@ -91,13 +92,6 @@ function checkProperty(v: unknown, at: string, replayMap: Obj): ConformancePrope
   };
 }
 
-/** A backend's status when the file gives none (the ecosystem file): as the verifier's backendStatus. */
-function derivedStatus(properties: readonly ConformanceProperty[]): BackendStatus {
-  if (properties.some((p) => p.status === 'fail')) return 'fail';
-  if (properties.some((p) => p.status === 'pass')) return 'pass';
-  return 'unsupported';
-}
-
 function checkBackend(v: unknown, at: string, file: string): ConformanceBackend {
   if (!isObj(v)) throw new ConformanceInputError(`${at}: expected a backend outcome object`);
   const name = typeof v['backend'] === 'string' ? v['backend'] : typeof v['name'] === 'string' ? v['name'] : undefined;
@@ -112,7 +106,7 @@ function checkBackend(v: unknown, at: string, file: string): ConformanceBackend 
   const description = [typeof v['library'] === 'string' ? v['library'] : '', typeof v['role'] === 'string' ? v['role'] : ''].filter(Boolean).join(' — ');
   return {
     label: name, name, source: file, properties,
-    status: unavailable ? 'unavailable' : (v['status'] as BackendStatus | undefined) ?? derivedStatus(properties),
+    status: unavailable ? 'unavailable' : (v['status'] as BackendStatus | undefined) ?? backendStatus(properties),
     ...(description ? { description } : {}),
     ...(typeof v['error'] === 'string' ? { error: v['error'] } : {}),
   };
@@ -190,20 +184,14 @@ export interface ConformanceMatrix {
   readonly cells: readonly (readonly MatrixCell[])[];
 }
 
-/** The verifier's clause rule (spec/verifier.ts clauseStatus), extended with n/a and unavailable backends. */
+/** The PROP.VERDICT clause rule (spec/verdicts.ts clauseStatus); a backend that did not load is 'unavailable'. */
 export function clauseCell(b: ConformanceBackend, clause: string): ClauseStatus | undefined {
-  if (b.status === 'unavailable') return 'unavailable';
-  const relevant = b.properties.filter((p) => p.clauses.includes(clause));
-  if (relevant.length === 0) return undefined;
-  if (relevant.some((p) => p.status === 'fail')) return 'fail';
-  if (relevant.some((p) => p.status === 'pass')) return 'pass';
-  if (relevant.every((p) => p.status === 'n/a')) return 'n/a';
-  return 'unsupported';
+  return b.status === 'unavailable' ? 'unavailable' : clauseStatus(b, clause);
 }
 
 export function conformanceMatrix(sources: readonly ConformanceSource[]): ConformanceMatrix {
   const backends = labelBackends(sources);
-  const clauses = [...new Set(backends.flatMap((b) => b.properties.flatMap((p) => p.clauses)))].sort();
+  const clauses = allClauses(backends);
   const cells = clauses.map((c) => backends.map((b) => ({
     status: clauseCell(b, c),
     failing: b.properties.filter((p) => p.status === 'fail' && p.clauses.includes(c)),

@@ -7,6 +7,7 @@ import type { PoolingBackend } from './contract.js';
 import { resolvePolicy, type Policy } from './policy.js';
 import { seedFor } from './seeds.js';
 import { PROPERTIES, type AnyProperty, type Mismatch, type Verdict } from './properties/index.js';
+import { backendStatus } from './verdicts.js';
 
 export type Status = 'pass' | 'fail' | 'unsupported';
 
@@ -175,24 +176,5 @@ export async function verifyBackend(backend: PoolingBackend, options: VerifyOpti
   return { backend: backend.name, status: backendStatus(outcomes), policy, properties: outcomes, ms: performance.now() - started };
 }
 
-/** A backend passes when nothing failed and it accepted at least one case; declining everything is not passing. */
-export function backendStatus(outcomes: readonly PropertyOutcome[]): Status {
-  if (outcomes.some((o) => o.status === 'fail')) return 'fail';
-  if (outcomes.every((o) => o.status === 'unsupported')) return 'unsupported';
-  return 'pass';
-}
-
-/** Clause × backend: fail if any property citing the clause failed; pass if one passed; else unsupported. */
-export function clauseStatus(outcome: BackendOutcome, clause: string): Status | undefined {
-  const relevant = outcome.properties.filter((p) => p.clauses.includes(clause));
-  if (relevant.length === 0) return undefined;
-  if (relevant.some((p) => p.status === 'fail')) return 'fail';
-  if (relevant.some((p) => p.status === 'pass')) return 'pass';
-  return 'unsupported';
-}
-
-export function allClauses(outcomes: readonly BackendOutcome[]): string[] {
-  const seen = new Set<string>();
-  for (const o of outcomes) for (const p of o.properties) for (const c of p.clauses) seen.add(c);
-  return [...seen].sort();
-}
+// The roll-up of property outcomes into backend and clause verdicts (PROP.VERDICT), shared with the reports.
+export { allClauses, backendStatus, clauseStatus } from './verdicts.js';

@@ -26,7 +26,7 @@ const EXCLUSIONS: Record<string, Record<string, string>> = {};
 const SEED = Number(process.env.POOLSPEC_SEED ?? 20261123);
 const RUNS = Number(process.env.POOLSPEC_RUNS ?? 150);
 
-// Peers (tfjs, ONNX Runtime) are checked by test/peers.test.ts and reported in reports/conformance/.
+// Peers (tfjs, ONNX Runtime) are checked by test/peers.test.ts and reported in reports/results/ecosystem.md.
 /** A platform backend (webgpu) that cannot be created here: CI fails, elsewhere it is skipped with its how-to. */
 const unavailable = new Map<string, string>();
 for (const entry of OWN_BACKENDS.filter((e) => e.platform)) {

@@ -5,7 +5,7 @@
  * What is asserted: hand-worked cases, the classic cases (2-D max/avg without padding) against the reference's
  * acceptance sets, precise `supports()` reasons, no tensor leak over 10 000 tfjs calls, ORT's session cache.
  * What is only recorded: the verifier's differential properties under each library's policy — the peers'
- * deviations are findings (reports/conformance/ecosystem.md), not test failures.
+ * deviations are findings (reports/results/ecosystem.md), not test failures.
  */
 import { afterAll, describe, expect, test } from 'vitest';
 import type { Layout, PoolSpec, PoolingBackend, Tensor } from '../spec/contract.js';

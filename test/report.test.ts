@@ -18,7 +18,6 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { serializeBenchResults, type BenchResults, type CompletedResult } from '../bench/schema.js';
-import { fmtMs, scalingSeries } from '../bench/summary.js';
 import { syntheticResults } from '../bench/synthetic.js';
 import { parseConformance } from '../reports/conformance-input.js';
 
@@ -31,6 +30,20 @@ const PLANTED = 'test/fixtures/planted/backwardOverwrite.mjs';
 const CHARTS = ['time-call', 'relative-call', 'bandwidth-call', 'time-op', 'relative-op', 'bandwidth-op', 'scaling-size', 'scaling-kernel'];
 
 interface Run { code: number; stdout: string; stderr: string }
+
+/**
+ * Medians planted in the synthetic bench, with the cell text the report must show for them. The texts are
+ * written by hand from the format the report documents (bench/summary.ts fmtMs: milliseconds to 3 significant
+ * digits, never in exponent notation) and from "× naive = median(naive) / median" to 2 decimals; they are not
+ * computed by the report's own formatter.
+ */
+const PLANTED_MEDIANS: readonly { workload: string; backend: string; medianMs: number; text: string; speedup?: string }[] = [
+  { workload: 'vgg16-pool2-max', backend: 'naive', medianMs: 2.5, text: '2.50', speedup: '1.00×' },
+  { workload: 'vgg16-pool2-max', backend: 'im2col', medianMs: 1.2549, text: '1.25', speedup: '1.99×' }, // 2.5 / 1.2549 = 1.992…
+  { workload: 'vgg16-pool2-max', backend: 'wasm', medianMs: 0.031249, text: '0.0312', speedup: '80.00×' }, // 2.5 / 0.031249 = 80.003…
+  { workload: 'vgg16-pool2-avg', backend: 'naive', medianMs: 312.4, text: '312' },
+  { workload: 'vgg16-pool2-avg', backend: 'im2col', medianMs: 0.00012345, text: '0.000123' },
+];
 
 function cli(args: readonly string[]): Promise<Run> {
   return new Promise<Run>((done) => {
@@ -75,7 +88,11 @@ beforeAll(async () => {
   // And two rows of another scope (the op alone), which get their own table and charts.
   const results = bench.results.map((r) => (r.workload === 'c3d-pool2-max-b1' && r.backend === 'wasm'
     ? { workload: r.workload, backend: r.backend, scope: r.scope, state: 'unsupported' as const, reason: 'no 3-D kernels' }
-    : r));
+    : r))
+    .map((r) => {
+      const planted = PLANTED_MEDIANS.find((p) => p.workload === r.workload && p.backend === r.backend);
+      return planted && r.state === 'completed' ? { ...r, minMs: Math.min(r.minMs, planted.medianMs), medianMs: planted.medianMs } : r;
+    });
   const ops = results.filter((r): r is CompletedResult => r.workload === 'resnet50-stem-max' && r.backend !== 'naive' && r.state === 'completed')
     .map((r) => ({ ...r, scope: 'op' as const, via: 'resident' as const }));
   bench = { ...bench, results: [...results, ...ops] };
@@ -83,7 +100,7 @@ beforeAll(async () => {
   const verify = await cli(['verify', '--backend', 'naive', '--backend', PLANTED, '--runs', '10', '--seed', '3', '--json', join(dir, 'verify.json')]);
   expect(verify.code, verify.stderr).toBe(1); // the planted backend fails
   verifyJson = JSON.parse(readFileSync(join(dir, 'verify.json'), 'utf8')) as typeof verifyJson;
-  // An ecosystem file in the shape scripts/ecosystem-conformance.mjs writes (poolspec.ecosystem/1): rows by
+  // An ecosystem file in the shape `poolspec report --ecosystem` writes (poolspec.ecosystem/1): rows by
   // "name", a library that did not load, a forward-only property marked n/a, replay commands per property.
   const naiveRow = verifyJson.backends[0]!;
   writeFileSync(join(dir, 'eco.json'), JSON.stringify({
@@ -92,7 +109,7 @@ beforeAll(async () => {
       { name: 'missing-lib', role: 'peer', ref: 'missing-lib', library: 'not installed', available: false, error: 'Cannot find package', properties: [] },
     ],
   }));
-  reportRun = await cli(['report', '--bench', join(dir, 'bench.json'), '--verify', join(dir, 'verify.json'), '--ecosystem', join(dir, 'eco.json'), '--out', out, '--name', 'latest']);
+  reportRun = await cli(['report', '--bench', join(dir, 'bench.json'), '--verify', join(dir, 'verify.json'), '--ecosystem-file', join(dir, 'eco.json'), '--out', out, '--name', 'latest']);
 }, 180_000);
 
 afterAll(() => {
@@ -109,8 +126,18 @@ describe('poolspec report files', () => {
       expect(svg.startsWith('<svg')).toBe(true);
       expect(svg).toMatch(/class="mark-(rect|line) role-mark/);
     }
-    const first = bench.results.find((r): r is CompletedResult => r.state === 'completed')!;
-    expect(md).toContain(`| \`${first.workload}\` | ${first.backend} | ${first.via} | ${fmtMs(first.minMs)} | ${fmtMs(first.medianMs)} |`);
+    // The planted rows (PLANTED_MEDIANS), all in the whole-call scope: the first backend of a workload carries
+    // the workload's name; cells are | workload | backend | via | min | median | … | × naive | flag |.
+    const lines = md.split('\n');
+    for (const p of PLANTED_MEDIANS) {
+      const head = p.backend === 'naive' ? `| \`${p.workload}\` | naive | ` : `|  | ${p.backend} | `;
+      const start = lines.findIndex((l) => l.startsWith(`| \`${p.workload}\` |`));
+      const line = start < 0 ? undefined : lines.slice(start).find((l) => l.startsWith(head));
+      expect(line, `${p.workload}/${p.backend}`).toBeDefined();
+      const cells = line!.split(' | ');
+      expect(cells[4], line).toBe(p.text);
+      if (p.speedup) expect(cells[12], line).toBe(p.speedup);
+    }
     expect(md).toMatch(/\*\*FAIL\*\* \(diff\.backward\./);
     expect(md).toContain('no 3-D kernels');
     // One table per scope, each under its own heading.
@@ -121,9 +148,9 @@ describe('poolspec report files', () => {
 
   test('bad inputs exit 2 with the reason', async () => {
     const [swapped, nothing, missingEco] = await Promise.all([
-      cli(['report', '--verify', join(dir, 'bench.json'), '--ecosystem', 'none', '--out', join(dir, 'x')]),
-      cli(['report', '--ecosystem', 'none', '--out', join(dir, 'y')]),
-      cli(['report', '--bench', join(dir, 'bench.json'), '--ecosystem', join(dir, 'nope.json'), '--out', join(dir, 'z')]),
+      cli(['report', '--verify', join(dir, 'bench.json'), '--ecosystem-file', 'none', '--out', join(dir, 'x')]),
+      cli(['report', '--ecosystem-file', 'none', '--out', join(dir, 'y')]),
+      cli(['report', '--bench', join(dir, 'bench.json'), '--ecosystem-file', join(dir, 'nope.json'), '--out', join(dir, 'z')]),
     ]);
     expect(swapped.code).toBe(2);
     expect(swapped.stderr).toMatch(/bench results file .*give it with --bench/);
@@ -218,11 +245,14 @@ describe.skipIf(!HAVE_CHROMIUM && !process.env['CI'])('the HTML report in headle
     for (let i = 1; i < valued.length; i++) expect(valued[i]!.width).toBeGreaterThanOrEqual(valued[i - 1]!.width - 1e-6);
     const lineBoxes = await page.$$eval('figure[data-chart^="scaling"] svg g.mark-line.role-mark > path', (ps) => ps.map((p) => (p as SVGGraphicsElement).getBBox().width));
     for (const w of lineBoxes) expect(w).toBeGreaterThan(10);
-    const series = scalingSeries(bench);
+    // One line per (series, backend) of a sweep axis and one point per completed sweep result, counted from the
+    // bench data here (not by bench/summary.ts scalingSeries, which the charts are built from).
+    const sweepOf = new Map(bench.workloads.map((w) => [w.id, w.sweep]));
     for (const [name, axis] of [['scaling-size', 'size'], ['scaling-kernel', 'kernel']] as const) {
-      const s = series.filter((x) => x.axis === axis);
-      expect(byName[name]!.lines).toBe(s.length);
-      expect(byName[name]!.points).toBe(s.reduce((n, x) => n + x.points.length, 0));
+      const points = bench.results.filter((r) => r.state === 'completed' && sweepOf.get(r.workload)?.axis === axis);
+      expect(points.length, name).toBeGreaterThan(0);
+      expect(byName[name]!.lines).toBe(new Set(points.map((r) => `${sweepOf.get(r.workload)!.series}/${r.backend}`)).size);
+      expect(byName[name]!.points).toBe(points.length);
     }
   });
 
@@ -247,9 +277,15 @@ describe.skipIf(!HAVE_CHROMIUM && !process.env['CI'])('the HTML report in headle
         expect(row!.text).toContain(r.state === 'unsupported' ? r.reason : r.error);
         continue;
       }
-      expect(row!.median).toBe(fmtMs(r.medianMs));
-      expect(row!.min).toBe(fmtMs(r.minMs));
-      expect(Math.abs(Number(row!.median) / r.medianMs - 1)).toBeLessThan(0.01);
+      // 3 significant digits, plain decimal: a rounding error of at most half a unit in the third digit, so
+      // within 0.5% of the median (the leading digit is at least 1); the planted rows to the character.
+      expect(row!.median).toMatch(/^\d+(\.\d+)?$/);
+      if (r.medianMs < 999.5) expect(row!.median!.replace('.', '').replace(/^0+/, '')).toHaveLength(3);
+      expect(Math.abs(Number(row!.median) / r.medianMs - 1)).toBeLessThanOrEqual(0.005);
+      const planted = r.scope === 'call' ? PLANTED_MEDIANS.find((p) => p.workload === r.workload && p.backend === r.backend) : undefined;
+      if (planted) expect(row!.median).toBe(planted.text);
+      expect(row!.min).toMatch(/^\d+(\.\d+)?$/);
+      expect(Math.abs(Number(row!.min) / r.minMs - 1)).toBeLessThanOrEqual(0.005);
       expect(Math.abs(Number(row!.p99) / r.p99Ms - 1)).toBeLessThan(0.01);
       expect(Number(row!.samples)).toBe(r.samplesCount);
     }

@@ -7,8 +7,10 @@
  * Each entry carries the library's documented conventions where SPEC.md §6 allows alternatives (`policy`).
  * Spread PEER_BACKENDS into kernels/registry.ts's BUILTIN_BACKENDS; `peer: true` tells the project's own
  * conformance suite (which requires every property to pass) to leave them to test/peers.test.ts and the
- * ecosystem report (reports/conformance/), where their deviations are the point.
+ * ecosystem report (`poolspec report --ecosystem`, reports/results/ecosystem.md), where their deviations are
+ * the point.
  */
+import type { PoolingBackend } from '../../spec/contract.js';
 import type { BackendEntry } from '../backend-entry.js';
 
 export interface PeerEntry extends BackendEntry {
@@ -53,14 +55,38 @@ export const PEER_BACKENDS: readonly PeerEntry[] = [
   },
 ];
 
-/**
- * Variants used by the ecosystem report to check max indices (MAX.INDEX), each a module path that
- * `poolspec verify --backend PATH` accepts (replay commands use these).
- */
-export const PEER_INDEX_VARIANTS: readonly { readonly name: string; readonly of: string; readonly module: string; readonly policy: BackendEntry['policy'] }[] = [
-  { name: 'tfjs-cpu+argmax', of: 'tfjs-cpu', module: 'dist/kernels/peers/variants/tfjs-cpu-argmax.js', policy: { maxNan: 'ignore', maxTies: 'first', indices: 'plane' } },
-  { name: 'tfjs-wasm+argmax', of: 'tfjs-wasm', module: 'dist/kernels/peers/variants/tfjs-wasm-argmax.js', policy: { indices: 'plane' } },
-  { name: 'onnxruntime+indices', of: 'onnxruntime', module: 'dist/kernels/peers/variants/onnxruntime-indices.js', policy: { maxNan: 'first-only', indices: 'plane' } },
+/** A peer run through the library's index-returning op, so that its max indices can be checked (MAX.INDEX). */
+export interface PeerIndexVariant {
+  readonly name: string;
+  /** The PEER_BACKENDS entry it is a variant of. */
+  readonly of: string;
+  /**
+   * The compiled module that default-exports the variant's factory, which `poolspec verify --backend PATH`
+   * accepts (the ecosystem report prints replay commands with it). Resolved from this module, so it holds in a
+   * checkout's dist/ and in an installed package alike.
+   */
+  readonly module: URL;
+  readonly policy: BackendEntry['policy'];
+  create(): Promise<PoolingBackend>;
+}
+
+/** Used by the ecosystem report (reports/ecosystem.ts) to check max indices. */
+export const PEER_INDEX_VARIANTS: readonly PeerIndexVariant[] = [
+  {
+    name: 'tfjs-cpu+argmax', of: 'tfjs-cpu', module: new URL('./variants/tfjs-cpu-argmax.js', import.meta.url),
+    policy: { maxNan: 'ignore', maxTies: 'first', indices: 'plane' },
+    create: async () => (await import('./variants/tfjs-cpu-argmax.js')).default(),
+  },
+  {
+    name: 'tfjs-wasm+argmax', of: 'tfjs-wasm', module: new URL('./variants/tfjs-wasm-argmax.js', import.meta.url),
+    policy: { indices: 'plane' },
+    create: async () => (await import('./variants/tfjs-wasm-argmax.js')).default(),
+  },
+  {
+    name: 'onnxruntime+indices', of: 'onnxruntime', module: new URL('./variants/onnxruntime-indices.js', import.meta.url),
+    policy: { maxNan: 'first-only', indices: 'plane' },
+    create: async () => (await import('./variants/onnxruntime-indices.js')).default(),
+  },
 ];
 
 export { PeerUnavailableError } from './common.js';
