@@ -52,7 +52,7 @@ export async function loadBackend(ref: string): Promise<LoadedBackend> {
   if (!existsSync(file)) throw new BackendLoadError(`backend module ${file} does not exist`);
   let mod: { default?: unknown };
   try {
-    mod = await import(pathToFileURL(file).href);
+    mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
   } catch (e) {
     throw new BackendLoadError(`backend module ${file} failed to load: ${(e as Error).message}`);
   }

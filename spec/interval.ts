@@ -68,7 +68,7 @@ export function nextF64(x: number, dir: 1 | -1): number {
   if (x === 0) return dir * Number.MIN_VALUE;
   f64[0] = x;
   bits[0]! += (x > 0) === (dir > 0) ? 1n : -1n;
-  return f64[0]!;
+  return f64[0];
 }
 
 /**

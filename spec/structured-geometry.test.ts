@@ -74,7 +74,7 @@ describe('RoI pooling (ROI.*)', () => {
 describe('spatial pyramid pooling (SPP.*)', () => {
   test('the output length is C · Σ bins whatever the input size', () => {
     for (const size of [4, 5, 9]) {
-      const x = t([2, 3, size, size], new Array(2 * 3 * size * size).fill(1));
+      const x = t([2, 3, size, size], new Array<number>(2 * 3 * size * size).fill(1));
       const r = referenceStructuredForward({ kind: 'spp', mode: 'max', levels: [[1, 1], [2, 2], [4, 4]] }, x);
       expect(r.gather.outShape).toEqual([2, 3 * 21]);
     }

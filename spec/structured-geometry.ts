@@ -5,7 +5,7 @@
  * Integer arithmetic only: float rounding of these bounds is a known bug source (FlagGems#4915, torchvision's
  * float bin sizes). Inputs are assumed valid (spec/validate-structured.ts runs first).
  */
-import type { Layout, MaxUnpoolSpec, RoiPoolSpec, StructuredSpec } from './contract.js';
+import type { Layout, MaxUnpoolSpec, StructuredSpec } from './contract.js';
 import { joinShape, planeAddress, product, rowMajorStrides, splitShape } from './geometry.js';
 
 /** ADAPTIVE.WINDOW: output i of OUT over an extent IN pools [⌊i·IN/OUT⌋, ⌈(i+1)·IN/OUT⌉). */
@@ -92,7 +92,7 @@ class GatherBuilder {
     const planeBase = new Int32Array(n);
     for (let k = 0; k < n; k++) {
       const o = order[k]!;
-      taps.set(this.taps.slice(this.start[k]!, this.start[k + 1]!), start[o]!);
+      taps.set(this.taps.slice(this.start[k], this.start[k + 1]), start[o]);
       planeBase[o] = this.planeBase[k]!;
     }
     return { outShape, outLayout, reducer, start, taps, planeBase, planeStep };
@@ -133,9 +133,8 @@ export function structuredGather(spec: StructuredSpec, inputShape: readonly numb
       const order: number[] = [];
       const outPlanes = levels.map(product);
       const perExample = channels * outPlanes.reduce((a, v) => a + v, 0);
-      let levelOffset = 0;
       for (let n = 0; n < batch; n++) {
-        levelOffset = 0;
+        let levelOffset = 0;
         for (const [li, level] of levels.entries()) {
           const outStrides = rowMajorStrides(level);
           for (let c = 0; c < channels; c++) {

@@ -2,7 +2,7 @@
  * Validation of structured pooling specs and inputs (SPEC.md §10): the same error shape as spec/validate.ts
  * (field, rule, requirement, value), checked before any kernel runs.
  */
-import { STRUCTURED_KINDS, type Layout, type StructuredSpec, type Tensor } from './contract.js';
+import { STRUCTURED_KINDS, type Layout, type StructuredSpec } from './contract.js';
 import { product, splitShape } from './geometry.js';
 import { structuredGather, unpoolOutputSpatial, type Gather } from './structured-geometry.js';
 import { ValidationError } from './errors.js';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { compareResults } from '../bench/compare.js';
-import { BENCH_SCHEMA, BENCH_SCHEMA_V1, BenchSchemaError, parseBenchResults, serializeBenchResults, type BenchResults, type CompletedResult } from '../bench/schema.js';
+import { BENCH_SCHEMA, BENCH_SCHEMA_V1, BenchSchemaError, parseBenchResults, serializeBenchResults, type BenchResult, type BenchResults, type CompletedResult } from '../bench/schema.js';
 import { BIMODAL_GAP, WIDE_RATIO, bootstrapRatioOfMedians, classifySamples, medianSorted, thinSorted } from '../bench/stats.js';
 import { mulberry32 } from '../spec/seeds.js';
 import { syntheticResults } from '../bench/synthetic.js';
@@ -42,10 +42,39 @@ afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-/** A deep copy to corrupt. */
-function copy(r: BenchResults): Record<string, any> {
-  return JSON.parse(JSON.stringify(r)) as Record<string, any>;
+type Path = readonly (string | number)[];
+
+/**
+ * A deep copy of `r` as plain JSON data with the value at `path` replaced by `change(old)`, or removed where
+ * `change` returns undefined. The copy is `unknown`: a corrupt file has no type, the parser must find out.
+ */
+function corrupted(r: BenchResults, path: Path, change: (old: unknown) => unknown): unknown {
+  const o: unknown = JSON.parse(JSON.stringify(r));
+  let parent = o as Record<string | number, unknown>;
+  for (const key of path.slice(0, -1)) parent = parent[key] as Record<string | number, unknown>;
+  const key = path[path.length - 1]!;
+  const next = change(parent[key]);
+  if (next === undefined) delete parent[key];
+  else parent[key] = next;
+  return o;
 }
+
+/** A bench file as plain JSON, for building files of another shape (an old schema) field by field. */
+type LooseRow = Record<string, unknown> & { workload: string; backend: string; state: string; samples?: number[]; samplesCount?: number };
+interface LooseFile {
+  [key: string]: unknown;
+  schema: string;
+  machine: Record<string, unknown>;
+  settings: Record<string, unknown>;
+  backends: { name: string; ref: string }[];
+  results: LooseRow[];
+}
+function copy(r: BenchResults): LooseFile {
+  return JSON.parse(JSON.stringify(r)) as LooseFile;
+}
+
+/** A change that sets a fixed value. */
+const to = (value: unknown) => (): unknown => value;
 
 function rejects(value: unknown, message: RegExp): void {
   expect(() => parseBenchResults(value)).toThrow(BenchSchemaError);
@@ -70,44 +99,41 @@ describe('results schema (poolspec.bench/2)', () => {
     rejects('not json at all', /not JSON/);
     rejects('', /not JSON/);
     rejects(null, /not a poolspec bench results file/);
-    rejects({ ...copy(good), schema: 'poolspec.bench/3' }, /unsupported bench results version "poolspec\.bench\/3"/);
+    rejects(corrupted(good, ['schema'], to('poolspec.bench/3')), /unsupported bench results version "poolspec\.bench\/3"/);
   });
 
   test('corrupt fields are named by their path', () => {
-    const cases: [(o: Record<string, any>) => void, RegExp][] = [
-      [(o) => { o.results[3].samples[2] = 'fast'; }, /results\[3\]\.samples\[2\]: expected a finite number ≥ 0, got "fast"/],
-      [(o) => { o.results[0].samples[1] = -1; }, /results\[0\]\.samples\[1\]/],
-      [(o) => { o.results[0].samples.reverse(); }, /results\[0\]\.samples: must be ascending/],
-      [(o) => { o.results[0].samples = []; }, /results\[0\]\.samples: expected at least one sample/],
-      [(o) => { o.results[1].medianMs = null; }, /results\[1\]\.medianMs: expected a finite number/],
-      [(o) => { o.results[1].state = 'done'; }, /results\[1\]\.state: expected one of completed, unsupported, errored/],
-      [(o) => { delete o.environment; }, /environment: expected an object, got undefined/],
-      [(o) => { o.environment.cpu.cores = 0; }, /environment\.cpu\.cores: expected an integer ≥ 1/],
-      [(o) => { o.machine.copy.medianGBps = 'x'; }, /machine\.copy\.medianGBps/],
-      [(o) => { o.workloads[0].spec.pads = [0]; }, /workloads\[0\]\.spec\.pads: expected 4 entries/],
-      [(o) => { o.workloads[0].shape = [1, 64]; }, /workloads\[0\]\.shape: expected 4 dimensions/],
-      [(o) => { o.results[0].workload = 'no-such-workload'; }, /results\[0\]\.workload: "no-such-workload" is not in workloads/],
-      [(o) => { o.results[0].backend = 'ghost'; }, /results\[0\]\.backend: "ghost" is not in backends/],
-      [(o) => { o.results.push(o.results[0]); }, /results: ".* × call" appears twice/],
-      [(o) => { o.results[2].scope = 'kernels'; }, /results\[2\]\.scope: expected one of call, call-reused, op/],
-      [(o) => { delete o.results[2].via; }, /results\[2\]\.via: expected one of forward, backward, plan, resident, prepare/],
-      [(o) => { o.results[2].flag = 'odd'; }, /results\[2\]\.flag: expected one of bimodal, wide/],
-      [(o) => { o.machine.firstTouch.fresh.medianGBps = -1; }, /machine\.firstTouch\.fresh\.medianGBps/],
-      [(o) => { o.settings.scopes = ['call', 'all']; }, /settings\.scopes\[1\]: expected one of call, call-reused, op/],
-      [(o) => { o.date = 'yesterday'; }, /date: expected an ISO 8601 date/],
-      [(o) => { o.results = {}; }, /results: expected an array, got an object/],
+    const cases: [Path, (old: unknown) => unknown, RegExp][] = [
+      [['results', 3, 'samples', 2], to('fast'), /results\[3\]\.samples\[2\]: expected a finite number ≥ 0, got "fast"/],
+      [['results', 0, 'samples', 1], to(-1), /results\[0\]\.samples\[1\]/],
+      [['results', 0, 'samples'], (s) => [...(s as number[])].reverse(), /results\[0\]\.samples: must be ascending/],
+      [['results', 0, 'samples'], to([]), /results\[0\]\.samples: expected at least one sample/],
+      [['results', 1, 'medianMs'], to(null), /results\[1\]\.medianMs: expected a finite number/],
+      [['results', 1, 'state'], to('done'), /results\[1\]\.state: expected one of completed, unsupported, errored/],
+      [['environment'], to(undefined), /environment: expected an object, got undefined/],
+      [['environment', 'cpu', 'cores'], to(0), /environment\.cpu\.cores: expected an integer ≥ 1/],
+      [['machine', 'copy', 'medianGBps'], to('x'), /machine\.copy\.medianGBps/],
+      [['workloads', 0, 'spec', 'pads'], to([0]), /workloads\[0\]\.spec\.pads: expected 4 entries/],
+      [['workloads', 0, 'shape'], to([1, 64]), /workloads\[0\]\.shape: expected 4 dimensions/],
+      [['results', 0, 'workload'], to('no-such-workload'), /results\[0\]\.workload: "no-such-workload" is not in workloads/],
+      [['results', 0, 'backend'], to('ghost'), /results\[0\]\.backend: "ghost" is not in backends/],
+      [['results'], (rs) => [...(rs as unknown[]), (rs as unknown[])[0]], /results: ".* × call" appears twice/],
+      [['results', 2, 'scope'], to('kernels'), /results\[2\]\.scope: expected one of call, call-reused, op/],
+      [['results', 2, 'via'], to(undefined), /results\[2\]\.via: expected one of forward, backward, plan, resident, prepare/],
+      [['results', 2, 'flag'], to('odd'), /results\[2\]\.flag: expected one of bimodal, wide/],
+      [['machine', 'firstTouch', 'fresh', 'medianGBps'], to(-1), /machine\.firstTouch\.fresh\.medianGBps/],
+      [['settings', 'scopes', 1], to('all'), /settings\.scopes\[1\]: expected one of call, call-reused, op/],
+      [['date'], to('yesterday'), /date: expected an ISO 8601 date/],
+      [['results'], to({}), /results: expected an array, got an object/],
     ];
-    for (const [corrupt, message] of cases) {
-      const o = copy(good);
-      corrupt(o);
-      rejects(o, message);
-    }
+    for (const [path, change, message] of cases) rejects(corrupted(good, path, change), message);
   });
 
   test('one workload and backend may have a row per scope (the same scope twice is refused: see the corrupt fields)', () => {
     const o = copy(good);
-    o.results.push({ ...o.results[0], scope: 'op', via: 'resident' }, { ...o.results[0], scope: 'call-reused', via: 'plan' });
-    expect(parseBenchResults(o).results.filter((r) => r.workload === o.results[0].workload && r.backend === o.results[0].backend).map((r) => r.scope)).toEqual(['call', 'op', 'call-reused']);
+    const first = o.results[0]!;
+    o.results.push({ ...first, scope: 'op', via: 'resident' }, { ...first, scope: 'call-reused', via: 'plan' });
+    expect(parseBenchResults(o).results.filter((r) => r.workload === first.workload && r.backend === first.backend).map((r) => r.scope)).toEqual(['call', 'op', 'call-reused']);
   });
 
   test('a poolspec.bench/1 file is read: timed becomes scope and via, NAME:kernels rows become NAME\'s op rows, flags are computed', () => {
@@ -117,7 +143,7 @@ describe('results schema (poolspec.bench/2)', () => {
     delete v1.machine.firstTouch;
     delete v1.settings.scopes;
     v1.backends.push({ name: 'naive:kernels', ref: 'naive' });
-    const extra: Record<string, unknown>[] = [];
+    const extra: LooseRow[] = [];
     for (const r of v1.results) {
       delete r.via;
       delete r.flag;
@@ -126,8 +152,8 @@ describe('results schema (poolspec.bench/2)', () => {
       if (r.backend === 'naive' && r.state === 'completed') extra.push({ ...r, backend: 'naive:kernels', timed: 'resident' });
     }
     v1.results.push(...extra);
-    const bimodal = v1.results.find((r: { state: string }) => r.state === 'completed');
-    bimodal.samples = [...Array(10).fill(1), ...Array(10).fill(5)];
+    const bimodal = v1.results.find((r) => r.state === 'completed')!;
+    bimodal.samples = [...new Array<number>(10).fill(1), ...new Array<number>(10).fill(5)];
     bimodal.samplesCount = 20;
     const read = parseBenchResults(JSON.stringify(v1));
     expect(read.schema).toBe(BENCH_SCHEMA);
@@ -235,8 +261,16 @@ describe('compare', () => {
     expect(one.rows.filter((r) => r.verdict === 'regression').map((r) => `${r.workload}/${r.backend}`)).toEqual([`${target}/im2col`]);
   });
 
-  test('the comparison is reproducible (fixed seed)', () => {
-    expect(compareResults(base, sameDist)).toEqual(compareResults(base, sameDist));
+  test('a row\'s interval depends on the seed and the row, not on the row\'s position in the file', () => {
+    // Determinism for one seed is the bootstrap's (statistics above); here: compare draws each row's seed from
+    // the comparison seed and the row's key, so reordering NEW's rows leaves every interval as it was,
+    // and another comparison seed moves them.
+    const c = compareResults(base, sameDist);
+    const reordered = compareResults(base, { ...sameDist, results: [...sameDist.results].reverse() });
+    expect(reordered.rows).toHaveLength(c.rows.length);
+    for (const r of c.rows) expect(reordered.rows.find((q) => q.workload === r.workload && q.backend === r.backend)).toEqual(r);
+    const reseeded = compareResults(base, sameDist, { seed: 2 });
+    expect(reseeded.rows.some((r, i) => r.lo !== c.rows[i]!.lo || r.hi !== c.rows[i]!.hi)).toBe(true);
   });
 
   test('rows are paired within a scope only', () => {
@@ -251,12 +285,13 @@ describe('compare', () => {
   });
 
   test('rows that cannot be compared say why; a task that now errors fails the gate', () => {
-    const next = copy(sameDist);
-    const i = next.results.findIndex((r: { backend: string }) => r.backend === 'im2col');
-    const victim = next.results[i];
-    next.results[i] = { workload: victim.workload, backend: 'im2col', scope: 'call', state: 'errored', error: 'out of memory' };
-    next.results = next.results.filter((r: { workload: string; backend: string }) => !(r.workload === 'resnet50-gap-b1' && r.backend === 'naive'));
-    const c = compareResults(base, parseBenchResults(next));
+    const victim = sameDist.results.find((r) => r.backend === 'im2col')!;
+    const errored: BenchResult = { workload: victim.workload, backend: 'im2col', scope: 'call', state: 'errored', error: 'out of memory' };
+    const results = sameDist.results
+      .map((r) => (r === victim ? errored : r))
+      .filter((r) => !(r.workload === 'resnet50-gap-b1' && r.backend === 'naive'));
+    const next: BenchResults = { ...sameDist, results };
+    const c = compareResults(base, parseBenchResults(serializeBenchResults(next)));
     const row = (w: string, b: string) => c.rows.find((r) => r.workload === w && r.backend === b)!;
     expect(row(victim.workload, 'im2col').verdict).toBe('errored');
     expect(row('resnet50-gap-b1', 'naive')).toMatchObject({ verdict: 'not-compared', note: 'only in BASE' });

@@ -1,14 +1,15 @@
 /**
- * The im2col backend against the exact reference (forward) and the naive backend (backward), over a
- * deterministic grid of geometry edge cases × kinds × layouts × value sets; plus the memory refusal and
+ * The im2col backend against the exact reference (forward) and the naive backend (backward), over the
+ * project's edge-case grid (spec/cases/edge-cases.ts) × kinds × layouts × value sets; plus the memory refusal and
  * input immutability. The property-based verifier covers random cases; this grid pins the corners.
  */
 import { describe, expect, it } from 'vitest';
 import type { Layout, PoolSpec, Tensor } from '../../spec/contract.js';
 import { joinShape, product } from '../../spec/geometry.js';
 import { expectBackwardClose } from '../../test/helpers/backward-close.js';
-import { VALUE_SETS, values, type GeometryCase } from '../../test/helpers/edge-values.js';
+import { VALUE_SETS, values } from '../../test/helpers/edge-values.js';
 import createNaiveBackend from '../naive/index.js';
+import { EDGE_CASES, windowGeometry, type EdgeCase } from '../../spec/cases/edge-cases.js';
 import { BackendError, ValidationError } from '../../spec/errors.js';
 import { accepts, describeAcceptance } from '../../spec/interval.js';
 import { referenceForward } from '../../spec/reference/forward.js';
@@ -18,26 +19,6 @@ import createIm2colBackend, { IM2COL_MAX_COLUMN_BYTES } from './index.js';
 const im2col = createIm2colBackend();
 const naive = createNaiveBackend();
 const LAYOUTS: Layout[] = ['channels_first', 'channels_last'];
-
-const GEOMETRIES: GeometryCase[] = [
-  { name: 'kernel = input', spatial: [4, 5], kernel: [4, 5], strides: [1, 1], dilations: [1, 1], pads: [0, 0, 0, 0], ceilMode: false },
-  { name: 'kernel = input, padded', spatial: [3, 2], kernel: [4, 3], strides: [2, 2], dilations: [1, 1], pads: [1, 0, 0, 1], ceilMode: false },
-  { name: 'stride > kernel', spatial: [7, 9], kernel: [2, 2], strides: [3, 4], dilations: [1, 1], pads: [0, 0, 0, 0], ceilMode: false },
-  { name: 'dilation 2', spatial: [7, 6], kernel: [3, 2], strides: [1, 2], dilations: [2, 2], pads: [0, 0, 0, 0], ceilMode: false },
-  { name: 'dilation 2, padded', spatial: [5, 6], kernel: [3, 3], strides: [2, 1], dilations: [2, 2], pads: [2, 1, 1, 2], ceilMode: false },
-  { name: 'asymmetric pads', spatial: [5, 6], kernel: [3, 3], strides: [2, 1], dilations: [1, 1], pads: [1, 0, 2, 1], ceilMode: false },
-  { name: 'pad as wide as the kernel minus one', spatial: [4, 3], kernel: [3, 3], strides: [1, 1], dilations: [1, 1], pads: [2, 2, 2, 2], ceilMode: false },
-  { name: 'ceil mode: partial last window', spatial: [6, 7], kernel: [3, 3], strides: [2, 2], dilations: [1, 1], pads: [0, 1, 0, 1], ceilMode: true },
-  { name: 'ceil mode: last window dropped', spatial: [5, 5], kernel: [2, 2], strides: [2, 2], dilations: [1, 1], pads: [1, 1, 1, 1], ceilMode: true },
-  { name: 'ceil mode with dilation', spatial: [8, 5], kernel: [2, 2], strides: [3, 2], dilations: [2, 1], pads: [0, 0, 0, 0], ceilMode: true },
-  { name: '1×1', spatial: [3, 4], kernel: [1, 1], strides: [1, 1], dilations: [1, 1], pads: [0, 0, 0, 0], ceilMode: false },
-  { name: '1×1, stride 2, padded', spatial: [5, 4], kernel: [1, 1], strides: [2, 2], dilations: [1, 1], pads: [0, 0, 0, 0], ceilMode: true },
-  { name: 'rank 1', spatial: [9], kernel: [3], strides: [2], dilations: [2], pads: [2, 1], ceilMode: true },
-  { name: 'rank 1, single element', spatial: [1], kernel: [1], strides: [1], dilations: [1], pads: [0, 0], ceilMode: false },
-  { name: 'rank 1, overlapping', spatial: [6], kernel: [4], strides: [1], dilations: [1], pads: [3, 3], ceilMode: false },
-  { name: 'rank 3', spatial: [3, 4, 5], kernel: [2, 2, 3], strides: [1, 2, 2], dilations: [1, 1, 2], pads: [1, 0, 1, 0, 1, 1], ceilMode: false },
-  { name: 'rank 3, ceil', spatial: [4, 3, 4], kernel: [2, 3, 2], strides: [2, 1, 3], dilations: [1, 1, 1], pads: [0, 1, 1, 0, 1, 0], ceilMode: true },
-];
 
 interface KindVariant { label: string; spec: Pick<PoolSpec, 'kind' | 'countIncludePad' | 'divisorOverride' | 'p'> }
 
@@ -53,9 +34,8 @@ const VARIANTS: KindVariant[] = [
   { label: 'lp p=3', spec: { kind: 'lp', countIncludePad: false, p: 3 } },
 ];
 
-function makeSpec(gc: GeometryCase, v: KindVariant): PoolSpec {
-  const { name: _name, spatial: _spatial, ...geometry } = gc;
-  const spec: PoolSpec = { ...geometry, ...v.spec };
+function makeSpec(ec: EdgeCase, v: KindVariant): PoolSpec {
+  const spec: PoolSpec = { ...windowGeometry(ec), ...v.spec };
   if (spec.divisorOverride === undefined) delete spec.divisorOverride;
   if (spec.p === undefined) delete spec.p;
   return spec;
@@ -68,7 +48,7 @@ function tensor(shape: number[], data: Float32Array, layout: Layout): Tensor {
 describe('im2col: edge-case grid against the reference and the naive backend', () => {
   const batch = 2;
   const channels = 2;
-  GEOMETRIES.forEach((gc, gi) => {
+  EDGE_CASES.forEach((gc, gi) => {
     describe(gc.name, () => {
       VARIANTS.forEach((v, vi) => {
         it.each(LAYOUTS)(`${v.label}, %s`, async (layout) => {
@@ -146,10 +126,6 @@ describe('im2col: memory budget', () => {
   // K taps (8·K bytes) is needed while the tensors stay one element long.
   const wide = (taps: number): PoolSpec => spec([taps], { pads: [taps - 1, 0] });
 
-  it('states its limit', () => {
-    expect(IM2COL_MAX_COLUMN_BYTES).toBe(512 * 2 ** 20);
-  });
-
   it('supports() declines a plane whose matrix exceeds the limit, naming the limit and the size needed', () => {
     // 8190² = 67 076 100 output positions × 9 taps × 8 bytes = 4 829 479 200 bytes.
     const s = im2col.supports(spec([3, 3]), [1, 1, 8192, 8192]);
@@ -167,10 +143,13 @@ describe('im2col: memory budget', () => {
     expect(im2col.supports(spec([3, 3]), [512, 32, 32, 512], 'channels_last')).toEqual({ ok: true });
   });
 
-  it('accepts exactly the limit and declines one tap more', () => {
-    const taps = IM2COL_MAX_COLUMN_BYTES / 8;
+  it('the default budget is the documented 512 MiB: exactly that is accepted, one tap (8 bytes) more declined', () => {
+    const documented = 512 * 2 ** 20; // README: "refuses one over 512 MiB per plane"
+    const taps = documented / 8;
     expect(im2col.supports(wide(taps), [1, 1, 1])).toEqual({ ok: true });
-    expect(im2col.supports(wide(taps + 1), [1, 1, 1]).ok).toBe(false);
+    const over = im2col.supports(wide(taps + 1), [1, 1, 1]);
+    expect(over.ok).toBe(false);
+    expect(over.ok ? '' : over.reason).toContain(String(documented));
   });
 
   it('forward and backward refuse with a BackendError before allocating the matrix', async () => {
@@ -211,7 +190,7 @@ describe('im2col: memory budget', () => {
 describe('im2col: inputs are not mutated', () => {
   it.each(VARIANTS.flatMap((v) => LAYOUTS.map((layout) => [v.label, layout, v] as const)))(
     '%s, %s', async (_label, layout, v) => {
-      const gc = GEOMETRIES.find((g) => g.name === 'dilation 2, padded')!;
+      const gc = EDGE_CASES.find((g) => g.name === 'dilation 2 with padding')!;
       const spec = makeSpec(gc, v);
       const shape = joinShape(2, 3, gc.spatial, layout);
       const x = tensor(shape, values('special', product(shape), 99), layout);

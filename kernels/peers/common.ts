@@ -5,7 +5,7 @@
  * Peers are optional dependencies. Each is imported lazily, by a specifier the compiler does not resolve, so the
  * project builds without them and a missing one makes only its own backend unavailable.
  */
-import type { Layout, PoolSpec, PoolingBackend, Support, Tensor } from '../../spec/contract.js';
+import type { Layout, PoolSpec, Support, Tensor } from '../../spec/contract.js';
 import { axisWindow, poolGeometry, type PoolGeometry } from '../../spec/geometry.js';
 import { BackendError, PoolspecError } from '../../spec/errors.js';
 import { validateBackward, validateForward, validationProblem } from '../../spec/validate.js';
@@ -25,17 +25,17 @@ export class PeerUnavailableError extends PoolspecError {
 /**
  * Imports an optional package by name; a string specifier keeps the compiler from needing its types. The peers
  * are CommonJS packages, so the module object is `default` (all of `module.exports`, whatever Node's named-export
- * detection found).
+ * detection found). It is `unknown`: each caller states the members it uses in its own structural type.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export async function importPeer(pkg: string, version: string): Promise<any> {
+export async function importPeer(pkg: string, version: string): Promise<unknown> {
   const specifier: string = pkg;
+  let mod: { default?: unknown };
   try {
-    const mod = await import(specifier);
-    return mod.default ?? mod;
+    mod = (await import(specifier)) as { default?: unknown };
   } catch (e) {
     throw new PeerUnavailableError(pkg, version, e);
   }
+  return mod.default ?? mod;
 }
 
 export { FORWARD_ONLY, isPreparable } from '../../spec/extensions.js';

@@ -251,7 +251,7 @@ export async function createOrtBackend(options: OrtOptions = {}): Promise<OrtBac
       const s = supports(spec, inputShape, layout);
       if (!s.ok) return s.reason;
       const n = onnxNodeFor(spec, withIndices && spec.kind === 'max');
-      return `${n.opType}-${n.opset}(${Object.entries(n.attributes).map(([k, v]) => `${k}=${Array.isArray(v) ? formatList(v) : v}`).join(', ')})${n.indices ? ' → Y, Indices' : ''}`;
+      return `${n.opType}-${n.opset}(${Object.entries(n.attributes).map(([k, v]) => `${k}=${typeof v === 'object' ? formatList(v) : v}`).join(', ')})${n.indices ? ' → Y, Indices' : ''}`;
     },
     async dispose() {
       const all = [...sessions.values()];

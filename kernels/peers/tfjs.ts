@@ -215,13 +215,13 @@ async function loadTf(flavor: TfjsFlavor): Promise<{ tf: Tf; gradError?: string 
   if (flavor === 'cpu') {
     await importPeer('@tensorflow/tfjs-backend-cpu', TFJS_VERSION);
   } else {
-    const wasm = await importPeer('@tensorflow/tfjs-backend-wasm', TFJS_VERSION);
+    const wasm = (await importPeer('@tensorflow/tfjs-backend-wasm', TFJS_VERSION)) as { setWasmPaths(dir: string): void };
     wasm.setWasmPaths(resolveWasmDir());
   }
   // Gradients are registered by the umbrella package only (tfjs-core alone: "gradient function not found").
   let gradError: string | undefined;
   try {
-    const umbrella = await importPeer('@tensorflow/tfjs', TFJS_VERSION);
+    const umbrella = (await importPeer('@tensorflow/tfjs', TFJS_VERSION)) as Pick<Tf, 'engine'>;
     if (umbrella.engine() !== tf.engine()) gradError = '@tensorflow/tfjs resolves to a different tfjs-core than @tensorflow/tfjs-core; its gradients are registered elsewhere';
   } catch (e) {
     gradError = (e as Error).message;

@@ -16,6 +16,7 @@ import { joinShape, planeAddress, poolGeometry, product } from '../../spec/geome
 import { expectBackwardClose } from '../../test/helpers/backward-close.js';
 import { rng, values, type ValueSet, type GeometryCase } from '../../test/helpers/edge-values.js';
 import createNaiveBackend from '../naive/index.js';
+import { EDGE_CASES, windowGeometry } from '../../spec/cases/edge-cases.js';
 import { BackendError, ValidationError } from '../../spec/errors.js';
 import { accepts, describeAcceptance } from '../../spec/interval.js';
 import { referenceForward } from '../../spec/reference/forward.js';
@@ -37,31 +38,8 @@ beforeAll(async () => {
   oneUnitChunks = await createWasmBackend({ chunkBytes: 1 });
 });
 
-/** Rows are wide enough that the width kernels run pairs, single vectors and scalar borders/tails. */
-const GEOMETRIES: GeometryCase[] = [
-  { name: 'k3 s1 p1', spatial: [3, 18], kernel: [3, 3], strides: [1, 1], dilations: [1, 1], pads: [1, 1, 1, 1], ceilMode: false },
-  { name: 'k3 s2 p1', spatial: [3, 19], kernel: [3, 3], strides: [2, 2], dilations: [1, 1], pads: [1, 1, 1, 1], ceilMode: false },
-  { name: 'kernel = stride 2', spatial: [4, 18], kernel: [2, 2], strides: [2, 2], dilations: [1, 1], pads: [0, 0, 0, 0], ceilMode: false },
-  { name: 'stride 1, dilation 2', spatial: [3, 17], kernel: [2, 3], strides: [1, 1], dilations: [1, 2], pads: [0, 1, 0, 1], ceilMode: false },
-  { name: 'stride 2, dilation 2, ceil', spatial: [5, 21], kernel: [2, 3], strides: [2, 2], dilations: [2, 2], pads: [1, 1, 0, 0], ceilMode: true },
-  { name: 'asymmetric pads', spatial: [4, 17], kernel: [3, 3], strides: [1, 2], dilations: [1, 1], pads: [0, 2, 2, 1], ceilMode: false },
-  { name: 'ceil mode: partial last window', spatial: [5, 18], kernel: [3, 3], strides: [2, 2], dilations: [1, 1], pads: [0, 1, 0, 1], ceilMode: true },
-  { name: 'ceil mode: last window dropped', spatial: [5, 17], kernel: [2, 2], strides: [2, 2], dilations: [1, 1], pads: [1, 1, 1, 1], ceilMode: true },
-  { name: 'stride 3', spatial: [7, 20], kernel: [3, 3], strides: [3, 3], dilations: [1, 1], pads: [0, 0, 0, 0], ceilMode: false },
-  { name: 'stride > kernel', spatial: [7, 19], kernel: [2, 2], strides: [3, 4], dilations: [1, 1], pads: [0, 0, 0, 0], ceilMode: false },
-  { name: 'pad = kernel − 1', spatial: [4, 9], kernel: [3, 3], strides: [1, 1], dilations: [1, 1], pads: [2, 2, 2, 2], ceilMode: false },
-  { name: 'global', spatial: [4, 5], kernel: [4, 5], strides: [1, 1], dilations: [1, 1], pads: [0, 0, 0, 0], ceilMode: false },
-  { name: 'global, plane < 8', spatial: [2, 3], kernel: [2, 3], strides: [1, 1], dilations: [1, 1], pads: [0, 0, 0, 0], ceilMode: false },
-  { name: 'one window over a padded plane', spatial: [3, 2], kernel: [4, 3], strides: [2, 2], dilations: [1, 1], pads: [1, 0, 0, 1], ceilMode: false },
-  { name: '1×1', spatial: [3, 9], kernel: [1, 1], strides: [1, 1], dilations: [1, 1], pads: [0, 0, 0, 0], ceilMode: false },
-  { name: 'rank 1', spatial: [23], kernel: [3], strides: [1], dilations: [1], pads: [1, 1], ceilMode: false },
-  { name: 'rank 1, stride 2, dilation 2, ceil', spatial: [25], kernel: [3], strides: [2], dilations: [2], pads: [2, 1], ceilMode: true },
-  { name: 'rank 1, single element', spatial: [1], kernel: [1], strides: [1], dilations: [1], pads: [0, 0], ceilMode: false },
-  { name: 'rank 1, global', spatial: [13], kernel: [13], strides: [1], dilations: [1], pads: [0, 0], ceilMode: false },
-  { name: 'rank 3', spatial: [3, 4, 13], kernel: [2, 2, 3], strides: [1, 2, 1], dilations: [1, 1, 2], pads: [1, 0, 1, 0, 1, 1], ceilMode: false },
-  { name: 'rank 3, ceil, stride 2', spatial: [4, 3, 14], kernel: [2, 3, 2], strides: [2, 1, 2], dilations: [1, 1, 1], pads: [0, 1, 1, 0, 1, 0], ceilMode: true },
-  { name: 'rank 3, global', spatial: [2, 3, 4], kernel: [2, 3, 4], strides: [1, 1, 1], dilations: [1, 1, 1], pads: [0, 0, 0, 0, 0, 0], ceilMode: false },
-];
+/** The project's edge-case grid (spec/cases/edge-cases.ts); its first two, k3 s1 p1 and k3 s2 p1, are used below. */
+const GEOMETRIES: GeometryCase[] = EDGE_CASES.map((ec) => ({ name: ec.name, spatial: [...ec.spatial], ...windowGeometry(ec) }));
 
 interface KindVariant {
   label: string;

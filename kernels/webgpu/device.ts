@@ -45,7 +45,7 @@ export class GpuContext {
       this.lost ??= `${info.reason}${info.message ? `: ${info.message}` : ''}`;
     }, () => undefined);
     device.addEventListener('uncapturederror', (event) => {
-      this.uncaptured ??= (event as GPUUncapturedErrorEvent).error.message;
+      this.uncaptured ??= event.error.message;
     });
   }
 

@@ -9,7 +9,7 @@
  * together. Buffers come from a pool (kernels/webgpu/buffers.ts); the device is created on the first call.
  */
 import type {
-  DeviceBackend, DeviceCopyPasses, Direction, ForwardResult, Layout, PoolKind, PoolSpec, PoolingBackend, ResidentBackend,
+  DeviceBackend, DeviceCopyPasses, Direction, ForwardResult, Layout, PoolKind, PoolSpec, ResidentBackend,
   ResidentCase, Support, Tensor,
 } from '../../spec/contract.js';
 import { poolGeometry, product, type PoolGeometry } from '../../spec/geometry.js';
@@ -77,7 +77,7 @@ const READBACK = GPUBufferUsageFlagsOf('MAP_READ', 'COPY_DST');
 
 /** GPUBufferUsage is a global in browsers and (after nodeGpu()) in Node; read it lazily, when a call needs it. */
 function GPUBufferUsageFlagsOf(...names: (keyof GPUBufferUsage)[]): () => GPUBufferUsageFlags {
-  return () => names.reduce((flags, n) => flags | (globalThis.GPUBufferUsage[n] as number), 0);
+  return () => names.reduce((flags, n) => flags | globalThis.GPUBufferUsage[n], 0);
 }
 
 /** Bytes of each buffer a case needs, to check against the device's limits before anything is allocated. */

@@ -41,7 +41,7 @@ export function nodeGpu(): Promise<GPU> {
     try {
       mod = (await import('webgpu')) as unknown as typeof mod;
     } catch (e) {
-      throw new Error(`the npm package "webgpu" (Dawn for Node) could not be loaded: ${(e as Error).message}. ${WEBGPU_HOW_TO}`);
+      throw new Error(`the npm package "webgpu" (Dawn for Node) could not be loaded: ${(e as Error).message}. ${WEBGPU_HOW_TO}`, { cause: e });
     }
     // Dawn's classes (GPUBufferUsage, GPUMapMode, …) are globals in a browser; the backend uses them as such.
     for (const [key, value] of Object.entries(mod.globals)) {

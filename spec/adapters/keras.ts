@@ -79,7 +79,7 @@ function dataFormat(value: unknown): Layout {
 export function fromKeras(layer: KerasLayer, config: KerasPoolingConfig = {}, inputShape?: readonly number[]): AdapterResult {
   const info = layerInfo(layer);
   if (!isRecord(config)) throw new ValidationError('config', 'ADAPT.KERAS', 'must be an object (the layer config)', config);
-  const raw = config as unknown as Record<string, unknown>;
+  const raw: Record<string, unknown> = config;
   checkKeys(raw, info.global ? GLOBAL_KEYS : WINDOW_KEYS, 'ADAPT.KERAS', layer);
   const layout = dataFormat(raw.data_format);
   const shape = inputShape === undefined ? undefined : checkInputShape(inputShape, 'inputShape', info.rank + 2);

@@ -49,6 +49,7 @@ const KIND: Readonly<Record<OnnxPoolOp, PoolKind>> = {
   MaxPool: 'max', AveragePool: 'avg', LpPool: 'lp', GlobalMaxPool: 'max', GlobalAveragePool: 'avg', GlobalLpPool: 'lp',
 };
 const AUTO_PADS: readonly OnnxAutoPad[] = ['NOTSET', 'VALID', 'SAME_UPPER', 'SAME_LOWER'];
+const isAutoPad = (v: unknown): v is OnnxAutoPad => (AUTO_PADS as readonly unknown[]).includes(v);
 
 function flag(value: unknown, field: string): boolean {
   if (value === undefined) return false;
@@ -81,7 +82,7 @@ export function fromOnnx(op: OnnxPoolOp, attrs: OnnxPoolAttributes = {}, inputSh
     throw new ValidationError('op', 'ADAPT.ONNX', `must be one of ${Object.keys(ATTRS).join(', ')}`, op);
   }
   if (!isRecord(attrs)) throw new ValidationError('attrs', 'ADAPT.ONNX', 'must be an object of node attributes', attrs);
-  const raw = attrs as unknown as Record<string, unknown>;
+  const raw: Record<string, unknown> = attrs;
   checkKeys(raw, ATTRS[op], 'ADAPT.ONNX', op);
   const kind = KIND[op];
 
@@ -105,7 +106,7 @@ export function fromOnnx(op: OnnxPoolOp, attrs: OnnxPoolAttributes = {}, inputSh
   const ceilMode = flag(raw.ceil_mode, 'ceil_mode');
 
   const autoPad = raw.auto_pad ?? 'NOTSET';
-  if (!AUTO_PADS.includes(autoPad as OnnxAutoPad)) {
+  if (!isAutoPad(autoPad)) {
     throw new ValidationError('auto_pad', 'ADAPT.ONNX', `must be one of ${AUTO_PADS.join(', ')}`, autoPad);
   }
   let pads: number[];

@@ -35,7 +35,7 @@ export const purity: Property<GradCase> = {
     const dy = { shape: [...c.dy.shape], data: new Float32Array(c.dy.data), layout };
     const xs = snapshot(x);
     const dys = snapshot(dy);
-    const spec: PoolSpec = JSON.parse(specBefore);
+    const spec = JSON.parse(specBefore) as PoolSpec;
     try {
       await backend.forward(spec, x);
       if (!unchanged(x, xs)) return fail('forward() modified its input x (CONTRACT.PURE)');
@@ -150,7 +150,7 @@ export const refusal: Property<[PoolCase, number]> = {
   check: (backend, [c, which]) => verdictOf(async () => {
     const bad = breakCase(c, which);
     const shape = (bad.x as Tensor).shape;
-    let declined = false;
+    let declined: boolean;
     try {
       declined = backend.supports(bad.spec as PoolSpec, shape, c.x.layout ?? 'channels_first').ok === false;
     } catch {

@@ -40,7 +40,7 @@ export async function runStructuredForward(backend: PoolingBackend, spec: Struct
     throw new VerdictSignal(fail(`structured.forward() threw ${describeError(e)} on a supported case (CONTRACT.SUPPORTS)`));
   }
   if (!(r?.y?.data instanceof Float32Array) || r.y.shape.join(',') !== outShape.join(',') || r.y.data.length !== product(outShape)) {
-    throw new VerdictSignal(fail(`structured.forward() output shape [${r?.y?.shape}] ≠ expected [${outShape}] (ADAPTIVE.WINDOW, ROI.SHAPE, SPP.SHAPE, UNPOOL.SIZE)`));
+    throw new VerdictSignal(fail(`structured.forward() output shape [${r?.y?.shape?.join(',')}] ≠ expected [${outShape.join(',')}] (ADAPTIVE.WINDOW, ROI.SHAPE, SPP.SHAPE, UNPOOL.SIZE)`));
   }
   if (withIndices && !(r.indices instanceof Int32Array && r.indices.length === r.y.data.length)) {
     throw new VerdictSignal(fail('structured.forward() of a max kind must return Int32Array indices, one per output (MAX.INDEX)'));
@@ -57,7 +57,7 @@ async function runStructuredBackward(backend: PoolingBackend, spec: StructuredSp
     if (e instanceof VerdictSignal) throw e;
     throw new VerdictSignal(fail(`structured.backward() threw ${describeError(e)} on a supported case (CONTRACT.SUPPORTS)`));
   }
-  if (!(dx?.data instanceof Float32Array) || dx.shape.join(',') !== x.shape.join(',')) throw new VerdictSignal(fail(`structured.backward() dx shape [${dx?.shape}] ≠ [${x.shape}] (GRAD.SHAPE)`));
+  if (!(dx?.data instanceof Float32Array) || dx.shape.join(',') !== x.shape.join(',')) throw new VerdictSignal(fail(`structured.backward() dx shape [${dx?.shape?.join(',')}] ≠ [${x.shape.join(',')}] (GRAD.SHAPE)`));
   return dx;
 }
 
@@ -199,7 +199,7 @@ export const structuredFiniteDifferences: Property<[StructuredKind, StructuredCa
       let slope = hpZero;
       let kink = false;
       for (let o = 0; o < g.start.length - 1 && !kink; o++) {
-        const taps = Array.from(g.taps.subarray(g.start[o]!, g.start[o + 1]!));
+        const taps = Array.from(g.taps.subarray(g.start[o], g.start[o + 1]));
         if (!taps.includes(i)) continue;
         const vals = taps.map((t) => c.x.data[t]!);
         if (g.reducer === 'max' && xi === Math.max(...vals) && vals.filter((v) => v === xi).length > 1) { kink = true; break; }

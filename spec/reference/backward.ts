@@ -54,7 +54,7 @@ export function referenceBackward(spec: PoolSpec, x: Tensor, dy: Tensor, policy:
     }
   });
   const values = new Float64Array(count);
-  const acceptance: Acceptance[] = new Array(count);
+  const acceptance = new Array<Acceptance>(count);
   for (let i = 0; i < count; i++) {
     const s = sums[i]!;
     const m = s.terms;
@@ -84,12 +84,12 @@ function lpBackward(spec: PoolSpec, x: Tensor, dy: Tensor, fwd: ReturnType<typeo
   const p = spec.p!;
   const e = Math.abs(p - 1);
   const count = x.data.length;
-  const exactSum: Decimal[] = new Array(count).fill(hpZero);
+  const exactSum = new Array<Decimal>(count).fill(hpZero);
   const absSum = new Float64Array(count);
   const rhoSum = new Float64Array(count); // Σ|t|·ρ: kept apart from Σ|t| so the bound is a sum of positives
   const lostSum = new Float64Array(count); // flush: Σ|t| over terms with a subnormal x or dy
   const terms = new Int32Array(count);
-  const broken: (string | undefined)[] = new Array(count);
+  const broken = new Array<string | undefined>(count);
   const powCache = new Map<number, Decimal>();
   const xPow = (v: number): Decimal => {
     let r = powCache.get(v);
@@ -133,7 +133,7 @@ function lpBackward(spec: PoolSpec, x: Tensor, dy: Tensor, fwd: ReturnType<typeo
     }
   });
   const values = new Float64Array(count);
-  const acceptance: Acceptance[] = new Array(count);
+  const acceptance = new Array<Acceptance>(count);
   for (let i = 0; i < count; i++) {
     const v = exactSum[i]!.toNumber();
     values[i] = v;

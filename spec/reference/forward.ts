@@ -32,7 +32,7 @@ export function referenceForward(spec: PoolSpec, x: Tensor, policy: Policy = DEF
   const windows = planeWindows(spec, g);
   const total = g.batch * g.channels * g.outPlane;
   const values = new Float64Array(total);
-  const acceptance: Acceptance[] = new Array(total);
+  const acceptance = new Array<Acceptance>(total);
   const indices = spec.kind === 'max' ? new Int32Array(total) : undefined;
   const lpRelErr = spec.kind === 'lp' ? new Float64Array(total) : undefined;
   const powers = spec.kind === 'lp' ? lpPowers(x.data, spec.p!) : undefined;

@@ -27,7 +27,7 @@ export function lpPowers(data: Float32Array, p: number): (index: number) => Deci
 /** Σ terms and (Σ terms)^(1/p), in 40 digits, rounded to f64. */
 export function lpRoot(terms: readonly Decimal[], p: number): { sum: number; root: number } {
   let s = M.bignumber(0);
-  for (const t of terms) s = M.add(s, t) as Decimal;
+  for (const t of terms) s = M.add(s, t);
   const root = M.pow(s, M.divide(M.bignumber(1), M.bignumber(exactFraction(p))) as Decimal) as Decimal;
   return { sum: s.toNumber(), root: root.toNumber() };
 }
@@ -38,7 +38,7 @@ export function hpPow(base: number, e: number): Decimal {
 }
 
 export function hpMul(...xs: Decimal[]): Decimal {
-  return xs.reduce((a, b) => M.multiply(a, b) as Decimal, M.bignumber(1));
+  return xs.reduce((a, b) => M.multiply<Decimal>(a, b), M.bignumber(1));
 }
 
 export function hpFromNumber(x: number): Decimal {
@@ -46,11 +46,11 @@ export function hpFromNumber(x: number): Decimal {
 }
 
 export function hpAdd(a: Decimal, b: Decimal): Decimal {
-  return M.add(a, b) as Decimal;
+  return M.add(a, b);
 }
 
 export function hpAbs(a: Decimal): Decimal {
-  return M.abs(a) as Decimal;
+  return M.abs<Decimal>(a);
 }
 
 export const hpZero: Decimal = M.bignumber(0);
@@ -64,9 +64,9 @@ export function windowValueHP(kind: 'max' | 'avg' | 'sum' | 'lp', values: readon
     case 'max':
       return values.reduce((a, b) => (M.larger(b, a) ? b : a));
     case 'sum':
-      return values.reduce((a, b) => M.add(a, b) as Decimal, hpZero);
+      return values.reduce((a, b) => M.add(a, b), hpZero);
     case 'avg':
-      return M.divide(values.reduce((a, b) => M.add(a, b) as Decimal, hpZero), hpFromNumber(divisor)) as Decimal;
+      return M.divide(values.reduce((a, b) => M.add(a, b), hpZero), hpFromNumber(divisor)) as Decimal;
     case 'lp': {
       const P = hpFromNumber(p);
       const s = values.reduce((a, b) => M.add(a, M.pow(M.abs(b), P)) as Decimal, hpZero);
@@ -76,7 +76,7 @@ export function windowValueHP(kind: 'max' | 'avg' | 'sum' | 'lp', values: readon
 }
 
 export function hpSub(a: Decimal, b: Decimal): Decimal {
-  return M.subtract(a, b) as Decimal;
+  return M.subtract(a, b);
 }
 
 export function hpDiv(a: Decimal, b: Decimal): Decimal {

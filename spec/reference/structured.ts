@@ -20,14 +20,14 @@ export interface StructuredReference {
 }
 
 function tapsOf(g: Gather, o: number): Int32Array {
-  return g.taps.subarray(g.start[o]!, g.start[o + 1]!);
+  return g.taps.subarray(g.start[o], g.start[o + 1]);
 }
 
 export function referenceStructuredForward(spec: StructuredSpec, x: Tensor, policy: Policy = DEFAULT_POLICY): StructuredReference {
   const g = validateStructuredForward(spec, x);
   const count = g.start.length - 1;
   const values = new Float64Array(count);
-  const acceptance: Acceptance[] = new Array(count);
+  const acceptance = new Array<Acceptance>(count);
   const indices = g.reducer === 'max' ? new Int32Array(count) : undefined;
   const read = (i: number): number => x.data[i]!;
   for (let o = 0; o < count; o++) {

@@ -98,7 +98,7 @@ export async function bundleBrowserHarness(options: BundleOptions): Promise<{ ou
     });
   } catch (e) {
     const errors = (e as { errors?: Message[] }).errors;
-    if (errors?.length) throw new Error(`esbuild could not bundle the browser harness (backends: ${names.join(', ')}):\n${formatMessages(errors)}`);
+    if (errors?.length) throw new Error(`esbuild could not bundle the browser harness (backends: ${names.join(', ')}):\n${formatMessages(errors)}`, { cause: e });
     throw e;
   }
   writeFileSync(join(options.outdir, 'index.html'), INDEX_HTML);

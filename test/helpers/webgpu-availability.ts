@@ -14,7 +14,7 @@ export async function webgpuSkipReason(who: string, probe: () => Promise<unknown
     return undefined;
   } catch (e) {
     const reason = (e as Error).message;
-    if (process.env.CI) throw new Error(`${who}: no WebGPU adapter (CI is set, so this fails instead of skipping): ${reason}`);
+    if (process.env.CI) throw new Error(`${who}: no WebGPU adapter (CI is set, so this fails instead of skipping): ${reason}`, { cause: e });
     console.warn(`${who}: skipping the WebGPU tests: ${reason}`);
     return reason;
   }
