@@ -156,7 +156,8 @@ function describe(v: unknown): string {
   if (Array.isArray(v)) return 'an array';
   if (typeof v === 'string') return `"${v.length > 40 ? `${v.slice(0, 40)}…` : v}"`;
   if (typeof v === 'object') return 'an object';
-  return `${typeof v} ${String(v)}`;
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return `${typeof v} ${String(v)}`;
+  return typeof v;
 }
 
 function fail(path: string, want: string, got: unknown): never {
@@ -391,8 +392,8 @@ function upgradeV1(v1: Obj): Obj {
   if (Array.isArray(v1['workloads'])) for (const w of v1['workloads'] as unknown[]) if (w && typeof w === 'object') direction.set((w as Obj)['id'], (w as Obj)['direction']);
   const kernels = (name: unknown): boolean => typeof name === 'string' && name.endsWith(':kernels');
   const own = (name: unknown): unknown => (kernels(name) ? (name as string).slice(0, -':kernels'.length) : name);
-  const backends = Array.isArray(v1['backends']) ? (v1['backends'] as unknown[]) : v1['backends'];
-  const names = new Set(Array.isArray(backends) ? backends.map((b) => (b && typeof b === 'object' ? (b as Obj)['name'] : undefined)) : []);
+  const backends: unknown[] | undefined = Array.isArray(v1['backends']) ? (v1['backends'] as unknown[]) : undefined;
+  const names = new Set(backends ? backends.map((b) => (b && typeof b === 'object' ? (b as Obj)['name'] : undefined)) : []);
   const results = Array.isArray(v1['results']) ? (v1['results'] as unknown[]).map((r) => {
     if (!r || typeof r !== 'object') return r;
     const { timed, ...rest } = r as Obj;
@@ -401,7 +402,7 @@ function upgradeV1(v1: Obj): Obj {
     if (rest['state'] === 'completed') {
       out['via'] = timed === 'prepared' ? 'prepare' : timed === 'resident' ? 'resident' : direction.get(rest['workload']);
       const samples = rest['samples'];
-      out['flag'] = Array.isArray(samples) && samples.every((x) => typeof x === 'number') ? classifySamples(samples as number[]).flag : null;
+      out['flag'] = Array.isArray(samples) && (samples as unknown[]).every((x): x is number => typeof x === 'number') ? classifySamples(samples).flag : null;
     }
     return out;
   }) : v1['results'];
@@ -410,10 +411,10 @@ function upgradeV1(v1: Obj): Obj {
     schema: BENCH_SCHEMA,
     upgradedFrom: BENCH_SCHEMA_V1,
     // NAME:kernels rows now belong to NAME (kept as a backend only if NAME itself is missing).
-    backends: Array.isArray(backends)
+    backends: backends
       ? backends.filter((b) => !(b && typeof b === 'object' && kernels((b as Obj)['name']) && names.has(own((b as Obj)['name']))))
         .map((b) => (b && typeof b === 'object' ? { ...(b as Obj), name: own((b as Obj)['name']) } : b))
-      : backends,
+      : v1['backends'],
     results,
   };
 }

@@ -58,7 +58,7 @@ function parsePolicy(values: readonly string[]): Partial<Policy> {
     }
     out[k] = v;
   }
-  return out as Partial<Policy>;
+  return out;
 }
 
 function positiveInt(flag: string, v: string | undefined, fallback: number): number {

@@ -64,7 +64,7 @@ function barChart(rows: Record<string, unknown>[], order: readonly string[], bac
     ...(rule === undefined
       ? bars
       : { layer: [bars, { mark: { type: 'rule' as const, color: '#333', strokeDash: [4, 3] }, encoding: { x: { datum: rule, type: 'quantitative' as const } } }] }),
-  } as TopLevelSpec;
+  };
 }
 
 function lineChart(rows: Record<string, unknown>[], backends: readonly string[], x: Record<string, unknown>, facet?: string): TopLevelSpec {
@@ -81,8 +81,8 @@ function lineChart(rows: Record<string, unknown>[], backends: readonly string[],
       tooltip: [{ field: 'backend' }, { field: 'value', title: 'swept value' }, { field: 'medianMs', type: 'quantitative' as const, format: '.4~g' }],
     },
   };
-  if (!facet) return { ...base(), data: { values: rows }, ...inner } as TopLevelSpec;
-  return { ...base(), data: { values: rows }, facet: { column: { field: facet, type: 'nominal', title: null } }, spec: inner } as TopLevelSpec;
+  if (!facet) return { ...base(), data: { values: rows }, ...inner };
+  return { ...base(), data: { values: rows }, facet: { column: { field: facet, type: 'nominal', title: null } }, spec: inner };
 }
 
 /**

@@ -76,7 +76,7 @@ function checkProperty(v: unknown, at: string, replayMap: Obj): ConformancePrope
   if (!PROPERTY_STATUSES.includes(v['status'] as string)) throw new ConformanceInputError(`${at}.status: expected pass, fail, unsupported or n/a, got ${JSON.stringify(v['status'])}`);
   const id = v['id'];
   const f = v['failure'];
-  const replay = typeof v['replay'] === 'string' ? v['replay'] : typeof replayMap[id] === 'string' ? replayMap[id] as string : undefined;
+  const replay = typeof v['replay'] === 'string' ? v['replay'] : typeof replayMap[id] === 'string' ? replayMap[id] : undefined;
   const reading = isObj(v['reading']) ? v['reading'] : undefined;
   return {
     id,

@@ -85,7 +85,7 @@ export interface CaseView {
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const numbers = (v: unknown): number[] | undefined => (Array.isArray(v) && v.every((x) => typeof x === 'number') ? v as number[] : undefined);
+const numbers = (v: unknown): number[] | undefined => (Array.isArray(v) && (v as unknown[]).every((x): x is number => typeof x === 'number') ? v : undefined);
 /** toJsonSafe writes NaN, ±Infinity and −0 as strings. */
 const fromJsonSafe = (v: unknown): number => (v === '-0' ? -0 : typeof v === 'string' ? Number(v) : typeof v === 'number' ? v : NaN);
 

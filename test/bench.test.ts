@@ -365,7 +365,7 @@ describe('poolspec bench end to end', () => {
     expect(loaded).toEqual(own);
     const backends = await Promise.all(OWN_BACKENDS.filter((b) => own.includes(b.name)).map(async (e) => ({ name: e.name, b: await e.create() })));
     const expected = backends.flatMap(({ name, b }) => scopesOf(b, 'forward').map((scope) => `${name}/${scope}`));
-    await Promise.all(backends.map(({ b }) => b.dispose?.()));
+    await Promise.all(backends.map(async ({ b }) => { await b.dispose?.(); }));
     expect(results.results.map((r) => `${r.backend}/${r.scope}`)).toEqual(expected);
     expect(expected).toContain('naive/call-reused');
     expect(results.results.find((r) => r.backend === 'naive' && r.scope === 'call-reused')).toMatchObject({ state: 'completed', via: 'plan' });

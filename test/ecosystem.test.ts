@@ -48,11 +48,11 @@ describe('readings', () => {
   test('ceilOverhang: ceil mode adds a window only where SHAPE.CEIL gives more than floor', () => {
     // Width 4, kernel 2, stride 3: floor((4 − 2)/3) + 1 = 1 window, ceil(2/3) + 1 = 2, and the second starts at
     // 3 < 4, inside the input: an overhang window.
-    expect(ceilOverhang(caseView(maxCase([2, 4], [1, 2], [1, 3], true, Array(8).fill(0)))!)).toBe(true);
+    expect(ceilOverhang(caseView(maxCase([2, 4], [1, 2], [1, 3], true, new Array<number>(8).fill(0)))!)).toBe(true);
     // Width 5: (5 − 2)/3 = 1 exactly, so floor and ceil both give 2 windows.
-    expect(ceilOverhang(caseView(maxCase([2, 5], [1, 2], [1, 3], true, Array(10).fill(0)))!)).toBe(false);
+    expect(ceilOverhang(caseView(maxCase([2, 5], [1, 2], [1, 3], true, new Array<number>(10).fill(0)))!)).toBe(false);
     // Floor mode never has one.
-    expect(ceilOverhang(caseView(maxCase([2, 4], [1, 2], [1, 3], false, Array(8).fill(0)))!)).toBe(false);
+    expect(ceilOverhang(caseView(maxCase([2, 4], [1, 2], [1, 3], false, new Array<number>(8).fill(0)))!)).toBe(false);
   });
 
   test('caseView restores NaN and −0 from their JSON-safe strings; a tuple counterexample is read from its case', () => {
@@ -67,7 +67,7 @@ describe('readings', () => {
     // A dx mismatch on tfjs-cpu at a tap only the ceil-mode overhang window covers: CAUSES
     // 'tfjs-grad-drops-rounding' (the 2-D gradient recomputes the output size by truncation).
     const dx = { message: 'dx[0,0,1,3] = 0, expected …', mismatch: { tensor: 'dx', flat: 7, position: [0, 0, 1, 3], expected: '1e-45', got: '0' } };
-    expect(classify({ name: 'tfjs-cpu', role: 'peer' }, { ...dx, counterexample: maxCase([2, 4], [1, 2], [1, 3], true, Array(8).fill(0)) })).toBe('tfjs-grad-drops-rounding');
+    expect(classify({ name: 'tfjs-cpu', role: 'peer' }, { ...dx, counterexample: maxCase([2, 4], [1, 2], [1, 3], true, new Array<number>(8).fill(0)) })).toBe('tfjs-grad-drops-rounding');
     // A NaN in an ONNX Runtime max window: 'ort-max-nan'.
     const y = { message: 'y[0,0,0,0]: 5 vs NaN', mismatch: { tensor: 'y', flat: 0, position: [0, 0, 0, 0], expected: 'NaN', got: '5' } };
     expect(classify({ name: 'onnxruntime', role: 'peer' }, { ...y, counterexample: maxCase([1, 2], [1, 2], [1, 1], false, ['NaN', 5]) })).toBe('ort-max-nan');

@@ -221,13 +221,13 @@ describe.skipIf(!HAVE_CHROMIUM && !process.env['CI'])('the HTML report in headle
       expect(c.axes, c.name!).toBeGreaterThan(0);
     }
     const layer = new Set(bench.workloads.filter((w) => !w.sweep).map((w) => w.id));
-    const byName = Object.fromEntries(charts.map((c) => [c.name, c]));
+    const byName = new Map(charts.map((c) => [c.name, c]));
     for (const scope of ['call', 'op'] as const) {
       // A chart holds the rows of its scope only; relative bars need a second backend on the workload.
       const rows = bench.results.filter((r): r is CompletedResult => r.state === 'completed' && r.scope === scope && layer.has(r.workload));
-      expect(byName[`time-${scope}`]!.bars).toBe(rows.length);
-      expect(byName[`bandwidth-${scope}`]!.bars).toBe(rows.length);
-      expect(byName[`relative-${scope}`]!.bars).toBe(rows.filter((r) => rows.filter((x) => x.workload === r.workload).length > 1).length);
+      expect(byName.get(`time-${scope}`)!.bars).toBe(rows.length);
+      expect(byName.get(`bandwidth-${scope}`)!.bars).toBe(rows.length);
+      expect(byName.get(`relative-${scope}`)!.bars).toBe(rows.filter((r) => rows.filter((x) => x.workload === r.workload).length > 1).length);
     }
     const done = bench.results.filter((r): r is CompletedResult => r.state === 'completed' && r.scope === 'call' && layer.has(r.workload));
     // The bars are drawn, not just present: every bar has a width, and on the time chart's log axis a longer
@@ -251,8 +251,8 @@ describe.skipIf(!HAVE_CHROMIUM && !process.env['CI'])('the HTML report in headle
     for (const [name, axis] of [['scaling-size', 'size'], ['scaling-kernel', 'kernel']] as const) {
       const points = bench.results.filter((r) => r.state === 'completed' && sweepOf.get(r.workload)?.axis === axis);
       expect(points.length, name).toBeGreaterThan(0);
-      expect(byName[name]!.lines).toBe(new Set(points.map((r) => `${sweepOf.get(r.workload)!.series}/${r.backend}`)).size);
-      expect(byName[name]!.points).toBe(points.length);
+      expect(byName.get(name)!.lines).toBe(new Set(points.map((r) => `${sweepOf.get(r.workload)!.series}/${r.backend}`)).size);
+      expect(byName.get(name)!.points).toBe(points.length);
     }
   });
 

@@ -236,7 +236,7 @@ export const planContract: Property<GradCase> = {
     const plan = await planned('plan()', () => backend.plan(c.spec, [...c.x.shape], layout));
     try {
       if (!Array.isArray(plan?.outShape) || plan.outShape.join(',') !== outShape.join(',')) {
-        return fail(`plan().outShape [${plan?.outShape}] ≠ forward()'s output shape [${outShape}] (${clause})`);
+        return fail(`plan().outShape [${String(plan?.outShape)}] ≠ forward()'s output shape [${outShape.join(',')}] (${clause})`);
       }
       const y = new Float32Array(n);
       const indices = c.spec.kind === 'max' ? new Int32Array(n) : undefined;
