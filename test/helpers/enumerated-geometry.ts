@@ -47,8 +47,10 @@ export type EnumeratedVerdict =
   | { readonly valid: false; readonly rule: string; readonly field: string };
 
 /** A spec broke a rule: which one, and the field §8 names. */
-class Broken {
-  constructor(readonly rule: string, readonly field: string) {}
+class Broken extends Error {
+  constructor(readonly rule: string, readonly field: string) {
+    super(`${rule}: ${field}`);
+  }
 }
 
 function isFiniteNumber(v: unknown): v is number {
