@@ -13,6 +13,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { STRUCTURED_PROPERTIES } from '../spec/properties/structured.js';
+import type { BackendOutcome, PropertyOutcome } from '../spec/verifier.js';
+import { DEFAULT_POLICY } from '../spec/policy.js';
+import { formatDeclines, groupDeclines } from '../cli/declines.js';
+import { compactList, foldRows } from '../cli/fold.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(ROOT, 'dist', 'cli', 'poolspec.js');
@@ -57,7 +61,7 @@ function shellWords(cmd: string): string[] {
 }
 
 interface PropertyJson {
-  id: string; status: string; cases: number; unsupported: number; seed: number; runs: number;
+  id: string; status: string; cases: number; unsupported: number; reasons: string[]; seed: number; runs: number;
   failure?: { message: string; counterexample: unknown; path: string; shrinks: number };
 }
 interface BackendJson { backend: string; ref: string; status: string; properties: PropertyJson[]; replay: Record<string, string> }
@@ -137,6 +141,22 @@ describe.concurrent('poolspec verify (CLI)', () => {
     expect(xml).toContain('<testsuites');
     expect(xml.match(/<testcase\b/g)).toHaveLength(b.properties.length);
     expect(xml).not.toContain('<failure');
+
+    // The fifteen structured properties decline for five reasons (one per structured kind it lacks): one line
+    // per reason, not one per property with the reasons repeated.
+    const section = r.stdout.split('\nUnsupported cases')[1]?.split('\n\n')[0] ?? '';
+    const declineLines = section.split('\n').filter((l) => l.startsWith('  '));
+    const reasons = [...new Set(b.properties.flatMap((p) => p.reasons))];
+    expect(reasons.length).toBeLessThan(structured.size);
+    expect(declineLines).toHaveLength(reasons.length);
+    for (const [i, reason] of reasons.entries()) {
+      const n = b.properties.filter((p) => p.reasons.includes(reason)).length;
+      expect(declineLines[i]).toBe(`  external-js · ${n} properties (all cases): ${reason}`);
+    }
+    // What a user sees of a run, progress and summary, fits on one screen, verdict included.
+    const lines = `${r.stderr}${r.stdout}`.trimEnd().split('\n');
+    expect(lines.length, `${r.stderr}${r.stdout}`).toBeLessThanOrEqual(50);
+    expect(lines[lines.length - 1]).toBe(`external-js: PASS  (seed ${SEED})`);
   });
 
   const diffForward = ['diff.forward.max', 'diff.forward.avg', 'diff.forward.sum', 'diff.forward.lp'];
@@ -266,5 +286,53 @@ describe.concurrent('poolspec verify (CLI)', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Usage: poolspec verify');
     expect(r.stdout).toContain('--backend');
+  });
+});
+
+describe('poolspec verify: the summary folds what repeats', () => {
+  function outcome(backend: string, props: ReadonlyArray<Partial<PropertyOutcome> & { id: string }>): BackendOutcome {
+    return {
+      backend, status: 'pass', policy: DEFAULT_POLICY, ms: 1,
+      properties: props.map((p) => ({ title: p.id, clauses: [], status: 'pass', cases: 10, unsupported: 0, reasons: [], unconstrained: 0, seed: 1, runs: 10, ms: 1, ...p })),
+    };
+  }
+
+  test('declines: one line per backend and reason, the properties listed when short and counted when long', () => {
+    const structured = STRUCTURED_PROPERTIES.map((p) => p.id);
+    const whole = 'sliding windows only';
+    const o = [
+      outcome('a', [
+        { id: 'diff.forward.lp', cases: 7, unsupported: 3, reasons: ['p > 8'] },
+        { id: 'inv.lp1', cases: 9, unsupported: 1, reasons: ['p > 8'] },
+        ...structured.map((id) => ({ id, status: 'unsupported' as const, cases: 0, unsupported: 10, reasons: [whole] })),
+      ]),
+      outcome('b', structured.map((id) => ({ id, status: 'unsupported' as const, cases: 0, unsupported: 10, reasons: [whole] }))),
+    ];
+    expect(formatDeclines(groupDeclines(o))).toEqual([
+      '  a · diff.forward.lp, inv.lp1 (some cases): p > 8',
+      `  a · ${structured.length} properties (all cases): ${whole}`,
+      `  b · ${structured.length} properties (all cases): ${whole}`,
+    ]);
+  });
+
+  test('table rows fold by prefix and identical cells, and a row that differs stays alone', () => {
+    const row = (id: string, ...cells: string[]): { id: string; cells: string[] } => ({ id, cells });
+    const folded = foldRows([
+      row('diff.forward.max', 'pass', 'pass'), row('diff.forward.avg', 'pass', 'pass'), row('diff.forward.sum', 'pass', 'FAIL'),
+      row('diff.forward.lp', 'pass', 'pass'),
+      ...['layout', 'permute', 'translate', 'reflect', 'monotone', 'homogeneous', 'shift', 'order', 'lp1', 'route'].map((l) => row(`inv.${l}`, 'pass', 'pass')),
+      row('grad.fd', 'pass', 'pass'), row('grad.fd.structured', 'pass', 'pass'),
+    ]);
+    expect(folded.map((r) => [r.label, ...r.cells])).toEqual([
+      ['diff.forward.{max,avg}', 'pass', 'pass'],
+      ['diff.forward.sum', 'pass', 'FAIL'],
+      ['diff.forward.lp', 'pass', 'pass'],
+      ['inv.* (10)', 'pass', 'pass'],
+      ['grad.fd', 'pass', 'pass'],
+      ['grad.fd.structured', 'pass', 'pass'],
+    ]);
+    expect(folded.flatMap((r) => r.ids)).toHaveLength(16);
+    // A selection never claims a whole family.
+    expect(compactList(['inv.layout', 'inv.permute', 'inv.translate', 'inv.reflect', 'inv.monotone'], 'properties', 80)).toBe('inv.{layout,…} (5)');
   });
 });
