@@ -16,6 +16,7 @@ import { formatDeclines, groupDeclines } from './declines.js';
 import { foldRows } from './fold.js';
 import { toJUnit } from './junit.js';
 import { BackendLoadError, loadBackend, type LoadedBackend } from './load-backend.js';
+import { heldOutputHint } from './stderr-filter.js';
 import { renderTable } from './table.js';
 import { UsageError } from './usage.js';
 
@@ -155,13 +156,17 @@ export async function verifyCommand(argv: readonly string[]): Promise<number> {
       loaded.push(await loadBackend(ref));
     } catch (e) {
       if (!(e instanceof BackendLoadError)) throw e;
+      const platform = findBuiltin(ref)?.platform === true;
+      // What the platform's native layer printed while looking for a device (e.g. no Vulkan loader) was held back.
+      const hint = platform ? heldOutputHint() : undefined;
+      const notices = hint ? `\n  (${hint})` : '';
       // A platform backend (e.g. webgpu without an adapter) in the default set is reported, not fatal.
-      if (values.backend === undefined && findBuiltin(ref)?.platform) {
-        console.error(`poolspec verify: ${e.message}\n  (skipped; the other backends are verified)`);
+      if (values.backend === undefined && platform) {
+        console.error(`poolspec verify: ${e.message}\n  (skipped; the other backends are verified)${notices}`);
         unavailable.push({ backend: ref, reason: e.message });
         continue;
       }
-      console.error(`poolspec verify: ${e.message}`);
+      console.error(`poolspec verify: ${e.message}${notices}`);
       return 2;
     }
   }

@@ -17,6 +17,7 @@ import type { BackendOutcome, PropertyOutcome } from '../spec/verifier.js';
 import { DEFAULT_POLICY } from '../spec/policy.js';
 import { formatDeclines, groupDeclines } from '../cli/declines.js';
 import { compactList, foldRows } from '../cli/fold.js';
+import { HOLD_BEGIN, HOLD_END, HeldLines } from '../cli/stderr-filter.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(ROOT, 'dist', 'cli', 'poolspec.js');
@@ -159,6 +160,13 @@ describe.concurrent('poolspec verify (CLI)', () => {
     expect(lines[lines.length - 1]).toBe(`external-js: PASS  (seed ${SEED})`);
   });
 
+  test('what is written to descriptor 2 outside a device search reaches the user, in order', async () => {
+    const r = await cli(['verify', '--backend', 'test/fixtures/stderr-backend.mjs', '--runs', '5', '--seed', String(SEED), '--property', 'diff.forward.max']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^Warning: stderr-backend: a warning of its own\nError: stderr-backend: an error of its own$/m);
+    expect(r.stderr).toContain(`poolspec verify: seed ${SEED}, 5 cases per property, 1 properties, backends: external-js`);
+  });
+
   const diffForward = ['diff.forward.max', 'diff.forward.avg', 'diff.forward.sum', 'diff.forward.lp'];
   const diffBackward = ['diff.backward.max', 'diff.backward.avg', 'diff.backward.sum', 'diff.backward.lp'];
 
@@ -258,13 +266,24 @@ describe.concurrent('poolspec verify (CLI)', () => {
   test('without a WebGPU adapter: asked for by name, exit 2 with the how-to; in the default set, reported and skipped', async () => {
     // A Vulkan driver list that names no driver: Dawn finds no adapter (and poolspec adds none: the list is set).
     const noGpu = { VK_ICD_FILENAMES: join(ROOT, 'no-such-driver.json') };
+    // Dawn reports the failed search itself (the Vulkan loader found no driver, or there is no loader): a warning
+    // with a trace into Dawn's sources. The CLI holds that back and says how to see it.
+    const dawnWarning = /^Warning: [^\n]*\n {4}at [^\n]*dawn/m;
+    const hint = 'POOLSPEC_DAWN_NOTICES=1 shows what Dawn and the Vulkan loader printed while looking for an adapter';
     const named = await cli(['verify', '--backend', 'webgpu', '--runs', '3'], noGpu);
     expect(named.code, named.stderr).toBe(2);
-    expect(named.stderr).toMatch(/backend webgpu: WebGPU is unavailable: requestAdapter\(\) found no adapter\. .*apt-get install chromium libvulkan1/);
+    expect(named.stderr).toMatch(/^poolspec verify: backend webgpu: WebGPU is unavailable: requestAdapter\(\) found no adapter\. .*apt-get install chromium libvulkan1/);
+    expect(named.stderr).toContain(hint);
+    expect(named.stderr).not.toMatch(dawnWarning);
     const all = await cli(['verify', '--runs', '3', '--property', 'diff.forward.max'], noGpu);
     expect(all.code, all.stderr).toBe(0);
-    expect(all.stderr).toMatch(/WebGPU is unavailable[^\n]*\n {2}\(skipped; the other backends are verified\)/);
+    expect(all.stderr).toMatch(/^poolspec verify: backend webgpu: WebGPU is unavailable[^\n]*\n {2}\(skipped; the other backends are verified\)/);
+    expect(all.stderr).not.toMatch(dawnWarning);
     expect(all.stdout).toMatch(/naive: PASS {2}im2col: PASS {2}wasm: PASS {2}webgpu: UNAVAILABLE/);
+    const shown = await cli(['verify', '--backend', 'webgpu', '--runs', '3'], { ...noGpu, POOLSPEC_DAWN_NOTICES: '1' });
+    expect(shown.code, shown.stderr).toBe(2);
+    expect(shown.stderr).toMatch(dawnWarning);
+    expect(shown.stderr).not.toContain(hint);
   });
 
   test('the built bin runs as an executable through its shebang, as `npx poolspec` runs it', async () => {
@@ -286,6 +305,21 @@ describe.concurrent('poolspec verify (CLI)', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Usage: poolspec verify');
     expect(r.stdout).toContain('--backend');
+  });
+});
+
+describe('the CLI\'s reading of its child\'s descriptor 2', () => {
+  test('drops what comes between the markers, passes on the rest in order', () => {
+    const h = new HeldLines();
+    const out = ['a', HOLD_BEGIN, 'Warning: maxDynamicUniformBuffersPerPipelineLayout artificially reduced from 1000000 to 16 …', '', HOLD_END, 'b']
+      .flatMap((l) => h.line(l));
+    expect([...out, ...h.end()]).toEqual(['a', 'b']);
+  });
+
+  test('a window the child never closed (it died searching) gives up what it held', () => {
+    const h = new HeldLines();
+    const out = [HOLD_BEGIN, 'Warning: something Dawn said', 'FATAL ERROR: v8::ToLocalChecked Empty MaybeLocal'].flatMap((l) => h.line(l));
+    expect([...out, ...h.end()]).toEqual(['Warning: something Dawn said', 'FATAL ERROR: v8::ToLocalChecked Empty MaybeLocal']);
   });
 });
 
