@@ -3,7 +3,7 @@
  * The poolspec command line: verify, bench, compare, report. A command's module is loaded only when it runs, so
  * that the process which hands verify and bench to a filtered child (cli/stderr-filter.ts) loads nothing else.
  */
-import { runWithFilteredStderr, shouldFilterStderr, useParentStderr } from './stderr-filter.js';
+import { mayCreatePlatformBackend, runWithFilteredStderr, shouldFilterStderr, useParentStderr } from './stderr-filter.js';
 import { UsageError } from './usage.js';
 
 const HELP = `Usage: poolspec <command> [options]
@@ -19,7 +19,7 @@ Run poolspec <command> --help for a command's options.`;
 async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
   // verify and bench may load the webgpu backend, whose Dawn prints from native code while it looks for adapters.
-  if ((command === 'verify' || command === 'bench') && shouldFilterStderr()) return runWithFilteredStderr();
+  if (mayCreatePlatformBackend(command, rest) && shouldFilterStderr()) return runWithFilteredStderr();
   switch (command) {
     case 'verify':
       return (await import('./verify.js')).verifyCommand(rest);

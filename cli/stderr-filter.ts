@@ -3,9 +3,9 @@
  * `webgpu`) and the Vulkan loader and drivers it opens write to file descriptor 2 during the first adapter search:
  * limits Dawn clamps (`maxDynamic…BuffersPerPipelineLayout artificially reduced …`), drivers it refuses, a
  * Vulkan loader that is missing. Dawn's flags and toggles have no switch for it, and Node cannot redirect
- * descriptor 2 of its own process. So `verify` and `bench` run in a child whose descriptor 2 is a pipe read here;
- * around a platform backend's creation the child writes a begin and an end marker to it, and what comes between
- * them is dropped. Everything else on descriptor 2 (a device lost later, Node's fatal errors) is passed on; if the
+ * descriptor 2 of its own process. So `verify` and `bench`, when they may create such a backend, run in a child
+ * whose descriptor 2 is a pipe read here; around a platform backend's creation the child writes a begin and an end
+ * marker to it, and what comes between them is dropped. Everything else on descriptor 2 (a device lost later, Node's fatal errors) is passed on; if the
  * child dies inside the window, what it held is passed on too. The child's console writes to the parent's stderr
  * directly (descriptor 3), in order with stdout. POOLSPEC_DAWN_NOTICES=1 runs the command in this process instead,
  * showing everything.
@@ -14,6 +14,8 @@ import { spawn } from 'node:child_process';
 import { Console } from 'node:console';
 import { writeSync } from 'node:fs';
 import { Writable } from 'node:stream';
+import { parseArgs } from 'node:util';
+import { BUILTIN_BACKENDS } from '../kernels/registry.js';
 
 /** Set in the child's environment: the command runs there, its descriptor 2 read by its parent. */
 const CHILD_MARK = 'POOLSPEC_STDERR_FILTERED';
@@ -25,6 +27,26 @@ export const HOLD_END = '\0poolspec:end-hold-native-stderr\0';
 
 function inChild(env: NodeJS.ProcessEnv): boolean {
   return env[CHILD_MARK] === '1';
+}
+
+/**
+ * Whether `poolspec COMMAND ARGS` may create a platform backend (webgpu): `verify` and `bench` with their default
+ * set, or with one named. A run on user modules only (`--backend ./mine.mjs`) has no device search to hide and
+ * stays in one process. Unsure (an argument this lenient reading cannot place) counts as yes.
+ */
+export function mayCreatePlatformBackend(command: string | undefined, args: readonly string[]): boolean {
+  if (command !== 'verify' && command !== 'bench') return false;
+  const platform = new Set(BUILTIN_BACKENDS.filter((b) => b.platform).map((b) => b.name));
+  let values: Record<string, string | boolean | (string | boolean)[] | undefined>;
+  try {
+    ({ values } = parseArgs({ args: [...args], options: { backend: { type: 'string', multiple: true }, backends: { type: 'string', multiple: true } }, strict: false, allowPositionals: true }));
+  } catch {
+    return true;
+  }
+  const given = command === 'verify' ? values.backend : values.backends;
+  if (given === undefined) return true;
+  const refs = (Array.isArray(given) ? given : [given]).flatMap((v) => (typeof v === 'string' ? v.split(',').map((r) => r.trim()) : ['']));
+  return refs.some((r) => r === '' || platform.has(r));
 }
 
 /** Whether this process should hand the command to a child: not in the child, not when asked to show all. */
