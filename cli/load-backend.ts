@@ -9,6 +9,7 @@ import type { PoolingBackend } from '../spec/contract.js';
 import { BUILTIN_BACKENDS, findBuiltin } from '../kernels/registry.js';
 import { BackendError } from '../spec/errors.js';
 import type { Policy } from '../spec/policy.js';
+import { holdNativeStderr } from './stderr-filter.js';
 
 /** A backend that could not be loaded: the CLI exits 2 with this message. */
 export class BackendLoadError extends Error {
@@ -39,7 +40,9 @@ export async function loadBackend(ref: string): Promise<LoadedBackend> {
   const builtin = findBuiltin(ref);
   if (builtin && !looksLikePath(ref)) {
     try {
-      return { backend: await builtin.create(), ref, ...(builtin.policy ? { policy: builtin.policy } : {}) };
+      // A platform backend's search for its device prints from native code (Dawn, the Vulkan loader): held back.
+      const backend = await (builtin.platform ? holdNativeStderr(() => builtin.create()) : builtin.create());
+      return { backend, ref, ...(builtin.policy ? { policy: builtin.policy } : {}) };
     } catch (e) {
       // A BackendError already names the backend ("backend NAME: …").
       throw new BackendLoadError(e instanceof BackendError ? e.message : `backend ${ref} is unavailable: ${(e as Error).message}`);

@@ -1,10 +1,10 @@
 #!/usr/bin/env node
-/** The poolspec command line: verify, bench, compare, report. */
-import { BENCH_HELP, benchCommand } from './bench.js';
-import { COMPARE_HELP, compareCommand } from './compare.js';
-import { REPORT_HELP, reportCommand } from './report.js';
+/**
+ * The poolspec command line: verify, bench, compare, report. A command's module is loaded only when it runs, so
+ * that the process which hands verify and bench to a filtered child (cli/stderr-filter.ts) loads nothing else.
+ */
+import { mayCreatePlatformBackend, runWithFilteredStderr, shouldFilterStderr, useParentStderr } from './stderr-filter.js';
 import { UsageError } from './usage.js';
-import { VERIFY_HELP, verifyCommand } from './verify.js';
 
 const HELP = `Usage: poolspec <command> [options]
 
@@ -18,15 +18,17 @@ Run poolspec <command> --help for a command's options.`;
 
 async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
+  // verify and bench may load the webgpu backend, whose Dawn prints from native code while it looks for adapters.
+  if (mayCreatePlatformBackend(command, rest) && shouldFilterStderr()) return runWithFilteredStderr();
   switch (command) {
     case 'verify':
-      return verifyCommand(rest);
+      return (await import('./verify.js')).verifyCommand(rest);
     case 'bench':
-      return benchCommand(rest);
+      return (await import('./bench.js')).benchCommand(rest);
     case 'compare':
-      return compareCommand(rest);
+      return (await import('./compare.js')).compareCommand(rest);
     case 'report':
-      return reportCommand(rest);
+      return (await import('./report.js')).reportCommand(rest);
     case undefined:
     case '-h':
     case '--help':
@@ -37,12 +39,23 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
+/** The usage text shown with a usage error in `command`. */
+async function helpFor(command: string | undefined): Promise<string> {
+  switch (command) {
+    case 'verify': return (await import('./verify.js')).VERIFY_HELP;
+    case 'bench': return (await import('./bench.js')).BENCH_HELP;
+    case 'compare': return (await import('./compare.js')).COMPARE_HELP;
+    case 'report': return (await import('./report.js')).REPORT_HELP;
+    default: return HELP;
+  }
+}
+
+useParentStderr();
 main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },
-  (e: unknown) => {
+  async (e: unknown) => {
     if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      const help: Record<string, string> = { verify: VERIFY_HELP, bench: BENCH_HELP, compare: COMPARE_HELP, report: REPORT_HELP };
-      console.error(`poolspec: ${(e as Error).message}\n\n${help[process.argv[2] ?? ''] ?? HELP}`);
+      console.error(`poolspec: ${(e as Error).message}\n\n${await helpFor(process.argv[2])}`);
       process.exitCode = 2;
       return;
     }
