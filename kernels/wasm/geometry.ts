@@ -1,0 +1,82 @@
+/**
+ * The rank-3 lowering: the geometry of spec/geometry.ts as the kernels see it, with the spatial rank padded to 3
+ * (depth, height, width; a missing leading axis has extent 1 and one tap, which changes neither the scan order nor
+ * any index) and per-axis window tables.
+ */
+import type { PoolSpec } from '../../spec/contract.js';
+import { avgDivisor, axisWindow, type AxisGeometry, type PoolGeometry } from '../../spec/geometry.js';
+
+/** The geometry as the kernels see it: rank padded to 3 (depth, height, width), window tables per axis. */
+export interface Geometry3 {
+  readonly inSize: readonly [number, number, number];
+  readonly outSize: readonly [number, number, number];
+  readonly dilation: readonly [number, number, number];
+  readonly kernelW: number;
+  readonly strideW: number;
+  readonly padW: number;
+  /** Per axis: first in-bounds coordinate, in-bounds tap count, avg divisor factor; each `out` long. */
+  readonly tables: Int32Array;
+  /** Outputs [owLo, owHi) along the width whose taps all lie inside the row. */
+  readonly owLo: number;
+  readonly owHi: number;
+  /** Width path: floats the border loads may read before a plane's first and after its last element. */
+  readonly readBefore: number;
+  readonly readAfter: number;
+  /** Every axis has one output whose in-bounds taps are the whole extent: the window is the whole plane. */
+  readonly global: boolean;
+  readonly inPlane: number;
+  readonly outPlane: number;
+}
+
+const UNIT_AXIS: AxisGeometry = { size: 1, kernel: 1, stride: 1, dilation: 1, padBegin: 0, padEnd: 0, out: 1 };
+
+/** The three lifted axes, outermost first. */
+export function axes3(g: PoolGeometry): readonly [AxisGeometry, AxisGeometry, AxisGeometry] {
+  return [...new Array<AxisGeometry>(3 - g.rank).fill(UNIT_AXIS), ...g.axes] as [AxisGeometry, AxisGeometry, AxisGeometry];
+}
+
+/**
+ * The kernels' view of the geometry. `withTables = false` skips the per-output tables (supports() only needs the
+ * path choice and the memory plan).
+ */
+export function geometry3(spec: PoolSpec, g: PoolGeometry, withTables = true): Geometry3 {
+  const axes = axes3(g);
+  const [d, h, w] = axes;
+  // Width outputs whose taps all lie in the row: start = j·s − padBegin ≥ 0 and start + (k−1)·d ≤ size − 1.
+  const lo = Math.ceil(w.padBegin / w.stride);
+  const hi = Math.min(w.out, Math.floor((w.size - 1 - (w.kernel - 1) * w.dilation + w.padBegin) / w.stride) + 1);
+  // The width kernels step 8 outputs at a time and load 8 columns per stride-2 tap vector.
+  const readBefore = w.padBegin + 8;
+  const readAfter = Math.ceil(w.out / 8) * 8 * w.stride + (w.kernel - 1) * w.dilation + 16;
+  const global = axes.every((a) => {
+    if (a.out !== 1) return false;
+    const win = axisWindow(a, 0);
+    return win.tEnd - win.tFirst === a.size;
+  });
+  const tables = new Int32Array(withTables ? 3 * axes.reduce((s, a) => s + a.out, 0) : 0);
+  if (withTables) {
+    const factorSpec: PoolSpec = { ...spec, divisorOverride: undefined };
+    let at = 0;
+    for (const a of axes) {
+      for (let j = 0; j < a.out; j++) {
+        const win = axisWindow(a, j);
+        tables[at + j] = win.start + win.tFirst * a.dilation;
+        tables[at + a.out + j] = win.tEnd - win.tFirst;
+        // AVG.DIVISOR is the product over axes of these per-axis counts (or the override, applied in the kernel).
+        tables[at + 2 * a.out + j] = avgDivisor(factorSpec, [win]);
+      }
+      at += 3 * a.out;
+    }
+  }
+  return {
+    inSize: [d.size, h.size, w.size], outSize: [d.out, h.out, w.out],
+    dilation: [d.dilation, h.dilation, w.dilation], kernelW: w.kernel, strideW: w.stride, padW: w.padBegin,
+    tables, owLo: hi > lo ? lo : 0, owHi: hi > lo ? hi : 0, readBefore, readAfter, global,
+    inPlane: g.inPlane, outPlane: g.outPlane,
+  };
+}
+
+/** Whether the tensor's planes are contiguous (channels_first, or channels_last with one channel). */
+export function planesContiguous(g: PoolGeometry): boolean {
+  return g.layout === 'channels_first' || g.channels === 1;
+}
