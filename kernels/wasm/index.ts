@@ -14,17 +14,21 @@
  * forward/backward with a BackendError. Typed-array views are re-created after growth. No Node-only API is used:
  * the module runs in Node and in browsers.
  */
-import type { ForwardResult, Layout, PoolSpec, PoolingBackend, Support, Tensor } from '../../spec/contract.js';
-import { poolGeometry, type PoolGeometry } from '../../spec/geometry.js';
-import { BackendError } from '../../spec/errors.js';
+import type {
+  Direction, ForwardOut, ForwardResult, Layout, PlanningBackend, PoolPlan, PoolPlanOptions, PoolSpec, ResidentBackend,
+  ResidentCase, Support, Tensor,
+} from '../../spec/contract.js';
+import { poolGeometry, product, type PoolGeometry } from '../../spec/geometry.js';
+import { BackendError, ValidationError } from '../../spec/errors.js';
 import { declineStructured } from '../structured/decline.js';
-import { validateBackward, validateForward, validationProblem } from '../../spec/validate.js';
-import { WASM_CHUNK_BYTES, chunking, type Chunking } from './chunking.js';
-import { geometry3, planesContiguous, type Geometry3 } from './geometry.js';
-import { planMemory, type MemoryPlan } from './memory-plan.js';
 import {
-  KIND_MAX, KIND_SUM, NAME, WASM_MAX_MEMORY_BYTES, WASM_PAGE_BYTES, WasmMemory, instantiateKernels, type Kernels,
-} from './module.js';
+  validateBackward, validateForward, validateShape, validateShapeArray, validateSpec, validateTensor, validationProblem,
+} from '../../spec/validate.js';
+import { WASM_CHUNK_BYTES, chunking } from './chunking.js';
+import { Engine, boundProblem, type CaseOptions, type WasmCase } from './engine.js';
+import { geometry3 } from './geometry.js';
+import { planMemory } from './memory-plan.js';
+import { NAME, WASM_MAX_MEMORY_BYTES, WASM_PAGE_BYTES } from './module.js';
 import { forwardPath, type WasmPath } from './path.js';
 
 export { WASM_MAX_MEMORY_BYTES, WASM_PAGE_BYTES } from './module.js';
@@ -32,10 +36,22 @@ export { WASM_CHUNK_BYTES, chunking, type Chunking } from './chunking.js';
 export { geometry3, type Geometry3 } from './geometry.js';
 export { forwardPath, type WasmPath } from './path.js';
 
-/** A PoolingBackend that also exposes its memory (for leak checks) and its bound. */
-export interface WasmBackend extends PoolingBackend {
+/**
+ * A backend that also exposes its memory (for leak checks) and its bound, plans calls into caller-provided outputs
+ * (PlanningBackend) and keeps a case's data in wasm memory for timing the kernels alone (ResidentBackend).
+ */
+export interface WasmBackend extends PlanningBackend, ResidentBackend {
   readonly memory: WebAssembly.Memory;
   readonly maxMemoryBytes: number;
+  resident(spec: PoolSpec, x: Tensor, direction: Direction, dy?: Tensor): Promise<WasmResidentCase>;
+}
+
+/** A resident case whose last run's output can be read back (tests; the bench times run() alone). */
+export interface WasmResidentCase extends ResidentCase {
+  /** A copy of the last run's y (forward) or dx (backward). */
+  read(): Float32Array;
+  /** A copy of the last forward run's indices (max with indices), else undefined. */
+  readIndices(): Int32Array | undefined;
 }
 
 export interface WasmBackendOptions {
@@ -53,17 +69,20 @@ export interface WasmBackendOptions {
   chunkBytes?: number;
 }
 
-/** What prepare() hands the per-chunk loops. */
-interface Prepared {
-  readonly k: Kernels;
-  readonly g3: Geometry3;
-  readonly path: WasmPath;
-  readonly plan: MemoryPlan;
-  readonly chunk: Chunking;
-  /** 1 when the kernels address channels_last data (batch items of C channels), 0 for contiguous planes. */
-  readonly cl: number;
-  /** Channels per kernel "batch item": the layout's C for channels_last, 1 for contiguous planes. */
-  readonly C: number;
+/** CONTRACT.PLAN: a plan's call must bring the tensor and outputs the plan was made for. */
+function checkPlanInput(t: Tensor, name: string, shape: readonly number[], layout: Layout): void {
+  validateTensor(t, name, shape.length);
+  if (t.shape.length !== shape.length || t.shape.some((v, i) => v !== shape[i])) {
+    throw new ValidationError(`${name}.shape`, 'CONTRACT.PLAN', `must equal the plan's shape [${shape.join(', ')}]`, t.shape);
+  }
+  const got = t.layout ?? 'channels_first';
+  if (got !== layout) throw new ValidationError(`${name}.layout`, 'CONTRACT.PLAN', `must equal the plan's layout (${layout})`, got);
+}
+
+function checkOut(a: { length: number } | undefined, field: string, count: number): void {
+  if (a?.length !== count) {
+    throw new ValidationError(field, 'CONTRACT.PLAN', `must be an array of the plan's ${count} output elements`, a);
+  }
 }
 
 /**
@@ -75,94 +94,47 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     throw new BackendError(NAME, `maxMemoryBytes must be between ${WASM_PAGE_BYTES} and ${WASM_MAX_MEMORY_BYTES}, got ${requestedLimit}`);
   }
   const limit = Math.floor(requestedLimit / WASM_PAGE_BYTES) * WASM_PAGE_BYTES;
-  const requestedPath = options.path ?? 'auto';
   const chunkBytes = options.chunkBytes ?? WASM_CHUNK_BYTES;
   if (!(chunkBytes >= 1)) throw new BackendError(NAME, `chunkBytes must be at least 1, got ${chunkBytes}`);
-  const mem = new WasmMemory(limit);
-  let kernels: Kernels | undefined = await instantiateKernels(mem);
-  const base = kernels.heapBase();
+  const caseOptions: CaseOptions = { path: options.path ?? 'auto', chunkBytes };
+  const engine = await Engine.create(limit);
+  const { mem } = engine;
 
-  const live = (): Kernels => {
-    if (!kernels) throw new BackendError(NAME, 'the backend was disposed');
-    return kernels;
-  };
-
-  /** Refuses a plan beyond the memory bound. */
-  const checkBound = (plan: MemoryPlan, what: string): string | undefined =>
-    plan.end > limit
-      ? `${what} needs ${plan.end} bytes of wasm memory, more than the backend's bound of ${limit} bytes (WASM_MAX_MEMORY_BYTES = ${WASM_MAX_MEMORY_BYTES})`
-      : undefined;
-
-  /** Lays out a chunk's buffers, grows memory, writes the geometry tables and passes them to the kernels. */
-  const prepare = (spec: PoolSpec, g: PoolGeometry, backward: boolean): Prepared => {
-    const k = live();
-    const g3 = geometry3(spec, g);
-    const path = forwardPath(g, g3, requestedPath);
-    const chunk = chunking(g, path, chunkBytes);
-    const plan = planMemory(base, spec, g, path, chunk, backward);
-    const problem = checkBound(plan, backward ? 'backward' : 'forward');
-    if (problem) throw new BackendError(NAME, problem);
-    mem.ensure(plan.end);
-    mem.i32.set(g3.tables, plan.tables >> 2);
-    const [d, h, w] = g3.inSize;
-    const [oD, oH, oW] = g3.outSize;
-    const [dD, dH, dW] = g3.dilation;
-    k.setGeometry(d, h, w, oD, oH, oW, dD, dH, dW, g3.kernelW, g3.strideW, g3.padW, plan.tables);
-    if (spec.kind === 'avg' && !backward) {
-      const override = spec.divisorOverride;
-      k.buildDivisors(plan.div, override === undefined ? 0 : 1, override ?? 0);
-    }
-    // Per chunk of n units, the kernels see N·C planes (channels_first: n planes of one channel) in layout cl.
-    const cl = planesContiguous(g) ? 0 : 1;
-    return { k, g3, path, plan, chunk, cl, C: cl ? g.channels : 1 };
-  };
-
-  /** Runs the forward kernels on a chunk of n units (x at plan.x); y (and ix for max) at plan.y / plan.ix. */
-  const runForward = (p: Prepared, spec: PoolSpec, g: PoolGeometry, n: number): void => {
-    const { k, g3, path, plan, chunk, cl, C } = p;
-    const kind = spec.kind === 'max' ? KIND_MAX : KIND_SUM;
-    const planes = n * C;
-    const xCount = n * chunk.unitIn;
-    const ix = plan.ix || plan.y;
-    if (spec.kind === 'lp') {
-      const power = spec.p!;
-      // The float32 path needs every nonzero |x|^p in about [2^-96, 2^96] (no subnormal term, no overflowing
-      // sum); otherwise f64 powers and sums, rounded once (scalar).
-      const taps = g.axes.reduce((t, a) => t * a.kernel, 1);
-      if (taps > 2 ** 29 || !k.lpSafe(plan.x, xCount, Math.pow(2, -96 / power), Math.pow(2, 96 / power))) {
-        k.lpForward64(cl, n, C, plan.x, plan.y, power, plan.pw, xCount);
-        return;
-      }
-      k.lpMap(plan.x, xCount, power);
-    }
-    switch (path) {
-      case 'global': k.fwdGlobal(kind, planes, plan.x, plan.y, ix); break;
-      case 'width': k.fwdWidth(kind, planes, plan.x, plan.y, ix, g3.owLo, g3.owHi); break;
-      case 'channels':
-        if (cl) k.fwdChannelsLast(kind, n, C, plan.x, plan.y, ix);
-        else k.fwdPacked(kind, planes, plan.x, plan.y, ix, plan.scratch);
-        break;
-      case 'scalar': k.fwdScalar(kind, cl, n, C, plan.x, plan.y, ix); break;
-    }
-    if (spec.kind === 'avg') k.avgDivide(cl, n, C, plan.y, plan.div);
-    if (spec.kind === 'lp') k.lpRoot(plan.y, n * chunk.unitOut, spec.p!);
-  };
-
-  const forward = (spec: PoolSpec, x: Tensor): ForwardResult => {
-    const g = validateForward(spec, x);
-    const p = prepare(spec, g, false);
-    const { plan, chunk } = p;
-    const total = chunk.units * chunk.unitOut;
-    const y = new Float32Array(total);
-    const indices = spec.kind === 'max' ? new Int32Array(total) : undefined;
+  /** Forward into caller-provided outputs, chunk by chunk: copy in, kernels, copy out. */
+  const forwardInto = (c: WasmCase, x: Float32Array, y: Float32Array, indices: Int32Array | undefined): void => {
+    engine.bind(c);
+    const { plan, chunk } = c;
     for (let u = 0; u < chunk.units; u += chunk.size) {
       const n = Math.min(chunk.size, chunk.units - u);
-      mem.f32.set(x.data.subarray(u * chunk.unitIn, (u + n) * chunk.unitIn), plan.x >> 2);
-      runForward(p, spec, g, n);
+      mem.f32.set(x.subarray(u * chunk.unitIn, (u + n) * chunk.unitIn), plan.x >> 2);
+      engine.forward(c, n);
       const out = n * chunk.unitOut;
       y.set(mem.f32.subarray(plan.y >> 2, (plan.y >> 2) + out), u * chunk.unitOut);
       indices?.set(mem.i32.subarray(plan.ix >> 2, (plan.ix >> 2) + out), u * chunk.unitOut);
     }
+  };
+
+  /** Backward into a caller-provided dx, chunk by chunk. */
+  const backwardInto = (c: WasmCase, x: Float32Array, dy: Float32Array, dx: Float32Array): void => {
+    engine.bind(c);
+    const { plan, chunk } = c;
+    for (let u = 0; u < chunk.units; u += chunk.size) {
+      const n = Math.min(chunk.size, chunk.units - u);
+      const xCount = n * chunk.unitIn;
+      mem.f32.set(x.subarray(u * chunk.unitIn, u * chunk.unitIn + xCount), plan.x >> 2);
+      mem.f32.set(dy.subarray(u * chunk.unitOut, (u + n) * chunk.unitOut), plan.dy >> 2);
+      engine.backward(c, n);
+      dx.set(mem.f32.subarray(plan.acc >> 2, (plan.acc >> 2) + xCount), u * chunk.unitIn);
+    }
+  };
+
+  const forward = (spec: PoolSpec, x: Tensor): ForwardResult => {
+    const g = validateForward(spec, x);
+    const c = engine.layout(spec, g, false, caseOptions);
+    const total = c.chunk.units * c.chunk.unitOut;
+    const y = new Float32Array(total);
+    const indices = spec.kind === 'max' ? new Int32Array(total) : undefined;
+    forwardInto(c, x.data, y, indices);
     const result: ForwardResult = { y: { shape: [...g.outShape], data: y, layout: g.layout } };
     if (indices) result.indices = indices;
     return result;
@@ -170,36 +142,91 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
 
   const backward = (spec: PoolSpec, x: Tensor, dy: Tensor): Tensor => {
     const g = validateBackward(spec, x, dy);
-    const p = prepare(spec, g, true);
-    const { k, plan, chunk, cl, C } = p;
+    const c = engine.layout(spec, g, true, caseOptions);
     const dx = new Float32Array(x.data.length);
-    for (let u = 0; u < chunk.units; u += chunk.size) {
-      const n = Math.min(chunk.size, chunk.units - u);
-      const xCount = n * chunk.unitIn;
-      mem.f32.set(x.data.subarray(u * chunk.unitIn, u * chunk.unitIn + xCount), plan.x >> 2);
-      mem.f32.set(dy.data.subarray(u * chunk.unitOut, (u + n) * chunk.unitOut), plan.dy >> 2);
-      mem.f64.fill(0, plan.acc >> 3, (plan.acc >> 3) + xCount);
-      switch (spec.kind) {
-        case 'max':
-          // GRAD.MAX: the forward's MAX.SELECT indices, then dx[index] += dy.
-          runForward(p, spec, g, n);
-          k.bwdMax(cl, n, C, plan.ix, plan.dy, plan.acc);
-          break;
-        case 'sum':
-        case 'avg': {
-          const override = spec.divisorOverride;
-          k.bwdSum(cl, n, C, plan.dy, plan.acc, spec.kind === 'avg' ? 1 : 0, override === undefined ? 0 : 1, override ?? 0);
-          break;
-        }
-        case 'lp':
-          k.bwdLpPrep(plan.x, xCount, spec.p!, plan.pw, plan.g);
-          k.bwdLp(cl, n, C, plan.x, plan.dy, plan.pw, plan.g, plan.acc, spec.p!);
-          break;
-      }
-      k.narrow(plan.acc, xCount);
-      dx.set(mem.f32.subarray(plan.acc >> 2, (plan.acc >> 2) + xCount), u * chunk.unitIn);
-    }
+    backwardInto(c, x.data, dy.data, dx);
     return { shape: [...x.shape], data: dx, layout: g.layout };
+  };
+
+  const plan = (spec: PoolSpec, inputShape: readonly number[], layout: Layout, planOptions: PoolPlanOptions): PoolPlan => {
+    validateSpec(spec);
+    validateShapeArray(inputShape, 'x.shape', spec.kernel.length + 2);
+    const g: PoolGeometry = validateShape(spec, inputShape, layout);
+    const shape = [...inputShape];
+    const wantIndices = spec.kind === 'max' && planOptions.indices !== false;
+    const fwd = engine.layout(spec, g, false, caseOptions);
+    let bwd: WasmCase | undefined; // laid out on first use: a forward-only plan never pays for it
+    let disposed = false;
+    const live = (): void => {
+      if (disposed) throw new BackendError(NAME, 'the plan was disposed');
+    };
+    const outCount = product(g.outShape);
+    return {
+      outShape: [...g.outShape],
+      async forward(x: Tensor, out: ForwardOut): Promise<void> {
+        live();
+        checkPlanInput(x, 'x', shape, layout);
+        checkOut(out.y, 'out.y', outCount);
+        if (wantIndices) checkOut(out.indices, 'out.indices', outCount);
+        forwardInto(fwd, x.data, out.y, wantIndices ? out.indices : undefined);
+      },
+      async backward(x: Tensor, dy: Tensor, dx: Float32Array): Promise<void> {
+        live();
+        checkPlanInput(x, 'x', shape, layout);
+        checkPlanInput(dy, 'dy', g.outShape, layout);
+        checkOut(dx, 'dx', x.data.length);
+        bwd ??= engine.layout(spec, g, true, caseOptions);
+        backwardInto(bwd, x.data, dy.data, dx);
+      },
+      dispose(): void {
+        disposed = true;
+      },
+    };
+  };
+
+  /**
+   * A case whose data lives in an engine (memory and kernel instance) of its own, so that other calls cannot
+   * overwrite it: x (and dy) are copied in once, the whole tensor in one chunk; run() is the kernels alone.
+   */
+  const resident = async (spec: PoolSpec, x: Tensor, direction: Direction, dy?: Tensor): Promise<WasmResidentCase> => {
+    const backwardCase = direction === 'backward';
+    const g = backwardCase ? validateBackward(spec, x, dy) : validateForward(spec, x);
+    engine.assertLive();
+    const own = await Engine.create(limit);
+    const c = own.layout(spec, g, backwardCase, { ...caseOptions, whole: true });
+    // lp's forward maps x to |x|^p in place: keep a pristine copy above the plan and restore it before each run.
+    const keepsX = spec.kind === 'lp' && !backwardCase;
+    const keep = Math.ceil(c.plan.end / 16) * 16;
+    const end = keepsX ? keep + 4 * x.data.length : c.plan.end;
+    const problem = boundProblem({ ...c.plan, end }, limit, direction);
+    if (problem) throw new BackendError(NAME, problem);
+    own.mem.ensure(end);
+    own.bind(c);
+    own.mem.f32.set(x.data, c.plan.x >> 2);
+    if (keepsX) own.mem.f32.set(x.data, keep >> 2);
+    if (backwardCase) own.mem.f32.set(dy!.data, c.plan.dy >> 2);
+    const units = c.chunk.units;
+    let released = false;
+    return {
+      async run(): Promise<void> {
+        if (released) throw new BackendError(NAME, 'resident case already released');
+        if (keepsX) own.mem.f32.copyWithin(c.plan.x >> 2, keep >> 2, (keep >> 2) + x.data.length);
+        if (backwardCase) own.backward(c, units);
+        else own.forward(c, units);
+      },
+      read(): Float32Array {
+        const at = (backwardCase ? c.plan.acc : c.plan.y) >> 2;
+        return own.mem.f32.slice(at, at + (backwardCase ? x.data.length : units * c.chunk.unitOut));
+      },
+      readIndices(): Int32Array | undefined {
+        if (backwardCase || spec.kind !== 'max') return undefined;
+        return own.mem.i32.slice(c.plan.ix >> 2, (c.plan.ix >> 2) + units * c.chunk.unitOut);
+      },
+      release(): void {
+        released = true;
+        own.dispose();
+      },
+    };
   };
 
   const backend: WasmBackend = {
@@ -210,12 +237,12 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     supports(spec: PoolSpec, inputShape: readonly number[], layout: Layout = 'channels_first'): Support {
       const problem = validationProblem(spec, inputShape, layout);
       if (problem !== undefined) return { ok: false, reason: problem };
-      if (!kernels) return { ok: false, reason: 'the backend was disposed' };
+      if (!engine.live) return { ok: false, reason: 'the backend was disposed' };
       const g = poolGeometry(spec, inputShape, layout);
-      const path = forwardPath(g, geometry3(spec, g, false), requestedPath);
+      const path = forwardPath(g, geometry3(spec, g, false), caseOptions.path);
       const chunk = chunking(g, path, chunkBytes);
-      const bound = checkBound(planMemory(base, spec, g, path, chunk, false), 'forward')
-        ?? checkBound(planMemory(base, spec, g, path, chunk, true), 'backward');
+      const bound = boundProblem(planMemory(engine.base, spec, g, path, chunk, false), limit, 'forward')
+        ?? boundProblem(planMemory(engine.base, spec, g, path, chunk, true), limit, 'backward');
       return bound === undefined ? { ok: true } : { ok: false, reason: bound };
     },
     async forward(spec, x) {
@@ -224,8 +251,13 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     async backward(spec, x, dy) {
       return backward(spec, x, dy);
     },
+    async plan(spec, inputShape, layout = 'channels_first', planOptions = {}) {
+      engine.assertLive();
+      return plan(spec, inputShape, layout, planOptions);
+    },
+    resident,
     async dispose() {
-      kernels = undefined;
+      engine.dispose();
     },
   };
   return backend;
