@@ -11,7 +11,7 @@ import { chunking, type Chunking } from './chunking.js';
 import { geometry3, planesContiguous, type Geometry3 } from './geometry.js';
 import { planMemory, type MemoryPlan } from './memory-plan.js';
 import {
-  KIND_MAX, KIND_SUM, NAME, WASM_MAX_MEMORY_BYTES, WasmMemory, instantiateKernels, type Kernels,
+  KIND_MAX, KIND_MAX_VALUES, KIND_SUM, NAME, WASM_MAX_MEMORY_BYTES, WasmMemory, instantiateKernels, type Kernels,
 } from './module.js';
 import { forwardPath, type WasmPath } from './path.js';
 
@@ -24,6 +24,8 @@ export interface WasmCase {
   readonly plan: MemoryPlan;
   readonly chunk: Chunking;
   readonly backward: boolean;
+  /** max: whether the indices are wanted (a backward always wants them). */
+  readonly indices: boolean;
   /** 1 when the kernels address channels_last data (batch items of C channels), 0 for contiguous planes. */
   readonly cl: number;
   /** Channels per kernel "batch item": the layout's C for channels_last, 1 for contiguous planes. */
@@ -35,6 +37,8 @@ export interface CaseOptions {
   readonly chunkBytes: number;
   /** Every unit in one chunk (a resident case keeps the whole tensor in memory). */
   readonly whole?: boolean;
+  /** max forward: false when the caller does not want indices (default true). */
+  readonly indices?: boolean;
 }
 
 /** The refusal for a plan beyond the memory bound, or undefined when it fits. */
@@ -88,7 +92,7 @@ export class Engine {
     const problem = boundProblem(plan, this.mem.limit, backward ? 'backward' : 'forward');
     if (problem) throw new BackendError(NAME, problem);
     const cl = planesContiguous(g) ? 0 : 1;
-    return { spec, g, g3, path, plan, chunk, backward, cl, C: cl ? g.channels : 1 };
+    return { spec, g, g3, path, plan, chunk, backward, indices: backward || options.indices !== false, cl, C: cl ? g.channels : 1 };
   }
 
   /** Grows memory for the case, writes its tables and passes the geometry to the kernels (before each call). */
@@ -127,6 +131,10 @@ export class Engine {
       k.lpMap(plan.x, xCount, power);
     }
     switch (path) {
+      case 'rows':
+        k.fwdRows(spec.kind !== 'max' ? KIND_SUM : c.indices ? KIND_MAX : KIND_MAX_VALUES, planes, plan.x, plan.y, ix,
+          plan.ring, g3.ringRows, g3.vLo, g3.vHi);
+        break;
       case 'global': k.fwdGlobal(kind, planes, plan.x, plan.y, ix); break;
       case 'width': k.fwdWidth(kind, planes, plan.x, plan.y, ix, g3.owLo, g3.owHi); break;
       case 'channels':

@@ -26,6 +26,16 @@ export interface Geometry3 {
   readonly global: boolean;
   readonly inPlane: number;
   readonly outPlane: number;
+  /** Rows path: the columns [vLo, vHi) its vector H pass covers (inside [owLo, owHi), a multiple of 4 wide). */
+  readonly vLo: number;
+  readonly vHi: number;
+  /**
+   * Rows path: ring rows, so that no two rows of one window share a slot: the window's row span (rank 3 with a
+   * depth span over 1: that many whole depth slices of rows), at most the rows there are.
+   */
+  readonly ringRows: number;
+  /** Rows path: the most input rows one window holds (kernel depth × kernel height). */
+  readonly windowRows: number;
 }
 
 const UNIT_AXIS: AxisGeometry = { size: 1, kernel: 1, stride: 1, dilation: 1, padBegin: 0, padEnd: 0, out: 1 };
@@ -68,10 +78,16 @@ export function geometry3(spec: PoolSpec, g: PoolGeometry, withTables = true): G
       at += 3 * a.out;
     }
   }
+  const spanD = (d.kernel - 1) * d.dilation + 1;
+  const spanH = (h.kernel - 1) * h.dilation + 1;
+  const ringRows = spanD === 1 ? Math.min(spanH, h.size) : Math.min(spanD, d.size) * h.size;
+  const owLo = hi > lo ? lo : 0;
+  const owHi = hi > lo ? hi : 0;
   return {
+    vLo: owLo, vHi: owLo + Math.floor((owHi - owLo) / 4) * 4, ringRows, windowRows: d.kernel * h.kernel,
     inSize: [d.size, h.size, w.size], outSize: [d.out, h.out, w.out],
     dilation: [d.dilation, h.dilation, w.dilation], kernelW: w.kernel, strideW: w.stride, padW: w.padBegin,
-    tables, owLo: hi > lo ? lo : 0, owHi: hi > lo ? hi : 0, readBefore, readAfter, global,
+    tables, owLo, owHi, readBefore, readAfter, global,
     inPlane: g.inPlane, outPlane: g.outPlane,
   };
 }

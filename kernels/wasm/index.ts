@@ -67,6 +67,11 @@ export interface WasmBackendOptions {
    * (channels_last) are streamed through wasm memory this many at a time, at least one.
    */
   chunkBytes?: number;
+  /**
+   * max: whether forward() returns indices (default true). With false it returns y alone, computed by the
+   * values-only kernel (the `wasm-values` registry entry; its indices are unchecked, SPEC.md POLICY.INDICES).
+   */
+  indices?: boolean;
 }
 
 /** CONTRACT.PLAN: a plan's call must bring the tensor and outputs the plan was made for. */
@@ -97,6 +102,7 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
   const chunkBytes = options.chunkBytes ?? WASM_CHUNK_BYTES;
   if (!(chunkBytes >= 1)) throw new BackendError(NAME, `chunkBytes must be at least 1, got ${chunkBytes}`);
   const caseOptions: CaseOptions = { path: options.path ?? 'auto', chunkBytes };
+  const withIndices = options.indices !== false;
   const engine = await Engine.create(limit);
   const { mem } = engine;
 
@@ -130,10 +136,10 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
 
   const forward = (spec: PoolSpec, x: Tensor): ForwardResult => {
     const g = validateForward(spec, x);
-    const c = engine.layout(spec, g, false, caseOptions);
+    const c = engine.layout(spec, g, false, { ...caseOptions, indices: withIndices });
     const total = c.chunk.units * c.chunk.unitOut;
     const y = new Float32Array(total);
-    const indices = spec.kind === 'max' ? new Int32Array(total) : undefined;
+    const indices = spec.kind === 'max' && withIndices ? new Int32Array(total) : undefined;
     forwardInto(c, x.data, y, indices);
     const result: ForwardResult = { y: { shape: [...g.outShape], data: y, layout: g.layout } };
     if (indices) result.indices = indices;
@@ -154,7 +160,7 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     const g: PoolGeometry = validateShape(spec, inputShape, layout);
     const shape = [...inputShape];
     const wantIndices = spec.kind === 'max' && planOptions.indices !== false;
-    const fwd = engine.layout(spec, g, false, caseOptions);
+    const fwd = engine.layout(spec, g, false, { ...caseOptions, indices: wantIndices });
     let bwd: WasmCase | undefined; // laid out on first use: a forward-only plan never pays for it
     let disposed = false;
     const live = (): void => {
@@ -193,7 +199,7 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     const g = backwardCase ? validateBackward(spec, x, dy) : validateForward(spec, x);
     engine.assertLive();
     const own = await Engine.create(limit);
-    const c = own.layout(spec, g, backwardCase, { ...caseOptions, whole: true });
+    const c = own.layout(spec, g, backwardCase, { ...caseOptions, whole: true, indices: withIndices });
     // lp's forward maps x to |x|^p in place: keep a pristine copy above the plan and restore it before each run.
     const keepsX = spec.kind === 'lp' && !backwardCase;
     const keep = Math.ceil(c.plan.end / 16) * 16;
@@ -230,7 +236,8 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
   };
 
   const backend: WasmBackend = {
-    name: NAME,
+    // The values-only variant is its own registry entry; its results carry its own name.
+    name: withIndices ? NAME : `${NAME}-values`,
     structured: declineStructured(NAME, 'the wasm kernels cover sliding-window pooling only; the structured kinds of SPEC.md §10 (adaptive, RoI, SPP, unpooling) run on the naive backend'),
     memory: mem.memory,
     maxMemoryBytes: limit,

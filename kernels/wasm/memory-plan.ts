@@ -9,7 +9,7 @@ import type { WasmPath } from './path.js';
 
 /** Byte offsets of one chunk's buffers; 0 for a buffer the call does not use. */
 export interface MemoryPlan {
-  tables: number; x: number; y: number; ix: number; div: number; scratch: number;
+  tables: number; x: number; y: number; ix: number; div: number; scratch: number; ring: number;
   dy: number; acc: number; pw: number; g: number;
   /** One past the last byte used. */
   end: number;
@@ -26,7 +26,7 @@ export function planMemory(base: number, spec: PoolSpec, g: PoolGeometry, path: 
   };
   const xCount = chunk.size * chunk.unitIn;
   const yCount = chunk.size * chunk.unitOut;
-  const plan: MemoryPlan = { tables: 0, x: 0, y: 0, ix: 0, div: 0, scratch: 0, dy: 0, acc: 0, pw: 0, g: 0, end: 0 };
+  const plan: MemoryPlan = { tables: 0, x: 0, y: 0, ix: 0, div: 0, scratch: 0, ring: 0, dy: 0, acc: 0, pw: 0, g: 0, end: 0 };
   plan.tables = take(12 * g.outSpatial.reduce((s, v) => s + v, 3 - g.rank));
   if (path === 'width') {
     // The width kernels' border loads read (and ignore) a little memory around x.
@@ -43,6 +43,13 @@ export function planMemory(base: number, spec: PoolSpec, g: PoolGeometry, path: 
     if (spec.kind === 'avg') plan.div = take(4 * g.outPlane);
     if (spec.kind === 'lp' && !backward) plan.pw = take(8 * xCount);
     if (path === 'channels' && planesContiguous(g)) plan.scratch = take(32 * g.inPlane);
+    if (path === 'rows') {
+      // kernels/wasm/assembly/rows.ts fwdRows: ring rows of values (and indices), a tag per row, a slot offset
+      // per window row.
+      const g3 = geometry3(spec, g, false);
+      const row = Math.ceil(g3.outSize[2] / 4) * 16;
+      plan.ring = take(g3.ringRows * row * (spec.kind === 'max' ? 2 : 1) + 4 * g3.ringRows + 4 * g3.windowRows);
+    }
   }
   if (backward) {
     plan.dy = take(4 * yCount);

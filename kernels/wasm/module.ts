@@ -19,6 +19,7 @@ export interface Kernels {
   setGeometry(d: number, h: number, w: number, oD: number, oH: number, oW: number,
     dD: number, dH: number, dW: number, kW: number, sW: number, pW: number, tables: number): void;
   fwdScalar(kind: number, cl: number, N: number, C: number, x: number, y: number, ix: number): void;
+  fwdRows(kind: number, planes: number, x: number, y: number, ix: number, ring: number, R: number, lo: number, hi: number): void;
   fwdWidth(kind: number, planes: number, x: number, y: number, ix: number, owLo: number, owHi: number): void;
   fwdChannelsLast(kind: number, N: number, C: number, x: number, y: number, ix: number): void;
   fwdPacked(kind: number, planes: number, x: number, y: number, ix: number, scratch: number): void;
@@ -36,9 +37,11 @@ export interface Kernels {
   narrow(acc: number, count: number): void;
 }
 
-/** The kernels' reducer codes (kernels/wasm/assembly/scalar.ts). */
+/** The kernels' reducer codes (kernels/wasm/assembly/scalar.ts, rows.ts). */
 export const KIND_MAX = 0;
 export const KIND_SUM = 1;
+/** Max without indices (fwdRows only; the other paths always compute them). */
+export const KIND_MAX_VALUES = 2;
 
 let compiled: Promise<WebAssembly.Module> | undefined;
 

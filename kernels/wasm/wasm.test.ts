@@ -25,7 +25,7 @@ import createWasmBackend, {
 const here = dirname(fileURLToPath(import.meta.url));
 const naive = createNaiveBackend();
 const LAYOUTS: Layout[] = ['channels_first', 'channels_last'];
-const PATHS: (WasmPath | 'auto')[] = ['auto', 'scalar', 'width', 'channels', 'global'];
+const PATHS: (WasmPath | 'auto')[] = ['auto', 'scalar', 'rows', 'width', 'channels', 'global'];
 const backends = new Map<WasmPath | 'auto', WasmBackend>();
 /** Streams one plane (channels_first) or batch item (channels_last) per chunk: many chunks per call. */
 let oneUnitChunks: WasmBackend;
@@ -195,7 +195,7 @@ describe('wasm: edge-case grid on every forward path, against the reference and 
       }
     }
     expect([...taken].sort()).toEqual([
-      'channels_first:channels', 'channels_first:global', 'channels_first:scalar', 'channels_first:width',
+      'channels_first:channels', 'channels_first:global', 'channels_first:rows', 'channels_first:scalar', 'channels_first:width',
       'channels_last:channels', 'channels_last:scalar',
     ]);
   });
@@ -223,21 +223,28 @@ describe('wasm: NaN, ±0 and −∞ in every SIMD lane and tail position', () =>
   const nanBits = [0x7fc00001, 0xffc00002, 0x7f800003, 0xffbfffff];
   const nan = (k: number): number => new Float32Array(new Uint32Array([nanBits[k % nanBits.length]!]).buffer)[0]!;
 
-  /** `path`: the forward algorithm the automatic choice must take, so that its lanes and tails are the ones tested. */
-  interface Placement { name: string; spec: PoolSpec; shape: number[]; layout: Layout; path: WasmPath }
+  /**
+   * `path`: the forward algorithm whose lanes and tails the placement targets (it must apply, so that the loop over
+   * distinct paths runs it); `auto`: what the automatic choice must take for it.
+   */
+  interface Placement { name: string; spec: PoolSpec; shape: number[]; layout: Layout; path: WasmPath; auto: WasmPath }
   const rank1 = (k: number, s: number, p: number): Pick<PoolSpec, 'kernel' | 'strides' | 'dilations' | 'pads' | 'ceilMode'> =>
     ({ kernel: [k], strides: [s], dilations: [1], pads: [p, p], ceilMode: false });
   const placements: Placement[] = [
-    // width, stride 1: out 23 = border 1, two pairs (8 + 8), one single vector (4), tail 2.
-    { name: 'width stride 1', spec: makeSpec(rank1(3, 1, 1), MAX), shape: [1, 1, 23], layout: 'channels_first', path: 'width' },
-    // width, stride 2: out 24 = border 1, two pairs, one vector, tail 3 (the even-lane shuffle reads past lane 3).
-    { name: 'width stride 2', spec: makeSpec(rank1(3, 2, 1), MAX), shape: [1, 1, 47], layout: 'channels_first', path: 'width' },
+    // rows, stride 1: out 23 = border 1, five vectors of 4, tail 2 (scalar H columns); width: border 1, two
+    // pairs (8 + 8), one single vector (4), tail 2.
+    { name: 'rows / width stride 1', spec: makeSpec(rank1(3, 1, 1), MAX), shape: [1, 1, 23], layout: 'channels_first', path: 'width', auto: 'rows' },
+    // rows, stride 2: out 24 = border 1, five vectors, tail 3 (the even-lane shuffle reads past lane 3); width:
+    // border 1, two pairs, one vector, tail 3.
+    { name: 'rows / width stride 2', spec: makeSpec(rank1(3, 2, 1), MAX), shape: [1, 1, 47], layout: 'channels_first', path: 'width', auto: 'rows' },
+    // rows, stride 3 (four scalar loads per tap vector): out 16 = four vectors, the last one's taps at the row end.
+    { name: 'rows stride 3', spec: makeSpec(rank1(3, 3, 0), MAX), shape: [1, 1, 48], layout: 'channels_first', path: 'rows', auto: 'rows' },
     // packed: 9 planes = one block of 8, one scalar plane.
-    { name: 'packed planes', spec: makeSpec({ kernel: [2, 2], strides: [1, 1], dilations: [1, 1], pads: [0, 1, 1, 0], ceilMode: false }, MAX), shape: [1, 9, 3, 4], layout: 'channels_first', path: 'channels' },
+    { name: 'packed planes', spec: makeSpec({ kernel: [2, 2], strides: [1, 1], dilations: [1, 1], pads: [0, 1, 1, 0], ceilMode: false }, MAX), shape: [1, 9, 3, 4], layout: 'channels_first', path: 'channels', auto: 'rows' },
     // channels_last: C = 13 = one pair of blocks, one single block, one scalar channel.
-    { name: 'channels_last lanes', spec: makeSpec({ kernel: [2, 2], strides: [1, 1], dilations: [1, 1], pads: [1, 0, 0, 1], ceilMode: false }, MAX), shape: [1, 2, 3, 13], layout: 'channels_last', path: 'channels' },
+    { name: 'channels_last lanes', spec: makeSpec({ kernel: [2, 2], strides: [1, 1], dilations: [1, 1], pads: [1, 0, 0, 1], ceilMode: false }, MAX), shape: [1, 2, 3, 13], layout: 'channels_last', path: 'channels', auto: 'channels' },
     // global: a plane of 19 = 4 vectors and a tail of 3.
-    { name: 'global plane', spec: makeSpec(rank1(19, 1, 0), MAX), shape: [1, 2, 19], layout: 'channels_first', path: 'global' },
+    { name: 'global plane', spec: makeSpec(rank1(19, 1, 0), MAX), shape: [1, 2, 19], layout: 'channels_first', path: 'global', auto: 'global' },
   ];
 
   for (const pl of placements) {
@@ -245,9 +252,12 @@ describe('wasm: NaN, ±0 and −∞ in every SIMD lane and tail position', () =>
       const count = product(pl.shape);
       const paths = distinctPaths(pl.spec, pl.shape, pl.layout);
 
-      it(`takes the intended path (${pl.path}) automatically`, () => {
+      it(`runs its intended path (${pl.path}); the automatic choice is ${pl.auto}`, () => {
         const g = poolGeometry(pl.spec, pl.shape, pl.layout);
-        expect(forwardPath(g, geometry3(pl.spec, g))).toBe(pl.path);
+        const g3 = geometry3(pl.spec, g);
+        expect(forwardPath(g, g3, pl.path)).toBe(pl.path);
+        expect(forwardPath(g, g3)).toBe(pl.auto);
+        expect(paths.map((p) => forwardPath(g, g3, p))).toContain(pl.path);
       });
 
       it('one NaN at each position', async () => {
@@ -526,22 +536,18 @@ describe('wasm: automatic path choice', () => {
   };
 
   it('picks a vector path for the benchmark shapes', () => {
-    expect(choose([3, 3], [2, 2], [1, 1, 1, 1], [1, 64, 112, 112])).toBe('width');
-    expect(choose([2, 2], [2, 2], [0, 0, 0, 0], [8, 128, 56, 56])).toBe('width');
+    // Contiguous planes: the rows kernel, whatever the stride, rows or plane count; a whole-plane window: global.
+    expect(choose([3, 3], [2, 2], [1, 1, 1, 1], [1, 64, 112, 112])).toBe('rows');
+    expect(choose([2, 2], [2, 2], [0, 0, 0, 0], [8, 128, 56, 56])).toBe('rows');
     expect(choose([7, 7], [1, 1], [0, 0, 0, 0], [8, 512, 7, 7])).toBe('global');
-    expect(choose([3, 3], [1, 1], [1, 1, 1, 1], [16, 64, 128, 128])).toBe('width');
-    // Short rows, or many border steps: packing.
-    expect(choose([3, 3], [1, 1], [1, 1, 1, 1], [8, 256, 14, 14])).toBe('channels');
-    expect(choose([5, 5], [1, 1], [2, 2, 2, 2], [4, 64, 28, 28])).toBe('channels');
-    expect(choose([3, 3], [3, 3], [0, 0, 0, 0], [2, 32, 64, 64])).toBe('channels');
-    // Fewer than 4 planes: width, else scalar.
-    expect(choose([3, 3], [1, 1], [1, 1, 1, 1], [1, 1, 14, 14])).toBe('width');
-    expect(choose([3, 3], [3, 3], [0, 0, 0, 0], [1, 2, 14, 14])).toBe('scalar');
+    expect(choose([3, 3], [1, 1], [1, 1, 1, 1], [16, 64, 128, 128])).toBe('rows');
+    expect(choose([3, 3], [1, 1], [1, 1, 1, 1], [8, 256, 14, 14])).toBe('rows');
+    expect(choose([3, 3], [3, 3], [0, 0, 0, 0], [1, 2, 14, 14])).toBe('rows');
+    // channels_last: along channels from 4 channels, else scalar; with one channel it is laid out as channels_first.
     expect(choose([3, 3], [2, 2], [1, 1, 1, 1], [1, 112, 112, 64], 'channels_last')).toBe('channels');
     expect(choose([7, 7], [1, 1], [0, 0, 0, 0], [8, 7, 7, 512], 'channels_last')).toBe('channels');
     expect(choose([3, 3], [1, 1], [1, 1, 1, 1], [8, 14, 14, 3], 'channels_last')).toBe('scalar');
-    // channels_last with one channel is laid out as channels_first.
-    expect(choose([2, 2], [2, 2], [0, 0, 0, 0], [8, 56, 56, 1], 'channels_last')).toBe('width');
+    expect(choose([2, 2], [2, 2], [0, 0, 0, 0], [8, 56, 56, 1], 'channels_last')).toBe('rows');
   });
 });
 
