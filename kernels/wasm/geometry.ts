@@ -26,7 +26,7 @@ export interface Geometry3 {
   readonly global: boolean;
   readonly inPlane: number;
   readonly outPlane: number;
-  /** Rows path: the columns [vLo, vHi) its vector H pass covers (inside [owLo, owHi), a multiple of 4 wide). */
+  /** Rows path: the columns [vLo, vHi) its vector H pass covers: [owLo, owHi) when at least 4 wide, else none. */
   readonly vLo: number;
   readonly vHi: number;
   /**
@@ -84,7 +84,7 @@ export function geometry3(spec: PoolSpec, g: PoolGeometry, withTables = true): G
   const owLo = hi > lo ? lo : 0;
   const owHi = hi > lo ? hi : 0;
   return {
-    vLo: owLo, vHi: owLo + Math.floor((owHi - owLo) / 4) * 4, ringRows, windowRows: d.kernel * h.kernel,
+    vLo: owLo, vHi: owHi - owLo >= 4 ? owHi : owLo, ringRows, windowRows: d.kernel * h.kernel,
     inSize: [d.size, h.size, w.size], outSize: [d.out, h.out, w.out],
     dilation: [d.dilation, h.dilation, w.dilation], kernelW: w.kernel, strideW: w.stride, padW: w.padBegin,
     tables, owLo, owHi, readBefore, readAfter, global,

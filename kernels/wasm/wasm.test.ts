@@ -239,6 +239,10 @@ describe('wasm: NaN, ±0 and −∞ in every SIMD lane and tail position', () =>
     { name: 'rows / width stride 2', spec: makeSpec(rank1(3, 2, 1), MAX), shape: [1, 1, 47], layout: 'channels_first', path: 'width', auto: 'rows' },
     // rows, stride 3 (four scalar loads per tap vector): out 16 = four vectors, the last one's taps at the row end.
     { name: 'rows stride 3', spec: makeSpec(rank1(3, 3, 0), MAX), shape: [1, 1, 48], layout: 'channels_first', path: 'rows', auto: 'rows' },
+    // rows, kernel 4 stride 4 (a 4×4 transpose per group): out 9 = two groups and one moved back to end at 9.
+    { name: 'rows kernel 4 stride 4', spec: makeSpec(rank1(4, 4, 0), MAX), shape: [1, 2, 38], layout: 'channels_first', path: 'rows', auto: 'rows' },
+    // rows, k3 s2 p1 in 2-D (deinterleaved H pass, a ring of one row reused): out 5 × 7.
+    { name: 'rows k3 s2 2-D', spec: makeSpec({ kernel: [3, 3], strides: [2, 2], dilations: [1, 1], pads: [1, 1, 1, 1], ceilMode: false }, MAX), shape: [1, 1, 9, 14], layout: 'channels_first', path: 'rows', auto: 'rows' },
     // packed: 9 planes = one block of 8, one scalar plane.
     { name: 'packed planes', spec: makeSpec({ kernel: [2, 2], strides: [1, 1], dilations: [1, 1], pads: [0, 1, 1, 0], ceilMode: false }, MAX), shape: [1, 9, 3, 4], layout: 'channels_first', path: 'channels', auto: 'rows' },
     // channels_last: C = 13 = one pair of blocks, one single block, one scalar channel.

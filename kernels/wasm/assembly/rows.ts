@@ -6,7 +6,7 @@
  *
  * Per plane:
  * - H pass, once per input row that some window uses: out[ow] = the reduction of the row's in-bounds taps of
- *   output column ow, for every ow. Columns whose taps all lie in the row ([vLo, vHi), a multiple of 4 wide) run 4
+ *   output column ow, for every ow. Columns whose taps all lie in the row ([vLo, vHi), at least 4 of them) run 4
  *   at a time (stride 1: one unaligned load per tap; stride 2: two loads and an even-lane shuffle; other strides:
  *   four scalar loads); the border and tail columns run scalar over the tables' in-bounds taps, so padding is
  *   never a tap.
@@ -57,6 +57,7 @@ let tags: usize = 0;
 let rowOff: usize = 0;
 let rowBytes: usize = 0;
 let ringRows: i32 = 1;
+let windowRows: i32 = 1;
 let vLo: i32 = 0;
 let vHi: i32 = 0;
 
@@ -98,19 +99,16 @@ let vHi: i32 = 0;
   return bad;
 }
 
-/** The H pass of one input row, any kernel, stride and dilation (x at xr, plane index of its first element rq). */
-function hRowAny<R, S>(xr: usize, rq: i32, hv: usize, hi: usize): i32 {
+/** The H columns [from, to) of one input row, any kernel, stride and dilation; returns the NaN sum's lanes. */
+@inline function hBodyAny<R, S>(xr: usize, rq: i32, hv: usize, hi: usize, from: i32, to: i32): v128 {
   const K = kerW;
   const s = strW;
   const tap = <usize>dilW << 2;
   const dv = i32x4.splat(dilW);
   const lanes = i32x4(0, s, 2 * s, 3 * s);
   const rqv = i32x4.splat(rq);
-  let bad: i32 = 0;
   let sum = f32x4.splat(0);
-  let ow = 0;
-  for (; ow < vLo; ow++) bad |= hScalar<R>(xr, rq, hv, hi, ow);
-  for (; ow < vHi; ow += 4) {
+  for (let ow = from; ow < to; ow += 4) {
     const c = ow * s - padW;
     let a = xr + (<usize>c << 2);
     let acc = loadTap<S>(a);
@@ -135,11 +133,8 @@ function hRowAny<R, S>(xr: usize, rq: i32, hv: usize, hi: usize): i32 {
     v128.store(hv + o, acc);
     if (sizeof<R>() == 1) v128.store(hi + o, i32x4.add(idx, rqv));
   }
-  for (; ow < outW; ow++) bad |= hScalar<R>(xr, rq, hv, hi, ow);
-  if (sizeof<R>() != 4) bad |= i32(v128.any_true(f32x4.ne(sum, sum)));
-  return bad;
+  return sum;
 }
-
 
 // Tap codes of the specialised H bodies: the winning tap's column offset within a window.
 const ONE = i32x4.splat(1);
@@ -147,21 +142,21 @@ const TWO = i32x4.splat(2);
 
 /**
  * The specialised H bodies of the three common windows (dilation 1): kernel 3 stride 2, kernel 2 stride 2 and
- * kernel 3 stride 1; the columns [vLo, vHi) only (the caller runs the scalar border and tail columns). Returns the
+ * kernel 3 stride 1; the columns [from, to) only (the caller runs the scalar border columns). Returns the
  * NaN sum's lanes (every column the windows read is added once).
  *
  * Stride 2 deinterleaves two loads into the even and odd columns (tap 0 and tap 1) and takes tap 2 as the even
  * columns shifted by one lane, the next load's first column shifted in; stride 1 loads each tap (unaligned).
  * Indices: code = max_s(m1 & 1, m2 & 2) is the tap of the last strict improvement (the first maximum).
  */
-@inline function hBodyK3S2<R>(xr: usize, rq: i32, hv: usize, hi: usize): v128 {
-  let c = (vLo << 1) - padW;
+@inline function hBodyK3S2<R>(xr: usize, rq: i32, hv: usize, hi: usize, from: i32, to: i32): v128 {
+  let c = (from << 1) - padW;
   let a = xr + (<usize>c << 2);
   let L0 = v128.load(a);
   let col = i32x4.add(i32x4.splat(rq + c), i32x4(0, 2, 4, 6));
   const eight = i32x4.splat(8);
   let sum = f32x4.splat(0);
-  for (let ow = vLo; ow < vHi; ow += 4) {
+  for (let ow = from; ow < to; ow += 4) {
     const L1 = v128.load(a, 16);
     const L2 = v128.load(a, 32);
     const e = v128.shuffle<f32>(L0, L1, 0, 2, 4, 6);
@@ -188,13 +183,13 @@ const TWO = i32x4.splat(2);
   return f32x4.add(sum, v128.and(L0, i32x4(-1, 0, 0, 0)));
 }
 
-@inline function hBodyK2S2<R>(xr: usize, rq: i32, hv: usize, hi: usize): v128 {
-  let c = (vLo << 1) - padW;
+@inline function hBodyK2S2<R>(xr: usize, rq: i32, hv: usize, hi: usize, from: i32, to: i32): v128 {
+  let c = (from << 1) - padW;
   let a = xr + (<usize>c << 2);
   let col = i32x4.add(i32x4.splat(rq + c), i32x4(0, 2, 4, 6));
   const eight = i32x4.splat(8);
   let sum = f32x4.splat(0);
-  for (let ow = vLo; ow < vHi; ow += 4) {
+  for (let ow = from; ow < to; ow += 4) {
     const L0 = v128.load(a);
     const L1 = v128.load(a, 16);
     const e = v128.shuffle<f32>(L0, L1, 0, 2, 4, 6);
@@ -215,14 +210,14 @@ const TWO = i32x4.splat(2);
   return sum;
 }
 
-@inline function hBodyK3S1<R>(xr: usize, rq: i32, hv: usize, hi: usize): v128 {
-  let c = vLo - padW;
+@inline function hBodyK3S1<R>(xr: usize, rq: i32, hv: usize, hi: usize, from: i32, to: i32): v128 {
+  let c = from - padW;
   let a = xr + (<usize>c << 2);
   let col = i32x4.add(i32x4.splat(rq + c), i32x4(0, 1, 2, 3));
   const four = i32x4.splat(4);
   let sum = f32x4.splat(0);
   let t2 = sum;
-  for (let ow = vLo; ow < vHi; ow += 4) {
+  for (let ow = from; ow < to; ow += 4) {
     const t0 = v128.load(a);
     const t1 = v128.load(a, 4);
     t2 = v128.load(a, 8);
@@ -246,25 +241,81 @@ const TWO = i32x4.splat(2);
   return f32x4.add(sum, t2);
 }
 
+/** Kernel 4 stride 4 (the 1-D audio pool): a 4×4 transpose of four loads gives the four tap vectors. */
+@inline function hBodyK4S4<R>(xr: usize, rq: i32, hv: usize, hi: usize, from: i32, to: i32): v128 {
+  let c = (from << 2) - padW;
+  let a = xr + (<usize>c << 2);
+  let col = i32x4.add(i32x4.splat(rq + c), i32x4(0, 4, 8, 12));
+  const sixteen = i32x4.splat(16);
+  const three = i32x4.splat(3);
+  let sum = f32x4.splat(0);
+  for (let ow = from; ow < to; ow += 4) {
+    const L0 = v128.load(a);
+    const L1 = v128.load(a, 16);
+    const L2 = v128.load(a, 32);
+    const L3 = v128.load(a, 48);
+    const u0 = v128.shuffle<f32>(L0, L1, 0, 4, 1, 5);
+    const u1 = v128.shuffle<f32>(L2, L3, 0, 4, 1, 5);
+    const u2 = v128.shuffle<f32>(L0, L1, 2, 6, 3, 7);
+    const u3 = v128.shuffle<f32>(L2, L3, 2, 6, 3, 7);
+    const t0 = v128.shuffle<f32>(u0, u1, 0, 1, 4, 5);
+    const t1 = v128.shuffle<f32>(u0, u1, 2, 3, 6, 7);
+    const t2 = v128.shuffle<f32>(u2, u3, 0, 1, 4, 5);
+    const t3 = v128.shuffle<f32>(u2, u3, 2, 3, 6, 7);
+    const o = <usize>ow << 2;
+    if (sizeof<R>() == 4) {
+      v128.store(hv + o, f32x4.add(f32x4.add(f32x4.add(t0, t1), t2), t3));
+    } else {
+      sum = f32x4.add(sum, f32x4.add(f32x4.add(L0, L1), f32x4.add(L2, L3)));
+      const m1 = f32x4.gt(t1, t0);
+      let acc = f32x4.pmax(t0, t1);
+      const m2 = f32x4.gt(t2, acc);
+      acc = f32x4.pmax(acc, t2);
+      const m3 = f32x4.gt(t3, acc);
+      v128.store(hv + o, f32x4.pmax(acc, t3));
+      if (sizeof<R>() == 1) {
+        const code = i32x4.max_s(i32x4.max_s(v128.and(m1, ONE), v128.and(m2, TWO)), v128.and(m3, three));
+        v128.store(hi + o, i32x4.add(col, code));
+        col = i32x4.add(col, sixteen);
+      }
+    }
+    a += 64;
+  }
+  return sum;
+}
+
 // Which H body a case takes (set by fwdRows): any, or one of the specialised windows.
 const H_ANY = 0;
 const H_K3S2 = 1;
 const H_K2S2 = 2;
 const H_K3S1 = 3;
+const H_K4S4 = 4;
 let hShape: i32 = H_ANY;
 
-/** The H pass of one input row (x at xr, plane index of its first element rq): returns 1 when a NaN was read. */
+/** The vector H columns [from, to) (a multiple of 4 wide) with the case's body. */
+@inline function hBody<R, S>(xr: usize, rq: i32, hv: usize, hi: usize, from: i32, to: i32): v128 {
+  if (hShape == H_K3S2) return hBodyK3S2<R>(xr, rq, hv, hi, from, to);
+  if (hShape == H_K2S2) return hBodyK2S2<R>(xr, rq, hv, hi, from, to);
+  if (hShape == H_K3S1) return hBodyK3S1<R>(xr, rq, hv, hi, from, to);
+  if (hShape == H_K4S4) return hBodyK4S4<R>(xr, rq, hv, hi, from, to);
+  return hBodyAny<R, S>(xr, rq, hv, hi, from, to);
+}
+
+/**
+ * The H pass of one input row (x at xr, plane index of its first element rq): returns 1 when a NaN was read. The
+ * interior columns [vLo, vHi) run in groups of 4, the last group moved back to end at vHi (it recomputes a few
+ * columns, identically); the border columns outside run scalar.
+ */
 function hRow<R, S>(xr: usize, rq: i32, hv: usize, hi: usize): i32 {
-  if (hShape == H_ANY) return hRowAny<R, S>(xr, rq, hv, hi);
   let bad: i32 = 0;
-  let ow = 0;
-  for (; ow < vLo; ow++) bad |= hScalar<R>(xr, rq, hv, hi, ow);
-  let sum: v128;
-  if (hShape == H_K3S2) sum = hBodyK3S2<R>(xr, rq, hv, hi);
-  else if (hShape == H_K2S2) sum = hBodyK2S2<R>(xr, rq, hv, hi);
-  else sum = hBodyK3S1<R>(xr, rq, hv, hi);
-  for (ow = vHi; ow < outW; ow++) bad |= hScalar<R>(xr, rq, hv, hi, ow);
-  if (sizeof<R>() != 4) bad |= i32(v128.any_true(f32x4.ne(sum, sum)));
+  for (let ow = 0; ow < vLo; ow++) bad |= hScalar<R>(xr, rq, hv, hi, ow);
+  if (vHi > vLo) {
+    const full = vLo + ((vHi - vLo) & ~3);
+    let sum = hBody<R, S>(xr, rq, hv, hi, vLo, full);
+    if (full < vHi) sum = f32x4.add(sum, hBody<R, S>(xr, rq, hv, hi, vHi - 4, vHi));
+    if (sizeof<R>() != 4) bad |= i32(v128.any_true(f32x4.ne(sum, sum)));
+  }
+  for (let ow = vHi; ow < outW; ow++) bad |= hScalar<R>(xr, rq, hv, hi, ow);
   return bad;
 }
 
@@ -305,6 +356,7 @@ function vRow<R>(n: i32, yp: usize, ip: usize): void {
 /** Every plane: the walk over output rows, reducing each window row once (H) and combining rows (V). */
 function rowsPlanes<R, S>(planes: i32, x: usize, y: usize, ix: usize): void {
   const slots = ringRows;
+  const direct = windowRows == 1;
   for (let pl = 0; pl < planes; pl++) {
     const xp = x + ((<usize>pl * <usize>inPlane) << 2);
     const yo = (<usize>pl * <usize>outPlane) << 2;
@@ -317,6 +369,15 @@ function rowsPlanes<R, S>(planes: i32, x: usize, y: usize, ix: usize): void {
       for (let oh = 0; oh < outH; oh++) {
         const h0 = tab(firstH, oh);
         const nh = tab(countH, oh);
+        const yRow = y + yo + (o << 2);
+        const iRow = ix + yo + (o << 2);
+        o += <usize>outW;
+        if (direct) {
+          // One input row per window (a 1-D case, or kernel 1 across rows): its H pass is the output row.
+          const rq = (d0 * inH + h0) * inW;
+          bad |= hRow<R, S>(xp + (<usize>rq << 2), rq, yRow, iRow);
+          continue;
+        }
         let n = 0;
         for (let i = 0; i < nd; i++) {
           const rowD = (d0 + i * dilD) * inH + h0;
@@ -334,8 +395,7 @@ function rowsPlanes<R, S>(planes: i32, x: usize, y: usize, ix: usize): void {
             n++;
           }
         }
-        vRow<R>(n, y + yo + (o << 2), ix + yo + (o << 2));
-        o += <usize>outW;
+        vRow<R>(n, yRow, iRow);
       }
     }
     if (sizeof<R>() != 4 && bad) planeScalar(KIND_MAX, xp, 1, y + yo, ix + yo, 1);
@@ -346,10 +406,11 @@ function rowsPlanes<R, S>(planes: i32, x: usize, y: usize, ix: usize): void {
  * Contiguous planes: kind KIND_MAX (with indices), KIND_MAX_VALUES (ix is written only for planes that hold a
  * NaN, which the scalar rule recomputes) or KIND_SUM. `ring` holds R rows of ⌈outW/4⌉·16 bytes (twice
  * that with indices), then R i32 tags and one i32 per window row (kernels/wasm/memory-plan.ts reserves it); R is
- * the ring's row count; [lo, hi) are the columns the vector H pass covers (taps all inside the row, hi − lo a
- * multiple of 4).
+ * the ring's row count, rows the most input rows of a window (1: the H pass writes the output directly); [lo, hi) are the columns the vector H pass covers (taps all inside the row; hi − lo ≥ 4,
+ * or hi = lo when there are fewer).
  */
-export function fwdRows(kind: i32, planes: i32, x: usize, y: usize, ix: usize, ring: usize, R: i32, lo: i32, hi: i32): void {
+export function fwdRows(kind: i32, planes: i32, x: usize, y: usize, ix: usize, ring: usize, R: i32, rows: i32, lo: i32, hi: i32): void {
+  windowRows = rows;
   const row = <usize>(((outW + 3) & ~3) << 2);
   rowBytes = row;
   ringRows = R;
@@ -360,7 +421,7 @@ export function fwdRows(kind: i32, planes: i32, x: usize, y: usize, ix: usize, r
   vLo = lo;
   vHi = hi;
   const s = strW;
-  hShape = dilW != 1 ? H_ANY : kerW == 3 && s == 2 ? H_K3S2 : kerW == 2 && s == 2 ? H_K2S2 : kerW == 3 && s == 1 ? H_K3S1 : H_ANY;
+  hShape = dilW != 1 ? H_ANY : kerW == 3 && s == 2 ? H_K3S2 : kerW == 2 && s == 2 ? H_K2S2 : kerW == 3 && s == 1 ? H_K3S1 : kerW == 4 && s == 4 ? H_K4S4 : H_ANY;
   if (kind == KIND_MAX) {
     if (s == 1) rowsPlanes<MaxIdx, S1>(planes, x, y, ix);
     else if (s == 2) rowsPlanes<MaxIdx, S2>(planes, x, y, ix);
