@@ -133,7 +133,7 @@ export class Engine {
     switch (path) {
       case 'rows':
         k.fwdRows(spec.kind !== 'max' ? KIND_SUM : c.indices ? KIND_MAX : KIND_MAX_VALUES, planes, plan.x, plan.y, ix,
-          plan.ring, g3.ringRows, g3.windowRows, g3.vLo, g3.vHi);
+          plan.ring, g3.ringRows, g3.windowRows, g3.vLo, g3.vHi, g3.flatRows ? 1 : 0);
         break;
       case 'global': k.fwdGlobal(kind, planes, plan.x, plan.y, ix); break;
       case 'width': k.fwdWidth(kind, planes, plan.x, plan.y, ix, g3.owLo, g3.owHi); break;

@@ -36,6 +36,11 @@ export interface Geometry3 {
   readonly ringRows: number;
   /** Rows path: the most input rows one window holds (kernel depth × kernel height). */
   readonly windowRows: number;
+  /**
+   * Rows path: the windows tile each row exactly (width kernel = stride, dilation 1, no padding, no remainder) and a
+   * window spans several rows, so one H pass covers a whole plane as one long row (no per-row overhead).
+   */
+  readonly flatRows: boolean;
 }
 
 const UNIT_AXIS: AxisGeometry = { size: 1, kernel: 1, stride: 1, dilation: 1, padBegin: 0, padEnd: 0, out: 1 };
@@ -85,6 +90,8 @@ export function geometry3(spec: PoolSpec, g: PoolGeometry, withTables = true): G
   const owHi = hi > lo ? hi : 0;
   return {
     vLo: owLo, vHi: owHi - owLo >= 4 ? owHi : owLo, ringRows, windowRows: d.kernel * h.kernel,
+    flatRows: w.kernel === w.stride && w.dilation === 1 && w.padBegin === 0 && w.size === w.out * w.stride
+      && d.kernel * h.kernel > 1 && g.inPlane / w.stride >= 4,
     inSize: [d.size, h.size, w.size], outSize: [d.out, h.out, w.out],
     dilation: [d.dilation, h.dilation, w.dilation], kernelW: w.kernel, strideW: w.stride, padW: w.padBegin,
     tables, owLo, owHi, readBefore, readAfter, global,

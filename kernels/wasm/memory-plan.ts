@@ -48,7 +48,8 @@ export function planMemory(base: number, spec: PoolSpec, g: PoolGeometry, path: 
       // per window row.
       const g3 = geometry3(spec, g, false);
       const row = Math.ceil(g3.outSize[2] / 4) * 16;
-      plan.ring = take(g3.ringRows * row * (spec.kind === 'max' ? 2 : 1) + 4 * g3.ringRows + 4 * g3.windowRows);
+      const values = g3.flatRows ? Math.ceil((g.inPlane / g3.strideW + 4) * 4 / 16) * 16 : g3.ringRows * row;
+      plan.ring = take(values * (spec.kind === 'max' ? 2 : 1) + 4 * g3.ringRows + 4 * g3.windowRows);
     }
   }
   if (backward) {

@@ -19,7 +19,7 @@ export interface Kernels {
   setGeometry(d: number, h: number, w: number, oD: number, oH: number, oW: number,
     dD: number, dH: number, dW: number, kW: number, sW: number, pW: number, tables: number): void;
   fwdScalar(kind: number, cl: number, N: number, C: number, x: number, y: number, ix: number): void;
-  fwdRows(kind: number, planes: number, x: number, y: number, ix: number, ring: number, R: number, rows: number, lo: number, hi: number): void;
+  fwdRows(kind: number, planes: number, x: number, y: number, ix: number, ring: number, R: number, rows: number, lo: number, hi: number, flat: number): void;
   fwdWidth(kind: number, planes: number, x: number, y: number, ix: number, owLo: number, owHi: number): void;
   fwdChannelsLast(kind: number, N: number, C: number, x: number, y: number, ix: number): void;
   fwdPacked(kind: number, planes: number, x: number, y: number, ix: number, scratch: number): void;

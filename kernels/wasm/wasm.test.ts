@@ -241,6 +241,9 @@ describe('wasm: NaN, ±0 and −∞ in every SIMD lane and tail position', () =>
     { name: 'rows stride 3', spec: makeSpec(rank1(3, 3, 0), MAX), shape: [1, 1, 48], layout: 'channels_first', path: 'rows', auto: 'rows' },
     // rows, kernel 4 stride 4 (a 4×4 transpose per group): out 9 = two groups and one moved back to end at 9.
     { name: 'rows kernel 4 stride 4', spec: makeSpec(rank1(4, 4, 0), MAX), shape: [1, 2, 38], layout: 'channels_first', path: 'rows', auto: 'rows' },
+    // rows, flat (windows tile each row: one H pass over the whole plane): k2 s2 and k3 s3 in 2-D.
+    { name: 'rows flat k2 s2', spec: makeSpec({ kernel: [2, 2], strides: [2, 2], dilations: [1, 1], pads: [0, 0, 0, 0], ceilMode: false }, MAX), shape: [1, 2, 6, 10], layout: 'channels_first', path: 'rows', auto: 'rows' },
+    { name: 'rows flat k3 s3', spec: makeSpec({ kernel: [3, 3], strides: [3, 3], dilations: [1, 1], pads: [0, 0, 0, 0], ceilMode: false }, MAX), shape: [1, 1, 7, 12], layout: 'channels_first', path: 'rows', auto: 'rows' },
     // rows, k3 s2 p1 in 2-D (deinterleaved H pass, a ring of one row reused): out 5 × 7.
     { name: 'rows k3 s2 2-D', spec: makeSpec({ kernel: [3, 3], strides: [2, 2], dilations: [1, 1], pads: [1, 1, 1, 1], ceilMode: false }, MAX), shape: [1, 1, 9, 14], layout: 'channels_first', path: 'rows', auto: 'rows' },
     // packed: 9 planes = one block of 8, one scalar plane.

@@ -60,6 +60,10 @@ let ringRows: i32 = 1;
 let windowRows: i32 = 1;
 let vLo: i32 = 0;
 let vHi: i32 = 0;
+// The H pass's output columns: outW, or a whole plane's in flat mode.
+let hOut: i32 = 0;
+// Flat mode: the windows tile each row exactly, so one H pass runs over the whole plane as one long row.
+let flat: i32 = 0;
 
 /** Columns c, c + s, c + 2s, c + 3s of the row (all inside it; stride 2 reads c + 7, which may be one past). */
 @inline function loadTap<S>(a: usize): v128 {
@@ -315,7 +319,7 @@ function hRow<R, S>(xr: usize, rq: i32, hv: usize, hi: usize): i32 {
     if (full < vHi) sum = f32x4.add(sum, hBody<R, S>(xr, rq, hv, hi, vHi - 4, vHi));
     if (sizeof<R>() != 4) bad |= i32(v128.any_true(f32x4.ne(sum, sum)));
   }
-  for (let ow = vHi; ow < outW; ow++) bad |= hScalar<R>(xr, rq, hv, hi, ow);
+  for (let ow = vHi; ow < hOut; ow++) bad |= hScalar<R>(xr, rq, hv, hi, ow);
   return bad;
 }
 
@@ -363,6 +367,18 @@ function rowsPlanes<R, S>(planes: i32, x: usize, y: usize, ix: usize): void {
     for (let t = 0; t < slots; t++) store<i32>(tags + (<usize>t << 2), -1);
     let bad: i32 = 0;
     let o: usize = 0;
+    if (flat) {
+      // Row r's H outputs land at r·outW: the ring holds the plane's every H row, contiguous.
+      const lo = vLo;
+      const hi = vHi;
+      hOut = inPlane / strW;
+      vLo = 0;
+      vHi = hOut;
+      bad = hRow<R, S>(xp, 0, ringV, ringI);
+      hOut = outW;
+      vLo = lo;
+      vHi = hi;
+    }
     for (let od = 0; od < outD; od++) {
       const d0 = tab(firstD, od);
       const nd = tab(countD, od);
@@ -383,6 +399,11 @@ function rowsPlanes<R, S>(planes: i32, x: usize, y: usize, ix: usize): void {
           const rowD = (d0 + i * dilD) * inH + h0;
           for (let j = 0; j < nh; j++) {
             const rr = rowD + j * dilH;
+            if (flat) {
+              store<i32>(rowOff + (<usize>n << 2), rr * outW * 4);
+              n++;
+              continue;
+            }
             const slot = rr % slots;
             const tagAt = tags + (<usize>slot << 2);
             const off = <usize>slot * rowBytes;
@@ -406,17 +427,23 @@ function rowsPlanes<R, S>(planes: i32, x: usize, y: usize, ix: usize): void {
  * Contiguous planes: kind KIND_MAX (with indices), KIND_MAX_VALUES (ix is written only for planes that hold a
  * NaN, which the scalar rule recomputes) or KIND_SUM. `ring` holds R rows of ⌈outW/4⌉·16 bytes (twice
  * that with indices), then R i32 tags and one i32 per window row (kernels/wasm/memory-plan.ts reserves it); R is
- * the ring's row count, rows the most input rows of a window (1: the H pass writes the output directly); [lo, hi) are the columns the vector H pass covers (taps all inside the row; hi − lo ≥ 4,
+ * the ring's row count, rows the most input rows of a window (1: the H pass writes the output directly); flatPlane
+ * 1 when the windows tile each row exactly (kernel = stride, dilation 1, no padding, no remainder): the ring
+ * then holds a whole plane's H rows (⌈inPlane/stride + 4⌉ floats, 16-byte aligned, twice with indices); [lo, hi) are the columns the vector H pass covers (taps all inside the row; hi − lo ≥ 4,
  * or hi = lo when there are fewer).
  */
-export function fwdRows(kind: i32, planes: i32, x: usize, y: usize, ix: usize, ring: usize, R: i32, rows: i32, lo: i32, hi: i32): void {
+export function fwdRows(kind: i32, planes: i32, x: usize, y: usize, ix: usize, ring: usize, R: i32, rows: i32, lo: i32, hi: i32, flatPlane: i32): void {
   windowRows = rows;
+  flat = flatPlane;
+  hOut = outW;
   const row = <usize>(((outW + 3) & ~3) << 2);
   rowBytes = row;
   ringRows = R;
+  // The values rows (flat: the plane's H rows, contiguous, and 4 floats of slack for the last group's reads).
+  const values = flat ? ((((<usize>(inPlane / strW) + 4) << 2) + 15) & ~(<usize>15)) : <usize>R * row;
   ringV = ring;
-  ringI = kind == KIND_MAX ? ring + <usize>R * row : ring;
-  tags = ring + <usize>R * row * (kind == KIND_MAX ? 2 : 1);
+  ringI = kind == KIND_MAX ? ring + values : ring;
+  tags = ring + values * (kind == KIND_MAX ? 2 : 1);
   rowOff = tags + (<usize>R << 2);
   vLo = lo;
   vHi = hi;
