@@ -147,12 +147,16 @@ export class Engine {
     if (spec.kind === 'lp') k.lpRoot(plan.y, n * chunk.unitOut, spec.p!);
   }
 
-  /** The backward kernels on n units (x at plan.x, dy at plan.dy); dx, as float32, at plan.acc. */
+  /**
+   * The backward kernels on n units (x at plan.x, dy at plan.dy); dx, as float32, at plan.acc (max, sum and avg
+   * accumulate there in float32; lp in f64, narrowed in place).
+   */
   backward(c: WasmCase, n: number): void {
     const k = this.kernels;
     const { spec, plan, chunk, cl, C } = c;
     const xCount = n * chunk.unitIn;
-    this.mem.f64.fill(0, plan.acc >> 3, (plan.acc >> 3) + xCount);
+    if (spec.kind === 'lp') this.mem.f64.fill(0, plan.acc >> 3, (plan.acc >> 3) + xCount);
+    else this.mem.f32.fill(0, plan.acc >> 2, (plan.acc >> 2) + xCount);
     switch (spec.kind) {
       case 'max':
         // GRAD.MAX: the forward's MAX.SELECT indices, then dx[index] += dy.
@@ -168,8 +172,8 @@ export class Engine {
       case 'lp':
         k.bwdLpPrep(plan.x, xCount, spec.p!, plan.pw, plan.g);
         k.bwdLp(cl, n, C, plan.x, plan.dy, plan.pw, plan.g, plan.acc, spec.p!);
+        k.narrow(plan.acc, xCount);
         break;
     }
-    k.narrow(plan.acc, xCount);
   }
 }

@@ -54,7 +54,7 @@ export function planMemory(base: number, spec: PoolSpec, g: PoolGeometry, path: 
   }
   if (backward) {
     plan.dy = take(4 * yCount);
-    plan.acc = take(8 * xCount);
+    plan.acc = take((spec.kind === 'lp' ? 8 : 4) * xCount); // lp accumulates in f64, the others in float32
     if (spec.kind === 'lp') {
       plan.pw = take(8 * xCount);
       plan.g = take(8 * xCount);

@@ -174,10 +174,10 @@ describe('wasm: edge-case grid on every forward path, against the reference and 
             // Only max's backward depends on the forward path (its indices).
             for (const p of spec.kind === 'max' ? paths : ['auto' as const]) {
               const got = await backends.get(p)!.backward(spec, x, dy);
-              expectBackwardClose(spec, x, dy, got, want, `${gc.name} / ${v.label} / ${layout} / ${set} / path ${p}: backward`);
+              expectBackwardClose(spec, x, dy, got, want, `${gc.name} / ${v.label} / ${layout} / ${set} / path ${p}: backward`, 'float32');
             }
             const chunked = await oneUnitChunks.backward(spec, x, dy);
-            expectBackwardClose(spec, x, dy, chunked, want, `${gc.name} / ${v.label} / ${layout} / ${set} / one unit per chunk: backward`);
+            expectBackwardClose(spec, x, dy, chunked, want, `${gc.name} / ${v.label} / ${layout} / ${set} / one unit per chunk: backward`, 'float32');
           }
         });
       });
