@@ -166,7 +166,10 @@ export class Engine {
       case 'sum':
       case 'avg': {
         const override = spec.divisorOverride;
-        k.bwdSum(cl, n, C, plan.dy, plan.acc, spec.kind === 'avg' ? 1 : 0, override === undefined ? 0 : 1, override ?? 0);
+        const avg = spec.kind === 'avg' ? 1 : 0;
+        const useOverride = override === undefined ? 0 : 1;
+        if (cl) k.bwdSum(cl, n, C, plan.dy, plan.acc, avg, useOverride, override ?? 0);
+        else k.bwdSumRows(n * C, plan.dy, plan.acc, plan.scratch, avg, useOverride, override ?? 0);
         break;
       }
       case 'lp':

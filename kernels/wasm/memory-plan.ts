@@ -55,6 +55,8 @@ export function planMemory(base: number, spec: PoolSpec, g: PoolGeometry, path: 
   if (backward) {
     plan.dy = take(4 * yCount);
     plan.acc = take((spec.kind === 'lp' ? 8 : 4) * xCount); // lp accumulates in f64, the others in float32
+    // bwdSumRows' scratch row (contiguous planes): one input row's width.
+    if ((spec.kind === 'sum' || spec.kind === 'avg') && planesContiguous(g)) plan.scratch = take(4 * g.inSpatial[g.rank - 1]!);
     if (spec.kind === 'lp') {
       plan.pw = take(8 * xCount);
       plan.g = take(8 * xCount);

@@ -6,8 +6,8 @@
  * Max uses the indices of a forward run (the same MAX.SELECT winner).
  */
 import {
-  countD, countH, countW, dilD, dilH, dilW, divisorAt, firstD, firstH, firstW, inH, inW, outD, outH, outPlane, outW,
-  selectPlane, tab, xb, xs, yb, ys,
+  countD, countH, countW, dilD, dilH, dilW, divisorAt, firstD, firstH, firstW, inH, inPlane, inW, outD, outH, outPlane,
+  outW, selectPlane, tab, xb, xs, yb, ys,
 } from './state';
 
 @inline export function addAt(acc: usize, e: usize, v: f64): void {
@@ -80,5 +80,59 @@ export function bwdSum(cl: i32, N: i32, C: i32, dy: usize, dx: usize, avg: i32, 
 export function narrow(acc: usize, count: i32): void {
   for (let i = 0; i < count; i++) {
     store<f32>(acc + (<usize>i << 2), <f32>load<f64>(acc + (<usize>i << 3)));
+  }
+}
+
+/**
+ * GRAD.SUM / GRAD.AVG for contiguous planes, separable: per output row, its shares (dy, or dy / divisor) are
+ * spread along the width into a scratch row `t` of inW floats (each output's in-bounds taps), then that row is
+ * added, 4 columns at a time, to every in-bounds input row of the row's windows. Every contribution to an input
+ * element is added once, in float32: a summation tree in any order, within ACC.GRAD.
+ */
+export function bwdSumRows(planes: i32, dy: usize, dx: usize, t: usize, avg: i32, useOverride: i32, overrideDivisor: f64): void {
+  const over = <f32>overrideDivisor;
+  const W = inW;
+  const tap = <usize>dilW << 2;
+  const zero = f32x4.splat(0);
+  for (let pl = 0; pl < planes; pl++) {
+    const dxp = dx + ((<usize>pl * <usize>inPlane) << 2);
+    let at = dy + ((<usize>pl * <usize>outPlane) << 2);
+    for (let od = 0; od < outD; od++) {
+      const d0 = tab(firstD, od);
+      const nd = tab(countD, od);
+      for (let oh = 0; oh < outH; oh++) {
+        const h0 = tab(firstH, oh);
+        const nh = tab(countH, oh);
+        let w = 0;
+        for (; w + 4 <= W; w += 4) v128.store(t + (<usize>w << 2), zero);
+        for (; w < W; w++) store<f32>(t + (<usize>w << 2), 0);
+        for (let ow = 0; ow < outW; ow++) {
+          let share = load<f32>(at);
+          at += 4;
+          if (avg) share = share / (useOverride ? over : <f32>divisorAt(od, oh, ow));
+          const n = tab(countW, ow);
+          let p = t + (<usize>tab(firstW, ow) << 2);
+          for (let k = 0; k < n; k++) {
+            store<f32>(p, load<f32>(p) + share);
+            p += tap;
+          }
+        }
+        for (let i = 0; i < nd; i++) {
+          const rowD = (d0 + i * dilD) * inH + h0;
+          for (let j = 0; j < nh; j++) {
+            const row = dxp + (<usize>((rowD + j * dilH) * W) << 2);
+            w = 0;
+            for (; w + 4 <= W; w += 4) {
+              const o = <usize>w << 2;
+              v128.store(row + o, f32x4.add(v128.load(row + o), v128.load(t + o)));
+            }
+            for (; w < W; w++) {
+              const o = <usize>w << 2;
+              store<f32>(row + o, load<f32>(row + o) + load<f32>(t + o));
+            }
+          }
+        }
+      }
+    }
   }
 }
