@@ -169,7 +169,7 @@ export class Engine {
         const avg = spec.kind === 'avg' ? 1 : 0;
         const useOverride = override === undefined ? 0 : 1;
         if (cl) k.bwdSum(cl, n, C, plan.dy, plan.acc, avg, useOverride, override ?? 0);
-        else k.bwdSumRows(n * C, plan.dy, plan.acc, plan.scratch, avg, useOverride, override ?? 0);
+        else k.bwdSumRows(n * C, plan.dy, plan.acc, plan.scratch, avg, useOverride, override ?? 0, c.g3.global ? 1 : 0);
         break;
       }
       case 'lp':

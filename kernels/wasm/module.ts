@@ -32,7 +32,7 @@ export interface Kernels {
   lpForward64(cl: number, N: number, C: number, x: number, y: number, p: number, pw: number, count: number): void;
   bwdMax(cl: number, N: number, C: number, ix: number, dy: number, dx: number): void;
   bwdSum(cl: number, N: number, C: number, dy: number, dx: number, avg: number, useOverride: number, override: number): void;
-  bwdSumRows(planes: number, dy: number, dx: number, t: number, avg: number, useOverride: number, override: number): void;
+  bwdSumRows(planes: number, dy: number, dx: number, t: number, avg: number, useOverride: number, override: number, global: number): void;
   bwdLpPrep(x: number, count: number, p: number, pw: number, g: number): void;
   bwdLp(cl: number, N: number, C: number, x: number, dy: number, pw: number, g: number, acc: number, p: number): void;
   narrow(acc: number, count: number): void;

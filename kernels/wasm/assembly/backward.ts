@@ -87,13 +87,29 @@ export function narrow(acc: usize, count: i32): void {
  * GRAD.SUM / GRAD.AVG for contiguous planes, separable: per output row, its shares (dy, or dy / divisor) are
  * spread along the width into a scratch row `t` of inW floats (each output's in-bounds taps), then that row is
  * added, 4 columns at a time, to every in-bounds input row of the row's windows. Every contribution to an input
- * element is added once, in float32: a summation tree in any order, within ACC.GRAD.
+ * element is added once, in float32: a summation tree in any order, within ACC.GRAD. `global`: one window over
+ * the whole plane (the plane is filled with its share).
  */
-export function bwdSumRows(planes: i32, dy: usize, dx: usize, t: usize, avg: i32, useOverride: i32, overrideDivisor: f64): void {
+export function bwdSumRows(
+  planes: i32, dy: usize, dx: usize, t: usize, avg: i32, useOverride: i32, overrideDivisor: f64, global: i32,
+): void {
   const over = <f32>overrideDivisor;
   const W = inW;
   const tap = <usize>dilW << 2;
   const zero = f32x4.splat(0);
+  if (global) {
+    // One window over the whole plane: every element receives the plane's one share.
+    for (let pl = 0; pl < planes; pl++) {
+      let share = load<f32>(dy + (<usize>pl << 2));
+      if (avg) share = share / (useOverride ? over : <f32>divisorAt(0, 0, 0));
+      const dxp = dx + ((<usize>pl * <usize>inPlane) << 2);
+      const v = f32x4.splat(share);
+      let q = 0;
+      for (; q + 4 <= inPlane; q += 4) v128.store(dxp + (<usize>q << 2), v);
+      for (; q < inPlane; q++) store<f32>(dxp + (<usize>q << 2), share);
+    }
+    return;
+  }
   for (let pl = 0; pl < planes; pl++) {
     const dxp = dx + ((<usize>pl * <usize>inPlane) << 2);
     let at = dy + ((<usize>pl * <usize>outPlane) << 2);
