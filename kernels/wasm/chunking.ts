@@ -5,7 +5,6 @@
  */
 import type { PoolGeometry } from '../../spec/geometry.js';
 import { planesContiguous } from './geometry.js';
-import type { WasmPath } from './path.js';
 
 /** Input bytes staged in wasm memory per chunk (by default). */
 export const WASM_CHUNK_BYTES = 512 * 1024;
@@ -21,13 +20,11 @@ export interface Chunking {
   readonly unitOut: number;
 }
 
-export function chunking(g: PoolGeometry, path: WasmPath, chunkBytes: number): Chunking {
+export function chunking(g: PoolGeometry, chunkBytes: number): Chunking {
   const cf = planesContiguous(g);
   const units = cf ? g.batch * g.channels : g.batch;
   const unitIn = cf ? g.inPlane : g.inPlane * g.channels;
   const unitOut = cf ? g.outPlane : g.outPlane * g.channels;
-  let size = Math.max(1, Math.floor(chunkBytes / (4 * unitIn)));
-  // Packing works on blocks of 8 (then 4) planes: keep chunks whole blocks; 4 planes for planes over 2 MiB.
-  if (path === 'channels' && cf) size = size >= 8 ? Math.floor(size / 8) * 8 : 32 * unitIn <= 64 * 2 ** 20 ? 8 : 4;
+  const size = Math.max(1, Math.floor(chunkBytes / (4 * unitIn)));
   return { units, size: Math.min(size, units), unitIn, unitOut };
 }

@@ -86,7 +86,7 @@ export class Engine {
   layout(spec: PoolSpec, g: PoolGeometry, backward: boolean, options: CaseOptions): WasmCase {
     const g3 = geometry3(spec, g);
     const path = forwardPath(g, g3, options.path);
-    const chunked = chunking(g, path, options.chunkBytes);
+    const chunked = chunking(g, options.chunkBytes);
     const chunk = options.whole ? { ...chunked, size: chunked.units } : chunked;
     const plan = planMemory(this.base, spec, g, path, chunk, backward);
     const problem = boundProblem(plan, this.mem.limit, backward ? 'backward' : 'forward');
@@ -136,11 +136,7 @@ export class Engine {
           plan.ring, g3.ringRows, g3.windowRows, g3.vLo, g3.vHi, g3.flatRows ? 1 : 0);
         break;
       case 'global': k.fwdGlobal(kind, planes, plan.x, plan.y, ix); break;
-      case 'width': k.fwdWidth(kind, planes, plan.x, plan.y, ix, g3.owLo, g3.owHi); break;
-      case 'channels':
-        if (cl) k.fwdChannelsLast(kind, n, C, plan.x, plan.y, ix);
-        else k.fwdPacked(kind, planes, plan.x, plan.y, ix, plan.scratch);
-        break;
+      case 'channels': k.fwdChannelsLast(kind, n, C, plan.x, plan.y, ix); break;
       case 'scalar': k.fwdScalar(kind, cl, n, C, plan.x, plan.y, ix); break;
     }
     if (spec.kind === 'avg') k.avgDivide(cl, n, C, plan.y, plan.div);

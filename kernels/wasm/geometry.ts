@@ -19,9 +19,6 @@ export interface Geometry3 {
   /** Outputs [owLo, owHi) along the width whose taps all lie inside the row. */
   readonly owLo: number;
   readonly owHi: number;
-  /** Width path: floats the border loads may read before a plane's first and after its last element. */
-  readonly readBefore: number;
-  readonly readAfter: number;
   /** Every axis has one output whose in-bounds taps are the whole extent: the window is the whole plane. */
   readonly global: boolean;
   readonly inPlane: number;
@@ -60,9 +57,6 @@ export function geometry3(spec: PoolSpec, g: PoolGeometry, withTables = true): G
   // Width outputs whose taps all lie in the row: start = j·s − padBegin ≥ 0 and start + (k−1)·d ≤ size − 1.
   const lo = Math.ceil(w.padBegin / w.stride);
   const hi = Math.min(w.out, Math.floor((w.size - 1 - (w.kernel - 1) * w.dilation + w.padBegin) / w.stride) + 1);
-  // The width kernels step 8 outputs at a time and load 8 columns per stride-2 tap vector.
-  const readBefore = w.padBegin + 8;
-  const readAfter = Math.ceil(w.out / 8) * 8 * w.stride + (w.kernel - 1) * w.dilation + 16;
   const global = axes.every((a) => {
     if (a.out !== 1) return false;
     const win = axisWindow(a, 0);
@@ -94,7 +88,7 @@ export function geometry3(spec: PoolSpec, g: PoolGeometry, withTables = true): G
       && d.kernel * h.kernel > 1 && g.inPlane / w.stride >= 4,
     inSize: [d.size, h.size, w.size], outSize: [d.out, h.out, w.out],
     dilation: [d.dilation, h.dilation, w.dilation], kernelW: w.kernel, strideW: w.stride, padW: w.padBegin,
-    tables, owLo, owHi, readBefore, readAfter, global,
+    tables, owLo, owHi, global,
     inPlane: g.inPlane, outPlane: g.outPlane,
   };
 }

@@ -247,7 +247,7 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
       if (!engine.live) return { ok: false, reason: 'the backend was disposed' };
       const g = poolGeometry(spec, inputShape, layout);
       const path = forwardPath(g, geometry3(spec, g, false), caseOptions.path);
-      const chunk = chunking(g, path, chunkBytes);
+      const chunk = chunking(g, chunkBytes);
       const bound = boundProblem(planMemory(engine.base, spec, g, path, chunk, false), limit, 'forward')
         ?? boundProblem(planMemory(engine.base, spec, g, path, chunk, true), limit, 'backward');
       return bound === undefined ? { ok: true } : { ok: false, reason: bound };

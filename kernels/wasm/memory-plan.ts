@@ -28,21 +28,14 @@ export function planMemory(base: number, spec: PoolSpec, g: PoolGeometry, path: 
   const yCount = chunk.size * chunk.unitOut;
   const plan: MemoryPlan = { tables: 0, x: 0, y: 0, ix: 0, div: 0, scratch: 0, ring: 0, dy: 0, acc: 0, pw: 0, g: 0, end: 0 };
   plan.tables = take(12 * g.outSpatial.reduce((s, v) => s + v, 3 - g.rank));
-  if (path === 'width') {
-    // The width kernels' border loads read (and ignore) a little memory around x.
-    const g3 = geometry3(spec, g, false);
-    take(4 * g3.readBefore);
-    plan.x = take(4 * (xCount + g3.readAfter));
-  } else {
-    plan.x = take(4 * xCount);
-  }
+  // The rows kernel's stride-2 loads may read 3 floats past x's last row (SLACK covers them).
+  plan.x = take(4 * xCount);
   const forwardBuffers = !backward || spec.kind === 'max';
   if (forwardBuffers) {
     plan.y = take(4 * yCount);
     if (spec.kind === 'max') plan.ix = take(4 * yCount);
     if (spec.kind === 'avg') plan.div = take(4 * g.outPlane);
     if (spec.kind === 'lp' && !backward) plan.pw = take(8 * xCount);
-    if (path === 'channels' && planesContiguous(g)) plan.scratch = take(32 * g.inPlane);
     if (path === 'rows') {
       // kernels/wasm/assembly/rows.ts fwdRows: ring rows of values (and indices), a tag per row, a slot offset
       // per window row.

@@ -32,7 +32,7 @@ const KINDS: Pick<PoolSpec, 'kind' | 'countIncludePad' | 'p'>[] = [
   { kind: 'lp', countIncludePad: false, p: 3 },
 ];
 
-const PATHS: (WasmPath | 'auto')[] = ['auto', 'scalar', 'channels'];
+const PATHS: (WasmPath | 'auto')[] = ['auto', 'scalar', 'rows', 'channels'];
 const backends = new Map<WasmPath | 'auto', WasmBackend>();
 /** Many chunks per call: the plan's chunk loop, not only one chunk. */
 let oneUnitChunks: WasmBackend;

@@ -25,7 +25,7 @@ import createWasmBackend, {
 const here = dirname(fileURLToPath(import.meta.url));
 const naive = createNaiveBackend();
 const LAYOUTS: Layout[] = ['channels_first', 'channels_last'];
-const PATHS: (WasmPath | 'auto')[] = ['auto', 'scalar', 'rows', 'width', 'channels', 'global'];
+const PATHS: (WasmPath | 'auto')[] = ['auto', 'scalar', 'rows', 'channels', 'global'];
 const backends = new Map<WasmPath | 'auto', WasmBackend>();
 /** Streams one plane (channels_first) or batch item (channels_last) per chunk: many chunks per call. */
 let oneUnitChunks: WasmBackend;
@@ -35,7 +35,7 @@ beforeAll(async () => {
   oneUnitChunks = await createWasmBackend({ chunkBytes: 1 });
 });
 
-/** Rows are wide enough that the width kernels run pairs, single vectors and scalar borders/tails. */
+/** Rows are wide enough that the rows kernel runs vector groups, a moved-back last group and scalar borders. */
 const GEOMETRIES: GeometryCase[] = [
   { name: 'k3 s1 p1', spatial: [3, 18], kernel: [3, 3], strides: [1, 1], dilations: [1, 1], pads: [1, 1, 1, 1], ceilMode: false },
   { name: 'k3 s2 p1', spatial: [3, 19], kernel: [3, 3], strides: [2, 2], dilations: [1, 1], pads: [1, 1, 1, 1], ceilMode: false },
@@ -195,7 +195,7 @@ describe('wasm: edge-case grid on every forward path, against the reference and 
       }
     }
     expect([...taken].sort()).toEqual([
-      'channels_first:channels', 'channels_first:global', 'channels_first:rows', 'channels_first:scalar', 'channels_first:width',
+      'channels_first:global', 'channels_first:rows', 'channels_first:scalar',
       'channels_last:channels', 'channels_last:scalar',
     ]);
   });
@@ -231,12 +231,10 @@ describe('wasm: NaN, ±0 and −∞ in every SIMD lane and tail position', () =>
   const rank1 = (k: number, s: number, p: number): Pick<PoolSpec, 'kernel' | 'strides' | 'dilations' | 'pads' | 'ceilMode'> =>
     ({ kernel: [k], strides: [s], dilations: [1], pads: [p, p], ceilMode: false });
   const placements: Placement[] = [
-    // rows, stride 1: out 23 = border 1, five vectors of 4, tail 2 (scalar H columns); width: border 1, two
-    // pairs (8 + 8), one single vector (4), tail 2.
-    { name: 'rows / width stride 1', spec: makeSpec(rank1(3, 1, 1), MAX), shape: [1, 1, 23], layout: 'channels_first', path: 'width', auto: 'rows' },
-    // rows, stride 2: out 24 = border 1, five vectors, tail 3 (the even-lane shuffle reads past lane 3); width:
-    // border 1, two pairs, one vector, tail 3.
-    { name: 'rows / width stride 2', spec: makeSpec(rank1(3, 2, 1), MAX), shape: [1, 1, 47], layout: 'channels_first', path: 'width', auto: 'rows' },
+    // rows, stride 1: out 23 = border 1, five groups of 4, the last group moved back to end at 22, border 1.
+    { name: 'rows stride 1', spec: makeSpec(rank1(3, 1, 1), MAX), shape: [1, 1, 23], layout: 'channels_first', path: 'rows', auto: 'rows' },
+    // rows, stride 2: out 24 = border 1, five groups, one moved back (the deinterleaving loads read past the row).
+    { name: 'rows stride 2', spec: makeSpec(rank1(3, 2, 1), MAX), shape: [1, 1, 47], layout: 'channels_first', path: 'rows', auto: 'rows' },
     // rows, stride 3 (four scalar loads per tap vector): out 16 = four vectors, the last one's taps at the row end.
     { name: 'rows stride 3', spec: makeSpec(rank1(3, 3, 0), MAX), shape: [1, 1, 48], layout: 'channels_first', path: 'rows', auto: 'rows' },
     // rows, kernel 4 stride 4 (a 4×4 transpose per group): out 9 = two groups and one moved back to end at 9.
@@ -246,8 +244,8 @@ describe('wasm: NaN, ±0 and −∞ in every SIMD lane and tail position', () =>
     { name: 'rows flat k3 s3', spec: makeSpec({ kernel: [3, 3], strides: [3, 3], dilations: [1, 1], pads: [0, 0, 0, 0], ceilMode: false }, MAX), shape: [1, 1, 7, 12], layout: 'channels_first', path: 'rows', auto: 'rows' },
     // rows, k3 s2 p1 in 2-D (deinterleaved H pass, a ring of one row reused): out 5 × 7.
     { name: 'rows k3 s2 2-D', spec: makeSpec({ kernel: [3, 3], strides: [2, 2], dilations: [1, 1], pads: [1, 1, 1, 1], ceilMode: false }, MAX), shape: [1, 1, 9, 14], layout: 'channels_first', path: 'rows', auto: 'rows' },
-    // packed: 9 planes = one block of 8, one scalar plane.
-    { name: 'packed planes', spec: makeSpec({ kernel: [2, 2], strides: [1, 1], dilations: [1, 1], pads: [0, 1, 1, 0], ceilMode: false }, MAX), shape: [1, 9, 3, 4], layout: 'channels_first', path: 'channels', auto: 'rows' },
+    // rows on narrow rows (out 4 wide: one group) with asymmetric padding, 9 planes.
+    { name: 'rows narrow planes', spec: makeSpec({ kernel: [2, 2], strides: [1, 1], dilations: [1, 1], pads: [0, 1, 1, 0], ceilMode: false }, MAX), shape: [1, 9, 3, 4], layout: 'channels_first', path: 'rows', auto: 'rows' },
     // channels_last: C = 13 = one pair of blocks, one single block, one scalar channel.
     { name: 'channels_last lanes', spec: makeSpec({ kernel: [2, 2], strides: [1, 1], dilations: [1, 1], pads: [1, 0, 0, 1], ceilMode: false }, MAX), shape: [1, 2, 3, 13], layout: 'channels_last', path: 'channels', auto: 'channels' },
     // global: a plane of 19 = 4 vectors and a tail of 3.
@@ -410,10 +408,10 @@ describe('wasm: memory', () => {
     const s1 = spec([3], { pads: [1, 1] });
     const g = poolGeometry(s1, [1, 5, 100], 'channels_first');
     const twoPlanes = 2 * 4 * 100;
-    expect(chunking(g, 'width', twoPlanes)).toMatchObject({ units: 5, size: 2 });
-    expect(chunking(g, 'width', twoPlanes - 1)).toMatchObject({ units: 5, size: 1 });
-    expect(chunking(g, 'width', 1)).toMatchObject({ size: 1 });
-    expect(chunking(g, 'width', 100 * twoPlanes)).toMatchObject({ size: 5 });
+    expect(chunking(g, twoPlanes)).toMatchObject({ units: 5, size: 2 });
+    expect(chunking(g, twoPlanes - 1)).toMatchObject({ units: 5, size: 1 });
+    expect(chunking(g, 1)).toMatchObject({ size: 1 });
+    expect(chunking(g, 100 * twoPlanes)).toMatchObject({ size: 5 });
   });
 
   it('supports() refuses a case beyond the bound, naming the bound and the bytes needed', () => {
