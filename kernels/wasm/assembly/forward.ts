@@ -48,175 +48,107 @@ function hasNaN(p: usize, count: i32): bool {
 }
 
 
-/** Stores one block's 4 lanes: a vector store when lanes are adjacent (Lo = 1), else a scatter of stride Lo. */
-@inline function storeLanes(v: v128, at: usize, Lo: i32): void {
-  if (Lo == 1) {
-    v128.store(at, v);
-  } else {
-    const ls = <usize>Lo << 2;
-    store<i32>(at, i32x4.extract_lane(v, 0));
-    store<i32>(at + ls, i32x4.extract_lane(v, 1));
-    store<i32>(at + 2 * ls, i32x4.extract_lane(v, 2));
-    store<i32>(at + 3 * ls, i32x4.extract_lane(v, 3));
+/** Recomputes one block's 4 lanes of output (od, oh, ow) with the scalar MAX.SELECT (a lane saw a NaN). */
+function maxLanesScalar(xq: usize, S: usize, od: i32, oh: i32, ow: i32, yt: usize, it: usize): void {
+  for (let l = 0; l < 4; l++) {
+    const lo = <usize>l << 2;
+    maxStore(xq + lo, S, od, oh, ow, yt + lo, it + lo);
   }
 }
 
-/** Recomputes one block's 4 lanes of output (od, oh, ow) with the scalar MAX.SELECT (a lane saw a NaN). */
-function maxLanesScalar(xq: usize, S: usize, od: i32, oh: i32, ow: i32, yt: usize, it: usize, Lo: i32): void {
-  const ls = <usize>Lo << 2;
-  for (let l = 0; l < 4; l++) {
-    const lo = <usize>l * ls;
-    maxStore(xq + (<usize>l << 2), S, od, oh, ow, yt + lo, it + lo);
-  }
-}
+// Reducer markers of the channel kernel (only their size is read), and how many 4-channel blocks a step takes.
+type MaxCh = u8;
+type SumCh = u32;
+type OneBlock = u8;
+type TwoBlocks = u16;
 
 /**
- * The channel kernel: `blocks` groups of 4 lanes, two blocks at a time; lane l of block b reads element q at
- * xb + b·bIn + 4·(q·S + l) and writes output o at yb + b·bOut + 4·(o·So + l·Lo) (Lo = 1: one vector store;
- * otherwise a lane scatter).
+ * One output of one (B = TwoBlocks: two adjacent) block(s) of 4 channels: the window walk, written once for max
+ * (m = v > acc; acc = pmax(acc, v); idx = max_s(idx, m & q): the first maximum; with C = Checked also the NaN
+ * test, NaN lanes recomputed by the scalar rule) and sum (float32 adds). Lane l of the block reads element q at
+ * xq + 4·(q·S + l) and writes output o at yt + 4·l.
  */
-function maxChannels<C>(
-  xb: usize, S: i32, blocks: i32, bIn: usize, yb: usize, ib: usize, So: i32, Lo: i32, bOut: usize,
+@inline function channelBlocks<R, C, B>(
+  xq: usize, S: i32, od: i32, oh: i32, ow: i32, yt: usize, it: usize,
 ): void {
+  const two = sizeof<B>() == 2;
   const step = <usize>S << 2;
   const tapStep = <usize>dilW * step;
-  let o = 0;
-  for (let od = 0; od < outD; od++) {
-    const d0 = tab(firstD, od);
-    const nd = tab(countD, od);
-    for (let oh = 0; oh < outH; oh++) {
-      const h0 = tab(firstH, oh);
-      const nh = tab(countH, oh);
-      for (let ow = 0; ow < outW; ow++) {
-        const w0 = tab(firstW, ow);
-        const nw = tab(countW, ow);
-        const q0 = (d0 * inH + h0) * inW + w0;
-        const oAt = (<usize>o * <usize>So) << 2;
-        let b = 0;
-        for (; b + 2 <= blocks; b += 2) {
-          const xq = xb + <usize>b * bIn;
-          let accA = v128.load(xq + <usize>q0 * step);
-          let accB = v128.load(xq + bIn + <usize>q0 * step);
-          let idxA = i32x4.splat(q0);
-          let idxB = idxA;
-          let nan = v128.or(f32x4.ne(accA, accA), f32x4.ne(accB, accB));
-          for (let i = 0; i < nd; i++) {
-            const rowD = (d0 + i * dilD) * inH + h0;
-            for (let j = 0; j < nh; j++) {
-              let q = (rowD + j * dilH) * inW + w0;
-              let p = xq + <usize>q * step;
-              for (let k = 0; k < nw; k++) {
-                const vA = v128.load(p);
-                const vB = v128.load(p + bIn);
-                const qs = i32x4.splat(q);
-                const mA = f32x4.gt(vA, accA);
-                const mB = f32x4.gt(vB, accB);
-                accA = f32x4.pmax(accA, vA);
-                accB = f32x4.pmax(accB, vB);
-                idxA = i32x4.max_s(idxA, v128.and(mA, qs));
-                idxB = i32x4.max_s(idxB, v128.and(mB, qs));
-                if (sizeof<C>() == 1) nan = v128.or(nan, v128.or(f32x4.ne(vA, vA), f32x4.ne(vB, vB)));
-                p += tapStep;
-                q += dilW;
-              }
-            }
+  const d0 = tab(firstD, od);
+  const nd = tab(countD, od);
+  const h0 = tab(firstH, oh);
+  const nh = tab(countH, oh);
+  const w0 = tab(firstW, ow);
+  const nw = tab(countW, ow);
+  const q0 = (d0 * inH + h0) * inW + w0;
+  let accA = f32x4.splat(0);
+  let accB = accA;
+  let idxA = i32x4.splat(q0);
+  let idxB = idxA;
+  let nan = accA;
+  if (sizeof<R>() != 4) {
+    accA = v128.load(xq + <usize>q0 * step);
+    accB = two ? v128.load(xq + 16 + <usize>q0 * step) : accA;
+    if (sizeof<C>() == 1) nan = v128.or(f32x4.ne(accA, accA), f32x4.ne(accB, accB));
+  }
+  for (let i = 0; i < nd; i++) {
+    const rowD = (d0 + i * dilD) * inH + h0;
+    for (let j = 0; j < nh; j++) {
+      let q = (rowD + j * dilH) * inW + w0;
+      let p = xq + <usize>q * step;
+      for (let k = 0; k < nw; k++) {
+        const vA = v128.load(p);
+        const vB = two ? v128.load(p, 16) : vA;
+        if (sizeof<R>() == 4) {
+          accA = f32x4.add(accA, vA);
+          if (two) accB = f32x4.add(accB, vB);
+        } else {
+          const qs = i32x4.splat(q);
+          idxA = i32x4.max_s(idxA, v128.and(f32x4.gt(vA, accA), qs));
+          accA = f32x4.pmax(accA, vA);
+          if (two) {
+            idxB = i32x4.max_s(idxB, v128.and(f32x4.gt(vB, accB), qs));
+            accB = f32x4.pmax(accB, vB);
           }
-          const yt = yb + <usize>b * bOut + oAt;
-          const it = ib + <usize>b * bOut + oAt;
-          storeLanes(accA, yt, Lo);
-          storeLanes(idxA, it, Lo);
-          storeLanes(accB, yt + bOut, Lo);
-          storeLanes(idxB, it + bOut, Lo);
-          if (sizeof<C>() == 1) {
-            if (v128.any_true(nan)) {
-              maxLanesScalar(xq, S, od, oh, ow, yt, it, Lo);
-              maxLanesScalar(xq + bIn, S, od, oh, ow, yt + bOut, it + bOut, Lo);
-            }
-          }
+          if (sizeof<C>() == 1) nan = v128.or(nan, v128.or(f32x4.ne(vA, vA), f32x4.ne(vB, vB)));
         }
-        if (b < blocks) {
-          const xq = xb + <usize>b * bIn;
-          let acc = v128.load(xq + <usize>q0 * step);
-          let idx = i32x4.splat(q0);
-          let nan = f32x4.ne(acc, acc);
-          for (let i = 0; i < nd; i++) {
-            const rowD = (d0 + i * dilD) * inH + h0;
-            for (let j = 0; j < nh; j++) {
-              let q = (rowD + j * dilH) * inW + w0;
-              let p = xq + <usize>q * step;
-              for (let k = 0; k < nw; k++) {
-                const v = v128.load(p);
-                const m = f32x4.gt(v, acc);
-                acc = f32x4.pmax(acc, v);
-                idx = i32x4.max_s(idx, v128.and(m, i32x4.splat(q)));
-                if (sizeof<C>() == 1) nan = v128.or(nan, f32x4.ne(v, v));
-                p += tapStep;
-                q += dilW;
-              }
-            }
-          }
-          const yt = yb + <usize>b * bOut + oAt;
-          const it = ib + <usize>b * bOut + oAt;
-          storeLanes(acc, yt, Lo);
-          storeLanes(idx, it, Lo);
-          if (sizeof<C>() == 1) {
-            if (v128.any_true(nan)) maxLanesScalar(xq, S, od, oh, ow, yt, it, Lo);
-          }
-        }
-        o++;
+        p += tapStep;
+        q += dilW;
+      }
+    }
+  }
+  v128.store(yt, accA);
+  if (two) v128.store(yt, accB, 16);
+  if (sizeof<R>() != 4) {
+    v128.store(it, idxA);
+    if (two) v128.store(it, idxB, 16);
+    if (sizeof<C>() == 1) {
+      if (v128.any_true(nan)) {
+        maxLanesScalar(xq, S, od, oh, ow, yt, it);
+        if (two) maxLanesScalar(xq + 16, S, od, oh, ow, yt + 16, it + 16);
       }
     }
   }
 }
 
-function sumChannels(xb: usize, S: i32, blocks: i32, bIn: usize, yb: usize, So: i32, Lo: i32, bOut: usize): void {
-  const step = <usize>S << 2;
-  const tapStep = <usize>dilW * step;
+/**
+ * channels_last, one batch item: `blocks` blocks of 4 channels (C = S channels per position), two blocks per step
+ * and a last single block; output o of channel c at yb + 4·(o·S + c).
+ */
+function channelsWalk<R, C>(xb: usize, S: i32, blocks: i32, yb: usize, ib: usize): void {
   let o = 0;
   for (let od = 0; od < outD; od++) {
-    const d0 = tab(firstD, od);
-    const nd = tab(countD, od);
     for (let oh = 0; oh < outH; oh++) {
-      const h0 = tab(firstH, oh);
-      const nh = tab(countH, oh);
       for (let ow = 0; ow < outW; ow++) {
-        const w0 = tab(firstW, ow);
-        const nw = tab(countW, ow);
-        const oAt = (<usize>o * <usize>So) << 2;
+        const oAt = (<usize>o * <usize>S) << 2;
         let b = 0;
         for (; b + 2 <= blocks; b += 2) {
-          const xq = xb + <usize>b * bIn;
-          let accA = f32x4.splat(0);
-          let accB = f32x4.splat(0);
-          for (let i = 0; i < nd; i++) {
-            const rowD = (d0 + i * dilD) * inH + h0;
-            for (let j = 0; j < nh; j++) {
-              let p = xq + <usize>((rowD + j * dilH) * inW + w0) * step;
-              for (let k = 0; k < nw; k++) {
-                accA = f32x4.add(accA, v128.load(p));
-                accB = f32x4.add(accB, v128.load(p + bIn));
-                p += tapStep;
-              }
-            }
-          }
-          const yt = yb + <usize>b * bOut + oAt;
-          storeLanes(accA, yt, Lo);
-          storeLanes(accB, yt + bOut, Lo);
+          const off = <usize>b << 4;
+          channelBlocks<R, C, TwoBlocks>(xb + off, S, od, oh, ow, yb + off + oAt, ib + off + oAt);
         }
         if (b < blocks) {
-          const xq = xb + <usize>b * bIn;
-          let acc = f32x4.splat(0);
-          for (let i = 0; i < nd; i++) {
-            const rowD = (d0 + i * dilD) * inH + h0;
-            for (let j = 0; j < nh; j++) {
-              let p = xq + <usize>((rowD + j * dilH) * inW + w0) * step;
-              for (let k = 0; k < nw; k++) {
-                acc = f32x4.add(acc, v128.load(p));
-                p += tapStep;
-              }
-            }
-          }
-          storeLanes(acc, yb + <usize>b * bOut + oAt, Lo);
+          const off = <usize>b << 4;
+          channelBlocks<R, C, OneBlock>(xb + off, S, od, oh, ow, yb + off + oAt, ib + off + oAt);
         }
         o++;
       }
@@ -249,10 +181,10 @@ export function fwdChannelsLast(kind: i32, N: i32, C: i32, x: usize, y: usize, i
     const on = (<usize>n * <usize>outPlane * <usize>C) << 2;
     if (blocks > 0) {
       if (kind == KIND_MAX) {
-        if (hasNaN(xn, inPlane * C)) maxChannels<Checked>(xn, C, blocks, 16, y + on, ix + on, C, 1, 16);
-        else maxChannels<Unchecked>(xn, C, blocks, 16, y + on, ix + on, C, 1, 16);
+        if (hasNaN(xn, inPlane * C)) channelsWalk<MaxCh, Checked>(xn, C, blocks, y + on, ix + on);
+        else channelsWalk<MaxCh, Unchecked>(xn, C, blocks, y + on, ix + on);
       }
-      else sumChannels(xn, C, blocks, 16, y + on, C, 1, 16);
+      else channelsWalk<SumCh, Unchecked>(xn, C, blocks, y + on, ix + on);
     }
     for (let c = blocks << 2; c < C; c++) {
       const cOff = <usize>c << 2;
