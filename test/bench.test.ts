@@ -16,6 +16,7 @@ import { bootstrapRatioOfMedians, medianSorted, thinSorted } from '../bench/stat
 import { syntheticResults } from '../bench/synthetic.js';
 import { ALL_WORKLOADS, matchesFilter } from '../bench/workloads.js';
 import { OWN_BACKENDS } from '../kernels/registry.js';
+import { isResident } from '../spec/extensions.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(ROOT, 'dist', 'cli', 'poolspec.js');
@@ -234,11 +235,17 @@ describe('poolspec bench end to end', () => {
     const results = parseBenchResults(readFileSync(out, 'utf8'));
     expect(results.settings.quick).toBe(true);
     expect(results.workloads.map((w) => w.id)).toEqual(['resnet-global-avg']);
-    // Every own backend (a platform one, webgpu, only where it has an adapter; CI installs one), and webgpu a
-    // second time on its kernels alone (no upload or readback).
+    // Every own backend (a platform one, webgpu, only where it has an adapter; CI installs one), and each one with
+    // a resident path (ResidentBackend: webgpu, wasm) a second time on its kernels alone.
     const loaded = results.backends.map((b) => b.name);
     const own = OWN_BACKENDS.filter((b) => !b.platform || loaded.includes(b.name) || process.env.CI).map((b) => b.name);
-    const expected = [...own, ...(own.includes('webgpu') ? ['webgpu:kernels'] : [])];
+    const resident = new Set<string>();
+    for (const entry of OWN_BACKENDS.filter((b) => own.includes(b.name))) {
+      const b = await entry.create();
+      if (isResident(b)) resident.add(entry.name);
+      await b.dispose?.();
+    }
+    const expected = own.flatMap((name) => (resident.has(name) ? [name, `${name}:kernels`] : [name]));
     expect(loaded).toEqual(expected);
     expect(results.results).toHaveLength(expected.length);
     if (own.includes('webgpu')) {
