@@ -24,6 +24,13 @@ export const BUILTIN_BACKENDS: readonly BackendEntry[] = [
     create: async () => (await import('./wasm/index.js')).createWasmBackend(),
   },
   {
+    name: 'wasm-values',
+    description: 'the wasm backend returning max values only (no indices): its values-only kernels, verified with indices unchecked',
+    create: async () => (await import('./wasm/index.js')).createWasmBackend({ indices: false }),
+    // forward() returns no indices for max (SPEC.md POLICY.INDICES); everything else is the spec's default.
+    policy: { indices: 'unchecked' },
+  },
+  {
     name: 'webgpu',
     description: 'WGSL compute shaders through WebGPU (Dawn in Node); gather backward; any adapter, GPU or software',
     create: async () => {

@@ -1,11 +1,13 @@
 /**
- * Backward (GRAD.*), scalar: gradients accumulate in an f64 buffer `acc` (one f64 per input element, zeroed by the
- * host) in the naive backend's order (n, c, output position, tap), then `narrow` rounds them to float32 in place.
- * Max uses the indices of a forward run (the same MAX.SELECT winner). Lp is in lp.ts.
+ * Backward (GRAD.*), scalar. Max, sum and avg accumulate in float32, straight into dx (zeroed by the host): SPEC.md
+ * ACC.GRAD bounds max and sum by γ_{m−1}·Σ|dy| over an input's m contributions, for float32 additions in any order
+ * (ACC.MODEL), and avg by γ_{m+2}·Σ|dy/D| + 2m·η, which also covers rounding D to float32 and one float32 division
+ * per output. Lp (lp.ts) accumulates in an f64 buffer `acc` and `narrow` rounds it to float32 in place.
+ * Max uses the indices of a forward run (the same MAX.SELECT winner).
  */
 import {
-  countD, countH, countW, dilD, dilH, dilW, divisorAt, firstD, firstH, firstW, inH, inW, outD, outH, outPlane, outW,
-  selectPlane, tab, xb, xs, yb, ys,
+  countD, countH, countW, dilD, dilH, dilW, divisorAt, firstD, firstH, firstW, inH, inPlane, inW, outD, outH, outPlane,
+  outW, selectPlane, tab, xb, xs, yb, ys,
 } from './state';
 
 @inline export function addAt(acc: usize, e: usize, v: f64): void {
@@ -13,8 +15,13 @@ import {
   store<f64>(a, load<f64>(a) + v);
 }
 
-/** GRAD.MAX: dx[index] += dy. */
-export function bwdMax(cl: i32, N: i32, C: i32, ix: usize, dy: usize, acc: usize): void {
+@inline function addAt32(dx: usize, e: usize, v: f32): void {
+  const a = dx + (e << 2);
+  store<f32>(a, load<f32>(a) + v);
+}
+
+/** GRAD.MAX: dx[index] += dy (float32). */
+export function bwdMax(cl: i32, N: i32, C: i32, ix: usize, dy: usize, dx: usize): void {
   const P = outPlane;
   for (let n = 0; n < N; n++) {
     for (let c = 0; c < C; c++) {
@@ -22,14 +29,14 @@ export function bwdMax(cl: i32, N: i32, C: i32, ix: usize, dy: usize, acc: usize
       for (let o = 0; o < P; o++) {
         const e = (yb + <usize>o * ys) << 2;
         const q = load<i32>(ix + e);
-        addAt(acc, xb + <usize>q * xs, <f64>load<f32>(dy + e));
+        addAt32(dx, xb + <usize>q * xs, load<f32>(dy + e));
       }
     }
   }
 }
 
-/** Adds `share` to every in-bounds tap of output (od, oh, ow) of the selected plane. */
-function scatter(acc: usize, od: i32, oh: i32, ow: i32, share: f64): void {
+/** Adds `share` to every in-bounds tap of output (od, oh, ow) of the selected plane (float32 dx). */
+function scatter(dx: usize, od: i32, oh: i32, ow: i32, share: f32): void {
   const d0 = tab(firstD, od);
   const nd = tab(countD, od);
   const h0 = tab(firstH, oh);
@@ -41,15 +48,16 @@ function scatter(acc: usize, od: i32, oh: i32, ow: i32, share: f64): void {
     for (let j = 0; j < nh; j++) {
       let q = (rowD + j * dilH) * inW + w0;
       for (let k = 0; k < nw; k++) {
-        addAt(acc, xb + <usize>q * xs, share);
+        addAt32(dx, xb + <usize>q * xs, share);
         q += dilW;
       }
     }
   }
 }
 
-/** GRAD.SUM (avg = 0) and GRAD.AVG (avg = 1): every tap receives dy, or dy / divisor (f64). */
-export function bwdSum(cl: i32, N: i32, C: i32, dy: usize, acc: usize, avg: i32, useOverride: i32, overrideDivisor: f64): void {
+/** GRAD.SUM (avg = 0) and GRAD.AVG (avg = 1): every tap receives dy, or dy / divisor (float32). */
+export function bwdSum(cl: i32, N: i32, C: i32, dy: usize, dx: usize, avg: i32, useOverride: i32, overrideDivisor: f64): void {
+  const over = <f32>overrideDivisor;
   for (let n = 0; n < N; n++) {
     for (let c = 0; c < C; c++) {
       selectPlane(cl, n, c, C);
@@ -57,9 +65,9 @@ export function bwdSum(cl: i32, N: i32, C: i32, dy: usize, acc: usize, avg: i32,
       for (let od = 0; od < outD; od++) {
         for (let oh = 0; oh < outH; oh++) {
           for (let ow = 0; ow < outW; ow++) {
-            let share = <f64>load<f32>(dy + ((yb + o * ys) << 2));
-            if (avg) share = share / (useOverride ? overrideDivisor : divisorAt(od, oh, ow));
-            scatter(acc, od, oh, ow, share);
+            let share = load<f32>(dy + ((yb + o * ys) << 2));
+            if (avg) share = share / (useOverride ? over : <f32>divisorAt(od, oh, ow));
+            scatter(dx, od, oh, ow, share);
             o++;
           }
         }
@@ -72,5 +80,75 @@ export function bwdSum(cl: i32, N: i32, C: i32, dy: usize, acc: usize, avg: i32,
 export function narrow(acc: usize, count: i32): void {
   for (let i = 0; i < count; i++) {
     store<f32>(acc + (<usize>i << 2), <f32>load<f64>(acc + (<usize>i << 3)));
+  }
+}
+
+/**
+ * GRAD.SUM / GRAD.AVG for contiguous planes, separable: per output row, its shares (dy, or dy / divisor) are
+ * spread along the width into a scratch row `t` of inW floats (each output's in-bounds taps), then that row is
+ * added, 4 columns at a time, to every in-bounds input row of the row's windows. Every contribution to an input
+ * element is added once, in float32: a summation tree in any order, within ACC.GRAD. `global`: one window over
+ * the whole plane (the plane is filled with its share).
+ */
+export function bwdSumRows(
+  planes: i32, dy: usize, dx: usize, t: usize, avg: i32, useOverride: i32, overrideDivisor: f64, global: i32,
+): void {
+  const over = <f32>overrideDivisor;
+  const W = inW;
+  const tap = <usize>dilW << 2;
+  const zero = f32x4.splat(0);
+  if (global) {
+    // One window over the whole plane: every element receives the plane's one share.
+    for (let pl = 0; pl < planes; pl++) {
+      let share = load<f32>(dy + (<usize>pl << 2));
+      if (avg) share = share / (useOverride ? over : <f32>divisorAt(0, 0, 0));
+      const dxp = dx + ((<usize>pl * <usize>inPlane) << 2);
+      const v = f32x4.splat(share);
+      let q = 0;
+      for (; q + 4 <= inPlane; q += 4) v128.store(dxp + (<usize>q << 2), v);
+      for (; q < inPlane; q++) store<f32>(dxp + (<usize>q << 2), share);
+    }
+    return;
+  }
+  for (let pl = 0; pl < planes; pl++) {
+    const dxp = dx + ((<usize>pl * <usize>inPlane) << 2);
+    let at = dy + ((<usize>pl * <usize>outPlane) << 2);
+    for (let od = 0; od < outD; od++) {
+      const d0 = tab(firstD, od);
+      const nd = tab(countD, od);
+      for (let oh = 0; oh < outH; oh++) {
+        const h0 = tab(firstH, oh);
+        const nh = tab(countH, oh);
+        let w = 0;
+        for (; w + 4 <= W; w += 4) v128.store(t + (<usize>w << 2), zero);
+        for (; w < W; w++) store<f32>(t + (<usize>w << 2), 0);
+        for (let ow = 0; ow < outW; ow++) {
+          let share = load<f32>(at);
+          at += 4;
+          if (avg) share = share / (useOverride ? over : <f32>divisorAt(od, oh, ow));
+          const n = tab(countW, ow);
+          let p = t + (<usize>tab(firstW, ow) << 2);
+          for (let k = 0; k < n; k++) {
+            store<f32>(p, load<f32>(p) + share);
+            p += tap;
+          }
+        }
+        for (let i = 0; i < nd; i++) {
+          const rowD = (d0 + i * dilD) * inH + h0;
+          for (let j = 0; j < nh; j++) {
+            const row = dxp + (<usize>((rowD + j * dilH) * W) << 2);
+            w = 0;
+            for (; w + 4 <= W; w += 4) {
+              const o = <usize>w << 2;
+              v128.store(row + o, f32x4.add(v128.load(row + o), v128.load(t + o)));
+            }
+            for (; w < W; w++) {
+              const o = <usize>w << 2;
+              store<f32>(row + o, load<f32>(row + o) + load<f32>(t + o));
+            }
+          }
+        }
+      }
+    }
   }
 }

@@ -1,5 +1,5 @@
 /**
- * Forward kernels.
+ * Forward kernels besides the rows kernel (rows.ts): channels_last, whole-plane windows and the scalar rule.
  *
  * Max computes its index in the same pass. Per tap and vector: m = (v > acc); acc = pmax(acc, v) (= m ? v : acc,
  * so ties, −0/+0 included, keep the earlier tap); idx = max(idx, m & q). A lane's tap plane indices q increase in
@@ -9,18 +9,13 @@
  * the scalar MAX.SELECT (first NaN in scan order). Sums accumulate in float32.
  *
  *   fwdScalar        every layout and geometry, one output at a time.
- *   fwdWidth         channels_first, width stride 1 or 2: 8 adjacent outputs of a row per step (stride 2: two
- *                    loads and an even-lane shuffle per tap vector); border steps mask out-of-row columns.
  *   fwdChannelsLast  channels_last: 4 adjacent channels per vector (two blocks per step), any geometry; C mod 4
  *                    channels scalar.
- *   fwdPacked        channels_first, any geometry: 8 (then 4) planes are transposed into a [q][lanes] scratch
- *                    block, the channel kernel runs on it and scatters lanes back to their planes; NC mod 4
- *                    planes scalar.
  *   fwdGlobal        channels_first, window = the whole contiguous plane: a 4-lane reduction over the plane.
  */
 import {
-  countD, countH, countW, dilD, dilH, dilW, firstD, firstH, firstW, inH, inPlane, inW, kerW, outD, outH,
-  outPlane, outW, padW, strW, tab,
+  countD, countH, countW, dilD, dilH, dilW, firstD, firstH, firstW, inH, inPlane, inW, outD, outH, outPlane, outW,
+  tab,
 } from './state';
 import { KIND_MAX, maxStore, planeScalar } from './scalar';
 
@@ -28,16 +23,6 @@ import { KIND_MAX, maxStore, planeScalar } from './scalar';
 // test; checked ones OR it per output vector and recompute flagged outputs with the scalar rule.
 type Checked = u8;
 type Unchecked = u16;
-// Generic markers for the width kernels' stride (only their size is read).
-type Stride1 = u8;
-type Stride2 = u16;
-
-@inline function loadTaps<M>(p: usize): v128 {
-  if (sizeof<M>() == 1) return v128.load(p);
-  // Stride 2: columns c, c+2, c+4, c+6 (reads one column past c+6; the host leaves slack).
-  return v128.shuffle<f32>(v128.load(p), v128.load(p, 16), 0, 2, 4, 6);
-}
-
 /** Whether any of `count` floats at p is NaN. */
 function hasNaN(p: usize, count: i32): bool {
   let bad = f32x4.splat(0);
@@ -63,349 +48,107 @@ function hasNaN(p: usize, count: i32): bool {
 }
 
 
-/*
- * Width kernels (channels_first, width stride s = 1 or 2): 8 adjacent outputs of a row per step, two vectors of 4
- * (stride 2: the taps of 4 outputs are the even lanes of 8 consecutive columns, two loads and a shuffle). Max starts
- * every lane at −∞ with the index of its first in-bounds tap. A step whose windows all lie inside the row loads
- * taps directly; a border step (a window reaching into the padding) replaces the lanes whose column lies outside
- * the row by −∞ (max: it never compares greater, so an all −∞ window keeps its first in-bounds index) or 0 (sums).
- * Rows (and depth planes) outside the input are skipped through the window tables. Outputs are stored in whole
- * vectors: lanes past a row's end land on the next row's outputs (recomputed after) or in the buffer's slack; the
- * host leaves readable slack before and after x for the border loads.
- */
-function maxRowsPlane<M, C>(xp: usize, yp: usize, ip: usize, owLo: i32, owHi: i32): void {
-  const s = strW;
-  const lanes = i32x4.mul(i32x4.splat(s), i32x4(0, 1, 2, 3));
-  const dilWv = i32x4.splat(dilW);
-  const fourQ = i32x4.splat(s << 2);
-  const half = <usize>s << 4;
-  const ninf = f32x4.splat(-Infinity);
-  const zero = i32x4.splat(0);
-  const width = i32x4.splat(inW);
-  const tapStep = <usize>dilW << 2;
-  const K = kerW;
-  let o = 0;
-  for (let od = 0; od < outD; od++) {
-    const d0 = tab(firstD, od);
-    const nd = tab(countD, od);
-    for (let oh = 0; oh < outH; oh++) {
-      const h0 = tab(firstH, oh);
-      const nh = tab(countH, oh);
-      const q0 = (d0 * inH + h0) * inW;
-      for (let ow = 0; ow < outW; ow += 8) {
-        const inside = ow >= owLo && ow + 8 <= owHi;
-        const c0 = ow * s - padW;
-        let accA = ninf;
-        let accB = ninf;
-        let idxA = i32x4.add(i32x4.splat(q0), v128.load(firstW + (<usize>ow << 2)));
-        let idxB = i32x4.add(i32x4.splat(q0), v128.load(firstW + (<usize>ow << 2), 16));
-        let nan = f32x4.splat(0);
-        for (let i = 0; i < nd; i++) {
-          const rowD = (d0 + i * dilD) * inH + h0;
-          for (let j = 0; j < nh; j++) {
-            const rq = (rowD + j * dilH) * inW + c0;
-            let qA = i32x4.add(i32x4.splat(rq), lanes);
-            let p = xp + <usize>(rq << 2);
-            if (inside) {
-              for (let k = 0; k < K; k++) {
-                const vA = loadTaps<M>(p);
-                const vB = loadTaps<M>(p + half);
-                const mA = f32x4.gt(vA, accA);
-                const mB = f32x4.gt(vB, accB);
-                accA = f32x4.pmax(accA, vA);
-                accB = f32x4.pmax(accB, vB);
-                idxA = i32x4.max_s(idxA, v128.and(mA, qA));
-                idxB = i32x4.max_s(idxB, v128.and(mB, i32x4.add(qA, fourQ)));
-                if (sizeof<C>() == 1) nan = v128.or(nan, v128.or(f32x4.ne(vA, vA), f32x4.ne(vB, vB)));
-                qA = i32x4.add(qA, dilWv);
-                p += tapStep;
-              }
-            } else {
-              let cA = i32x4.add(i32x4.splat(c0), lanes);
-              for (let k = 0; k < K; k++) {
-                const cB = i32x4.add(cA, fourQ);
-                const vA = v128.bitselect(loadTaps<M>(p), ninf, v128.and(i32x4.ge_s(cA, zero), i32x4.lt_s(cA, width)));
-                const vB = v128.bitselect(loadTaps<M>(p + half), ninf, v128.and(i32x4.ge_s(cB, zero), i32x4.lt_s(cB, width)));
-                const mA = f32x4.gt(vA, accA);
-                const mB = f32x4.gt(vB, accB);
-                accA = f32x4.pmax(accA, vA);
-                accB = f32x4.pmax(accB, vB);
-                idxA = i32x4.max_s(idxA, v128.and(mA, qA));
-                idxB = i32x4.max_s(idxB, v128.and(mB, i32x4.add(qA, fourQ)));
-                if (sizeof<C>() == 1) nan = v128.or(nan, v128.or(f32x4.ne(vA, vA), f32x4.ne(vB, vB)));
-                qA = i32x4.add(qA, dilWv);
-                cA = i32x4.add(cA, dilWv);
-                p += tapStep;
-              }
-            }
-          }
-        }
-        const at = <usize>(o + ow) << 2;
-        v128.store(yp + at, accA);
-        v128.store(ip + at, idxA);
-        v128.store(yp + at, accB, 16);
-        v128.store(ip + at, idxB, 16);
-        if (sizeof<C>() == 1) {
-          if (v128.any_true(nan)) {
-            const n = min(8, outW - ow);
-            for (let l = 0; l < n; l++) {
-              const la = at + (<usize>l << 2);
-              maxStore(xp, 1, od, oh, ow + l, yp + la, ip + la);
-            }
-          }
-        }
-      }
-      o += outW;
-    }
-  }
-}
-
-function sumRowsPlane<M>(xp: usize, yp: usize, owLo: i32, owHi: i32): void {
-  const s = strW;
-  const lanes = i32x4.mul(i32x4.splat(s), i32x4(0, 1, 2, 3));
-  const dilWv = i32x4.splat(dilW);
-  const fourQ = i32x4.splat(s << 2);
-  const half = <usize>s << 4;
-  const fzero = f32x4.splat(0);
-  const zero = i32x4.splat(0);
-  const width = i32x4.splat(inW);
-  const tapStep = <usize>dilW << 2;
-  const K = kerW;
-  let o = 0;
-  for (let od = 0; od < outD; od++) {
-    const d0 = tab(firstD, od);
-    const nd = tab(countD, od);
-    for (let oh = 0; oh < outH; oh++) {
-      const h0 = tab(firstH, oh);
-      const nh = tab(countH, oh);
-      for (let ow = 0; ow < outW; ow += 8) {
-        const inside = ow >= owLo && ow + 8 <= owHi;
-        const c0 = ow * s - padW;
-        let accA = fzero;
-        let accB = fzero;
-        for (let i = 0; i < nd; i++) {
-          const rowD = (d0 + i * dilD) * inH + h0;
-          for (let j = 0; j < nh; j++) {
-            let p = xp + <usize>(((rowD + j * dilH) * inW + c0) << 2);
-            if (inside) {
-              for (let k = 0; k < K; k++) {
-                accA = f32x4.add(accA, loadTaps<M>(p));
-                accB = f32x4.add(accB, loadTaps<M>(p + half));
-                p += tapStep;
-              }
-            } else {
-              let cA = i32x4.add(i32x4.splat(c0), lanes);
-              for (let k = 0; k < K; k++) {
-                const cB = i32x4.add(cA, fourQ);
-                accA = f32x4.add(accA, v128.and(loadTaps<M>(p), v128.and(i32x4.ge_s(cA, zero), i32x4.lt_s(cA, width))));
-                accB = f32x4.add(accB, v128.and(loadTaps<M>(p + half), v128.and(i32x4.ge_s(cB, zero), i32x4.lt_s(cB, width))));
-                cA = i32x4.add(cA, dilWv);
-                p += tapStep;
-              }
-            }
-          }
-        }
-        const at = yp + (<usize>(o + ow) << 2);
-        v128.store(at, accA);
-        v128.store(at, accB, 16);
-      }
-      o += outW;
-    }
-  }
-}
-
-/**
- * channels_first, width stride 1 or 2; [owLo, owHi) are the outputs whose taps all lie inside the row. The host
- * keeps readable memory before x (padBegin + 8 floats) and after it (the last step's farthest column).
- */
-export function fwdWidth(kind: i32, planes: i32, x: usize, y: usize, ix: usize, owLo: i32, owHi: i32): void {
-  for (let pl = 0; pl < planes; pl++) {
-    const xp = x + ((<usize>pl * <usize>inPlane) << 2);
-    const yo = (<usize>pl * <usize>outPlane) << 2;
-    if (kind == KIND_MAX) {
-      if (strW == 2) {
-        if (hasNaN(xp, inPlane)) maxRowsPlane<Stride2, Checked>(xp, y + yo, ix + yo, owLo, owHi);
-        else maxRowsPlane<Stride2, Unchecked>(xp, y + yo, ix + yo, owLo, owHi);
-      } else {
-        if (hasNaN(xp, inPlane)) maxRowsPlane<Stride1, Checked>(xp, y + yo, ix + yo, owLo, owHi);
-        else maxRowsPlane<Stride1, Unchecked>(xp, y + yo, ix + yo, owLo, owHi);
-      }
-    } else {
-      if (strW == 2) sumRowsPlane<Stride2>(xp, y + yo, owLo, owHi);
-      else sumRowsPlane<Stride1>(xp, y + yo, owLo, owHi);
-    }
-  }
-}
-
-/** Stores one block's 4 lanes: a vector store when lanes are adjacent (Lo = 1), else a scatter of stride Lo. */
-@inline function storeLanes(v: v128, at: usize, Lo: i32): void {
-  if (Lo == 1) {
-    v128.store(at, v);
-  } else {
-    const ls = <usize>Lo << 2;
-    store<i32>(at, i32x4.extract_lane(v, 0));
-    store<i32>(at + ls, i32x4.extract_lane(v, 1));
-    store<i32>(at + 2 * ls, i32x4.extract_lane(v, 2));
-    store<i32>(at + 3 * ls, i32x4.extract_lane(v, 3));
-  }
-}
-
 /** Recomputes one block's 4 lanes of output (od, oh, ow) with the scalar MAX.SELECT (a lane saw a NaN). */
-function maxLanesScalar(xq: usize, S: usize, od: i32, oh: i32, ow: i32, yt: usize, it: usize, Lo: i32): void {
-  const ls = <usize>Lo << 2;
+function maxLanesScalar(xq: usize, S: usize, od: i32, oh: i32, ow: i32, yt: usize, it: usize): void {
   for (let l = 0; l < 4; l++) {
-    const lo = <usize>l * ls;
-    maxStore(xq + (<usize>l << 2), S, od, oh, ow, yt + lo, it + lo);
+    const lo = <usize>l << 2;
+    maxStore(xq + lo, S, od, oh, ow, yt + lo, it + lo);
   }
 }
 
+// Reducer markers of the channel kernel (only their size is read), and how many 4-channel blocks a step takes.
+type MaxCh = u8;
+type SumCh = u32;
+type OneBlock = u8;
+type TwoBlocks = u16;
+
 /**
- * The channel kernel: `blocks` groups of 4 lanes, two blocks at a time; lane l of block b reads element q at
- * xb + b·bIn + 4·(q·S + l) and writes output o at yb + b·bOut + 4·(o·So + l·Lo) (Lo = 1: one vector store;
- * otherwise a lane scatter).
+ * One output of one (B = TwoBlocks: two adjacent) block(s) of 4 channels: the window walk, written once for max
+ * (m = v > acc; acc = pmax(acc, v); idx = max_s(idx, m & q): the first maximum; with C = Checked also the NaN
+ * test, NaN lanes recomputed by the scalar rule) and sum (float32 adds). Lane l of the block reads element q at
+ * xq + 4·(q·S + l) and writes output o at yt + 4·l.
  */
-function maxChannels<C>(
-  xb: usize, S: i32, blocks: i32, bIn: usize, yb: usize, ib: usize, So: i32, Lo: i32, bOut: usize,
+@inline function channelBlocks<R, C, B>(
+  xq: usize, S: i32, od: i32, oh: i32, ow: i32, yt: usize, it: usize,
 ): void {
+  const two = sizeof<B>() == 2;
   const step = <usize>S << 2;
   const tapStep = <usize>dilW * step;
-  let o = 0;
-  for (let od = 0; od < outD; od++) {
-    const d0 = tab(firstD, od);
-    const nd = tab(countD, od);
-    for (let oh = 0; oh < outH; oh++) {
-      const h0 = tab(firstH, oh);
-      const nh = tab(countH, oh);
-      for (let ow = 0; ow < outW; ow++) {
-        const w0 = tab(firstW, ow);
-        const nw = tab(countW, ow);
-        const q0 = (d0 * inH + h0) * inW + w0;
-        const oAt = (<usize>o * <usize>So) << 2;
-        let b = 0;
-        for (; b + 2 <= blocks; b += 2) {
-          const xq = xb + <usize>b * bIn;
-          let accA = v128.load(xq + <usize>q0 * step);
-          let accB = v128.load(xq + bIn + <usize>q0 * step);
-          let idxA = i32x4.splat(q0);
-          let idxB = idxA;
-          let nan = v128.or(f32x4.ne(accA, accA), f32x4.ne(accB, accB));
-          for (let i = 0; i < nd; i++) {
-            const rowD = (d0 + i * dilD) * inH + h0;
-            for (let j = 0; j < nh; j++) {
-              let q = (rowD + j * dilH) * inW + w0;
-              let p = xq + <usize>q * step;
-              for (let k = 0; k < nw; k++) {
-                const vA = v128.load(p);
-                const vB = v128.load(p + bIn);
-                const qs = i32x4.splat(q);
-                const mA = f32x4.gt(vA, accA);
-                const mB = f32x4.gt(vB, accB);
-                accA = f32x4.pmax(accA, vA);
-                accB = f32x4.pmax(accB, vB);
-                idxA = i32x4.max_s(idxA, v128.and(mA, qs));
-                idxB = i32x4.max_s(idxB, v128.and(mB, qs));
-                if (sizeof<C>() == 1) nan = v128.or(nan, v128.or(f32x4.ne(vA, vA), f32x4.ne(vB, vB)));
-                p += tapStep;
-                q += dilW;
-              }
-            }
+  const d0 = tab(firstD, od);
+  const nd = tab(countD, od);
+  const h0 = tab(firstH, oh);
+  const nh = tab(countH, oh);
+  const w0 = tab(firstW, ow);
+  const nw = tab(countW, ow);
+  const q0 = (d0 * inH + h0) * inW + w0;
+  let accA = f32x4.splat(0);
+  let accB = accA;
+  let idxA = i32x4.splat(q0);
+  let idxB = idxA;
+  let nan = accA;
+  if (sizeof<R>() != 4) {
+    accA = v128.load(xq + <usize>q0 * step);
+    accB = two ? v128.load(xq + 16 + <usize>q0 * step) : accA;
+    if (sizeof<C>() == 1) nan = v128.or(f32x4.ne(accA, accA), f32x4.ne(accB, accB));
+  }
+  for (let i = 0; i < nd; i++) {
+    const rowD = (d0 + i * dilD) * inH + h0;
+    for (let j = 0; j < nh; j++) {
+      let q = (rowD + j * dilH) * inW + w0;
+      let p = xq + <usize>q * step;
+      for (let k = 0; k < nw; k++) {
+        const vA = v128.load(p);
+        const vB = two ? v128.load(p, 16) : vA;
+        if (sizeof<R>() == 4) {
+          accA = f32x4.add(accA, vA);
+          if (two) accB = f32x4.add(accB, vB);
+        } else {
+          const qs = i32x4.splat(q);
+          idxA = i32x4.max_s(idxA, v128.and(f32x4.gt(vA, accA), qs));
+          accA = f32x4.pmax(accA, vA);
+          if (two) {
+            idxB = i32x4.max_s(idxB, v128.and(f32x4.gt(vB, accB), qs));
+            accB = f32x4.pmax(accB, vB);
           }
-          const yt = yb + <usize>b * bOut + oAt;
-          const it = ib + <usize>b * bOut + oAt;
-          storeLanes(accA, yt, Lo);
-          storeLanes(idxA, it, Lo);
-          storeLanes(accB, yt + bOut, Lo);
-          storeLanes(idxB, it + bOut, Lo);
-          if (sizeof<C>() == 1) {
-            if (v128.any_true(nan)) {
-              maxLanesScalar(xq, S, od, oh, ow, yt, it, Lo);
-              maxLanesScalar(xq + bIn, S, od, oh, ow, yt + bOut, it + bOut, Lo);
-            }
-          }
+          if (sizeof<C>() == 1) nan = v128.or(nan, v128.or(f32x4.ne(vA, vA), f32x4.ne(vB, vB)));
         }
-        if (b < blocks) {
-          const xq = xb + <usize>b * bIn;
-          let acc = v128.load(xq + <usize>q0 * step);
-          let idx = i32x4.splat(q0);
-          let nan = f32x4.ne(acc, acc);
-          for (let i = 0; i < nd; i++) {
-            const rowD = (d0 + i * dilD) * inH + h0;
-            for (let j = 0; j < nh; j++) {
-              let q = (rowD + j * dilH) * inW + w0;
-              let p = xq + <usize>q * step;
-              for (let k = 0; k < nw; k++) {
-                const v = v128.load(p);
-                const m = f32x4.gt(v, acc);
-                acc = f32x4.pmax(acc, v);
-                idx = i32x4.max_s(idx, v128.and(m, i32x4.splat(q)));
-                if (sizeof<C>() == 1) nan = v128.or(nan, f32x4.ne(v, v));
-                p += tapStep;
-                q += dilW;
-              }
-            }
-          }
-          const yt = yb + <usize>b * bOut + oAt;
-          const it = ib + <usize>b * bOut + oAt;
-          storeLanes(acc, yt, Lo);
-          storeLanes(idx, it, Lo);
-          if (sizeof<C>() == 1) {
-            if (v128.any_true(nan)) maxLanesScalar(xq, S, od, oh, ow, yt, it, Lo);
-          }
-        }
-        o++;
+        p += tapStep;
+        q += dilW;
+      }
+    }
+  }
+  v128.store(yt, accA);
+  if (two) v128.store(yt, accB, 16);
+  if (sizeof<R>() != 4) {
+    v128.store(it, idxA);
+    if (two) v128.store(it, idxB, 16);
+    if (sizeof<C>() == 1) {
+      if (v128.any_true(nan)) {
+        maxLanesScalar(xq, S, od, oh, ow, yt, it);
+        if (two) maxLanesScalar(xq + 16, S, od, oh, ow, yt + 16, it + 16);
       }
     }
   }
 }
 
-function sumChannels(xb: usize, S: i32, blocks: i32, bIn: usize, yb: usize, So: i32, Lo: i32, bOut: usize): void {
-  const step = <usize>S << 2;
-  const tapStep = <usize>dilW * step;
+/**
+ * channels_last, one batch item: `blocks` blocks of 4 channels (C = S channels per position), two blocks per step
+ * and a last single block; output o of channel c at yb + 4·(o·S + c).
+ */
+function channelsWalk<R, C>(xb: usize, S: i32, blocks: i32, yb: usize, ib: usize): void {
   let o = 0;
   for (let od = 0; od < outD; od++) {
-    const d0 = tab(firstD, od);
-    const nd = tab(countD, od);
     for (let oh = 0; oh < outH; oh++) {
-      const h0 = tab(firstH, oh);
-      const nh = tab(countH, oh);
       for (let ow = 0; ow < outW; ow++) {
-        const w0 = tab(firstW, ow);
-        const nw = tab(countW, ow);
-        const oAt = (<usize>o * <usize>So) << 2;
+        const oAt = (<usize>o * <usize>S) << 2;
         let b = 0;
         for (; b + 2 <= blocks; b += 2) {
-          const xq = xb + <usize>b * bIn;
-          let accA = f32x4.splat(0);
-          let accB = f32x4.splat(0);
-          for (let i = 0; i < nd; i++) {
-            const rowD = (d0 + i * dilD) * inH + h0;
-            for (let j = 0; j < nh; j++) {
-              let p = xq + <usize>((rowD + j * dilH) * inW + w0) * step;
-              for (let k = 0; k < nw; k++) {
-                accA = f32x4.add(accA, v128.load(p));
-                accB = f32x4.add(accB, v128.load(p + bIn));
-                p += tapStep;
-              }
-            }
-          }
-          const yt = yb + <usize>b * bOut + oAt;
-          storeLanes(accA, yt, Lo);
-          storeLanes(accB, yt + bOut, Lo);
+          const off = <usize>b << 4;
+          channelBlocks<R, C, TwoBlocks>(xb + off, S, od, oh, ow, yb + off + oAt, ib + off + oAt);
         }
         if (b < blocks) {
-          const xq = xb + <usize>b * bIn;
-          let acc = f32x4.splat(0);
-          for (let i = 0; i < nd; i++) {
-            const rowD = (d0 + i * dilD) * inH + h0;
-            for (let j = 0; j < nh; j++) {
-              let p = xq + <usize>((rowD + j * dilH) * inW + w0) * step;
-              for (let k = 0; k < nw; k++) {
-                acc = f32x4.add(acc, v128.load(p));
-                p += tapStep;
-              }
-            }
-          }
-          storeLanes(acc, yb + <usize>b * bOut + oAt, Lo);
+          const off = <usize>b << 4;
+          channelBlocks<R, C, OneBlock>(xb + off, S, od, oh, ow, yb + off + oAt, ib + off + oAt);
         }
         o++;
       }
@@ -438,81 +181,15 @@ export function fwdChannelsLast(kind: i32, N: i32, C: i32, x: usize, y: usize, i
     const on = (<usize>n * <usize>outPlane * <usize>C) << 2;
     if (blocks > 0) {
       if (kind == KIND_MAX) {
-        if (hasNaN(xn, inPlane * C)) maxChannels<Checked>(xn, C, blocks, 16, y + on, ix + on, C, 1, 16);
-        else maxChannels<Unchecked>(xn, C, blocks, 16, y + on, ix + on, C, 1, 16);
+        if (hasNaN(xn, inPlane * C)) channelsWalk<MaxCh, Checked>(xn, C, blocks, y + on, ix + on);
+        else channelsWalk<MaxCh, Unchecked>(xn, C, blocks, y + on, ix + on);
       }
-      else sumChannels(xn, C, blocks, 16, y + on, C, 1, 16);
+      else channelsWalk<SumCh, Unchecked>(xn, C, blocks, y + on, ix + on);
     }
     for (let c = blocks << 2; c < C; c++) {
       const cOff = <usize>c << 2;
       planeScalar(kind, xn + cOff, C, y + on + cOff, ix + on + cOff, C);
     }
-  }
-}
-
-/** Transposes 4 consecutive planes at src into dst as rows of 4 lanes (lane l = plane l), `stride` bytes apart. */
-function pack4(src: usize, dst: usize, stride: usize): void {
-  const P = inPlane;
-  const rs = (<usize>P) << 2;
-  let q = 0;
-  for (; q + 4 <= P; q += 4) {
-    const s = src + (<usize>q << 2);
-    const r0 = v128.load(s);
-    const r1 = v128.load(s + rs);
-    const r2 = v128.load(s + 2 * rs);
-    const r3 = v128.load(s + 3 * rs);
-    const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
-    const t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
-    const t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
-    const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
-    const d = dst + <usize>q * stride;
-    v128.store(d, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
-    v128.store(d + stride, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
-    v128.store(d + 2 * stride, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5));
-    v128.store(d + 3 * stride, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
-  }
-  for (; q < P; q++) {
-    const s = src + (<usize>q << 2);
-    const d = dst + <usize>q * stride;
-    store<i32>(d, load<i32>(s));
-    store<i32>(d + 4, load<i32>(s + rs));
-    store<i32>(d + 8, load<i32>(s + 2 * rs));
-    store<i32>(d + 12, load<i32>(s + 3 * rs));
-  }
-}
-
-/**
- * channels_first via packing: 8 planes at a time are transposed into `scratch` (32·inPlane bytes) as [q][8] and
- * run as two channel blocks, lanes scattered back to their planes; then a block of 4; NC mod 4 planes scalar.
- */
-export function fwdPacked(kind: i32, planes: i32, x: usize, y: usize, ix: usize, scratch: usize): void {
-  const inBytes = <usize>inPlane << 2;
-  const outBytes = <usize>outPlane << 2;
-  let p = 0;
-  for (; p + 8 <= planes; p += 8) {
-    const src = x + <usize>p * inBytes;
-    pack4(src, scratch, 32);
-    pack4(src + 4 * inBytes, scratch + 16, 32);
-    const yo = <usize>p * outBytes;
-    if (kind == KIND_MAX) {
-      if (hasNaN(src, 8 * inPlane)) maxChannels<Checked>(scratch, 8, 2, 16, y + yo, ix + yo, 1, outPlane, 4 * outBytes);
-      else maxChannels<Unchecked>(scratch, 8, 2, 16, y + yo, ix + yo, 1, outPlane, 4 * outBytes);
-    }
-    else sumChannels(scratch, 8, 2, 16, y + yo, 1, outPlane, 4 * outBytes);
-  }
-  if (p + 4 <= planes) {
-    pack4(x + <usize>p * inBytes, scratch, 16);
-    const yo = <usize>p * outBytes;
-    if (kind == KIND_MAX) {
-      if (hasNaN(x + <usize>p * inBytes, 4 * inPlane)) maxChannels<Checked>(scratch, 4, 1, 0, y + yo, ix + yo, 1, outPlane, 0);
-      else maxChannels<Unchecked>(scratch, 4, 1, 0, y + yo, ix + yo, 1, outPlane, 0);
-    }
-    else sumChannels(scratch, 4, 1, 0, y + yo, 1, outPlane, 0);
-    p += 4;
-  }
-  for (; p < planes; p++) {
-    const yo = <usize>p * outBytes;
-    planeScalar(kind, x + <usize>p * inBytes, 1, y + yo, ix + yo, 1);
   }
 }
 

@@ -4,7 +4,8 @@
  * parameters. Built by kernels/wasm/build.mjs into kernels/wasm/module.generated.ts.
  */
 export { heapBase, setGeometry, tableBytes } from './state';
-export { fwdChannelsLast, fwdGlobal, fwdPacked, fwdScalar, fwdWidth } from './forward';
+export { fwdChannelsLast, fwdGlobal, fwdScalar } from './forward';
+export { fwdRows } from './rows';
 export { avgDivide, buildDivisors, lpMap, lpRoot } from './passes';
-export { bwdMax, bwdSum, narrow } from './backward';
+export { bwdMax, bwdSum, bwdSumRows, narrow } from './backward';
 export { bwdLp, bwdLpPrep, lpForward64, lpSafe } from './lp';

@@ -1,0 +1,178 @@
+/**
+ * One instance of the kernels over one memory, and what runs on it: a case (spec, geometry, path, chunking and
+ * memory plan fixed once), bound to the kernels before it runs, and the per-chunk forward and backward kernel
+ * sequences. The backend (index.ts) owns one engine for its calls and plans; a resident case owns one of its own,
+ * so that its data stays in place while other calls run.
+ */
+import type { PoolSpec } from '../../spec/contract.js';
+import type { PoolGeometry } from '../../spec/geometry.js';
+import { BackendError } from '../../spec/errors.js';
+import { chunking, type Chunking } from './chunking.js';
+import { geometry3, planesContiguous, type Geometry3 } from './geometry.js';
+import { planMemory, type MemoryPlan } from './memory-plan.js';
+import {
+  KIND_MAX, KIND_MAX_VALUES, KIND_SUM, NAME, WASM_MAX_MEMORY_BYTES, WasmMemory, instantiateKernels, type Kernels,
+} from './module.js';
+import { forwardPath, type WasmPath } from './path.js';
+
+/** A case laid out for the kernels: everything a call needs that depends only on (spec, shape, layout). */
+export interface WasmCase {
+  readonly spec: PoolSpec;
+  readonly g: PoolGeometry;
+  readonly g3: Geometry3;
+  readonly path: WasmPath;
+  readonly plan: MemoryPlan;
+  readonly chunk: Chunking;
+  readonly backward: boolean;
+  /** max: whether the indices are wanted (a backward always wants them). */
+  readonly indices: boolean;
+  /** 1 when the kernels address channels_last data (batch items of C channels), 0 for contiguous planes. */
+  readonly cl: number;
+  /** Channels per kernel "batch item": the layout's C for channels_last, 1 for contiguous planes. */
+  readonly C: number;
+}
+
+export interface CaseOptions {
+  readonly path: WasmPath | 'auto';
+  readonly chunkBytes: number;
+  /** Every unit in one chunk (a resident case keeps the whole tensor in memory). */
+  readonly whole?: boolean;
+  /** max forward: false when the caller does not want indices (default true). */
+  readonly indices?: boolean;
+}
+
+/** The refusal for a plan beyond the memory bound, or undefined when it fits. */
+export function boundProblem(plan: MemoryPlan, limit: number, what: string): string | undefined {
+  return plan.end > limit
+    ? `${what} needs ${plan.end} bytes of wasm memory, more than the backend's bound of ${limit} bytes (WASM_MAX_MEMORY_BYTES = ${WASM_MAX_MEMORY_BYTES})`
+    : undefined;
+}
+
+export class Engine {
+  readonly mem: WasmMemory;
+  readonly base: number;
+  private k: Kernels | undefined;
+
+  private constructor(mem: WasmMemory, k: Kernels) {
+    this.mem = mem;
+    this.k = k;
+    this.base = k.heapBase();
+  }
+
+  static async create(limit: number): Promise<Engine> {
+    const mem = new WasmMemory(limit);
+    return new Engine(mem, await instantiateKernels(mem));
+  }
+
+  get live(): boolean {
+    return this.k !== undefined;
+  }
+
+  get kernels(): Kernels {
+    if (!this.k) throw new BackendError(NAME, 'the backend was disposed');
+    return this.k;
+  }
+
+  /** Throws the disposed-backend error when the kernels are gone. */
+  assertLive(): void {
+    if (!this.k) throw new BackendError(NAME, 'the backend was disposed');
+  }
+
+  dispose(): void {
+    this.k = undefined;
+  }
+
+  /** Lays a case out (without touching memory); throws a BackendError when it exceeds the bound. */
+  layout(spec: PoolSpec, g: PoolGeometry, backward: boolean, options: CaseOptions): WasmCase {
+    const g3 = geometry3(spec, g);
+    const path = forwardPath(g, g3, options.path);
+    const chunked = chunking(g, options.chunkBytes);
+    const chunk = options.whole ? { ...chunked, size: chunked.units } : chunked;
+    const plan = planMemory(this.base, spec, g, path, chunk, backward);
+    const problem = boundProblem(plan, this.mem.limit, backward ? 'backward' : 'forward');
+    if (problem) throw new BackendError(NAME, problem);
+    const cl = planesContiguous(g) ? 0 : 1;
+    return { spec, g, g3, path, plan, chunk, backward, indices: backward || options.indices !== false, cl, C: cl ? g.channels : 1 };
+  }
+
+  /** Grows memory for the case, writes its tables and passes the geometry to the kernels (before each call). */
+  bind(c: WasmCase): void {
+    const k = this.kernels;
+    const { g3, plan, spec } = c;
+    this.mem.ensure(plan.end);
+    this.mem.i32.set(g3.tables, plan.tables >> 2);
+    const [d, h, w] = g3.inSize;
+    const [oD, oH, oW] = g3.outSize;
+    const [dD, dH, dW] = g3.dilation;
+    k.setGeometry(d, h, w, oD, oH, oW, dD, dH, dW, g3.kernelW, g3.strideW, g3.padW, plan.tables);
+    if (spec.kind === 'avg' && !c.backward) {
+      const override = spec.divisorOverride;
+      k.buildDivisors(plan.div, override === undefined ? 0 : 1, override ?? 0);
+    }
+  }
+
+  /** The forward kernels on n units at plan.x; y (and the indices for max) at plan.y / plan.ix. */
+  forward(c: WasmCase, n: number): void {
+    const k = this.kernels;
+    const { spec, g, g3, path, plan, chunk, cl, C } = c;
+    const kind = spec.kind === 'max' ? KIND_MAX : KIND_SUM;
+    const planes = n * C;
+    const xCount = n * chunk.unitIn;
+    const ix = plan.ix || plan.y;
+    if (spec.kind === 'lp') {
+      const power = spec.p!;
+      // The float32 path needs every nonzero |x|^p in about [2^-96, 2^96] (no subnormal term, no overflowing
+      // sum); otherwise f64 powers and sums, rounded once (scalar).
+      const taps = g.axes.reduce((t, a) => t * a.kernel, 1);
+      if (taps > 2 ** 29 || !k.lpSafe(plan.x, xCount, Math.pow(2, -96 / power), Math.pow(2, 96 / power))) {
+        k.lpForward64(cl, n, C, plan.x, plan.y, power, plan.pw, xCount);
+        return;
+      }
+      k.lpMap(plan.x, xCount, power);
+    }
+    switch (path) {
+      case 'rows':
+        k.fwdRows(spec.kind !== 'max' ? KIND_SUM : c.indices ? KIND_MAX : KIND_MAX_VALUES, planes, plan.x, plan.y, ix,
+          plan.ring, g3.ringRows, g3.windowRows, g3.vLo, g3.vHi, g3.flatRows ? 1 : 0);
+        break;
+      case 'global': k.fwdGlobal(kind, planes, plan.x, plan.y, ix); break;
+      case 'channels': k.fwdChannelsLast(kind, n, C, plan.x, plan.y, ix); break;
+      case 'scalar': k.fwdScalar(kind, cl, n, C, plan.x, plan.y, ix); break;
+    }
+    if (spec.kind === 'avg') k.avgDivide(cl, n, C, plan.y, plan.div);
+    if (spec.kind === 'lp') k.lpRoot(plan.y, n * chunk.unitOut, spec.p!);
+  }
+
+  /**
+   * The backward kernels on n units (x at plan.x, dy at plan.dy); dx, as float32, at plan.acc (max, sum and avg
+   * accumulate there in float32; lp in f64, narrowed in place).
+   */
+  backward(c: WasmCase, n: number): void {
+    const k = this.kernels;
+    const { spec, plan, chunk, cl, C } = c;
+    const xCount = n * chunk.unitIn;
+    if (spec.kind === 'lp') this.mem.f64.fill(0, plan.acc >> 3, (plan.acc >> 3) + xCount);
+    else this.mem.f32.fill(0, plan.acc >> 2, (plan.acc >> 2) + xCount);
+    switch (spec.kind) {
+      case 'max':
+        // GRAD.MAX: the forward's MAX.SELECT indices, then dx[index] += dy.
+        this.forward(c, n);
+        k.bwdMax(cl, n, C, plan.ix, plan.dy, plan.acc);
+        break;
+      case 'sum':
+      case 'avg': {
+        const override = spec.divisorOverride;
+        const avg = spec.kind === 'avg' ? 1 : 0;
+        const useOverride = override === undefined ? 0 : 1;
+        if (cl) k.bwdSum(cl, n, C, plan.dy, plan.acc, avg, useOverride, override ?? 0);
+        else k.bwdSumRows(n * C, plan.dy, plan.acc, plan.scratch, avg, useOverride, override ?? 0, c.g3.global ? 1 : 0);
+        break;
+      }
+      case 'lp':
+        k.bwdLpPrep(plan.x, xCount, spec.p!, plan.pw, plan.g);
+        k.bwdLp(cl, n, C, plan.x, plan.dy, plan.pw, plan.g, plan.acc, spec.p!);
+        k.narrow(plan.acc, xCount);
+        break;
+    }
+  }
+}

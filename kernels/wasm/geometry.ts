@@ -1,0 +1,99 @@
+/**
+ * The rank-3 lowering: the geometry of spec/geometry.ts as the kernels see it, with the spatial rank padded to 3
+ * (depth, height, width; a missing leading axis has extent 1 and one tap, which changes neither the scan order nor
+ * any index) and per-axis window tables.
+ */
+import type { PoolSpec } from '../../spec/contract.js';
+import { avgDivisor, axisWindow, type AxisGeometry, type PoolGeometry } from '../../spec/geometry.js';
+
+/** The geometry as the kernels see it: rank padded to 3 (depth, height, width), window tables per axis. */
+export interface Geometry3 {
+  readonly inSize: readonly [number, number, number];
+  readonly outSize: readonly [number, number, number];
+  readonly dilation: readonly [number, number, number];
+  readonly kernelW: number;
+  readonly strideW: number;
+  readonly padW: number;
+  /** Per axis: first in-bounds coordinate, in-bounds tap count, avg divisor factor; each `out` long. */
+  readonly tables: Int32Array;
+  /** Outputs [owLo, owHi) along the width whose taps all lie inside the row. */
+  readonly owLo: number;
+  readonly owHi: number;
+  /** Every axis has one output whose in-bounds taps are the whole extent: the window is the whole plane. */
+  readonly global: boolean;
+  readonly inPlane: number;
+  readonly outPlane: number;
+  /** Rows path: the columns [vLo, vHi) its vector H pass covers: [owLo, owHi) when at least 4 wide, else none. */
+  readonly vLo: number;
+  readonly vHi: number;
+  /**
+   * Rows path: ring rows, so that no two rows of one window share a slot: the window's row span (rank 3 with a
+   * depth span over 1: that many whole depth slices of rows), at most the rows there are.
+   */
+  readonly ringRows: number;
+  /** Rows path: the most input rows one window holds (kernel depth × kernel height). */
+  readonly windowRows: number;
+  /**
+   * Rows path: the windows tile each row exactly (width kernel = stride, dilation 1, no padding, no remainder) and a
+   * window spans several rows, so one H pass covers a whole plane as one long row (no per-row overhead).
+   */
+  readonly flatRows: boolean;
+}
+
+const UNIT_AXIS: AxisGeometry = { size: 1, kernel: 1, stride: 1, dilation: 1, padBegin: 0, padEnd: 0, out: 1 };
+
+/** The three lifted axes, outermost first. */
+export function axes3(g: PoolGeometry): readonly [AxisGeometry, AxisGeometry, AxisGeometry] {
+  return [...new Array<AxisGeometry>(3 - g.rank).fill(UNIT_AXIS), ...g.axes] as [AxisGeometry, AxisGeometry, AxisGeometry];
+}
+
+/**
+ * The kernels' view of the geometry. `withTables = false` skips the per-output tables (supports() only needs the
+ * path choice and the memory plan).
+ */
+export function geometry3(spec: PoolSpec, g: PoolGeometry, withTables = true): Geometry3 {
+  const axes = axes3(g);
+  const [d, h, w] = axes;
+  // Width outputs whose taps all lie in the row: start = j·s − padBegin ≥ 0 and start + (k−1)·d ≤ size − 1.
+  const lo = Math.ceil(w.padBegin / w.stride);
+  const hi = Math.min(w.out, Math.floor((w.size - 1 - (w.kernel - 1) * w.dilation + w.padBegin) / w.stride) + 1);
+  const global = axes.every((a) => {
+    if (a.out !== 1) return false;
+    const win = axisWindow(a, 0);
+    return win.tEnd - win.tFirst === a.size;
+  });
+  const tables = new Int32Array(withTables ? 3 * axes.reduce((s, a) => s + a.out, 0) : 0);
+  if (withTables) {
+    const factorSpec: PoolSpec = { ...spec, divisorOverride: undefined };
+    let at = 0;
+    for (const a of axes) {
+      for (let j = 0; j < a.out; j++) {
+        const win = axisWindow(a, j);
+        tables[at + j] = win.start + win.tFirst * a.dilation;
+        tables[at + a.out + j] = win.tEnd - win.tFirst;
+        // AVG.DIVISOR is the product over axes of these per-axis counts (or the override, applied in the kernel).
+        tables[at + 2 * a.out + j] = avgDivisor(factorSpec, [win]);
+      }
+      at += 3 * a.out;
+    }
+  }
+  const spanD = (d.kernel - 1) * d.dilation + 1;
+  const spanH = (h.kernel - 1) * h.dilation + 1;
+  const ringRows = spanD === 1 ? Math.min(spanH, h.size) : Math.min(spanD, d.size) * h.size;
+  const owLo = hi > lo ? lo : 0;
+  const owHi = hi > lo ? hi : 0;
+  return {
+    vLo: owLo, vHi: owHi - owLo >= 4 ? owHi : owLo, ringRows, windowRows: d.kernel * h.kernel,
+    flatRows: w.kernel === w.stride && w.dilation === 1 && w.padBegin === 0 && w.size === w.out * w.stride
+      && d.kernel * h.kernel > 1 && g.inPlane / w.stride >= 4,
+    inSize: [d.size, h.size, w.size], outSize: [d.out, h.out, w.out],
+    dilation: [d.dilation, h.dilation, w.dilation], kernelW: w.kernel, strideW: w.stride, padW: w.padBegin,
+    tables, owLo, owHi, global,
+    inPlane: g.inPlane, outPlane: g.outPlane,
+  };
+}
+
+/** Whether the tensor's planes are contiguous (channels_first, or channels_last with one channel). */
+export function planesContiguous(g: PoolGeometry): boolean {
+  return g.layout === 'channels_first' || g.channels === 1;
+}

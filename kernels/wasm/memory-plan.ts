@@ -1,0 +1,60 @@
+/**
+ * The memory plan: byte offsets of one chunk's buffers in wasm memory, above the module's static data.
+ */
+import type { PoolSpec } from '../../spec/contract.js';
+import type { PoolGeometry } from '../../spec/geometry.js';
+import type { Chunking } from './chunking.js';
+import { geometry3, planesContiguous } from './geometry.js';
+import type { WasmPath } from './path.js';
+
+/** Byte offsets of one chunk's buffers; 0 for a buffer the call does not use. */
+export interface MemoryPlan {
+  tables: number; x: number; y: number; ix: number; div: number; scratch: number; ring: number;
+  dy: number; acc: number; pw: number; g: number;
+  /** One past the last byte used. */
+  end: number;
+}
+
+const SLACK = 64; // bytes after every buffer: whole-vector stores past a row's end land here.
+
+export function planMemory(base: number, spec: PoolSpec, g: PoolGeometry, path: WasmPath, chunk: Chunking, backward: boolean): MemoryPlan {
+  let top = base;
+  const take = (bytes: number): number => {
+    const at = Math.ceil(top / 16) * 16;
+    top = at + bytes + SLACK;
+    return at;
+  };
+  const xCount = chunk.size * chunk.unitIn;
+  const yCount = chunk.size * chunk.unitOut;
+  const plan: MemoryPlan = { tables: 0, x: 0, y: 0, ix: 0, div: 0, scratch: 0, ring: 0, dy: 0, acc: 0, pw: 0, g: 0, end: 0 };
+  plan.tables = take(12 * g.outSpatial.reduce((s, v) => s + v, 3 - g.rank));
+  // The rows kernel's stride-2 loads may read 3 floats past x's last row (SLACK covers them).
+  plan.x = take(4 * xCount);
+  const forwardBuffers = !backward || spec.kind === 'max';
+  if (forwardBuffers) {
+    plan.y = take(4 * yCount);
+    if (spec.kind === 'max') plan.ix = take(4 * yCount);
+    if (spec.kind === 'avg') plan.div = take(4 * g.outPlane);
+    if (spec.kind === 'lp' && !backward) plan.pw = take(8 * xCount);
+    if (path === 'rows') {
+      // kernels/wasm/assembly/rows.ts fwdRows: ring rows of values (and indices), a tag per row, a slot offset
+      // per window row.
+      const g3 = geometry3(spec, g, false);
+      const row = Math.ceil(g3.outSize[2] / 4) * 16;
+      const values = g3.flatRows ? Math.ceil((g.inPlane / g3.strideW + 4) * 4 / 16) * 16 : g3.ringRows * row;
+      plan.ring = take(values * (spec.kind === 'max' ? 2 : 1) + 4 * g3.ringRows + 4 * g3.windowRows);
+    }
+  }
+  if (backward) {
+    plan.dy = take(4 * yCount);
+    plan.acc = take((spec.kind === 'lp' ? 8 : 4) * xCount); // lp accumulates in f64, the others in float32
+    // bwdSumRows' scratch row (contiguous planes): one input row's width.
+    if ((spec.kind === 'sum' || spec.kind === 'avg') && planesContiguous(g)) plan.scratch = take(4 * g.inSpatial[g.rank - 1]!);
+    if (spec.kind === 'lp') {
+      plan.pw = take(8 * xCount);
+      plan.g = take(8 * xCount);
+    }
+  }
+  plan.end = top;
+  return plan;
+}
