@@ -353,7 +353,7 @@ describe('poolspec bench end to end', () => {
     const run = await cli(['bench', '--quick', '--filter', 'resnet-global-avg', '--out', out]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/probing memory bandwidth/);
-    expect(run.stderr).toMatch(/\[1\/\d+\] resnet-global-avg · naive/);
+    expect(run.stderr).toMatch(/\[\s*1\/\d+\] resnet-global-avg · naive · call/);
     expect(run.stdout).toMatch(/resnet-global-avg\s+naive/);
     const results = parseBenchResults(readFileSync(out, 'utf8'));
     expect(results.settings.quick).toBe(true);

@@ -279,7 +279,7 @@ describe.concurrent('poolspec verify (CLI)', () => {
     expect(all.code, all.stderr).toBe(0);
     expect(all.stderr).toMatch(/^poolspec verify: backend webgpu: WebGPU is unavailable[^\n]*\n {2}\(skipped; the other backends are verified\)/);
     expect(all.stderr).not.toMatch(dawnWarning);
-    expect(all.stdout).toMatch(/naive: PASS {2}im2col: PASS {2}wasm: PASS {2}webgpu: UNAVAILABLE/);
+    expect(all.stdout).toMatch(/naive: PASS {2}im2col: PASS {2}wasm: PASS {2}wasm-values: PASS {2}webgpu: UNAVAILABLE/);
     const shown = await cli(['verify', '--backend', 'webgpu', '--runs', '3'], { ...noGpu, POOLSPEC_DAWN_NOTICES: '1' });
     // Shown as printed, where it was printed: before poolspec's message.
     expect(shown.code, shown.stderr).toBe(2);

@@ -58,7 +58,7 @@ export function avgDivide(cl: i32, N: i32, C: i32, y: usize, div: usize): void {
 
 /**
  * In place: x[i] = |x[i]|^p rounded to float32 (p = 1: |x|; p = 2: x·x, both correctly rounded; otherwise the f64
- * power, then one rounding: well within LP.ACC's 2^-22).
+ * power, then one rounding: well within ACC.LP's 2^-22).
  */
 export function lpMap(x: usize, count: i32, p: f64): void {
   let i = 0;
