@@ -5,7 +5,7 @@
  * writes the ecosystem matrix (reports/ecosystem.ts). Exit 0: written; 2: bad usage or an input file that is not
  * what it should be.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConformanceInputError, readConformanceFile, type ConformanceSource } from '../reports/conformance-input.js';
@@ -144,6 +144,11 @@ export async function reportCommand(argv: readonly string[]): Promise<number> {
     ...(values.title ? { title: values.title } : {}),
   });
   for (const c of report.charts) writeFileAtomic(join(outDir, chartsDir, `${c.name}.svg`), `${c.svg}\n`);
+  // NAME-charts/ belongs to this report: a chart an earlier run made and this one did not (another scope set, no
+  // sweeps) would otherwise sit there as if current.
+  const current = new Set(report.charts.map((c) => `${c.name}.svg`));
+  const stale = existsSync(join(outDir, chartsDir)) ? readdirSync(join(outDir, chartsDir)).filter((f) => f.endsWith('.svg') && !current.has(f)) : [];
+  for (const f of stale) rmSync(join(outDir, chartsDir, f));
   writeFileAtomic(join(outDir, `${name}.md`), report.markdown);
   writeFileAtomic(join(outDir, `${name}.html`), report.html);
   console.error(`poolspec report: wrote ${join(outDir, `${name}.md`)}, ${join(outDir, `${name}.html`)} and ${report.charts.length} chart(s) in ${join(outDir, chartsDir)}/`);

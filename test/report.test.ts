@@ -9,7 +9,7 @@
  * Without /usr/bin/chromium the browser part fails in CI (CI set) and is skipped locally with a message.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -109,6 +109,9 @@ beforeAll(async () => {
       { name: 'missing-lib', role: 'peer', ref: 'missing-lib', library: 'not installed', available: false, error: 'Cannot find package', properties: [] },
     ],
   }));
+  // A chart an earlier report made and this one does not (the single-scope report's speedup chart).
+  mkdirSync(join(out, 'latest-charts'), { recursive: true });
+  writeFileSync(join(out, 'latest-charts', 'speedup.svg'), '<svg></svg>\n');
   reportRun = await cli(['report', '--bench', join(dir, 'bench.json'), '--verify', join(dir, 'verify.json'), '--ecosystem-file', join(dir, 'eco.json'), '--out', out, '--name', 'latest']);
 }, 180_000);
 
@@ -126,6 +129,8 @@ describe('poolspec report files', () => {
       expect(svg.startsWith('<svg')).toBe(true);
       expect(svg).toMatch(/class="mark-(rect|line) role-mark/);
     }
+    // Exactly this report's charts: the stale one planted before the run is gone.
+    expect(readdirSync(join(out, 'latest-charts')).sort()).toEqual(CHARTS.map((c) => `${c}.svg`).sort());
     // The planted rows (PLANTED_MEDIANS), all in the whole-call scope: the first backend of a workload carries
     // the workload's name; cells are | workload | backend | via | min | median | … | × naive | flag |.
     const lines = md.split('\n');
