@@ -56,6 +56,10 @@ export const CAUSES = {
     verdict: 'known bug (microsoft/onnxruntime#16203)',
     text: 'With count_include_pad and ceil_mode, ORT divides the overhang window by the full kernel instead of the taps inside input + padding (AVG.DIVISOR; microsoft/onnxruntime#16203, onnx/onnx#5276).',
   },
+  'ort-max-last-tie': {
+    verdict: 'no documented convention (ties kept at the last tap; seen on ±0)',
+    text: "Without the Indices output ORT's MaxPool runs its MLAS kernel (`core/providers/cpu/nn/pool.cc` → MlasPool), and that path keeps the last of equal taps in a window's scan order, which the values show only on ±0 (observed with onnxruntime-node 1.30: 2×2 windows [0, 0, 0, −0] → −0 and [−0, 0, 0, 0] → 0; 1×2 windows [0, −0] → −0 and [−0, 0] → 0). MAX.TIES wants the first tap's value, and ORT's Indices path (`pool_functors.h`, `x > y`) keeps the first, so the two ORT paths disagree. POLICY.TIES 'last' would describe the MLAS path's values, but ORT documents neither.",
+  },
   'ort-ceil-start-inside': {
     verdict: 'known divergence (no start-inside rule; microsoft/onnxruntime PR #18377)',
     text: 'ORT computes the ceil-mode output size without the start-inside rule (SHAPE.CEIL; `pool_attributes.h`, port of onnx/onnx PR #5741 open as microsoft/onnxruntime PR #18377).',
@@ -166,6 +170,9 @@ export function classify(row: RowView, f: FailureView): CauseId {
       const got = Number(f.mismatch.got);
       if (Number.isFinite(exact) && exact !== 0 && Math.abs(got - exact) / Math.abs(exact) < 1e-4) return 'ort-lp-root-exponent';
     }
+    // Two zeros that compare equal but differ in sign: only a tie rule picks between them.
+    const zeroTie = f.mismatch !== undefined && Number(f.mismatch.got) === 0 && Number(f.mismatch.expected) === 0;
+    if (c.kind === 'max' && zeroTie && c.values.some((v) => Object.is(v, -0)) && c.values.some((v) => Object.is(v, 0))) return 'ort-max-last-tie';
     if (c.kind === 'avg' && c.countIncludePad && ceilOverhang(c)) return 'ort-cip-ceil-divisor';
     if (c.ceilMode && /output shape/.test(f.message)) return 'ort-ceil-start-inside';
   }

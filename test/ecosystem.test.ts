@@ -71,6 +71,11 @@ describe('readings', () => {
     // A NaN in an ONNX Runtime max window: 'ort-max-nan'.
     const y = { message: 'y[0,0,0,0]: 5 vs NaN', mismatch: { tensor: 'y', flat: 0, position: [0, 0, 0, 0], expected: 'NaN', got: '5' } };
     expect(classify({ name: 'onnxruntime', role: 'peer' }, { ...y, counterexample: maxCase([1, 2], [1, 2], [1, 1], false, ['NaN', 5]) })).toBe('ort-max-nan');
+    // ±0 in one window and a zero that differs only in sign: 'ort-max-last-tie'; the same case on tfjs is not it.
+    const zero = { message: 'y[0,0,1,1]: 0 vs 0 (INV.TRANSLATE)', mismatch: { tensor: 'y', flat: 3, position: [0, 0, 1, 1], expected: '0', got: '0' } };
+    expect(classify({ name: 'onnxruntime', role: 'peer' }, { ...zero, counterexample: maxCase([2, 2], [2, 2], [1, 1], false, [0, 0, 0, '-0']) })).toBe('ort-max-last-tie');
+    expect(classify({ name: 'onnxruntime', role: 'peer' }, { ...zero, counterexample: maxCase([2, 2], [2, 2], [1, 1], false, [0, 0, 0, 0]) })).toBe('unclassified');
+    expect(classify({ name: 'tfjs-cpu', role: 'peer' }, { ...zero, counterexample: maxCase([2, 2], [2, 2], [1, 1], false, [0, 0, 0, '-0']) })).toBe('unclassified');
     // An index variant is read as its library.
     expect(classify({ name: 'onnxruntime+indices', of: 'onnxruntime', role: 'index variant' }, { ...y, counterexample: maxCase([1, 2], [1, 2], [1, 1], false, ['NaN', 5]) })).toBe('ort-max-nan');
     // Nothing known matches: poolspec's own reference row, or no pooling case at all.

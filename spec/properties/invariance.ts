@@ -22,6 +22,11 @@ function same(a: number, b: number): boolean {
   return Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b));
 }
 
+/** A number as text that keeps −0 apart from 0 (String(-0) is "0"; bit-exact checks fail on exactly that). */
+function signed(v: number): string {
+  return Object.is(v, -0) ? '-0' : String(v);
+}
+
 /**
  * got[i] vs want[i] for a transformed case: exact for max (numerically when `zerosEqual`, since reordering
  * can change which of −0/+0 is first), else within the acceptance width of the reference at `ref[i]`.
@@ -39,8 +44,8 @@ function compareWithin(
       const w = width(ref[i]!);
       if (w === undefined || same(a, b) || Math.abs(a - b) <= w) continue;
     }
-    return fail(`${what}${JSON.stringify(positionOf(shape, i))}: ${a} vs ${b} (${clause})`, {
-      tensor: what, flat: i, position: positionOf(shape, i), expected: String(b), got: String(a),
+    return fail(`${what}${JSON.stringify(positionOf(shape, i))}: ${signed(a)} vs ${signed(b)} (${clause})`, {
+      tensor: what, flat: i, position: positionOf(shape, i), expected: signed(b), got: signed(a),
     });
   }
   return PASS;
