@@ -30,7 +30,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import type { Layout, PoolKind } from '../spec/contract.js';
+import type { Layout, PoolKind, PoolSpec } from '../spec/contract.js';
 import { axisWindow, avgDivisor, type PoolGeometry } from '../spec/geometry.js';
 import { ValidationError } from '../spec/errors.js';
 import { validateForward } from '../spec/validate.js';
@@ -40,18 +40,8 @@ import { enumerateGeometry, enumeratedDivisor, type EnumeratedAxis, type Enumera
 const SEED = Number(process.env.POOLSPEC_SEED ?? 20261123);
 const RUNS = 100_000;
 
-interface Drawn {
-  kind: PoolKind;
-  /** Spec fields as drawn; invalid values included on purpose. */
-  kernel: number[];
-  strides: number[];
-  dilations: number[];
-  pads: number[];
-  ceilMode: boolean;
-  countIncludePad: boolean;
-  divisorOverride?: number;
-  p?: number;
-}
+/** The spec's own type: its fields are plain numbers, so the invalid values drawn on purpose fit it. */
+type Drawn = PoolSpec;
 
 interface DrawnCase { spec: Drawn; shape: number[]; layout: Layout }
 

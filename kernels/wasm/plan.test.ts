@@ -70,14 +70,19 @@ function staleY(count: number): Float32Array {
   return y;
 }
 
+/** The spec, input shape (N 2, C 5) and output shape of one case × kind × layout. */
+function caseOf(c: (typeof CASES)[number], k: (typeof KINDS)[number], layout: Layout): { spec: PoolSpec; shape: number[]; outShape: readonly number[] } {
+  const spec: PoolSpec = { ...c.geometry, ...k };
+  if (spec.p === undefined) delete spec.p;
+  const shape = joinShape(2, 5, c.spatial, layout);
+  return { spec, shape, outShape: poolGeometry(spec, shape, layout).outShape };
+}
+
 describe('wasm plans: equal to plain calls, bit for bit, into reused outputs', () => {
   for (const c of CASES) {
     for (const k of KINDS) {
       it.each(LAYOUTS)(`${c.name}, ${k.kind}${k.p === undefined ? '' : ` p=${k.p}`}, %s`, async (layout) => {
-        const spec: PoolSpec = { ...c.geometry, ...k };
-        if (spec.p === undefined) delete spec.p;
-        const shape = joinShape(2, 5, c.spatial, layout);
-        const outShape = poolGeometry(spec, shape, layout).outShape;
+        const { spec, shape, outShape } = caseOf(c, k, layout);
         const sets: ValueSet[] = ['mixed', 'special', 'ties'];
         for (const [name, b] of [...backends.entries(), ['one unit per chunk', oneUnitChunks] as const]) {
           const plan = await b.plan(spec, shape, layout);
@@ -149,10 +154,7 @@ describe('wasm resident cases: the kernels alone on data kept in wasm memory', (
   for (const c of CASES) {
     for (const k of KINDS) {
       it.each(LAYOUTS)(`${c.name}, ${k.kind}${k.p === undefined ? '' : ` p=${k.p}`}, %s`, async (layout) => {
-        const spec: PoolSpec = { ...c.geometry, ...k };
-        if (spec.p === undefined) delete spec.p;
-        const shape = joinShape(2, 5, c.spatial, layout);
-        const outShape = poolGeometry(spec, shape, layout).outShape;
+        const { spec, shape, outShape } = caseOf(c, k, layout);
         const b = backends.get('auto')!;
         const x: Tensor = { shape, data: values('special', product(shape), 5), layout };
         const dy: Tensor = { shape: [...outShape], data: values('mixed', product(outShape), 6), layout };
