@@ -18,6 +18,7 @@ import { foldRows } from './fold.js';
 import { toJUnit } from './junit.js';
 import { BackendLoadError, loadBackend, type LoadedBackend } from './load-backend.js';
 import { heldOutputHint } from './stderr-filter.js';
+import { describeShard, planShard, type ShardRecord } from './shard.js';
 import { renderTable } from './table.js';
 import { UsageError } from './usage.js';
 
@@ -37,6 +38,8 @@ Options:
   --policy K=V          a convention where the spec allows alternatives (SPEC.md §6), repeatable:
                         maxNan=propagate|ignore|first-only  maxTies=first|last  indices=plane|unchecked
                         subnormals=preserve|flush
+  --shard I/N           run shard I of N of the backend × property units (with --seed; combine the
+                        shards' --json files with poolspec merge; see the README's "Sharded runs")
   --json FILE           write the results as JSON (schema poolspec.verify/1)
   --junit FILE          write JUnit XML
   --list                list the properties and their clauses, then exit
@@ -110,6 +113,7 @@ export async function verifyCommand(argv: readonly string[]): Promise<number> {
       property: { type: 'string', multiple: true },
       path: { type: 'string' },
       policy: { type: 'string', multiple: true },
+      shard: { type: 'string' },
       json: { type: 'string' },
       junit: { type: 'string' },
       list: { type: 'boolean' },
@@ -140,9 +144,13 @@ export async function verifyCommand(argv: readonly string[]): Promise<number> {
   if (values.path !== undefined && properties.length !== 1) throw new UsageError('--path replays one case: give exactly one --property');
 
   const refs = values.backend ?? OWN_BACKENDS.map((b) => b.name);
+  const shard = values.shard === undefined ? undefined : planShard(values.shard,
+    { seed: values.seed !== undefined, path: values.path !== undefined }, refs, selectProperties(properties).map((p) => p.id));
   const loaded: LoadedBackend[] = [];
   const unavailable: Array<{ backend: string; reason: string }> = [];
   for (const ref of refs) {
+    // A shard loads only the backends it has units of.
+    if (shard && !shard.units.some((u) => u.backend === ref)) continue;
     try {
       loaded.push(await loadBackend(ref));
     } catch (e) {
@@ -163,10 +171,11 @@ export async function verifyCommand(argv: readonly string[]): Promise<number> {
   }
 
   console.error(`poolspec verify: seed ${seed}, ${runs} cases per property, ${selectProperties(properties).length} properties, backends: ${loaded.map((l) => l.backend.name).join(', ')}`);
+  if (shard) console.error(`  ${describeShard(shard)}`);
   const outcomes: BackendOutcome[] = [];
   for (const l of loaded) {
     const outcome = await verifyBackend(l.backend, {
-      runs, seed, properties, ...(values.path !== undefined ? { path: values.path } : {}),
+      runs, seed, properties: shard ? shard.units.filter((u) => u.backend === l.ref).map((u) => u.property) : properties, ...(values.path !== undefined ? { path: values.path } : {}),
       policy: { ...l.policy, ...cliPolicy },
       onProgress: (e) => {
         if (e.type !== 'done') return;
@@ -181,7 +190,29 @@ export async function verifyCommand(argv: readonly string[]): Promise<number> {
     outcomes.push(outcome);
     await l.backend.dispose?.();
   }
+  return reportResults(loaded, outcomes, unavailable, { seed, runs, ...(shard ? { shard } : {}) }, values);
+}
 
+/** A run's parameters in its JSON (beside the results): the seed and runs, and a shard's record of its part. */
+export interface RunParameters {
+  readonly seed: number;
+  readonly runs: number;
+  readonly shard?: ShardRecord;
+  /** What `poolspec merge` adds: where the merged results came from. */
+  readonly merged?: unknown;
+}
+
+/**
+ * Prints the tables, declines, failures and verdict line of a run, writes its JSON and JUnit, and returns the
+ * exit status; `poolspec merge` prints a merged run through it, so both show the same tables. `loaded[i]` is the
+ * reference `outcomes[i]` was loaded from.
+ */
+export function reportResults(
+  loaded: readonly { readonly ref: string }[], outcomes: readonly BackendOutcome[],
+  unavailable: readonly { readonly backend: string; readonly reason: string }[], run: RunParameters,
+  values: { readonly verbose?: boolean | undefined; readonly json?: string | undefined; readonly junit?: string | undefined },
+): number {
+  const { seed } = run;
   const names = outcomes.map((o) => o.backend);
   const table = (head: string, rows: Array<{ id: string; cells: string[] }>): string => renderTable([head, ...names],
     values.verbose ? rows.map((r) => [r.id, ...r.cells]) : foldRows(rows).map((r) => [r.label, ...r.cells]));
@@ -202,7 +233,7 @@ export async function verifyCommand(argv: readonly string[]): Promise<number> {
   const refOf = (name: string): string => loaded[names.indexOf(name)]?.ref ?? name;
   if (values.json) {
     writeFileAtomic(values.json, `${JSON.stringify({
-      schema: VERIFY_SCHEMA, date: new Date().toISOString(), seed, runs, node: process.version,
+      schema: VERIFY_SCHEMA, date: new Date().toISOString(), ...run, node: process.version,
       backends: outcomes.map((o, i) => ({ ...o, ref: loaded[i]!.ref, replay: Object.fromEntries(o.properties.filter((p) => p.status === 'fail').map((p) => [p.id, replayCommand(loaded[i]!.ref, p, o.policy)])) })),
       unavailable,
     }, null, 2)}\n`);
