@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The poolspec command line: verify, bench, compare, report. A command's module is loaded only when it runs, so
+ * The poolspec command line: verify, merge, bench, compare, report. A command's module is loaded only when it runs, so
  * that the process which hands verify and bench to a filtered child (cli/stderr-filter.ts) loads nothing else.
  */
 import { mayCreatePlatformBackend, runWithFilteredStderr, shouldFilterStderr, useParentStderr } from './stderr-filter.js';
@@ -10,6 +10,7 @@ const HELP = `Usage: poolspec <command> [options]
 
 Commands:
   verify    check pooling backends against the spec (property-based); see poolspec verify --help
+  merge     combine the results of the shards of one verify run (verify --shard I/N --json)
   bench     time backends on real-network workloads and scaling sweeps; write results JSON
   compare   compare two bench results files; exit 1 on a significant regression
   report    Markdown + HTML report with charts and the conformance matrix
@@ -23,6 +24,8 @@ async function main(argv: readonly string[]): Promise<number> {
   switch (command) {
     case 'verify':
       return (await import('./verify.js')).verifyCommand(rest);
+    case 'merge':
+      return (await import('./merge.js')).mergeCommand(rest);
     case 'bench':
       return (await import('./bench.js')).benchCommand(rest);
     case 'compare':
@@ -43,6 +46,7 @@ async function main(argv: readonly string[]): Promise<number> {
 async function helpFor(command: string | undefined): Promise<string> {
   switch (command) {
     case 'verify': return (await import('./verify.js')).VERIFY_HELP;
+    case 'merge': return (await import('./merge.js')).MERGE_HELP;
     case 'bench': return (await import('./bench.js')).BENCH_HELP;
     case 'compare': return (await import('./compare.js')).COMPARE_HELP;
     case 'report': return (await import('./report.js')).REPORT_HELP;
