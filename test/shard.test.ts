@@ -107,17 +107,17 @@ const shardFile = (i: number): string => join(dir, `shard-${i}.json`);
 let whole: Run;
 const shards: Run[] = [];
 
-beforeAll(async () => {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: build first (npm test runs "npm run build")`);
-  dir = mkdtempSync(join(tmpdir(), 'poolspec-shard-'));
-  whole = await cli([...base, '--json', join(dir, 'whole.json'), '--junit', join(dir, 'whole.xml')]);
-  for (let i = 1; i <= 4; i++) shards.push(await cli([...base, '--shard', `${i}/4`, '--json', shardFile(i)]));
-}, 600_000);
-afterAll(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
-
 describe('poolspec verify --shard and poolspec merge (CLI)', () => {
+  beforeAll(async () => {
+    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: build first (npm test runs "npm run build")`);
+    dir = mkdtempSync(join(tmpdir(), 'poolspec-shard-'));
+    whole = await cli([...base, '--json', join(dir, 'whole.json'), '--junit', join(dir, 'whole.xml')]);
+    for (let i = 1; i <= 4; i++) shards.push(await cli([...base, '--shard', `${i}/4`, '--json', shardFile(i)]));
+  }, 600_000);
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
   test('the unsharded run has the planted failure to carry through (else this file proves little)', () => {
     expect(whole.code, whole.stderr).toBe(1);
     const out = readJson(join(dir, 'whole.json'));
