@@ -13,6 +13,7 @@ import {
   DEFAULT_RUNS, allClauses, clauseStatus, randomSeed, selectProperties, verifyBackend, type BackendOutcome, type PropertyOutcome,
 } from '../spec/verifier.js';
 import { writeFileAtomic } from './atomic.js';
+import { casesDirFor, loadCases, replayCases, writeFailureCases } from './case-files.js';
 import { formatDeclines, groupDeclines } from './declines.js';
 import { foldRows } from './fold.js';
 import { toJUnit } from './junit.js';
@@ -34,10 +35,14 @@ Options:
   --seed S              fast-check seed (default: random, always printed)
   --property ID         run only this property; repeatable (see --list)
   --path P              replay path of one recorded failure (with --property and --seed)
+  --case FILE|DIR       replay recorded case files (spec/CASE-FILE.md; a directory: its *.json) on the
+                        backends, no cases drawn; repeatable. Exit 1 while a case still fails
+  --cases-dir DIR       where each failure's case file is written (default: beside --json FILE, in
+                        FILE-cases/; without --json, poolspec-results/cases)
   --policy K=V          a convention where the spec allows alternatives (SPEC.md §6), repeatable:
                         maxNan=propagate|ignore|first-only  maxTies=first|last  indices=plane|unchecked
                         subnormals=preserve|flush
-  --json FILE           write the results as JSON (schema poolspec.verify/1)
+  --json FILE           write the results as JSON (schema poolspec.verify/1; with --case, poolspec.replay/1)
   --junit FILE          write JUnit XML
   --list                list the properties and their clauses, then exit
   --verbose             a progress line per property and one table row per property and clause
@@ -87,7 +92,7 @@ function backendLine(o: BackendOutcome): string {
   return `${o.backend}: ${o.status.toUpperCase()} (${parts.filter(Boolean).join(', ')}; ${(o.ms / 1000).toFixed(1)} s)`;
 }
 
-function describeFailure(ref: string, o: BackendOutcome, p: PropertyOutcome): string {
+function describeFailure(ref: string, o: BackendOutcome, p: PropertyOutcome, caseFile: string | undefined): string {
   const f = p.failure!;
   return [
     `✗ ${o.backend} · ${p.id} — ${p.title}`,
@@ -96,7 +101,8 @@ function describeFailure(ref: string, o: BackendOutcome, p: PropertyOutcome): st
     ...(f.mismatch ? [`  at ${f.mismatch.tensor}${JSON.stringify(f.mismatch.position)}: expected ${f.mismatch.expected}, got ${f.mismatch.got}`] : []),
     `  minimal counterexample (after ${f.shrinks} shrinks):`,
     `    ${JSON.stringify(f.counterexample)}`,
-    `  replay: ${replayCommand(ref, p, o.policy)}`,
+    ...(caseFile !== undefined ? [`  case file: ${caseFile}`] : []),
+    `  replay: ${replayCommand(ref, p, o.policy, caseFile)}`,
   ].join('\n');
 }
 
@@ -109,6 +115,8 @@ export async function verifyCommand(argv: readonly string[]): Promise<number> {
       seed: { type: 'string' },
       property: { type: 'string', multiple: true },
       path: { type: 'string' },
+      case: { type: 'string', multiple: true },
+      'cases-dir': { type: 'string' },
       policy: { type: 'string', multiple: true },
       json: { type: 'string' },
       junit: { type: 'string' },
@@ -138,6 +146,11 @@ export async function verifyCommand(argv: readonly string[]): Promise<number> {
     throw new UsageError((e as Error).message);
   }
   if (values.path !== undefined && properties.length !== 1) throw new UsageError('--path replays one case: give exactly one --property');
+  const cases = values.case !== undefined ? loadCases(values.case) : undefined;
+  if (cases) {
+    const drawn = (['runs', 'seed', 'property', 'path', 'junit', 'cases-dir'] as const).filter((k) => values[k] !== undefined);
+    if (drawn.length) throw new UsageError(`--case replays recorded cases: ${drawn.map((k) => `--${k}`).join(', ')} ${drawn.length === 1 ? 'does' : 'do'} not apply`);
+  }
 
   const refs = values.backend ?? OWN_BACKENDS.map((b) => b.name);
   const loaded: LoadedBackend[] = [];
@@ -161,6 +174,8 @@ export async function verifyCommand(argv: readonly string[]): Promise<number> {
       return 2;
     }
   }
+
+  if (cases) return replayCases(cases, loaded, cliPolicy, values.json);
 
   console.error(`poolspec verify: seed ${seed}, ${runs} cases per property, ${selectProperties(properties).length} properties, backends: ${loaded.map((l) => l.backend.name).join(', ')}`);
   const outcomes: BackendOutcome[] = [];
@@ -195,7 +210,10 @@ export async function verifyCommand(argv: readonly string[]): Promise<number> {
   }) }))));
   const declined = formatDeclines(groupDeclines(outcomes));
   if (declined.length) console.log(`\nUnsupported cases (declined through supports(), not counted as passed):\n${declined.join('\n')}`);
-  const failures = outcomes.flatMap((o, i) => o.properties.filter((p) => p.status === 'fail').map((p) => describeFailure(loaded[i]!.ref, o, p)));
+  // Each failure's shrunk case goes to a case file (spec/CASE-FILE.md); the replay commands name it.
+  const casesDir = casesDirFor(values.json, values['cases-dir']);
+  const caseFiles = outcomes.map((o, i) => writeFailureCases(casesDir, o, loaded[i]!.ref));
+  const failures = outcomes.flatMap((o, i) => o.properties.filter((p) => p.status === 'fail').map((p) => describeFailure(loaded[i]!.ref, o, p, caseFiles[i]!.get(p.id))));
   if (failures.length) console.log(`\nFailures\n${failures.join('\n\n')}`);
   console.log(`\n${[...outcomes.map((o) => `${o.backend}: ${o.status.toUpperCase()}`), ...unavailable.map((u) => `${u.backend}: UNAVAILABLE`)].join('  ')}  (seed ${seed})`);
 
@@ -203,14 +221,19 @@ export async function verifyCommand(argv: readonly string[]): Promise<number> {
   if (values.json) {
     writeFileAtomic(values.json, `${JSON.stringify({
       schema: VERIFY_SCHEMA, date: new Date().toISOString(), seed, runs, node: process.version,
-      backends: outcomes.map((o, i) => ({ ...o, ref: loaded[i]!.ref, replay: Object.fromEntries(o.properties.filter((p) => p.status === 'fail').map((p) => [p.id, replayCommand(loaded[i]!.ref, p, o.policy)])) })),
+      backends: outcomes.map((o, i) => ({
+        ...o, ref: loaded[i]!.ref,
+        replay: Object.fromEntries(o.properties.filter((p) => p.status === 'fail').map((p) => [p.id, replayCommand(loaded[i]!.ref, p, o.policy, caseFiles[i]!.get(p.id))])),
+        cases: Object.fromEntries(caseFiles[i]!),
+      })),
       unavailable,
     }, null, 2)}\n`);
   }
   if (values.junit) {
     writeFileAtomic(values.junit, toJUnit(outcomes, (b, id) => {
-      const o = outcomes.find((x) => x.backend === b)!;
-      return replayCommand(refOf(b), o.properties.find((p) => p.id === id)!, o.policy);
+      const i = outcomes.findIndex((x) => x.backend === b);
+      const o = outcomes[i]!;
+      return replayCommand(refOf(b), o.properties.find((p) => p.id === id)!, o.policy, caseFiles[i]!.get(id));
     }));
   }
   return outcomes.every((o) => o.status === 'pass') ? 0 : 1;

@@ -8,6 +8,7 @@ import { PoolspecError, describeValue } from './errors.js';
 import { fromJsonSafe } from './json-safe.js';
 import type { Policy } from './policy.js';
 import { findProperty, type AnyProperty } from './properties/index.js';
+import type { PropertyOutcome } from './verifier.js';
 
 export const CASE_SCHEMA = 'poolspec.case/1';
 
@@ -141,4 +142,13 @@ export function decodeCase(file: CaseFile, where = '(text)'): { property: AnyPro
   } catch (e) {
     throw new CaseFileError(where, 'case', 'CASE.CASE', 'must decode to a case (spec/json-safe.ts)', (e as Error).message);
   }
+}
+
+/** The case file of one failed property outcome of a run (the verifier's shrunk counterexample). */
+export function caseFileOf(backend: string, ref: string | undefined, p: PropertyOutcome, policy: Policy): CaseFile | undefined {
+  if (p.status !== 'fail' || !p.failure || p.failure.counterexample === null || typeof p.failure.counterexample !== 'object') return undefined;
+  return {
+    schema: CASE_SCHEMA, property: p.id, clauses: p.clauses, backend, ...(ref !== undefined ? { ref } : {}), policy: { ...policy },
+    seed: p.seed, ...(p.failure.path ? { path: p.failure.path } : {}), message: p.failure.message, case: p.failure.counterexample,
+  };
 }
