@@ -146,11 +146,11 @@ export async function verifyCommand(argv: readonly string[]): Promise<number> {
     throw new UsageError((e as Error).message);
   }
   if (values.path !== undefined && properties.length !== 1) throw new UsageError('--path replays one case: give exactly one --property');
-  const cases = values.case !== undefined ? loadCases(values.case) : undefined;
-  if (cases) {
+  if (values.case !== undefined) {
     const drawn = (['runs', 'seed', 'property', 'path', 'junit', 'cases-dir'] as const).filter((k) => values[k] !== undefined);
     if (drawn.length) throw new UsageError(`--case replays recorded cases: ${drawn.map((k) => `--${k}`).join(', ')} ${drawn.length === 1 ? 'does' : 'do'} not apply`);
   }
+  const cases = values.case !== undefined ? loadCases(values.case) : undefined;
 
   const refs = values.backend ?? OWN_BACKENDS.map((b) => b.name);
   const loaded: LoadedBackend[] = [];
