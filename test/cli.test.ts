@@ -271,12 +271,17 @@ describe.concurrent('poolspec verify (CLI)', () => {
     expect(r.stderr).toMatch(/poolspec/);
   });
 
-  test('--case: exit 1 while the recorded case still fails, 0 on a backend that passes it', async () => {
+  test('--case: exit 1 while the recorded case still fails, 0 on a backend that passes it; --seed/--path still replay', async () => {
     const file = 'test/corpus/planted-tieLast.json';
-    const [bad, good] = await Promise.all([
+    const recorded = JSON.parse(readFileSync(join(ROOT, file), 'utf8')) as { property: string; seed: number; path: string; message: string };
+    const [bad, good, byPath] = await Promise.all([
       cli(['verify', '--backend', 'test/fixtures/planted/tieLast.mjs', '--case', file]),
       cli(['verify', '--backend', EXTERNAL, '--case', file]),
+      // The seed and path it records still replay it the old way.
+      cli(['verify', '--backend', 'test/fixtures/planted/tieLast.mjs', '--property', recorded.property, '--seed', String(recorded.seed), '--path', recorded.path]),
     ]);
+    expect(byPath.code, byPath.stdout + byPath.stderr).toBe(1);
+    expect(byPath.stdout).toContain(recorded.message);
     expect(bad.code, bad.stdout + bad.stderr).toBe(1);
     expect(bad.stdout).toMatch(/external-js\+tieLast: FAIL {2}\(1 case file\)/);
     expect(bad.stdout).toContain('(MAX.INDEX)');
