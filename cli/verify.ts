@@ -13,6 +13,7 @@ import {
   DEFAULT_RUNS, allClauses, clauseStatus, randomSeed, selectProperties, verifyBackend, type BackendOutcome, type PropertyOutcome,
 } from '../spec/verifier.js';
 import { writeFileAtomic } from './atomic.js';
+import { casesDirFor, loadCases, replayCases, writeFailureCases } from './case-files.js';
 import { formatDeclines, groupDeclines } from './declines.js';
 import { foldRows } from './fold.js';
 import { toJUnit } from './junit.js';
@@ -35,12 +36,16 @@ Options:
   --seed S              fast-check seed (default: random, always printed)
   --property ID         run only this property; repeatable (see --list)
   --path P              replay path of one recorded failure (with --property and --seed)
+  --case FILE|DIR       replay recorded case files (spec/CASE-FILE.md; a directory: its *.json) on the
+                        backends, no cases drawn; repeatable. Exit 1 while a case still fails
+  --cases-dir DIR       where each failure's case file is written (default: beside --json FILE, in
+                        FILE-cases/; without --json, poolspec-results/cases)
   --policy K=V          a convention where the spec allows alternatives (SPEC.md §6), repeatable:
                         maxNan=propagate|ignore|first-only  maxTies=first|last  indices=plane|unchecked
                         subnormals=preserve|flush
   --shard I/N           run shard I of N of the backend × property units (with --seed; combine the
                         shards' --json files with poolspec merge; see the README's "Sharded runs")
-  --json FILE           write the results as JSON (schema poolspec.verify/1)
+  --json FILE           write the results as JSON (schema poolspec.verify/1; with --case, poolspec.replay/1)
   --junit FILE          write JUnit XML
   --list                list the properties and their clauses, then exit
   --verbose             a progress line per property and one table row per property and clause
@@ -90,7 +95,7 @@ function backendLine(o: BackendOutcome): string {
   return `${o.backend}: ${o.status.toUpperCase()} (${parts.filter(Boolean).join(', ')}; ${(o.ms / 1000).toFixed(1)} s)`;
 }
 
-function describeFailure(ref: string, o: BackendOutcome, p: PropertyOutcome): string {
+function describeFailure(ref: string, o: BackendOutcome, p: PropertyOutcome, caseFile: string | undefined): string {
   const f = p.failure!;
   return [
     `✗ ${o.backend} · ${p.id} — ${p.title}`,
@@ -99,7 +104,8 @@ function describeFailure(ref: string, o: BackendOutcome, p: PropertyOutcome): st
     ...(f.mismatch ? [`  at ${f.mismatch.tensor}${JSON.stringify(f.mismatch.position)}: expected ${f.mismatch.expected}, got ${f.mismatch.got}`] : []),
     `  minimal counterexample (after ${f.shrinks} shrinks):`,
     `    ${JSON.stringify(f.counterexample)}`,
-    `  replay: ${replayCommand(ref, p, o.policy)}`,
+    ...(caseFile !== undefined ? [`  case file: ${caseFile}`] : []),
+    `  replay: ${replayCommand(ref, p, o.policy, caseFile)}`,
   ].join('\n');
 }
 
@@ -112,6 +118,8 @@ export async function verifyCommand(argv: readonly string[]): Promise<number> {
       seed: { type: 'string' },
       property: { type: 'string', multiple: true },
       path: { type: 'string' },
+      case: { type: 'string', multiple: true },
+      'cases-dir': { type: 'string' },
       policy: { type: 'string', multiple: true },
       shard: { type: 'string' },
       json: { type: 'string' },
@@ -142,6 +150,11 @@ export async function verifyCommand(argv: readonly string[]): Promise<number> {
     throw new UsageError((e as Error).message);
   }
   if (values.path !== undefined && properties.length !== 1) throw new UsageError('--path replays one case: give exactly one --property');
+  if (values.case !== undefined) {
+    const drawn = (['runs', 'seed', 'property', 'path', 'junit', 'cases-dir'] as const).filter((k) => values[k] !== undefined);
+    if (drawn.length) throw new UsageError(`--case replays recorded cases: ${drawn.map((k) => `--${k}`).join(', ')} ${drawn.length === 1 ? 'does' : 'do'} not apply`);
+  }
+  const cases = values.case !== undefined ? loadCases(values.case) : undefined;
 
   const refs = values.backend ?? OWN_BACKENDS.map((b) => b.name);
   const shard = values.shard === undefined ? undefined : planShard(values.shard,
@@ -169,6 +182,8 @@ export async function verifyCommand(argv: readonly string[]): Promise<number> {
       return 2;
     }
   }
+
+  if (cases) return replayCases(cases, loaded, cliPolicy, values.json);
 
   console.error(`poolspec verify: seed ${seed}, ${runs} cases per property, ${selectProperties(properties).length} properties, backends: ${loaded.map((l) => l.backend.name).join(', ')}`);
   if (shard) console.error(`  ${describeShard(shard)}`);
@@ -210,7 +225,7 @@ export interface RunParameters {
 export function reportResults(
   loaded: readonly { readonly ref: string }[], outcomes: readonly BackendOutcome[],
   unavailable: readonly { readonly backend: string; readonly reason: string }[], run: RunParameters,
-  values: { readonly verbose?: boolean | undefined; readonly json?: string | undefined; readonly junit?: string | undefined },
+  values: { readonly verbose?: boolean | undefined; readonly json?: string | undefined; readonly junit?: string | undefined; readonly 'cases-dir'?: string | undefined },
 ): number {
   const { seed } = run;
   const names = outcomes.map((o) => o.backend);
@@ -226,7 +241,10 @@ export function reportResults(
   }) }))));
   const declined = formatDeclines(groupDeclines(outcomes));
   if (declined.length) console.log(`\nUnsupported cases (declined through supports(), not counted as passed):\n${declined.join('\n')}`);
-  const failures = outcomes.flatMap((o, i) => o.properties.filter((p) => p.status === 'fail').map((p) => describeFailure(loaded[i]!.ref, o, p)));
+  // Each failure's shrunk case goes to a case file (spec/CASE-FILE.md); the replay commands name it.
+  const casesDir = casesDirFor(values.json, values['cases-dir']);
+  const caseFiles = outcomes.map((o, i) => writeFailureCases(casesDir, o, loaded[i]!.ref));
+  const failures = outcomes.flatMap((o, i) => o.properties.filter((p) => p.status === 'fail').map((p) => describeFailure(loaded[i]!.ref, o, p, caseFiles[i]!.get(p.id))));
   if (failures.length) console.log(`\nFailures\n${failures.join('\n\n')}`);
   console.log(`\n${[...outcomes.map((o) => `${o.backend}: ${o.status.toUpperCase()}`), ...unavailable.map((u) => `${u.backend}: UNAVAILABLE`)].join('  ')}  (seed ${seed})`);
 
@@ -234,14 +252,19 @@ export function reportResults(
   if (values.json) {
     writeFileAtomic(values.json, `${JSON.stringify({
       schema: VERIFY_SCHEMA, date: new Date().toISOString(), ...run, node: process.version,
-      backends: outcomes.map((o, i) => ({ ...o, ref: loaded[i]!.ref, replay: Object.fromEntries(o.properties.filter((p) => p.status === 'fail').map((p) => [p.id, replayCommand(loaded[i]!.ref, p, o.policy)])) })),
+      backends: outcomes.map((o, i) => ({
+        ...o, ref: loaded[i]!.ref,
+        replay: Object.fromEntries(o.properties.filter((p) => p.status === 'fail').map((p) => [p.id, replayCommand(loaded[i]!.ref, p, o.policy, caseFiles[i]!.get(p.id))])),
+        cases: Object.fromEntries(caseFiles[i]!),
+      })),
       unavailable,
     }, null, 2)}\n`);
   }
   if (values.junit) {
     writeFileAtomic(values.junit, toJUnit(outcomes, (b, id) => {
-      const o = outcomes.find((x) => x.backend === b)!;
-      return replayCommand(refOf(b), o.properties.find((p) => p.id === id)!, o.policy);
+      const i = outcomes.findIndex((x) => x.backend === b);
+      const o = outcomes[i]!;
+      return replayCommand(refOf(b), o.properties.find((p) => p.id === id)!, o.policy, caseFiles[i]!.get(id));
     }));
   }
   return outcomes.every((o) => o.status === 'pass') ? 0 : 1;

@@ -46,7 +46,7 @@ export const CAUSES = {
   },
   'ort-max-nan': {
     verdict: 'no documented convention (NaN replaced by a finite sentinel)',
-    text: "The registry policy 'first-only' documents ORT's index-producing loop (`pool_functors.h`: `x > y` from the first in-bounds tap), and the `onnxruntime+indices` row, which asks for the Indices output, passes under it. Without the Indices output and with unit dilations — the inference graph — ORT's MaxPool runs its MLAS pooling kernel instead (`core/providers/cpu/nn/pool.cc` → MlasPool), and that path drops or keeps a NaN by its position in the window (observed: window [NaN, 2, 4, 5] → 5, window [1, NaN, 4, 5] → NaN), and a window of only NaN returns −3.4028234663852886e38, `lowest()` (the same −FLT_MAX as TF's tensorflow/tensorflow#2501). No §6 policy describes it, MAX.PAD forbids the sentinel, and the two ORT paths disagree with each other.",
+    text: "The registry policy 'first-only' documents ORT's index-producing loop (`pool_functors.h`: `x > y` from the first in-bounds tap), and the `onnxruntime+indices` row, which asks for the Indices output, passes under it. Without the Indices output and with unit dilations — the inference graph — ORT's MaxPool runs its MLAS pooling kernel instead (`core/providers/cpu/nn/pool.cc` → MlasPool), and that path drops or keeps a NaN by its position in the window (observed: window [NaN, 2, 4, 5] → 5, window [1, NaN, 4, 5] → NaN), and a window of only NaN returns −3.4028234663852886e38, `lowest()` (the same −FLT_MAX as TF's tensorflow/tensorflow#2501); so does a window of only −∞ (observed: [−∞] → −3.4028234663852886e38), since the scan starts from `lowest()`. No §6 policy describes it, MAX.PAD forbids the sentinel, and the two ORT paths disagree with each other.",
   },
   'ort-lp-root-exponent': {
     verdict: 'accuracy defect (no convention; small)',
@@ -128,6 +128,8 @@ export function ceilOverhang(c: CaseView): boolean {
 
 /** The smallest positive normal float32: tfjs-wasm's non-XNNPACK max kernels start each window from it. */
 const FLT_MIN = 1.1754943508222875e-38;
+/** The largest finite float32: MLAS's lowest() is its negative. */
+const FLT_MAX = (2 - 2 ** -23) * 2 ** 127;
 
 /** What classify needs of a failing property outcome. */
 export interface FailureView {
@@ -163,7 +165,9 @@ export function classify(row: RowView, f: FailureView): CauseId {
     if (!wasm && c.kind === 'max' && hasNaN && grad) return 'tfjs-nan-grad';
   }
   if (lib === 'onnxruntime') {
-    if (c.kind === 'max' && hasNaN) return 'ort-max-nan';
+    // MLAS starts its max scan from lowest() = −FLT_MAX: a NaN or a window of only −∞ comes out as that value.
+    const lowest = f.mismatch !== undefined && Number(f.mismatch.got) === -FLT_MAX && c.values.includes(-Infinity);
+    if (c.kind === 'max' && (hasNaN || lowest)) return 'ort-max-nan';
     if (c.kind === 'lp' && f.mismatch) {
       // A result within 1e-4 relative of the exact value: the root's exponent, not a wrong window.
       const exact = Number(/exact ([-+\d.e]+)/.exec(f.message)?.[1]);

@@ -19,6 +19,7 @@ import { PROPERTIES } from '../spec/properties/index.js';
 import { replayCommand } from '../spec/replay.js';
 import type { PropertyStatus } from '../spec/verdicts.js';
 import { verifyBackend, type PropertyOutcome } from '../spec/verifier.js';
+import { defaultCorpusDir, loadCorpus, replayCorpus, type CorpusCase, type CorpusReplay } from './ecosystem-corpus.js';
 import { CAUSES, classify, type CauseId } from './ecosystem-readings.js';
 
 export const ECOSYSTEM_SCHEMA = 'poolspec.ecosystem/1';
@@ -65,6 +66,8 @@ export interface EcosystemBackend {
   readonly policy: Policy;
   readonly ms?: number;
   readonly properties: readonly EcosystemProperty[];
+  /** The regression corpus (test/corpus) replayed on this row: which cases fail (reports/ecosystem-corpus.ts). */
+  readonly corpus?: CorpusReplay;
 }
 
 export interface EcosystemResults {
@@ -88,6 +91,8 @@ export interface EcosystemOptions {
   readonly cwd?: string;
   /** Progress lines (one per row and per property). */
   readonly log?: (line: string) => void;
+  /** The case files replayed on every row (default: the checkout's test/corpus, if any). */
+  readonly corpusDir?: string;
 }
 
 /** The properties that check MAX.INDEX on ordinary pooling: all an index variant adds over its peer's row. */
@@ -126,7 +131,7 @@ function readingOf(row: EcosystemRow, p: PropertyOutcome, policy: Policy): Ecosy
   return { ...p, reading: { cause, verdict: CAUSES[cause].verdict }, replay: replayCommand(row.ref, p, policy) };
 }
 
-async function runRow(row: EcosystemRow, runs: number, seed: number, log: (line: string) => void): Promise<EcosystemBackend> {
+async function runRow(row: EcosystemRow, runs: number, seed: number, log: (line: string) => void, corpus: readonly CorpusCase[]): Promise<EcosystemBackend> {
   const policy = resolvePolicy(row.policy);
   const base = { name: row.name, role: row.role, ...(row.of !== undefined ? { of: row.of } : {}), ref: row.ref, library: row.library };
   let backend: PoolingBackend;
@@ -147,7 +152,12 @@ async function runRow(row: EcosystemRow, runs: number, seed: number, log: (line:
         log(`  ${o.id.padEnd(28)} ${o.status.padEnd(11)} ${String(o.cases).padStart(4)} checked ${String(o.unsupported).padStart(4)} declined ${(o.ms / 1000).toFixed(1)} s`);
       },
     });
-    return { ...base, available: true, policy, ms: outcome.ms, properties: outcome.properties.map((p) => readingOf(row, p, policy)) };
+    const replayed = corpus.length ? await replayCorpus(backend, policy, corpus, row.properties) : undefined;
+    if (replayed) log(`  corpus: ${replayed.checked} cases checked, ${replayed.failed.length} failed${replayed.failed.length ? ` (${replayed.failed.join(', ')})` : ''}`);
+    return {
+      ...base, available: true, policy, ms: outcome.ms, properties: outcome.properties.map((p) => readingOf(row, p, policy)),
+      ...(replayed ? { corpus: replayed } : {}),
+    };
   } finally {
     await backend.dispose?.();
   }
@@ -158,8 +168,10 @@ export async function verifyRows(rows: readonly EcosystemRow[], options: Omit<Ec
   const runs = options.runs ?? ECOSYSTEM_DEFAULT_RUNS;
   const seed = options.seed ?? ECOSYSTEM_DEFAULT_SEED;
   const log = options.log ?? ((): void => {});
+  const corpusDir = options.corpusDir ?? defaultCorpusDir();
+  const corpus = corpusDir !== undefined ? loadCorpus(corpusDir) : [];
   const backends: EcosystemBackend[] = [];
-  for (const row of rows) backends.push(await runRow(row, runs, seed, log));
+  for (const row of rows) backends.push(await runRow(row, runs, seed, log, corpus));
   const root = packageRoot();
   return {
     schema: ECOSYSTEM_SCHEMA, date: new Date().toISOString(), seed, runs, node: process.version, platform: `${process.platform} ${process.arch}`,

@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 import type { PoolingBackend } from './contract.js';
 import { resolvePolicy, type Policy } from './policy.js';
+import { toJsonSafe } from './json-safe.js';
 import { seedFor } from './seeds.js';
 import { PROPERTIES, type AnyProperty, type Mismatch, type Verdict } from './properties/index.js';
 import { backendStatus } from './verdicts.js';
@@ -72,24 +73,8 @@ export function randomSeed(): number {
   return Math.floor(Math.random() * 2 ** 31);
 }
 
-/** JSON-safe copy of a case: typed arrays to arrays, non-finite numbers to strings, −0 kept as "-0". */
-export function toJsonSafe(value: unknown): unknown {
-  if (typeof value === 'number') {
-    if (Number.isNaN(value)) return 'NaN';
-    if (value === Infinity) return 'Infinity';
-    if (value === -Infinity) return '-Infinity';
-    if (Object.is(value, -0)) return '-0';
-    return value;
-  }
-  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
-    return { [value.constructor.name]: Array.from(value as unknown as ArrayLike<number>, toJsonSafe) };
-  }
-  if (Array.isArray(value)) return value.map(toJsonSafe);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toJsonSafe(v)]));
-  }
-  return value;
-}
+// The JSON-safe form of a counterexample lives beside its inverse (spec/json-safe.ts); re-exported for users.
+export { toJsonSafe } from './json-safe.js';
 
 export function selectProperties(ids?: readonly string[]): AnyProperty[] {
   if (!ids || ids.length === 0) return [...PROPERTIES];

@@ -7,7 +7,7 @@
  * nondeterminism itself.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,7 +65,11 @@ interface PropertyJson {
   id: string; status: string; cases: number; unsupported: number; reasons: string[]; seed: number; runs: number;
   failure?: { message: string; counterexample: unknown; path: string; shrinks: number };
 }
-interface BackendJson { backend: string; ref: string; status: string; properties: PropertyJson[]; replay: Record<string, string> }
+interface BackendJson { backend: string; ref: string; status: string; properties: PropertyJson[]; replay: Record<string, string>; cases: Record<string, string> }
+interface ReplayJson {
+  schema: string; cases: string[];
+  backends: Array<{ backend: string; status: string; results: Array<{ file: string; property: string; status: string; message?: string }> }>;
+}
 interface VerifyJson { schema: string; seed: number; runs: number; backends: BackendJson[] }
 
 let dir = '';
@@ -215,23 +219,28 @@ describe.concurrent('poolspec verify (CLI)', () => {
         expect(p.failure!.counterexample, p.id).toBeTypeOf('object');
         expect(p.failure!.counterexample, p.id).not.toBeNull();
         expect(p.failure!.path, p.id).toMatch(/^\d+(:\d+)*$/);
-        expect(b.replay[p.id], p.id).toContain(`--property ${p.id} --seed ${SEED} --path ${p.failure!.path}`);
+        // The replay names the failure's case file (one line), which holds the shrunk case as recorded.
+        const caseFile = b.cases[p.id]!;
+        expect(caseFile, p.id).toBe(join(dir, `${bug}-cases`, `${b.backend}.${p.id}.${SEED}.json`));
+        expect(b.replay[p.id], p.id).toBe(`npx poolspec verify --backend ${ref} --case ${caseFile}`);
+        const recorded = JSON.parse(readFileSync(caseFile, 'utf8')) as { schema: string; property: string; seed: number; path: string; message: string; case: unknown };
+        expect(recorded, p.id).toMatchObject({ schema: 'poolspec.case/1', property: p.id, seed: SEED, path: p.failure!.path, message: p.failure!.message });
+        expect(recorded.case, p.id).toEqual(p.failure!.counterexample);
       }
+      expect(Object.keys(b.cases).sort()).toEqual([...failedIds].sort());
       expect(Object.keys(b.replay).sort()).toEqual([...failedIds].sort());
       if (expectation.replay === false) return;
 
-      // Replay the failure of the catching property: the same case must fail again, identically.
+      // Replay the failure of the catching property from its case file: the same case fails again, identically.
       const first = catching[0]!;
       const words = shellWords(b.replay[first.id]!);
       expect(words.slice(0, 3)).toEqual(['npx', 'poolspec', 'verify']);
       const replayJson = join(dir, `${bug}.replay.json`);
       const again = await cli(['verify', ...words.slice(3), '--json', replayJson]);
       expect(again.code, again.stderr).toBe(1);
-      const replayed = readJson(replayJson).backends[0]!.properties;
-      expect(replayed.map((p) => p.id)).toEqual([first.id]);
-      expect(replayed[0]!.status).toBe('fail');
-      expect(replayed[0]!.failure!.message).toBe(first.failure!.message);
-      expect(replayed[0]!.failure!.counterexample).toEqual(first.failure!.counterexample);
+      const replayed = JSON.parse(readFileSync(replayJson, 'utf8')) as ReplayJson;
+      expect(replayed.schema).toBe('poolspec.replay/1');
+      expect(replayed.backends[0]!.results.map((r) => [r.property, r.status, r.message])).toEqual([[first.id, 'fail', first.failure!.message]]);
     });
   }
 
@@ -254,10 +263,38 @@ describe.concurrent('poolspec verify (CLI)', () => {
     ['a backend path that does not exist', ['verify', '--backend', 'test/fixtures/does-not-exist.mjs']],
     ['a module whose default export is not a backend', ['verify', '--backend', 'test/fixtures/not-a-backend.mjs']],
     ['--path without one --property', ['verify', '--backend', EXTERNAL, '--seed', '1', '--path', '0:0']],
+    ['--case of a file that does not exist', ['verify', '--backend', EXTERNAL, '--case', 'test/corpus/no-such-case.json']],
+    ['--case with --seed (a replay draws nothing)', ['verify', '--backend', EXTERNAL, '--case', 'test/corpus', '--seed', '1']],
   ])('usage error: %s exits 2', async (_what, args) => {
     const r = await cli(args);
     expect(r.code, r.stdout + r.stderr).toBe(2);
     expect(r.stderr).toMatch(/poolspec/);
+  });
+
+  test('--case: exit 1 while the recorded case still fails, 0 on a backend that passes it; --seed/--path still replay', async () => {
+    const file = 'test/corpus/planted-tieLast.json';
+    const recorded = JSON.parse(readFileSync(join(ROOT, file), 'utf8')) as { property: string; seed: number; path: string; message: string };
+    const [bad, good, byPath] = await Promise.all([
+      cli(['verify', '--backend', 'test/fixtures/planted/tieLast.mjs', '--case', file]),
+      cli(['verify', '--backend', EXTERNAL, '--case', file]),
+      // The seed and path it records still replay it the old way.
+      cli(['verify', '--backend', 'test/fixtures/planted/tieLast.mjs', '--property', recorded.property, '--seed', String(recorded.seed), '--path', recorded.path]),
+    ]);
+    expect(byPath.code, byPath.stdout + byPath.stderr).toBe(1);
+    expect(byPath.stdout).toContain(recorded.message);
+    expect(bad.code, bad.stdout + bad.stderr).toBe(1);
+    expect(bad.stdout).toMatch(/external-js\+tieLast: FAIL {2}\(1 case file\)/);
+    expect(bad.stdout).toContain('(MAX.INDEX)');
+    expect(good.code, good.stdout + good.stderr).toBe(0);
+    expect(good.stdout).toMatch(/external-js: PASS {2}\(1 case file\)/);
+  });
+
+  test('--case of a file that is not poolspec.case/1 exits 2 naming the field, the rule and the value', async () => {
+    const bad = join(dir, 'version-2.json');
+    writeFileSync(bad, `${JSON.stringify({ schema: 'poolspec.case/2', property: 'diff.forward.max' })}\n`);
+    const r = await cli(['verify', '--backend', EXTERNAL, '--case', bad]);
+    expect(r.code, r.stdout + r.stderr).toBe(2);
+    expect(r.stderr).toContain(`${bad}: schema: this poolspec reads version 1 only ("poolspec.case/1") (CASE.VERSION), got "poolspec.case/2"`);
   });
 
   test('without a WebGPU adapter: asked for by name, exit 2 with the how-to; in the default set, reported and skipped', async () => {

@@ -148,8 +148,8 @@ const DEVIATIONS = {
     shows: (c) => c.spec.ceilMode,
   },
   ortMaxNan: {
-    cause: 'ort-max-nan (MLAS max pooling replaces NaN by −FLT_MAX)',
-    shows: (c, got) => c.spec.kind === 'max' && xValues(c).some(Number.isNaN) && got === -FLT_MAX,
+    cause: 'ort-max-nan (MLAS max pooling starts from −FLT_MAX: a NaN, or a window of only −∞, gives −FLT_MAX)',
+    shows: (c, got) => c.spec.kind === 'max' && xValues(c).some((v) => Number.isNaN(v) || v === -Infinity) && got === -FLT_MAX,
   },
   ortLpRoot: {
     cause: 'ort-lp-root-exponent (the root is taken as pow(y, float32(1/p)))',

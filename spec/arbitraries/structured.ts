@@ -1,6 +1,6 @@
 /**
- * Cases for structured pooling (SPEC.md §10), geometry first, then data, without `chain` where possible so
- * fast-check shrinks both. Exported for reuse.
+ * Cases for structured pooling (SPEC.md §10): the geometry first, then exactly the data it needs (chained on
+ * the geometry, so no unused values are drawn or shrunk). Exported for reuse.
  *
  * Constraints and biases:
  * - adaptive: rank 1–3, input extents 1–8, output extents 1 to input + 2 (OUT > IN makes windows overlap).
@@ -14,7 +14,7 @@ import type { Layout, StructuredKind, StructuredSpec, Tensor } from '../contract
 import { joinShape, product } from '../geometry.js';
 import { structuredGather } from '../structured-geometry.js';
 import { structuredProblem } from '../validate-structured.js';
-import { valueArbitrary, type ValueProfile } from './values.js';
+import { float32Data, type ValueProfile } from './values.js';
 
 export interface StructuredCase {
   spec: StructuredSpec;
@@ -63,15 +63,18 @@ function specArbitrary(kind: StructuredKind): fc.Arbitrary<{ spec: StructuredSpe
 }
 
 export function structuredCaseArbitrary(kind: StructuredKind, profiles: readonly ValueProfile[] = ['ties', 'finite', 'special']): fc.Arbitrary<StructuredCase> {
-  const data = fc.oneof(...profiles.map((profile) => fc.array(valueArbitrary(profile), { minLength: MAX_ELEMENTS, maxLength: MAX_ELEMENTS }).map((d) => ({ profile, d }))));
-  const dyData = fc.array(valueArbitrary('finite'), { minLength: MAX_ELEMENTS * 4, maxLength: MAX_ELEMENTS * 4 });
-  return fc.tuple(specArbitrary(kind), data, dyData)
-    .filter(([s]) => product(s.spatial) * s.n * s.c <= MAX_ELEMENTS && structuredProblem(s.spec, joinShape(s.n, s.c, s.spatial, s.layout), s.layout) === undefined)
-    .map(([s, { profile, d }, dyRaw]) => {
+  // The geometry first, then exactly the x and dy elements it needs (fc.chain): no values that nothing reads.
+  return specArbitrary(kind)
+    .filter((s) => product(s.spatial) * s.n * s.c <= MAX_ELEMENTS && structuredProblem(s.spec, joinShape(s.n, s.c, s.spatial, s.layout), s.layout) === undefined)
+    .chain((s) => {
       const shape = joinShape(s.n, s.c, s.spatial, s.layout);
-      const x: Tensor = { shape, data: Float32Array.from({ length: product(shape) }, (_, i) => d[i % d.length]!), layout: s.layout };
       const g = structuredGather(s.spec, shape, s.layout);
-      const dy: Tensor = { shape: g.outShape, data: Float32Array.from({ length: product(g.outShape) }, (_, i) => dyRaw[i % dyRaw.length]!), layout: g.outLayout };
-      return { spec: s.spec, x, dy, profile };
+      const data = fc.oneof(...profiles.map((profile) => float32Data(product(shape), profile).map((d) => ({ profile, d }))));
+      return fc.tuple(data, float32Data(product(g.outShape), 'finite')).map(([{ profile, d }, dyData]): StructuredCase => ({
+        spec: s.spec,
+        x: { shape, data: d, layout: s.layout },
+        dy: { shape: g.outShape, data: dyData, layout: g.outLayout },
+        profile,
+      }));
     });
 }
