@@ -339,7 +339,7 @@ describe('poolspec verify: the summary folds what repeats', () => {
   function outcome(backend: string, props: ReadonlyArray<Partial<PropertyOutcome> & { id: string }>): BackendOutcome {
     return {
       backend, status: 'pass', policy: DEFAULT_POLICY, ms: 1,
-      properties: props.map((p) => ({ title: p.id, clauses: [], status: 'pass', cases: 10, unsupported: 0, reasons: [], unconstrained: 0, seed: 1, runs: 10, ms: 1, ...p })),
+      properties: props.map((p) => ({ title: p.id, clauses: [], status: 'pass', cases: 10, unsupported: 0, reasons: [], unconstrained: 0, seed: 1, runs: 10, skipBudget: 100, budgetSpent: false, ms: 1, ...p })),
     };
   }
 
