@@ -85,12 +85,48 @@ export type ProgressEvent =
 export const DEFAULT_RUNS = 100;
 
 /**
- * Declined draws allowed per requested case: a property keeps drawing until `runs` cases were checked or
- * DEFAULT_MAX_SKIPS_PER_RUN × runs cases were declined (then it reports how many it checked, budgetSpent).
- * 10 lets a backend that accepts one draw in ten still get its `runs` cases on average, and bounds the work on a
- * backend that declines everything to 11 × runs draws, each one generated case and one supports() call.
+ * The skip budget. A property keeps drawing until `runs` cases were checked or DEFAULT_MAX_SKIPS_PER_RUN × runs
+ * cases were declined; then it reports how many it checked (budgetSpent). 10 lets a backend that accepts one
+ * draw in ten still get its `runs` cases on average. Before that loop a probe draws up to `runs` cases and stops
+ * at the first the backend accepts: a backend that declines all of them is taken to decline the property
+ * (unsupported, budgetSpent, after `runs` draws — what every property cost before the loop existed), so
+ * properties outside a backend's reach do not spend the whole budget.
  */
 export const DEFAULT_MAX_SKIPS_PER_RUN = 10;
+
+/** Cases the probe draws at a time (fc.sample generates a chunk at once). */
+const PROBE_CHUNK = 8;
+
+interface Declines { readonly declined: number; readonly backward: number; readonly reasons: ReadonlySet<string> }
+
+/**
+ * Asks the property about up to `runs` drawn cases, stopping at the first one that is not declined. Returns the
+ * declines when all `runs` were declined, undefined otherwise (also when a case fails or throws: the full run
+ * finds, shrinks and reports it).
+ */
+async function probeDeclines(
+  prop: AnyProperty, arbitrary: AnyProperty['arbitrary'], backend: PoolingBackend, policy: Policy, runs: number, seed: number,
+): Promise<Declines | undefined> {
+  let declined = 0;
+  let backward = 0;
+  const reasons = new Set<string>();
+  for (let chunk = 0; declined < runs; chunk++) {
+    const drawn = fc.sample(arbitrary, { numRuns: Math.min(PROBE_CHUNK, runs - declined), seed: seedFor(seed, `probe ${chunk}`) | 0 });
+    for (const c of drawn) {
+      let v: Verdict;
+      try {
+        v = await prop.check(backend, c, policy);
+      } catch {
+        return undefined;
+      }
+      if (v.status !== 'unsupported') return undefined;
+      declined++;
+      if (v.backward) backward++;
+      if (reasons.size < 5) reasons.add(v.reason);
+    }
+  }
+  return { declined, backward, reasons };
+}
 
 export function randomSeed(): number {
   return Math.floor(Math.random() * 2 ** 31);
@@ -149,6 +185,14 @@ export async function runProperty(
     return { ...base, status: 'n/a', cases: 0, unsupported: 0, reasons: [], unconstrained: 0, budgetSpent: false, note, ms: performance.now() - started };
   }
   const arbitrary = backend.capabilities && prop.arbitraryFor ? prop.arbitraryFor(backend.capabilities) : prop.arbitrary;
+  const propSeed = propertySeed(seed, prop.id);
+  const none = path === undefined ? await probeDeclines(prop, arbitrary, backend, policy, runs, propSeed) : undefined;
+  if (none) {
+    // Declined by supportsBackward() alone, the property does not apply.
+    const status = none.backward === none.declined ? 'n/a' : 'unsupported';
+    const note = `declined all of the first ${runs} draws; the skip loop was not entered`;
+    return { ...base, status, cases: 0, unsupported: none.declined, reasons: [...none.reasons], unconstrained: 0, budgetSpent: true, note, ms: performance.now() - started };
+  }
   let cases = 0;
   let unsupported = 0;
   let backwardDeclines = 0;
@@ -188,7 +232,7 @@ export async function runProperty(
       }
       return true;
     }),
-    { numRuns: runs, maxSkipsPerRun, seed: propertySeed(seed, prop.id), ...(path !== undefined ? { path, endOnFailure: true } : {}) },
+    { numRuns: runs, maxSkipsPerRun, seed: propSeed, ...(path !== undefined ? { path, endOnFailure: true } : {}) },
   );
   const ms = performance.now() - started;
   const counts = { cases, unsupported, reasons: [...reasons], unconstrained, ms };

@@ -3,6 +3,7 @@
  * run, the skip budget bounds the drawing, declared capabilities settle inapplicable properties without a draw,
  * and shrink candidates are never counted as cases, whether the failure was a verdict or a throw.
  */
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import type { Layout, PoolSpec, PoolingBackend, Support } from '../spec/contract.js';
 import { createNaiveBackend } from '../kernels/naive/index.js';
@@ -10,7 +11,7 @@ import { resolvePolicy } from '../spec/policy.js';
 import { findProperty, type AnyProperty } from '../spec/properties/index.js';
 import type { PoolCase } from '../spec/arbitraries/case.js';
 import { poolCaseArbitrary } from '../spec/arbitraries/case.js';
-import { DEFAULT_MAX_SKIPS_PER_RUN, runProperty } from '../spec/verifier.js';
+import { DEFAULT_MAX_SKIPS_PER_RUN, propertySeed, runProperty } from '../spec/verifier.js';
 
 const SEED = Number(process.env.POOLSPEC_SEED ?? 20261123);
 const policy = resolvePolicy({});
@@ -52,18 +53,17 @@ describe('a declined case does not use up a run', () => {
     expect(o.skipBudget).toBe(DEFAULT_MAX_SKIPS_PER_RUN * runs);
   });
 
-  test('a backend that declines everything ends with the budget spent and unsupported, not a hang', async () => {
+  test('a backend that declines everything ends unsupported after `runs` draws (the probe), not a hang', async () => {
     const b = choosy(() => false);
     const runs = 20;
-    const maxSkipsPerRun = 3;
-    const o = await runProperty(property('diff.forward.avg'), b, policy, runs, SEED, undefined, maxSkipsPerRun);
+    const o = await runProperty(property('diff.forward.avg'), b, policy, runs, SEED);
     expect(o.status).toBe('unsupported');
     expect(o.cases).toBe(0);
     expect(o.budgetSpent).toBe(true);
-    expect(o.skipBudget).toBe(maxSkipsPerRun * runs);
-    // fast-check stops on the first skip beyond the budget.
-    expect(o.unsupported).toBe(maxSkipsPerRun * runs + 1);
-    expect(b.asked).toBe(o.unsupported);
+    // The probe asked about `runs` draws and gave up; the skip loop (10 × runs) was not entered.
+    expect(o.unsupported).toBe(runs);
+    expect(b.asked).toBe(runs);
+    expect(o.note).toMatch(/first 20 draws/);
     expect(o.reasons).toEqual(['not this one']);
   });
 
@@ -76,6 +76,8 @@ describe('a declined case does not use up a run', () => {
     expect(o.cases).toBeGreaterThan(0);
     expect(o.cases).toBeLessThan(runs);
     expect(o.status).toBe('pass');
+    // fast-check stops on the first skip beyond the budget: 40 declines allowed, the 41st ends the run.
+    expect(o.unsupported).toBe(2 * runs + 1);
   });
 });
 
@@ -96,10 +98,11 @@ describe('declared limits settle a property without drawing', () => {
     expect(fwd.cases).toBe(10);
   });
 
-  test('supportsBackward() declining every case (no capabilities declared): n/a once the budget is spent', async () => {
+  test('supportsBackward() declining every case (no capabilities declared): n/a after the probe', async () => {
     const b = Object.assign(choosy(() => true), { supportsBackward: (): Support => ({ ok: false, reason: 'inference only' }) });
-    const o = await runProperty(property('diff.backward.avg'), b, policy, 10, SEED, undefined, 2);
+    const o = await runProperty(property('diff.backward.avg'), b, policy, 10, SEED);
     expect(o.status).toBe('n/a');
+    expect(o.unsupported).toBe(10);
     expect(o.budgetSpent).toBe(true);
     expect(o.cases).toBe(0);
   });
@@ -123,32 +126,22 @@ describe('declared limits settle a property without drawing', () => {
 });
 
 describe('shrink candidates are not cases', () => {
-  /** A property that fails by throwing on kernel extents ≥ 3 and records the verdicts it gave before that. */
-  function throwing(): { prop: AnyProperty; passedBeforeFailure: () => number } {
-    let passed = 0;
-    let failed = false;
-    const prop: AnyProperty = {
-      id: 'test.throws', title: 'throws on a wide kernel', clauses: ['TEST'],
-      arbitrary: poolCaseArbitrary({ kinds: ['max'] }),
-      check: (_b, raw) => {
-        const c = raw as PoolCase;
-        if (c.spec.kernel.some((k) => k >= 3)) {
-          failed = true;
-          return Promise.reject(new Error('boom'));
-        }
-        if (!failed) passed++;
-        return Promise.resolve({ status: 'pass' });
-      },
-    };
-    return { prop, passedBeforeFailure: () => passed };
-  }
+  /** A property that fails by throwing on kernel extents ≥ 3 and passes otherwise. */
+  const prop: AnyProperty = {
+    id: 'test.throws', title: 'throws on a wide kernel', clauses: ['TEST'],
+    arbitrary: poolCaseArbitrary({ kinds: ['max'] }),
+    check: (_b, raw) => ((raw as PoolCase).spec.kernel.some((k) => k >= 3) ? Promise.reject(new Error('boom')) : Promise.resolve({ status: 'pass' })),
+  };
 
   test('a property that throws: cases are the passes before the first throw, none of the shrink runs', async () => {
-    const { prop, passedBeforeFailure } = throwing();
-    const o = await runProperty(prop, createNaiveBackend(), policy, 200, SEED);
+    const runs = 200;
+    const o = await runProperty(prop, createNaiveBackend(), policy, runs, SEED);
     expect(o.status).toBe('fail');
     expect(o.failure?.message).toMatch(/threw: Error: boom/);
     expect(o.failure?.shrinks).toBeGreaterThan(0);
-    expect(o.cases).toBe(passedBeforeFailure());
+    // fast-check's own count: numRuns on a failure is the failing run's position (1-based), skips excluded.
+    const direct = await fc.check(fc.asyncProperty(prop.arbitrary, async (c) => { await prop.check(createNaiveBackend(), c, policy); }), { numRuns: runs, seed: propertySeed(SEED, prop.id) });
+    expect(direct.failed).toBe(true);
+    expect(o.cases).toBe(direct.numRuns - 1);
   });
 });
