@@ -30,7 +30,11 @@ export const CAUSES = {
   },
   'xnnpack-nan-clamp': {
     verdict: 'no documented convention (undocumented NaN handling; NaN turned into −∞)',
-    text: "XNNPACK's f32 max-pool microkernels reduce a window in a fixed tree of `max` and then clamp to [output_min, output_max] (google/XNNPACK `src/f32-maxpool/maxpool.c.in`); with wasm's pmax, a NaN that reaches the accumulator becomes −∞ at the clamp, and whether it reaches it depends on the tap's position in the tree. tfjs's own wasm test setup skips max_pool_test's \"ignores NaNs\" (\"Actual != expected\", tensorflow/tfjs `tfjs-backend-wasm/src/setup_test.ts`). No §6 policy matches: neither propagate, ignore nor first-only.",
+    text: "XNNPACK's f32 max-pool microkernels reduce a window in a fixed tree of `max` and then clamp to [output_min, output_max] (google/XNNPACK `src/f32-maxpool/maxpool.c.in`); with wasm's pmax, a NaN that reaches the accumulator becomes −∞ at the clamp, and whether it reaches it depends on the tap's position in the tree. tfjs's own wasm test setup skips max_pool_test's \"ignores NaNs\" (\"Actual != expected\", tensorflow/tfjs `tfjs-backend-wasm/src/setup_test.ts`). No §6 policy matches: neither propagate, ignore nor first-only. The average-pool path (`AvgPool.ts` → XNNPACK `average_pooling2d_nhwc`, and tf.pool's dilated cases through it) does the same to a NaN in a window (observed: a 2×1 average of [NaN, 1] → −∞; tfjs-cpu gives NaN, SPECIAL.IEEE).",
+  },
+  'tfjs-cpu-identity-nan': {
+    verdict: 'likely bug (disagrees with its own NaN convention; no upstream issue found)',
+    text: "tfjs-backend-cpu's MaxPool kernel (`src/kernels/MaxPool.ts`) returns its input unchanged (an identity) when the filter is 1×1 and the output shape equals the input's; every other case goes through `pool()` (`src/utils/pool_utils.ts`), which ignores NaN (`pixel > minMaxValue` from −∞). A 1×1 window holding NaN then gives NaN where tfjs CPU's own convention (POLICY.NAN 'ignore', the registry policy) gives −∞ (observed: kernel 1, stride 1 over [NaN, 0] → [NaN, 0]). A 1-D kernel-1 case, which the adapter runs as 2-D with a unit axis, is such a 1×1 filter.",
   },
   'tfjs-wasm-fltmin-init': {
     verdict: 'likely bug (no upstream issue found)',
@@ -156,8 +160,11 @@ export function classify(row: RowView, f: FailureView): CauseId {
     if (wasm && ceilOverhang(c) && !grad) return 'tfjs-wasm-ceil-uninitialised';
     if (ceilOverhang(c) && grad && rank === 2) return 'tfjs-grad-drops-rounding';
     if (c.kind === 'avg' && grad && padded) return 'tfjs-avg-grad-divisor';
-    const xnnpack = rank === 2 && row.role !== 'index variant'; // the wasm kernels that call XNNPACK
-    if (wasm && c.kind === 'max' && hasNaN && !grad && xnnpack) return 'xnnpack-nan-clamp';
+    // The wasm kernels that call XNNPACK: 2-D, and 1-D run as 2-D with a unit axis (kernels/peers/rank-lift.ts).
+    const xnnpack = rank <= 2 && row.role !== 'index variant';
+    if (wasm && (c.kind === 'max' || c.kind === 'avg') && hasNaN && !grad && xnnpack) return 'xnnpack-nan-clamp';
+    const identity = c.kernel.every((k) => k === 1) && c.strides.every((v) => v === 1) && !padded;
+    if (!wasm && c.kind === 'max' && hasNaN && !grad && rank <= 2 && identity) return 'tfjs-cpu-identity-nan';
     if (wasm && c.kind === 'max' && (grad || (!xnnpack && c.values.some((v) => v <= FLT_MIN || Number.isNaN(v))))) return 'tfjs-wasm-fltmin-init';
     if (!wasm && c.kind === 'max' && rank === 3 && grad) return 'tfjs-cpu-maxpool3d-grad-position';
     if (!wasm && c.kind === 'max' && hasNaN && grad) return 'tfjs-nan-grad';

@@ -76,6 +76,14 @@ describe('readings', () => {
     expect(classify({ name: 'onnxruntime', role: 'peer' }, { ...zero, counterexample: maxCase([2, 2], [2, 2], [1, 1], false, [0, 0, 0, '-0']) })).toBe('ort-max-last-tie');
     expect(classify({ name: 'onnxruntime', role: 'peer' }, { ...zero, counterexample: maxCase([2, 2], [2, 2], [1, 1], false, [0, 0, 0, 0]) })).toBe('unclassified');
     expect(classify({ name: 'tfjs-cpu', role: 'peer' }, { ...zero, counterexample: maxCase([2, 2], [2, 2], [1, 1], false, [0, 0, 0, '-0']) })).toBe('unclassified');
+    // A 1×1 max window with NaN on tfjs-cpu (the identity shortcut keeps it): 'tfjs-cpu-identity-nan'; with a
+    // 1×2 window (the pooling loop, which ignores NaN) it is not that.
+    const nan = { message: 'y[0,0,0,0] = NaN, expected exactly -Infinity', mismatch: { tensor: 'y', flat: 0, position: [0, 0, 0, 0], expected: '-Infinity', got: 'NaN' } };
+    expect(classify({ name: 'tfjs-cpu', role: 'peer' }, { ...nan, counterexample: maxCase([1, 2], [1, 1], [1, 1], false, ['NaN', 0]) })).toBe('tfjs-cpu-identity-nan');
+    expect(classify({ name: 'tfjs-cpu', role: 'peer' }, { ...nan, counterexample: maxCase([1, 2], [1, 2], [1, 1], false, ['NaN', 0]) })).not.toBe('tfjs-cpu-identity-nan');
+    // An avg window with NaN on tfjs-wasm giving −∞: 'xnnpack-nan-clamp', as for max.
+    const avgNan = { spec: { kind: 'avg', kernel: [2, 1], strides: [1, 1], dilations: [1, 1], pads: [0, 0, 0, 0], ceilMode: false, countIncludePad: false }, x: { shape: [1, 1, 2, 1], data: { Float32Array: ['NaN', 1] }, layout: 'channels_first' } };
+    expect(classify({ name: 'tfjs-wasm', role: 'peer' }, { ...nan, counterexample: avgNan })).toBe('xnnpack-nan-clamp');
     // An index variant is read as its library.
     expect(classify({ name: 'onnxruntime+indices', of: 'onnxruntime', role: 'index variant' }, { ...y, counterexample: maxCase([1, 2], [1, 2], [1, 1], false, ['NaN', 5]) })).toBe('ort-max-nan');
     // Nothing known matches: poolspec's own reference row, or no pooling case at all.
