@@ -31,6 +31,15 @@ export function defaultMinChecked(runs: number): number {
   return Math.ceil(runs / 2);
 }
 
+/**
+ * A property × backend cell in words, with the cases checked: 'pass 200', 'thin 37', 'fail 12' (the cases checked
+ * before the failing one), 'unsupported', 'n/a'. Shared by the reports' tables.
+ */
+export function coverageText(p: ClauseEvidence, minChecked: number | undefined): string {
+  const s = coverageStatus(p, minChecked);
+  return (s === 'pass' || s === 'thin' || s === 'fail') && p.cases !== undefined ? `${s} ${p.cases}` : s;
+}
+
 /** A property's status with PROP.THIN applied; without a minimum (undefined) nothing is thin. */
 export function coverageStatus<S extends PropertyStatus>(p: ClauseEvidence<S>, minChecked: number | undefined): CoverageStatus<S> {
   if (minChecked !== undefined && p.status === 'pass' && p.cases !== undefined && p.cases < minChecked) return 'thin';
