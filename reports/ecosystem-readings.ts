@@ -44,6 +44,10 @@ export const CAUSES = {
     verdict: 'likely bug (no upstream issue found)',
     text: "tfjs-backend-cpu's `maxPool3dPositions` (`src/utils/pool_utils.ts`, used by MaxPool3DGrad) encodes the in-window position as wDepth·fH·fW + wRow·**fH** + wCol, while MaxPool3DGrad decodes it with wRow·**fW**: whenever the filter's height and width differ, the 3-D max gradient goes to the wrong tap or to none (INV.ROUTE: a unit dy reaches no input). It also updates on `>=`, so tied maxima get the gradient at the last tap, where the 2-D `maxPoolPositions` uses `>` (first, tfjs CPU's convention). The forward is right; no convention explains the backward.",
   },
+  'tfjs-argmax-neg-inf': {
+    verdict: 'edge of its convention (no position for a window of −∞; no upstream issue found)',
+    text: "tfjs-backend-cpu's maxPoolWithArgmax takes its indices from `maxPoolPositions` (`src/utils/pool_utils.ts`, via `MaxPoolWithArgmax_impl.ts`), which starts each window at `maxValue = −∞`, `maxPosition = −1` and updates on `pixel > maxValue`: a window whose in-bounds values are all −∞ keeps position −1 and returns it as the index (the value, −∞, is right). MAX.INDEX wants the position of one of the window's taps; padding is never a candidate (MAX.PAD). The same start as tfjs-nan-grad's all-NaN window.",
+  },
   'tfjs-nan-grad': {
     verdict: 'edge of the convention (POLICY.NAN ignore)',
     text: "tfjs CPU ignores NaN (its convention), and its backward finds no position for an all-NaN window (maxPoolPositions starts at −∞ with `>`, leaving −1), so that window's dy is dropped; POLICY.NAN 'ignore' routes it to the window's first tap, like the forward's −∞ result does.",
@@ -158,7 +162,8 @@ export function classify(row: RowView, f: FailureView): CauseId {
   if (lib.startsWith('tfjs-')) {
     const wasm = lib === 'tfjs-wasm';
     if (wasm && ceilOverhang(c) && !grad) return 'tfjs-wasm-ceil-uninitialised';
-    if (ceilOverhang(c) && grad && rank === 2) return 'tfjs-grad-drops-rounding';
+    // 1-D runs as 2-D with a unit axis (kernels/peers/rank-lift.ts), through the same 2-D gradients.
+    if (ceilOverhang(c) && grad && rank <= 2) return 'tfjs-grad-drops-rounding';
     if (c.kind === 'avg' && grad && padded) return 'tfjs-avg-grad-divisor';
     // The wasm kernels that call XNNPACK: 2-D, and 1-D run as 2-D with a unit axis (kernels/peers/rank-lift.ts).
     const xnnpack = rank <= 2 && row.role !== 'index variant';
@@ -168,6 +173,8 @@ export function classify(row: RowView, f: FailureView): CauseId {
     if (wasm && c.kind === 'max' && (grad || (!xnnpack && c.values.some((v) => v <= FLT_MIN || Number.isNaN(v))))) return 'tfjs-wasm-fltmin-init';
     if (!wasm && c.kind === 'max' && rank === 3 && grad) return 'tfjs-cpu-maxpool3d-grad-position';
     if (!wasm && c.kind === 'max' && hasNaN && grad) return 'tfjs-nan-grad';
+    const noPosition = f.mismatch?.tensor === 'indices' && Number(f.mismatch.got) === -1 && c.values.includes(-Infinity);
+    if (!wasm && row.role === 'index variant' && c.kind === 'max' && noPosition) return 'tfjs-argmax-neg-inf';
   }
   if (lib === 'onnxruntime') {
     if (c.kind === 'max' && hasNaN) return 'ort-max-nan';
@@ -178,7 +185,8 @@ export function classify(row: RowView, f: FailureView): CauseId {
       if (Number.isFinite(exact) && exact !== 0 && Math.abs(got - exact) / Math.abs(exact) < 1e-4) return 'ort-lp-root-exponent';
     }
     // Two zeros that compare equal but differ in sign: only a tie rule picks between them.
-    const zeroTie = f.mismatch !== undefined && Number(f.mismatch.got) === 0 && Number(f.mismatch.expected) === 0;
+    // compareAll writes "exactly -0", compareExact "-0".
+    const zeroTie = f.mismatch !== undefined && Number(f.mismatch.got) === 0 && Number(f.mismatch.expected.replace(/^exactly /, '')) === 0;
     if (c.kind === 'max' && zeroTie && c.values.some((v) => Object.is(v, -0)) && c.values.some((v) => Object.is(v, 0))) return 'ort-max-last-tie';
     if (c.kind === 'avg' && c.countIncludePad && ceilOverhang(c)) return 'ort-cip-ceil-divisor';
     if (c.ceilMode && /output shape/.test(f.message)) return 'ort-ceil-start-inside';
