@@ -45,7 +45,7 @@ export function thinLines(outcomes: readonly BackendOutcome[], rule: CoverageRul
 }
 
 /** The JSON form of a backend outcome: each property with its verdict under the rule, the backend's too. */
-export function withVerdicts(o: BackendOutcome, rule: CoverageRule): BackendOutcome & { verdict: BackendStatus; properties: readonly (PropertyOutcome & { verdict: string })[] } {
+export function withVerdicts(o: BackendOutcome, rule: CoverageRule): Omit<BackendOutcome, 'properties'> & { verdict: BackendStatus; properties: readonly (PropertyOutcome & { verdict: string })[] } {
   return { ...o, verdict: backendVerdict(o, rule), properties: o.properties.map((p) => ({ ...p, verdict: coverageStatus(p, rule.minChecked) })) };
 }
 
