@@ -22,7 +22,8 @@ export function groupDeclines(outcomes: readonly BackendOutcome[]): DeclineGroup
   for (const o of outcomes) {
     const byReason = new Map<string, { properties: string[]; whole: boolean }>();
     for (const p of o.properties) {
-      if (p.unsupported === 0) continue;
+      // A property declined without a draw (a member it needs is absent) has no declined cases but its reason.
+      if (p.unsupported === 0 && p.status !== 'unsupported') continue;
       for (const reason of p.reasons) {
         const g = byReason.get(reason) ?? { properties: [], whole: true };
         g.properties.push(p.id);

@@ -10,10 +10,11 @@ import type { Policy } from '../spec/policy.js';
 import { PROPERTIES } from '../spec/properties/index.js';
 import { replayCommand } from '../spec/replay.js';
 import {
-  DEFAULT_RUNS, allClauses, clauseStatus, randomSeed, selectProperties, verifyBackend, type BackendOutcome, type PropertyOutcome,
+  DEFAULT_RUNS, allClauses, defaultMinChecked, randomSeed, selectProperties, verifyBackend, type BackendOutcome, type PropertyOutcome,
 } from '../spec/verifier.js';
 import { writeFileAtomic } from './atomic.js';
 import { casesDirFor, loadCases, replayCases, writeFailureCases } from './case-files.js';
+import { backendVerdict, clauseCell, exitStatus, propertyCell, thinLines, withVerdicts, type CoverageRule } from './coverage.js';
 import { formatDeclines, groupDeclines } from './declines.js';
 import { foldRows } from './fold.js';
 import { toJUnit } from './junit.js';
@@ -32,7 +33,10 @@ Options:
                         default-exporting a PoolingBackend or a function returning one; repeatable
                         (default: poolspec's own backends, ${OWN_BACKENDS.map((b) => b.name).join(', ')}; the peers
                         ${BUILTIN_BACKENDS.filter((b) => b.peer).map((b) => b.name).join(', ')} on request)
-  --runs N              cases per property (default ${DEFAULT_RUNS})
+  --runs N              cases per property (default ${DEFAULT_RUNS}); a declined case is drawn again, within a
+                        skip budget of 10 declines per case
+  --min-checked N       a property that passed on fewer checked cases is thin (default: half of --runs,
+                        reported only); given, thin fails the run (SPEC.md PROP.THIN)
   --seed S              fast-check seed (default: random, always printed)
   --property ID         run only this property; repeatable (see --list)
   --path P              replay path of one recorded failure (with --property and --seed)
@@ -52,8 +56,10 @@ Options:
                         (by default: a line per backend, and rows with the same status folded)
   -h, --help            this text
 
-Exit status: 0 all supported cases pass, 1 a property failed (or a backend declined every case),
-2 bad usage or a backend that could not load.`;
+Tables show each property's checked cases: pass 200, THIN 37, FAIL 12 (checked before the failing case).
+
+Exit status: 0 all supported cases pass, 1 a property failed (or a backend declined every case, or with
+--min-checked a property is thin), 2 bad usage or a backend that could not load.`;
 
 export const VERIFY_SCHEMA = 'poolspec.verify/1';
 
@@ -81,17 +87,10 @@ function positiveInt(flag: string, v: string | undefined, fallback: number): num
   return n;
 }
 
-function mark(p: PropertyOutcome | undefined): string {
-  if (!p) return '';
-  if (p.status === 'pass') return p.unsupported > 0 ? `pass (${p.unsupported} unsupp.)` : 'pass';
-  if (p.status === 'unsupported') return 'UNSUPPORTED';
-  return 'FAIL';
-}
-
 /** A backend's progress line once all its properties ran: `naive: PASS (24 pass, 15 unsupported; 12.3 s)`. */
 function backendLine(o: BackendOutcome): string {
   const count = (s: PropertyOutcome['status']): number => o.properties.filter((p) => p.status === s).length;
-  const parts = [`${count('pass')} pass`, count('fail') ? `${count('fail')} FAIL` : '', count('unsupported') ? `${count('unsupported')} unsupported` : ''];
+  const parts = [`${count('pass')} pass`, count('fail') ? `${count('fail')} FAIL` : '', count('unsupported') ? `${count('unsupported')} unsupported` : '', count('n/a') ? `${count('n/a')} n/a` : ''];
   return `${o.backend}: ${o.status.toUpperCase()} (${parts.filter(Boolean).join(', ')}; ${(o.ms / 1000).toFixed(1)} s)`;
 }
 
@@ -115,6 +114,7 @@ export async function verifyCommand(argv: readonly string[]): Promise<number> {
     options: {
       backend: { type: 'string', multiple: true },
       runs: { type: 'string' },
+      'min-checked': { type: 'string' },
       seed: { type: 'string' },
       property: { type: 'string', multiple: true },
       path: { type: 'string' },
@@ -137,6 +137,10 @@ export async function verifyCommand(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const runs = positiveInt('--runs', values.runs, DEFAULT_RUNS);
+  const coverage: CoverageRule = {
+    minChecked: positiveInt('--min-checked', values['min-checked'], defaultMinChecked(runs)),
+    thinFails: values['min-checked'] !== undefined,
+  };
   let seed = randomSeed();
   if (values.seed !== undefined) {
     seed = Number(values.seed);
@@ -198,14 +202,14 @@ export async function verifyCommand(argv: readonly string[]): Promise<number> {
         // A failure is announced as it happens; the other properties only with --verbose.
         if (!values.verbose && o.status !== 'fail') return;
         const extra = [o.unsupported ? `${o.unsupported} unsupported` : '', o.unconstrained ? `${o.unconstrained} unconstrained elements` : ''].filter(Boolean).join(', ');
-        console.error(`  [${e.backend} ${e.index + 1}/${e.total}] ${o.id.padEnd(24)} ${mark(o).padEnd(12)} ${String(o.cases).padStart(4)} cases${extra ? ` (${extra})` : ''}  ${(o.ms / 1000).toFixed(1)} s`);
+        console.error(`  [${e.backend} ${e.index + 1}/${e.total}] ${o.id.padEnd(24)} ${propertyCell(o, coverage).padEnd(12)} cases${extra ? ` (${extra})` : ''}  ${(o.ms / 1000).toFixed(1)} s`);
       },
     });
     if (!values.verbose) console.error(`  ${backendLine(outcome)}`);
     outcomes.push(outcome);
     await l.backend.dispose?.();
   }
-  return reportResults(loaded, outcomes, unavailable, { seed, runs, ...(shard ? { shard } : {}) }, values);
+  return reportResults(loaded, outcomes, unavailable, { seed, runs, ...coverage, ...(shard ? { shard } : {}) }, values);
 }
 
 /** A run's parameters in its JSON (beside the results): the seed and runs, and a shard's record of its part. */
@@ -213,6 +217,9 @@ export interface RunParameters {
   readonly seed: number;
   readonly runs: number;
   readonly shard?: ShardRecord;
+  /** The coverage rule (SPEC.md PROP.THIN): thin below minChecked cases; a failure when thinFails. */
+  readonly minChecked?: number;
+  readonly thinFails?: boolean;
   /** What `poolspec merge` adds: where the merged results came from. */
   readonly merged?: unknown;
 }
@@ -228,17 +235,17 @@ export function reportResults(
   values: { readonly verbose?: boolean | undefined; readonly json?: string | undefined; readonly junit?: string | undefined; readonly 'cases-dir'?: string | undefined },
 ): number {
   const { seed } = run;
+  const coverage: CoverageRule = { minChecked: run.minChecked ?? defaultMinChecked(run.runs), thinFails: run.thinFails ?? false };
   const names = outcomes.map((o) => o.backend);
   const table = (head: string, rows: Array<{ id: string; cells: string[] }>): string => renderTable([head, ...names],
     values.verbose ? rows.map((r) => [r.id, ...r.cells]) : foldRows(rows).map((r) => [r.label, ...r.cells]));
   console.log(`\nProperties × backends${values.verbose ? '' : ' (rows with the same status folded; --verbose shows each)'}`);
   console.log(table('property', PROPERTIES.filter((p) => outcomes.some((o) => o.properties.some((q) => q.id === p.id)))
-    .map((p) => ({ id: p.id, cells: outcomes.map((o) => mark(o.properties.find((q) => q.id === p.id))) }))));
+    .map((p) => ({ id: p.id, cells: outcomes.map((o) => propertyCell(o.properties.find((q) => q.id === p.id), coverage)) }))));
   console.log(`\nClauses × backends (SPEC.md IDs${values.verbose ? '' : '; folded likewise'})`);
-  console.log(table('clause', allClauses(outcomes).map((c) => ({ id: c, cells: outcomes.map((o) => {
-    const s = clauseStatus(o, c);
-    return s === undefined ? '' : s === 'fail' ? 'FAIL' : s === 'unsupported' ? 'UNSUPPORTED' : 'pass';
-  }) }))));
+  console.log(table('clause', allClauses(outcomes).map((c) => ({ id: c, cells: outcomes.map((o) => clauseCell(o, c, coverage)) }))));
+  const thin = thinLines(outcomes, coverage);
+  if (thin.length) console.log(`\nThin (passed on fewer than ${coverage.minChecked} checked cases; SPEC.md PROP.THIN${coverage.thinFails ? ', a failure with --min-checked' : ''}):\n${thin.join('\n')}`);
   const declined = formatDeclines(groupDeclines(outcomes));
   if (declined.length) console.log(`\nUnsupported cases (declined through supports(), not counted as passed):\n${declined.join('\n')}`);
   // Each failure's shrunk case goes to a case file (spec/CASE-FILE.md); the replay commands name it.
@@ -246,14 +253,14 @@ export function reportResults(
   const caseFiles = outcomes.map((o, i) => writeFailureCases(casesDir, o, loaded[i]!.ref));
   const failures = outcomes.flatMap((o, i) => o.properties.filter((p) => p.status === 'fail').map((p) => describeFailure(loaded[i]!.ref, o, p, caseFiles[i]!.get(p.id))));
   if (failures.length) console.log(`\nFailures\n${failures.join('\n\n')}`);
-  console.log(`\n${[...outcomes.map((o) => `${o.backend}: ${o.status.toUpperCase()}`), ...unavailable.map((u) => `${u.backend}: UNAVAILABLE`)].join('  ')}  (seed ${seed})`);
+  console.log(`\n${[...outcomes.map((o) => `${o.backend}: ${backendVerdict(o, coverage).toUpperCase()}`), ...unavailable.map((u) => `${u.backend}: UNAVAILABLE`)].join('  ')}  (seed ${seed})`);
 
   const refOf = (name: string): string => loaded[names.indexOf(name)]?.ref ?? name;
   if (values.json) {
     writeFileAtomic(values.json, `${JSON.stringify({
-      schema: VERIFY_SCHEMA, date: new Date().toISOString(), ...run, node: process.version,
+      schema: VERIFY_SCHEMA, date: new Date().toISOString(), ...run, ...coverage, node: process.version,
       backends: outcomes.map((o, i) => ({
-        ...o, ref: loaded[i]!.ref,
+        ...withVerdicts(o, coverage), ref: loaded[i]!.ref,
         replay: Object.fromEntries(o.properties.filter((p) => p.status === 'fail').map((p) => [p.id, replayCommand(loaded[i]!.ref, p, o.policy, caseFiles[i]!.get(p.id))])),
         cases: Object.fromEntries(caseFiles[i]!),
       })),
@@ -265,7 +272,7 @@ export function reportResults(
       const i = outcomes.findIndex((x) => x.backend === b);
       const o = outcomes[i]!;
       return replayCommand(refOf(b), o.properties.find((p) => p.id === id)!, o.policy, caseFiles[i]!.get(id));
-    }));
+    }, coverage));
   }
-  return outcomes.every((o) => o.status === 'pass') ? 0 : 1;
+  return exitStatus(outcomes, coverage);
 }

@@ -11,7 +11,7 @@ import {
   type ScalingSeries,
 } from '../bench/summary.js';
 import { benchCharts, renderCharts, type RenderedChart } from './charts.js';
-import { conformanceMatrix, type ConformanceMatrix, type ConformanceSource } from './conformance-input.js';
+import { conformanceMatrix, propertyMatrix, type ConformanceMatrix, type ConformanceSource } from './conformance-input.js';
 
 export interface ReportInput {
   readonly bench?: BenchResults;
@@ -89,7 +89,7 @@ table{border-collapse:collapse;margin:.6rem 0;font-size:12.5px}th,td{border:1px 
 th{background:#f4f4f4}td.num{text-align:right;font-variant-numeric:tabular-nums}
 tr.group td{border-top:2px solid #bbb}.meta{color:#555}
 figure{margin:1.2rem 0}figcaption{color:#444;margin-bottom:.4rem}figure svg{max-width:100%;height:auto}
-.pass{background:#e3f4e1}.fail{background:#fbe0de;font-weight:bold}.unsupported{background:#eee;color:#666}.na{color:#aaa}
+.pass{background:#e3f4e1}.thin{background:#fff3cd;font-style:italic}.fail{background:#fbe0de;font-weight:bold}.unsupported{background:#eee;color:#666}.na{color:#aaa}
 details{margin:.3rem 0}pre{background:#f7f7f7;padding:.5rem;overflow-x:auto;font-size:12px;white-space:pre-wrap;word-break:break-all}
 code{font-size:12px}.failure code{word-break:break-all}
 `;
@@ -129,8 +129,15 @@ function htmlScaling(series: readonly ScalingSeries[]): string {
 }
 
 function statusText(s: string | undefined): string {
-  return s === undefined ? '' : s === 'fail' ? 'FAIL' : s;
+  return s === undefined ? '' : s === 'fail' ? 'FAIL' : s === 'thin' ? 'THIN' : s;
 }
+
+/** Property × backend cell text: FAIL and THIN in capitals, as in the clause table. */
+function propertyText(text: string): string {
+  return text.replace(/^(fail|thin)\b/, (w) => w.toUpperCase());
+}
+
+const THIN_NOTE = 'THIN: passed on fewer checked cases than the minimum (half the cases per property unless the file says otherwise; SPEC.md PROP.THIN), which is not read as a pass.';
 
 /** CSS class of a clause cell. */
 function cellClass(s: string | undefined): string {
@@ -152,6 +159,11 @@ A clause fails when a property that cites it failed (with a shrunk counterexampl
     return `<td class="${cellClass(cell.status)}" data-backend="${esc(m.backends[j]!.label)}" data-status="${cell.status ?? 'none'}"${title}>${text}</td>`;
   }).join('')}</tr>\n`).join('');
   parts.push(`<table id="conformance-matrix"><thead><tr><th>clause</th>${head}</tr></thead><tbody>\n${body}</tbody></table>`);
+  const pm = propertyMatrix(m);
+  const pbody = pm.ids.map((id, i) => `<tr data-property="${esc(id)}"><td><code>${esc(id)}</code></td>${pm.cells[i]!.map((cell, j) =>
+    `<td class="${cellClass(cell.status)}" data-backend="${esc(m.backends[j]!.label)}" data-status="${cell.status ?? 'none'}">${esc(propertyText(cell.text)) || '–'}</td>`).join('')}</tr>\n`).join('');
+  parts.push(`<h3>Properties × backends</h3><p>Each cell: the verdict and the cases checked (a failure: those checked before the failing case). ${esc(THIN_NOTE)}</p>
+<table id="property-matrix"><thead><tr><th>property</th>${head}</tr></thead><tbody>\n${pbody}</tbody></table>`);
   const unavailable = m.backends.filter((b) => b.status === 'unavailable');
   if (unavailable.length) parts.push(`<p>Unavailable: ${unavailable.map((b) => `<b>${esc(b.label)}</b> (${esc(b.error ?? 'did not load')})`).join('; ')}.</p>`);
   const failures = m.backends.flatMap((b, j) => b.properties.filter((p) => p.status === 'fail').map((p) => {
@@ -268,6 +280,9 @@ function renderMarkdown(input: ReportInput, charts: readonly RenderedChart[], ma
     out.push(`Sources: ${input.conformance.map((s) => `\`${s.file}\` (${s.schema}${s.seed !== undefined ? `, seed ${s.seed}` : ''}${s.runs !== undefined ? `, ${s.runs} cases per property` : ''})`).join('; ')}.`, '');
     out.push(mdTable(['clause', ...matrix.backends.map((b) => `${b.label} (${b.status.toUpperCase()})`)],
       matrix.clauses.map((c, i) => [`\`${c}\``, ...matrix.cells[i]!.map((cell) => (cell.status === 'fail' ? `**FAIL** (${cell.failing.map((p) => p.id).join(', ')})` : statusText(cell.status) || '–'))])), '');
+    const pm = propertyMatrix(matrix);
+    out.push('### Properties × backends', '', `Each cell: the verdict and the cases checked (a failure: those checked before the failing case). ${THIN_NOTE}`, '');
+    out.push(mdTable(['property', ...matrix.backends.map((b) => b.label)], pm.ids.map((id, i) => [`\`${id}\``, ...pm.cells[i]!.map((c) => propertyText(c.text) || '–')])), '');
     const unavailable = matrix.backends.filter((b) => b.status === 'unavailable');
     if (unavailable.length) out.push(`Unavailable: ${unavailable.map((b) => `${b.label} (${b.error ?? 'did not load'})`).join('; ')}.`, '');
     const failures = matrix.backends.flatMap((b) => b.properties.filter((p) => p.status === 'fail').map((p) => [

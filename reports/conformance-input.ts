@@ -10,18 +10,23 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { allClauses, backendStatus, clauseStatus, type PropertyStatus } from '../spec/verdicts.js';
+import { allClauses, backendStatus, clauseStatus, coverageStatus, coverageText, defaultMinChecked, type CoverageStatus, type PropertyStatus } from '../spec/verdicts.js';
 
 export type { PropertyStatus } from '../spec/verdicts.js';
 export type BackendStatus = 'pass' | 'fail' | 'unsupported' | 'unavailable';
-/** A clause cell: the PROP.VERDICT roll-up (spec/verdicts.ts), or 'unavailable' for a backend that did not load. */
-export type ClauseStatus = PropertyStatus | 'unavailable';
+/**
+ * A clause cell: the PROP.VERDICT roll-up with PROP.THIN (spec/verdicts.ts), or 'unavailable' for a backend that
+ * did not load.
+ */
+export type ClauseStatus = CoverageStatus | 'unavailable';
 
 export interface ConformanceProperty {
   readonly id: string;
   readonly title: string;
   readonly clauses: readonly string[];
   readonly status: PropertyStatus;
+  /** Cases checked, where the file records them (older files do not: never thin then). */
+  readonly cases?: number;
   readonly unsupported: number;
   readonly reasons: readonly string[];
   readonly note?: string;
@@ -41,6 +46,8 @@ export interface ConformanceBackend {
   readonly description?: string;
   /** Why an unavailable backend did not run. */
   readonly error?: string;
+  /** PROP.THIN's minimum for this backend's run (the file's, else half its runs); undefined: no run count known. */
+  readonly minChecked?: number;
   readonly properties: readonly ConformanceProperty[];
 }
 
@@ -83,6 +90,7 @@ function checkProperty(v: unknown, at: string, replayMap: Obj): ConformancePrope
     title: typeof v['title'] === 'string' ? v['title'] : '',
     clauses: v['clauses'] as string[],
     status: v['status'] as PropertyStatus,
+    ...(typeof v['cases'] === 'number' ? { cases: v['cases'] } : {}),
     unsupported: typeof v['unsupported'] === 'number' ? v['unsupported'] : 0,
     reasons: strings(v['reasons']),
     ...(typeof v['note'] === 'string' ? { note: v['note'] } : {}),
@@ -92,7 +100,7 @@ function checkProperty(v: unknown, at: string, replayMap: Obj): ConformancePrope
   };
 }
 
-function checkBackend(v: unknown, at: string, file: string): ConformanceBackend {
+function checkBackend(v: unknown, at: string, file: string, minChecked: number | undefined): ConformanceBackend {
   if (!isObj(v)) throw new ConformanceInputError(`${at}: expected a backend outcome object`);
   const name = typeof v['backend'] === 'string' ? v['backend'] : typeof v['name'] === 'string' ? v['name'] : undefined;
   if (name === undefined) throw new ConformanceInputError(`${at}: expected a "backend" (verify) or "name" (ecosystem) string`);
@@ -106,6 +114,7 @@ function checkBackend(v: unknown, at: string, file: string): ConformanceBackend 
   const description = [typeof v['library'] === 'string' ? v['library'] : '', typeof v['role'] === 'string' ? v['role'] : ''].filter(Boolean).join(' — ');
   return {
     label: name, name, source: file, properties,
+    ...(minChecked !== undefined ? { minChecked } : {}),
     status: unavailable ? 'unavailable' : (v['status'] as BackendStatus | undefined) ?? backendStatus(properties),
     ...(description ? { description } : {}),
     ...(typeof v['error'] === 'string' ? { error: v['error'] } : {}),
@@ -118,9 +127,11 @@ function fromObject(v: Obj, file: string, where: string): ConformanceSource {
   if (!Array.isArray(v['backends'])) {
     throw new ConformanceInputError(`${file}${where}: not conformance results: expected "schema": "poolspec.verify/1" or "poolspec.ecosystem/1" with a "backends" array`);
   }
+  const runs = typeof v['runs'] === 'number' ? v['runs'] : undefined;
+  const minChecked = typeof v['minChecked'] === 'number' ? v['minChecked'] : runs !== undefined ? defaultMinChecked(runs) : undefined;
   return {
     file, schema,
-    backends: (v['backends'] as unknown[]).map((b, i) => checkBackend(b, `${file}${where}.backends[${i}]`, file)),
+    backends: (v['backends'] as unknown[]).map((b, i) => checkBackend(b, `${file}${where}.backends[${i}]`, file, minChecked)),
     ...(typeof v['date'] === 'string' ? { date: v['date'] } : {}),
     ...(typeof v['seed'] === 'number' ? { seed: v['seed'] } : {}),
     ...(typeof v['runs'] === 'number' ? { runs: v['runs'] } : {}),
@@ -186,7 +197,7 @@ export interface ConformanceMatrix {
 
 /** The PROP.VERDICT clause rule (spec/verdicts.ts clauseStatus); a backend that did not load is 'unavailable'. */
 export function clauseCell(b: ConformanceBackend, clause: string): ClauseStatus | undefined {
-  return b.status === 'unavailable' ? 'unavailable' : clauseStatus(b, clause);
+  return b.status === 'unavailable' ? 'unavailable' : clauseStatus(b, clause, b.minChecked);
 }
 
 export function conformanceMatrix(sources: readonly ConformanceSource[]): ConformanceMatrix {
@@ -197,4 +208,21 @@ export function conformanceMatrix(sources: readonly ConformanceSource[]): Confor
     failing: b.properties.filter((p) => p.status === 'fail' && p.clauses.includes(c)),
   })));
   return { backends, clauses, cells };
+}
+
+/** A property × backend cell: its coverage status (PROP.THIN) and words with the cases checked ('pass 200'). */
+export interface PropertyCell {
+  readonly status: CoverageStatus | 'unavailable' | undefined;
+  readonly text: string;
+}
+
+/** The property × backend table: every property id any backend ran, in first-seen order. */
+export function propertyMatrix(m: ConformanceMatrix): { readonly ids: readonly string[]; readonly cells: readonly (readonly PropertyCell[])[] } {
+  const ids = [...new Set(m.backends.flatMap((b) => b.properties.map((p) => p.id)))];
+  const cells = ids.map((id) => m.backends.map((b): PropertyCell => {
+    if (b.status === 'unavailable') return { status: 'unavailable', text: 'unavailable' };
+    const p = b.properties.find((q) => q.id === id);
+    return p ? { status: coverageStatus(p, b.minChecked), text: coverageText(p, b.minChecked) } : { status: undefined, text: '' };
+  }));
+  return { ids, cells };
 }

@@ -6,26 +6,25 @@
 import { FORWARD_ONLY } from '../kernels/peers/index.js';
 import { DEFAULT_POLICY, type Policy } from '../spec/policy.js';
 import { PROPERTIES } from '../spec/properties/index.js';
-import { allClauses, backendStatus, clauseStatus } from '../spec/verdicts.js';
+import { allClauses, backendStatus, clauseStatus, coverageText, defaultMinChecked } from '../spec/verdicts.js';
 import { CAUSES, caseView, type CauseId } from './ecosystem-readings.js';
 import type { EcosystemBackend, EcosystemProperty, EcosystemResults } from './ecosystem.js';
 
-function mark(p: EcosystemProperty | undefined): string {
+/** 'pass 200', '_THIN 37_', '**FAIL** 12' (cases checked before the failing one), 'unsupported', 'n/a'. */
+function mark(p: EcosystemProperty | undefined, minChecked: number): string {
   if (!p) return '—';
-  if (p.status === 'pass') return p.unsupported ? `pass (${p.cases})` : 'pass';
-  if (p.status === 'fail') return '**FAIL**';
-  return p.status;
+  return coverageText(p, minChecked).replace(/^fail\b/, '**FAIL**').replace(/^thin (\d+)/, '_THIN $1_');
 }
 
-function clauseCell(b: EcosystemBackend, clause: string): string {
+function clauseCell(b: EcosystemBackend, clause: string, minChecked: number): string {
   if (!b.available) return 'unavailable';
-  const s = clauseStatus(b, clause);
-  return s === undefined ? '—' : s === 'fail' ? '**FAIL**' : s;
+  const s = clauseStatus(b, clause, minChecked);
+  return s === undefined ? '—' : s === 'fail' ? '**FAIL**' : s === 'thin' ? '_THIN_' : s;
 }
 
-function backendCell(b: EcosystemBackend): string {
+function backendCell(b: EcosystemBackend, minChecked: number): string {
   if (!b.available) return `unavailable: ${b.error ?? ''}`;
-  const s = backendStatus(b.properties);
+  const s = backendStatus(b.properties, minChecked);
   return s === 'fail' ? `FAIL (${plural(b.properties.filter((p) => p.status === 'fail').length, 'property', 'properties')})` : s;
 }
 
@@ -63,6 +62,7 @@ export function renderEcosystemMarkdown(r: EcosystemResults): string {
   const clauses = allClauses(avail);
   const props = PROPERTIES.map((p) => p.id).filter((id) => avail.some((b) => b.properties.some((q) => q.id === id)));
   const col = rows.map((b) => `\`${b.name}\``);
+  const minChecked = r.minChecked ?? defaultMinChecked(r.runs);
 
   const md: string[] = [];
   md.push('# Ecosystem conformance: TensorFlow.js and ONNX Runtime against SPEC.md');
@@ -73,7 +73,7 @@ export function renderEcosystemMarkdown(r: EcosystemResults): string {
   md.push('');
   md.push('## Backends');
   md.push('');
-  md.push(table(['backend', 'what', 'policy (SPEC.md §6)', 'status'], rows.map((b) => [`\`${b.name}\``, b.library, policyText(b.policy), backendCell(b)])));
+  md.push(table(['backend', 'what', 'policy (SPEC.md §6)', 'status'], rows.map((b) => [`\`${b.name}\``, b.library, policyText(b.policy), backendCell(b, minChecked)])));
   md.push('');
   md.push(`Installed versions: ${Object.entries(r.packages).map(([k, v]) => `${k} ${v ?? '(not installed)'}`).join(', ')}.`);
   md.push('');
@@ -81,15 +81,15 @@ export function renderEcosystemMarkdown(r: EcosystemResults): string {
   md.push('');
   md.push('## Clause × backend');
   md.push('');
-  md.push('The verdicts of SPEC.md PROP.VERDICT. **FAIL**: a property citing the clause failed. pass: at least one citing property checked cases and none failed. n/a: every citing property needs `backward()` and the library is inference only. unsupported: otherwise, every case of the citing properties that apply was declined. —: not checked for that backend.');
+  md.push(`The verdicts of SPEC.md PROP.VERDICT. **FAIL**: a property citing the clause failed. pass: at least one citing property checked cases and none failed. n/a: every citing property needs \`backward()\` and the library is inference only. unsupported: otherwise, every case of the citing properties that apply was declined. _THIN_: the citing properties passed, but none on ${minChecked} or more checked cases (PROP.THIN). —: not checked for that backend.`);
   md.push('');
-  md.push(table(['clause', ...col], clauses.map((c) => [`\`${c}\``, ...rows.map((b) => clauseCell(b, c))])));
+  md.push(table(['clause', ...col], clauses.map((c) => [`\`${c}\``, ...rows.map((b) => clauseCell(b, c, minChecked))])));
   md.push('');
   md.push('## Property × backend');
   md.push('');
-  md.push('pass (k): passed with k cases checked, the others declined.');
+  md.push(`Each cell: the verdict and the cases checked out of ${r.runs} (a declined case is drawn again, up to ${r.runs * 10} declines; a failure counts the cases checked before the failing one). _THIN k_: passed on fewer than ${minChecked} checked cases (PROP.THIN), not read as a pass.`);
   md.push('');
-  md.push(table(['property', ...col], props.map((id) => [`\`${id}\``, ...rows.map((b) => (b.available ? mark(b.properties.find((p) => p.id === id)) : 'unavailable'))])));
+  md.push(table(['property', ...col], props.map((id) => [`\`${id}\``, ...rows.map((b) => (b.available ? mark(b.properties.find((p) => p.id === id), minChecked) : 'unavailable'))])));
   md.push('');
 
   md.push('## Findings by cause');
@@ -133,7 +133,7 @@ export function renderEcosystemMarkdown(r: EcosystemResults): string {
   if (na.length) {
     md.push('## Not applicable: forward-only runtimes');
     md.push('');
-    md.push(`These properties call \`backward()\`, which an inference runtime refuses (\`${FORWARD_ONLY}\`): ${na.join(', ')}. Their forward parts are not checked for that backend either. The verifier has no forward-only declaration yet; until it has, these are reclassified here from their refusal message.`);
+    md.push(`These properties call \`backward()\`, which an inference runtime refuses (\`${FORWARD_ONLY}\`): ${na.join(', ')}. Their forward parts are not checked for that backend either. The verifier reads the backend's capabilities (\`backward: false\`) and marks them n/a without drawing a case; a backend that declares nothing is reclassified here from its refusal message.`);
     md.push('');
   }
 

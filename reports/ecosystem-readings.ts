@@ -30,7 +30,11 @@ export const CAUSES = {
   },
   'xnnpack-nan-clamp': {
     verdict: 'no documented convention (undocumented NaN handling; NaN turned into −∞)',
-    text: "XNNPACK's f32 max-pool microkernels reduce a window in a fixed tree of `max` and then clamp to [output_min, output_max] (google/XNNPACK `src/f32-maxpool/maxpool.c.in`); with wasm's pmax, a NaN that reaches the accumulator becomes −∞ at the clamp, and whether it reaches it depends on the tap's position in the tree. tfjs's own wasm test setup skips max_pool_test's \"ignores NaNs\" (\"Actual != expected\", tensorflow/tfjs `tfjs-backend-wasm/src/setup_test.ts`). No §6 policy matches: neither propagate, ignore nor first-only.",
+    text: "XNNPACK's f32 max-pool microkernels reduce a window in a fixed tree of `max` and then clamp to [output_min, output_max] (google/XNNPACK `src/f32-maxpool/maxpool.c.in`); with wasm's pmax, a NaN that reaches the accumulator becomes −∞ at the clamp, and whether it reaches it depends on the tap's position in the tree. tfjs's own wasm test setup skips max_pool_test's \"ignores NaNs\" (\"Actual != expected\", tensorflow/tfjs `tfjs-backend-wasm/src/setup_test.ts`). No §6 policy matches: neither propagate, ignore nor first-only. The average-pool path (`AvgPool.ts` → XNNPACK `average_pooling2d_nhwc`, and tf.pool's dilated cases through it) does the same to a NaN in a window (observed: a 2×1 average of [NaN, 1] → −∞; tfjs-cpu gives NaN, SPECIAL.IEEE).",
+  },
+  'tfjs-cpu-identity-nan': {
+    verdict: 'likely bug (disagrees with its own NaN convention; no upstream issue found)',
+    text: "tfjs-backend-cpu's MaxPool kernel (`src/kernels/MaxPool.ts`) returns its input unchanged (an identity) when the filter is 1×1 and the output shape equals the input's; every other case goes through `pool()` (`src/utils/pool_utils.ts`), which ignores NaN (`pixel > minMaxValue` from −∞). A 1×1 window holding NaN then gives NaN where tfjs CPU's own convention (POLICY.NAN 'ignore', the registry policy) gives −∞ (observed: kernel 1, stride 1 over [NaN, 0] → [NaN, 0]). A 1-D kernel-1 case, which the adapter runs as 2-D with a unit axis, is such a 1×1 filter.",
   },
   'tfjs-wasm-fltmin-init': {
     verdict: 'likely bug (no upstream issue found)',
@@ -39,6 +43,10 @@ export const CAUSES = {
   'tfjs-cpu-maxpool3d-grad-position': {
     verdict: 'likely bug (no upstream issue found)',
     text: "tfjs-backend-cpu's `maxPool3dPositions` (`src/utils/pool_utils.ts`, used by MaxPool3DGrad) encodes the in-window position as wDepth·fH·fW + wRow·**fH** + wCol, while MaxPool3DGrad decodes it with wRow·**fW**: whenever the filter's height and width differ, the 3-D max gradient goes to the wrong tap or to none (INV.ROUTE: a unit dy reaches no input). It also updates on `>=`, so tied maxima get the gradient at the last tap, where the 2-D `maxPoolPositions` uses `>` (first, tfjs CPU's convention). The forward is right; no convention explains the backward.",
+  },
+  'tfjs-argmax-neg-inf': {
+    verdict: 'edge of its convention (no position for a window of −∞; no upstream issue found)',
+    text: "tfjs-backend-cpu's maxPoolWithArgmax takes its indices from `maxPoolPositions` (`src/utils/pool_utils.ts`, via `MaxPoolWithArgmax_impl.ts`), which starts each window at `maxValue = −∞`, `maxPosition = −1` and updates on `pixel > maxValue`: a window whose in-bounds values are all −∞ keeps position −1 and returns it as the index (the value, −∞, is right). MAX.INDEX wants the position of one of the window's taps; padding is never a candidate (MAX.PAD). The same start as tfjs-nan-grad's all-NaN window.",
   },
   'tfjs-nan-grad': {
     verdict: 'edge of the convention (POLICY.NAN ignore)',
@@ -156,13 +164,19 @@ export function classify(row: RowView, f: FailureView): CauseId {
   if (lib.startsWith('tfjs-')) {
     const wasm = lib === 'tfjs-wasm';
     if (wasm && ceilOverhang(c) && !grad) return 'tfjs-wasm-ceil-uninitialised';
-    if (ceilOverhang(c) && grad && rank === 2) return 'tfjs-grad-drops-rounding';
+    // 1-D runs as 2-D with a unit axis (kernels/peers/rank-lift.ts), through the same 2-D gradients.
+    if (ceilOverhang(c) && grad && rank <= 2) return 'tfjs-grad-drops-rounding';
     if (c.kind === 'avg' && grad && padded) return 'tfjs-avg-grad-divisor';
-    const xnnpack = rank === 2 && row.role !== 'index variant'; // the wasm kernels that call XNNPACK
-    if (wasm && c.kind === 'max' && hasNaN && !grad && xnnpack) return 'xnnpack-nan-clamp';
+    // The wasm kernels that call XNNPACK: 2-D, and 1-D run as 2-D with a unit axis (kernels/peers/rank-lift.ts).
+    const xnnpack = rank <= 2 && row.role !== 'index variant';
+    if (wasm && (c.kind === 'max' || c.kind === 'avg') && hasNaN && !grad && xnnpack) return 'xnnpack-nan-clamp';
+    const identity = c.kernel.every((k) => k === 1) && c.strides.every((v) => v === 1) && !padded;
+    if (!wasm && c.kind === 'max' && hasNaN && !grad && rank <= 2 && identity) return 'tfjs-cpu-identity-nan';
     if (wasm && c.kind === 'max' && (grad || (!xnnpack && c.values.some((v) => v <= FLT_MIN || Number.isNaN(v))))) return 'tfjs-wasm-fltmin-init';
     if (!wasm && c.kind === 'max' && rank === 3 && grad) return 'tfjs-cpu-maxpool3d-grad-position';
     if (!wasm && c.kind === 'max' && hasNaN && grad) return 'tfjs-nan-grad';
+    const noPosition = f.mismatch?.tensor === 'indices' && Number(f.mismatch.got) === -1 && c.values.includes(-Infinity);
+    if (!wasm && row.role === 'index variant' && c.kind === 'max' && noPosition) return 'tfjs-argmax-neg-inf';
   }
   if (lib === 'onnxruntime') {
     // MLAS starts its max scan from lowest() = −FLT_MAX: a NaN or a window of only −∞ comes out as that value.
@@ -175,7 +189,8 @@ export function classify(row: RowView, f: FailureView): CauseId {
       if (Number.isFinite(exact) && exact !== 0 && Math.abs(got - exact) / Math.abs(exact) < 1e-4) return 'ort-lp-root-exponent';
     }
     // Two zeros that compare equal but differ in sign: only a tie rule picks between them.
-    const zeroTie = f.mismatch !== undefined && Number(f.mismatch.got) === 0 && Number(f.mismatch.expected) === 0;
+    // compareAll writes "exactly -0", compareExact "-0".
+    const zeroTie = f.mismatch !== undefined && Number(f.mismatch.got) === 0 && Number(f.mismatch.expected.replace(/^exactly /, '')) === 0;
     if (c.kind === 'max' && zeroTie && c.values.some((v) => Object.is(v, -0)) && c.values.some((v) => Object.is(v, 0))) return 'ort-max-last-tie';
     if (c.kind === 'avg' && c.countIncludePad && ceilOverhang(c)) return 'ort-cip-ceil-divisor';
     if (c.ceilMode && /output shape/.test(f.message)) return 'ort-ceil-start-inside';

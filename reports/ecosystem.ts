@@ -17,7 +17,7 @@ import { STRUCTURED_KINDS, type PoolingBackend } from '../spec/contract.js';
 import { resolvePolicy, type Policy } from '../spec/policy.js';
 import { PROPERTIES } from '../spec/properties/index.js';
 import { replayCommand } from '../spec/replay.js';
-import type { PropertyStatus } from '../spec/verdicts.js';
+import { defaultMinChecked, type PropertyStatus } from '../spec/verdicts.js';
 import { verifyBackend, type PropertyOutcome } from '../spec/verifier.js';
 import { defaultCorpusDir, loadCorpus, replayCorpus, type CorpusCase, type CorpusReplay } from './ecosystem-corpus.js';
 import { CAUSES, classify, type CauseId } from './ecosystem-readings.js';
@@ -75,6 +75,8 @@ export interface EcosystemResults {
   readonly date: string;
   readonly seed: number;
   readonly runs: number;
+  /** PROP.THIN's minimum of checked cases (half of runs); absent in files written before it. */
+  readonly minChecked?: number;
   readonly node: string;
   readonly platform: string;
   /** Installed version of each package a row needs; null when not installed. */
@@ -174,7 +176,7 @@ export async function verifyRows(rows: readonly EcosystemRow[], options: Omit<Ec
   for (const row of rows) backends.push(await runRow(row, runs, seed, log, corpus));
   const root = packageRoot();
   return {
-    schema: ECOSYSTEM_SCHEMA, date: new Date().toISOString(), seed, runs, node: process.version, platform: `${process.platform} ${process.arch}`,
+    schema: ECOSYSTEM_SCHEMA, date: new Date().toISOString(), seed, runs, minChecked: defaultMinChecked(runs), node: process.version, platform: `${process.platform} ${process.arch}`,
     packages: Object.fromEntries([...new Set(rows.flatMap((r) => r.packages))].map((pkg) => [pkg, installedVersion(pkg, root)])),
     backends,
   };

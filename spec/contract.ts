@@ -126,6 +126,8 @@ export interface PoolingBackend {
   readonly name: string;
   /** Structured pooling (SPEC.md §10), where implemented. */
   readonly structured?: StructuredPoolingBackend;
+  /** What the backend computes, where declared (PoolingCapabilities): the verifier draws mostly such cases. */
+  readonly capabilities?: PoolingCapabilities;
   /**
    * Whether the backend computes this case; a declined case is reported as unsupported, never as passed.
    * `layout` (optional, default channels_first) says how to read inputShape; backends may ignore it.
@@ -233,4 +235,59 @@ export interface PoolPlan {
 export interface PlanningBackend extends PoolingBackend {
   /** Rejects with a typed error for an invalid or unsupported case, as forward() would. */
   plan(spec: PoolSpec, inputShape: readonly number[], layout?: Layout, options?: PoolPlanOptions): Promise<PoolPlan>;
+}
+
+/*
+ * Capabilities: an optional, declarative description of the cases a backend computes. The verifier's generators
+ * draw most cases from it (spec/arbitraries/spec.ts), so a backend that declines most of the case space still
+ * gets its `--runs` cases checked; a fixed share of draws ignores it, so supports() itself stays tested. It is a
+ * hint, never a verdict: supports() has the last word on every case, and a case the description admits but
+ * supports() declines is simply drawn again (within the skip budget, spec/verifier.ts).
+ */
+
+/**
+ * One region of the case space: every field narrows, an absent field does not (the whole range is drawn). A
+ * region should hold mostly supported cases; it need not hold only those.
+ */
+export interface CapabilityRegion {
+  /** Kinds computed (default all of POOL_KINDS). */
+  readonly kinds?: readonly PoolKind[];
+  /** Spatial ranks computed, among 1..3 (default all). */
+  readonly ranks?: readonly number[];
+  /** Input layouts accepted (default both). */
+  readonly layouts?: readonly Layout[];
+  /** false: floor mode only (SHAPE.OUT); absent or true: both roundings. */
+  readonly ceilMode?: boolean;
+  /** false: every dilation 1; absent or true: dilated windows too. */
+  readonly dilation?: boolean;
+  /** false: avg with countIncludePad = false only; absent or true: both divisor rules (AVG.DIVISOR). */
+  readonly countIncludePad?: boolean;
+  /** false: no divisorOverride (AVG.OVERRIDE); absent or true: overrides too. */
+  readonly divisorOverride?: boolean;
+  /** The Lp exponents computed (LP.DEF), e.g. [1, 2, 3] for an integer attribute; default the generator's set. */
+  readonly p?: readonly number[];
+  /**
+   * Implicit padding: 'none' (all zero), 'below-kernel' (every pad < its kernel extent), 'uniform' (one value for
+   * all 2d pads), 'any' (default: anything WINDOW.FITS and WINDOW.NONEMPTY allow).
+   */
+  readonly pads?: 'none' | 'below-kernel' | 'uniform' | 'any';
+  /** true: every stride is 1. */
+  readonly unitStrides?: boolean;
+  /** true: kernel and stride are the same on every axis (a cubic window). */
+  readonly uniformWindow?: boolean;
+}
+
+/** What a backend computes (PoolingBackend.capabilities). */
+export interface PoolingCapabilities {
+  /**
+   * The regions, one picked per narrowed draw (uniformly among those that fit the property); several regions
+   * describe a backend whose limits depend on each other (e.g. dilation only at rank 2 with unit strides).
+   * Absent or empty: the sliding-window case space is not narrowed.
+   */
+  readonly regions?: readonly CapabilityRegion[];
+  /**
+   * false: backward() is not implemented for any case (an inference runtime). Every property that calls
+   * backward() is then n/a at once, without drawing a case (SPEC.md PROP.VERDICT). Default true.
+   */
+  readonly backward?: boolean;
 }

@@ -10,7 +10,11 @@ import { seedFor } from './seeds.js';
 import { PROPERTIES, type AnyProperty, type Mismatch, type Verdict } from './properties/index.js';
 import { backendStatus } from './verdicts.js';
 
-export type Status = 'pass' | 'fail' | 'unsupported';
+/**
+ * A property's status on one backend. 'n/a': the property calls backward() and the backend has none (its
+ * capabilities say `backward: false`, or supportsBackward() declined every case drawn).
+ */
+export type Status = 'pass' | 'fail' | 'unsupported' | 'n/a';
 
 export interface Failure {
   readonly message: string;
@@ -27,10 +31,19 @@ export interface PropertyOutcome {
   readonly title: string;
   readonly clauses: readonly string[];
   readonly status: Status;
-  /** Cases the backend accepted and that were checked (before any shrinking). */
+  /** Cases the backend accepted and that were checked (before any shrinking; never a shrink candidate). */
   readonly cases: number;
-  /** Cases the backend declined through supports(); never counted as passed. */
+  /** Cases the backend declined through supports(); never counted as passed, and drawn again (skip budget). */
   readonly unsupported: number;
+  /**
+   * The skip budget: declined draws allowed before the property stops short of `runs` checked cases
+   * (maxSkipsPerRun × runs, fast-check's precondition budget).
+   */
+  readonly skipBudget: number;
+  /** Whether the budget ran out: fewer than `runs` cases were checked because the backend declined the rest. */
+  readonly budgetSpent: boolean;
+  /** Why the property was not drawn at all (n/a or unsupported at once), where it was not. */
+  readonly note?: string;
   /** Distinct decline reasons (at most 5). */
   readonly reasons: readonly string[];
   /** Output elements that had no float32 constraint (ACC.RANGE), summed over the cases. */
@@ -43,7 +56,8 @@ export interface PropertyOutcome {
 
 export interface BackendOutcome {
   readonly backend: string;
-  readonly status: Status;
+  /** PROP.VERDICT without a minimum of checked cases (the CLI applies PROP.THIN with its own). */
+  readonly status: 'pass' | 'fail' | 'unsupported';
   readonly policy: Policy;
   readonly properties: readonly PropertyOutcome[];
   readonly ms: number;
@@ -58,6 +72,8 @@ export interface VerifyOptions {
   path?: string;
   /** Property IDs to run (default all). */
   properties?: readonly string[];
+  /** Declined draws allowed per run (default DEFAULT_MAX_SKIPS_PER_RUN); the budget is this × runs. */
+  maxSkipsPerRun?: number;
   /** The backend's documented conventions where the spec allows alternatives (SPEC.md §6). */
   policy?: Partial<Policy>;
   onProgress?: (event: ProgressEvent) => void;
@@ -68,6 +84,50 @@ export type ProgressEvent =
   | { readonly type: 'done'; readonly backend: string; readonly outcome: PropertyOutcome; readonly index: number; readonly total: number };
 
 export const DEFAULT_RUNS = 100;
+
+/**
+ * The skip budget. A property keeps drawing until `runs` cases were checked or DEFAULT_MAX_SKIPS_PER_RUN × runs
+ * cases were declined; then it reports how many it checked (budgetSpent). 10 lets a backend that accepts one
+ * draw in ten still get its `runs` cases on average. Before that loop a probe draws up to `runs` cases and stops
+ * at the first the backend accepts: a backend that declines all of them is taken to decline the property
+ * (unsupported, budgetSpent, after `runs` draws — what every property cost before the loop existed), so
+ * properties outside a backend's reach do not spend the whole budget.
+ */
+export const DEFAULT_MAX_SKIPS_PER_RUN = 10;
+
+/** Cases the probe draws at a time (fc.sample generates a chunk at once). */
+const PROBE_CHUNK = 8;
+
+interface Declines { readonly declined: number; readonly backward: number; readonly reasons: ReadonlySet<string> }
+
+/**
+ * Asks the property about up to `runs` drawn cases, stopping at the first one that is not declined. Returns the
+ * declines when all `runs` were declined, undefined otherwise (also when a case fails or throws: the full run
+ * finds, shrinks and reports it).
+ */
+async function probeDeclines(
+  prop: AnyProperty, arbitrary: AnyProperty['arbitrary'], backend: PoolingBackend, policy: Policy, runs: number, seed: number,
+): Promise<Declines | undefined> {
+  let declined = 0;
+  let backward = 0;
+  const reasons = new Set<string>();
+  for (let chunk = 0; declined < runs; chunk++) {
+    const drawn = fc.sample(arbitrary, { numRuns: Math.min(PROBE_CHUNK, runs - declined), seed: seedFor(seed, `probe ${chunk}`) | 0 });
+    for (const c of drawn) {
+      let v: Verdict;
+      try {
+        v = await prop.check(backend, c, policy);
+      } catch {
+        return undefined;
+      }
+      if (v.status !== 'unsupported') return undefined;
+      declined++;
+      if (v.backward) backward++;
+      if (reasons.size < 5) reasons.add(v.reason);
+    }
+  }
+  return { declined, backward, reasons };
+}
 
 export function randomSeed(): number {
   return Math.floor(Math.random() * 2 ** 31);
@@ -95,43 +155,82 @@ export function propertySeed(seed: number, id: string): number {
 
 export async function runProperty(
   prop: AnyProperty, backend: PoolingBackend, policy: Policy, runs: number, seed: number, path?: string,
+  maxSkipsPerRun: number = DEFAULT_MAX_SKIPS_PER_RUN,
 ): Promise<PropertyOutcome> {
   const started = performance.now();
+  const skipBudget = maxSkipsPerRun * runs;
+  const base = { id: prop.id, title: prop.title, clauses: prop.clauses, seed, runs, skipBudget };
+  // Declared limits settle a property before any draw: a member it needs is absent, or backward() is.
+  const inapplicable = prop.applies?.(backend);
+  if (inapplicable !== undefined) {
+    return { ...base, status: 'unsupported', cases: 0, unsupported: 0, reasons: [inapplicable], unconstrained: 0, budgetSpent: false, note: inapplicable, ms: performance.now() - started };
+  }
+  if (prop.usesBackward && backend.capabilities?.backward === false) {
+    const note = `${backend.name} declares no backward() (capabilities.backward: false); the property calls it`;
+    return { ...base, status: 'n/a', cases: 0, unsupported: 0, reasons: [], unconstrained: 0, budgetSpent: false, note, ms: performance.now() - started };
+  }
+  const arbitrary = backend.capabilities && prop.arbitraryFor ? prop.arbitraryFor(backend.capabilities) : prop.arbitrary;
+  const propSeed = propertySeed(seed, prop.id);
+  const none = path === undefined ? await probeDeclines(prop, arbitrary, backend, policy, runs, propSeed) : undefined;
+  if (none) {
+    // Declined by supportsBackward() alone, the property does not apply.
+    const status = none.backward === none.declined ? 'n/a' : 'unsupported';
+    const note = `declined all of the first ${runs} draws; the skip loop was not entered`;
+    return { ...base, status, cases: 0, unsupported: none.declined, reasons: [...none.reasons], unconstrained: 0, budgetSpent: true, note, ms: performance.now() - started };
+  }
   let cases = 0;
   let unsupported = 0;
+  let backwardDeclines = 0;
   let unconstrained = 0;
   const reasons = new Set<string>();
+  // Set by the first failing case, whether it failed by verdict or by throwing: what runs after it are shrink
+  // candidates, never counted as cases.
   let shrinking = false;
   let lastFailure: Extract<Verdict, { status: 'fail' }> | undefined;
   const details = await fc.check(
-    fc.asyncProperty(prop.arbitrary, async (c) => {
-      const v = await prop.check(backend, c, policy);
+    fc.asyncProperty(arbitrary, async (c) => {
+      let v: Verdict;
+      try {
+        v = await prop.check(backend, c, policy);
+      } catch (e) {
+        shrinking = true;
+        throw e;
+      }
       if (v.status === 'fail') {
         lastFailure = v;
         shrinking = true;
         return false;
       }
-      if (!shrinking) {
-        if (v.status === 'unsupported') {
+      if (v.status === 'unsupported') {
+        if (!shrinking) {
           unsupported++;
+          if (v.backward) backwardDeclines++;
           if (reasons.size < 5) reasons.add(v.reason);
-        } else {
-          cases++;
-          unconstrained += v.unconstrained ?? 0;
         }
+        // A declined case does not use up a run: fast-check draws another (up to the skip budget) and, while
+        // shrinking, moves on to the next candidate.
+        fc.pre(false);
+      }
+      if (!shrinking) {
+        cases++;
+        unconstrained += v.status === 'pass' ? v.unconstrained ?? 0 : 0;
       }
       return true;
     }),
-    { numRuns: runs, seed: propertySeed(seed, prop.id), ...(path !== undefined ? { path, endOnFailure: true } : {}) },
+    { numRuns: runs, maxSkipsPerRun, seed: propSeed, ...(path !== undefined ? { path, endOnFailure: true } : {}) },
   );
   const ms = performance.now() - started;
-  const base = { id: prop.id, title: prop.title, clauses: prop.clauses, cases, unsupported, reasons: [...reasons], unconstrained, seed, runs, ms };
-  if (details.failed) {
+  const counts = { cases, unsupported, reasons: [...reasons], unconstrained, ms };
+  // fast-check reports a spent skip budget as a failure without a counterexample.
+  const budgetSpent = details.failed && details.counterexamplePath === null;
+  if (details.failed && !budgetSpent) {
     const error = details.errorInstance;
     const message = lastFailure?.message
       ?? `the property itself threw: ${error instanceof Error ? error.stack ?? error.message : String(error)}`;
     return {
       ...base,
+      ...counts,
+      budgetSpent: false,
       status: 'fail',
       failure: {
         message,
@@ -142,7 +241,10 @@ export async function runProperty(
       },
     };
   }
-  return { ...base, status: cases === 0 && unsupported > 0 ? 'unsupported' : 'pass' };
+  if (cases > 0) return { ...base, ...counts, budgetSpent, status: 'pass' };
+  // Nothing checked: every draw declined. Declined by supportsBackward() alone, the property does not apply.
+  const status = unsupported > 0 && backwardDeclines === unsupported ? 'n/a' : 'unsupported';
+  return { ...base, ...counts, budgetSpent, status };
 }
 
 export async function verifyBackend(backend: PoolingBackend, options: VerifyOptions = {}): Promise<BackendOutcome> {
@@ -154,7 +256,7 @@ export async function verifyBackend(backend: PoolingBackend, options: VerifyOpti
   const outcomes: PropertyOutcome[] = [];
   for (const [index, prop] of props.entries()) {
     options.onProgress?.({ type: 'start', backend: backend.name, property: prop.id, index, total: props.length });
-    const outcome = await runProperty(prop, backend, policy, runs, seed, options.path);
+    const outcome = await runProperty(prop, backend, policy, runs, seed, options.path, options.maxSkipsPerRun);
     outcomes.push(outcome);
     options.onProgress?.({ type: 'done', backend: backend.name, outcome, index, total: props.length });
   }
@@ -162,4 +264,4 @@ export async function verifyBackend(backend: PoolingBackend, options: VerifyOpti
 }
 
 // The roll-up of property outcomes into backend and clause verdicts (PROP.VERDICT), shared with the reports.
-export { allClauses, backendStatus, clauseStatus } from './verdicts.js';
+export { allClauses, backendStatus, clauseStatus, coverageStatus, defaultMinChecked } from './verdicts.js';

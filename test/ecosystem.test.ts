@@ -76,6 +76,26 @@ describe('readings', () => {
     expect(classify({ name: 'onnxruntime', role: 'peer' }, { ...zero, counterexample: maxCase([2, 2], [2, 2], [1, 1], false, [0, 0, 0, '-0']) })).toBe('ort-max-last-tie');
     expect(classify({ name: 'onnxruntime', role: 'peer' }, { ...zero, counterexample: maxCase([2, 2], [2, 2], [1, 1], false, [0, 0, 0, 0]) })).toBe('unclassified');
     expect(classify({ name: 'tfjs-cpu', role: 'peer' }, { ...zero, counterexample: maxCase([2, 2], [2, 2], [1, 1], false, [0, 0, 0, '-0']) })).toBe('unclassified');
+    // A 1×1 max window with NaN on tfjs-cpu (the identity shortcut keeps it): 'tfjs-cpu-identity-nan'; with a
+    // 1×2 window (the pooling loop, which ignores NaN) it is not that.
+    const nan = { message: 'y[0,0,0,0] = NaN, expected exactly -Infinity', mismatch: { tensor: 'y', flat: 0, position: [0, 0, 0, 0], expected: '-Infinity', got: 'NaN' } };
+    expect(classify({ name: 'tfjs-cpu', role: 'peer' }, { ...nan, counterexample: maxCase([1, 2], [1, 1], [1, 1], false, ['NaN', 0]) })).toBe('tfjs-cpu-identity-nan');
+    expect(classify({ name: 'tfjs-cpu', role: 'peer' }, { ...nan, counterexample: maxCase([1, 2], [1, 2], [1, 1], false, ['NaN', 0]) })).not.toBe('tfjs-cpu-identity-nan');
+    // An avg window with NaN on tfjs-wasm giving −∞: 'xnnpack-nan-clamp', as for max.
+    const avgNan = { spec: { kind: 'avg', kernel: [2, 1], strides: [1, 1], dilations: [1, 1], pads: [0, 0, 0, 0], ceilMode: false, countIncludePad: false }, x: { shape: [1, 1, 2, 1], data: { Float32Array: ['NaN', 1] }, layout: 'channels_first' } };
+    expect(classify({ name: 'tfjs-wasm', role: 'peer' }, { ...nan, counterexample: avgNan })).toBe('xnnpack-nan-clamp');
+    // The ±0 tie as the differential property words it ("exactly -0").
+    const exactly = { message: 'y[1,0,1,0] = 0, expected exactly -0', mismatch: { tensor: 'y', flat: 3, position: [1, 0, 1, 0], expected: 'exactly -0', got: '0' } };
+    expect(classify({ name: 'onnxruntime', role: 'peer' }, { ...exactly, counterexample: maxCase([1, 2], [1, 2], [1, 1], false, ['-0', 0]) })).toBe('ort-max-last-tie');
+    // A tfjs-cpu argmax window holding only −∞ gets index −1: 'tfjs-argmax-neg-inf'; not on the plain peer row.
+    const minus1 = { message: 'indices[0,0,0,0] = -1, expected exactly 0 (MAX.INDEX)', mismatch: { tensor: 'indices', flat: 0, position: [0, 0, 0, 0], expected: 'exactly 0', got: '-1' } };
+    const negInf = maxCase([1, 2], [2, 2], [2, 2], false, ['-Infinity', 0]);
+    expect(classify({ name: 'tfjs-cpu+argmax', of: 'tfjs-cpu', role: 'index variant' }, { ...minus1, counterexample: negInf })).toBe('tfjs-argmax-neg-inf');
+    expect(classify({ name: 'tfjs-cpu', role: 'peer' }, { ...minus1, counterexample: negInf })).toBe('unclassified');
+    // A 1-D ceil case's dropped gradient on tfjs (1-D runs as 2-D): 'tfjs-grad-drops-rounding'.
+    const route = { message: 'a unit gradient at output 1 reached 0 inputs () (INV.ROUTE)' };
+    const oneD = { spec: { kind: 'max', kernel: [2], strides: [2], dilations: [1], pads: [0, 0], ceilMode: true, countIncludePad: false }, x: { shape: [1, 1, 3], data: { Float32Array: [0, 0, 0] }, layout: 'channels_first' } };
+    expect(classify({ name: 'tfjs-cpu', role: 'peer' }, { ...route, counterexample: oneD })).toBe('tfjs-grad-drops-rounding');
     // An index variant is read as its library.
     expect(classify({ name: 'onnxruntime+indices', of: 'onnxruntime', role: 'index variant' }, { ...y, counterexample: maxCase([1, 2], [1, 2], [1, 1], false, ['NaN', 5]) })).toBe('ort-max-nan');
     // Nothing known matches: poolspec's own reference row, or no pooling case at all.

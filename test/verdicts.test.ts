@@ -4,8 +4,8 @@
  * property failed; else pass if one passed; else n/a if every citing property is n/a; else unsupported.
  */
 import { describe, expect, test } from 'vitest';
-import { parseConformance, conformanceMatrix } from '../reports/conformance-input.js';
-import { allClauses, backendStatus, clauseStatus, type PropertyStatus } from '../spec/verdicts.js';
+import { parseConformance, conformanceMatrix, propertyMatrix } from '../reports/conformance-input.js';
+import { allClauses, backendStatus, clauseStatus, coverageStatus, defaultMinChecked, type PropertyStatus } from '../spec/verdicts.js';
 
 function backend(...properties: [PropertyStatus, ...string[]][]): { properties: { status: PropertyStatus; clauses: string[] }[] } {
   return { properties: properties.map(([status, ...clauses]) => ({ status, clauses })) };
@@ -72,5 +72,54 @@ describe('clauseStatus (PROP.VERDICT)', () => {
       ['n/a', 'unavailable'],
     ]);
     expect(m.backends.map((b) => b.status)).toEqual(['unsupported', 'unavailable']);
+  });
+});
+
+describe('PROP.THIN: a pass on fewer checked cases than the minimum is thin', () => {
+  const p = (status: PropertyStatus, cases: number, ...clauses: string[]) => ({ status, cases, clauses });
+
+  test('coverageStatus: only a pass can be thin; no minimum, or no count, is never thin', () => {
+    expect(coverageStatus(p('pass', 49, 'A'), 50)).toBe('thin');
+    expect(coverageStatus(p('pass', 50, 'A'), 50)).toBe('pass');
+    expect(coverageStatus(p('fail', 3, 'A'), 50)).toBe('fail');
+    expect(coverageStatus(p('unsupported', 0, 'A'), 50)).toBe('unsupported');
+    expect(coverageStatus(p('n/a', 0, 'A'), 50)).toBe('n/a');
+    expect(coverageStatus(p('pass', 1, 'A'), undefined)).toBe('pass');
+    expect(coverageStatus({ status: 'pass', clauses: ['A'] }, 50)).toBe('pass');
+    expect(defaultMinChecked(200)).toBe(100);
+    expect(defaultMinChecked(15)).toBe(8);
+  });
+
+  test('clauseStatus: fail > pass (one citing property with enough cases) > thin > n/a/unsupported', () => {
+    const b = { properties: [p('pass', 5, 'A', 'B'), p('pass', 150, 'B'), p('fail', 2, 'C', 'A'), p('unsupported', 0, 'D', 'E'), p('pass', 7, 'E')] };
+    expect(clauseStatus(b, 'A', 100)).toBe('fail');
+    expect(clauseStatus(b, 'B', 100)).toBe('pass');
+    expect(clauseStatus(b, 'E', 100)).toBe('thin');
+    expect(clauseStatus(b, 'D', 100)).toBe('unsupported');
+    // Without a minimum the old rule: a pass on any number of cases.
+    expect(clauseStatus(b, 'E')).toBe('pass');
+  });
+
+  test('backendStatus: thin between fail and pass, only with a minimum', () => {
+    const props = [p('pass', 200, 'A'), p('pass', 10, 'B'), p('unsupported', 0, 'C')];
+    expect(backendStatus(props, 100)).toBe('thin');
+    expect(backendStatus(props)).toBe('pass');
+    expect(backendStatus([...props, p('fail', 1, 'D')], 100)).toBe('fail');
+    expect(backendStatus([p('pass', 200, 'A'), p('n/a', 0, 'B')], 100)).toBe('pass');
+  });
+
+  test('the report matrix reads cases and runs from a verify file and shows thin cells and counts', () => {
+    const m = conformanceMatrix(parseConformance({
+      schema: 'poolspec.verify/1', runs: 40, backends: [
+        { backend: 'b', status: 'pass', properties: [{ id: 'p1', clauses: ['X'], status: 'pass', cases: 12 }, { id: 'p2', clauses: ['Y'], status: 'pass', cases: 40 }] },
+      ],
+    }, 'v.json'));
+    expect(m.cells.map((row) => row[0]!.status)).toEqual(['thin', 'pass']);
+    expect(propertyMatrix(m).cells.map((row) => row[0]!.text)).toEqual(['thin 12', 'pass 40']);
+    // A file's own minimum (poolspec verify --min-checked) wins over half its runs.
+    const strict = conformanceMatrix(parseConformance({
+      schema: 'poolspec.verify/1', runs: 40, minChecked: 40, backends: [{ backend: 'b', properties: [{ id: 'p2', clauses: ['Y'], status: 'pass', cases: 39 }] }],
+    }, 'v.json'));
+    expect(strict.cells[0]![0]!.status).toBe('thin');
   });
 });

@@ -23,7 +23,7 @@ export interface PeerEntry extends BackendEntry {
 export const PEER_BACKENDS: readonly PeerEntry[] = [
   {
     name: 'tfjs-cpu',
-    description: 'TensorFlow.js 4.22 CPU backend (plain JS kernels), NHWC; max and avg, 2-D and 3-D',
+    description: 'TensorFlow.js 4.22 CPU backend (plain JS kernels), NHWC; max and avg, 1-D (as 2-D), 2-D and 3-D',
     peer: true,
     packages: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs'],
     create: async () => (await import('./tfjs.js')).createTfjsBackend('cpu'),
@@ -33,7 +33,7 @@ export const PEER_BACKENDS: readonly PeerEntry[] = [
   },
   {
     name: 'tfjs-wasm',
-    description: 'TensorFlow.js 4.22 WebAssembly backend (XNNPACK, SIMD), NHWC; max and avg, 2-D and 3-D',
+    description: 'TensorFlow.js 4.22 WebAssembly backend (XNNPACK, SIMD), NHWC; max and avg, 1-D (as 2-D), 2-D and 3-D',
     peer: true,
     packages: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs'],
     create: async () => (await import('./tfjs.js')).createTfjsBackend('wasm'),

@@ -18,7 +18,7 @@
  *
  * ORT is inference only: backward() rejects with a BackendError (FORWARD_ONLY) and `supportsBackward()` says so.
  */
-import type { ForwardResult, Layout, PoolSpec, Support, Tensor } from '../../spec/contract.js';
+import type { ForwardResult, Layout, PoolSpec, PoolingCapabilities, Support, Tensor } from '../../spec/contract.js';
 import {
   BackendError, FORWARD_ONLY, OK, dataIn, decline, f32, formatList, fromLibrary, i32, importPeer, shapeIn,
   validateBackward, validateForward, validationSupport, type ForwardOnlyBackend, type PoolGeometry, type PreparableBackend,
@@ -135,6 +135,18 @@ function unsupportedReason(spec: PoolSpec, indicesVariant: boolean): string | un
   return undefined;
 }
 
+/** What unsupportedReason accepts: max, avg without override, lp with an integer p; every pad below its kernel. No backward. */
+export const ORT_CAPABILITIES: PoolingCapabilities = {
+  regions: [{ kinds: ['max', 'avg', 'lp'], p: [1, 2, 3], divisorOverride: false, pads: 'below-kernel' }],
+  backward: false,
+};
+
+/** The indices variant checks max only. */
+export const ORT_INDICES_CAPABILITIES: PoolingCapabilities = {
+  regions: [{ kinds: ['max'], pads: 'below-kernel' }],
+  backward: false,
+};
+
 export interface OrtBackend extends PreparableBackend, ForwardOnlyBackend {
   /** Sessions created so far (cache misses) and currently cached. */
   sessionStats(): { created: number; cached: number };
@@ -235,6 +247,7 @@ export async function createOrtBackend(options: OrtOptions = {}): Promise<OrtBac
 
   return {
     name,
+    capabilities: withIndices ? ORT_INDICES_CAPABILITIES : ORT_CAPABILITIES,
     supports,
     supportsBackward(spec: PoolSpec, inputShape: readonly number[], layout: Layout = 'channels_first'): Support {
       const s = supports(spec, inputShape, layout);

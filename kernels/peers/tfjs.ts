@@ -3,7 +3,8 @@
  * (@tensorflow/tfjs-backend-wasm: XNNPACK, SIMD on, threads off in Node).
  *
  * What it maps (everything else is declined with the reason):
- * - kinds max and avg; 2-D through tf.maxPool / tf.avgPool (NHWC, explicit pads [[0,0],[t,b],[l,r],[0,0]]),
+ * - kinds max and avg; 1-D as 2-D with a unit axis (kernels/peers/rank-lift.ts: the spec and shapes are lifted
+ *   on the way in, outputs, gradients and indices brought back); 2-D through tf.maxPool / tf.avgPool (NHWC, explicit pads [[0,0],[t,b],[l,r],[0,0]]),
  *   2-D dilated through tf.pool ('valid' or 'same' padding, strides 1), 3-D through tf.maxPool3d /
  *   tf.avgPool3d (NDHWC; 'valid', 'same' or one number for all pads). Every mapping is checked with tfjs's own
  *   geometry (backend_util.computePool2DInfo / computePool3DInfo): a case is accepted only when tfjs's pads
@@ -23,7 +24,7 @@
  */
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import type { ForwardResult, Layout, PoolSpec, Support, Tensor } from '../../spec/contract.js';
+import type { CapabilityRegion, ForwardResult, Layout, PoolSpec, PoolingCapabilities, Support, Tensor } from '../../spec/contract.js';
 import {
   BackendError, OK, decline, dataIn, f32, formatList, fromLibrary, i32, importPeer, inputTo, padTapsCount, poolGeometry,
   shapeIn, validateBackward, validateForward, validationSupport, type PoolGeometry, type PreparableBackend,
@@ -31,6 +32,7 @@ import {
   planeIndexOrMinusOne,
 } from './common.js';
 import { tfToPlane } from '../../spec/indices.js';
+import { dropUnitAxis, isRank1, liftShape, liftSpec, liftTensor } from './rank-lift.js';
 
 export type TfjsFlavor = 'cpu' | 'wasm';
 
@@ -140,7 +142,6 @@ function planFor(tf: Tf, spec: PoolSpec, shape: readonly number[], layout: Layou
   if (spec.kind === 'sum') return "tfjs has no sum pooling (tf.pool's poolingType is 'max' or 'avg'; SUM.DEF)";
   if (spec.kind === 'lp') return 'tfjs has no Lp pooling (LP.DEF)';
   if (argmax && spec.kind !== 'max') return 'the argmax variant checks max pooling only';
-  if (d === 1) return 'tfjs-core pools 2-D (maxPool/avgPool, NHWC) and 3-D (maxPool3d/avgPool3d, NDHWC) only; 1-D pooling exists only as a tfjs-layers layer';
   if (spec.kind === 'avg' && spec.divisorOverride !== undefined) return 'tfjs avgPool has no divisor override (AVG.OVERRIDE)';
   if (spec.kind === 'avg' && spec.countIncludePad && padTapsCount(spec, shape, layout)) {
     return 'tfjs avgPool always excludes padding from the divisor (TF convention); countIncludePad = true would change a divisor here (AVG.DIVISOR)';
@@ -229,6 +230,31 @@ async function loadTf(flavor: TfjsFlavor): Promise<{ tf: Tf; gradError?: string 
   return gradError === undefined ? { tf } : { tf, gradError };
 }
 
+/** What tfjs computes without dilation, avg divisor options or padding in the divisor (the TF conventions). */
+const TF_COMMON: CapabilityRegion = { kinds: ['max', 'avg'], countIncludePad: false, divisorOverride: false };
+
+/**
+ * The regions planFor accepts most of: 1-D and 2-D with explicit pads (tf.maxPool/avgPool; a ceil case whose
+ * last window SHAPE.CEIL drops is still declined), 2-D dilated through tf.pool (strides 1, 'valid'), 3-D with
+ * one pad for all six sides and a cubic window (a numeric pad; 'valid' is its zero).
+ */
+export const TFJS_CAPABILITIES: PoolingCapabilities = {
+  regions: [
+    { ...TF_COMMON, ranks: [1, 2], dilation: false },
+    { ...TF_COMMON, ranks: [2], unitStrides: true, pads: 'none', ceilMode: false },
+    { ...TF_COMMON, ranks: [3], dilation: false, pads: 'uniform', uniformWindow: true },
+  ],
+};
+
+/** tf.maxPoolWithArgmax: 2-D (1-D lifted), no dilation, no rounding mode, 'valid', 'same' or one number. */
+export const TFJS_ARGMAX_CAPABILITIES: PoolingCapabilities = {
+  regions: [
+    { kinds: ['max'], ranks: [2], dilation: false, ceilMode: false, pads: 'uniform' },
+    // A lifted 1-D case has zero pads on its unit axis, so one number for all pads means none.
+    { kinds: ['max'], ranks: [1], dilation: false, ceilMode: false, pads: 'none' },
+  ],
+};
+
 export interface TfjsBackend extends PreparableBackend {
   /** The tfjs call used for a case (for reports), or the reason it is declined. */
   describe(spec: PoolSpec, inputShape: readonly number[], layout?: Layout): string;
@@ -267,7 +293,7 @@ export async function createTfjsBackend(flavor: TfjsFlavor, options: TfjsOptions
   const supports = (spec: PoolSpec, inputShape: readonly number[], layout: Layout = 'channels_first'): Support => {
     const invalid = validationSupport(spec, inputShape, layout);
     if (invalid) return invalid;
-    const p = planOf(spec, inputShape, layout);
+    const p = isRank1(spec) ? planOf(liftSpec(spec), liftShape(inputShape, layout), layout) : planOf(spec, inputShape, layout);
     return typeof p === 'string' ? decline(p) : OK;
   };
 
@@ -290,7 +316,22 @@ export async function createTfjsBackend(flavor: TfjsFlavor, options: TfjsOptions
     }
   };
 
+  /** A rank-1 case as rank-2 (rank-lift.ts): validated as given, computed lifted, its outputs brought back. */
   const forward = async (spec: PoolSpec, x: Tensor): Promise<ForwardResult> => {
+    if (!isRank1(spec)) return forwardPlanned(spec, x);
+    validateForward(spec, x);
+    const r = await forwardPlanned(liftSpec(spec), liftTensor(x));
+    return { ...r, y: { ...r.y, shape: dropUnitAxis(r.y.shape, r.y.layout) } };
+  };
+
+  const backward = async (spec: PoolSpec, x: Tensor, dy: Tensor): Promise<Tensor> => {
+    if (!isRank1(spec)) return backwardPlanned(spec, x, dy);
+    validateBackward(spec, x, dy);
+    const dx = await backwardPlanned(liftSpec(spec), liftTensor(x), liftTensor(dy));
+    return { ...dx, shape: [...x.shape] };
+  };
+
+  const forwardPlanned = async (spec: PoolSpec, x: Tensor): Promise<ForwardResult> => {
     const g = validateForward(spec, x);
     const p = requirePlan(spec, g);
     const xl = dataIn(x, g, 'channels_last');
@@ -326,7 +367,7 @@ export async function createTfjsBackend(flavor: TfjsFlavor, options: TfjsOptions
     return result;
   };
 
-  const backward = async (spec: PoolSpec, x: Tensor, dy: Tensor): Promise<Tensor> => {
+  const backwardPlanned = async (spec: PoolSpec, x: Tensor, dy: Tensor): Promise<Tensor> => {
     const g = validateBackward(spec, x, dy);
     const p = requirePlan(spec, g);
     if (gradError !== undefined) throw new BackendError(name, `unsupported: tfjs gradients need @tensorflow/tfjs (${gradError})`);
@@ -343,7 +384,10 @@ export async function createTfjsBackend(flavor: TfjsFlavor, options: TfjsOptions
     return { shape: [...x.shape], data: inputTo(dx, g, 'channels_last'), layout: g.layout };
   };
 
-  const prepare = async (spec: PoolSpec, x: Tensor): Promise<PreparedForward> => {
+  const prepare = async (given: PoolSpec, x0: Tensor): Promise<PreparedForward> => {
+    validateForward(given, x0);
+    // The prepared op is the lifted one for a rank-1 case; outShape is tfjs's own (NHWC) shape, unit axis kept.
+    const [spec, x] = isRank1(given) ? [liftSpec(given), liftTensor(x0)] : [given, x0];
     const g = validateForward(spec, x);
     const p = requirePlan(spec, g);
     await activate();
@@ -366,13 +410,15 @@ export async function createTfjsBackend(flavor: TfjsFlavor, options: TfjsOptions
 
   return {
     name,
+    capabilities: options.argmax ? TFJS_ARGMAX_CAPABILITIES : TFJS_CAPABILITIES,
     supports,
     forward,
     backward,
     prepare,
     describe(spec: PoolSpec, inputShape: readonly number[], layout: Layout = 'channels_first'): string {
-      const p = planOf(spec, inputShape, layout);
-      return typeof p === 'string' ? p : describeTfjsCall(p);
+      const lifted = isRank1(spec);
+      const p = lifted ? planOf(liftSpec(spec), liftShape(inputShape, layout), layout) : planOf(spec, inputShape, layout);
+      return typeof p === 'string' ? p : `${describeTfjsCall(p)}${lifted ? ' (1-D lifted to 2-D with a unit axis)' : ''}`;
     },
     liveTensors(): number { return tf.memory().numTensors; },
     async dispose() { plans.clear(); },

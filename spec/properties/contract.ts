@@ -8,7 +8,8 @@ import type { PoolSpec, Tensor } from '../contract.js';
 import { isPlanning } from '../extensions.js';
 import { gradCaseArbitrary, poolCaseArbitrary, type GradCase, type PoolCase } from '../arbitraries/case.js';
 import {
-  CALL_TIMEOUT_MS, PASS, VerdictSignal, bounded, cloneTensor, compareExact, describeError, fail, positionOf, requireSupport, runBackward,
+  CALL_TIMEOUT_MS, PASS, VerdictSignal, bounded, cloneTensor, compareExact, describeError, fail, narrowable, positionOf, requireBackwardSupport,
+  requireSupport, runBackward,
   runForward, verdictOf, type Property, type Verdict,
 } from './property.js';
 
@@ -26,10 +27,12 @@ export const purity: Property<GradCase> = {
   id: 'contract.pure',
   title: 'forward and backward leave their inputs (spec, x, dy) untouched',
   clauses: ['CONTRACT.PURE'],
-  arbitrary: gradCaseArbitrary(),
+  ...narrowable((capabilities) => gradCaseArbitrary({ capabilities })),
+  usesBackward: true,
   check: (backend, c) => verdictOf(async () => {
     const layout = c.x.layout ?? 'channels_first';
     requireSupport(backend, c.spec, c.x.shape, layout);
+    requireBackwardSupport(backend, c.spec, c.x.shape, layout);
     const specBefore = JSON.stringify(c.spec);
     const x = { shape: [...c.x.shape], data: new Float32Array(c.x.data), layout };
     const dy = { shape: [...c.dy.shape], data: new Float32Array(c.dy.data), layout };
@@ -54,7 +57,8 @@ export const determinism: Property<GradCase> = {
   id: 'contract.deterministic',
   title: 'repeated calls give bit-identical results',
   clauses: ['CONTRACT.DETERMINISTIC'],
-  arbitrary: gradCaseArbitrary(),
+  ...narrowable((capabilities) => gradCaseArbitrary({ capabilities })),
+  usesBackward: true,
   check: (backend, c, policy) => verdictOf(async () => {
     const a = await runForward(backend, c.spec, c.x, policy);
     const ya = new Float32Array(a.y.data);
@@ -77,7 +81,8 @@ export const isolation: Property<GradCase> = {
   id: 'contract.isolation',
   title: 'calls on different inputs do not leak into each other (sequential, interleaved and concurrent)',
   clauses: ['CONTRACT.ISOLATION'],
-  arbitrary: gradCaseArbitrary({ profiles: ['finite', 'ties'] }),
+  ...narrowable((capabilities) => gradCaseArbitrary({ profiles: ['finite', 'ties'], capabilities })),
+  usesBackward: true,
   check: (backend, c, policy) => verdictOf(async () => {
     const other: Tensor = { ...c.x, data: Float32Array.from(c.x.data, (v, i) => -v + (i % 5) + 0.5) };
     const otherDy: Tensor = { ...c.dy, data: Float32Array.from(c.dy.data, (v, i) => v * 2 + (i % 3) - 1) };
@@ -146,7 +151,7 @@ export const refusal: Property<[PoolCase, number]> = {
   clauses: ['CONTRACT.SUPPORTS', 'PARAM.KIND', 'PARAM.KERNEL', 'PARAM.STRIDE', 'PARAM.DILATION', 'PARAM.PADS', 'PARAM.FINITE',
     'PARAM.FLAGS', 'PARAM.RANK', 'TENSOR.LENGTH', 'TENSOR.DTYPE', 'TENSOR.RANK', 'TENSOR.SHAPE', 'TENSOR.LAYOUT',
     'WINDOW.FITS', 'WINDOW.NONEMPTY', 'AVG.OVERRIDE', 'LP.P'],
-  arbitrary: fc.tuple(poolCaseArbitrary({ profiles: ['ties'] }), fc.nat({ max: 19 })),
+  ...narrowable((capabilities) => fc.tuple(poolCaseArbitrary({ profiles: ['ties'], capabilities }), fc.nat({ max: 19 }))),
   check: (backend, [c, which]) => verdictOf(async () => {
     const bad = breakCase(c, which);
     const shape = (bad.x as Tensor).shape;
@@ -218,7 +223,9 @@ export const planContract: Property<GradCase> = {
   id: 'contract.plan',
   title: 'plan(): caller-provided outputs get forward()/backward()\'s results bit for bit, every element written on every call',
   clauses: ['CONTRACT.PLAN'],
-  arbitrary: gradCaseArbitrary(),
+  ...narrowable((capabilities) => gradCaseArbitrary({ capabilities })),
+  usesBackward: true,
+  applies: (backend) => (isPlanning(backend) ? undefined : `${backend.name} has no plan() (an optional member; CONTRACT.PLAN does not apply)`),
   check: (backend, c, policy) => verdictOf(async () => {
     if (!isPlanning(backend)) {
       return { status: 'unsupported', reason: `${backend.name} has no plan() (an optional member; CONTRACT.PLAN does not apply)` };

@@ -6,7 +6,7 @@ import type { PoolKind } from '../contract.js';
 import { gradCaseArbitrary, poolCaseArbitrary, type GradCase, type PoolCase } from '../arbitraries/case.js';
 import { referenceBackward } from '../reference/backward.js';
 import { referenceForward } from '../reference/forward.js';
-import { compareAll, compareExact, runBackward, runForward, verdictOf, type Property } from './property.js';
+import { compareAll, compareExact, narrowable, runBackward, runForward, verdictOf, type Property } from './property.js';
 
 const FORWARD_CLAUSES: Record<PoolKind, readonly string[]> = {
   max: ['MAX.SELECT', 'MAX.PAD', 'MAX.NAN', 'MAX.TIES', 'MAX.INF', 'MAX.INDEX', 'ACC.MAX'],
@@ -22,7 +22,7 @@ export function forwardDifferential(kind: PoolKind): Property<PoolCase> {
     id: `diff.forward.${kind}`,
     title: `${kind} forward matches the reference (values${kind === 'max' ? ', indices' : ''} and shape)`,
     clauses: [...GEOMETRY_CLAUSES, ...FORWARD_CLAUSES[kind]],
-    arbitrary: poolCaseArbitrary({ kinds: [kind] }),
+    ...narrowable((capabilities) => poolCaseArbitrary({ kinds: [kind], capabilities })),
     check: (backend, c, policy) => verdictOf(async () => {
       const r = await runForward(backend, c.spec, c.x, policy);
       const ref = referenceForward(c.spec, c.x, policy);
@@ -46,7 +46,8 @@ export function backwardDifferential(kind: PoolKind): Property<GradCase> {
     title: `${kind} backward matches the reference gradient`,
     clauses: ['PROP.DIFF', 'GRAD.SHAPE', 'ACC.GRAD', ...BACKWARD_CLAUSES[kind]],
     // GRAD.LP is unspecified for non-finite x: the Lp case draws finite inputs.
-    arbitrary: gradCaseArbitrary({ kinds: [kind], profiles: kind === 'lp' ? ['finite', 'ties'] : undefined }),
+    ...narrowable((capabilities) => gradCaseArbitrary({ kinds: [kind], profiles: kind === 'lp' ? ['finite', 'ties'] : undefined, capabilities })),
+    usesBackward: true,
     check: (backend, c, policy) => verdictOf(async () => {
       const dx = await runBackward(backend, c.spec, c.x, c.dy);
       const ref = referenceBackward(c.spec, c.x, c.dy, policy);

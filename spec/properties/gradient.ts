@@ -10,7 +10,7 @@ import { exactFraction } from '../reference/exact.js';
 import { referenceBackward } from '../reference/backward.js';
 import { referenceForward } from '../reference/forward.js';
 import { hpAdd, hpDiv, hpFromNumber, hpMul, hpSub, hpZero, windowValueHP, type Decimal } from '../reference/highprec.js';
-import { PASS, fail, positionOf, runBackward, runForward, verdictOf, type Property } from './property.js';
+import { PASS, fail, narrowable, positionOf, runBackward, runForward, verdictOf, type Property } from './property.js';
 
 /** Half the width of an acceptance set around its value: the error a correct backend may make there. */
 function halfWidth(a: Acceptance): number | undefined {
@@ -26,7 +26,8 @@ export const finiteDifferences: Property<GradCase> = {
   id: 'grad.fd',
   title: 'backward equals central finite differences of the spec\'s forward (away from ties and kinks)',
   clauses: ['GRAD.FD', 'GRAD.MAX', 'GRAD.SUM', 'GRAD.AVG', 'GRAD.LP'],
-  arbitrary: gradCaseArbitrary({ profiles: ['smooth'], dyProfile: 'smooth', maxElements: 64 }),
+  ...narrowable((capabilities) => gradCaseArbitrary({ profiles: ['smooth'], dyProfile: 'smooth', maxElements: 64, capabilities })),
+  usesBackward: true,
   check: (backend, c, policy) => verdictOf(async () => {
     const dx = await runBackward(backend, c.spec, c.x, c.dy);
     const fwd = referenceForward(c.spec, c.x, policy);
@@ -96,7 +97,8 @@ export const adjointIdentity: Property<GradCase> = {
   id: 'grad.adjoint',
   title: 'sum and avg backward is the adjoint of forward: ⟨A x, g⟩ = ⟨x, Aᵀ g⟩',
   clauses: ['GRAD.ADJOINT', 'GRAD.SUM', 'GRAD.AVG'],
-  arbitrary: gradCaseArbitrary({ kinds: ['sum', 'avg'], profiles: ['finite', 'ties'] }),
+  ...narrowable((capabilities) => gradCaseArbitrary({ kinds: ['sum', 'avg'], profiles: ['finite', 'ties'], capabilities })),
+  usesBackward: true,
   check: (backend, c, policy) => verdictOf(async () => {
     const r = await runForward(backend, c.spec, c.x, policy);
     const dx = await runBackward(backend, c.spec, c.x, c.dy);

@@ -9,7 +9,7 @@ import { effectiveKernel, joinShape, poolGeometry, rowMajorStrides, splitShape }
 import { poolCaseArbitrary, type CaseConstraints, type PoolCase } from '../arbitraries/case.js';
 import { MIN_NORMAL32, unconstrained, type Acceptance } from '../interval.js';
 import { referenceForward } from '../reference/forward.js';
-import { PASS, fail, positionOf, runBackward, runForward, verdictOf, type Property, type Verdict } from './property.js';
+import { PASS, fail, narrowable, positionOf, runBackward, runForward, verdictOf, type Property, type Verdict } from './property.js';
 
 /** Width of an acceptance set: how far apart two correct results may be; undefined = unbounded. */
 function width(a: Acceptance): number | undefined {
@@ -83,7 +83,7 @@ export const layoutAgreement: Property<PoolCase> = {
   id: 'inv.layout',
   title: 'channels-first and channels-last give the same result',
   clauses: ['INV.LAYOUT', 'TENSOR.LAYOUT', 'MAX.INDEX'],
-  arbitrary: poolCaseArbitrary(),
+  ...narrowable((capabilities) => poolCaseArbitrary({ capabilities })),
   check: (backend, c, policy) => verdictOf(async () => {
     const a = await runForward(backend, c.spec, c.x, policy);
     const xo = toOtherLayout(c.x);
@@ -101,7 +101,7 @@ export const permutation: Property<PoolCase> = {
   id: 'inv.permute',
   title: 'permuting batch and channels permutes the output the same way',
   clauses: ['INV.PERMUTE'],
-  arbitrary: poolCaseArbitrary(),
+  ...narrowable((capabilities) => poolCaseArbitrary({ capabilities })),
   check: (backend, c, policy) => verdictOf(async () => {
     const layout = layoutOf(c.x);
     const { batch, channels } = splitShape(c.x.shape, layout);
@@ -132,8 +132,8 @@ export const translation: Property<PoolCase> = {
   id: 'inv.translate',
   title: 'dropping one stride of input at the start shifts the output by one position',
   clauses: ['INV.TRANSLATE', 'WINDOW.TAPS', 'SHAPE.OUT'],
-  arbitrary: poolCaseArbitrary({ noPadding: true, maxElements: 128 })
-    .filter((c) => !c.spec.ceilMode && translatableAxis(c.spec, c.x.shape, layoutOf(c.x)) >= 0),
+  ...narrowable((capabilities) => poolCaseArbitrary({ noPadding: true, maxElements: 128, capabilities })
+    .filter((c) => !c.spec.ceilMode && translatableAxis(c.spec, c.x.shape, layoutOf(c.x)) >= 0)),
   check: (backend, c, policy) => verdictOf(async () => {
     const layout = layoutOf(c.x);
     const axis = translatableAxis(c.spec, c.x.shape, layout);
@@ -180,7 +180,7 @@ export const reflection: Property<PoolCase> = {
   id: 'inv.reflect',
   title: 'reversing a symmetric spatial axis reverses the output',
   clauses: ['INV.REFLECT', 'AVG.DIVISOR', 'WINDOW.TAPS'],
-  arbitrary: poolCaseArbitrary().filter((c) => symmetricAxis(c.spec, c.x.shape, layoutOf(c.x)) >= 0),
+  ...narrowable((capabilities) => poolCaseArbitrary({ capabilities }).filter((c) => symmetricAxis(c.spec, c.x.shape, layoutOf(c.x)) >= 0)),
   check: (backend, c, policy) => verdictOf(async () => {
     const layout = layoutOf(c.x);
     const dim = symmetricAxis(c.spec, c.x.shape, layout) + (layout === 'channels_first' ? 2 : 1);
@@ -208,7 +208,7 @@ export const monotonicity: Property<[PoolCase, number]> = {
   id: 'inv.monotone',
   title: 'raising inputs (magnitudes, for Lp) never lowers the output',
   clauses: ['INV.MONOTONE'],
-  arbitrary: fc.tuple(finiteCases({ divisorOverride: false }), fc.integer({ min: 1, max: 2 ** 20 })),
+  ...narrowable((capabilities) => fc.tuple(finiteCases({ divisorOverride: false, capabilities }), fc.integer({ min: 1, max: 2 ** 20 }))),
   check: (backend, [c, seed], policy) => verdictOf(async () => {
     const up = Float32Array.from(c.x.data, (v, i) => {
       const delta = ((seed * (i + 1)) % 7) / 4; // 0, 0.25, …, 1.5: some elements stay, some rise
@@ -232,12 +232,12 @@ export const homogeneity: Property<[PoolCase, number]> = {
   id: 'inv.homogeneous',
   title: 'scaling the input by a power of two scales the output by it',
   clauses: ['INV.HOMOGENEOUS'],
-  arbitrary: fc.tuple(finiteCases(), fc.constantFrom(-3, -1, 1, 2, 3))
+  ...narrowable((capabilities) => fc.tuple(finiteCases({ capabilities }), fc.constantFrom(-3, -1, 1, 2, 3))
     // INV.HOMOGENEOUS holds without underflow: every non-zero |x| (and for Lp, |x|^p), scaled, stays normal.
     .filter(([c, k]) => c.x.data.every((v) => {
       const scaled = Math.abs(v) * Math.min(1, 2 ** k);
       return v === 0 || (scaled >= MIN_NORMAL32 && (c.spec.kind !== 'lp' || scaled ** c.spec.p! >= MIN_NORMAL32));
-    })),
+    }))),
   check: (backend, [c, k], policy) => verdictOf(async () => {
     const f = 2 ** k;
     const a = await runForward(backend, c.spec, c.x, policy);
@@ -262,7 +262,7 @@ export const maxShift: Property<[PoolCase, number]> = {
   id: 'inv.shift',
   title: 'max(x + c) = max(x) + c when the shift is exact',
   clauses: ['INV.SHIFT', 'MAX.SELECT'],
-  arbitrary: fc.tuple(poolCaseArbitrary({ kinds: ['max'], profiles: ['ties'] }), fc.integer({ min: -5, max: 5 })),
+  ...narrowable((capabilities) => fc.tuple(poolCaseArbitrary({ kinds: ['max'], profiles: ['ties'], capabilities }), fc.integer({ min: -5, max: 5 }))),
   check: (backend, [c, shift], policy) => verdictOf(async () => {
     const a = await runForward(backend, c.spec, c.x, policy);
     const b = await runForward(backend, c.spec, { ...c.x, data: Float32Array.from(c.x.data, (v) => v + shift) }, policy);
@@ -276,7 +276,7 @@ export const ordering: Property<PoolCase> = {
   id: 'inv.order',
   title: 'max ≥ avg ≥ min on the same windows (no padding, no divisor override)',
   clauses: ['INV.ORDER', 'AVG.DIVISOR'],
-  arbitrary: finiteCases({ kinds: ['avg'], noPadding: true, divisorOverride: false }),
+  ...narrowable((capabilities) => finiteCases({ kinds: ['avg'], noPadding: true, divisorOverride: false, capabilities })),
   check: (backend, c, policy) => verdictOf(async () => {
     const maxSpec: PoolSpec = { ...c.spec, kind: 'max' };
     const avg = await runForward(backend, c.spec, c.x, policy);
@@ -298,7 +298,7 @@ export const lpOne: Property<PoolCase> = {
   id: 'inv.lp1',
   title: 'Lp pooling with p = 1 is the sum of |x|',
   clauses: ['INV.LP1', 'LP.DEF'],
-  arbitrary: finiteCases({ kinds: ['sum'] }),
+  ...narrowable((capabilities) => finiteCases({ kinds: ['sum'], capabilities })),
   check: (backend, c, policy) => verdictOf(async () => {
     const lpSpec: PoolSpec = { ...c.spec, kind: 'lp', p: 1 };
     const abs = { ...c.x, data: Float32Array.from(c.x.data, Math.abs) };
@@ -320,7 +320,8 @@ export const maxRouting: Property<PoolCase> = {
   id: 'inv.route',
   title: 'the max gradient of each output goes to exactly one input, its index',
   clauses: ['INV.ROUTE', 'GRAD.MAX', 'MAX.INDEX'],
-  arbitrary: poolCaseArbitrary({ kinds: ['max'], profiles: ['ties', 'finite'] }),
+  ...narrowable((capabilities) => poolCaseArbitrary({ kinds: ['max'], profiles: ['ties', 'finite'], capabilities })),
+  usesBackward: true,
   check: (backend, c, policy) => verdictOf(async () => {
     const r = await runForward(backend, c.spec, c.x, policy);
     const g = poolGeometry(c.spec, c.x.shape, layoutOf(c.x));

@@ -4,7 +4,8 @@
  * or a hang.
  */
 import type fc from 'fast-check';
-import type { ForwardResult, Layout, PoolSpec, PoolingBackend, Tensor } from '../contract.js';
+import type { ForwardResult, Layout, PoolSpec, PoolingBackend, PoolingCapabilities, Tensor } from '../contract.js';
+import { isForwardOnlyAware } from '../extensions.js';
 import { poolGeometry } from '../geometry.js';
 import { ValidationError } from '../errors.js';
 import { accepts, describeAcceptance, formatNumber, type Acceptance } from '../interval.js';
@@ -13,7 +14,8 @@ import type { Policy } from '../policy.js';
 export type Verdict =
   | { readonly status: 'pass'; readonly unconstrained?: number }
   | { readonly status: 'fail'; readonly message: string; readonly mismatch?: Mismatch }
-  | { readonly status: 'unsupported'; readonly reason: string };
+  /** `backward`: declined by supportsBackward() (ForwardOnlyBackend), not by supports(). */
+  | { readonly status: 'unsupported'; readonly reason: string; readonly backward?: true };
 
 export interface Mismatch {
   /** Which tensor: 'y', 'indices', 'dx', ... */
@@ -31,11 +33,29 @@ export interface Property<C> {
   readonly title: string;
   /** SPEC.md clause IDs this property checks. */
   readonly clauses: readonly string[];
+  /** The cases drawn for a backend without capabilities. */
   readonly arbitrary: fc.Arbitrary<C>;
+  /**
+   * The same cases, most of them narrowed to a backend's declared capabilities (spec/arbitraries/spec.ts keeps a
+   * share unconstrained). Absent: `arbitrary` is drawn for every backend.
+   */
+  readonly arbitraryFor?: (capabilities: PoolingCapabilities) => fc.Arbitrary<C>;
+  /** The property calls backward(): n/a at once on a backend whose capabilities say `backward: false`. */
+  readonly usesBackward?: boolean;
+  /**
+   * Why the property cannot run on this backend at all (a member it needs is absent), or undefined. The verifier
+   * then reports it unsupported with this reason without drawing a case.
+   */
+  applies?(backend: PoolingBackend): string | undefined;
   check(backend: PoolingBackend, c: C, policy: Policy): Promise<Verdict>;
 }
 
 export const PASS: Verdict = { status: 'pass' };
+
+/** `arbitrary` and `arbitraryFor` from one builder: called without capabilities for the first. */
+export function narrowable<C>(build: (capabilities?: PoolingCapabilities) => fc.Arbitrary<C>): Pick<Property<C>, 'arbitrary' | 'arbitraryFor'> {
+  return { arbitrary: build(), arbitraryFor: build };
+}
 
 export function fail(message: string, mismatch?: Mismatch): Verdict {
   return mismatch ? { status: 'fail', message, mismatch } : { status: 'fail', message };
@@ -113,9 +133,22 @@ export async function runForward(backend: PoolingBackend, spec: PoolSpec, x: Ten
   return r;
 }
 
+/** Asks a forward-only-aware backend's supportsBackward(); a decline ends the case as unsupported (backward). */
+export function requireBackwardSupport(backend: PoolingBackend, spec: PoolSpec, shape: readonly number[], layout: Layout): void {
+  if (!isForwardOnlyAware(backend)) return;
+  let answer;
+  try {
+    answer = backend.supportsBackward(spec, shape, layout);
+  } catch (e) {
+    throw new VerdictSignal(fail(`supportsBackward() threw ${describeError(e)} (CONTRACT.SUPPORTS)`));
+  }
+  if (answer && typeof answer === 'object' && answer.ok === false) throw new VerdictSignal({ status: 'unsupported', reason: answer.reason, backward: true });
+}
+
 export async function runBackward(backend: PoolingBackend, spec: PoolSpec, x: Tensor, dy: Tensor): Promise<Tensor> {
   const layout = x.layout ?? 'channels_first';
   requireSupport(backend, spec, x.shape, layout);
+  requireBackwardSupport(backend, spec, x.shape, layout);
   let dx: Tensor;
   try {
     dx = await bounded('backward()', () => backend.backward(spec, cloneTensor(x), cloneTensor(dy)));

@@ -15,6 +15,13 @@ import { hpAdd, hpDiv, hpFromNumber, hpMul, hpSub, hpZero, windowValueHP } from 
 import { referenceStructuredBackward, referenceStructuredForward } from '../reference/structured.js';
 import { PASS, VerdictSignal, bounded, cloneTensor, compareAll, compareExact, describeError, fail, positionOf, verdictOf, type Property } from './property.js';
 
+/** Property.applies for §10: the backend must implement one of these structured kinds. */
+function needsStructured(kinds: readonly StructuredKind[]): (backend: PoolingBackend) => string | undefined {
+  return (backend) => (backend.structured?.kinds.some((k) => kinds.includes(k))
+    ? undefined
+    : `${backend.name} does not implement structured kind ${kinds.join(' or ')} (PoolingBackend.structured.kinds)`);
+}
+
 function structuredOf(backend: PoolingBackend, spec: StructuredSpec, shape: readonly number[], layout: Tensor['layout']) {
   const s = backend.structured;
   if (!s || !s.kinds.includes(spec.kind)) {
@@ -74,6 +81,7 @@ export function structuredForward(kind: StructuredKind): Property<StructuredCase
     id: `diff.forward.${kind}`,
     title: `${kind} forward matches the reference`,
     clauses: ['PROP.DIFF', ...CLAUSES[kind]],
+    applies: needsStructured([kind]),
     arbitrary: structuredCaseArbitrary(kind),
     check: (backend, c, policy) => verdictOf(async () => {
       const ref = referenceStructuredForward(c.spec, c.x, policy);
@@ -90,6 +98,7 @@ export function structuredBackward(kind: StructuredKind): Property<StructuredCas
     id: `diff.backward.${kind}`,
     title: `${kind} backward matches the reference gradient`,
     clauses: ['PROP.DIFF', 'GRAD.STRUCTURED', 'ACC.GRAD', ...CLAUSES[kind]],
+    applies: needsStructured([kind]),
     arbitrary: structuredCaseArbitrary(kind),
     check: (backend, c, policy) => verdictOf(async () => {
       const dx = await runStructuredBackward(backend, c.spec, c.x, c.dy);
@@ -104,6 +113,7 @@ export const adaptiveIsOrdinary: Property<[PoolCase, number[]]> = {
   id: 'inv.adaptive_ordinary',
   title: 'adaptive pooling equals ordinary pooling (kernel = stride = IN/OUT) when IN is a multiple of OUT',
   clauses: ['ADAPTIVE.ORDINARY', 'ADAPTIVE.WINDOW'],
+  applies: needsStructured(['adaptive_max', 'adaptive_avg']),
   arbitrary: fc.tuple(
     poolCaseArbitrary({ kinds: ['max', 'avg'], noPadding: true, divisorOverride: false }),
     fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 3, maxLength: 3 }),
@@ -129,6 +139,7 @@ export const sppLength: Property<StructuredCase> = {
   id: 'inv.spp_length',
   title: 'the SPP output length does not depend on the input size',
   clauses: ['SPP.SHAPE'],
+  applies: needsStructured(['spp']),
   arbitrary: structuredCaseArbitrary('spp', ['finite']),
   check: (backend, c, policy) => verdictOf(async () => {
     const spec = c.spec as Extract<StructuredSpec, { kind: 'spp' }>;
@@ -146,6 +157,7 @@ export const roiWholeMap: Property<StructuredCase> = {
   id: 'inv.roi_whole',
   title: 'RoI pooling of a box covering the whole map equals adaptive max pooling',
   clauses: ['ROI.WHOLE', 'ROI.BIN', 'ADAPTIVE.WINDOW'],
+  applies: needsStructured(['roi_max']),
   arbitrary: structuredCaseArbitrary('roi_max', ['finite', 'ties']),
   check: (backend, c, policy) => verdictOf(async () => {
     const spec = c.spec as Extract<StructuredSpec, { kind: 'roi_max' }>;
@@ -163,6 +175,7 @@ export const unpoolRoundTrip: Property<PoolCase> = {
   id: 'inv.unpool_roundtrip',
   title: 'max-pooling the max-unpooled pool of x gives the pool of x again (positive inputs)',
   clauses: ['UNPOOL.ROUNDTRIP', 'UNPOOL.DUPLICATE'],
+  applies: needsStructured(['max_unpool']),
   // Positive inputs: the unpooled zeros must not win the re-pool. No padding, no dilation: unpool's own geometry.
   arbitrary: poolCaseArbitrary({ kinds: ['max'], noPadding: true, profiles: ['ties', 'smooth'] })
     .map((c) => ({ ...c, spec: { ...c.spec, dilations: c.spec.dilations.map(() => 1), ceilMode: false }, x: { ...c.x, data: Float32Array.from(c.x.data, (v) => Math.abs(v) + 1) } }))
@@ -184,6 +197,7 @@ export const structuredFiniteDifferences: Property<[StructuredKind, StructuredCa
   id: 'grad.fd.structured',
   title: 'structured backward equals central finite differences of the spec\'s forward (away from ties)',
   clauses: ['GRAD.FD', 'GRAD.STRUCTURED'],
+  applies: needsStructured(STRUCTURED_KINDS),
   arbitrary: fc.constantFrom(...STRUCTURED_KINDS).chain((k) => structuredCaseArbitrary(k, ['smooth']).map((c) => [k, c] as [StructuredKind, StructuredCase])),
   check: (backend, [, c], policy) => verdictOf(async () => {
     const dx = await runStructuredBackward(backend, c.spec, c.x, c.dy);

@@ -31,7 +31,7 @@ export interface AdapterSummary {
 export interface PropertyVerdict {
   id: string;
   title: string;
-  status: 'pass' | 'fail' | 'unsupported';
+  status: 'pass' | 'fail' | 'unsupported' | 'n/a';
   cases: number;
   unsupported: number;
   reasons: readonly string[];
