@@ -11,6 +11,9 @@ import {
 } from './invariance.js';
 import type { Property } from './property.js';
 import { STRUCTURED_PROPERTIES } from './structured.js';
+import { RESEARCH_KINDS } from '../contract.js';
+import { BUILTIN_REDUCERS } from '../reducers/index.js';
+import { reducerProperties } from './reducer.js';
 
 /** A property of some case type; the runner only ever passes a property its own generated cases back. */
 export type AnyProperty = Property<unknown>;
@@ -36,6 +39,8 @@ export const PROPERTIES: readonly AnyProperty[] = [
   refusal,
   planContract,
   ...STRUCTURED_PROPERTIES,
+  // SPEC.md §11: the research kinds, each through its ReducerDeclaration (a user's reducer gets the same set).
+  ...RESEARCH_KINDS.flatMap((k) => reducerProperties(BUILTIN_REDUCERS[k]) as AnyProperty[]),
 ];
 
 export function findProperty(id: string): AnyProperty | undefined {

@@ -11,6 +11,9 @@ import { reducerGeometrySpec, validateReducerBackward, validateReducerForward } 
 import { HP_MATH as hp } from './hpmath.js';
 import { planeWindows, type PlaneWindow } from './windows.js';
 
+/** Relative error allowed for one 40-digit evaluation of a reference (REDUCER.FD). */
+const HP_EPS = 1e-38;
+
 export interface ReducerReference {
   readonly geometry: PoolGeometry;
   readonly windows: readonly PlaneWindow[];
@@ -62,17 +65,19 @@ export function referenceReducerForward(decl: ReducerDeclaration, spec: ReducerP
 }
 
 /**
- * REDUCER.FD: the partials of one finite window by central differences of the 40-digit reference, D(h) with
- * h = 2^-40·2^⌊log2 |x_r|⌋ (x_r ± h exact in 40 digits, far from any other tap), and the truncation estimate
- * 2·|D(h) − D(h/2)| (PROP.FD's).
+ * REDUCER.FD: the partials of one finite window by central differences of the 40-digit reference, D(h/2) with
+ * h = 2^-24·2^⌊log2 |x_r|⌋ (x_r ± h exact in 40 digits), and its error: the truncation estimate 2·|D(h) − D(h/2)|
+ * (PROP.FD's) plus the rounding of the two 40-digit evaluations, each within relative ε_HP = 10^-38 of |y| (a
+ * margin of 100 over 40 digits for the few operations of a reference), divided by the step: 2·ε_HP·|y|/h.
  */
 export function windowPartials(decl: ReducerDeclaration, values: readonly number[], params: Readonly<Record<string, number>>): { partials: number[]; truncation: number[] } {
   const base = values.map((v) => hp.of(v));
   const f = (vs: HP[]): HP => decl.reference(vs, params, hp);
+  const y = hp.toNumber(f(base));
   const partials: number[] = [];
   const truncation: number[] = [];
   values.forEach((v, r) => {
-    const h = v === 0 ? 2 ** -60 : 2 ** (Math.floor(Math.log2(Math.abs(v))) - 40);
+    const h = v === 0 ? 2 ** -40 : 2 ** (Math.floor(Math.log2(Math.abs(v))) - 24);
     const D = (step: number): HP => {
       const plus = [...base]; const minus = [...base];
       plus[r] = hp.add(base[r]!, hp.of(step));
@@ -82,7 +87,7 @@ export function windowPartials(decl: ReducerDeclaration, values: readonly number
     const d1 = D(h);
     const d2 = D(h / 2);
     partials.push(hp.toNumber(d2));
-    truncation.push(2 * Math.abs(hp.toNumber(hp.sub(d1, d2))));
+    truncation.push(2 * Math.abs(hp.toNumber(hp.sub(d1, d2))) + (2 * HP_EPS * Math.abs(y)) / h);
   });
   return { partials, truncation };
 }
