@@ -10,7 +10,7 @@ import type { Policy } from '../spec/policy.js';
 import { PROPERTIES } from '../spec/properties/index.js';
 import { replayCommand } from '../spec/replay.js';
 import {
-  DEFAULT_RUNS, allClauses, clauseStatus, randomSeed, selectProperties, verifyBackend, type BackendOutcome, type PropertyOutcome,
+  DEFAULT_RUNS, allClauses, clauseStatus, randomSeed, selectProperties, userReducerProperties, verifyBackend, type BackendOutcome, type PropertyOutcome,
 } from '../spec/verifier.js';
 import { writeFileAtomic } from './atomic.js';
 import { formatDeclines, groupDeclines } from './declines.js';
@@ -132,8 +132,9 @@ export async function verifyCommand(argv: readonly string[]): Promise<number> {
   }
   const cliPolicy = parsePolicy(values.policy ?? []);
   const properties = values.property ?? [];
+  // A user module's reducers add properties (REDUCER.MODULE): ids of the form reducer.NAME.* are checked once loaded.
   try {
-    selectProperties(properties);
+    selectProperties(properties.filter((id) => !id.startsWith('reducer.')));
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
@@ -162,11 +163,17 @@ export async function verifyCommand(argv: readonly string[]): Promise<number> {
     }
   }
 
-  console.error(`poolspec verify: seed ${seed}, ${runs} cases per property, ${selectProperties(properties).length} properties, backends: ${loaded.map((l) => l.backend.name).join(', ')}`);
+  const extra = userReducerProperties(loaded.flatMap((l) => l.reducers ?? []));
+  try {
+    selectProperties(properties, extra);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  console.error(`poolspec verify: seed ${seed}, ${runs} cases per property, ${selectProperties(properties, extra).length} properties, backends: ${loaded.map((l) => l.backend.name).join(', ')}`);
   const outcomes: BackendOutcome[] = [];
   for (const l of loaded) {
     const outcome = await verifyBackend(l.backend, {
-      runs, seed, properties, ...(values.path !== undefined ? { path: values.path } : {}),
+      runs, seed, properties, ...(l.reducers ? { reducers: l.reducers } : {}), ...(values.path !== undefined ? { path: values.path } : {}),
       policy: { ...l.policy, ...cliPolicy },
       onProgress: (e) => {
         if (e.type !== 'done') return;

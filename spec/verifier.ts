@@ -7,6 +7,8 @@ import type { PoolingBackend } from './contract.js';
 import { resolvePolicy, type Policy } from './policy.js';
 import { seedFor } from './seeds.js';
 import { PROPERTIES, type AnyProperty, type Mismatch, type Verdict } from './properties/index.js';
+import { reducerProperties } from './properties/reducer.js';
+import type { ReducerDeclaration } from './reducer.js';
 import { backendStatus } from './verdicts.js';
 
 export type Status = 'pass' | 'fail' | 'unsupported';
@@ -60,6 +62,13 @@ export interface VerifyOptions {
   /** The backend's documented conventions where the spec allows alternatives (SPEC.md §6). */
   policy?: Partial<Policy>;
   onProgress?: (event: ProgressEvent) => void;
+  /** A user's reducer declarations (SPEC.md REDUCER.MODULE): their properties run after the built-in ones. */
+  reducers?: readonly ReducerDeclaration[];
+}
+
+/** The properties of a user's reducer declarations (SPEC.md §11), the same set the built-in research kinds get. */
+export function userReducerProperties(reducers: readonly ReducerDeclaration[] = []): AnyProperty[] {
+  return reducers.flatMap((d) => reducerProperties(d) as AnyProperty[]);
 }
 
 export type ProgressEvent =
@@ -91,11 +100,12 @@ export function toJsonSafe(value: unknown): unknown {
   return value;
 }
 
-export function selectProperties(ids?: readonly string[]): AnyProperty[] {
-  if (!ids || ids.length === 0) return [...PROPERTIES];
+export function selectProperties(ids?: readonly string[], extra: readonly AnyProperty[] = []): AnyProperty[] {
+  const all = [...PROPERTIES, ...extra];
+  if (!ids || ids.length === 0) return all;
   return ids.map((id) => {
-    const p = PROPERTIES.find((q) => q.id === id);
-    if (!p) throw new RangeError(`unknown property "${id}"; known: ${PROPERTIES.map((q) => q.id).join(', ')}`);
+    const p = all.find((q) => q.id === id);
+    if (!p) throw new RangeError(`unknown property "${id}"; known: ${all.map((q) => q.id).join(', ')}`);
     return p;
   });
 }
@@ -163,7 +173,7 @@ export async function runProperty(
 export async function verifyBackend(backend: PoolingBackend, options: VerifyOptions = {}): Promise<BackendOutcome> {
   const started = performance.now();
   const policy = resolvePolicy(options.policy);
-  const props = selectProperties(options.properties);
+  const props = selectProperties(options.properties, userReducerProperties(options.reducers));
   const runs = options.runs ?? DEFAULT_RUNS;
   const seed = options.seed ?? randomSeed();
   const outcomes: PropertyOutcome[] = [];

@@ -8,11 +8,14 @@ import { forEachPlane, type PoolGeometry } from '../geometry.js';
 import { ETA32, U32, around, exact, gamma, unconstrained, type Acceptance } from '../interval.js';
 import type { HP, ReducerDeclaration } from '../reducer.js';
 import { reducerGeometrySpec, validateReducerBackward, validateReducerForward } from '../validate-reducer.js';
-import { HP_MATH as hp } from './hpmath.js';
+import { HP_FD_DIGITS, HP_MATH as hp, HP_MATH_FD as fd } from './hpmath.js';
 import { planeWindows, type PlaneWindow } from './windows.js';
 
-/** Relative error allowed for one 40-digit evaluation of a reference (REDUCER.FD). */
-const HP_EPS = 1e-38;
+/**
+ * Absolute error allowed for one 80-digit evaluation of a reference (REDUCER.FD): 10^-(80−4) relative to the
+ * largest of 1, |y| and the taps' magnitudes (a margin of 10^4 over the digits for the reference's operations).
+ */
+const FD_EPS = 10 ** -(HP_FD_DIGITS - 4);
 
 export interface ReducerReference {
   readonly geometry: PoolGeometry;
@@ -65,29 +68,28 @@ export function referenceReducerForward(decl: ReducerDeclaration, spec: ReducerP
 }
 
 /**
- * REDUCER.FD: the partials of one finite window by central differences of the 40-digit reference, D(h/2) with
- * h = 2^-24·2^⌊log2 |x_r|⌋ (x_r ± h exact in 40 digits), and its error: the truncation estimate 2·|D(h) − D(h/2)|
- * (PROP.FD's) plus the rounding of the two 40-digit evaluations, each within relative ε_HP = 10^-38 of |y| (a
- * margin of 100 over 40 digits for the few operations of a reference), divided by the step: 2·ε_HP·|y|/h.
+ * REDUCER.FD: the partials of one finite window by central differences of the reference evaluated in 80 digits,
+ * D(h/2) with h = 2^-24·2^⌊log2 |x_r|⌋ (x_r ± h exact), and its error: the truncation estimate 2·|D(h) − D(h/2)|
+ * (PROP.FD's) plus the rounding of the two evaluations, FD_EPS·max(1, |y|, max|x|) each, divided by the step.
  */
 export function windowPartials(decl: ReducerDeclaration, values: readonly number[], params: Readonly<Record<string, number>>): { partials: number[]; truncation: number[] } {
-  const base = values.map((v) => hp.of(v));
-  const f = (vs: HP[]): HP => decl.reference(vs, params, hp);
-  const y = hp.toNumber(f(base));
+  const base = values.map((v) => fd.of(v));
+  const f = (vs: HP[]): HP => decl.reference(vs, params, fd);
+  const scale = Math.max(1, Math.abs(fd.toNumber(f(base))), ...values.map(Math.abs));
   const partials: number[] = [];
   const truncation: number[] = [];
   values.forEach((v, r) => {
     const h = v === 0 ? 2 ** -40 : 2 ** (Math.floor(Math.log2(Math.abs(v))) - 24);
     const D = (step: number): HP => {
       const plus = [...base]; const minus = [...base];
-      plus[r] = hp.add(base[r]!, hp.of(step));
-      minus[r] = hp.sub(base[r]!, hp.of(step));
-      return hp.div(hp.sub(f(plus), f(minus)), hp.of(2 * step));
+      plus[r] = fd.add(base[r]!, fd.of(step));
+      minus[r] = fd.sub(base[r]!, fd.of(step));
+      return fd.div(fd.sub(f(plus), f(minus)), fd.of(2 * step));
     };
     const d1 = D(h);
     const d2 = D(h / 2);
-    partials.push(hp.toNumber(d2));
-    truncation.push(2 * Math.abs(hp.toNumber(hp.sub(d1, d2))) + (2 * HP_EPS * Math.abs(y)) / h);
+    partials.push(fd.toNumber(d2));
+    truncation.push(2 * Math.abs(fd.toNumber(fd.sub(d1, d2))) + (2 * FD_EPS * scale) / h);
   });
   return { partials, truncation };
 }
