@@ -95,7 +95,7 @@ export function windowPartials(decl: ReducerDeclaration, values: readonly number
 }
 
 /**
- * The gradient's acceptance set per input element (REDUCER.GRAD): Σ_o dy_o·∂y_o/∂x_i, each term's error from the
+ * The gradient's acceptance set per input element (REDUCER.FD): Σ_o dy_o·∂y_o/∂x_i, each term's error from the
  * declaration's gradient model plus the product with dy (u, η), m terms added (γ_{m−1}), plus the truncation
  * estimate. Elements in a window where the reducer is not differentiable are unconstrained (with the reason).
  */
