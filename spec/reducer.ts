@@ -111,6 +111,8 @@ export interface ReducerDeclaration {
   readonly traits: ReducerTraits;
   /** SPEC.md clause IDs the declaration's own definition lives in (built-ins: e.g. GEM.DEF); cited by its properties. */
   readonly clauses?: readonly string[];
+  /** SPEC.md clause IDs of its gradient (built-ins: e.g. GEM.GRAD); cited by the gradient property. */
+  readonly gradientClauses?: readonly string[];
   /** Data the generators should favour (the hard regions): finite float32 values inside the domain. */
   readonly hardValues?: readonly number[];
 }

@@ -50,3 +50,18 @@ describe('user-defined reducer: entropy pooling', () => {
     }, 300_000);
   }
 });
+
+describe('the README example', () => {
+  test('is the midrange fixture, verbatim, in under 30 lines, and it passes', async () => {
+    const { readFileSync } = await import('node:fs');
+    const file = readFileSync(new URL('./fixtures/midrange-reducer.mjs', import.meta.url), 'utf8');
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    expect(readme).toContain('```js\n' + file + '```');
+    expect(file.trimEnd().split('\n').length).toBeLessThan(30);
+    const m = await fixture('./fixtures/midrange-reducer.mjs');
+    const ids = userReducerProperties(m.reducers).map((p) => p.id);
+    const out = await verifyBackend(m.default(), { reducers: m.reducers, properties: ids, runs: 60, seed: 11 });
+    // The example declines channels_last, so the layout invariance has nothing it can check: unsupported.
+    for (const p of out.properties) expect(p.failure?.message ?? p.status, p.id).toBe(p.id === 'reducer.midrange.layout' ? 'unsupported' : 'pass');
+  }, 300_000);
+});

@@ -41,6 +41,7 @@ export const GEM: ReducerDeclaration = {
   params: [{ name: 'p', clause: 'GEM.P', min: 0, max: MAX32, minOpen: true, samples: [0.25, 0.5, 1, 2, 3, 4.5, 16] }],
   domain: { min: 0 },
   clauses: ['GEM.DEF', 'GEM.DOMAIN', 'GEM.SPECIAL', 'GEM.ACC'],
+  gradientClauses: ['GEM.GRAD'],
   hardValues: [0, 1, 2 ** -126, 2 ** -140, 2 ** 100, 2 ** 127, MAX32, 3, 3, 3],
   special(values) {
     // GEM.DOMAIN, GEM.SPECIAL: NaN or a negative tap (−∞ included) → NaN; else +∞ → +∞; all zero → +0.

@@ -40,6 +40,7 @@ export const LSE: ReducerDeclaration = {
   title: 'log-sum-exp (1/r)·log((1/n)·Σ e^{r·x}) (max-shifted)',
   params: [{ name: 'r', clause: 'LSE.R', min: 0, max: MAX32, minOpen: true, samples: [2 ** -10, 0.5, 1, 2, 10, 100] }],
   clauses: ['LSE.DEF', 'LSE.SPECIAL', 'EXP.WEIGHT', 'LSE.ACC'],
+  gradientClauses: ['LSE.GRAD'],
   hardValues: [0, 88, -88, 100, -100, 1e4, -1e4, 2 ** 127, -(2 ** 127), MAX32, -MAX32, 1e-30, 7, 7, 7],
   special(values) {
     // LSE.SPECIAL: NaN wins; then +∞; −∞ taps add e^{−∞} = 0 and still count in n; all −∞ → −∞.

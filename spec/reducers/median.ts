@@ -21,6 +21,7 @@ export const MEDIAN: ReducerDeclaration = {
   title: 'lower median (selection)',
   params: [],
   clauses: ['MEDIAN.DEF', 'MEDIAN.SELECT', 'MEDIAN.ACC'],
+  gradientClauses: ['MEDIAN.GRAD'],
   hardValues: [0, -0, 1, 1, 1, -1, 2, Infinity, -Infinity, MAX32, -MAX32, 2 ** -149],
   // MEDIAN.ACC: every window is answered here, exactly (the value carries the selected tap's bits).
   special: (values) => values[medianPosition(values)]!,

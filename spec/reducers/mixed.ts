@@ -23,6 +23,7 @@ export const MIXED: ReducerDeclaration = {
   title: 'mixed max/avg λ·max + (1 − λ)·avg',
   params: [{ name: 'lambda', clause: 'MIXED.LAMBDA', min: 0, max: 1, samples: [0, Math.fround(0.1), 0.25, 0.5, 0.75, 1] }],
   clauses: ['MIXED.DEF', 'MIXED.SPECIAL', 'MIXED.ACC'],
+  gradientClauses: ['MIXED.GRAD'],
   hardValues: [0, -0, 3, 3, 3, -1, 2 ** 127, -(2 ** 127), 2 ** -149],
   special(values, params) {
     const lambda = params.lambda!;

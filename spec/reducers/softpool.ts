@@ -36,6 +36,7 @@ export const SOFTPOOL: ReducerDeclaration = {
   title: 'SoftPool Σ e^x·x / Σ e^x (max-shifted)',
   params: [],
   clauses: ['SOFT.DEF', 'SOFT.SPECIAL', 'EXP.WEIGHT', 'SOFT.ACC'],
+  gradientClauses: ['SOFT.GRAD'],
   hardValues: [0, 88, 89, -88, 100, -100, 1e4, -1e4, 2 ** 127, -(2 ** 127), MAX32, -MAX32, 1e-30, 5, 5, 5],
   special(values) {
     // SOFT.SPECIAL: NaN wins; then +∞ (its weight dominates); −∞ taps weigh nothing; all −∞ → −∞.
