@@ -7,7 +7,7 @@
 import { parseArgs } from 'node:util';
 import { BUILTIN_BACKENDS, OWN_BACKENDS, findBuiltin } from '../kernels/registry.js';
 import type { Policy } from '../spec/policy.js';
-import { PROPERTIES } from '../spec/properties/index.js';
+import { PROPERTIES, RESEARCH_PROPERTIES } from '../spec/properties/index.js';
 import { replayCommand } from '../spec/replay.js';
 import {
   DEFAULT_RUNS, allClauses, clauseStatus, randomSeed, selectProperties, userReducerProperties, verifyBackend, type BackendOutcome, type PropertyOutcome,
@@ -121,7 +121,7 @@ export async function verifyCommand(argv: readonly string[]): Promise<number> {
   });
   if (values.help) { console.log(VERIFY_HELP); return 0; }
   if (values.list) {
-    console.log(renderTable(['property', 'checks', 'clauses'], PROPERTIES.map((p) => [p.id, p.title, p.clauses.join(' ')])));
+    console.log(renderTable(['property', 'checks', 'clauses'], [...PROPERTIES, ...RESEARCH_PROPERTIES].map((p) => [p.id, p.title, p.clauses.join(' ')])));
     return 0;
   }
   const runs = positiveInt('--runs', values.runs, DEFAULT_RUNS);

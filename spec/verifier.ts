@@ -6,7 +6,8 @@ import fc from 'fast-check';
 import type { PoolingBackend } from './contract.js';
 import { resolvePolicy, type Policy } from './policy.js';
 import { seedFor } from './seeds.js';
-import { PROPERTIES, type AnyProperty, type Mismatch, type Verdict } from './properties/index.js';
+import { PROPERTIES, RESEARCH_PROPERTIES, type AnyProperty, type Mismatch, type Verdict } from './properties/index.js';
+import { isReducing } from './extensions.js';
 import { reducerProperties } from './properties/reducer.js';
 import type { ReducerDeclaration } from './reducer.js';
 import { backendStatus } from './verdicts.js';
@@ -100,9 +101,13 @@ export function toJsonSafe(value: unknown): unknown {
   return value;
 }
 
-export function selectProperties(ids?: readonly string[], extra: readonly AnyProperty[] = []): AnyProperty[] {
-  const all = [...PROPERTIES, ...extra];
-  if (!ids || ids.length === 0) return all;
+/**
+ * The properties to run: the named ones, or by default PROPERTIES, the research kinds' (SPEC.md §11) when
+ * `research` (a backend with a `reducers` member), and `extra` (a user's reducers).
+ */
+export function selectProperties(ids?: readonly string[], extra: readonly AnyProperty[] = [], research = true): AnyProperty[] {
+  const all = [...PROPERTIES, ...RESEARCH_PROPERTIES, ...extra];
+  if (!ids || ids.length === 0) return [...PROPERTIES, ...(research ? RESEARCH_PROPERTIES : []), ...extra];
   return ids.map((id) => {
     const p = all.find((q) => q.id === id);
     if (!p) throw new RangeError(`unknown property "${id}"; known: ${all.map((q) => q.id).join(', ')}`);
@@ -173,7 +178,7 @@ export async function runProperty(
 export async function verifyBackend(backend: PoolingBackend, options: VerifyOptions = {}): Promise<BackendOutcome> {
   const started = performance.now();
   const policy = resolvePolicy(options.policy);
-  const props = selectProperties(options.properties, userReducerProperties(options.reducers));
+  const props = selectProperties(options.properties, userReducerProperties(options.reducers), isReducing(backend));
   const runs = options.runs ?? DEFAULT_RUNS;
   const seed = options.seed ?? randomSeed();
   const outcomes: PropertyOutcome[] = [];

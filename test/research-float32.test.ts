@@ -9,7 +9,7 @@ import { describe, expect, test } from 'vitest';
 import { RESEARCH_KINDS, type PoolingBackend, type ReducerPoolSpec, type ResearchKind, type Tensor } from '../spec/contract.js';
 import { forEachPlane } from '../spec/geometry.js';
 import { DEFAULT_POLICY } from '../spec/policy.js';
-import { PROPERTIES } from '../spec/properties/index.js';
+import { RESEARCH_PROPERTIES } from '../spec/properties/index.js';
 import { BUILTIN_REDUCERS, medianPosition } from '../spec/reducers/index.js';
 import { planeWindows } from '../spec/reference/windows.js';
 import { reducerGeometrySpec, validateReducerForward } from '../spec/validate-reducer.js';
@@ -86,7 +86,7 @@ function float32Backend(shifted: boolean, sloppy = false): PoolingBackend {
 
 describe('a float32 kernel meets the §11 bounds', () => {
   test.each(RESEARCH_KINDS)('%s forward, two seeds', async (kind) => {
-    const prop = PROPERTIES.find((p) => p.id === `reducer.${kind}.forward`)!;
+    const prop = RESEARCH_PROPERTIES.find((p) => p.id === `reducer.${kind}.forward`)!;
     for (const seed of [3, 20261203]) {
       const o = await runProperty(prop, float32Backend(true), DEFAULT_POLICY, 100, seed);
       expect(o.failure?.message ?? o.status, `${kind} seed ${seed}`).toBe('pass');
@@ -94,13 +94,13 @@ describe('a float32 kernel meets the §11 bounds', () => {
   }, 300_000);
 
   test.each(['gem', 'softpool', 'lse', 'mixed'] as const)('%s off by 2^-12 relative is rejected (the bounds are not loose)', async (kind) => {
-    const prop = PROPERTIES.find((p) => p.id === `reducer.${kind}.forward`)!;
+    const prop = RESEARCH_PROPERTIES.find((p) => p.id === `reducer.${kind}.forward`)!;
     const o = await runProperty(prop, float32Backend(true, true), DEFAULT_POLICY, 100, 3);
     expect(o.status).toBe('fail');
   }, 300_000);
 
   test('without the max shift, softpool overflows and is rejected', async () => {
-    const prop = PROPERTIES.find((p) => p.id === 'reducer.softpool.forward')!;
+    const prop = RESEARCH_PROPERTIES.find((p) => p.id === 'reducer.softpool.forward')!;
     const o = await runProperty(prop, float32Backend(false), DEFAULT_POLICY, 100, 3);
     expect(o.status).toBe('fail');
   }, 300_000);

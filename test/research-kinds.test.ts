@@ -6,7 +6,7 @@ import { describe, expect, test } from 'vitest';
 import type { ReducerPoolSpec, Tensor } from '../spec/contract.js';
 import { ValidationError } from '../spec/errors.js';
 import { accepts } from '../spec/interval.js';
-import { PROPERTIES } from '../spec/properties/index.js';
+import { RESEARCH_PROPERTIES } from '../spec/properties/index.js';
 import { BUILTIN_REDUCERS } from '../spec/reducers/index.js';
 import { referenceReducerForward } from '../spec/reference/reducer.js';
 import { validateReducerSpec } from '../spec/validate-reducer.js';
@@ -124,7 +124,7 @@ describe('validation (REDUCER.PARAMS)', () => {
 });
 
 describe('naive passes every research-kind property', () => {
-  const props = PROPERTIES.filter((p) => p.id.startsWith('reducer.'));
+  const props = RESEARCH_PROPERTIES;
   test.each([20261203, 7, 424242])('seed %i', async (seed) => {
     for (const p of props) {
       const o = await runProperty(p, naive, DEFAULT_POLICY, 40, seed);

@@ -39,12 +39,18 @@ export const PROPERTIES: readonly AnyProperty[] = [
   refusal,
   planContract,
   ...STRUCTURED_PROPERTIES,
-  // SPEC.md §11: the research kinds, each through its ReducerDeclaration (a user's reducer gets the same set).
-  ...RESEARCH_KINDS.flatMap((k) => reducerProperties(BUILTIN_REDUCERS[k]) as AnyProperty[]),
 ];
 
+/**
+ * SPEC.md §11: the research kinds' properties, each kind through its ReducerDeclaration (a user's reducer gets
+ * the same set). Kept apart from PROPERTIES: the verifier runs them by default only on a backend with a
+ * `reducers` member (the kinds are optional, and a backend written before §11 keeps its report unchanged);
+ * named with --property, they run on any backend and a backend without the kind is unsupported.
+ */
+export const RESEARCH_PROPERTIES: readonly AnyProperty[] = RESEARCH_KINDS.flatMap((k) => reducerProperties(BUILTIN_REDUCERS[k]) as AnyProperty[]);
+
 export function findProperty(id: string): AnyProperty | undefined {
-  return PROPERTIES.find((p) => p.id === id);
+  return PROPERTIES.find((p) => p.id === id) ?? RESEARCH_PROPERTIES.find((p) => p.id === id);
 }
 
 export * from './property.js';

@@ -23,7 +23,11 @@ import {
 
 /** The backend's reducer half for this kind, or the case ends unsupported (never passed). */
 function reducerHalf(backend: PoolingBackend, spec: ReducerPoolSpec, x: Tensor): ReducerPoolingBackend {
-  if (!isReducing(backend) || !backend.reducers.kinds.includes(spec.kind)) {
+  // One reason for a backend without the member (one line in verify's summary), one per kind for a partial one.
+  if (!isReducing(backend)) {
+    throw new VerdictSignal({ status: 'unsupported', reason: `${backend.name} implements no reducers (PoolingBackend.reducers, SPEC.md §11)` });
+  }
+  if (!backend.reducers.kinds.includes(spec.kind)) {
     throw new VerdictSignal({ status: 'unsupported', reason: `${backend.name} does not implement reducer ${spec.kind} (PoolingBackend.reducers.kinds)` });
   }
   const r = backend.reducers;
