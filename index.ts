@@ -33,5 +33,17 @@ export { specCaseArbitrary, type SpecCase, type SpecConstraints } from './spec/a
 export { valueArbitrary, float32Data, specialValues, type ValueProfile } from './spec/arbitraries/values.js';
 export { PROPERTIES, findProperty, type AnyProperty, type Property, type Verdict } from './spec/properties/index.js';
 export {
-  verifyBackend, runProperty, type BackendOutcome, type PropertyOutcome, type VerifyOptions, type Status,
+  verifyBackend, runProperty, userReducerProperties, type BackendOutcome, type PropertyOutcome, type VerifyOptions, type Status,
 } from './spec/verifier.js';
+
+// Research kinds and user-defined reducers (SPEC.md §11).
+export type {
+  HP, HPMath, ReducerDeclaration, ReducerErrorModel, ReducerParameter, ReducerTraits, WindowContext, GradientContext,
+} from './spec/reducer.js';
+export { BUILTIN_REDUCERS, GEM, LSE, MEDIAN, MIXED, SOFTPOOL, builtinReducer } from './spec/reducers/index.js';
+export { validateReducerSpec, validateReducerForward, validateReducerBackward, reducerValidationProblem } from './spec/validate-reducer.js';
+export { referenceReducerForward, referenceReducerGradient, reducerAcceptance, type ReducerReference } from './spec/reference/reducer.js';
+export { HP_MATH } from './spec/reference/hpmath.js';
+export { reducerCaseArbitrary, type ReducerCase, type ReducerProfile } from './spec/arbitraries/reducer.js';
+export { reducerProperties } from './spec/properties/reducer.js';
+export { isReducing } from './spec/extensions.js';

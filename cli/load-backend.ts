@@ -9,6 +9,7 @@ import type { PoolingBackend } from '../spec/contract.js';
 import { BUILTIN_BACKENDS, findBuiltin } from '../kernels/registry.js';
 import { BackendError } from '../spec/errors.js';
 import type { Policy } from '../spec/policy.js';
+import type { ReducerDeclaration } from '../spec/reducer.js';
 import { holdNativeStderr } from './stderr-filter.js';
 
 /** A backend that could not be loaded: the CLI exits 2 with this message. */
@@ -21,6 +22,24 @@ export interface LoadedBackend {
   /** The argument it was loaded from (a name or a path), for replay commands. */
   readonly ref: string;
   readonly policy?: Partial<Policy>;
+  /** The module's `reducers` export (SPEC.md REDUCER.MODULE): declarations of the reducers its backend implements. */
+  readonly reducers?: readonly ReducerDeclaration[];
+}
+
+/** REDUCER.MODULE: `export const reducers = [...]`, each a ReducerDeclaration (checked for its functions). */
+function checkReducers(value: unknown, file: string): ReducerDeclaration[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value)) throw new BackendLoadError(`${file}: the reducers export must be an array of ReducerDeclaration`);
+  return value.map((d: unknown, i) => {
+    const r = d as Record<string, unknown> | null;
+    const missing = ['special', 'reference'].filter((k) => typeof r?.[k] !== 'function');
+    const accuracy = r?.accuracy as Record<string, unknown> | undefined;
+    if (typeof accuracy?.forward !== 'function') missing.push('accuracy.forward');
+    if (typeof r?.name !== 'string' || !/^[A-Za-z0-9_-]+$/.test(r.name) || !Array.isArray(r.params) || typeof r.traits !== 'object' || missing.length > 0) {
+      throw new BackendLoadError(`${file}: reducers[${i}] is not a ReducerDeclaration (needs name, params, traits, special, reference, accuracy.forward${missing.length ? `; missing ${missing.join(', ')}` : ''})`);
+    }
+    return d as ReducerDeclaration;
+  });
 }
 
 function looksLikePath(ref: string): boolean {
@@ -53,9 +72,9 @@ export async function loadBackend(ref: string): Promise<LoadedBackend> {
   }
   const file = resolve(ref);
   if (!existsSync(file)) throw new BackendLoadError(`backend module ${file} does not exist`);
-  let mod: { default?: unknown };
+  let mod: { default?: unknown; reducers?: unknown };
   try {
-    mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
+    mod = (await import(pathToFileURL(file).href)) as { default?: unknown; reducers?: unknown };
   } catch (e) {
     throw new BackendLoadError(`backend module ${file} failed to load: ${(e as Error).message}`);
   }
@@ -66,5 +85,6 @@ export async function loadBackend(ref: string): Promise<LoadedBackend> {
   } catch (e) {
     throw new BackendLoadError(`${file}: the default-exported factory threw: ${(e as Error).message}`);
   }
-  return { backend: checkShape(value, file), ref };
+  const reducers = checkReducers(mod.reducers, file);
+  return { backend: checkShape(value, file), ref, ...(reducers ? { reducers } : {}) };
 }

@@ -7,10 +7,10 @@
 import { parseArgs } from 'node:util';
 import { BUILTIN_BACKENDS, OWN_BACKENDS, findBuiltin } from '../kernels/registry.js';
 import type { Policy } from '../spec/policy.js';
-import { PROPERTIES } from '../spec/properties/index.js';
+import { PROPERTIES, RESEARCH_PROPERTIES } from '../spec/properties/index.js';
 import { replayCommand } from '../spec/replay.js';
 import {
-  DEFAULT_RUNS, allClauses, defaultMinChecked, randomSeed, selectProperties, verifyBackend, type BackendOutcome, type PropertyOutcome,
+  DEFAULT_RUNS, allClauses, defaultMinChecked, randomSeed, selectProperties, userReducerProperties, verifyBackend, type BackendOutcome, type PropertyOutcome,
 } from '../spec/verifier.js';
 import { writeFileAtomic } from './atomic.js';
 import { casesDirFor, loadCases, replayCases, writeFailureCases } from './case-files.js';
@@ -133,7 +133,7 @@ export async function verifyCommand(argv: readonly string[]): Promise<number> {
   });
   if (values.help) { console.log(VERIFY_HELP); return 0; }
   if (values.list) {
-    console.log(renderTable(['property', 'checks', 'clauses'], PROPERTIES.map((p) => [p.id, p.title, p.clauses.join(' ')])));
+    console.log(renderTable(['property', 'checks', 'clauses'], [...PROPERTIES, ...RESEARCH_PROPERTIES].map((p) => [p.id, p.title, p.clauses.join(' ')])));
     return 0;
   }
   const runs = positiveInt('--runs', values.runs, DEFAULT_RUNS);
@@ -148,8 +148,9 @@ export async function verifyCommand(argv: readonly string[]): Promise<number> {
   }
   const cliPolicy = parsePolicy(values.policy ?? []);
   const properties = values.property ?? [];
+  // A user module's reducers add properties (REDUCER.MODULE): ids of the form reducer.NAME.* are checked once loaded.
   try {
-    selectProperties(properties);
+    selectProperties(properties.filter((id) => !id.startsWith('reducer.')));
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
@@ -189,12 +190,19 @@ export async function verifyCommand(argv: readonly string[]): Promise<number> {
 
   if (cases) return replayCases(cases, loaded, cliPolicy, values.json);
 
-  console.error(`poolspec verify: seed ${seed}, ${runs} cases per property, ${selectProperties(properties).length} properties, backends: ${loaded.map((l) => l.backend.name).join(', ')}`);
+  const extra = userReducerProperties(loaded.flatMap((l) => l.reducers ?? []));
+  try {
+    selectProperties(properties, extra);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  console.error(`poolspec verify: seed ${seed}, ${runs} cases per property, ${selectProperties(properties, extra).length} properties, backends: ${loaded.map((l) => l.backend.name).join(', ')}`);
   if (shard) console.error(`  ${describeShard(shard)}`);
   const outcomes: BackendOutcome[] = [];
   for (const l of loaded) {
     const outcome = await verifyBackend(l.backend, {
-      runs, seed, properties: shard ? shard.units.filter((u) => u.backend === l.ref).map((u) => u.property) : properties, ...(values.path !== undefined ? { path: values.path } : {}),
+      runs, seed, properties: shard ? shard.units.filter((u) => u.backend === l.ref).map((u) => u.property) : properties,
+      ...(l.reducers ? { reducers: l.reducers } : {}), ...(values.path !== undefined ? { path: values.path } : {}),
       policy: { ...l.policy, ...cliPolicy },
       onProgress: (e) => {
         if (e.type !== 'done') return;

@@ -291,3 +291,52 @@ export interface PoolingCapabilities {
    */
   readonly backward?: boolean;
 }
+
+/*
+ * Research kinds and user-defined reducers (SPEC.md §11). A sliding-window reducer beyond max/avg/sum/lp is
+ * declared once as a ReducerDeclaration (spec/reducer.ts): the built-in research kinds are declared with that
+ * same type, so one machinery (reference, acceptance sets, properties) serves both. Backends implement them
+ * through the optional `reducers` member of PoolingBackend, as with `structured`: a backend without it is never
+ * given these kinds, keeps working unchanged, and is reported unsupported for them.
+ */
+
+/** The built-in research kinds: generalized mean, SoftPool, log-sum-exp, lower median, mixed max/avg. */
+export type ResearchKind = 'gem' | 'softpool' | 'lse' | 'median' | 'mixed';
+
+export const RESEARCH_KINDS: readonly ResearchKind[] = ['gem', 'softpool', 'lse', 'median', 'mixed'];
+
+/**
+ * A sliding-window spec for a declared reducer (REDUCER.SPEC): the window geometry of PoolSpec (§1, §2; padding
+ * never contributes a tap), the reducer's name as `kind`, and its parameters by name in `params` (gem: p;
+ * lse: r; mixed: lambda; softpool and median: none). `countIncludePad` and `divisorOverride` do not exist here.
+ */
+export interface ReducerPoolSpec {
+  /** A ResearchKind or the name of a user's declaration. */
+  kind: string;
+  kernel: number[];
+  strides: number[];
+  dilations: number[];
+  /** Length 2d, ONNX order [begin..., end...]. */
+  pads: number[];
+  ceilMode: boolean;
+  /** The declaration's parameters, each a finite float32 in its declared domain; absent = none. */
+  params?: Readonly<Record<string, number>>;
+}
+
+/**
+ * The reducer half of a backend, an optional member of PoolingBackend (`reducers`). `kinds` lists the research
+ * kinds and declared reducer names it implements; the verifier sends only these. A user module exports the
+ * declarations of its own reducers beside its backend (`export const reducers = [...]`, SPEC.md REDUCER.MODULE).
+ */
+export interface ReducerPoolingBackend {
+  readonly kinds: readonly string[];
+  supports(spec: ReducerPoolSpec, inputShape: readonly number[], layout?: Layout): Support;
+  /** y has the shape of §2 for the spec's geometry; `indices` are not part of a reducer's result. */
+  forward(spec: ReducerPoolSpec, x: Tensor): Promise<ForwardResult>;
+  backward(spec: ReducerPoolSpec, x: Tensor, dy: Tensor): Promise<Tensor>;
+}
+
+/** A backend that implements reducers (duck-typed by spec/extensions.ts: isReducing). */
+export interface ReducingBackend extends PoolingBackend {
+  readonly reducers: ReducerPoolingBackend;
+}

@@ -32,3 +32,10 @@ export function isDeviceBackend(b: PoolingBackend): b is DeviceBackend {
 export function isPlanning(b: PoolingBackend): b is PlanningBackend {
   return hasMethod(b, 'plan');
 }
+
+/** Whether a backend has the optional `reducers` member (SPEC.md §11, ReducingBackend). */
+export function isReducing(b: PoolingBackend): b is import('./contract.js').ReducingBackend {
+  const r = (b as unknown as Record<string, unknown>).reducers as Record<string, unknown> | undefined;
+  return typeof r === 'object' && r !== null && Array.isArray(r.kinds)
+    && typeof r.supports === 'function' && typeof r.forward === 'function' && typeof r.backward === 'function';
+}

@@ -2,7 +2,7 @@
  * Validation (SPEC.md §VALID): every invalid spec or tensor is rejected with a ValidationError that names the
  * field, the rule and the value, before any kernel runs. Built-in backends call these at their entry points.
  */
-import { POOL_KINDS, type Layout, type PoolSpec, type Tensor } from './contract.js';
+import { POOL_KINDS, RESEARCH_KINDS, type Layout, type PoolSpec, type Tensor } from './contract.js';
 import { axisWindow, effectiveKernel, poolGeometry, product, type PoolGeometry } from './geometry.js';
 import { ValidationError } from './errors.js';
 import { MAX32, MIN_NORMAL32 } from './interval.js';
@@ -39,7 +39,9 @@ function intArray(
 export function validateSpec(spec: unknown): asserts spec is PoolSpec {
   if (!isRecord(spec)) throw new ValidationError('spec', 'PARAM.KIND', 'must be an object', spec);
   if (!POOL_KINDS.includes(spec.kind as never)) {
-    throw new ValidationError('spec.kind', 'PARAM.KIND', `must be one of ${POOL_KINDS.join(', ')}`, spec.kind);
+    // A research kind is valid elsewhere (SPEC.md §11): say where, so a backend's decline reason is not a riddle.
+    const research = RESEARCH_KINDS.includes(spec.kind as never) ? ' (research kinds such as this one are ReducerPoolSpecs for a backend\'s reducers member, SPEC.md §11)' : '';
+    throw new ValidationError('spec.kind', 'PARAM.KIND', `must be one of ${POOL_KINDS.join(', ')}${research}`, spec.kind);
   }
   if (!Array.isArray(spec.kernel)) throw new ValidationError('spec.kernel', 'PARAM.RANK', 'must be an array', spec.kernel);
   const d = spec.kernel.length;

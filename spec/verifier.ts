@@ -7,7 +7,10 @@ import type { PoolingBackend } from './contract.js';
 import { resolvePolicy, type Policy } from './policy.js';
 import { toJsonSafe } from './json-safe.js';
 import { seedFor } from './seeds.js';
-import { PROPERTIES, type AnyProperty, type Mismatch, type Verdict } from './properties/index.js';
+import { PROPERTIES, RESEARCH_PROPERTIES, type AnyProperty, type Mismatch, type Verdict } from './properties/index.js';
+import { isReducing } from './extensions.js';
+import { reducerProperties } from './properties/reducer.js';
+import type { ReducerDeclaration } from './reducer.js';
 import { backendStatus } from './verdicts.js';
 
 /**
@@ -77,6 +80,13 @@ export interface VerifyOptions {
   /** The backend's documented conventions where the spec allows alternatives (SPEC.md §6). */
   policy?: Partial<Policy>;
   onProgress?: (event: ProgressEvent) => void;
+  /** A user's reducer declarations (SPEC.md REDUCER.MODULE): their properties run after the built-in ones. */
+  reducers?: readonly ReducerDeclaration[];
+}
+
+/** The properties of a user's reducer declarations (SPEC.md §11), the same set the built-in research kinds get. */
+export function userReducerProperties(reducers: readonly ReducerDeclaration[] = []): AnyProperty[] {
+  return reducers.flatMap((d) => reducerProperties(d) as AnyProperty[]);
 }
 
 export type ProgressEvent =
@@ -136,11 +146,16 @@ export function randomSeed(): number {
 // The JSON-safe form of a counterexample lives beside its inverse (spec/json-safe.ts); re-exported for users.
 export { toJsonSafe } from './json-safe.js';
 
-export function selectProperties(ids?: readonly string[]): AnyProperty[] {
-  if (!ids || ids.length === 0) return [...PROPERTIES];
+/**
+ * The properties to run: the named ones, or by default PROPERTIES, the research kinds' (SPEC.md §11) when
+ * `research` (a backend with a `reducers` member), and `extra` (a user's reducers).
+ */
+export function selectProperties(ids?: readonly string[], extra: readonly AnyProperty[] = [], research = true): AnyProperty[] {
+  const all = [...PROPERTIES, ...RESEARCH_PROPERTIES, ...extra];
+  if (!ids || ids.length === 0) return [...PROPERTIES, ...(research ? RESEARCH_PROPERTIES : []), ...extra];
   return ids.map((id) => {
-    const p = PROPERTIES.find((q) => q.id === id);
-    if (!p) throw new RangeError(`unknown property "${id}"; known: ${PROPERTIES.map((q) => q.id).join(', ')}`);
+    const p = all.find((q) => q.id === id);
+    if (!p) throw new RangeError(`unknown property "${id}"; known: ${all.map((q) => q.id).join(', ')}`);
     return p;
   });
 }
@@ -250,7 +265,7 @@ export async function runProperty(
 export async function verifyBackend(backend: PoolingBackend, options: VerifyOptions = {}): Promise<BackendOutcome> {
   const started = performance.now();
   const policy = resolvePolicy(options.policy);
-  const props = selectProperties(options.properties);
+  const props = selectProperties(options.properties, userReducerProperties(options.reducers), isReducing(backend));
   const runs = options.runs ?? DEFAULT_RUNS;
   const seed = options.seed ?? randomSeed();
   const outcomes: PropertyOutcome[] = [];

@@ -10,8 +10,8 @@ import { OWN_BACKENDS } from '../kernels/registry.js';
 import { EDGE_CASES, edgeValue } from '../spec/cases/edge-cases.js';
 import { accepts, describeAcceptance } from '../spec/interval.js';
 import { resolvePolicy } from '../spec/policy.js';
-import { isPlanning } from '../spec/extensions.js';
-import { PROPERTIES } from '../spec/properties/index.js';
+import { isPlanning, isReducing } from '../spec/extensions.js';
+import { PROPERTIES, RESEARCH_PROPERTIES } from '../spec/properties/index.js';
 import { planContract } from '../spec/properties/contract.js';
 import { STRUCTURED_PROPERTIES } from '../spec/properties/structured.js';
 import { referenceBackward } from '../spec/reference/backward.js';
@@ -41,7 +41,7 @@ for (const entry of OWN_BACKENDS) {
     afterAll(async () => { await backend?.dispose?.(); });
 
     describe('properties', () => {
-      for (const prop of PROPERTIES) {
+      for (const prop of [...PROPERTIES, ...RESEARCH_PROPERTIES]) {
         test(`${prop.id} [${prop.clauses.join(' ')}]`, async () => {
           const outcome = await runProperty(prop, backend, policy, RUNS, SEED);
           const detail = outcome.failure
@@ -57,6 +57,13 @@ for (const entry of OWN_BACKENDS) {
             // plan() is optional (CONTRACT.PLAN): a backend without it has nothing to check, never a pass.
             expect(outcome.status, detail).toBe('unsupported');
             expect(outcome.reasons.join(' ')).toMatch(/has no plan\(\)/);
+            return;
+          }
+          const reducer = /^reducer\.([^.]+)\./.exec(prop.id)?.[1];
+          if (reducer !== undefined && !(isReducing(backend) && backend.reducers.kinds.includes(reducer))) {
+            // The research kinds (SPEC.md §11) are optional: a backend without them declines them, never a pass.
+            expect(outcome.status, detail).toBe('unsupported');
+            expect(outcome.reasons.join(' ')).toMatch(/does not implement reducer|implements no reducers/);
             return;
           }
           expect(outcome.status, detail).toBe('pass');

@@ -5,13 +5,14 @@
  * arrays, with the windows built once per plan.
  */
 import type {
-  ForwardOut, ForwardResult, Layout, PlanningBackend, PoolPlan, PoolPlanOptions, PoolSpec, Support, Tensor,
+  ForwardOut, ForwardResult, Layout, PlanningBackend, PoolPlan, PoolPlanOptions, PoolSpec, ReducingBackend, Support, Tensor,
 } from '../../spec/contract.js';
 import { ValidationError } from '../../spec/errors.js';
 import { forEachPlane, type PoolGeometry } from '../../spec/geometry.js';
 import {
   validateBackward, validateForward, validateShape, validateShapeArray, validateSpec, validateTensor, validationProblem,
 } from '../../spec/validate.js';
+import { naiveResearch } from './research.js';
 import { naiveStructured } from './structured.js';
 import { planeTaps, type PlaneTaps } from './window.js';
 
@@ -146,10 +147,11 @@ function plan(spec: PoolSpec, inputShape: readonly number[], layout: Layout = 'c
   };
 }
 
-export function createNaiveBackend(): PlanningBackend {
+export function createNaiveBackend(): PlanningBackend & ReducingBackend {
   return {
     name: 'naive',
     structured: naiveStructured,
+    reducers: naiveResearch,
     supports(spec, inputShape, layout): Support {
       const problem = validationProblem(spec, inputShape, layout);
       return problem === undefined ? { ok: true } : { ok: false, reason: problem };

@@ -11,6 +11,9 @@ import {
 } from './invariance.js';
 import type { Property } from './property.js';
 import { STRUCTURED_PROPERTIES } from './structured.js';
+import { RESEARCH_KINDS } from '../contract.js';
+import { BUILTIN_REDUCERS } from '../reducers/index.js';
+import { reducerProperties } from './reducer.js';
 
 /** A property of some case type; the runner only ever passes a property its own generated cases back. */
 export type AnyProperty = Property<unknown>;
@@ -38,8 +41,16 @@ export const PROPERTIES: readonly AnyProperty[] = [
   ...STRUCTURED_PROPERTIES,
 ];
 
+/**
+ * SPEC.md §11: the research kinds' properties, each kind through its ReducerDeclaration (a user's reducer gets
+ * the same set). Kept apart from PROPERTIES: the verifier runs them by default only on a backend with a
+ * `reducers` member (the kinds are optional, and a backend written before §11 keeps its report unchanged);
+ * named with --property, they run on any backend and a backend without the kind is unsupported.
+ */
+export const RESEARCH_PROPERTIES: readonly AnyProperty[] = RESEARCH_KINDS.flatMap((k) => reducerProperties(BUILTIN_REDUCERS[k]) as AnyProperty[]);
+
 export function findProperty(id: string): AnyProperty | undefined {
-  return PROPERTIES.find((p) => p.id === id);
+  return PROPERTIES.find((p) => p.id === id) ?? RESEARCH_PROPERTIES.find((p) => p.id === id);
 }
 
 export * from './property.js';
