@@ -53,6 +53,16 @@ export const PEER_BACKENDS: readonly PeerEntry[] = [
     // core/providers/cpu/nn/pool_functors.h): only a leading NaN propagates. The inference graph has no Indices.
     policy: { maxNan: 'first-only', indices: 'unchecked' },
   },
+  {
+    name: 'onnxruntime-web',
+    description: 'ONNX Runtime Web 1.30 (onnxruntime-web, wasm EP, SIMD, 1 thread) in Node, one-node models incl. Global*Pool; forward only',
+    peer: true,
+    packages: ['onnxruntime-web', 'onnx-proto'],
+    create: async () => (await import('./onnxruntime-web.js')).createOrtWebBackend(),
+    // The same CPU kernels as onnxruntime-node, compiled to wasm (onnxruntime core/providers/cpu/nn/pool_functors.h:
+    // `x > best` from the first in-bounds tap), so the same documented convention. No Indices in the inference graph.
+    policy: { maxNan: 'first-only', indices: 'unchecked' },
+  },
 ];
 
 /** A peer run through the library's index-returning op, so that its max indices can be checked (MAX.INDEX). */
@@ -86,6 +96,11 @@ export const PEER_INDEX_VARIANTS: readonly PeerIndexVariant[] = [
     name: 'onnxruntime+indices', of: 'onnxruntime', module: new URL('./variants/onnxruntime-indices.js', import.meta.url),
     policy: { maxNan: 'first-only', indices: 'plane' },
     create: async () => (await import('./variants/onnxruntime-indices.js')).default(),
+  },
+  {
+    name: 'onnxruntime-web+indices', of: 'onnxruntime-web', module: new URL('./variants/onnxruntime-web-indices.js', import.meta.url),
+    policy: { maxNan: 'first-only', indices: 'plane' },
+    create: async () => (await import('./variants/onnxruntime-web-indices.js')).default(),
   },
 ];
 

@@ -16,7 +16,7 @@
  */
 import type { ForwardResult, Layout, PoolSpec, Support, Tensor } from '../../spec/contract.js';
 import {
-  BackendError, OK, dataIn, decline, f32, formatList, fromLibrary, i32, shapeIn,
+  BackendError, OK, dataIn, poolGeometry, decline, f32, formatList, fromLibrary, i32, shapeIn,
   validateBackward, validateForward, validationSupport, type ForwardOnlyBackend, type PoolGeometry, type PreparableBackend,
   type PreparedForward,
   planeIndexOrMinusOne,
@@ -44,14 +44,35 @@ export interface OnnxProto {
 }
 
 export interface OnnxNode {
-  readonly opType: 'MaxPool' | 'AveragePool' | 'LpPool';
+  readonly opType: 'MaxPool' | 'AveragePool' | 'LpPool' | 'GlobalMaxPool' | 'GlobalAveragePool' | 'GlobalLpPool';
   readonly opset: number;
   readonly attributes: Readonly<Record<string, number | readonly number[]>>;
   readonly indices: boolean;
 }
 
-/** The ONNX node a spec becomes (attributes in ONNX's names; pads already in ONNX order). */
-export function onnxNodeFor(spec: PoolSpec, indices: boolean): OnnxNode {
+/**
+ * Whether a spec on an NCHW-family input shape is global pooling: one window covering the whole unpadded input
+ * (what exporters emit for global and 1×1 adaptive pooling). Its output is 1 per plane whatever the strides and
+ * rounding mode; dilation is 1 (a dilated window that long would not fit: PARAM.WINDOW).
+ */
+export function isGlobalPool(spec: PoolSpec, inSpatial: readonly number[]): boolean {
+  return spec.kernel.every((k, i) => k === inSpatial[i]) && spec.pads.every((p) => p === 0) && spec.dilations.every((v) => v === 1);
+}
+
+/**
+ * The ONNX node a spec becomes (attributes in ONNX's names; pads already in ONNX order). With `inSpatial` given,
+ * a global case (isGlobalPool) becomes GlobalMaxPool / GlobalAveragePool / GlobalLpPool, which have no attributes
+ * but p (and no Indices output: the indices variant keeps MaxPool).
+ */
+export function onnxNodeFor(spec: PoolSpec, indices: boolean, inSpatial?: readonly number[]): OnnxNode {
+  if (inSpatial !== undefined && !indices && spec.kind !== 'sum' && isGlobalPool(spec, inSpatial)) {
+    switch (spec.kind) {
+      case 'max': return { opType: 'GlobalMaxPool', opset: 22, attributes: {}, indices: false };
+      case 'avg': return { opType: 'GlobalAveragePool', opset: 22, attributes: {}, indices: false };
+      // Opset 18 (GlobalLpPool-2): ORT 1.30 registers no kernel for GlobalLpPool-22 ("Could not find an implementation").
+      case 'lp': return { opType: 'GlobalLpPool', opset: 18, attributes: { p: spec.p ?? 2 }, indices: false };
+    }
+  }
   const dilated = spec.dilations.some((v) => v !== 1);
   const common: Record<string, number | readonly number[]> = {
     kernel_shape: [...spec.kernel], strides: [...spec.strides], pads: [...spec.pads], ceil_mode: spec.ceilMode ? 1 : 0,
@@ -133,6 +154,8 @@ export interface OnnxSessionConfig {
   readonly cacheSize: number;
   /** Why backward is refused (contains FORWARD_ONLY). */
   readonly backwardReason: string;
+  /** Global cases (isGlobalPool) run GlobalMaxPool / GlobalAveragePool / GlobalLpPool instead of the windowed op. */
+  readonly globalOps?: boolean;
   /** A decline on top of onnxUnsupportedReason (an execution provider's own limits), or undefined. */
   readonly extraReason?: (spec: PoolSpec, inputShape: readonly number[], layout: Layout) => string | undefined;
 }
@@ -143,8 +166,11 @@ export function createOnnxSessionBackend(config: OnnxSessionConfig): OnnxSession
   const sessions = new Map<string, Promise<OrtSession>>();
   let created = 0;
 
+  const nodeOf = (spec: PoolSpec, nchw: readonly number[]): OnnxNode =>
+    onnxNodeFor(spec, withIndices && spec.kind === 'max', config.globalOps === true ? nchw.slice(2) : undefined);
+
   const sessionFor = (spec: PoolSpec, nchw: readonly number[]): Promise<OrtSession> => {
-    const node = onnxNodeFor(spec, withIndices && spec.kind === 'max');
+    const node = nodeOf(spec, nchw);
     const key = JSON.stringify([node, nchw]);
     let s = sessions.get(key);
     if (s) {
@@ -246,7 +272,8 @@ export function createOnnxSessionBackend(config: OnnxSessionConfig): OnnxSession
     describe(spec: PoolSpec, inputShape: readonly number[], layout: Layout = 'channels_first'): string {
       const s = supports(spec, inputShape, layout);
       if (!s.ok) return s.reason;
-      const n = onnxNodeFor(spec, withIndices && spec.kind === 'max');
+      const g = poolGeometry(spec, inputShape, layout);
+      const n = nodeOf(spec, shapeIn(g, 'channels_first', 'in'));
       return `${n.opType}-${n.opset}(${Object.entries(n.attributes).map(([k, v]) => `${k}=${typeof v === 'object' ? formatList(v) : v}`).join(', ')})${n.indices ? ' → Y, Indices' : ''}`;
     },
     async dispose() {
