@@ -44,6 +44,20 @@ export const PEER_BACKENDS: readonly PeerEntry[] = [
     policy: { indices: 'unchecked' },
   },
   {
+    name: 'tfjs-webgpu',
+    description: 'TensorFlow.js 4.22 WebGPU backend (WGSL) on the Dawn adapter of the webgpu backend, NHWC; max and avg, 2-D and 3-D',
+    peer: true,
+    packages: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs', 'webgpu'],
+    create: async () => (await import('./tfjs.js')).createTfjsBackend('webgpu'),
+    // No documented NaN convention (tfjs-backend-webgpu pool_webgpu.ts keeps a running `max(value, resultValue)`
+    // from −1e20, and WGSL leaves max() of a NaN to the implementation): the spec's default stays and the verifier
+    // reports what happens. The max gradient routes to the last maximum of a tie: its positions come from
+    // `if (value >= currMaxValue)` in the same shader (the forward has no indices, so ties show only there).
+    // Subnormals may be flushed on a GPU (WGSL), as for poolspec's own webgpu backend. No indices from tf.maxPool.
+    policy: { maxTies: 'last', indices: 'unchecked', subnormals: 'flush' },
+    platform: true,
+  },
+  {
     name: 'onnxruntime',
     description: 'ONNX Runtime 1.30 (onnxruntime-node, native CPU EP), one-node models built in memory; forward only',
     peer: true,
