@@ -51,10 +51,10 @@ export const PEER_BACKENDS: readonly PeerEntry[] = [
     create: async () => (await import('./tfjs.js')).createTfjsBackend('webgpu'),
     // No documented NaN convention (tfjs-backend-webgpu pool_webgpu.ts keeps a running `max(value, resultValue)`
     // from −1e20, and WGSL leaves max() of a NaN to the implementation): the spec's default stays and the verifier
-    // reports what happens. The max gradient routes to the last maximum of a tie: its positions come from
-    // `if (value >= currMaxValue)` in the same shader (the forward has no indices, so ties show only there).
+    // reports what happens. Ties keep the spec's default (first): the forward's WGSL max() documents none, and the
+    // gradient's positions (`if (value >= currMaxValue)`, the same file) take the last, which the verifier reports.
     // Subnormals may be flushed on a GPU (WGSL), as for poolspec's own webgpu backend. No indices from tf.maxPool.
-    policy: { maxTies: 'last', indices: 'unchecked', subnormals: 'flush' },
+    policy: { indices: 'unchecked', subnormals: 'flush' },
     platform: true,
   },
   {
