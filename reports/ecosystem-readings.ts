@@ -40,6 +40,18 @@ export const CAUSES = {
     verdict: 'likely bug (no upstream issue found)',
     text: "tfjs-backend-cpu's `maxPool3dPositions` (`src/utils/pool_utils.ts`, used by MaxPool3DGrad) encodes the in-window position as wDepth·fH·fW + wRow·**fH** + wCol, while MaxPool3DGrad decodes it with wRow·**fW**: whenever the filter's height and width differ, the 3-D max gradient goes to the wrong tap or to none (INV.ROUTE: a unit dy reaches no input). It also updates on `>=`, so tied maxima get the gradient at the last tap, where the 2-D `maxPoolPositions` uses `>` (first, tfjs CPU's convention). The forward is right; no convention explains the backward.",
   },
+  'tfjs-webgpu-max-init': {
+    verdict: 'likely bug (no upstream issue found)',
+    text: "tfjs-backend-webgpu's pooling shaders (`src/pool_webgpu.ts`, Pool2DProgram and Pool3DProgram) start each max window from `-1.0 / pow(10.0, -20.0)`, about −1e20, not −∞. A window whose values are all below −1e20 (−1e30, −FLT_MAX, −∞) returns −1e20, a value of no tap (MAX.SELECT, MAX.PAD, MAX.INF). Global windows on batch 1 take a reduction instead (`src/kernels/Pool_impl.ts`) and are right.",
+  },
+  'tfjs-webgpu-max-flushes-subnormals': {
+    verdict: 'edge of WGSL (subnormals flushed in a comparison-only op)',
+    text: "The same shaders reduce with WGSL `max(value, resultValue)`; a device that flushes subnormals (WGSL allows it, SwiftShader and lavapipe do) makes max(0, 2^−149) return 0. POLICY.SUBNORMALS 'flush' widens the arithmetic clauses, but ACC.MAX stays exact (max needs only comparisons, which a kernel can make on the bits), so this is a deviation of the shader's choice of `max()`, not of the device.",
+  },
+  'tfjs-webgpu-grad-last-tie': {
+    verdict: 'no documented convention (the gradient keeps the last tie)',
+    text: "tfjs-backend-webgpu's max gradient takes positions from the pooling shader with `computePositions` (`src/pool_webgpu.ts`), which updates on `value >= currMaxValue`: tied maxima send dy to the last tap, where MAX.TIES (and tfjs-cpu's 2-D `maxPoolPositions`, `>`) pick the first. The forward returns the tie's value through WGSL max(), which says nothing about which tap, so forward and backward have no common convention.",
+  },
   'tfjs-nan-grad': {
     verdict: 'edge of the convention (POLICY.NAN ignore)',
     text: "tfjs CPU ignores NaN (its convention), and its backward finds no position for an all-NaN window (maxPoolPositions starts at −∞ with `>`, leaving −1), so that window's dy is dropped; POLICY.NAN 'ignore' routes it to the window's first tap, like the forward's −∞ result does.",
@@ -153,16 +165,24 @@ export function classify(row: RowView, f: FailureView): CauseId {
   const lib = row.of ?? row.name;
   if (lib.startsWith('tfjs-')) {
     const wasm = lib === 'tfjs-wasm';
+    const cpu = lib === 'tfjs-cpu';
     if (wasm && ceilOverhang(c) && !grad) return 'tfjs-wasm-ceil-uninitialised';
     if (ceilOverhang(c) && grad && rank === 2) return 'tfjs-grad-drops-rounding';
     if (c.kind === 'avg' && grad && padded) return 'tfjs-avg-grad-divisor';
     const xnnpack = rank === 2 && row.role !== 'index variant'; // the wasm kernels that call XNNPACK
     if (wasm && c.kind === 'max' && hasNaN && !grad && xnnpack) return 'xnnpack-nan-clamp';
     if (wasm && c.kind === 'max' && (grad || (!xnnpack && c.values.some((v) => v <= FLT_MIN || Number.isNaN(v))))) return 'tfjs-wasm-fltmin-init';
-    if (!wasm && c.kind === 'max' && rank === 3 && grad) return 'tfjs-cpu-maxpool3d-grad-position';
-    if (!wasm && c.kind === 'max' && hasNaN && grad) return 'tfjs-nan-grad';
+    if (cpu && c.kind === 'max' && rank === 3 && grad) return 'tfjs-cpu-maxpool3d-grad-position';
+    if (cpu && c.kind === 'max' && hasNaN && grad) return 'tfjs-nan-grad';
+    if (lib === 'tfjs-webgpu' && c.kind === 'max') {
+      const got = Number(f.mismatch?.got);
+      if (!grad && c.values.some((v) => v < -1e20) && Math.abs(got / -1e20 - 1) < 1e-5) return 'tfjs-webgpu-max-init';
+      if (!grad && got === 0 && c.values.some((v) => v !== 0 && Math.abs(v) < FLT_MIN)) return 'tfjs-webgpu-max-flushes-subnormals';
+      if (grad && new Set(c.values).size < c.values.length) return 'tfjs-webgpu-grad-last-tie';
+    }
   }
-  if (lib === 'onnxruntime') {
+  // onnxruntime-web's wasm EP runs the same CPU kernels (MLAS included), compiled to WebAssembly.
+  if (lib === 'onnxruntime' || lib === 'onnxruntime-web') {
     if (c.kind === 'max' && hasNaN) return 'ort-max-nan';
     if (c.kind === 'lp' && f.mismatch) {
       // A result within 1e-4 relative of the exact value: the root's exponent, not a wrong window.
