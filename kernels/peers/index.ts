@@ -77,6 +77,17 @@ export const PEER_BACKENDS: readonly PeerEntry[] = [
     // `x > best` from the first in-bounds tap), so the same documented convention. No Indices in the inference graph.
     policy: { maxNan: 'first-only', indices: 'unchecked' },
   },
+  {
+    name: 'onnxruntime-web-webgpu',
+    description: 'ONNX Runtime Web 1.30 WebGPU EP in Node on the Dawn adapter of the webgpu backend; forward only; first run of a process takes minutes',
+    peer: true,
+    packages: ['onnxruntime-web', 'onnx-proto', 'webgpu'],
+    create: async () => (await import('./onnxruntime-web-webgpu.js')).createOrtWebGpuBackend(),
+    // No documented NaN or tie convention for its WGSL pooling: the spec's defaults, and the verifier reports what
+    // happens. Subnormals may be flushed on a GPU (WGSL). No Indices in the inference graph.
+    policy: { indices: 'unchecked', subnormals: 'flush' },
+    platform: true,
+  },
 ];
 
 /** A peer run through the library's index-returning op, so that its max indices can be checked (MAX.INDEX). */
