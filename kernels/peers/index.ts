@@ -79,7 +79,7 @@ export const PEER_BACKENDS: readonly PeerEntry[] = [
   },
   {
     name: 'onnxruntime-web-webgpu',
-    description: 'ONNX Runtime Web 1.30 WebGPU EP in Node on the Dawn adapter of the webgpu backend; forward only; first run of a process takes minutes',
+    description: 'ONNX Runtime Web 1.30 WebGPU EP in Node on the Dawn adapter of the webgpu backend; forward only; unavailable in Node unless POOLSPEC_ORT_WEBGPU_NODE=1 (see its module)',
     peer: true,
     packages: ['onnxruntime-web', 'onnx-proto', 'webgpu'],
     create: async () => (await import('./onnxruntime-web-webgpu.js')).createOrtWebGpuBackend(),

@@ -7,12 +7,15 @@
  * `executionProviders: ['webgpu']`. ORT assigns a node the WebGPU EP has no kernel for to its CPU EP (wasm)
  * without saying so, so a case it runs is not proof of a WGSL kernel.
  *
- * Cost measured in Node 20 with Dawn (`webgpu` 0.6.2) on this project's 2-core machines: the first `run()` of
- * the process takes minutes (165–220 s, SwiftShader and lavapipe alike, the process mostly idle), later runs tens
- * of milliseconds. create() makes that first run, so the wait happens once, before the first case.
+ * Not usable in Node yet, measured in Node 20.20 with Dawn (`webgpu` 0.6.2) on this project's 2-core machines: the
+ * first `run()` of a process takes minutes (165–220 s on an idle machine, SwiftShader and lavapipe alike, the
+ * process mostly idle; 693 s on a loaded one), and a second session's first run then threw "Invalid argument"
+ * from Dawn's GPUQueue.writeBuffer, called by ORT's asyncify build (ort-wasm-simd-threaded.asyncify.mjs) with a
+ * view of its shared WebAssembly.Memory. So create() refuses with that reason (NODE_REFUSAL) unless
+ * POOLSPEC_ORT_WEBGPU_NODE=1 asks to try anyway; then it makes the slow first run before the first case.
  */
 import type { PoolSpec } from '../../spec/contract.js';
-import { FORWARD_ONLY, PeerUnavailableError, importPeer } from './common.js';
+import { BackendError, FORWARD_ONLY, PeerUnavailableError, importPeer } from './common.js';
 import { ONNX_PROTO_VERSION, createOnnxSessionBackend, type OnnxProto, type OnnxSessionBackend } from './onnx-session.js';
 import { ORT_WEB_VERSION, type OrtWebRuntime } from './onnxruntime-web.js';
 
@@ -41,7 +44,15 @@ async function loadOrtWebGpu(): Promise<OrtWebRuntime> {
   return ort;
 }
 
+/** Why the peer is unavailable in Node (see the header). */
+export const NODE_REFUSAL =
+  "onnxruntime-web's WebGPU EP does not run usably in Node on Dawn (webgpu 0.6.2): a process's first run takes " +
+  "3–11 minutes and a second session's run threw 'Invalid argument' in GPUQueue.writeBuffer (ORT's asyncify build " +
+  'passes a view of its shared WebAssembly.Memory). Set POOLSPEC_ORT_WEBGPU_NODE=1 to try anyway; a headless ' +
+  'Chromium run of this peer is not built yet';
+
 export async function createOrtWebGpuBackend(options: { cacheSize?: number } = {}): Promise<OnnxSessionBackend> {
+  if (process.env.POOLSPEC_ORT_WEBGPU_NODE !== '1') throw new BackendError('onnxruntime-web-webgpu', `unavailable: ${NODE_REFUSAL}`);
   const runtime = await loadOrtWebGpu();
   const proto = (await importPeer('onnx-proto', ONNX_PROTO_VERSION)) as OnnxProto;
   const backend = createOnnxSessionBackend({
