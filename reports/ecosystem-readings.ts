@@ -48,6 +48,10 @@ export const CAUSES = {
     verdict: 'edge of WGSL (subnormals flushed in a comparison-only op)',
     text: "The same shaders reduce with WGSL `max(value, resultValue)`; a device that flushes subnormals (WGSL allows it, SwiftShader and lavapipe do) makes max(0, 2^−149) return 0. POLICY.SUBNORMALS 'flush' widens the arithmetic clauses, but ACC.MAX stays exact (max needs only comparisons, which a kernel can make on the bits), so this is a deviation of the shader's choice of `max()`, not of the device.",
   },
+  'tfjs-webgpu-maxpool3d-grad-position': {
+    verdict: 'likely bug (no upstream issue found)',
+    text: "tfjs-backend-webgpu's 3-D max positions (`src/pool_webgpu.ts`, Pool3DProgram with computePositions) encode the in-window position as wD·**fH·fH** + wR·fW + wC, while MaxPool3DBackpropProgram (`src/max_pool_backprop_webgpu.ts`) decodes wD·**fH·fW** + wR·fW + wC: whenever the filter's height and width differ, a gradient from a later depth slice goes to the wrong tap or to none (INV.ROUTE: a unit dy reaches no input). The same class of slip as tfjs-cpu's `maxPool3dPositions`, in another factor.",
+  },
   'tfjs-webgpu-grad-last-tie': {
     verdict: 'no documented convention (the gradient keeps the last tie)',
     text: "tfjs-backend-webgpu's max gradient takes positions from the pooling shader with `computePositions` (`src/pool_webgpu.ts`), which updates on `value >= currMaxValue`: tied maxima send dy to the last tap, where MAX.TIES (and tfjs-cpu's 2-D `maxPoolPositions`, `>`) pick the first. The forward returns the tie's value through WGSL max(), which says nothing about which tap, so forward and backward have no common convention.",
@@ -178,6 +182,7 @@ export function classify(row: RowView, f: FailureView): CauseId {
       const got = Number(f.mismatch?.got);
       if (!grad && c.values.some((v) => v < -1e20) && Math.abs(got / -1e20 - 1) < 1e-5) return 'tfjs-webgpu-max-init';
       if (!grad && got === 0 && c.values.some((v) => v !== 0 && Math.abs(v) < FLT_MIN)) return 'tfjs-webgpu-max-flushes-subnormals';
+      if (grad && rank === 3 && c.kernel[1] !== c.kernel[2]) return 'tfjs-webgpu-maxpool3d-grad-position';
       if (grad && new Set(c.values).size < c.values.length) return 'tfjs-webgpu-grad-last-tie';
     }
   }
