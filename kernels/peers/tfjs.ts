@@ -404,10 +404,17 @@ async function readAndDispose(t: TfTensor): Promise<Float32Array | Int32Array> {
   }
 }
 
-/** Submits tfjs-webgpu's pending commands and resolves when the GPU queue has run them. */
+/**
+ * Submits tfjs-webgpu's pending commands (ending its open compute pass first, as its own flush does) and resolves
+ * when the GPU queue has run them.
+ */
 async function gpuIdle(tf: Tf): Promise<void> {
-  const be = tf.backend() as { submitQueue?(): void; device?: { queue: { onSubmittedWorkDone(): Promise<void> } } };
-  be.submitQueue?.();
+  const be = tf.backend() as {
+    commandEncoder?: unknown; endComputePassEncoder?(): void; submitQueue?(): void;
+    device?: { queue: { onSubmittedWorkDone(): Promise<void> } };
+  };
+  be.endComputePassEncoder?.();
+  if (be.commandEncoder) be.submitQueue?.();
   await be.device?.queue.onSubmittedWorkDone();
 }
 
