@@ -48,6 +48,22 @@ export const CAUSES = {
     verdict: 'edge of its convention (no position for a window of −∞; no upstream issue found)',
     text: "tfjs-backend-cpu's maxPoolWithArgmax takes its indices from `maxPoolPositions` (`src/utils/pool_utils.ts`, via `MaxPoolWithArgmax_impl.ts`), which starts each window at `maxValue = −∞`, `maxPosition = −1` and updates on `pixel > maxValue`: a window whose in-bounds values are all −∞ keeps position −1 and returns it as the index (the value, −∞, is right). MAX.INDEX wants the position of one of the window's taps; padding is never a candidate (MAX.PAD). The same start as tfjs-nan-grad's all-NaN window.",
   },
+  'tfjs-webgpu-max-init': {
+    verdict: 'likely bug (no upstream issue found)',
+    text: "tfjs-backend-webgpu's pooling shaders (`src/pool_webgpu.ts`, Pool2DProgram and Pool3DProgram) start each max window from `-1.0 / pow(10.0, -20.0)`, about −1e20, not −∞. A window whose values are all below −1e20 (−1e30, −FLT_MAX, −∞) returns −1e20, a value of no tap (MAX.SELECT, MAX.PAD, MAX.INF). Global windows on batch 1 take a reduction instead (`src/kernels/Pool_impl.ts`) and are right.",
+  },
+  'tfjs-webgpu-max-flushes-subnormals': {
+    verdict: 'edge of WGSL (subnormals flushed in a comparison-only op)',
+    text: "The same shaders reduce with WGSL `max(value, resultValue)`; a device that flushes subnormals (WGSL allows it, SwiftShader and lavapipe do) makes max(0, 2^−149) return 0. POLICY.SUBNORMALS 'flush' widens the arithmetic clauses, but ACC.MAX stays exact (max needs only comparisons, which a kernel can make on the bits), so this is a deviation of the shader's choice of `max()`, not of the device.",
+  },
+  'tfjs-webgpu-maxpool3d-grad-position': {
+    verdict: 'likely bug (no upstream issue found)',
+    text: "tfjs-backend-webgpu's 3-D max positions (`src/pool_webgpu.ts`, Pool3DProgram with computePositions) encode the in-window position as wD·**fH·fH** + wR·fW + wC, while MaxPool3DBackpropProgram (`src/max_pool_backprop_webgpu.ts`) decodes wD·**fH·fW** + wR·fW + wC: whenever the filter's height and width differ, a gradient from a later depth slice goes to the wrong tap or to none (INV.ROUTE: a unit dy reaches no input). The same class of slip as tfjs-cpu's `maxPool3dPositions`, in another factor.",
+  },
+  'tfjs-webgpu-grad-last-tie': {
+    verdict: 'no documented convention (the gradient keeps the last tie)',
+    text: "tfjs-backend-webgpu's max gradient takes positions from the pooling shader with `computePositions` (`src/pool_webgpu.ts`), which updates on `value >= currMaxValue`: tied maxima send dy to the last tap, where MAX.TIES (and tfjs-cpu's 2-D `maxPoolPositions`, `>`) pick the first. The forward returns the tie's value through WGSL max(), which says nothing about which tap, so forward and backward have no common convention.",
+  },
   'tfjs-nan-grad': {
     verdict: 'edge of the convention (POLICY.NAN ignore)',
     text: "tfjs CPU ignores NaN (its convention), and its backward finds no position for an all-NaN window (maxPoolPositions starts at −∞ with `>`, leaving −1), so that window's dy is dropped; POLICY.NAN 'ignore' routes it to the window's first tap, like the forward's −∞ result does.",
@@ -163,6 +179,7 @@ export function classify(row: RowView, f: FailureView): CauseId {
   const lib = row.of ?? row.name;
   if (lib.startsWith('tfjs-')) {
     const wasm = lib === 'tfjs-wasm';
+    const cpu = lib === 'tfjs-cpu';
     if (wasm && ceilOverhang(c) && !grad) return 'tfjs-wasm-ceil-uninitialised';
     // 1-D runs as 2-D with a unit axis (kernels/peers/rank-lift.ts), through the same 2-D gradients.
     if (ceilOverhang(c) && grad && rank <= 2) return 'tfjs-grad-drops-rounding';
@@ -171,14 +188,22 @@ export function classify(row: RowView, f: FailureView): CauseId {
     const xnnpack = rank <= 2 && row.role !== 'index variant';
     if (wasm && (c.kind === 'max' || c.kind === 'avg') && hasNaN && !grad && xnnpack) return 'xnnpack-nan-clamp';
     const identity = c.kernel.every((k) => k === 1) && c.strides.every((v) => v === 1) && !padded;
-    if (!wasm && c.kind === 'max' && hasNaN && !grad && rank <= 2 && identity) return 'tfjs-cpu-identity-nan';
+    if (cpu && c.kind === 'max' && hasNaN && !grad && rank <= 2 && identity) return 'tfjs-cpu-identity-nan';
     if (wasm && c.kind === 'max' && (grad || (!xnnpack && c.values.some((v) => v <= FLT_MIN || Number.isNaN(v))))) return 'tfjs-wasm-fltmin-init';
-    if (!wasm && c.kind === 'max' && rank === 3 && grad) return 'tfjs-cpu-maxpool3d-grad-position';
-    if (!wasm && c.kind === 'max' && hasNaN && grad) return 'tfjs-nan-grad';
+    if (cpu && c.kind === 'max' && rank === 3 && grad) return 'tfjs-cpu-maxpool3d-grad-position';
+    if (cpu && c.kind === 'max' && hasNaN && grad) return 'tfjs-nan-grad';
     const noPosition = f.mismatch?.tensor === 'indices' && Number(f.mismatch.got) === -1 && c.values.includes(-Infinity);
-    if (!wasm && row.role === 'index variant' && c.kind === 'max' && noPosition) return 'tfjs-argmax-neg-inf';
+    if (cpu && row.role === 'index variant' && c.kind === 'max' && noPosition) return 'tfjs-argmax-neg-inf';
+    if (lib === 'tfjs-webgpu' && c.kind === 'max') {
+      const got = Number(f.mismatch?.got);
+      if (!grad && c.values.some((v) => v < -1e20) && Math.abs(got / -1e20 - 1) < 1e-5) return 'tfjs-webgpu-max-init';
+      if (!grad && got === 0 && c.values.some((v) => v !== 0 && Math.abs(v) < FLT_MIN)) return 'tfjs-webgpu-max-flushes-subnormals';
+      if (grad && rank === 3 && c.kernel[1] !== c.kernel[2]) return 'tfjs-webgpu-maxpool3d-grad-position';
+      if (grad && new Set(c.values).size < c.values.length) return 'tfjs-webgpu-grad-last-tie';
+    }
   }
-  if (lib === 'onnxruntime') {
+  // onnxruntime-web's wasm EP runs the same CPU kernels (MLAS included), compiled to WebAssembly.
+  if (lib === 'onnxruntime' || lib === 'onnxruntime-web') {
     // MLAS starts its max scan from lowest() = −FLT_MAX: a NaN or a window of only −∞ comes out as that value.
     const lowest = f.mismatch !== undefined && Number(f.mismatch.got) === -FLT_MAX && c.values.includes(-Infinity);
     if (c.kind === 'max' && (hasNaN || lowest)) return 'ort-max-nan';

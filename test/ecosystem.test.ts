@@ -101,6 +101,19 @@ describe('readings', () => {
     // Nothing known matches: poolspec's own reference row, or no pooling case at all.
     expect(classify({ name: 'naive', role: 'reference' }, { ...y, counterexample: maxCase([1, 2], [1, 2], [1, 1], false, ['NaN', 5]) })).toBe('unclassified');
     expect(classify({ name: 'tfjs-cpu', role: 'peer' }, { message: 'threw', counterexample: 7 })).toBe('unclassified');
+    // onnxruntime-web runs ORT's CPU kernels: the same reading.
+    expect(classify({ name: 'onnxruntime-web', role: 'peer' }, { ...y, counterexample: maxCase([1, 2], [1, 2], [1, 1], false, ['NaN', 5]) })).toBe('ort-max-nan');
+    // tfjs-webgpu: a window below −1e20 returns its shader's initial value; a subnormal max flushed to 0.
+    const init = { message: 'y[0,0,0,0] = -1e20', mismatch: { tensor: 'y', flat: 0, position: [0, 0, 0, 0], expected: '-1e30', got: String(Math.fround(-1e20)) } };
+    expect(classify({ name: 'tfjs-webgpu', role: 'peer' }, { ...init, counterexample: maxCase([1, 2], [1, 2], [1, 1], false, [-1e30, -2e30]) })).toBe('tfjs-webgpu-max-init');
+    const flushed = { message: 'y[0,0,0,0] = 0', mismatch: { tensor: 'y', flat: 0, position: [0, 0, 0, 0], expected: '1.401298464324817e-45', got: '0' } };
+    expect(classify({ name: 'tfjs-webgpu', role: 'peer' }, { ...flushed, counterexample: maxCase([1, 2], [1, 2], [1, 1], false, [0, 1.401298464324817e-45]) })).toBe('tfjs-webgpu-max-flushes-subnormals');
+    // Its max gradient on a tie (2-D), and on a 3-D filter whose height and width differ.
+    expect(classify({ name: 'tfjs-webgpu', role: 'peer' }, { ...dx, counterexample: maxCase([1, 2], [1, 2], [1, 1], false, [0, 0]) })).toBe('tfjs-webgpu-grad-last-tie');
+    const case3d = { spec: { kind: 'max', kernel: [2, 2, 1], strides: [1, 1, 1], dilations: [1, 1, 1], pads: [0, 0, 0, 0, 0, 0], ceilMode: false, countIncludePad: false }, x: { shape: [1, 1, 2, 2, 1], data: { Float32Array: [0, 0, 0, 0] }, layout: 'channels_first' } };
+    expect(classify({ name: 'tfjs-webgpu', role: 'peer' }, { message: 'a unit gradient at output 0 reached 0 inputs () (INV.ROUTE)', counterexample: case3d })).toBe('tfjs-webgpu-maxpool3d-grad-position');
+    // tfjs-cpu's 3-D reading is tfjs-cpu's alone.
+    expect(classify({ name: 'tfjs-webgpu', role: 'peer' }, { message: 'threw', counterexample: { ...case3d, spec: { ...case3d.spec, kernel: [2, 1, 1] } } })).not.toBe('tfjs-cpu-maxpool3d-grad-position');
   });
 });
 

@@ -32,7 +32,9 @@ function skipReason(name: string): string {
   const b = peers.get(name);
   return typeof b === 'string' ? b : 'loaded';
 }
-for (const entry of PEER_BACKENDS) {
+// The web runtimes (onnxruntime-web, tfjs-webgpu, onnxruntime-web-webgpu) have their own file, test/peers-web.test.ts.
+const NATIVE_PEERS = new Set(['tfjs-cpu', 'tfjs-wasm', 'onnxruntime']);
+for (const entry of PEER_BACKENDS.filter((e) => NATIVE_PEERS.has(e.name))) {
   try {
     peers.set(entry.name, await entry.create());
   } catch (e) {

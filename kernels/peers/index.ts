@@ -44,6 +44,20 @@ export const PEER_BACKENDS: readonly PeerEntry[] = [
     policy: { indices: 'unchecked' },
   },
   {
+    name: 'tfjs-webgpu',
+    description: 'TensorFlow.js 4.22 WebGPU backend (WGSL) on the Dawn adapter of the webgpu backend, NHWC; max and avg, 2-D and 3-D',
+    peer: true,
+    packages: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs', 'webgpu'],
+    create: async () => (await import('./tfjs.js')).createTfjsBackend('webgpu'),
+    // No documented NaN convention (tfjs-backend-webgpu pool_webgpu.ts keeps a running `max(value, resultValue)`
+    // from −1e20, and WGSL leaves max() of a NaN to the implementation): the spec's default stays and the verifier
+    // reports what happens. Ties keep the spec's default (first): the forward's WGSL max() documents none, and the
+    // gradient's positions (`if (value >= currMaxValue)`, the same file) take the last, which the verifier reports.
+    // Subnormals may be flushed on a GPU (WGSL), as for poolspec's own webgpu backend. No indices from tf.maxPool.
+    policy: { indices: 'unchecked', subnormals: 'flush' },
+    platform: true,
+  },
+  {
     name: 'onnxruntime',
     description: 'ONNX Runtime 1.30 (onnxruntime-node, native CPU EP), one-node models built in memory; forward only',
     peer: true,
@@ -52,6 +66,27 @@ export const PEER_BACKENDS: readonly PeerEntry[] = [
     // ORT CPU's max loop updates on `x > best` from the first in-bounds tap (onnxruntime
     // core/providers/cpu/nn/pool_functors.h): only a leading NaN propagates. The inference graph has no Indices.
     policy: { maxNan: 'first-only', indices: 'unchecked' },
+  },
+  {
+    name: 'onnxruntime-web',
+    description: 'ONNX Runtime Web 1.30 (onnxruntime-web, wasm EP, SIMD, 1 thread) in Node, one-node models incl. Global*Pool; forward only',
+    peer: true,
+    packages: ['onnxruntime-web', 'onnx-proto'],
+    create: async () => (await import('./onnxruntime-web.js')).createOrtWebBackend(),
+    // The same CPU kernels as onnxruntime-node, compiled to wasm (onnxruntime core/providers/cpu/nn/pool_functors.h:
+    // `x > best` from the first in-bounds tap), so the same documented convention. No Indices in the inference graph.
+    policy: { maxNan: 'first-only', indices: 'unchecked' },
+  },
+  {
+    name: 'onnxruntime-web-webgpu',
+    description: 'ONNX Runtime Web 1.30 WebGPU EP in Node on the Dawn adapter of the webgpu backend; forward only; unavailable in Node unless POOLSPEC_ORT_WEBGPU_NODE=1 (see its module)',
+    peer: true,
+    packages: ['onnxruntime-web', 'onnx-proto', 'webgpu'],
+    create: async () => (await import('./onnxruntime-web-webgpu.js')).createOrtWebGpuBackend(),
+    // No documented NaN or tie convention for its WGSL pooling: the spec's defaults, and the verifier reports what
+    // happens. Subnormals may be flushed on a GPU (WGSL). No Indices in the inference graph.
+    policy: { indices: 'unchecked', subnormals: 'flush' },
+    platform: true,
   },
 ];
 
@@ -86,6 +121,11 @@ export const PEER_INDEX_VARIANTS: readonly PeerIndexVariant[] = [
     name: 'onnxruntime+indices', of: 'onnxruntime', module: new URL('./variants/onnxruntime-indices.js', import.meta.url),
     policy: { maxNan: 'first-only', indices: 'plane' },
     create: async () => (await import('./variants/onnxruntime-indices.js')).default(),
+  },
+  {
+    name: 'onnxruntime-web+indices', of: 'onnxruntime-web', module: new URL('./variants/onnxruntime-web-indices.js', import.meta.url),
+    policy: { maxNan: 'first-only', indices: 'plane' },
+    create: async () => (await import('./variants/onnxruntime-web-indices.js')).default(),
   },
 ];
 

@@ -1,58 +1,24 @@
 /**
  * ONNX Runtime as a peer backend: `onnxruntime` (onnxruntime-node, the native CPU execution provider).
  *
- * Each case runs a one-node ONNX model built here, in memory, with onnx-proto (no model file is read or fetched):
- * MaxPool (opset 22), AveragePool (opset 18, ORT's fast kernel, when every dilation is 1; opset 22 otherwise,
- * since opset 18 rejects `dilations`) or LpPool (opset 22). Sessions are cached per (spec, input shape), with
- * `graphOptimizationLevel: 'basic'` (the default 'all' rewrites single pools into a blocked layout with two
- * reorders) and 2 intra-op threads.
- *
- * What it maps (everything else is declined with the reason): max, avg and lp (integer p: ONNX's `p` is an INT),
- * rank 1–3, every stride, dilation and asymmetric pad with pad < kernel (ORT CPU's own limit), ceil_mode,
- * count_include_pad. No divisorOverride, no sum. NCHW only: channels_last input is transposed here.
- *
- * Max indices: by default the model has no `Indices` output, the way inference graphs run (ORT then takes its
- * MLAS path where it can), and the registry's policy is `indices: 'unchecked'`. With `{ indices: true }` the
- * model asks for `Indices` (ORT's own index loop) and converts them from flat N·C·spatial to plane indices
- * (MAX.INDEX).
+ * Each case runs a one-node ONNX model built in memory (kernels/peers/onnx-session.ts: MaxPool-22, AveragePool-18
+ * or -22, LpPool-22; what maps and what is declined, and the Indices variant, are described there). Sessions are
+ * cached per (spec, input shape), with `graphOptimizationLevel: 'basic'` (the default 'all' rewrites single pools
+ * into a blocked layout with two reorders) and 2 intra-op threads.
  *
  * ORT is inference only: backward() rejects with a BackendError (FORWARD_ONLY) and `supportsBackward()` says so.
  */
-import type { ForwardResult, Layout, PoolSpec, PoolingCapabilities, Support, Tensor } from '../../spec/contract.js';
-import {
-  BackendError, FORWARD_ONLY, OK, dataIn, decline, f32, formatList, fromLibrary, i32, importPeer, shapeIn,
-  validateBackward, validateForward, validationSupport, type ForwardOnlyBackend, type PoolGeometry, type PreparableBackend,
-  type PreparedForward,
-  planeIndexOrMinusOne,
-} from './common.js';
-import { onnxToPlane } from '../../spec/indices.js';
+import { FORWARD_ONLY, importPeer } from './common.js';
+import { ONNX_PROTO_VERSION, createOnnxSessionBackend, type OnnxProto, type OnnxSessionBackend, type OrtRuntime } from './onnx-session.js';
 
 export const ORT_VERSION = '1.30.0';
-export const ONNX_PROTO_VERSION = '8.0.1';
+export { ONNX_PROTO_VERSION, buildModel, onnxNodeFor, type OnnxNode } from './onnx-session.js';
 
 export interface OrtOptions {
   /** Ask the model for MaxPool's `Indices` output and return plane indices (default false: inference path). */
   indices?: boolean;
   /** Sessions kept (least recently used evicted); default 64. */
   cacheSize?: number;
-}
-
-/* The slice of onnxruntime-node and onnx-proto used here, typed loosely (optional dependencies). */
-interface OrtValue { readonly dims: readonly number[]; readonly data: Float32Array | BigInt64Array }
-interface OrtSession {
-  run(feeds: Record<string, unknown>): Promise<Record<string, OrtValue>>;
-  release(): Promise<void>;
-}
-interface Ort {
-  InferenceSession: { create(model: Uint8Array, options: Record<string, unknown>): Promise<OrtSession> };
-  Tensor: new (type: 'float32', data: Float32Array, dims: readonly number[]) => unknown;
-}
-interface OnnxProto {
-  onnx: {
-    AttributeProto: { AttributeType: { INT: number; INTS: number } };
-    TensorProto: { DataType: { FLOAT: number; INT64: number } };
-    ModelProto: { create(m: unknown): unknown; encode(m: unknown): { finish(): Uint8Array } };
-  };
 }
 
 export const ORT_SESSION_OPTIONS = Object.freeze({
@@ -64,212 +30,19 @@ export const ORT_SESSION_OPTIONS = Object.freeze({
   logSeverityLevel: 3,
 });
 
-export interface OnnxNode {
-  readonly opType: 'MaxPool' | 'AveragePool' | 'LpPool';
-  readonly opset: number;
-  readonly attributes: Readonly<Record<string, number | readonly number[]>>;
-  readonly indices: boolean;
-}
-
-/** The ONNX node a spec becomes (attributes in ONNX's names; pads already in ONNX order). */
-export function onnxNodeFor(spec: PoolSpec, indices: boolean): OnnxNode {
-  const dilated = spec.dilations.some((v) => v !== 1);
-  const common: Record<string, number | readonly number[]> = {
-    kernel_shape: [...spec.kernel], strides: [...spec.strides], pads: [...spec.pads], ceil_mode: spec.ceilMode ? 1 : 0,
-  };
-  switch (spec.kind) {
-    case 'max':
-      return { opType: 'MaxPool', opset: 22, attributes: { ...common, dilations: [...spec.dilations] }, indices };
-    case 'avg':
-      return {
-        opType: 'AveragePool',
-        opset: dilated ? 22 : 18,
-        attributes: { ...common, ...(dilated ? { dilations: [...spec.dilations] } : {}), count_include_pad: spec.countIncludePad ? 1 : 0 },
-        indices: false,
-      };
-    case 'lp':
-      return { opType: 'LpPool', opset: 22, attributes: { ...common, dilations: [...spec.dilations], p: spec.p ?? 2 }, indices: false };
-    case 'sum':
-      throw new RangeError('ONNX has no sum pooling');
-  }
-}
-
-/** Serialises a one-node model: input x (float, fixed NCHW shape) → y (and Indices, int64). */
-export function buildModel(proto: OnnxProto, node: OnnxNode, inputShape: readonly number[]): Uint8Array {
-  const { onnx } = proto;
-  const A = onnx.AttributeProto.AttributeType;
-  const T = onnx.TensorProto.DataType;
-  const attribute = Object.entries(node.attributes).map(([name, v]) =>
-    typeof v === 'number' ? { name, type: A.INT, i: v } : { name, type: A.INTS, ints: [...v] });
-  const valueInfo = (name: string, elemType: number, dims?: readonly number[]): unknown => ({
-    name,
-    type: { tensorType: { elemType, ...(dims ? { shape: { dim: dims.map((d) => ({ dimValue: d })) } } : {}) } },
-  });
-  const outputs = node.indices ? ['y', 'indices'] : ['y'];
-  const model = {
-    irVersion: 8,
-    producerName: 'poolspec',
-    opsetImport: [{ domain: '', version: node.opset }],
-    graph: {
-      name: `poolspec_${node.opType}`,
-      node: [{ name: 'pool', opType: node.opType, input: ['x'], output: outputs, attribute }],
-      input: [valueInfo('x', T.FLOAT, inputShape)],
-      output: [valueInfo('y', T.FLOAT), ...(node.indices ? [valueInfo('indices', T.INT64)] : [])],
-    },
-  };
-  return onnx.ModelProto.encode(onnx.ModelProto.create(model)).finish();
-}
-
-/** Why ORT cannot compute a (valid) spec as SPEC.md says, or undefined. */
-function unsupportedReason(spec: PoolSpec, indicesVariant: boolean): string | undefined {
-  const d = spec.kernel.length;
-  if (spec.kind === 'sum') return 'ONNX has no sum pooling operator (SUM.DEF) — AveragePool × kernel size would be another computation';
-  if (indicesVariant && spec.kind !== 'max') return 'the indices variant checks max pooling only';
-  if (spec.kind === 'avg' && spec.divisorOverride !== undefined) return 'ONNX AveragePool has no divisor override (AVG.OVERRIDE)';
-  if (spec.kind === 'lp' && !Number.isInteger(spec.p)) return `ONNX LpPool's p is an INT attribute (LP.P) — p = ${spec.p} is not an integer`;
-  for (let i = 0; i < d; i++) {
-    if (spec.pads[i]! >= spec.kernel[i]! || spec.pads[i + d]! >= spec.kernel[i]!) {
-      return `ORT CPU requires every pad < kernel_shape ("Pad should be smaller than kernel", onnxruntime core/providers/cpu/nn/pool_attributes.h) — pads ${formatList(spec.pads)}, kernel ${formatList(spec.kernel)}`;
-    }
-  }
-  return undefined;
-}
-
-/** What unsupportedReason accepts: max, avg without override, lp with an integer p; every pad below its kernel. No backward. */
-export const ORT_CAPABILITIES: PoolingCapabilities = {
-  regions: [{ kinds: ['max', 'avg', 'lp'], p: [1, 2, 3], divisorOverride: false, pads: 'below-kernel' }],
-  backward: false,
-};
-
-/** The indices variant checks max only. */
-export const ORT_INDICES_CAPABILITIES: PoolingCapabilities = {
-  regions: [{ kinds: ['max'], pads: 'below-kernel' }],
-  backward: false,
-};
-
-export interface OrtBackend extends PreparableBackend, ForwardOnlyBackend {
-  /** Sessions created so far (cache misses) and currently cached. */
-  sessionStats(): { created: number; cached: number };
-  /** The ONNX node used for a case (for reports), or the reason it is declined. */
-  describe(spec: PoolSpec, inputShape: readonly number[], layout?: Layout): string;
-}
+export type OrtBackend = OnnxSessionBackend;
 
 export async function createOrtBackend(options: OrtOptions = {}): Promise<OrtBackend> {
-  const ort = (await importPeer('onnxruntime-node', ORT_VERSION)) as Ort;
+  const runtime = (await importPeer('onnxruntime-node', ORT_VERSION)) as OrtRuntime;
   const proto = (await importPeer('onnx-proto', ONNX_PROTO_VERSION)) as OnnxProto;
-  const withIndices = options.indices ?? false;
-  const name = withIndices ? 'onnxruntime+indices' : 'onnxruntime';
-  const cacheSize = options.cacheSize ?? 64;
-  const sessions = new Map<string, Promise<OrtSession>>();
-  let created = 0;
-
-  const sessionFor = (spec: PoolSpec, nchw: readonly number[]): Promise<OrtSession> => {
-    const node = onnxNodeFor(spec, withIndices && spec.kind === 'max');
-    const key = JSON.stringify([node, nchw]);
-    let s = sessions.get(key);
-    if (s) {
-      sessions.delete(key); // re-insert: most recently used last
-      sessions.set(key, s);
-      return s;
-    }
-    created++;
-    s = ort.InferenceSession.create(buildModel(proto, node, nchw), { ...ORT_SESSION_OPTIONS });
-    s.catch(() => sessions.delete(key));
-    sessions.set(key, s);
-    while (sessions.size > cacheSize) {
-      const [oldest, old] = sessions.entries().next().value as [string, Promise<OrtSession>];
-      sessions.delete(oldest);
-      void old.then((o) => o.release()).catch(() => undefined);
-    }
-    return s;
-  };
-
-  const supports = (spec: PoolSpec, inputShape: readonly number[], layout: Layout = 'channels_first'): Support => {
-    const invalid = validationSupport(spec, inputShape, layout);
-    if (invalid) return invalid;
-    const reason = unsupportedReason(spec, withIndices);
-    return reason === undefined ? OK : decline(reason);
-  };
-
-  const requireSupported = (spec: PoolSpec): void => {
-    const reason = unsupportedReason(spec, withIndices);
-    if (reason !== undefined) throw new BackendError(name, `unsupported: ${reason}`);
-  };
-
-  const run = async (spec: PoolSpec, g: PoolGeometry, xc: Float32Array): Promise<Record<string, OrtValue>> => {
-    const nchw = shapeIn(g, 'channels_first', 'in');
-    let session: OrtSession;
-    try {
-      session = await sessionFor(spec, nchw);
-    } catch (e) {
-      throw new BackendError(name, `session creation failed: ${(e as Error).message.split('\n')[0]}`);
-    }
-    return session.run({ x: new ort.Tensor('float32', xc, nchw) });
-  };
-
-  const forward = async (spec: PoolSpec, x: Tensor): Promise<ForwardResult> => {
-    const g = validateForward(spec, x);
-    requireSupported(spec);
-    const out = await run(spec, g, dataIn(x, g, 'channels_first'));
-    const yv = out.y!;
-    const y = fromLibrary(yv.data as Float32Array, yv.dims, 'channels_first', g.layout, f32);
-    const result: ForwardResult = { y: { shape: y.shape, data: y.data, layout: g.layout } };
-    const iv = out.indices;
-    if (iv) {
-      // INDEX.ONNX: flat over N·C·spatial (storage_order 0), converted by spec/indices.ts. An index that does not
-      // name this output's own (n, c) plane becomes −1, which the verifier reports.
-      const raw = iv.data as BigInt64Array;
-      const outPlane = iv.dims.slice(2).reduce((a, b) => a * b, 1);
-      const q = new Int32Array(raw.length);
-      for (let o = 0; o < raw.length; o++) {
-        const nc = Math.floor(o / outPlane);
-        q[o] = planeIndexOrMinusOne(() => onnxToPlane(Number(raw[o]!), g.batch, g.channels, g.inSpatial), Math.floor(nc / g.channels), nc % g.channels);
-      }
-      result.indices = fromLibrary(q, iv.dims, 'channels_first', g.layout, i32).data;
-    }
-    return result;
-  };
-
-  const backwardReason = `ONNX Runtime (onnxruntime-node) is ${FORWARD_ONLY}: it ships no pooling gradient kernels`;
-
-  const prepare = async (spec: PoolSpec, x: Tensor): Promise<PreparedForward> => {
-    const g = validateForward(spec, x);
-    requireSupported(spec);
-    const nchw = shapeIn(g, 'channels_first', 'in');
-    const session = await sessionFor(spec, nchw);
-    const feeds = { x: new ort.Tensor('float32', dataIn(x, g, 'channels_first'), nchw) };
-    return {
-      outShape: shapeIn(g, 'channels_first', 'out'),
-      async run() { await session.run(feeds); },
-      dispose() { /* the session stays cached */ },
-    };
-  };
-
-  return {
-    name,
-    capabilities: withIndices ? ORT_INDICES_CAPABILITIES : ORT_CAPABILITIES,
-    supports,
-    supportsBackward(spec: PoolSpec, inputShape: readonly number[], layout: Layout = 'channels_first'): Support {
-      const s = supports(spec, inputShape, layout);
-      return s.ok ? decline(backwardReason) : s;
-    },
-    forward,
-    async backward(spec: PoolSpec, x: Tensor, dy: Tensor): Promise<Tensor> {
-      validateBackward(spec, x, dy);
-      throw new BackendError(name, `unsupported: ${backwardReason}`);
-    },
-    prepare,
-    sessionStats: () => ({ created, cached: sessions.size }),
-    describe(spec: PoolSpec, inputShape: readonly number[], layout: Layout = 'channels_first'): string {
-      const s = supports(spec, inputShape, layout);
-      if (!s.ok) return s.reason;
-      const n = onnxNodeFor(spec, withIndices && spec.kind === 'max');
-      return `${n.opType}-${n.opset}(${Object.entries(n.attributes).map(([k, v]) => `${k}=${typeof v === 'object' ? formatList(v) : v}`).join(', ')})${n.indices ? ' → Y, Indices' : ''}`;
-    },
-    async dispose() {
-      const all = [...sessions.values()];
-      sessions.clear();
-      await Promise.all(all.map((s) => s.then((o) => o.release()).catch(() => undefined)));
-    },
-  };
+  const indices = options.indices ?? false;
+  return createOnnxSessionBackend({
+    name: indices ? 'onnxruntime+indices' : 'onnxruntime',
+    runtime,
+    proto,
+    sessionOptions: ORT_SESSION_OPTIONS,
+    indices,
+    cacheSize: options.cacheSize ?? 64,
+    backwardReason: `ONNX Runtime (onnxruntime-node) is ${FORWARD_ONLY}: it ships no pooling gradient kernels`,
+  });
 }

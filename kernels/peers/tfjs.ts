@@ -1,6 +1,7 @@
 /**
- * TensorFlow.js as a peer backend: `tfjs-cpu` (@tensorflow/tfjs-backend-cpu, plain JS) and `tfjs-wasm`
- * (@tensorflow/tfjs-backend-wasm: XNNPACK, SIMD on, threads off in Node).
+ * TensorFlow.js as a peer backend: `tfjs-cpu` (@tensorflow/tfjs-backend-cpu, plain JS), `tfjs-wasm`
+ * (@tensorflow/tfjs-backend-wasm: XNNPACK, SIMD on, threads off in Node) and `tfjs-webgpu`
+ * (@tensorflow/tfjs-backend-webgpu: WGSL shaders; in Node on Dawn through kernels/peers/webgpu-navigator.ts).
  *
  * What it maps (everything else is declined with the reason):
  * - kinds max and avg; 1-D as 2-D with a unit axis (kernels/peers/rank-lift.ts: the spec and shapes are lifted
@@ -34,7 +35,7 @@ import {
 import { tfToPlane } from '../../spec/indices.js';
 import { dropUnitAxis, isRank1, liftShape, liftSpec, liftTensor } from './rank-lift.js';
 
-export type TfjsFlavor = 'cpu' | 'wasm';
+export type TfjsFlavor = 'cpu' | 'wasm' | 'webgpu';
 
 export interface TfjsOptions {
   /**
@@ -47,7 +48,7 @@ export interface TfjsOptions {
 export const TFJS_VERSION = '4.22.0';
 
 /* The slice of the tfjs API used here, typed loosely: tfjs is an optional dependency, so its types are not needed to build. */
-interface TfTensor { readonly shape: number[]; dataSync(): Float32Array | Int32Array; dispose(): void }
+interface TfTensor { readonly shape: number[]; data(): Promise<Float32Array | Int32Array>; dispose(): void }
 type TfPad = 'valid' | 'same' | number | number[][];
 type Rounding = 'ceil' | undefined;
 interface PadInfo { top: number; bottom: number; left: number; right: number; front?: number; back?: number }
@@ -56,10 +57,12 @@ interface Tf {
   version_core?: string;
   tensor(values: Float32Array, shape: number[], dtype: 'float32'): TfTensor;
   tidy<T>(fn: () => T): T;
+  keep<T extends TfTensor>(t: T): T;
   getBackend(): string;
   setBackend(name: string): Promise<boolean>;
   ready(): Promise<void>;
   findBackend(name: string): unknown;
+  backend(): unknown;
   engine(): unknown;
   memory(): { numTensors: number };
   maxPool(x: TfTensor, f: number[], s: number[], pad: TfPad, r?: Rounding): TfTensor;
@@ -215,6 +218,10 @@ async function loadTf(flavor: TfjsFlavor): Promise<{ tf: Tf; gradError?: string 
   const tf = (await importPeer('@tensorflow/tfjs-core', TFJS_VERSION)) as Tf;
   if (flavor === 'cpu') {
     await importPeer('@tensorflow/tfjs-backend-cpu', TFJS_VERSION);
+  } else if (flavor === 'webgpu') {
+    // tfjs-backend-webgpu asks navigator.gpu for its adapter: in Node, Dawn's, as poolspec's webgpu backend has it.
+    await (await import('./webgpu-navigator.js')).ensureNavigatorGpu();
+    await importPeer('@tensorflow/tfjs-backend-webgpu', TFJS_VERSION);
   } else {
     const wasm = (await importPeer('@tensorflow/tfjs-backend-wasm', TFJS_VERSION)) as { setWasmPaths(dir: string): void };
     wasm.setWasmPaths(resolveWasmDir());
@@ -336,25 +343,29 @@ export async function createTfjsBackend(flavor: TfjsFlavor, options: TfjsOptions
     const p = requirePlan(spec, g);
     const xl = dataIn(x, g, 'channels_last');
     await activate();
-    // Results leave tf.tidy through the closure, not as its return value: tidy walks a returned value looking
-    // for tensors, element by element for a typed array (seconds for a 16M-element output).
-    const got: { y: Float32Array; shape: number[]; idx?: Int32Array } = { y: new Float32Array(0), shape: [] };
+    // Results leave tf.tidy through the closure (kept), not as its return value: tidy walks a returned value
+    // looking for tensors, element by element for a typed array (seconds for a 16M-element output). They are read
+    // after it with data(), not dataSync(): tfjs-webgpu's synchronous readback needs an OffscreenCanvas, which
+    // Node lacks.
+    const kept: { y?: TfTensor; idx?: TfTensor } = {};
     tf.tidy(() => {
       const xt = tf.tensor(xl, shapeIn(g, 'channels_last', 'in'), 'float32');
       if (p.op === 'maxPoolWithArgmax') {
         const r = tf.maxPoolWithArgmax(xt, p.filter, p.strides, p.pad, false);
-        got.y = r.result.dataSync() as Float32Array;
-        got.shape = r.result.shape;
-        got.idx = Int32Array.from(r.indexes.dataSync());
+        kept.y = tf.keep(r.result);
+        kept.idx = tf.keep(r.indexes);
         return;
       }
-      const out = pool(p, p.kind, xt);
-      got.y = out.dataSync() as Float32Array;
-      got.shape = out.shape;
+      kept.y = tf.keep(pool(p, p.kind, xt));
     });
+    const got = {
+      y: (await readAndDispose(kept.y!)) as Float32Array,
+      shape: kept.y!.shape,
+      ...(kept.idx ? { idx: Int32Array.from(await readAndDispose(kept.idx)) } : {}),
+    };
     const { y, shape, idx } = got;
     const yOut = fromLibrary(y, shape, 'channels_last', g.layout, f32);
-    // dataSync() may hand out tfjs's own buffer (tfjs-cpu; even x's, for a 1×1 identity pool): copy unless transposed.
+    // data() may hand out tfjs's own buffer (tfjs-cpu; even x's, for a 1×1 identity pool): copy unless transposed.
     const result: ForwardResult = { y: { shape: yOut.shape, data: yOut.data === y ? new Float32Array(y) : yOut.data, layout: g.layout } };
     if (idx) {
       // INDEX.TF: offsets q·C + c into the channels-last image of batch n (includeBatchInIndex = false),
@@ -374,12 +385,13 @@ export async function createTfjsBackend(flavor: TfjsFlavor, options: TfjsOptions
     const xl = dataIn(x, g, 'channels_last');
     const dyl = dataIn(dy, poolGeometryOfOutput(g), 'channels_last');
     await activate();
-    const got: { dx: Float32Array } = { dx: new Float32Array(0) };
+    const kept: { dx?: TfTensor } = {};
     tf.tidy(() => {
       const xt = tf.tensor(xl, shapeIn(g, 'channels_last', 'in'), 'float32');
       const dyt = tf.tensor(dyl, shapeIn(g, 'channels_last', 'out'), 'float32');
-      got.dx = tf.grad((v) => pool(p, p.kind, v))(xt, dyt).dataSync() as Float32Array;
+      kept.dx = tf.keep(tf.grad((v) => pool(p, p.kind, v))(xt, dyt));
     });
+    const got = { dx: (await readAndDispose(kept.dx!)) as Float32Array };
     const dx = g.layout === 'channels_last' ? new Float32Array(got.dx) : got.dx;
     return { shape: [...x.shape], data: inputTo(dx, g, 'channels_last'), layout: g.layout };
   };
@@ -400,6 +412,10 @@ export async function createTfjsBackend(flavor: TfjsFlavor, options: TfjsOptions
           const r = tf.maxPoolWithArgmax(xt, p.filter, p.strides, p.pad, false);
           r.result.dispose();
           r.indexes.dispose();
+        } else if (flavor === 'webgpu') {
+          // Dispatches are queued, not run: the op alone is the pool and the wait for the GPU queue (no readback).
+          const out = pool(p, p.kind, xt);
+          return gpuIdle(tf).finally(() => out.dispose());
         } else {
           pool(p, p.kind, xt).dispose();
         }
@@ -423,6 +439,29 @@ export async function createTfjsBackend(flavor: TfjsFlavor, options: TfjsOptions
     liveTensors(): number { return tf.memory().numTensors; },
     async dispose() { plans.clear(); },
   };
+}
+
+/** A kept tensor's values (tfjs's own buffer on the CPU backends; a readback on WebGPU), then the tensor freed. */
+async function readAndDispose(t: TfTensor): Promise<Float32Array | Int32Array> {
+  try {
+    return await t.data();
+  } finally {
+    t.dispose();
+  }
+}
+
+/**
+ * Submits tfjs-webgpu's pending commands (ending its open compute pass first, as its own flush does) and resolves
+ * when the GPU queue has run them.
+ */
+async function gpuIdle(tf: Tf): Promise<void> {
+  const be = tf.backend() as {
+    commandEncoder?: unknown; endComputePassEncoder?(): void; submitQueue?(): void;
+    device?: { queue: { onSubmittedWorkDone(): Promise<void> } };
+  };
+  be.endComputePassEncoder?.();
+  if (be.commandEncoder) be.submitQueue?.();
+  await be.device?.queue.onSubmittedWorkDone();
 }
 
 /** The geometry with the output as the "input" plane, to transpose dy (output-shaped) with dataIn. */
