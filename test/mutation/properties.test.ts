@@ -9,6 +9,7 @@
  * The naive run is the conformance suite's check (test/conformance.test.ts) at fewer runs: Stryker runs this file
  * once per mutant it covers, so it is kept to seconds. The planted table is test/cli.test.ts's, without the CLI.
  */
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import type { PoolingBackend } from '../../spec/contract.js';
 import { resolvePolicy } from '../../spec/policy.js';
@@ -26,6 +27,10 @@ const fixturePath = new URL('../fixtures/external-backend.mjs', import.meta.url)
 const { makeBackend } = (await import(fixturePath)) as Fixture;
 
 const policy = resolvePolicy(undefined);
+
+// A failure here needs to be seen, not minimised: without shrinking, a mutant that breaks a property costs one
+// failing case instead of hundreds of shrink steps (this file's worker only; the verifier's own runs shrink).
+fc.configureGlobal({ ...fc.readConfigureGlobal(), endOnFailure: true });
 
 describe('every property passes on the naive backend', () => {
   const naive = createNaiveBackend();
