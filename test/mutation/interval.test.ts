@@ -42,9 +42,13 @@ describe('subnormalMagnitude and flushError (POLICY.SUBNORMALS)', () => {
   });
 });
 
-describe('gamma below its domain', () => {
+describe('gamma outside its useful range', () => {
   test('γ of a negative count is 0 (no roundings, no error)', () => {
     expect(gamma(-3)).toBe(0);
+  });
+  test('γ stays infinite beyond k·u = 1, where k·u/(1 − k·u) would turn negative', () => {
+    // k = 2^25: k·u = 2, and 2/(1 − 2) = −2 is no bound at all; no useful bound is +∞.
+    expect(gamma(2 ** 25)).toBe(Infinity);
   });
 });
 
