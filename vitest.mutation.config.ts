@@ -20,7 +20,7 @@ export default defineConfig({
       'test/geometry-enumeration.test.ts',
       'test/mutation/*.test.ts',
     ],
-    exclude: ['node_modules/**', 'dist/**'],
+    exclude: ['node_modules/**', 'dist/**', '.stryker-tmp/**'],
     testTimeout: 120_000,
   },
 });
