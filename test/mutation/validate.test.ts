@@ -48,6 +48,7 @@ describe('the spec on its own (§1)', () => {
     ['a string stride', { ...base, strides: ['2', 2] }, { field: 'spec.strides[0]', rule: 'PARAM.FINITE', requirement: /^must be a finite number$/, value: '2' }],
     ['kernel 2^31', { ...base, kernel: [2, 2 ** 31] }, { field: 'spec.kernel[1]', rule: 'PARAM.KERNEL', requirement: /^must be an integer in \[1, 2147483647\]$/, value: 2 ** 31 }],
     ['pad −1', { ...base, pads: [0, 0, -1, 0] }, { field: 'spec.pads[2]', rule: 'PARAM.PADS', requirement: /^must be an integer in \[0, 2147483647\]$/, value: -1 }],
+    ['ceilMode not boolean', { ...base, ceilMode: 'yes' }, { field: 'spec.ceilMode', rule: 'PARAM.FLAGS', requirement: /^must be a boolean$/, value: 'yes' }],
     ['countIncludePad not boolean', { ...base, countIncludePad: 0 }, { field: 'spec.countIncludePad', rule: 'PARAM.FLAGS', requirement: /^must be a boolean$/, value: 0 }],
     ['divisorOverride on sum', { ...base, kind: 'sum', divisorOverride: 2 }, { field: 'spec.divisorOverride', rule: 'AVG.OVERRIDE', requirement: /only allowed with kind "avg"/, value: 2 }],
     ['divisorOverride NaN', { ...base, kind: 'avg', divisorOverride: NaN }, { field: 'spec.divisorOverride', rule: 'PARAM.FINITE', requirement: /^must be a finite number$/, value: NaN }],
@@ -62,6 +63,8 @@ describe('the spec on its own (§1)', () => {
   ])('%s', (_, spec, want) => expectError(() => validateSpec(spec), want));
 
   test.each<[string, PoolSpec]>([
+    ['rank 3, the largest rank (PARAM.RANK)', { ...base, kernel: [2, 2, 2], strides: [1, 1, 1], dilations: [1, 1, 1], pads: [0, 0, 0, 0, 0, 0] }],
+    ['rank 1, the smallest', { ...base, kernel: [2], strides: [1], dilations: [1], pads: [0, 0] }],
     ['kernel, stride and dilation 1 and pads 0 (the lower bounds)', { ...base, kernel: [1, 1], strides: [1, 1], dilations: [1, 1], pads: [0, 0, 0, 0] }],
     ['a kernel of 2^31 − 1 (the upper bound; whether it fits is the shape rule)', { ...base, kernel: [2, INT_MAX] }],
     ['divisorOverride 2^-126, the smallest normal float32', { ...base, kind: 'avg', divisorOverride: MIN_NORMAL }],
@@ -136,6 +139,11 @@ describe('the spec against the input (WINDOW.FITS, WINDOW.NONEMPTY, TENSOR.SIZE 
     expect(validationProblem(spec, [1, 1, 46340, 46340])).toBe('x.shape: must give an output of at most 2147483647 elements (TENSOR.SIZE), got [1, 1, 46341, 46341]');
     // Without the pads O = 46339 per axis: allowed.
     expect(validationProblem({ ...spec, pads: [0, 0, 0, 0] }, [1, 1, 46340, 46340])).toBeUndefined();
+  });
+
+  test('an output of exactly 2^31 − 1 elements is allowed', () => {
+    // Kernel 1, stride 1 over a [2^31 − 1, 1, 1, 1] input: the output has the input's shape, 2^31 − 1 elements.
+    expect(validationProblem({ ...base, kernel: [1, 1], strides: [1, 1] }, [INT_MAX, 1, 1, 1])).toBeUndefined();
   });
 });
 
