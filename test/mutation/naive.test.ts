@@ -7,6 +7,8 @@ import { describe, expect, test } from 'vitest';
 import type { PoolSpec, Tensor } from '../../spec/contract.js';
 import { ValidationError } from '../../spec/errors.js';
 import { createNaiveBackend } from '../../kernels/naive/index.js';
+import { planeTaps } from '../../kernels/naive/window.js';
+import { poolGeometry } from '../../spec/geometry.js';
 
 const naive = createNaiveBackend();
 const maxSpec: PoolSpec = { kind: 'max', kernel: [2], strides: [2], dilations: [1], pads: [0, 0], ceilMode: false, countIncludePad: false };
@@ -115,5 +117,20 @@ describe('the Lp gradient where x or y is zero (GRAD.LP)', () => {
   test('an all-zero window (y = 0) passes no gradient, and no NaN', async () => {
     const dx = await naive.backward(lp, { shape: [1, 1, 4], data: Float32Array.from([0, 0, 1, 0]) }, { shape: [1, 1, 2], data: Float32Array.from([5, 1]) });
     expect([...dx.data]).toEqual([0, 0, 1, 0]);
+  });
+});
+
+describe('planeTaps: the compressed window lists', () => {
+  test('avg: in-bounds taps and AVG.DIVISOR per window', () => {
+    // k 2, s 2, pads [1, 0], I = 3, padding not counted: O = ⌊(3 + 1 − 2)/2⌋ + 1 = 2. Window 0 starts at −1:
+    // taps −1 (padding) and 0, divisor 1; window 1 starts at 1: taps 1 and 2, divisor 2.
+    const spec: PoolSpec = { ...maxSpec, kind: 'avg', pads: [1, 0] };
+    const w = planeTaps(spec, poolGeometry(spec, [1, 1, 3]));
+    expect([[...w.start], [...w.taps], [...w.divisor]]).toEqual([[0, 1, 3], [0, 1, 2], [1, 2]]);
+  });
+  test('other kinds keep divisor 1 (the field is avg only)', () => {
+    // Windows [0, 1] and [2, 3] of two in-bounds taps each: an avg divisor would be 2.
+    const w = planeTaps(maxSpec, poolGeometry(maxSpec, [1, 1, 4]));
+    expect([[...w.start], [...w.taps], [...w.divisor]]).toEqual([[0, 2, 4], [0, 1, 2, 3], [1, 1]]);
   });
 });
