@@ -14,6 +14,8 @@ export default defineConfig(
     'kernels/wasm/assembly/',
     // Written by kernels/wasm/build.mjs (the wasm bytes as base64); not in git.
     'kernels/wasm/module.generated.ts',
+    // Stryker's sandbox copies of the tree, present while `npm run mutation` runs.
+    '.stryker-tmp/',
   ]),
   {
     files: ['**/*.{js,mjs}'],

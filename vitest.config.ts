@@ -3,7 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['**/*.test.ts'],
-    exclude: ['node_modules/**', 'dist/**'],
+    // .stryker-tmp: Stryker's sandbox copies of the tree, present while `npm run mutation` runs.
+    exclude: ['node_modules/**', 'dist/**', '.stryker-tmp/**'],
     // Property runs on the exact reference are CPU-bound; two cores, so two workers.
     pool: 'forks',
     maxWorkers: 2,
