@@ -157,7 +157,13 @@ export class Engine {
       case 'max':
         // GRAD.MAX: the forward's MAX.SELECT indices, then dx[index] += dy.
         this.forward(c, n);
-        k.bwdMax(cl, n, C, plan.ix, plan.dy, plan.acc);
+        if (cl) {
+          k.bwdMax(cl, n, C, plan.ix, plan.dy, plan.acc);
+        } else {
+          // No two windows share an input when every axis's stride is at least its window span.
+          const disjoint = c.g.axes.every((a) => a.stride >= (a.kernel - 1) * a.dilation + 1);
+          k.bwdMaxPlanes(n * C, plan.ix, plan.dy, plan.acc, disjoint ? 1 : 0);
+        }
         break;
       case 'sum':
       case 'avg': {

@@ -29,6 +29,7 @@ export interface Kernels {
   lpRoot(y: number, count: number, p: number): void;
   lpForward64(cl: number, N: number, C: number, x: number, y: number, p: number, pw: number, count: number): void;
   bwdMax(cl: number, N: number, C: number, ix: number, dy: number, dx: number): void;
+  bwdMaxPlanes(planes: number, ix: number, dy: number, dx: number, disjoint: number): void;
   bwdSum(cl: number, N: number, C: number, dy: number, dx: number, avg: number, useOverride: number, override: number): void;
   bwdSumRows(planes: number, dy: number, dx: number, t: number, avg: number, useOverride: number, override: number, global: number): void;
   bwdLpPrep(x: number, count: number, p: number, pw: number, g: number): void;

@@ -13,7 +13,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Layout, PoolSpec, Tensor } from '../../spec/contract.js';
 import { joinShape, planeAddress, poolGeometry, product } from '../../spec/geometry.js';
 import { expectBackwardClose } from '../../test/helpers/backward-close.js';
-import { rng, values, type ValueSet, type GeometryCase } from '../../test/helpers/edge-values.js';
+import { VALUE_SETS, rng, values, type ValueSet, type GeometryCase } from '../../test/helpers/edge-values.js';
 import createNaiveBackend from '../naive/index.js';
 import { EDGE_CASES, windowGeometry } from '../../spec/cases/edge-cases.js';
 import { BackendError, ValidationError } from '../../spec/errors.js';
@@ -217,8 +217,13 @@ describe('wasm: NaN, ±0 and −∞ in every SIMD lane and tail position', () =>
     { name: 'rows stride 3', spec: makeSpec(rank1(3, 3, 0), MAX), shape: [1, 1, 48], layout: 'channels_first', path: 'rows', auto: 'rows' },
     // rows, kernel 4 stride 4 (a 4×4 transpose per group): out 9 = two groups and one moved back to end at 9.
     { name: 'rows kernel 4 stride 4', spec: makeSpec(rank1(4, 4, 0), MAX), shape: [1, 2, 38], layout: 'channels_first', path: 'rows', auto: 'rows' },
-    // rows, flat (windows tile each row: one H pass over the whole plane): k2 s2 and k3 s3 in 2-D.
-    { name: 'rows flat k2 s2', spec: makeSpec({ kernel: [2, 2], strides: [2, 2], dilations: [1, 1], pads: [0, 0, 0, 0], ceilMode: false }, MAX), shape: [1, 2, 6, 10], layout: 'channels_first', path: 'rows', auto: 'rows' },
+    // rows, flat (windows tile each row: one H pass over the whole plane): k2 s2 over depth too (2-D k2 s2 takes
+    // the fused walk), and k3 s3 in 2-D.
+    { name: 'rows flat k2 s2 3-D', spec: makeSpec({ kernel: [2, 2, 2], strides: [2, 2, 2], dilations: [1, 1, 1], pads: [0, 0, 0, 0, 0, 0], ceilMode: false }, MAX), shape: [1, 2, 2, 4, 10], layout: 'channels_first', path: 'rows', auto: 'rows' },
+    // rows, fused walk (H groups and the V combine per group of 4 outputs), k2 s2 in 2-D: out 3 × 5.
+    { name: 'rows fused k2 s2', spec: makeSpec({ kernel: [2, 2], strides: [2, 2], dilations: [1, 1], pads: [0, 0, 0, 0], ceilMode: false }, MAX), shape: [1, 2, 6, 10], layout: 'channels_first', path: 'rows', auto: 'rows' },
+    // rows, fused walk, k3 s1 p1 in 2-D: masked border groups both sides, out 6 × 6 (one group moved back).
+    { name: 'rows fused k3 s1', spec: makeSpec({ kernel: [3, 3], strides: [1, 1], dilations: [1, 1], pads: [1, 1, 1, 1], ceilMode: false }, MAX), shape: [1, 1, 6, 6], layout: 'channels_first', path: 'rows', auto: 'rows' },
     { name: 'rows flat k3 s3', spec: makeSpec({ kernel: [3, 3], strides: [3, 3], dilations: [1, 1], pads: [0, 0, 0, 0], ceilMode: false }, MAX), shape: [1, 1, 7, 12], layout: 'channels_first', path: 'rows', auto: 'rows' },
     // rows, k3 s2 p1 in 2-D (deinterleaved H pass, a ring of one row reused): out 5 × 7.
     { name: 'rows k3 s2 2-D', spec: makeSpec({ kernel: [3, 3], strides: [2, 2], dilations: [1, 1], pads: [1, 1, 1, 1], ceilMode: false }, MAX), shape: [1, 1, 9, 14], layout: 'channels_first', path: 'rows', auto: 'rows' },
@@ -318,6 +323,37 @@ describe('wasm: NaN, ±0 and −∞ in every SIMD lane and tail position', () =>
     expect(Array.from(got.data)).toEqual(Array.from(want.data));
     expect(Array.from(got.data.subarray(0, 2))).toEqual([0, 0]);
   });
+});
+
+describe('wasm: the fused rows walk at its edges (widths around the group of 4, padding, odd and even sizes)', () => {
+  const valuesOnly = createWasmBackend({ indices: false });
+  // k3 s2, k2 s2, k3 s1 (the specialised groups); output widths 1 .. 9 (one group ± 1, two groups ± 1), heights
+  // odd and even; padding none, symmetric, one side only; ceil mode (a last window past the border).
+  const shapes: { k: number; s: number; pads: [number, number, number, number]; ceil: boolean }[] = [
+    { k: 3, s: 2, pads: [1, 1, 1, 1], ceil: false }, { k: 3, s: 2, pads: [0, 0, 0, 0], ceil: false },
+    { k: 3, s: 2, pads: [1, 0, 0, 1], ceil: true }, { k: 2, s: 2, pads: [0, 0, 0, 0], ceil: false },
+    { k: 2, s: 2, pads: [1, 1, 1, 1], ceil: true }, { k: 3, s: 1, pads: [1, 1, 1, 1], ceil: false },
+    { k: 3, s: 1, pads: [0, 1, 1, 0], ceil: false }, { k: 3, s: 1, pads: [0, 0, 0, 0], ceil: false },
+  ];
+  for (const sh of shapes) {
+    it(`k${sh.k} s${sh.s} pads ${sh.pads.join(',')}${sh.ceil ? ' ceil' : ''}: indices and values-only equal the reference`, async () => {
+      const b = backends.get('auto')!;
+      const v = await valuesOnly;
+      const spec = makeSpec({ kernel: [sh.k, sh.k], strides: [sh.s, sh.s], dilations: [1, 1], pads: sh.pads, ceilMode: sh.ceil }, MAX);
+      for (let w = sh.k; w <= 9 * sh.s + sh.k; w++) {
+        for (const h of [sh.k, sh.k + 1, sh.k + 4]) {
+          const shape = [1, 2, h, w];
+          for (const set of VALUE_SETS) {
+            const x: Tensor = { shape, data: values(set, product(shape), w * 31 + h) };
+            const where = `${shape.join('x')} ${set}`;
+            await checkForward(b, spec, x, where);
+            const want = (await b.forward(spec, x)).y.data;
+            expect(Array.from(bitsOf((await v.forward(spec, x)).y.data)), `${where} values-only`).toEqual(Array.from(bitsOf(want)));
+          }
+        }
+      }
+    });
+  }
 });
 
 describe('wasm: lp on its float32 path and its f64 path', () => {

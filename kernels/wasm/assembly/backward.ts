@@ -35,6 +35,45 @@ export function bwdMax(cl: i32, N: i32, C: i32, ix: usize, dy: usize, dx: usize)
   }
 }
 
+/**
+ * GRAD.MAX on contiguous planes: per plane, dx[index] += dy, four outputs' indices and gradients loaded at a time.
+ * `disjoint` = 1 when no two windows share an input (every axis's stride at least its window span): each input
+ * then receives at most one contribution, which is stored (dx was zeroed), not added.
+ */
+export function bwdMaxPlanes(planes: i32, ix: usize, dy: usize, dx: usize, disjoint: i32): void {
+  const P = outPlane;
+  for (let pl = 0; pl < planes; pl++) {
+    const xp = dx + ((<usize>pl * <usize>inPlane) << 2);
+    const base = (<usize>pl * <usize>P) << 2;
+    const ip = ix + base;
+    const gp = dy + base;
+    let o = 0;
+    if (disjoint) {
+      for (; o + 4 <= P; o += 4) {
+        const at = <usize>o << 2;
+        const q = v128.load(ip + at);
+        const g = v128.load(gp + at);
+        store<f32>(xp + (<usize>i32x4.extract_lane(q, 0) << 2), f32x4.extract_lane(g, 0));
+        store<f32>(xp + (<usize>i32x4.extract_lane(q, 1) << 2), f32x4.extract_lane(g, 1));
+        store<f32>(xp + (<usize>i32x4.extract_lane(q, 2) << 2), f32x4.extract_lane(g, 2));
+        store<f32>(xp + (<usize>i32x4.extract_lane(q, 3) << 2), f32x4.extract_lane(g, 3));
+      }
+      for (; o < P; o++) store<f32>(xp + (<usize>load<i32>(ip + (<usize>o << 2)) << 2), load<f32>(gp + (<usize>o << 2)));
+    } else {
+      for (; o + 4 <= P; o += 4) {
+        const at = <usize>o << 2;
+        const q = v128.load(ip + at);
+        const g = v128.load(gp + at);
+        addAt32(xp, <usize>i32x4.extract_lane(q, 0), f32x4.extract_lane(g, 0));
+        addAt32(xp, <usize>i32x4.extract_lane(q, 1), f32x4.extract_lane(g, 1));
+        addAt32(xp, <usize>i32x4.extract_lane(q, 2), f32x4.extract_lane(g, 2));
+        addAt32(xp, <usize>i32x4.extract_lane(q, 3), f32x4.extract_lane(g, 3));
+      }
+      for (; o < P; o++) addAt32(xp, <usize>load<i32>(ip + (<usize>o << 2)), load<f32>(gp + (<usize>o << 2)));
+    }
+  }
+}
+
 /** Adds `share` to every in-bounds tap of output (od, oh, ow) of the selected plane (float32 dx). */
 function scatter(dx: usize, od: i32, oh: i32, ow: i32, share: f32): void {
   const d0 = tab(firstD, od);

@@ -9,12 +9,16 @@
  *   output column ow, for every ow. Columns whose taps all lie in the row ([vLo, vHi), at least 4 of them) run 4
  *   at a time (stride 1: one unaligned load per tap; stride 2: two loads and an even-lane shuffle; other strides:
  *   four scalar loads); the border and tail columns run scalar over the tables' in-bounds taps, so padding is
- *   never a tap.
+ *   never a tap. The specialised windows (kernel 3 stride 2, kernel 2 stride 2, kernel 3 stride 1, dilation 1;
+ *   hGroup) run every column in groups of 4, border groups masked (an out-of-row column is −∞ for max, 0 for sums):
+ *   on small planes the scalar border columns cost as much as the vector ones.
  * - The H rows live in a small ring of R rows (R = the window's row span, or its depth span times the plane's
  *   rows for rank 3, so no two rows of one window share a slot); a tag per slot says which input row it holds,
  *   so each row is reduced once however many output rows use it.
  * - V pass, once per output row: the H rows of the window's in-bounds rows (depth, then height: scan order)
  *   combined 4 output columns at a time.
+ * - Fused walk (fusedRow), for the specialised windows with at most 3 rows: per group of 4 outputs, the H groups of
+ *   the window rows the ring does not hold yet, then the V combine; no pass per row.
  *
  * Max is exact and keeps scan order: the H pass takes the first maximum of a row (a later tap replaces the
  * running maximum only when strictly greater: m = v > acc, acc = pmax(acc, v) = m ? v : acc, so ties, −0/+0
@@ -62,6 +66,8 @@ let vLo: i32 = 0;
 let vHi: i32 = 0;
 // The H pass's output columns: outW, or a whole plane's in flat mode.
 let hOut: i32 = 0;
+// Fused mode (fusedRow): a specialised window shape, not flat, at most 3 rows per window.
+let fused: i32 = 0;
 // Flat mode: the windows tile each row exactly, so one H pass runs over the whole plane as one long row.
 let flat: i32 = 0;
 
@@ -140,109 +146,132 @@ let flat: i32 = 0;
   return sum;
 }
 
-// Tap codes of the specialised H bodies: the winning tap's column offset within a window.
+// Tap codes of the specialised groups: the winning tap's column offset within a window.
 const ONE = i32x4.splat(1);
 const TWO = i32x4.splat(2);
+const LANES = i32x4(0, 1, 2, 3);
+const NEG_INF = f32x4.splat(-Infinity);
+
+// Width shape markers of the specialised groups (dilation 1): kernel 3 stride 2, kernel 2 stride 2, kernel 3
+// stride 1.
+type K3S2 = u8;
+type K2S2 = u16;
+type K3S1 = u32;
+// Whether a group's columns may leave the row (masked: out-of-row lanes are padding) or all lie inside it.
+type Plain = u8;
+type Masked = u16;
+
+/** Lanes whose columns c .. c + 3 lie inside the row [0, inW). */
+@inline function inRow(c: i32): v128 {
+  const cv = i32x4.add(i32x4.splat(c), LANES);
+  return v128.and(i32x4.gt_s(cv, i32x4.splat(-1)), i32x4.lt_s(cv, i32x4.splat(inW)));
+}
 
 /**
- * The specialised H bodies of the three common windows (dilation 1): kernel 3 stride 2, kernel 2 stride 2 and
- * kernel 3 stride 1; the columns [from, to) only (the caller runs the scalar border columns). Returns the
- * NaN sum's lanes (every column the windows read is added once).
- *
- * Stride 2 deinterleaves two loads into the even and odd columns (tap 0 and tap 1) and takes tap 2 as the even
- * columns shifted by one lane, the next load's first column shifted in; stride 1 loads each tap (unaligned).
- * Indices: code = max_s(m1 & 1, m2 & 2) is the tap of the last strict improvement (the first maximum).
+ * The 4 columns from column c (address a): with M = Masked, a column outside the row is padding, an absent tap:
+ * −∞ for max (it never strictly exceeds anything, so it never wins; a window whose first taps are padding has its
+ * index clamped to its first in-bounds column), 0 for sums.
  */
-@inline function hBodyK3S2<R>(xr: usize, rq: i32, hv: usize, hi: usize, from: i32, to: i32): v128 {
-  let c = (from << 1) - padW;
-  let a = xr + (<usize>c << 2);
-  let L0 = v128.load(a);
-  let col = i32x4.add(i32x4.splat(rq + c), i32x4(0, 2, 4, 6));
-  const eight = i32x4.splat(8);
-  let sum = f32x4.splat(0);
-  for (let ow = from; ow < to; ow += 4) {
-    const L1 = v128.load(a, 16);
-    const L2 = v128.load(a, 32);
-    const e = v128.shuffle<f32>(L0, L1, 0, 2, 4, 6);
-    const od = v128.shuffle<f32>(L0, L1, 1, 3, 5, 7);
-    const t2 = v128.shuffle<f32>(e, L2, 1, 2, 3, 4);
-    const o = <usize>ow << 2;
-    if (sizeof<R>() == 4) {
-      v128.store(hv + o, f32x4.add(f32x4.add(e, od), t2));
-    } else {
-      sum = f32x4.add(sum, f32x4.add(L0, L1));
-      const m1 = f32x4.gt(od, e);
-      const acc = f32x4.pmax(e, od);
-      const m2 = f32x4.gt(t2, acc);
-      v128.store(hv + o, f32x4.pmax(acc, t2));
-      if (sizeof<R>() == 1) {
-        v128.store(hi + o, i32x4.add(col, i32x4.max_s(v128.and(m1, ONE), v128.and(m2, TWO))));
-        col = i32x4.add(col, eight);
-      }
-    }
-    L0 = L2;
-    a += 32;
-  }
-  // The last window's tap 2 is the first column of the carried load.
-  return f32x4.add(sum, v128.and(L0, i32x4(-1, 0, 0, 0)));
+@inline function ld<R, M>(a: usize, c: i32): v128 {
+  const v = v128.load(a);
+  if (sizeof<M>() == 1) return v;
+  const m = inRow(c);
+  return sizeof<R>() == 4 ? v128.and(v, m) : v128.bitselect(v, NEG_INF, m);
 }
 
-@inline function hBodyK2S2<R>(xr: usize, rq: i32, hv: usize, hi: usize, from: i32, to: i32): v128 {
-  let c = (from << 1) - padW;
-  let a = xr + (<usize>c << 2);
-  let col = i32x4.add(i32x4.splat(rq + c), i32x4(0, 2, 4, 6));
-  const eight = i32x4.splat(8);
-  let sum = f32x4.splat(0);
-  for (let ow = from; ow < to; ow += 4) {
-    const L0 = v128.load(a);
-    const L1 = v128.load(a, 16);
-    const e = v128.shuffle<f32>(L0, L1, 0, 2, 4, 6);
-    const od = v128.shuffle<f32>(L0, L1, 1, 3, 5, 7);
-    const o = <usize>ow << 2;
+/**
+ * One group of 4 H outputs (columns ow .. ow + 3) of the input row at xr (plane index rq of its first element)
+ * for the three specialised windows, every column vectorised (M = Masked where a window leaves the row): the
+ * values to hv + 4·ow, the winning taps' plane indices (R = MaxIdx) to hi + 4·ow. Returns the NaN sum's lanes
+ * (max: every tap column the group reads is added, so a NaN shows up as NaN; a masked lane adds −∞, so a plane
+ * with +∞ near a border may take the exact path needlessly).
+ *
+ * Kernel 3 stride 2 deinterleaves two loads into the even and odd columns (tap 0 and tap 1) and takes tap 2 as
+ * the even columns shifted by one lane with the third load's first column; kernel 2 stride 2 the pair;
+ * stride 1 loads each tap (unaligned). Indices: code = max_s(m1 & 1, m2 & 2) is the tap of the last strict
+ * improvement (the first maximum).
+ */
+@inline function hGroup<R, HS, M>(xr: usize, rq: i32, ow: i32, hv: usize, hi: usize): v128 {
+  const o = <usize>ow << 2;
+  const stride = sizeof<HS>() == 4 ? 1 : 2;
+  const c = ow * stride - padW;
+  const a = xr + (<usize>(<isize>c << 2));
+  let nan = f32x4.splat(0);
+  let acc: v128;
+  let code: v128 = ONE;
+  let col: v128;
+  if (sizeof<HS>() == 4) {
+    const t0 = ld<R, M>(a, c);
+    const t1 = ld<R, M>(a + 4, c + 1);
+    const t2 = ld<R, M>(a + 8, c + 2);
+    col = i32x4.add(i32x4.splat(rq + c), LANES);
     if (sizeof<R>() == 4) {
-      v128.store(hv + o, f32x4.add(e, od));
+      acc = f32x4.add(f32x4.add(t0, t1), t2);
     } else {
-      sum = f32x4.add(sum, f32x4.add(L0, L1));
-      v128.store(hv + o, f32x4.pmax(e, od));
-      if (sizeof<R>() == 1) {
-        v128.store(hi + o, i32x4.add(col, v128.and(f32x4.gt(od, e), ONE)));
-        col = i32x4.add(col, eight);
-      }
-    }
-    a += 32;
-  }
-  return sum;
-}
-
-@inline function hBodyK3S1<R>(xr: usize, rq: i32, hv: usize, hi: usize, from: i32, to: i32): v128 {
-  let c = from - padW;
-  let a = xr + (<usize>c << 2);
-  let col = i32x4.add(i32x4.splat(rq + c), i32x4(0, 1, 2, 3));
-  const four = i32x4.splat(4);
-  let sum = f32x4.splat(0);
-  let t2 = sum;
-  for (let ow = from; ow < to; ow += 4) {
-    const t0 = v128.load(a);
-    const t1 = v128.load(a, 4);
-    t2 = v128.load(a, 8);
-    const o = <usize>ow << 2;
-    if (sizeof<R>() == 4) {
-      v128.store(hv + o, f32x4.add(f32x4.add(t0, t1), t2));
-    } else {
-      sum = f32x4.add(sum, t0);
+      nan = f32x4.add(t0, t2);
       const m1 = f32x4.gt(t1, t0);
-      const acc = f32x4.pmax(t0, t1);
+      acc = f32x4.pmax(t0, t1);
       const m2 = f32x4.gt(t2, acc);
-      v128.store(hv + o, f32x4.pmax(acc, t2));
-      if (sizeof<R>() == 1) {
-        v128.store(hi + o, i32x4.add(col, i32x4.max_s(v128.and(m1, ONE), v128.and(m2, TWO))));
-        col = i32x4.add(col, four);
+      acc = f32x4.pmax(acc, t2);
+      if (sizeof<R>() == 1) code = i32x4.max_s(v128.and(m1, ONE), v128.and(m2, TWO));
+    }
+  } else {
+    const L0 = ld<R, M>(a, c);
+    const L1 = ld<R, M>(a + 16, c + 4);
+    const e = v128.shuffle<f32>(L0, L1, 0, 2, 4, 6);
+    const od = v128.shuffle<f32>(L0, L1, 1, 3, 5, 7);
+    col = i32x4.add(i32x4.splat(rq + c), i32x4(0, 2, 4, 6));
+    if (sizeof<HS>() == 1) {
+      const L2 = ld<R, M>(a + 32, c + 8);
+      const t2 = v128.shuffle<f32>(e, L2, 1, 2, 3, 4);
+      if (sizeof<R>() == 4) {
+        acc = f32x4.add(f32x4.add(e, od), t2);
+      } else {
+        nan = f32x4.add(f32x4.add(L0, L1), L2);
+        const m1 = f32x4.gt(od, e);
+        acc = f32x4.pmax(e, od);
+        const m2 = f32x4.gt(t2, acc);
+        acc = f32x4.pmax(acc, t2);
+        if (sizeof<R>() == 1) code = i32x4.max_s(v128.and(m1, ONE), v128.and(m2, TWO));
+      }
+    } else {
+      if (sizeof<R>() == 4) {
+        acc = f32x4.add(e, od);
+      } else {
+        nan = f32x4.add(L0, L1);
+        acc = f32x4.pmax(e, od);
+        if (sizeof<R>() == 1) code = v128.and(f32x4.gt(od, e), ONE);
       }
     }
-    a += 16;
   }
-  // Tap 0 of the windows covers their first columns; the last window's tap 2 covers the two after.
-  return f32x4.add(sum, t2);
+  v128.store(hv + o, acc);
+  if (sizeof<R>() == 1) {
+    let idx = i32x4.add(col, code);
+    // A window whose first taps are padding: its first in-bounds column (dilation 1) is the row's first.
+    if (sizeof<M>() == 2) idx = i32x4.max_s(idx, i32x4.splat(rq));
+    v128.store(hi + o, idx);
+  }
+  return nan;
+}
+
+/**
+ * The H outputs [0, end) of one row through hGroup: groups of 4, plain inside [vLo, vHi), masked outside; the
+ * last group moved back to end at `end` (it recomputes a few columns, identically), or, when end < 4, one group
+ * whose extra lanes land in the row's slack. Returns 1 when a NaN was read.
+ */
+function hRowGroups<R, HS>(xr: usize, rq: i32, hv: usize, hi: usize, end: i32): i32 {
+  let nan = f32x4.splat(0);
+  const head = min((vLo + 3) & ~3, end);
+  let ow = 0;
+  for (; ow < head; ow += 4) nan = f32x4.add(nan, hGroup<R, HS, Masked>(xr, rq, ow, hv, hi));
+  for (; ow + 4 <= vHi; ow += 4) nan = f32x4.add(nan, hGroup<R, HS, Plain>(xr, rq, ow, hv, hi));
+  for (; ow < end; ow += 4) {
+    const g = ow + 4 > end && end >= 4 ? end - 4 : ow;
+    // (Flat mode's rows are a whole plane: its moved-back group lies inside [vLo, vHi) and must not be masked.)
+    if (g >= vLo && g + 4 <= vHi) nan = f32x4.add(nan, hGroup<R, HS, Plain>(xr, rq, g, hv, hi));
+    else nan = f32x4.add(nan, hGroup<R, HS, Masked>(xr, rq, g, hv, hi));
+  }
+  return sizeof<R>() == 4 ? 0 : i32(v128.any_true(f32x4.ne(nan, nan)));
 }
 
 /** Kernel 4 stride 4 (the 1-D audio pool): a 4×4 transpose of four loads gives the four tap vectors. */
@@ -296,21 +325,22 @@ const H_K3S1 = 3;
 const H_K4S4 = 4;
 let hShape: i32 = H_ANY;
 
-/** The vector H columns [from, to) (a multiple of 4 wide) with the case's body. */
+/** The vector H columns [from, to) (a multiple of 4 wide) of the other windows. */
 @inline function hBody<R, S>(xr: usize, rq: i32, hv: usize, hi: usize, from: i32, to: i32): v128 {
-  if (hShape == H_K3S2) return hBodyK3S2<R>(xr, rq, hv, hi, from, to);
-  if (hShape == H_K2S2) return hBodyK2S2<R>(xr, rq, hv, hi, from, to);
-  if (hShape == H_K3S1) return hBodyK3S1<R>(xr, rq, hv, hi, from, to);
   if (hShape == H_K4S4) return hBodyK4S4<R>(xr, rq, hv, hi, from, to);
   return hBodyAny<R, S>(xr, rq, hv, hi, from, to);
 }
 
 /**
  * The H pass of one input row (x at xr, plane index of its first element rq): returns 1 when a NaN was read. The
- * interior columns [vLo, vHi) run in groups of 4, the last group moved back to end at vHi (it recomputes a few
- * columns, identically); the border columns outside run scalar.
+ * specialised windows run every column in groups (hRowGroups). Other windows: the interior columns [vLo, vHi) run
+ * in groups of 4, the last group moved back to end at vHi (it recomputes a few columns, identically); the border
+ * columns outside run scalar.
  */
 function hRow<R, S>(xr: usize, rq: i32, hv: usize, hi: usize): i32 {
+  if (hShape == H_K3S2) return hRowGroups<R, K3S2>(xr, rq, hv, hi, hOut);
+  if (hShape == H_K2S2) return hRowGroups<R, K2S2>(xr, rq, hv, hi, hOut);
+  if (hShape == H_K3S1) return hRowGroups<R, K3S1>(xr, rq, hv, hi, hOut);
   let bad: i32 = 0;
   for (let ow = 0; ow < vLo; ow++) bad |= hScalar<R>(xr, rq, hv, hi, ow);
   if (vHi > vLo) {
@@ -357,6 +387,157 @@ function vRow<R>(n: i32, yp: usize, ip: usize): void {
   }
 }
 
+// Row-count markers of the fused walk (fusedRow): how many of an output row's window rows the ring already holds
+// (NC, a prefix: they came from earlier output rows) and how many are reduced now (NF, the rest).
+type N0 = u8;
+type N1 = u16;
+type N2 = u32;
+type N3 = u64;
+@inline function cnt<N>(): i32 {
+  return sizeof<N>() == 1 ? 0 : sizeof<N>() == 2 ? 1 : sizeof<N>() == 4 ? 2 : 3;
+}
+
+// The fused walk's window rows for the current output row (set by rowsPlanes, read once by fusedRow): ring byte
+// offsets; for rows reduced now, their x address and the plane index of their first element.
+let fOff0: usize = 0;
+let fOff1: usize = 0;
+let fOff2: usize = 0;
+let fX0: usize = 0;
+let fX1: usize = 0;
+let fX2: usize = 0;
+let fQ0: i32 = 0;
+let fQ1: i32 = 0;
+let fQ2: i32 = 0;
+
+/**
+ * One group of 4 outputs of a fused output row: the H groups of the rows reduced now (into their ring slots),
+ * then the V combine of all n window rows in scan order (the first maximum: a later row wins only when strictly
+ * greater; its indices are all larger, so idx = max_s(idx, m & q)). Returns the NaN sum's lanes.
+ */
+@inline function fusedGroup<R, HS, M, NC, NF>(
+  ow: i32, o0: usize, o1: usize, o2: usize, x0: usize, x1: usize, x2: usize, q0: i32, q1: i32, q2: i32,
+  yRow: usize, iRow: usize,
+): v128 {
+  const nc = cnt<NC>();
+  const n = nc + cnt<NF>();
+  let nan = f32x4.splat(0);
+  if (nc == 0) nan = f32x4.add(nan, hGroup<R, HS, M>(x0, q0, ow, ringV + o0, ringI + o0));
+  if (nc <= 1 && n > 1) nan = f32x4.add(nan, hGroup<R, HS, M>(x1, q1, ow, ringV + o1, ringI + o1));
+  if (n > 2) nan = f32x4.add(nan, hGroup<R, HS, M>(x2, q2, ow, ringV + o2, ringI + o2));
+  const o = <usize>ow << 2;
+  let acc = v128.load(ringV + o0 + o);
+  let idx = sizeof<R>() == 1 ? v128.load(ringI + o0 + o) : acc;
+  if (n > 1) {
+    const v = v128.load(ringV + o1 + o);
+    if (sizeof<R>() == 4) {
+      acc = f32x4.add(acc, v);
+    } else {
+      if (sizeof<R>() == 1) idx = i32x4.max_s(idx, v128.and(f32x4.gt(v, acc), v128.load(ringI + o1 + o)));
+      acc = f32x4.pmax(acc, v);
+    }
+  }
+  if (n > 2) {
+    const v = v128.load(ringV + o2 + o);
+    if (sizeof<R>() == 4) {
+      acc = f32x4.add(acc, v);
+    } else {
+      if (sizeof<R>() == 1) idx = i32x4.max_s(idx, v128.and(f32x4.gt(v, acc), v128.load(ringI + o2 + o)));
+      acc = f32x4.pmax(acc, v);
+    }
+  }
+  v128.store(yRow + o, acc);
+  if (sizeof<R>() == 1) v128.store(iRow + o, idx);
+  return nan;
+}
+
+/**
+ * One output row of a specialised window with at most 3 input rows, fused: per group of 4 outputs, the H groups
+ * of the window rows not yet in the ring and the V combine, so the rows reduced now are combined while in L1 and
+ * each row costs no pass of its own. Groups as hRowGroups (plain inside [vLo, vHi), masked outside, the last moved
+ * back). Returns 1 when a NaN was read.
+ */
+function fusedRow<R, HS, NC, NF>(yRow: usize, iRow: usize): i32 {
+  const o0 = fOff0;
+  const o1 = fOff1;
+  const o2 = fOff2;
+  const x0 = fX0;
+  const x1 = fX1;
+  const x2 = fX2;
+  const q0 = fQ0;
+  const q1 = fQ1;
+  const q2 = fQ2;
+  const end = outW;
+  let nan = f32x4.splat(0);
+  const head = min((vLo + 3) & ~3, end);
+  let ow = 0;
+  for (; ow < head; ow += 4) {
+    nan = f32x4.add(nan, fusedGroup<R, HS, Masked, NC, NF>(ow, o0, o1, o2, x0, x1, x2, q0, q1, q2, yRow, iRow));
+  }
+  for (; ow + 4 <= vHi; ow += 4) {
+    nan = f32x4.add(nan, fusedGroup<R, HS, Plain, NC, NF>(ow, o0, o1, o2, x0, x1, x2, q0, q1, q2, yRow, iRow));
+  }
+  for (; ow < end; ow += 4) {
+    const g = ow + 4 > end && end >= 4 ? end - 4 : ow;
+    nan = f32x4.add(nan, fusedGroup<R, HS, Masked, NC, NF>(g, o0, o1, o2, x0, x1, x2, q0, q1, q2, yRow, iRow));
+  }
+  return sizeof<R>() == 4 ? 0 : i32(v128.any_true(f32x4.ne(nan, nan)));
+}
+
+/** fusedRow for nc rows held and nf reduced now (nc + nf in 1 .. 3). */
+@inline function fusedRowOf<R, HS>(nc: i32, nf: i32, yRow: usize, iRow: usize): i32 {
+  if (nc == 0) {
+    if (nf == 1) return fusedRow<R, HS, N0, N1>(yRow, iRow);
+    if (nf == 2) return fusedRow<R, HS, N0, N2>(yRow, iRow);
+    return fusedRow<R, HS, N0, N3>(yRow, iRow);
+  }
+  if (nc == 1) {
+    if (nf == 0) return fusedRow<R, HS, N1, N0>(yRow, iRow);
+    if (nf == 1) return fusedRow<R, HS, N1, N1>(yRow, iRow);
+    return fusedRow<R, HS, N1, N2>(yRow, iRow);
+  }
+  if (nc == 2) {
+    if (nf == 0) return fusedRow<R, HS, N2, N0>(yRow, iRow);
+    return fusedRow<R, HS, N2, N1>(yRow, iRow);
+  }
+  return fusedRow<R, HS, N3, N0>(yRow, iRow);
+}
+
+/**
+ * The fused walk of one output row whose window has nh ≤ 3 input rows in one depth slice (rowD: its first row's
+ * index, dilH apart): the rows the ring holds must be a prefix (else returns -1 and the caller takes the
+ * two-pass walk); the others are reduced into their slots and tagged. Returns 1 when a NaN was read, else 0.
+ */
+@inline function fusedWalk<R>(xp: usize, rowD: i32, nh: i32, yRow: usize, iRow: usize): i32 {
+  const slots = ringRows;
+  let nc = 0;
+  let fresh = 0;
+  for (let j = 0; j < nh; j++) {
+    const rr = rowD + j * dilH;
+    const slot = rr % slots;
+    const held = load<i32>(tags + (<usize>slot << 2)) == rr;
+    if (held) {
+      if (fresh) return -1;
+      nc++;
+    } else {
+      fresh++;
+    }
+    const off = <usize>slot * rowBytes;
+    const xa = xp + (<usize>(rr * inW) << 2);
+    if (j == 0) { fOff0 = off; fX0 = xa; fQ0 = rr * inW; }
+    else if (j == 1) { fOff1 = off; fX1 = xa; fQ1 = rr * inW; }
+    else { fOff2 = off; fX2 = xa; fQ2 = rr * inW; }
+  }
+  let bad: i32;
+  if (hShape == H_K3S2) bad = fusedRowOf<R, K3S2>(nc, fresh, yRow, iRow);
+  else if (hShape == H_K2S2) bad = fusedRowOf<R, K2S2>(nc, fresh, yRow, iRow);
+  else bad = fusedRowOf<R, K3S1>(nc, fresh, yRow, iRow);
+  for (let j = nc; j < nh; j++) {
+    const rr = rowD + j * dilH;
+    store<i32>(tags + (<usize>(rr % slots) << 2), rr);
+  }
+  return bad;
+}
+
 /** Every plane: the walk over output rows, reducing each window row once (H) and combining rows (V). */
 function rowsPlanes<R, S>(planes: i32, x: usize, y: usize, ix: usize): void {
   const slots = ringRows;
@@ -393,6 +574,13 @@ function rowsPlanes<R, S>(planes: i32, x: usize, y: usize, ix: usize): void {
           const rq = (d0 * inH + h0) * inW;
           bad |= hRow<R, S>(xp + (<usize>rq << 2), rq, yRow, iRow);
           continue;
+        }
+        if (fused && nd == 1 && nh <= 3) {
+          const f = fusedWalk<R>(xp, d0 * inH + h0, nh, yRow, iRow);
+          if (f >= 0) {
+            bad |= f;
+            continue;
+          }
         }
         let n = 0;
         for (let i = 0; i < nd; i++) {
@@ -434,7 +622,12 @@ function rowsPlanes<R, S>(planes: i32, x: usize, y: usize, ix: usize): void {
  */
 export function fwdRows(kind: i32, planes: i32, x: usize, y: usize, ix: usize, ring: usize, R: i32, rows: i32, lo: i32, hi: i32, flatPlane: i32): void {
   windowRows = rows;
+  const s = strW;
+  hShape = dilW != 1 ? H_ANY : kerW == 3 && s == 2 ? H_K3S2 : kerW == 2 && s == 2 ? H_K2S2 : kerW == 3 && s == 1 ? H_K3S1 : kerW == 4 && s == 4 ? H_K4S4 : H_ANY;
+  // A specialised shape with at most 3 rows per window takes the fused walk (the host asks for flat mode only
+  // where it does not apply: kernels/wasm/geometry.ts flatRows).
   flat = flatPlane;
+  fused = i32(!flat && hShape != H_ANY && hShape != H_K4S4 && rows <= 3);
   hOut = outW;
   const row = <usize>(((outW + 3) & ~3) << 2);
   rowBytes = row;
@@ -447,8 +640,6 @@ export function fwdRows(kind: i32, planes: i32, x: usize, y: usize, ix: usize, r
   rowOff = tags + (<usize>R << 2);
   vLo = lo;
   vHi = hi;
-  const s = strW;
-  hShape = dilW != 1 ? H_ANY : kerW == 3 && s == 2 ? H_K3S2 : kerW == 2 && s == 2 ? H_K2S2 : kerW == 3 && s == 1 ? H_K3S1 : kerW == 4 && s == 4 ? H_K4S4 : H_ANY;
   if (kind == KIND_MAX) {
     if (s == 1) rowsPlanes<MaxIdx, S1>(planes, x, y, ix);
     else if (s == 2) rowsPlanes<MaxIdx, S2>(planes, x, y, ix);
