@@ -50,7 +50,7 @@ export interface LoadedCase {
 }
 
 /** Reads every --case argument: a file, or a directory's *.json in name order. A bad file is a usage error. */
-export function loadCases(args: readonly string[]): LoadedCase[] {
+export function loadCases(args: readonly string[], extra: readonly AnyProperty[] = []): LoadedCase[] {
   const paths = args.flatMap((a) => {
     if (!existsSync(a)) throw new UsageError(`--case ${a}: no such file or directory`);
     if (!statSync(a).isDirectory()) return [a];
@@ -61,7 +61,7 @@ export function loadCases(args: readonly string[]): LoadedCase[] {
   return paths.map((path) => {
     try {
       const file = parseCaseFile(readFileSync(path, 'utf8'), path);
-      return { path, file, property: decodeCase(file, path).property };
+      return { path, file, property: decodeCase(file, path, extra).property };
     } catch (e) {
       if (e instanceof CaseFileError) throw new UsageError(e.message);
       throw e;
@@ -101,7 +101,7 @@ export async function replayCases(
     for (const c of cases) {
       const policy = replayPolicy(c.file, l, cliPolicy);
       // Decoded afresh for each backend: a backend that writes into its input cannot change the next one's case.
-      const { value } = decodeCase(c.file, c.path);
+      const { value } = decodeCase(c.file, c.path, [c.property]);
       results.push({ file: c.path, property: c.property.id, policy, ...await replayCase(c.property, l.backend, policy, value) });
     }
     const status: Status = results.some((r) => r.status === 'fail') ? 'fail' : results.every((r) => r.status === 'unsupported') ? 'unsupported' : 'pass';

@@ -38,7 +38,8 @@ Options:
   --min-checked N       a property that passed on fewer checked cases is thin (default: half of --runs,
                         reported only); given, thin fails the run (SPEC.md PROP.THIN)
   --seed S              fast-check seed (default: random, always printed)
-  --property ID         run only this property; repeatable (see --list)
+  --property ID         run only this property; repeatable (see --list); ID* names every property with
+                        that prefix, e.g. 'reducer.*' for the research kinds (not in the default set)
   --path P              replay path of one recorded failure (with --property and --seed)
   --case FILE|DIR       replay recorded case files (spec/CASE-FILE.md; a directory: its *.json) on the
                         backends, no cases drawn; repeatable. Exit 1 while a case still fails
@@ -159,7 +160,6 @@ export async function verifyCommand(argv: readonly string[]): Promise<number> {
     const drawn = (['runs', 'seed', 'property', 'path', 'junit', 'cases-dir'] as const).filter((k) => values[k] !== undefined);
     if (drawn.length) throw new UsageError(`--case replays recorded cases: ${drawn.map((k) => `--${k}`).join(', ')} ${drawn.length === 1 ? 'does' : 'do'} not apply`);
   }
-  const cases = values.case !== undefined ? loadCases(values.case) : undefined;
 
   const refs = values.backend ?? OWN_BACKENDS.map((b) => b.name);
   const shard = values.shard === undefined ? undefined : planShard(values.shard,
@@ -188,9 +188,10 @@ export async function verifyCommand(argv: readonly string[]): Promise<number> {
     }
   }
 
-  if (cases) return replayCases(cases, loaded, cliPolicy, values.json);
-
   const extra = userReducerProperties(loaded.flatMap((l) => l.reducers ?? []));
+  // Case files are read once the backends are loaded: a user reducer's properties come from its module.
+  if (values.case !== undefined) return replayCases(loadCases(values.case, extra), loaded, cliPolicy, values.json);
+
   try {
     selectProperties(properties, extra);
   } catch (e) {

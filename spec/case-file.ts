@@ -97,7 +97,8 @@ export function checkCaseFile(value: unknown, where = '(text)'): CaseFile {
     return v;
   };
   const property = str('property', true)!;
-  if (!findProperty(property)) bad('property', 'CASE.PROPERTY', 'must name a property of this poolspec (poolspec verify --list)', property);
+  // A user reducer's properties (reducer.NAME.*, REDUCER.MODULE) are known once its module is loaded: decodeCase checks them.
+  if (!findProperty(property) && !property.startsWith('reducer.')) bad('property', 'CASE.PROPERTY', 'must name a property of this poolspec (poolspec verify --list)', property);
   const clauses = value.clauses;
   if (!Array.isArray(clauses) || !clauses.every((c) => typeof c === 'string')) bad('clauses', 'CASE.FIELDS', 'must be an array of clause IDs', clauses);
   const backend = str('backend', true)!;
@@ -134,8 +135,9 @@ export function parseCaseFile(text: string, where = '(text)'): CaseFile {
 }
 
 /** The property a case file names and its case decoded (fromJsonSafe), ready for the property's check. */
-export function decodeCase(file: CaseFile, where = '(text)'): { property: AnyProperty; value: unknown } {
-  const property = findProperty(file.property);
+export function decodeCase(file: CaseFile, where = '(text)', extra: readonly AnyProperty[] = []): { property: AnyProperty; value: unknown } {
+  // `extra`: the properties of a user's reducer declarations (REDUCER.MODULE), which only their module knows.
+  const property = findProperty(file.property) ?? extra.find((p) => p.id === file.property);
   if (!property) throw new CaseFileError(where, 'property', 'CASE.PROPERTY', 'must name a property of this poolspec', file.property);
   try {
     return { property, value: fromJsonSafe(file.case) };

@@ -8,7 +8,6 @@ import { resolvePolicy, type Policy } from './policy.js';
 import { toJsonSafe } from './json-safe.js';
 import { seedFor } from './seeds.js';
 import { PROPERTIES, RESEARCH_PROPERTIES, type AnyProperty, type Mismatch, type Verdict } from './properties/index.js';
-import { isReducing } from './extensions.js';
 import { reducerProperties } from './properties/reducer.js';
 import type { ReducerDeclaration } from './reducer.js';
 import { backendStatus } from './verdicts.js';
@@ -98,31 +97,33 @@ export const DEFAULT_RUNS = 100;
 /**
  * The skip budget. A property keeps drawing until `runs` cases were checked or DEFAULT_MAX_SKIPS_PER_RUN × runs
  * cases were declined; then it reports how many it checked (budgetSpent). 10 lets a backend that accepts one
- * draw in ten still get its `runs` cases on average. Before that loop a probe draws up to `runs` cases and stops
- * at the first the backend accepts: a backend that declines all of them is taken to decline the property
- * (unsupported, budgetSpent, after `runs` draws — what every property cost before the loop existed), so
- * properties outside a backend's reach do not spend the whole budget.
+ * draw in ten still get its `runs` cases on average. Before that loop a probe draws up to the whole budget and
+ * stops at the first case the backend accepts: a backend that declines all of them declines the property
+ * (unsupported, budgetSpent). A declined draw costs its generation and one supports() call, no kernel call, so
+ * the probe is cheap where the full loop (fast-check's runner with shrinking set up) is not; and a backend that
+ * accepts only a rare corner (one draw in fifty) is still found to accept it, rather than reported unsupported
+ * after `runs` unlucky draws.
  */
 export const DEFAULT_MAX_SKIPS_PER_RUN = 10;
 
 /** Cases the probe draws at a time (fc.sample generates a chunk at once). */
-const PROBE_CHUNK = 8;
+const PROBE_CHUNK = 32;
 
 interface Declines { readonly declined: number; readonly backward: number; readonly reasons: ReadonlySet<string> }
 
 /**
- * Asks the property about up to `runs` drawn cases, stopping at the first one that is not declined. Returns the
- * declines when all `runs` were declined, undefined otherwise (also when a case fails or throws: the full run
+ * Asks the property about up to `budget` drawn cases, stopping at the first one that is not declined. Returns the
+ * declines when all `budget` were declined, undefined otherwise (also when a case fails or throws: the full run
  * finds, shrinks and reports it).
  */
 async function probeDeclines(
-  prop: AnyProperty, arbitrary: AnyProperty['arbitrary'], backend: PoolingBackend, policy: Policy, runs: number, seed: number,
+  prop: AnyProperty, arbitrary: AnyProperty['arbitrary'], backend: PoolingBackend, policy: Policy, budget: number, seed: number,
 ): Promise<Declines | undefined> {
   let declined = 0;
   let backward = 0;
   const reasons = new Set<string>();
-  for (let chunk = 0; declined < runs; chunk++) {
-    const drawn = fc.sample(arbitrary, { numRuns: Math.min(PROBE_CHUNK, runs - declined), seed: seedFor(seed, `probe ${chunk}`) | 0 });
+  for (let chunk = 0; declined < budget; chunk++) {
+    const drawn = fc.sample(arbitrary, { numRuns: Math.min(PROBE_CHUNK, budget - declined), seed: seedFor(seed, `probe ${chunk}`) | 0 });
     for (const c of drawn) {
       let v: Verdict;
       try {
@@ -147,16 +148,18 @@ export function randomSeed(): number {
 export { toJsonSafe } from './json-safe.js';
 
 /**
- * The properties to run: the named ones, or by default PROPERTIES, the research kinds' (SPEC.md §11) when
- * `research` (a backend with a `reducers` member), and `extra` (a user's reducers).
+ * The properties to run: the named ones (an ID ending in `*` names every property with that prefix, e.g.
+ * `reducer.*`), or by default PROPERTIES and `extra` (a user's reducers). The research kinds' properties
+ * (SPEC.md §11) run when named, or by default when `research` is true: the same default for every backend, so
+ * a sharded run (spec/shard.ts) splits exactly the units an unsharded run has.
  */
-export function selectProperties(ids?: readonly string[], extra: readonly AnyProperty[] = [], research = true): AnyProperty[] {
+export function selectProperties(ids?: readonly string[], extra: readonly AnyProperty[] = [], research = false): AnyProperty[] {
   const all = [...PROPERTIES, ...RESEARCH_PROPERTIES, ...extra];
   if (!ids || ids.length === 0) return [...PROPERTIES, ...(research ? RESEARCH_PROPERTIES : []), ...extra];
-  return ids.map((id) => {
-    const p = all.find((q) => q.id === id);
-    if (!p) throw new RangeError(`unknown property "${id}"; known: ${all.map((q) => q.id).join(', ')}`);
-    return p;
+  return ids.flatMap((id) => {
+    const matched = id.endsWith('*') ? all.filter((q) => q.id.startsWith(id.slice(0, -1))) : all.filter((q) => q.id === id);
+    if (matched.length === 0) throw new RangeError(`unknown property "${id}"; known: ${all.map((q) => q.id).join(', ')}`);
+    return matched;
   });
 }
 
@@ -186,11 +189,11 @@ export async function runProperty(
   }
   const arbitrary = backend.capabilities && prop.arbitraryFor ? prop.arbitraryFor(backend.capabilities) : prop.arbitrary;
   const propSeed = propertySeed(seed, prop.id);
-  const none = path === undefined ? await probeDeclines(prop, arbitrary, backend, policy, runs, propSeed) : undefined;
+  const none = path === undefined ? await probeDeclines(prop, arbitrary, backend, policy, skipBudget, propSeed) : undefined;
   if (none) {
     // Declined by supportsBackward() alone, the property does not apply.
     const status = none.backward === none.declined ? 'n/a' : 'unsupported';
-    const note = `declined all of the first ${runs} draws; the skip loop was not entered`;
+    const note = `declined all of the first ${none.declined} draws (the skip budget); the property was not run`;
     return { ...base, status, cases: 0, unsupported: none.declined, reasons: [...none.reasons], unconstrained: 0, budgetSpent: true, note, ms: performance.now() - started };
   }
   let cases = 0;
@@ -265,7 +268,7 @@ export async function runProperty(
 export async function verifyBackend(backend: PoolingBackend, options: VerifyOptions = {}): Promise<BackendOutcome> {
   const started = performance.now();
   const policy = resolvePolicy(options.policy);
-  const props = selectProperties(options.properties, userReducerProperties(options.reducers), isReducing(backend));
+  const props = selectProperties(options.properties, userReducerProperties(options.reducers));
   const runs = options.runs ?? DEFAULT_RUNS;
   const seed = options.seed ?? randomSeed();
   const outcomes: PropertyOutcome[] = [];

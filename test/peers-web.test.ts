@@ -74,6 +74,10 @@ const FLT_MAX = (2 - 2 ** -23) * 2 ** 127;
 const FLT_MIN = 2 ** -126;
 const padded = (s: PoolSpec): boolean => s.pads.some((p) => p > 0);
 const DEVIATIONS = {
+  ortMaxLastTie: {
+    cause: 'ort-max-last-tie (MLAS max keeps the last of equal taps: ±0)',
+    shows: (c, got) => c.spec.kind === 'max' && got === 0 && xValues(c).some((v) => Object.is(v, -0)),
+  },
   ortMaxNan: {
     cause: 'ort-max-nan (MLAS max pooling replaces NaN by −FLT_MAX)',
     shows: (c, got) => c.spec.kind === 'max' && xValues(c).some(Number.isNaN) && got === -FLT_MAX,
@@ -160,7 +164,7 @@ describe.skipIf(skip(ortWeb))(title('onnxruntime-web', ortWeb), () => {
 
   test('verifier differential properties under its policy: each passes or finds its known deviation', async () => {
     const b = get(ortWeb);
-    await expectProperty(b, 'onnxruntime-web', 'diff.forward.max', DEVIATIONS.ortMaxNan);
+    await expectProperty(b, 'onnxruntime-web', 'diff.forward.max', DEVIATIONS.ortMaxLastTie);
     await expectProperty(b, 'onnxruntime-web', 'diff.forward.avg', 'pass');
     await expectProperty(b, 'onnxruntime-web', 'diff.forward.lp', DEVIATIONS.ortLpRoot);
   });

@@ -53,7 +53,7 @@ export interface OnnxNode {
 /**
  * Whether a spec on an NCHW-family input shape is global pooling: one window covering the whole unpadded input
  * (what exporters emit for global and 1×1 adaptive pooling). Its output is 1 per plane whatever the strides and
- * rounding mode; dilation is 1 (a dilated window that long would not fit: PARAM.WINDOW).
+ * rounding mode; dilation is 1 (a dilated window that long would not fit: WINDOW.FITS).
  */
 export function isGlobalPool(spec: PoolSpec, inSpatial: readonly number[]): boolean {
   return spec.kernel.every((k, i) => k === inSpatial[i]) && spec.pads.every((p) => p === 0) && spec.dilations.every((v) => v === 1);

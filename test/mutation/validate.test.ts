@@ -36,7 +36,9 @@ describe('the spec on its own (§1)', () => {
   test.each<[string, unknown, Expected]>([
     ['not an object', null, { field: 'spec', rule: 'PARAM.KIND', requirement: /^must be an object$/, value: null }],
     ['a number', 42, { field: 'spec', rule: 'PARAM.KIND', requirement: /^must be an object$/, value: 42 }],
-    ['unknown kind', { ...base, kind: 'median' }, { field: 'spec.kind', rule: 'PARAM.KIND', requirement: /^must be one of max, avg, sum, lp$/, value: 'median' }],
+    ['unknown kind', { ...base, kind: 'mode' }, { field: 'spec.kind', rule: 'PARAM.KIND', requirement: /^must be one of max, avg, sum, lp$/, value: 'mode' }],
+    // A research kind (SPEC.md §11) is not a PoolSpec kind: the message says where it belongs.
+    ['research kind', { ...base, kind: 'median' }, { field: 'spec.kind', rule: 'PARAM.KIND', requirement: /^must be one of max, avg, sum, lp \(research kinds such as this one are ReducerPoolSpecs .*§11\)$/, value: 'median' }],
     ['kernel not an array', { ...base, kernel: 2 }, { field: 'spec.kernel', rule: 'PARAM.RANK', requirement: /^must be an array$/, value: 2 }],
     ['rank 0', { ...base, kernel: [] }, { field: 'spec.kernel', rule: 'PARAM.RANK', requirement: /length 1, 2 or 3/, value: [] }],
     ['rank 4', { ...base, kernel: [1, 1, 1, 1] }, { field: 'spec.kernel', rule: 'PARAM.RANK', requirement: /length 1, 2 or 3/, value: [1, 1, 1, 1] }],
