@@ -192,12 +192,13 @@ export async function verifyCommand(argv: readonly string[]): Promise<number> {
   // Case files are read once the backends are loaded: a user reducer's properties come from its module.
   if (values.case !== undefined) return replayCases(loadCases(values.case, extra), loaded, cliPolicy, values.json);
 
+  let selected: number;
   try {
-    selectProperties(properties, extra);
+    selected = selectProperties(properties, extra).length;
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-  console.error(`poolspec verify: seed ${seed}, ${runs} cases per property, ${selectProperties(properties, extra).length} properties, backends: ${loaded.map((l) => l.backend.name).join(', ')}`);
+  console.error(`poolspec verify: seed ${seed}, ${runs} cases per property, ${selected} properties, backends: ${loaded.map((l) => l.backend.name).join(', ')}`);
   if (shard) console.error(`  ${describeShard(shard)}`);
   const outcomes: BackendOutcome[] = [];
   for (const l of loaded) {

@@ -150,12 +150,12 @@ export { toJsonSafe } from './json-safe.js';
 /**
  * The properties to run: the named ones (an ID ending in `*` names every property with that prefix, e.g.
  * `reducer.*`), or by default PROPERTIES and `extra` (a user's reducers). The research kinds' properties
- * (SPEC.md §11) run when named, or by default when `research` is true: the same default for every backend, so
- * a sharded run (spec/shard.ts) splits exactly the units an unsharded run has.
+ * (SPEC.md §11) run only when named: the default is the same for every backend, so a sharded run
+ * (spec/shard.ts) splits exactly the units an unsharded run has.
  */
-export function selectProperties(ids?: readonly string[], extra: readonly AnyProperty[] = [], research = false): AnyProperty[] {
+export function selectProperties(ids?: readonly string[], extra: readonly AnyProperty[] = []): AnyProperty[] {
   const all = [...PROPERTIES, ...RESEARCH_PROPERTIES, ...extra];
-  if (!ids || ids.length === 0) return [...PROPERTIES, ...(research ? RESEARCH_PROPERTIES : []), ...extra];
+  if (!ids || ids.length === 0) return [...PROPERTIES, ...extra];
   return ids.flatMap((id) => {
     const matched = id.endsWith('*') ? all.filter((q) => q.id.startsWith(id.slice(0, -1))) : all.filter((q) => q.id === id);
     if (matched.length === 0) throw new RangeError(`unknown property "${id}"; known: ${all.map((q) => q.id).join(', ')}`);
