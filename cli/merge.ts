@@ -83,6 +83,9 @@ export function readShardResults(file: string, text: string): ShardResults {
     || !shard.units.every((u) => isObject(u) && typeof u.backend === 'string' && typeof u.property === 'string')) {
     throw bad('"shard" is not a shard record (index, count, backends, properties, units)');
   }
+  if (shard.own !== undefined && !(isObject(shard.own) && Object.values(shard.own).every(isStringArray))) {
+    throw bad('"shard.own" is not a map from backend to its property list');
+  }
   if (typeof data.seed !== 'number' || typeof data.runs !== 'number') throw bad('"seed" and "runs" must be numbers');
   const backends = data.backends;
   if (!Array.isArray(backends) || !backends.every((b) => isObject(b) && typeof b.backend === 'string' && typeof b.ref === 'string'
@@ -131,7 +134,7 @@ function checkComplementary(shards: readonly ShardResults[]): void {
     throw new MergeError(`the files split runs different ways: ${first.file} is shard ${formatShard(first.shard)}, ${other.file} is shard ${formatShard(other.shard)}`);
   }
   // The run's parameters: seed, runs and anything else verify records at the top level; and the split's inputs.
-  const keyed = (s: ShardResults): Json => ({ ...s.parameters, backends: s.shard.backends, properties: s.shard.properties });
+  const keyed = (s: ShardResults): Json => ({ ...s.parameters, backends: s.shard.backends, properties: s.shard.properties, own: s.shard.own ?? {} });
   for (const s of shards.slice(1)) {
     const a = keyed(first);
     const b = keyed(s);
@@ -149,12 +152,13 @@ function checkComplementary(shards: readonly ShardResults[]): void {
   }
   const missing = Array.from({ length: count }, (_, i) => i + 1).filter((i) => !byIndex.has(i));
   if (missing.length) {
-    const units = missing.flatMap((index) => shardUnits(first.shard.backends, first.shard.properties, { index, count }));
+    const units = missing.flatMap((index) => shardUnits(first.shard.backends, first.shard.properties, { index, count }, first.shard.own));
+    const total = first.shard.backends.reduce((t, b) => t + (first.shard.own?.[b] ?? first.shard.properties).length, 0);
     throw new MergeError(`missing shard${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${count}`).join(', ')} of the run: `
-      + `${units.length} of ${first.shard.backends.length * first.shard.properties.length} units have no result (${describeUnits(units)})`);
+      + `${units.length} of ${total} units have no result (${describeUnits(units)})`);
   }
   for (const s of shards) {
-    const expected = shardUnits(s.shard.backends, s.shard.properties, s.shard);
+    const expected = shardUnits(s.shard.backends, s.shard.properties, s.shard, s.shard.own);
     if (!same(expected, s.shard.units.map((u) => ({ backend: u.backend, property: u.property })))) {
       throw new MergeError(`${s.file}: its units are not those of shard ${formatShard(s.shard)} of this run (was it made by another poolspec version?)`);
     }
@@ -174,7 +178,7 @@ export function mergeShards(shards: readonly ShardResults[]): MergedRun {
   if (shards.length === 0) throw new MergeError('no shard results given');
   checkComplementary(shards);
   const ordered = [...shards].sort((a, b) => a.shard.index - b.shard.index);
-  const { backends: refs, properties, count } = ordered[0]!.shard;
+  const { backends: refs, properties, own: ownLists, count } = ordered[0]!.shard;
   const notes: string[] = [];
   const outcomes: BackendOutcome[] = [];
   const ran: string[] = [];
@@ -195,7 +199,7 @@ export function mergeShards(shards: readonly ShardResults[]): MergedRun {
       throw new MergeError(`the shards loaded ${ref} differently: ${first.backend} with policy ${JSON.stringify(first.policy)} and ${policyDiffers.backend} with policy ${JSON.stringify(policyDiffers.policy)}`);
     }
     const byId = new Map<string, PropertyOutcome>(parts.flatMap((p) => p.properties.map((q) => [q.id, q] as const)));
-    const props = properties.filter((id) => byId.has(id)).map((id) => byId.get(id)!);
+    const props = (ownLists?.[ref] ?? properties).filter((id) => byId.has(id)).map((id) => byId.get(id)!);
     // A shard's own members (the reference, its replay commands) are re-derived when the merged run is written.
     const own = Object.fromEntries(Object.entries(first).filter(([k]) => k !== 'ref' && k !== 'replay')) as unknown as BackendOutcome;
     outcomes.push({ ...own, status: backendStatus(props), properties: props, ms: parts.reduce((t, p) => t + p.ms, 0) });

@@ -14,6 +14,11 @@ export interface ShardRecord {
   readonly backends: readonly string[];
   /** Every property of the whole run, in the verifier's order. */
   readonly properties: readonly string[];
+  /**
+   * The property list of each backend that runs another list than `properties`: a user module whose reducers
+   * add their properties (SPEC.md REDUCER.MODULE). Absent when every backend runs `properties`.
+   */
+  readonly own?: Readonly<Record<string, readonly string[]>>;
   /** The units this shard ran, backend by backend. */
   readonly units: readonly Unit[];
 }
@@ -35,18 +40,20 @@ function parseFlag(value: string): Shard {
  */
 export function planShard(
   value: string, given: { seed: boolean; path: boolean }, backends: readonly string[], properties: readonly string[],
+  own: Readonly<Record<string, readonly string[]>> = {},
 ): ShardRecord {
   const shard = parseFlag(value);
   if (!given.seed) throw new UsageError(`--shard ${value} needs --seed: every shard of a run must draw from the same seed`);
   if (given.path) throw new UsageError('--shard splits a run; --path replays one case: give one or the other');
   const twice = backends.find((b, i) => backends.indexOf(b) !== i);
   if (twice !== undefined) throw new UsageError(`--shard: --backend ${twice} is given twice; a sharded run names each backend once`);
-  return { index: shard.index, count: shard.count, backends, properties, units: shardUnits(backends, properties, shard) };
+  const record = { index: shard.index, count: shard.count, backends, properties, units: shardUnits(backends, properties, shard, own) };
+  return Object.keys(own).length ? { ...record, own } : record;
 }
 
 /** The progress line: `shard 2/4: 50 of 200 units (naive 10, im2col 10, …)`. */
 export function describeShard(record: ShardRecord): string {
-  const total = record.backends.length * record.properties.length;
+  const total = record.backends.reduce((t, b) => t + (record.own?.[b] ?? record.properties).length, 0);
   const per = record.backends.map((b) => `${b} ${record.units.filter((u) => u.backend === b).length}`).join(', ');
   return `shard ${formatShard(record)}: ${record.units.length} of ${total} backend × property units (${per})`;
 }

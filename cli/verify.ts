@@ -7,10 +7,11 @@
 import { parseArgs } from 'node:util';
 import { BUILTIN_BACKENDS, OWN_BACKENDS, findBuiltin } from '../kernels/registry.js';
 import type { Policy } from '../spec/policy.js';
-import { PROPERTIES, RESEARCH_PROPERTIES } from '../spec/properties/index.js';
+import { PROPERTIES, RESEARCH_PROPERTIES, type AnyProperty } from '../spec/properties/index.js';
 import { replayCommand } from '../spec/replay.js';
 import {
-  DEFAULT_RUNS, allClauses, defaultMinChecked, randomSeed, selectProperties, userReducerProperties, verifyBackend, type BackendOutcome, type PropertyOutcome,
+  DEFAULT_RUNS, allClauses, defaultMinChecked, randomSeed, selectProperties, userReducerProperties, verifyBackend,
+  type BackendOutcome, type PropertyOutcome,
 } from '../spec/verifier.js';
 import { writeFileAtomic } from './atomic.js';
 import { casesDirFor, loadCases, replayCases, writeFailureCases } from './case-files.js';
@@ -162,15 +163,12 @@ export async function verifyCommand(argv: readonly string[]): Promise<number> {
   }
 
   const refs = values.backend ?? OWN_BACKENDS.map((b) => b.name);
-  const shard = values.shard === undefined ? undefined : planShard(values.shard,
-    { seed: values.seed !== undefined, path: values.path !== undefined }, refs, selectProperties(properties).map((p) => p.id));
-  const loaded: LoadedBackend[] = [];
+  const byRef = new Map<string, LoadedBackend>();
   const unavailable: Array<{ backend: string; reason: string }> = [];
-  for (const ref of refs) {
-    // A shard loads only the backends it has units of.
-    if (shard && !shard.units.some((u) => u.backend === ref)) continue;
+  /** Loads one backend; a number is the exit status of a backend that cannot load and is not skipped. */
+  const load = async (ref: string): Promise<number | undefined> => {
     try {
-      loaded.push(await loadBackend(ref));
+      byRef.set(ref, await loadBackend(ref));
     } catch (e) {
       if (!(e instanceof BackendLoadError)) throw e;
       const platform = findBuiltin(ref)?.platform === true;
@@ -181,29 +179,52 @@ export async function verifyCommand(argv: readonly string[]): Promise<number> {
       if (values.backend === undefined && platform) {
         console.error(`poolspec verify: ${e.message}\n  (skipped; the other backends are verified)${notices}`);
         unavailable.push({ backend: ref, reason: e.message });
-        continue;
+        return undefined;
       }
       console.error(`poolspec verify: ${e.message}${notices}`);
       return 2;
     }
+    return undefined;
+  };
+  // A user module is loaded first: its reducers add properties that it alone runs (SPEC.md REDUCER.MODULE), so
+  // each backend's property list, and a shard's split of them, are known only once the modules are in.
+  for (const ref of refs.filter((r) => findBuiltin(r) === undefined)) {
+    const status = await load(ref);
+    if (status !== undefined) return status;
   }
+  const extra = userReducerProperties([...byRef.values()].flatMap((l) => l.reducers ?? []));
+  let lists: Map<string, string[]>;
+  try {
+    // Every ID must name a property of some backend of the run.
+    selectProperties(properties, extra);
+    lists = new Map(refs.map((ref) => [ref, propertyIds(ref, properties, userReducerProperties(byRef.get(ref)?.reducers))]));
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError((e as Error).message);
+  }
+  const common = selectProperties(properties.filter((id) => namesBuiltin(id))).map((p) => p.id);
+  const own = Object.fromEntries(refs.filter((r) => !same(lists.get(r)!, common)).map((r) => [r, lists.get(r)!]));
+  const shard = values.shard === undefined ? undefined
+    : planShard(values.shard, { seed: values.seed !== undefined, path: values.path !== undefined }, refs, common, own);
+  // A shard loads only the backends it has units of.
+  const inShard = (ref: string): boolean => !shard || shard.units.some((u) => u.backend === ref);
+  for (const ref of refs.filter((r) => findBuiltin(r) !== undefined && inShard(r))) {
+    const status = await load(ref);
+    if (status !== undefined) return status;
+  }
+  const loaded = refs.filter((r) => byRef.has(r) && inShard(r)).map((r) => byRef.get(r)!);
+  for (const ref of refs.filter((r) => byRef.has(r) && !inShard(r))) await byRef.get(ref)!.backend.dispose?.();
 
-  const extra = userReducerProperties(loaded.flatMap((l) => l.reducers ?? []));
   // Case files are read once the backends are loaded: a user reducer's properties come from its module.
   if (values.case !== undefined) return replayCases(loadCases(values.case, extra), loaded, cliPolicy, values.json);
 
-  let selected: number;
-  try {
-    selected = selectProperties(properties, extra).length;
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const selected = new Set(loaded.flatMap((l) => lists.get(l.ref)!)).size;
   console.error(`poolspec verify: seed ${seed}, ${runs} cases per property, ${selected} properties, backends: ${loaded.map((l) => l.backend.name).join(', ')}`);
   if (shard) console.error(`  ${describeShard(shard)}`);
   const outcomes: BackendOutcome[] = [];
   for (const l of loaded) {
     const outcome = await verifyBackend(l.backend, {
-      runs, seed, properties: shard ? shard.units.filter((u) => u.backend === l.ref).map((u) => u.property) : properties,
+      runs, seed, properties: shard ? shard.units.filter((u) => u.backend === l.ref).map((u) => u.property) : lists.get(l.ref)!,
       ...(l.reducers ? { reducers: l.reducers } : {}), ...(values.path !== undefined ? { path: values.path } : {}),
       policy: { ...l.policy, ...cliPolicy },
       onProgress: (e) => {
@@ -221,6 +242,39 @@ export async function verifyCommand(argv: readonly string[]): Promise<number> {
   }
   return reportResults(loaded, outcomes, unavailable, { seed, runs, ...coverage, ...(shard ? { shard } : {}) }, values);
 }
+
+/** Whether a `--property` ID names a built-in property (not only a user module's reducer property). */
+function namesBuiltin(id: string): boolean {
+  try {
+    selectProperties([id]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The property IDs backend `ref` runs: the selection with its own module's reducer properties (`own`). An ID
+ * that names only another module's reducer properties is not this backend's; a selection that leaves it
+ * nothing at all is a usage error rather than a silent default run.
+ */
+function propertyIds(ref: string, ids: readonly string[], own: readonly AnyProperty[]): string[] {
+  if (ids.length === 0) return selectProperties([], own).map((p) => p.id);
+  const mine = ids.filter((id) => {
+    try {
+      selectProperties([id], own);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  if (mine.length === 0) {
+    throw new UsageError(`--property ${ids.join(', ')}: backend ${ref} has none of these properties (a user module's reducer properties run only on the backend of that module)`);
+  }
+  return selectProperties(mine, own).map((p) => p.id);
+}
+
+const same = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
 
 /** A run's parameters in its JSON (beside the results): the seed and runs, and a shard's record of its part. */
 export interface RunParameters {
@@ -250,8 +304,10 @@ export function reportResults(
   const table = (head: string, rows: Array<{ id: string; cells: string[] }>): string => renderTable([head, ...names],
     values.verbose ? rows.map((r) => [r.id, ...r.cells]) : foldRows(rows).map((r) => [r.label, ...r.cells]));
   console.log(`\nProperties × backends${values.verbose ? '' : ' (rows with the same status folded; --verbose shows each)'}`);
-  console.log(table('property', PROPERTIES.filter((p) => outcomes.some((o) => o.properties.some((q) => q.id === p.id)))
-    .map((p) => ({ id: p.id, cells: outcomes.map((o) => propertyCell(o.properties.find((q) => q.id === p.id), coverage)) }))));
+  // Every property some backend ran, in run order (the research kinds' and a user reducer's included).
+  const ids = [...new Set(outcomes.flatMap((o) => o.properties.map((q) => q.id)))];
+  console.log(table('property', ids
+    .map((id) => ({ id, cells: outcomes.map((o) => propertyCell(o.properties.find((q) => q.id === id), coverage)) }))));
   console.log(`\nClauses × backends (SPEC.md IDs${values.verbose ? '' : '; folded likewise'})`);
   console.log(table('clause', allClauses(outcomes).map((c) => ({ id: c, cells: outcomes.map((o) => clauseCell(o, c, coverage)) }))));
   const thin = thinLines(outcomes, coverage);

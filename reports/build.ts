@@ -10,6 +10,7 @@ import {
   SCOPE_NAMES, SCOPE_TITLES, flagMark, fmtBytes, fmtMs, fmtNum, fmtPct, relativeToFastest, scalingSeries, scopesIn, speedupOverNaive,
   type ScalingSeries,
 } from '../bench/summary.js';
+import { groupDeclines } from '../spec/declines.js';
 import { benchCharts, renderCharts, type RenderedChart } from './charts.js';
 import { conformanceMatrix, propertyMatrix, type ConformanceMatrix, type ConformanceSource } from './conformance-input.js';
 
@@ -176,8 +177,14 @@ ${p.reading ? `<p>reading: ${esc([p.reading.cause, p.reading.verdict].filter(Boo
 ${p.replay ? `<p>replay: <code>${esc(p.replay)}</code></p>` : ''}</details>`;
   }));
   parts.push(failures.length ? `<h3>Failures</h3>\n${failures.join('\n')}` : '<p>No property failed.</p>');
-  const declined = m.backends.flatMap((b) => b.properties.filter((p) => p.unsupported > 0).map((p) => `<li><b>${esc(b.label)}</b> · <code>${esc(p.id)}</code>: ${p.unsupported} declined — ${esc(p.reasons.join('; '))}</li>`));
-  if (declined.length) parts.push(`<h3>Unsupported cases</h3><p>Declined through <code>supports()</code>; never counted as passed.</p><ul>${declined.join('\n')}</ul>`);
+  // One line per backend and reason, as verify prints them (spec/declines.ts); per-property counts are in the matrix.
+  const groups = groupDeclines(m.backends.map((b) => ({
+    backend: b.label,
+    // An older file without case counts: a property is known to have declined every case only when unsupported.
+    properties: b.properties.map((p) => ({ ...p, cases: p.cases ?? (p.status === 'unsupported' ? 0 : 1) })),
+  })));
+  const declined = groups.map((g) => `<li><b>${esc(g.backend)}</b> · ${g.properties.length > 4 ? `${g.properties.length} properties` : g.properties.map((id) => `<code>${esc(id)}</code>`).join(', ')} (${g.whole ? 'all cases' : 'some cases'}): ${esc(g.reason)}</li>`);
+  if (declined.length) parts.push(`<h3>Unsupported cases</h3><p>Declined through <code>supports()</code>, grouped by reason; never counted as passed.</p><ul>${declined.join('\n')}</ul>`);
   return parts.join('\n');
 }
 

@@ -66,11 +66,18 @@ export function shardOfUnit(backendIndex: number, propertyIndex: number, count: 
   return ((backendIndex + propertyIndex) % count) + 1;
 }
 
-/** The units of shard `shard` of a run over these backends and properties, backend by backend in run order. */
-export function shardUnits(backends: readonly string[], properties: readonly string[], shard: Shard): Unit[] {
+/**
+ * The units of shard `shard` of a run over these backends and properties, backend by backend in run order.
+ * `own` gives the property list of a backend that runs other properties than `properties` (a user module whose
+ * reducers add theirs, SPEC.md REDUCER.MODULE); p then counts in that backend's own list.
+ */
+export function shardUnits(
+  backends: readonly string[], properties: readonly string[], shard: Shard,
+  own: Readonly<Record<string, readonly string[]>> = {},
+): Unit[] {
   const units: Unit[] = [];
   for (const [b, backend] of backends.entries()) {
-    for (const [p, property] of properties.entries()) {
+    for (const [p, property] of (own[backend] ?? properties).entries()) {
       if (shardOfUnit(b, p, shard.count) === shard.index) units.push({ backend, property });
     }
   }

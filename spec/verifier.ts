@@ -156,11 +156,13 @@ export { toJsonSafe } from './json-safe.js';
 export function selectProperties(ids?: readonly string[], extra: readonly AnyProperty[] = []): AnyProperty[] {
   const all = [...PROPERTIES, ...RESEARCH_PROPERTIES, ...extra];
   if (!ids || ids.length === 0) return [...PROPERTIES, ...extra];
-  return ids.flatMap((id) => {
+  const picked = ids.flatMap((id) => {
     const matched = id.endsWith('*') ? all.filter((q) => q.id.startsWith(id.slice(0, -1))) : all.filter((q) => q.id === id);
     if (matched.length === 0) throw new RangeError(`unknown property "${id}"; known: ${all.map((q) => q.id).join(', ')}`);
     return matched;
   });
+  // An ID given twice (or named by two patterns) runs once, where it was first named.
+  return picked.filter((q, i) => picked.findIndex((r) => r.id === q.id) === i);
 }
 
 /**

@@ -19,6 +19,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { serializeBenchResults, type BenchResults, type CompletedResult } from '../bench/schema.js';
 import { syntheticResults } from '../bench/synthetic.js';
+import { esc } from '../reports/build.js';
 import { parseConformance } from '../reports/conformance-input.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -76,7 +77,7 @@ function serve(root: string): Promise<Server> {
 let dir = '';
 let out = '';
 let bench: BenchResults;
-let verifyJson: { backends: { backend: string; status: string; properties: { id: string; status: string; failure?: { counterexample: unknown } }[] }[] };
+let verifyJson: { backends: { backend: string; status: string; properties: { id: string; status: string; unsupported: number; reasons: string[]; failure?: { counterexample: unknown } }[] }[] };
 let reportRun: Run;
 
 beforeAll(async () => {
@@ -149,6 +150,20 @@ describe('poolspec report files', () => {
     expect(md).toContain('### whole call\n');
     expect(md).toContain('### op alone\n');
     expect(md).toMatch(/\| `resnet50-stem-max` \| im2col \| resident \|/);
+  });
+
+  test('the unsupported cases are grouped by backend and reason, as verify prints them', () => {
+    const html = readFileSync(join(out, 'latest.html'), 'utf8');
+    const section = html.slice(html.indexOf('<h3>Unsupported cases</h3>'));
+    const items = [...section.slice(0, section.indexOf('</ul>')).matchAll(/<li>(.*?)<\/li>/g)].map((m) => m[1]!);
+    // The planted backend declines 15 properties for 7 distinct reasons (the structured kinds share theirs).
+    const planted = verifyJson.backends[1]!;
+    const declining = planted.properties.filter((p) => p.unsupported > 0 || p.status === 'unsupported');
+    const reasons = new Set(declining.flatMap((p) => p.reasons));
+    expect(declining.length).toBeGreaterThan(reasons.size);
+    const mine = items.filter((li) => li.startsWith(`<b>${planted.backend}</b>`));
+    expect(mine).toHaveLength(reasons.size);
+    for (const reason of reasons) expect(mine.filter((li) => li.endsWith(esc(reason)))).toHaveLength(1);
   });
 
   test('bad inputs exit 2 with the reason', async () => {

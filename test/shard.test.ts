@@ -59,6 +59,14 @@ describe('the split (spec/shard.ts)', () => {
     expect(shardUnits(backends, properties, { index: 3, count: 3 })).toEqual([u('A', 'p2'), u('B', 'p1')]);
   });
 
+  test('a backend with its own property list (a user module\'s reducer properties) counts p in that list', () => {
+    const u = (backend: string, property: string): Unit => ({ backend, property });
+    // A runs p0 p1; M runs p0 p1 r0 r1. (A,p0)=0 (A,p1)=1 | (M,p0)=1 (M,p1)=2 (M,r0)=3 (M,r1)=4; mod 2 → 1 2 | 2 1 2 1.
+    const own = { M: ['p0', 'p1', 'r0', 'r1'] };
+    expect(shardUnits(['A', 'M'], ['p0', 'p1'], { index: 1, count: 2 }, own)).toEqual([u('A', 'p0'), u('M', 'p1'), u('M', 'r1')]);
+    expect(shardUnits(['A', 'M'], ['p0', 'p1'], { index: 2, count: 2 }, own)).toEqual([u('A', 'p1'), u('M', 'p0'), u('M', 'r0')]);
+  });
+
   test('the shards partition the units, evenly per backend, for every n up to past the number of properties', () => {
     const backends = ['naive', 'im2col', 'wasm', './mine.mjs', 'webgpu'];
     const properties = PROPERTIES.map((p) => p.id);
@@ -210,6 +218,53 @@ describe('poolspec verify --shard and poolspec merge (CLI)', () => {
     const nothing = await cli(['merge']);
     expect(nothing.code).toBe(2);
   }, 400_000);
+});
+
+describe('a sharded run with a user module\'s reducer properties (SPEC.md REDUCER.MODULE)', () => {
+  const MODULE = 'test/fixtures/entropy-reducer.mjs';
+  const args = ['verify', '--backend', 'naive', '--backend', MODULE, '--property', 'reducer.gem.*', '--property', 'reducer.entropy.*',
+    '--property', 'reducer.entropy.*', '--runs', '8', '--seed', String(SEED)];
+  let reducerDir = '';
+  afterAll(() => {
+    if (reducerDir) rmSync(reducerDir, { recursive: true, force: true });
+  });
+
+  test('the module\'s own properties are split too, and the merged shards equal the unsharded run', async () => {
+    reducerDir = mkdtempSync(join(tmpdir(), 'poolspec-shard-reducer-'));
+    const file = (name: string): string => join(reducerDir, `${name}.json`);
+    const one = await cli([...args, '--json', file('whole')]);
+    expect(one.code, one.stderr).toBe(0);
+    const whole = readJson(file('whole'));
+    const ids = (b: BackendJson): string[] => b.properties.map((p) => p.id);
+    // naive runs the built-in GeM properties only; the module runs those and its own, each named once although
+    // the command names reducer.entropy.* twice.
+    const [naive, entropy] = whole.backends;
+    expect(ids(naive!).every((id) => id.startsWith('reducer.gem.'))).toBe(true);
+    const own = ids(entropy!).filter((id) => id.startsWith('reducer.entropy.'));
+    expect(own.length).toBeGreaterThan(0);
+    expect(new Set(ids(entropy!)).size).toBe(ids(entropy!).length);
+    expect(ids(entropy!)).toEqual([...ids(naive!), ...own]);
+    // The property table lists them (folded rows keep the prefix).
+    expect(tables(one.stdout)).toContain('reducer.entropy.');
+
+    for (const i of [1, 2]) {
+      const r = await cli([...args, '--shard', `${i}/2`, '--json', file(`shard-${i}`)]);
+      expect(r.code, r.stderr).toBe(0);
+    }
+    const ran = [1, 2].flatMap((i) => readJson(file(`shard-${i}`)).backends.flatMap((b) => ids(b).map((id) => `${b.ref} ${id}`)));
+    expect(ran.sort()).toEqual(whole.backends.flatMap((b) => ids(b).map((id) => `${b.ref} ${id}`)).sort());
+    const merged = await cli(['merge', file('shard-1'), file('shard-2'), '--json', file('merged')]);
+    expect(merged.code, merged.stderr).toBe(0);
+    const drop = new Set(['ms', 'date', 'node', 'merged']);
+    const load = (name: string): unknown => JSON.parse(readFileSync(file(name), 'utf8').replaceAll('/merged-cases/', '/whole-cases/'), (k, v: unknown) => (drop.has(k) ? undefined : v));
+    expect(load('merged')).toEqual(load('whole'));
+  }, 400_000);
+
+  test('a --property that names only a module\'s reducer properties is refused for a backend without them', async () => {
+    const r = await cli(['verify', '--backend', 'naive', '--backend', MODULE, '--property', 'reducer.entropy.*', '--runs', '2', '--seed', '1']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('backend naive has none of these properties');
+  }, 120_000);
 });
 
 describe('mergeShards (in process)', () => {
