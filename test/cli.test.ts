@@ -242,7 +242,8 @@ describe.concurrent('poolspec verify (CLI)', () => {
       const replayed = JSON.parse(readFileSync(replayJson, 'utf8')) as ReplayJson;
       expect(replayed.schema).toBe('poolspec.replay/1');
       expect(replayed.backends[0]!.results.map((r) => [r.property, r.status, r.message])).toEqual([[first.id, 'fail', first.failure!.message]]);
-    });
+      // Two child processes of at most 90 s each, plus the wait for a slot on a loaded machine.
+    }, 300_000);
   }
 
   test('JUnit of a failing run lists one failure per failed property', async () => {
