@@ -7,15 +7,10 @@
  */
 import { describe, expect, test } from 'vitest';
 import type { PoolSpec, Tensor } from '../../spec/contract.js';
-import { accepts, type Acceptance } from '../../spec/interval.js';
+import { accepts } from '../../spec/interval.js';
 import { resolvePolicy, type Policy } from '../../spec/policy.js';
 import { maxIndex, referenceForward } from '../../spec/reference/forward.js';
-
-const u = 2 ** -24;
-const eta = 2 ** -150;
-const lambda = 2 ** -126;
-const kappa = 2 ** -22;
-const gamma = (k: number): number => (k <= 0 ? 0 : (k * u) / (1 - k * u));
+import { eta, expectEnds, gamma, interval, kappa, lambda, lpEnds } from '../helpers/acc-clauses.js';
 
 function spec(kind: PoolSpec['kind'], kernel: number, extra: Partial<PoolSpec> = {}): PoolSpec {
   return { kind, kernel: [kernel], strides: [kernel], dilations: [1], pads: [0, 0], ceilMode: false, countIncludePad: false, ...extra };
@@ -23,23 +18,6 @@ function spec(kind: PoolSpec['kind'], kernel: number, extra: Partial<PoolSpec> =
 const row = (data: number[]): Tensor => ({ shape: [1, 1, data.length], data: Float32Array.from(data) });
 const preserve = resolvePolicy(undefined);
 const flush = resolvePolicy({ subnormals: 'flush' });
-
-function interval(a: Acceptance | undefined): Extract<Acceptance, { kind: 'interval' }> {
-  expect(a?.kind).toBe('interval');
-  return a as Extract<Acceptance, { kind: 'interval' }>;
-}
-
-/**
- * The set's ends equal the clause's, up to ACC.ENDPOINTS' outward rounding: never inside the clause's ends, and
- * outside them by no more than a few f64 ulps (2^-38 relative: `around` widens the error by 2^-40 for its own f64 evaluation, ACC.ENDPOINTS; every term of a clause that a test here is about is far larger).
- */
-function expectEnds(a: Extract<Acceptance, { kind: 'interval' }>, lo: number, hi: number): void {
-  const slack = (v: number): number => Math.abs(v) * 2 ** -38 + 2 ** -1060;
-  expect(a.lo).toBeLessThanOrEqual(lo);
-  expect(a.lo).toBeGreaterThanOrEqual(lo - slack(lo));
-  expect(a.hi).toBeGreaterThanOrEqual(hi);
-  expect(a.hi).toBeLessThanOrEqual(hi + slack(hi));
-}
 
 describe('ACC.SUM', () => {
   test('γ_{n−1}·Σ|v| either side of the exact sum', () => {
@@ -135,16 +113,6 @@ describe('ACC.AVG', () => {
 });
 
 describe('ACC.LP', () => {
-  /** SPEC.md ACC.LP's ends for non-zero terms `pw` (each |v|^p, exact) under preserve. */
-  function lpEnds(pw: number[], p: number): [number, number] {
-    const n = pw.length;
-    const s = pw.reduce((a, b) => a + b, 0);
-    const g = gamma(n - 1);
-    const sLo = Math.max(0, (s * (1 - kappa) - n * eta) * (1 - g));
-    const sHi = (s * (1 + kappa) + n * eta) * (1 + g);
-    return [Math.max(0, Math.pow(sLo, 1 / p) * (1 - kappa) - eta), Math.pow(sHi, 1 / p) * (1 + kappa) + eta];
-  }
-
   test('p = 2 over 3 and 4: y = 5 within the clause', () => {
     const r = referenceForward(spec('lp', 2, { p: 2 }), row([3, -4]));
     const a = interval(r.acceptance[0]);
