@@ -214,3 +214,47 @@ describe('MAX.SELECT under POLICY.NAN and POLICY.TIES', () => {
     expect(Array.from(prop.indices!)).toEqual([0, 4]);
   });
 });
+
+describe('survivors of the first Stryker run (reports/mutation/summary.md)', () => {
+  test('channels_last: outputs and Lp powers are read and written at stride C', () => {
+    // [N=1, W=4, C=2], kernel 2 stride 2: channel 0 = [1, 2, 3, 4], channel 1 = [10, 20, 30, 40].
+    const x: Tensor = { shape: [1, 4, 2], data: Float32Array.from([1, 10, 2, 20, 3, 30, 4, 40]), layout: 'channels_last' };
+    // Output [1, 2, 2] channels_last: (w0, c0), (w0, c1), (w1, c0), (w1, c1).
+    expect(Array.from(referenceForward(spec('sum', 2), x).values)).toEqual([3, 30, 7, 70]);
+    // Lp, p = 1: the same sums, through the powers of the elements at stride C.
+    expect(Array.from(referenceForward(spec('lp', 2, { p: 1 }), x).values)).toEqual([3, 30, 7, 70]);
+  });
+
+  test('indices only for max and δ_y only for lp, as the interface says', () => {
+    const x = row([1, 2, 3, 4]);
+    for (const kind of ['sum', 'avg', 'lp'] as const) expect(referenceForward(spec(kind, 2, kind === 'lp' ? { p: 2 } : {}), x).indices).toBeUndefined();
+    for (const kind of ['sum', 'avg', 'max'] as const) expect(referenceForward(spec(kind, 2), x).lpRelErr).toBeUndefined();
+  });
+
+  test('flush sum of two subnormals: (L + λ)·(1 + γ_1) with L their magnitudes', () => {
+    // Taps 2^-130 twice: exact sum 2^-129, Σ|v| = L = 2^-129, n = 2.
+    const t = 2 ** -130;
+    const a = interval(referenceForward(spec('sum', 2), row([t, t]), flush).acceptance[0]);
+    const w = gamma(1) * 2 * t + (2 * t + lambda) * (1 + gamma(1));
+    expectEnds(a, 2 * t - w, 2 * t + w);
+  });
+
+  test('ACC.OVERFLOW at M = Ω exactly: the set widens (M ≥ Ω)', () => {
+    // Σ|finite| = 2^127 + (2^127 − 7·2^103) + 3·2^79 = Ω·(2^24 − 3)/2^24, so with n = 4 (γ_3 = 3u/(1 − 3u))
+    // M = (1 + γ_3)·Σ|finite| = Ω exactly. All four are float32 values.
+    const x = row([Infinity, 2 ** 127, 2 ** 127 - 7 * 2 ** 103, 3 * 2 ** 79]);
+    expect(x.data[2]).toBe(2 ** 127 - 7 * 2 ** 103);
+    const a = interval(referenceForward(spec('sum', 4), x).acceptance[0]);
+    expect([a.value, a.posInf, a.negInf, a.nan]).toEqual([Infinity, true, false, true]);
+  });
+
+  test('a window holding −∞ keeps it, NaN allowed when the finite terms may overflow', () => {
+    const a = interval(referenceForward(spec('sum', 3), row([-Infinity, 2 ** 127, 2 ** 127])).acceptance[0]);
+    expect([a.value, a.posInf, a.negInf, a.nan]).toEqual([-Infinity, false, true, true]);
+  });
+
+  test('ignore with ties last: a later smaller value does not win', () => {
+    const values = [NaN, 3, 1];
+    expect(maxIndex([0, 1, 2], (q) => values[q]!, resolvePolicy({ maxNan: 'ignore', maxTies: 'last' }))).toBe(1);
+  });
+});
