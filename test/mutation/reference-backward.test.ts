@@ -163,3 +163,38 @@ describe('ACC.GRAD, lp: Σ|t|·((1 + ρ)(1 + γ_{m−1}) − 1) + 4m·η', () =>
     expect(accepts(r.acceptance[0]!, 0)).toBe(true);
   });
 });
+
+describe('survivors of the first Stryker run (reports/mutation/summary.md)', () => {
+  test('channels_last: dy read and dx written at stride C (max, sum)', () => {
+    // [N=1, W=4, C=2], kernel 2 stride 2: channel 0 = [1, 2, 3, 4], channel 1 = [40, 30, 20, 10].
+    const x: Tensor = { shape: [1, 4, 2], data: Float32Array.from([1, 40, 2, 30, 3, 20, 4, 10]), layout: 'channels_last' };
+    // dy [1, 2, 2] channels_last: (w0, c0) = 1, (w0, c1) = 2, (w1, c0) = 3, (w1, c1) = 4.
+    const dy: Tensor = { shape: [1, 2, 2], data: Float32Array.from([1, 2, 3, 4]), layout: 'channels_last' };
+    // max: channel 0 picks w1 and w3, channel 1 picks w0 and w2.
+    expect(Array.from(referenceBackward(spec('max', 2, 2), x, dy).values)).toEqual([0, 2, 1, 0, 0, 4, 3, 0]);
+    // sum: every tap of a window gets its dy.
+    expect(Array.from(referenceBackward(spec('sum', 2, 2), x, dy).values)).toEqual([1, 2, 1, 2, 3, 4, 3, 4]);
+  });
+
+  test('flush, max: a subnormal dy routed to one element may be lost whole', () => {
+    const t = 2 ** -140;
+    const a = interval(referenceBackward(spec('max', 2, 2), row([1, 0]), row([t]), flush).acceptance[0]);
+    expectEnds(a, t - t, t + t);
+  });
+
+  test('flush, sum: two subnormal contributions, (L + λ)·(1 + γ_1) with L = 2^-129', () => {
+    const t = 2 ** -130;
+    const a = interval(referenceBackward(spec('sum', 2, 1), row([0, 0, 0]), row([t, t]), flush).acceptance[1]);
+    const w = gamma(1) * 2 * t + (2 * t + lambda) * (1 + gamma(1));
+    expectEnds(a, 2 * t - w, 2 * t + w);
+  });
+
+  test('avg ACC.OVERFLOW at M = Ω exactly: M = (1 + γ_{m+2})·Σ|dy| ≥ Ω widens', () => {
+    // Kernel 3, stride 1: x2 is in all three windows (m = 3, γ_5). Σ|dy| = 2^127 + (2^127 − 11·2^103) + 5·2^79
+    // = Ω·(2^24 − 5)/2^24, so (1 + γ_5)·Σ|dy| = Ω. D = 4 keeps the exact gradient (Σ/4) far from overflow.
+    const dy = row([2 ** 127, 2 ** 127 - 11 * 2 ** 103, 5 * 2 ** 79]);
+    expect(Array.from(dy.data)).toEqual([2 ** 127, 2 ** 127 - 11 * 2 ** 103, 5 * 2 ** 79]);
+    const a = interval(referenceBackward(spec('avg', 3, 1, { divisorOverride: 4 }), row([0, 0, 0, 0, 0]), dy).acceptance[2]);
+    expect(flags(a)).toEqual([true, true, true]);
+  });
+});
