@@ -198,3 +198,36 @@ describe('survivors of the first Stryker run (reports/mutation/summary.md)', () 
     expect(flags(a)).toEqual([true, true, true]);
   });
 });
+
+describe('survivors of the Stryker run over lines 136-150 (lp acceptance)', () => {
+  /** ρ for p = 1 (ρ_y = 0: y^(1−p) = 1). */
+  const rho1 = (1 + kappa) ** 2 * (1 + u) ** 3 - 1;
+
+  test('a zero term taking m = 2 contributions: 4m·η = 2^-147', () => {
+    const a = interval(referenceBackward(spec('lp', 2, 1, { p: 2 }), row([3, 0, 4]), row([1, 1])).acceptance[1]);
+    expectEnds(a, -8 * eta, 8 * eta);
+    expect(accepts(a, 2 ** -147)).toBe(true);
+    expect(accepts(a, 2 ** -146)).toBe(false);
+  });
+
+  test('flush, p = 1: terms of a subnormal x may be lost whole, + Σ|t|·(1 + γ_{m−1})', () => {
+    // x1 = 2^-140 is in both windows (m = 2); t = dy·sign(x) = 1 each.
+    const a = interval(referenceBackward(spec('lp', 2, 1, { p: 1 }), row([1, 2 ** -140, 1]), row([1, 1]), flush).acceptance[1]);
+    const w = 2 * gamma(1) + 2 * rho1 * (1 + gamma(1)) + 8 * lambda + 2 * (1 + gamma(1));
+    expectEnds(a, 2 - w, 2 + w);
+  });
+
+  test('ACC.OVERFLOW: (Σ|t| + Σ|t|ρ)(1 + γ_{m−1}) ≥ Ω allows ±∞ and NaN', () => {
+    // p = 1, t = dy: two contributions 2^127 and S − 2^127, S the smallest multiple of 2^103 with
+    // S(1 + ρ)(1 + γ_1) ≥ Ω (with a 2^-40 margin for f64 rounding). S itself is below MAX32.
+    const omega = 2 ** 128 - 2 ** 103;
+    let s = 2 ** 127;
+    while (s * (1 + rho1) * (1 + gamma(1)) < omega * (1 + 2 ** -40)) s += 2 ** 103;
+    expect(s).toBeLessThan(MAX32);
+    const dy = row([2 ** 127, s - 2 ** 127]);
+    expect(dy.data[1]).toBe(s - 2 ** 127);
+    const a = interval(referenceBackward(spec('lp', 2, 1, { p: 1 }), row([1, 1, 1]), dy).acceptance[1]);
+    expect(a.value).toBe(s);
+    expect(flags(a)).toEqual([true, true, true]);
+  });
+});
