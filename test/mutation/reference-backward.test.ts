@@ -203,6 +203,24 @@ describe('survivors of the Stryker run over lines 136-150 (lp acceptance)', () =
   /** ρ for p = 1 (ρ_y = 0: y^(1−p) = 1). */
   const rho1 = (1 + kappa) ** 2 * (1 + u) ** 3 - 1;
 
+  test('lost terms only under flush, and only for a subnormal x or dy', () => {
+    // p = 2 over 3 and −4 (y = 5, m = 1): t = dy·x/y.
+    const lp2 = spec('lp', 2, 2, { p: 2 });
+    const rho2 = ((): number => {
+      const [lo, hi] = lpEnds([9, 16], 2);
+      const d = Math.max(hi / 5 - 1, 1 - lo / 5);
+      const rhoY = Math.max(Math.abs((1 + d) ** -1 - 1), Math.abs((1 - d) ** -1 - 1));
+      return (1 + kappa) ** 2 * (1 + u) ** 4 * (1 + rhoY) - 1;
+    })();
+    // Preserve, subnormal dy: nothing is lost, only ρ and 4η.
+    const t = 2 ** -140;
+    const pre = interval(referenceBackward(lp2, row([3, -4]), row([t])).acceptance[0]);
+    expectEnds(pre, 0.6 * t - (0.6 * t * rho2 + 4 * eta), 0.6 * t + (0.6 * t * rho2 + 4 * eta));
+    // Flush, normal x and dy: 4λ instead of 4η, and no term is lost.
+    const fl = interval(referenceBackward(lp2, row([3, -4]), row([1]), flush).acceptance[0]);
+    expectEnds(fl, 0.6 - (0.6 * rho2 + 4 * lambda), 0.6 + (0.6 * rho2 + 4 * lambda));
+  });
+
   test('a zero term taking m = 2 contributions: 4m·η = 2^-147', () => {
     const a = interval(referenceBackward(spec('lp', 2, 1, { p: 2 }), row([3, 0, 4]), row([1, 1])).acceptance[1]);
     expectEnds(a, -8 * eta, 8 * eta);
