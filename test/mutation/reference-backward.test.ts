@@ -221,6 +221,19 @@ describe('survivors of the Stryker run over lines 136-150 (lp acceptance)', () =
     expectEnds(fl, 0.6 - (0.6 * rho2 + 4 * lambda), 0.6 + (0.6 * rho2 + 4 * lambda));
   });
 
+  test('channels_last Lp: x, dy and dx at stride C', () => {
+    // [N=1, W=4, C=2], p = 2, kernel 2 stride 2: channel 0 = [3, −4, 6, 8] (y = 5, 10; dy = 1, 3),
+    // channel 1 = [6, 8, 3, −4] (y = 10, 5; dy = 2, 4).
+    const x4: Tensor = { shape: [1, 4, 2], data: Float32Array.from([3, 6, -4, 8, 6, 3, 8, -4]), layout: 'channels_last' };
+    const dy4: Tensor = { shape: [1, 2, 2], data: Float32Array.from([1, 2, 3, 4]), layout: 'channels_last' };
+    // dx = dy·x/y: channel 0 [0.6, −0.8, 1.8, 2.4], channel 1 [1.2, 1.6, 2.4, −3.2], interleaved.
+    expect(Array.from(referenceBackward(spec('lp', 2, 2, { p: 2 }), x4, dy4).values)).toEqual([0.6, 1.2, -0.8, 1.6, 1.8, 2.4, 2.4, -3.2]);
+    const dy: Tensor = { shape: [1, 1, 2], data: Float32Array.from([1, 2]), layout: 'channels_last' };
+    // A non-finite element breaks only its own channel's window.
+    const xi: Tensor = { shape: [1, 2, 2], data: Float32Array.from([3, Infinity, -4, 8]), layout: 'channels_last' };
+    expect(referenceBackward(spec('lp', 2, 2, { p: 2 }), xi, dy).acceptance.map((a) => a.kind)).toEqual(['interval', 'unconstrained', 'interval', 'unconstrained']);
+  });
+
   test('a zero term taking m = 2 contributions: 4m·η = 2^-147', () => {
     const a = interval(referenceBackward(spec('lp', 2, 1, { p: 2 }), row([3, 0, 4]), row([1, 1])).acceptance[1]);
     expectEnds(a, -8 * eta, 8 * eta);
