@@ -234,6 +234,15 @@ describe('survivors of the Stryker run over lines 136-150 (lp acceptance)', () =
     expect(referenceBackward(spec('lp', 2, 2, { p: 2 }), xi, dy).acceptance.map((a) => a.kind)).toEqual(['interval', 'unconstrained', 'interval', 'unconstrained']);
   });
 
+  test('ACC.RANGE: |x|^−|p−1| alone below the normal range makes the element unconstrained', () => {
+    // p = 3 (|p − 1| = 2), one tap x = 1.5·2^63: y = x, y² = |x|² = 1.125·2^127 (normal), (|x|/y)² = 1, but
+    // |x|^−2 = 2^-126/2.25 is below 2^-126.
+    const a = referenceBackward(spec('lp', 1, 1, { p: 3 }), row([1.5 * 2 ** 63]), row([1])).acceptance[0];
+    expect(a).toMatchObject({ kind: 'unconstrained', reason: expect.stringContaining('ACC.RANGE') as unknown });
+    // The same window at x = 2^62: every intermediate normal, so the set is an interval.
+    expect(referenceBackward(spec('lp', 1, 1, { p: 3 }), row([2 ** 62]), row([1])).acceptance[0]?.kind).toBe('interval');
+  });
+
   test('a zero term taking m = 2 contributions: 4m·η = 2^-147', () => {
     const a = interval(referenceBackward(spec('lp', 2, 1, { p: 2 }), row([3, 0, 4]), row([1, 1])).acceptance[1]);
     expectEnds(a, -8 * eta, 8 * eta);
