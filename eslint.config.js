@@ -16,6 +16,7 @@ export default defineConfig(
     'kernels/wasm/module.generated.ts',
     // Stryker's sandbox copies of the tree, present while `npm run mutation` runs.
     '.stryker-tmp/',
+    '.stryker-tmp-*/',
   ]),
   {
     files: ['**/*.{js,mjs}'],

@@ -4,7 +4,7 @@ export default defineConfig({
   test: {
     include: ['**/*.test.ts'],
     // .stryker-tmp: Stryker's sandbox copies of the tree, present while `npm run mutation` runs.
-    exclude: ['node_modules/**', 'dist/**', '.stryker-tmp/**'],
+    exclude: ['node_modules/**', 'dist/**', '.stryker-tmp/**', '.stryker-tmp-*/**'],
     // Property runs on the exact reference are CPU-bound; two cores, so two workers.
     pool: 'forks',
     maxWorkers: 2,

@@ -20,7 +20,7 @@ export default defineConfig({
       'test/geometry-enumeration.test.ts',
       'test/mutation/*.test.ts',
     ],
-    exclude: ['node_modules/**', 'dist/**', '.stryker-tmp/**'],
+    exclude: ['node_modules/**', 'dist/**', '.stryker-tmp/**', '.stryker-tmp-*/**'],
     testTimeout: 120_000,
   },
 });
