@@ -15,6 +15,7 @@ import { RESEARCH_KINDS } from '../contract.js';
 import { BUILTIN_REDUCERS } from '../reducers/index.js';
 import { reducerProperties } from './reducer.js';
 import { STOCHASTIC } from '../reducers/stochastic.js';
+import { STATS_PROPERTIES } from './stats.js';
 import { STOCHASTIC_PROPERTIES } from './stochastic.js';
 
 /** A property of some case type; the runner only ever passes a property its own generated cases back. */
@@ -54,6 +55,8 @@ export const RESEARCH_PROPERTIES: readonly AnyProperty[] = [
   // Stochastic pooling (STOCH.*): the inference mode through its declaration, the training mode's own three.
   ...(reducerProperties(STOCHASTIC) as AnyProperty[]),
   ...STOCHASTIC_PROPERTIES,
+  // Statistics pooling (STATS.*), through the optional `statistics` member.
+  ...STATS_PROPERTIES,
 ];
 
 export function findProperty(id: string): AnyProperty | undefined {
