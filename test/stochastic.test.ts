@@ -215,3 +215,45 @@ describe('planted bugs are rejected', () => {
     expect((await runProperty(stochasticRoute, right, DEFAULT_POLICY, 30, 1)).status).toBe('pass');
   });
 });
+
+/** A float32 inference kernel: Ŝ = Σ fl(v), Q̂ = Σ fl(fl(v²)), ŷ = fl(Q̂/Ŝ)·(1 + skew), every operation rounded. */
+function float32Inference(skew: number): ReducingBackend {
+  const f = Math.fround;
+  const base: PoolingBackend = naive;
+  return {
+    name: `inference-f32${skew ? '-skewed' : ''}`, supports: (s, sh, l) => base.supports(s, sh, l), forward: (s, x) => base.forward(s, x), backward: (s, x, dy) => base.backward(s, x, dy),
+    reducers: {
+      kinds: ['stochastic'], supports: (s, sh, l) => naive.reducers.supports(s, sh, l), backward: (s, x, dy) => naive.reducers.backward(s, x, dy),
+      async forward(spec, x) {
+        const g = validateReducerForward(spec, x, STOCHASTIC);
+        const windows = planeWindows(reducerGeometrySpec(spec), g);
+        const y = new Float32Array(g.batch * g.channels * g.outPlane);
+        forEachPlane(g, (src, dst) => {
+          for (let o = 0; o < g.outPlane; o++) {
+            const v = windows[o]!.taps.map((q) => x.data[src.base + q * src.step]!);
+            const special = STOCHASTIC.special(v, { training: 0, seed: 0 });
+            let S = 0;
+            let Q = 0;
+            for (const a of v) { S = f(S + a); Q = f(Q + f(a * a)); }
+            y[dst.base + o * dst.step] = special ?? f(f(Q / S) * (1 + skew));
+          }
+        });
+        return { y: { shape: [...g.outShape], data: y, layout: g.layout } };
+      },
+    },
+  };
+}
+
+describe('a float32 inference kernel against STOCH.INFER_ACC', () => {
+  const forward = RESEARCH_PROPERTIES.find((p) => p.id === 'reducer.stochastic.forward')!;
+  test('every operation rounded to float32 passes (the bound is reachable)', async () => {
+    for (const seed of [3, 20261203]) {
+      const o = await runProperty(forward, float32Inference(0), DEFAULT_POLICY, 150, seed);
+      expect(o.failure?.message ?? o.status).toBe('pass');
+    }
+  }, 120_000);
+  test('off by 2^-12 relative is rejected (the bound is not loose)', async () => {
+    const o = await runProperty(forward, float32Inference(2 ** -12), DEFAULT_POLICY, 150, 3);
+    expect(o.status).toBe('fail');
+  }, 120_000);
+});
