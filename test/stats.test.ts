@@ -10,7 +10,7 @@ import { planeAddress } from '../spec/geometry.js';
 import { accepts } from '../spec/interval.js';
 import { DEFAULT_POLICY } from '../spec/policy.js';
 import { RESEARCH_PROPERTIES } from '../spec/properties/index.js';
-import { statsForward } from '../spec/properties/stats.js';
+import { statsForward, statsGradient } from '../spec/properties/stats.js';
 import { referenceStatsForward } from '../spec/reference/stats.js';
 import { validateStatsBackward, validateStatsForward } from '../spec/validate-stats.js';
 import { runProperty } from '../spec/verifier.js';
@@ -109,7 +109,28 @@ function float32Backend(name: string, variance: (v: readonly number[], mean: num
       }
       return { y: { shape: [g.batch, 2 * C], data: y, layout: 'channels_first' } };
     },
-    backward: (s, x, dy) => naive.statistics.backward(s, x, dy),
+    // Float32 throughout: the two-pass moments, then dx_t = fl(fl(dμ/T) + fl(fl(dσ·fl(x_t − μ̂))/fl(T·σ̂))).
+    async backward(s, x, dy) {
+      const g = validateStatsBackward(s, x, dy);
+      const C = g.channels;
+      const T = g.plane;
+      const dx = new Float32Array(x.data.length);
+      for (let n = 0; n < g.batch; n++) for (let c = 0; c < C; c++) {
+        const { base, step } = planeAddress(g.layout, g.batch, C, T, n, c);
+        const v = Array.from({ length: T }, (_, i) => x.data[base + i * step]!);
+        let sum = 0;
+        for (const a of v) sum = f(sum + a);
+        const mean = f(sum / T);
+        const std = f(Math.sqrt(variance(v, mean)));
+        const dMu = dy.data[n * 2 * C + c]!;
+        const dSigma = dy.data[n * 2 * C + C + c]!;
+        v.forEach((a, i) => {
+          const t2 = std > 0 ? f(f(dSigma * f(a - mean)) / f(T * std)) : 0;
+          dx[base + i * step] = f(f(dMu / T) + t2);
+        });
+      }
+      return { shape: [...x.shape], data: dx, layout: g.layout };
+    },
   };
   const base: PoolingBackend = naive;
   return { name, supports: (s, sh, l) => base.supports(s, sh, l), forward: (s, x) => base.forward(s, x), backward: (s, x, dy) => base.backward(s, x, dy), statistics };
@@ -117,7 +138,7 @@ function float32Backend(name: string, variance: (v: readonly number[], mean: num
 
 describe('float32 kernels against STATS.ACC', () => {
   const f = Math.fround;
-  test('a float32 two-pass kernel passes reducer.stats.forward (the bound is reachable)', async () => {
+  test('a float32 two-pass kernel passes reducer.stats.forward and .gradient (the bounds are reachable)', async () => {
     const twoPass = float32Backend('two-pass-f32', (v, mean) => {
       let q = 0;
       for (const a of v) { const d = f(a - mean); q = f(q + f(d * d)); }
@@ -126,6 +147,8 @@ describe('float32 kernels against STATS.ACC', () => {
     for (const seed of [1, 2, 3]) {
       const o = await runProperty(statsForward, twoPass, DEFAULT_POLICY, 150, seed);
       expect(o.failure?.message ?? o.status).toBe('pass');
+      const gr = await runProperty(statsGradient, twoPass, DEFAULT_POLICY, 150, seed);
+      expect(gr.failure?.message ?? gr.status, JSON.stringify(gr.failure?.counterexample, (_k, v: unknown) => (v instanceof Float32Array ? [...v] : v))).toBe('pass');
     }
   }, 120_000);
   test('a planted one-pass variance (Σx²/T − μ²) fails reducer.stats.forward', async () => {

@@ -110,6 +110,7 @@ export function referenceStatsGradient(spec: StatsPoolSpec, x: Tensor, dy: Tenso
     for (let t = 0; t < T; t++) {
       const at = base + t * step;
       if (p.kind === 'special') { out[at] = unconstrained(NaN, 'stats: a plane with NaN or ±∞ has no gradient (STATS.GRAD)'); continue; }
+      if (p.stdMagnitude >= OVERFLOW32) { out[at] = unconstrained(NaN, 'stats: the squared deviations may overflow float32, and σ̂ with them (STATS.GRAD, ACC.OVERFLOW)'); continue; }
       const D = T * p.std;
       const eD = T * p.hStd * (1 + g2) + g2 * D;
       if (!(eD < D)) { out[at] = unconstrained(dMu / T, 'stats: σ is 0 or within its own error, so (x − μ)/σ has no bound here (STATS.GRAD, ACC.RANGE)'); continue; }
@@ -123,7 +124,9 @@ export function referenceStatsGradient(spec: StatsPoolSpec, x: Tensor, dy: Tenso
       const e1 = g2 * Math.abs(t1) + ETA32;
       const eN = p.eMean * (1 + U32) + U32 * Math.abs(N);
       const eq = (eN + Math.abs(N / D) * eD) / (D - eD);
-      const e2 = Math.abs(dSigma) * eq * (1 + g2) + g2 * Math.abs(t2) + 2 * ETA32;
+      // An underflow of the product dσ·N̂ (η) is divided by D̂ afterwards; one of N̂/D̂ is multiplied by dσ: either
+      // way η·max(1/(D − |D̂ − D|), |dσ|), plus η for the last rounding.
+      const e2 = Math.abs(dSigma) * eq * (1 + g2) + g2 * Math.abs(t2) + ETA32 * (1 + Math.max(1 / (D - eD), Math.abs(dSigma)));
       out[at] = around(gv, (e1 + e2) * (1 + U32) + U32 * Math.abs(gv), 0, 12);
     }
   });
