@@ -16,6 +16,7 @@ import { planeWindows } from '../spec/reference/windows.js';
 import { reducerGeometrySpec, validateReducerForward, validateReducerSpec } from '../spec/validate-reducer.js';
 import { runProperty } from '../spec/verifier.js';
 import { createNaiveBackend } from '../kernels/naive/index.js';
+import { naiveUniform } from '../kernels/naive/stochastic.js';
 
 const naive = createNaiveBackend();
 
@@ -39,6 +40,7 @@ describe('STOCH.RNG vectors', () => {
     [0, 0, 0, 1, 5376029], [7, 1, 2, 3, 9575784], [16777215, 0, 0, 5, 3616736],
   ])('seed %i, n %i, c %i, o %i → U %i', (seed, n, c, o, U) => {
     expect(uniformBits(seed, n, c, o)).toBe(U);
+    expect(naiveUniform(seed, n, c, o)).toBe(U); // the naive kernel's own 32-bit integer version
   });
 });
 
