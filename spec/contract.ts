@@ -315,7 +315,8 @@ export const STOCHASTIC_KIND = 'stochastic';
 /**
  * A sliding-window spec for a declared reducer (REDUCER.SPEC): the window geometry of PoolSpec (§1, §2; padding
  * never contributes a tap), the reducer's name as `kind`, and its parameters by name in `params` (gem: p;
- * lse: r; mixed: lambda; stochastic: training, seed; softpool and median: none). `countIncludePad` and `divisorOverride` do not exist here.
+ * lse: r; mixed: lambda; stochastic: training, seed; softpool and median: none). `countIncludePad` and
+ * `divisorOverride` do not exist here.
  */
 export interface ReducerPoolSpec {
   /** A ResearchKind or the name of a user's declaration. */
