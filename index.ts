@@ -46,4 +46,9 @@ export { referenceReducerForward, referenceReducerGradient, reducerAcceptance, t
 export { HP_MATH } from './spec/reference/hpmath.js';
 export { reducerCaseArbitrary, type ReducerCase, type ReducerProfile } from './spec/arbitraries/reducer.js';
 export { reducerProperties } from './spec/properties/reducer.js';
-export { isReducing } from './spec/extensions.js';
+export { isReducing, isStatistical } from './spec/extensions.js';
+// Stochastic pooling (STOCH.*) and statistics pooling (STATS.*).
+export { STOCHASTIC, MAX_SEED, stochasticPosition, uniformBits } from './spec/reducers/stochastic.js';
+export { referenceStochasticSelection, referenceStochasticGradient, type StochasticSelection } from './spec/reference/stochastic.js';
+export { validateStatsSpec, validateStatsForward, validateStatsBackward, statsValidationProblem, type StatsGeometry } from './spec/validate-stats.js';
+export { referenceStatsForward, referenceStatsGradient, type StatsReference } from './spec/reference/stats.js';

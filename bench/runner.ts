@@ -87,7 +87,7 @@ function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-type Call = () => Promise<unknown>;
+export type Call = () => Promise<unknown>;
 
 /** The scopes a backend can be timed in on a workload (bench/schema.ts Scope), in report order. */
 export function scopesOf(b: PoolingBackend, direction: Workload['direction']): Scope[] {
@@ -164,9 +164,9 @@ async function makeTask(b: PoolingBackend, w: Workload, x: Tensor, dy: Tensor, s
   };
 }
 
-type Measured = Pick<CompletedResult, 'medianMs' | 'meanMs' | 'p99Ms' | 'minMs' | 'maxMs' | 'madMs' | 'rmePercent' | 'samplesCount' | 'samples' | 'flag' | 'clusters'>;
+export type Measured = Pick<CompletedResult, 'medianMs' | 'meanMs' | 'p99Ms' | 'minMs' | 'maxMs' | 'madMs' | 'rmePercent' | 'samplesCount' | 'samples' | 'flag' | 'clusters'>;
 
-async function measure(call: Call, settings: BenchSettings, pilotMs: number, label: string): Promise<Measured | { error: string }> {
+export async function measure(call: Call, settings: BenchSettings, pilotMs: number, label: string): Promise<Measured | { error: string }> {
   const slow = pilotMs > settings.slowCallMs;
   const slowSamples = Math.max(1, Math.min(settings.slowMinSamples, Math.floor(settings.maxTaskMs / Math.max(pilotMs, 1e-3))));
   const bench = new Bench(slow

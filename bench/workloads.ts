@@ -14,7 +14,7 @@
  * because they are large (the naive backend takes hundreds of milliseconds per call), never because they
  * are unrunnable: every workload runs without --quick.
  */
-import type { Layout, PoolSpec } from '../spec/contract.js';
+import type { Layout, PoolSpec, ReducerPoolSpec, StatsPoolSpec } from '../spec/contract.js';
 import { poolGeometry, product } from '../spec/geometry.js';
 
 export interface Workload {
@@ -147,6 +147,52 @@ export const SCALING_WORKLOADS: readonly Workload[] = [
     spec: same2d(kind, k), shape: [1, SWEEP_CHANNELS, SWEEP_PLANE, SWEEP_PLANE], direction: 'forward', quick: true,
     sweep: { axis: 'kernel', series: kind, value: k },
   }))),
+];
+
+/**
+ * The research kinds (SPEC.md §11): run through a backend's optional `reducers` and `statistics` members by
+ * bench/research.ts (`poolspec bench --research`), kept apart from ALL_WORKLOADS so that the results schema of
+ * poolspec.bench/2 (PoolSpec workloads) is unchanged. A backend without the kind is reported unsupported.
+ */
+export interface ResearchWorkload {
+  readonly id: string;
+  /** The layer it comes from, for readers. */
+  readonly layer: string;
+  readonly spec: ReducerPoolSpec | StatsPoolSpec;
+  readonly shape: readonly number[];
+  readonly layout: Layout;
+  readonly direction: 'forward' | 'backward';
+}
+
+function reducer2d(kind: string, k: number, s: number, p: number, params?: Record<string, number>): ReducerPoolSpec {
+  return { kind, kernel: [k, k], strides: [s, s], dilations: [1, 1], pads: [p, p, p, p], ceilMode: false, ...(params ? { params } : {}) };
+}
+
+/** GeM (Radenović et al. 2018) replaces the global average pool of a retrieval ResNet-50; p = 3 as there. */
+const gemGlobal7 = reducer2d('gem', 7, 1, 0, { p: 3 });
+/** SoftPool (Stergiou et al. 2021) in place of the ResNet stem's max pool (k3 s2 p1). */
+const softStem = reducer2d('softpool', 3, 2, 1);
+/** LSE pooling (Pinheiro & Collobert 2015) as a global pool over a 14×14 map, r = 5. */
+const lseGlobal14 = reducer2d('lse', 14, 1, 0, { r: 5 });
+/** Median pooling as a 3×3 'same' filter (a denoising layer). */
+const median3 = reducer2d('median', 3, 1, 1);
+/** Mixed pooling (Yu et al. 2014) at a VGG k2 s2 position, λ = 0.5. */
+const mixedK2 = reducer2d('mixed', 2, 2, 0, { lambda: 0.5 });
+/** Stochastic pooling (Zeiler & Fergus 2013), training mode with their 3×3 s2 regions. */
+const stochasticK3 = reducer2d('stochastic', 3, 2, 0, { training: 1, seed: 1 });
+const stats: StatsPoolSpec = { kind: 'stats' };
+
+export const RESEARCH_WORKLOADS: readonly ResearchWorkload[] = [
+  { id: 'gem-resnet50-final-b32', layer: 'GeM p = 3 on the ResNet-50 final feature map (32×2048×7×7, global)', spec: gemGlobal7, shape: [32, 2048, 7, 7], layout: cf, direction: 'forward' },
+  { id: 'gem-resnet50-final-bwd-b32', layer: 'GeM p = 3 backward on the ResNet-50 final feature map (32×2048×7×7)', spec: gemGlobal7, shape: [32, 2048, 7, 7], layout: cf, direction: 'backward' },
+  { id: 'softpool-resnet50-stem-b1', layer: 'SoftPool at the ResNet-50 stem (1×64×112×112, k3 s2 p1)', spec: softStem, shape: [1, 64, 112, 112], layout: cf, direction: 'forward' },
+  { id: 'softpool-resnet50-stem-bwd-b1', layer: 'SoftPool backward at the ResNet-50 stem (1×64×112×112)', spec: softStem, shape: [1, 64, 112, 112], layout: cf, direction: 'backward' },
+  { id: 'stats-xvector-b16', layer: 'x-vector statistics pooling (16×512×300 frames → 16×1024)', spec: stats, shape: [16, 512, 300], layout: cf, direction: 'forward' },
+  { id: 'stats-xvector-bwd-b16', layer: 'x-vector statistics pooling backward (16×512×300)', spec: stats, shape: [16, 512, 300], layout: cf, direction: 'backward' },
+  { id: 'lse-global-14-b8', layer: 'LSE r = 5 global pool over a ResNet conv4 map (8×256×14×14)', spec: lseGlobal14, shape: [8, 256, 14, 14], layout: cf, direction: 'forward' },
+  { id: 'median-3x3-b1', layer: 'median 3×3 s1 p1 filter on a ResNet conv2 map (1×64×56×56)', spec: median3, shape: [1, 64, 56, 56], layout: cf, direction: 'forward' },
+  { id: 'mixed-vgg-pool3-b1', layer: 'mixed λ = 0.5 k2 s2 at VGG-16 pool3 (1×256×56×56)', spec: mixedK2, shape: [1, 256, 56, 56], layout: cf, direction: 'forward' },
+  { id: 'stochastic-cifar-k3s2-b8', layer: 'stochastic pooling, training, 3×3 s2 (Zeiler & Fergus CIFAR-10 layer 1, 8×64×32×32)', spec: stochasticK3, shape: [8, 64, 32, 32], layout: cf, direction: 'forward' },
 ];
 
 /** Every workload the runner knows: the layers, then the sweeps. IDs are unique across both. */

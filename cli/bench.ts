@@ -17,6 +17,7 @@ import { ALL_WORKLOADS, workloadBytes } from '../bench/workloads.js';
 import { writeFileAtomic } from './atomic.js';
 import { BackendLoadError, loadBackend } from './load-backend.js';
 import { renderTable } from './table.js';
+import { RESEARCH_HEADER, researchRows, runResearchBench, selectResearchWorkloads } from '../bench/research.js';
 import { UsageError } from './usage.js';
 
 export const BENCH_HELP = `Usage: poolspec bench [options]
@@ -39,6 +40,10 @@ Options:
   --time MS         time budget per task (default 1000, quick 150)
   --min-samples N   minimum samples per task (default 10, quick 8)
   --list            list the workloads (with --quick / --filter: the selected ones), then exit
+  --research        the research kinds' workloads instead (gem, softpool, lse, median, mixed, stochastic,
+                    stats; SPEC.md §11) through the backends' reducers/statistics members, whole calls only;
+                    a backend without a kind gets an unsupported row with the reason. --out writes
+                    poolspec.bench-research/1 JSON
   -h, --help        this text
 
 Progress goes to stderr, the tables to stdout, one table per scope: rows are compared only within a scope.
@@ -138,6 +143,7 @@ export async function benchCommand(argv: readonly string[]): Promise<number> {
       time: { type: 'string' },
       'min-samples': { type: 'string' },
       list: { type: 'boolean' },
+      research: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -146,13 +152,18 @@ export async function benchCommand(argv: readonly string[]): Promise<number> {
   if (values.help) { console.log(BENCH_HELP); return 0; }
   const quick = values.quick ?? false;
   const filter = (values.filter ?? []).flatMap(splitList);
-  const workloads = selectWorkloads(quick, filter);
+  if (values.research === true && values.list) {
+    console.log(renderTable(['workload', 'direction', 'layer'], selectResearchWorkloads(filter).map((w) => [w.id, w.direction, w.layer])));
+    return 0;
+  }
+  const workloads = values.research === true ? [] : selectWorkloads(quick, filter);
   if (values.list) {
     console.log(renderTable(['workload', 'direction', 'bytes', 'quick', 'layer'],
       workloads.map((w) => [w.id, w.direction, fmtBytes(workloadBytes(w)), w.quick ? 'yes' : '', w.layer])));
     return 0;
   }
-  if (workloads.length === 0) {
+  if (values.research === true && selectResearchWorkloads(filter).length === 0) throw new UsageError(`--filter ${filter.join(',')} matches no research workload; see poolspec bench --research --list`);
+  if (values.research !== true && workloads.length === 0) {
     throw new UsageError(`--filter ${filter.join(',')} matches no workload${quick ? ' of --quick' : ''}; see poolspec bench --list${quick ? ' --quick' : ''} (${ALL_WORKLOADS.length} in all)`);
   }
   const time = positive('--time', values.time, false);
@@ -185,6 +196,7 @@ export async function benchCommand(argv: readonly string[]): Promise<number> {
   }
   if (backends.length === 0) { console.error('poolspec bench: no backend could be loaded'); return 2; }
 
+  if (values.research === true) return researchBench(backends, quick, filter, overrides, values.out);
   const settings = { ...defaultSettings(quick, filter), ...overrides };
   console.error(`poolspec bench: ${workloads.length} workload(s) × ${backends.length} backend(s): ${backends.map((b) => b.name).join(', ')}${quick ? ' (quick)' : ''}; scopes ${(settings.scopes ?? SCOPES).join(', ')}; ${settings.timeMs} ms and ≥ ${settings.minSamples} samples per task`);
   let results: BenchResults;
@@ -202,5 +214,19 @@ export async function benchCommand(argv: readonly string[]): Promise<number> {
     writeFileAtomic(values.out, serializeBenchResults(results));
     console.error(`poolspec bench: wrote ${values.out}`);
   }
+  return results.results.some((r) => r.state === 'errored') ? 1 : 0;
+}
+
+/** --research: the research kinds' workloads (bench/research.ts); exit 1 when a supported task errored. */
+async function researchBench(backends: readonly RunnerBackend[], quick: boolean, filter: readonly string[], overrides: Partial<BenchSettings>, out: string | undefined): Promise<number> {
+  console.error(`poolspec bench --research: ${selectResearchWorkloads(filter).length} workload(s) × ${backends.length} backend(s): ${backends.map((b) => b.name).join(', ')}`);
+  let results;
+  try {
+    results = await runResearchBench({ backends, quick, filter, settings: overrides, onProgress: (line) => console.error(line) });
+  } finally {
+    for (const b of backends) await b.backend.dispose?.();
+  }
+  console.log(renderTable(RESEARCH_HEADER, researchRows(results)));
+  if (out !== undefined) writeFileAtomic(out, `${JSON.stringify(results, null, 2)}\n`);
   return results.results.some((r) => r.state === 'errored') ? 1 : 0;
 }

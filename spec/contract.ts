@@ -306,9 +306,17 @@ export type ResearchKind = 'gem' | 'softpool' | 'lse' | 'median' | 'mixed';
 export const RESEARCH_KINDS: readonly ResearchKind[] = ['gem', 'softpool', 'lse', 'median', 'mixed'];
 
 /**
+ * Stochastic pooling (STOCH.*), a reducer kind beside ResearchKind (its training mode depends on the output's
+ * position, so it is not a plain window reducer): params `training` (0 or 1) and `seed` (an integer in
+ * [0, 2^24 − 1]). In training mode forward() also returns `indices`, the selected taps (MAX.INDEX's convention).
+ */
+export const STOCHASTIC_KIND = 'stochastic';
+
+/**
  * A sliding-window spec for a declared reducer (REDUCER.SPEC): the window geometry of PoolSpec (§1, §2; padding
  * never contributes a tap), the reducer's name as `kind`, and its parameters by name in `params` (gem: p;
- * lse: r; mixed: lambda; softpool and median: none). `countIncludePad` and `divisorOverride` do not exist here.
+ * lse: r; mixed: lambda; stochastic: training, seed; softpool and median: none). `countIncludePad` and
+ * `divisorOverride` do not exist here.
  */
 export interface ReducerPoolSpec {
   /** A ResearchKind or the name of a user's declaration. */
@@ -331,7 +339,7 @@ export interface ReducerPoolSpec {
 export interface ReducerPoolingBackend {
   readonly kinds: readonly string[];
   supports(spec: ReducerPoolSpec, inputShape: readonly number[], layout?: Layout): Support;
-  /** y has the shape of §2 for the spec's geometry; `indices` are not part of a reducer's result. */
+  /** y has the shape of §2 for the spec's geometry; `indices` only for stochastic training (STOCH.INDEX). */
   forward(spec: ReducerPoolSpec, x: Tensor): Promise<ForwardResult>;
   backward(spec: ReducerPoolSpec, x: Tensor, dy: Tensor): Promise<Tensor>;
 }
@@ -339,4 +347,30 @@ export interface ReducerPoolingBackend {
 /** A backend that implements reducers (duck-typed by spec/extensions.ts: isReducing). */
 export interface ReducingBackend extends PoolingBackend {
   readonly reducers: ReducerPoolingBackend;
+}
+
+/*
+ * Global statistics pooling (SPEC.md STATS.*): per (n, c) the mean and the standard deviation over every spatial
+ * position, output [N, 2C]. Its output shape is not §2's, so it has its own optional member (`statistics`), as
+ * `structured` and `reducers`: a backend without it is never given the kind and is reported unsupported.
+ */
+
+/** STATS.SPEC: no parameters. Output [N, 2C], features the C means then the C standard deviations, any layout. */
+export interface StatsPoolSpec {
+  kind: 'stats';
+}
+
+/** The statistics half of a backend, an optional member of PoolingBackend (`statistics`). */
+export interface StatsPoolingBackend {
+  readonly kinds: readonly 'stats'[];
+  supports(spec: StatsPoolSpec, inputShape: readonly number[], layout?: Layout): Support;
+  /** y: [N, 2C] (no layout of its own: channels_first is the only one a rank-2 tensor has). */
+  forward(spec: StatsPoolSpec, x: Tensor): Promise<ForwardResult>;
+  /** dy: [N, 2C]; dx has x's shape and layout (STATS.GRAD). */
+  backward(spec: StatsPoolSpec, x: Tensor, dy: Tensor): Promise<Tensor>;
+}
+
+/** A backend that implements statistics pooling (duck-typed by spec/extensions.ts: isStatistical). */
+export interface StatisticalBackend extends PoolingBackend {
+  readonly statistics: StatsPoolingBackend;
 }

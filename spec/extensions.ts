@@ -39,3 +39,10 @@ export function isReducing(b: PoolingBackend): b is import('./contract.js').Redu
   return typeof r === 'object' && r !== null && Array.isArray(r.kinds)
     && typeof r.supports === 'function' && typeof r.forward === 'function' && typeof r.backward === 'function';
 }
+
+/** Whether a backend has the optional `statistics` member (SPEC.md STATS.*, StatisticalBackend). */
+export function isStatistical(b: PoolingBackend): b is import('./contract.js').StatisticalBackend {
+  const r = (b as unknown as Record<string, unknown>).statistics as Record<string, unknown> | undefined;
+  return typeof r === 'object' && r !== null && Array.isArray(r.kinds)
+    && typeof r.supports === 'function' && typeof r.forward === 'function' && typeof r.backward === 'function';
+}

@@ -42,6 +42,8 @@ export interface ReducerParameter {
   readonly max: number;
   readonly minOpen?: boolean;
   readonly maxOpen?: boolean;
+  /** The value must be an integer (a seed, a mode flag): validation rejects a fraction under `clause`. */
+  readonly integer?: boolean;
   /** Values the generators draw, float32 and inside the domain (small, large, the ends). */
   readonly samples: readonly number[];
 }

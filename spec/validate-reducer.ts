@@ -44,6 +44,7 @@ export function validateReducerSpec(spec: unknown, decl: ReducerDeclaration): as
     if (!lowOk || !highOk) {
       throw new ValidationError(field, p.clause, `must be in ${p.minOpen ? '(' : '['}${p.min}, ${p.max}${p.maxOpen ? ')' : ']'}`, v);
     }
+    if (p.integer === true && !Number.isInteger(v)) throw new ValidationError(field, p.clause, 'must be an integer', v);
     // A float32 kernel computes with fround(v): the spec's value must be that value (as LP.P).
     if (Math.fround(v) !== v) throw new ValidationError(field, p.clause, 'must be exactly representable in float32 (pass Math.fround(v))', v);
   }

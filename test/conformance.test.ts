@@ -10,7 +10,7 @@ import { OWN_BACKENDS } from '../kernels/registry.js';
 import { EDGE_CASES, edgeValue } from '../spec/cases/edge-cases.js';
 import { accepts, describeAcceptance } from '../spec/interval.js';
 import { resolvePolicy } from '../spec/policy.js';
-import { isPlanning, isReducing } from '../spec/extensions.js';
+import { isPlanning, isReducing, isStatistical } from '../spec/extensions.js';
 import { PROPERTIES, RESEARCH_PROPERTIES } from '../spec/properties/index.js';
 import { planContract } from '../spec/properties/contract.js';
 import { STRUCTURED_PROPERTIES } from '../spec/properties/structured.js';
@@ -60,7 +60,13 @@ for (const entry of OWN_BACKENDS) {
             return;
           }
           const reducer = /^reducer\.([^.]+)\./.exec(prop.id)?.[1];
-          if (reducer !== undefined && !(isReducing(backend) && backend.reducers.kinds.includes(reducer))) {
+          if (reducer === 'stats' && !isStatistical(backend)) {
+            // Statistics pooling (STATS.*) is optional: a backend without the member declines it, never a pass.
+            expect(outcome.status, detail).toBe('unsupported');
+            expect(outcome.reasons.join(' ')).toMatch(/implements no statistics pooling/);
+            return;
+          }
+          if (reducer !== undefined && reducer !== 'stats' && !(isReducing(backend) && backend.reducers.kinds.includes(reducer))) {
             // The research kinds (SPEC.md §11) are optional: a backend without them declines them, never a pass.
             expect(outcome.status, detail).toBe('unsupported');
             expect(outcome.reasons.join(' ')).toMatch(/does not implement reducer|implements no reducers/);

@@ -5,7 +5,7 @@
  * arrays, with the windows built once per plan.
  */
 import type {
-  ForwardOut, ForwardResult, Layout, PlanningBackend, PoolPlan, PoolPlanOptions, PoolSpec, ReducingBackend, Support, Tensor,
+  ForwardOut, ForwardResult, Layout, PlanningBackend, PoolPlan, PoolPlanOptions, PoolSpec, ReducingBackend, StatisticalBackend, Support, Tensor,
 } from '../../spec/contract.js';
 import { ValidationError } from '../../spec/errors.js';
 import { forEachPlane, type PoolGeometry } from '../../spec/geometry.js';
@@ -13,6 +13,7 @@ import {
   validateBackward, validateForward, validateShape, validateShapeArray, validateSpec, validateTensor, validationProblem,
 } from '../../spec/validate.js';
 import { naiveResearch } from './research.js';
+import { naiveStatistics } from './stats.js';
 import { naiveStructured } from './structured.js';
 import { planeTaps, type PlaneTaps } from './window.js';
 
@@ -147,11 +148,12 @@ function plan(spec: PoolSpec, inputShape: readonly number[], layout: Layout = 'c
   };
 }
 
-export function createNaiveBackend(): PlanningBackend & ReducingBackend {
+export function createNaiveBackend(): PlanningBackend & ReducingBackend & StatisticalBackend {
   return {
     name: 'naive',
     structured: naiveStructured,
     reducers: naiveResearch,
+    statistics: naiveStatistics,
     supports(spec, inputShape, layout): Support {
       const problem = validationProblem(spec, inputShape, layout);
       return problem === undefined ? { ok: true } : { ok: false, reason: problem };

@@ -3,14 +3,18 @@
  * exponentials (SOFT.DEF, LSE.DEF), rounded once to float32; backward by the analytic gradients (GEM.GRAD,
  * SOFT.GRAD, LSE.GRAD, MEDIAN.GRAD, MIXED.GRAD).
  */
-import { RESEARCH_KINDS, type ReducerPoolSpec, type ReducerPoolingBackend, type ResearchKind, type Support, type Tensor } from '../../spec/contract.js';
+import { RESEARCH_KINDS, STOCHASTIC_KIND, type ReducerPoolSpec, type ReducerPoolingBackend, type ResearchKind, type Support, type Tensor } from '../../spec/contract.js';
 import { ValidationError } from '../../spec/errors.js';
 import { forEachPlane } from '../../spec/geometry.js';
 import { BUILTIN_REDUCERS, builtinReducer, medianPosition } from '../../spec/reducers/index.js';
 import {
   reducerGeometrySpec, reducerValidationProblem, validateReducerBackward, validateReducerForward,
 } from '../../spec/validate-reducer.js';
+import { stochasticBackward, stochasticForward } from './stochastic.js';
 import { planeTaps } from './window.js';
+
+/** The research kinds plus stochastic pooling (STOCH.*), which has its own kernel (./stochastic.ts). */
+const KINDS: readonly string[] = [...RESEARCH_KINDS, STOCHASTIC_KIND];
 
 function kindOf(spec: ReducerPoolSpec): ResearchKind {
   if (!builtinReducer(spec?.kind)) throw new ValidationError('spec.kind', 'PARAM.KIND', `must be one of ${RESEARCH_KINDS.join(', ')}`, spec?.kind);
@@ -132,17 +136,19 @@ function backward(spec: ReducerPoolSpec, x: Tensor, dy: Tensor): Tensor {
 }
 
 export const naiveResearch: ReducerPoolingBackend = {
-  kinds: RESEARCH_KINDS,
+  kinds: KINDS,
   supports(spec, inputShape, layout): Support {
     const decl = builtinReducer((spec as { kind?: string } | null)?.kind ?? '');
-    if (!decl) return { ok: false, reason: `naive implements the research kinds ${RESEARCH_KINDS.join(', ')}; not ${JSON.stringify((spec as { kind?: unknown } | null)?.kind)}` };
+    if (!decl) return { ok: false, reason: `naive implements the research kinds ${KINDS.join(', ')}; not ${JSON.stringify((spec as { kind?: unknown } | null)?.kind)}` };
     const problem = reducerValidationProblem(spec, decl, inputShape, layout);
     return problem === undefined ? { ok: true } : { ok: false, reason: problem };
   },
   async forward(spec, x) {
+    if (spec?.kind === STOCHASTIC_KIND) return stochasticForward(spec, x);
     return { y: forward(spec, x) };
   },
   async backward(spec, x, dy) {
+    if (spec?.kind === STOCHASTIC_KIND) return stochasticBackward(spec, x, dy);
     return backward(spec, x, dy);
   },
 };

@@ -14,6 +14,9 @@ import { STRUCTURED_PROPERTIES } from './structured.js';
 import { RESEARCH_KINDS } from '../contract.js';
 import { BUILTIN_REDUCERS } from '../reducers/index.js';
 import { reducerProperties } from './reducer.js';
+import { STOCHASTIC } from '../reducers/stochastic.js';
+import { STATS_PROPERTIES } from './stats.js';
+import { STOCHASTIC_PROPERTIES } from './stochastic.js';
 
 /** A property of some case type; the runner only ever passes a property its own generated cases back. */
 export type AnyProperty = Property<unknown>;
@@ -47,7 +50,14 @@ export const PROPERTIES: readonly AnyProperty[] = [
  * `reducers` member (the kinds are optional, and a backend written before §11 keeps its report unchanged);
  * named with --property, they run on any backend and a backend without the kind is unsupported.
  */
-export const RESEARCH_PROPERTIES: readonly AnyProperty[] = RESEARCH_KINDS.flatMap((k) => reducerProperties(BUILTIN_REDUCERS[k]) as AnyProperty[]);
+export const RESEARCH_PROPERTIES: readonly AnyProperty[] = [
+  ...RESEARCH_KINDS.flatMap((k) => reducerProperties(BUILTIN_REDUCERS[k]) as AnyProperty[]),
+  // Stochastic pooling (STOCH.*): the inference mode through its declaration, the training mode's own three.
+  ...(reducerProperties(STOCHASTIC) as AnyProperty[]),
+  ...STOCHASTIC_PROPERTIES,
+  // Statistics pooling (STATS.*), through the optional `statistics` member.
+  ...STATS_PROPERTIES,
+];
 
 export function findProperty(id: string): AnyProperty | undefined {
   return PROPERTIES.find((p) => p.id === id) ?? RESEARCH_PROPERTIES.find((p) => p.id === id);

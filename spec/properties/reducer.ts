@@ -21,8 +21,8 @@ import {
   PASS, VerdictSignal, bounded, cloneTensor, compareAll, describeError, fail, positionOf, verdictOf, type Property, type Verdict,
 } from './property.js';
 
-/** The backend's reducer half for this kind, or the case ends unsupported (never passed). */
-function reducerHalf(backend: PoolingBackend, spec: ReducerPoolSpec, x: Tensor): ReducerPoolingBackend {
+/** The backend's reducer half for this kind, or the case ends unsupported (never passed). Shared with stochastic.ts. */
+export function reducerHalf(backend: PoolingBackend, spec: ReducerPoolSpec, x: Tensor): ReducerPoolingBackend {
   // One reason for a backend without the member (one line in verify's summary), one per kind for a partial one.
   if (!isReducing(backend)) {
     throw new VerdictSignal({ status: 'unsupported', reason: `${backend.name} implements no reducers (PoolingBackend.reducers, SPEC.md §11)` });
