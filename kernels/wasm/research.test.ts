@@ -290,6 +290,49 @@ describe('mixed f32x4 lanes (channels_last)', () => {
   });
 });
 
+describe('mixed f32x4 rows (contiguous planes)', () => {
+  test('each special value at each tap of a 9-wide window (two vectors and a tail)', async () => {
+    // One window over 9 taps 1..9, λ = 0.25: max 9, mean 5 → 0.25·9 + 0.75·5 = 6. A planted NaN, +∞ or −∞ at any
+    // tap gives NaN, +∞, −∞ (MIXED.SPECIAL); +∞ and −∞ together give NaN.
+    const spec: ReducerPoolSpec = { kind: 'mixed', kernel: [3, 9], strides: [1, 1], dilations: [1, 1], pads: [0, 0, 0, 0], ceilMode: false, params: { lambda: 0.25 } };
+    const base = Array.from({ length: 27 }, (_, i) => (i % 9) + 1);
+    // Three rows of 1..9: max 9, mean 5 → 6.
+    expect((await wasm.reducers.forward(spec, { shape: [1, 1, 3, 9], data: Float32Array.from(base) })).y.data[0]).toBe(6);
+    for (let t = 0; t < 27; t++) {
+      for (const [planted, want] of [[NaN, NaN], [Infinity, Infinity], [-Infinity, -Infinity]] as const) {
+        const data = Float32Array.from(base);
+        data[t] = planted;
+        expect((await wasm.reducers.forward(spec, { shape: [1, 1, 3, 9], data })).y.data[0], `${planted} at ${t}`).toBe(want);
+      }
+      const data = Float32Array.from(base);
+      data[t] = Infinity;
+      data[(t + 13) % 27] = -Infinity;
+      expect((await wasm.reducers.forward(spec, { shape: [1, 1, 3, 9], data })).y.data[0]).toBeNaN();
+    }
+  });
+});
+
+describe('median f32x4 lanes (channels_last)', () => {
+  test('signed-zero ties and NaN in each lane and the tail', async () => {
+    // C = 7, 4 taps per channel. Even channels hold [0, −0, 1, −1]: sorted −1, 0 (tap 0), −0 (tap 1), 1 → rank 1
+    // is +0. Odd channels hold [−0, 0, 1, −1] → rank 1 is −0. A NaN planted in channel c0 makes that lane NaN.
+    const spec: ReducerPoolSpec = { kind: 'median', kernel: [4], strides: [1], dilations: [1], pads: [0, 0], ceilMode: false };
+    for (let c0 = -1; c0 < 7; c0++) {
+      const data = new Float32Array(4 * 7);
+      for (let c = 0; c < 7; c++) {
+        const taps = c % 2 === 0 ? [0, -0, 1, -1] : [-0, 0, 1, -1];
+        taps.forEach((v, q) => { data[q * 7 + c] = v; });
+      }
+      if (c0 >= 0) data[3 * 7 + c0] = NaN;
+      const y = (await wasm.reducers.forward(spec, { shape: [1, 4, 7], data, layout: 'channels_last' })).y.data;
+      for (let c = 0; c < 7; c++) {
+        if (c === c0) expect(y[c]).toBeNaN();
+        else expect(Object.is(y[c], c % 2 === 0 ? 0 : -0), `lane ${c} (NaN in ${c0})`).toBe(true);
+      }
+    }
+  });
+});
+
 describe('gradients against REDUCER.FD (smooth data)', () => {
   test.each(Object.keys(PARAMS) as ResearchKind[])('%s', async (kind) => {
     let seed = 100;

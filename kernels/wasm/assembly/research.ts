@@ -10,9 +10,12 @@
  * Arithmetic. The exponential kinds and gem evaluate each window in f64 (AssemblyScript's Math: musl-derived exp,
  * log, pow, well under the κ = 2^−22 of REDUCER.MODEL) with the window maximum subtracted before exponentiating
  * (EXP.WEIGHT: no weight exceeds 1, no sum is below 1, nothing overflows for large x), and round once to float32.
- * Median is a selection (exact). Mixed on channels_last with C ≥ 4 runs four channels per f32x4 vector in float32,
- * in the order MIXED.ACC models (exact max, float32 sum, one division, two products, one addition); elsewhere it
- * uses f64 and rounds once. Backward computes each window's partials in f64 and accumulates dx in f64; the host
+ * Median is a selection (exact); on channels_last with C ≥ 4 and at most 32 taps it ranks four channels per f32x4
+ * vector. Mixed on channels_last with C ≥ 4 runs four channels per f32x4 vector in float32, in the order MIXED.ACC
+ * models (exact max, float32 sum, one division, two products, one addition), and so does mixed with λ < 1 on
+ * contiguous planes with unit width dilation (four adjacent taps of a window row per vector); elsewhere it uses f64
+ * and rounds once.
+ * gem takes products for p = 1 … 4 and pow otherwise. Backward computes each window's partials in f64 and accumulates dx in f64; the host
  * narrows once (researchNarrow).
  */
 
@@ -201,9 +204,21 @@ function gemValue(n: i32, p: f64): f64 {
   let s: f64 = 0;
   for (let r = 0; r < n; r++) {
     const v = at(r);
-    if (v > 0) s += Math.pow(v / m, p);
+    if (v > 0) s += power(v / m, p);
   }
   return m * Math.pow(s / <f64>n, 1 / p);
+}
+
+/**
+ * t^p for t ≥ 0: products for p = 1 … 4 (GeM's usual p = 3 among them; in f64 each product is far inside κ), else
+ * pow. Products and pow both underflow to 0 only below f64's range, where the f64 sum cannot feel the term.
+ */
+@inline function power(t: f64, p: f64): f64 {
+  if (p == 1) return t;
+  if (p == 2) return t * t;
+  if (p == 3) return t * t * t;
+  if (p == 4) { const t2 = t * t; return t2 * t2; }
+  return Math.pow(t, p);
 }
 
 /** The special value of an exponential kind's window (SOFT.SPECIAL, LSE.SPECIAL), or 0 with *none* set. */
@@ -319,19 +334,113 @@ function mixedVector(x: usize, y: usize, n: i32, C: i32, lambda: f32): void {
 }
 
 /**
+ * Mixed with λ < 1 on a contiguous plane (C = 1) with unit width dilation: each window row's taps are adjacent, so
+ * max and sum run four taps per f32x4 vector, float32 as MIXED.ACC models (the max's value is exact, its sign of
+ * zero is unconstrained when λ < 1 since the set compares numerically; the sum in any order, γ_{n−1}; one division;
+ * two products; one addition); MIXED.SPECIAL from flags for NaN, +∞ and −∞.
+ */
+function mixedRows(x: usize, o: i32, lambda: f32): f32 {
+  const ow = o % rOW;
+  const oh = (o / rOW) % rOH;
+  const od = o / (rOW * rOH);
+  const sd = load<i32>(firstD + (<usize>od << 2));
+  const cd = load<i32>(countD + (<usize>od << 2));
+  const sh = load<i32>(firstH + (<usize>oh << 2));
+  const ch = load<i32>(countH + (<usize>oh << 2));
+  const sw = load<i32>(firstW + (<usize>ow << 2));
+  const cw = load<i32>(countW + (<usize>ow << 2));
+  const inf = f32x4.splat(Infinity);
+  const ninf = f32x4.splat(-Infinity);
+  let vmax = ninf;
+  let vsum = f32x4.splat(0);
+  let flags = f32x4.splat(0); // lanes: NaN seen, +∞ seen, −∞ seen (as comparison masks, or-ed)
+  let pinf = f32x4.splat(0);
+  let minf = f32x4.splat(0);
+  let smax: f32 = -Infinity;
+  let ssum: f32 = 0;
+  for (let td = 0; td < cd; td++) {
+    const zd = sd + td * rDD;
+    for (let th = 0; th < ch; th++) {
+      const row = x + (<usize>((zd * rH + sh + th * rDH) * rW + sw) << 2);
+      let t = 0;
+      for (; t + 4 <= cw; t += 4) {
+        const v = v128.load(row + (<usize>t << 2));
+        vmax = f32x4.max(vmax, v); // wasm's max propagates NaN
+        vsum = f32x4.add(vsum, v);
+        flags = v128.or(flags, f32x4.ne(v, v));
+        pinf = v128.or(pinf, f32x4.eq(v, inf));
+        minf = v128.or(minf, f32x4.eq(v, ninf));
+      }
+      for (; t < cw; t++) {
+        const v = load<f32>(row + (<usize>t << 2));
+        smax = max<f32>(smax, v);
+        ssum += v;
+        if (v != v) flags = v128.or(flags, f32x4.eq(inf, inf));
+        if (v == Infinity) pinf = v128.or(pinf, f32x4.eq(inf, inf));
+        if (v == -Infinity) minf = v128.or(minf, f32x4.eq(inf, inf));
+      }
+    }
+  }
+  if (v128.any_true(flags)) return NaN;
+  const anyPos = v128.any_true(pinf);
+  const anyNeg = v128.any_true(minf);
+  if (anyPos && anyNeg) return NaN;
+  if (anyPos) return Infinity;
+  if (anyNeg) return -Infinity;
+  const mx = max<f32>(max<f32>(max<f32>(f32x4.extract_lane(vmax, 0), f32x4.extract_lane(vmax, 1)),
+    max<f32>(f32x4.extract_lane(vmax, 2), f32x4.extract_lane(vmax, 3))), smax);
+  const sum = (f32x4.extract_lane(vsum, 0) + f32x4.extract_lane(vsum, 1))
+    + (f32x4.extract_lane(vsum, 2) + f32x4.extract_lane(vsum, 3)) + ssum;
+  const avg = sum / <f32>(cd * ch * cw);
+  return lambda == 0 ? avg : lambda * mx + (<f32>1 - lambda) * avg;
+}
+
+/**
+ * Median on four channels_last channels at once, for windows of at most 32 taps (MEDIAN.SELECT): tap r's rank in
+ * the (value, scan position) order is #{s < r : v_s ≤ v_r} + #{s > r : v_s < v_r} (−0 = +0 compare equal), and the
+ * tap whose rank is ⌊(n − 1)/2⌋ is selected whole, so the result carries its bits. A lane with a NaN gives NaN.
+ */
+function medianVector(x: usize, y: usize, n: i32, C: i32): void {
+  const rowBytes = <usize>C << 2;
+  const k = i32x4.splat((n - 1) >> 1);
+  let out = f32x4.splat(0);
+  let nan = f32x4.splat(0);
+  for (let r = 0; r < n; r++) {
+    const vr = v128.load(x + <usize>load<i32>(pos + (<usize>r << 2)) * rowBytes);
+    let rank = i32x4.splat(0);
+    // Comparison masks are −1 per true lane: subtracting them counts.
+    for (let s = 0; s < r; s++) rank = i32x4.sub(rank, f32x4.le(v128.load(x + <usize>load<i32>(pos + (<usize>s << 2)) * rowBytes), vr));
+    for (let s = r + 1; s < n; s++) rank = i32x4.sub(rank, f32x4.lt(v128.load(x + <usize>load<i32>(pos + (<usize>s << 2)) * rowBytes), vr));
+    out = v128.bitselect(vr, out, i32x4.eq(rank, k));
+    nan = v128.or(nan, f32x4.ne(vr, vr));
+  }
+  v128.store(y, v128.bitselect(f32x4.splat(NaN), out, nan));
+}
+
+/**
  * Forward over N units of C channels: y(u, o, c) for every output position o of every (u, c).
  * `param` is p (gem), r (lse) or λ (mixed).
  */
 export function researchForward(kind: i32, N: i32, C: i32, x: usize, y: usize, param: f64): void {
-  const vecC = kind == KIND_MIXED ? C & ~3 : 0;
+  const vecC = kind == KIND_MIXED || kind == KIND_MEDIAN ? C & ~3 : 0;
+  const rowMixed = kind == KIND_MIXED && C == 1 && rDW == 1 && param != 1;
   for (let u = 0; u < N; u++) {
     const xu = x + ((<usize>u * <usize>rInPlane * <usize>C) << 2);
     const yu = y + ((<usize>u * <usize>rOutPlane * <usize>C) << 2);
     for (let o = 0; o < rOutPlane; o++) {
+      if (rowMixed) {
+        store<f32>(yu + (<usize>o << 2), mixedRows(xu, o, <f32>param));
+        continue;
+      }
       const n = windowPositions(o);
       const yo = yu + ((<usize>o * <usize>C) << 2);
-      for (let c = 0; c < vecC; c += 4) mixedVector(xu + (<usize>c << 2), yo + (<usize>c << 2), n, C, <f32>param);
-      for (let c = vecC; c < C; c++) {
+      let c = 0;
+      if (kind == KIND_MIXED) {
+        for (; c < vecC; c += 4) mixedVector(xu + (<usize>c << 2), yo + (<usize>c << 2), n, C, <f32>param);
+      } else if (kind == KIND_MEDIAN && n <= 32) {
+        for (; c < vecC; c += 4) medianVector(xu + (<usize>c << 2), yo + (<usize>c << 2), n, C);
+      }
+      for (; c < C; c++) {
         gather(xu + (<usize>c << 2), n, C);
         store<f32>(yo + (<usize>c << 2), <f32>windowValue(kind, n, param));
       }
@@ -348,7 +457,7 @@ function windowPartials(kind: i32, n: i32, param: f64): void {
       // (1/n)(v/y)^(p−1), 0 where v = 0 or y = 0.
       for (let r = 0; r < n; r++) {
         const v = at(r);
-        store<f64>(part + (<usize>r << 3), v == 0 || y == 0 ? 0 : Math.pow(v / y, param - 1) * inv);
+        store<f64>(part + (<usize>r << 3), v == 0 || y == 0 ? 0 : power(v / y, param - 1) * inv);
       }
       break;
     }
