@@ -80,6 +80,9 @@ describe('hand-worked forward vectors', () => {
     expect(await y1('softpool', [-Infinity, -Infinity])).toBe(-Infinity);
     expect(await y1('softpool', [Infinity, 2])).toBe(Infinity);
     expect(await y1('softpool', [Infinity, NaN])).toBeNaN();
+    // −∞ beside finite taps in both f64x2 lanes: [−∞, 2, −∞, 3] weighs 2 by e^{−1} and 3 by 1:
+    // y = (2e^{−1} + 3)/(e^{−1} + 1) = 2 + 1/(1 + e^{−1}) = 2 + e/(e + 1) = 2.731058578630005.
+    expect(await y1('softpool', [-Infinity, 2, -Infinity, 3])).toBe(f(2.731058578630005));
   });
 
   test('lse', async () => {
@@ -95,6 +98,10 @@ describe('hand-worked forward vectors', () => {
     // LSE.SPECIAL: [−∞, 0] = log((0 + 1)/2) = −ln 2 (the −∞ tap counts in n); all −∞ → −∞; +∞ → +∞.
     expect(await y1('lse', [-Infinity, 0], { r: 1 })).toBe(f(-Math.LN2));
     expect(await y1('lse', [-Infinity, -Infinity], { r: 1 })).toBe(-Infinity);
+    // Both lanes: [−∞, 0, −∞, 0] → log((0 + 1 + 0 + 1)/4) = −ln 2; five taps [1, 1, 1, 1, 1] (two vectors and a
+    // scalar tail) → 1 + log(5/5) = 1.
+    expect(await y1('lse', [-Infinity, 0, -Infinity, 0], { r: 1 })).toBe(f(-Math.LN2));
+    expect(await y1('lse', [1, 1, 1, 1, 1], { r: 3 })).toBe(1);
     expect(await y1('lse', [Infinity, 0], { r: 1 })).toBe(Infinity);
     // A huge temperature is the max: r = 2^100 over [1, 2] → 2 + log((e^{−2^100} + 1)/2)/2^100 = 2 − ln2·2^−100 → 2.
     expect(await y1('lse', [1, 2], { r: 2 ** 100 })).toBe(2);
@@ -257,6 +264,24 @@ describe.each(Object.keys(PARAMS) as ResearchKind[])('%s: forward over the grid 
           }
         }
       }
+    }
+  }, 120_000);
+});
+
+describe('the vector exponential (softpool and lse weights)', () => {
+  test('windows [0, d] and [d, 0] for d across [−120, 0] against the exact reference', async () => {
+    // softpool [0, d] = d·e^d/(1 + e^d) carries e^d's relative error straight into y, down to where y underflows
+    // float32; the pairs put d in either f64x2 lane. 4 000 windows, kernel 2, stride 2.
+    const ds = Array.from({ length: 2000 }, (_, i) => f(-120 * ((i + 0.5) / 2000) ** 1.5));
+    const values = ds.flatMap((d) => [0, d, d, 0]);
+    const x: Tensor = { shape: [1, 1, values.length], data: Float32Array.from(values) };
+    for (const [kind, params] of [['softpool', undefined], ['lse', { r: 1 }], ['lse', { r: 0.5 }]] as const) {
+      const spec = spec1(kind, 2, params, 2);
+      const got = (await wasm.reducers.forward(spec, x)).y.data;
+      const ref = referenceReducerForward(BUILTIN_REDUCERS[kind], spec, x).acceptance;
+      got.forEach((v, i) => {
+        if (!accepts(ref[i]!, v)) throw new Error(`${kind} window ${i} [${values[2 * i]}, ${values[2 * i + 1]}]: got ${v}, want ${describeAcceptance(ref[i]!)}`);
+      });
     }
   }, 120_000);
 });

@@ -7,9 +7,11 @@
  * parameters. Data is addressed as N units of C interleaved channels: channels_first planes are units with C = 1;
  * channels_last batch items have C = channels. Element (u, q, c) lies at (u·inPlane + q)·C + c.
  *
- * Arithmetic. The exponential kinds and gem evaluate each window in f64 (AssemblyScript's Math: musl-derived exp,
- * log, pow, well under the κ = 2^−22 of REDUCER.MODEL) with the window maximum subtracted before exponentiating
- * (EXP.WEIGHT: no weight exceeds 1, no sum is below 1, nothing overflows for large x), and round once to float32.
+ * Arithmetic. The exponential kinds and gem evaluate each window in f64 with the window maximum subtracted before
+ * exponentiating (EXP.WEIGHT: no weight exceeds 1, no sum is below 1, nothing overflows for large x), and round
+ * once to float32. The forward's weights come two per f64x2 vector from exp2x below (relative error < 2^−45);
+ * log, pow and the backward's exps are AssemblyScript's Math (musl-derived, about 1 f64 ulp). Both are far inside
+ * REDUCER.MODEL's κ = 2^−22.
  * Median is a selection (exact); on channels_last with C ≥ 4 and at most 32 taps it ranks four channels per f32x4
  * vector. Mixed on channels_last with C ≥ 4 runs four channels per f32x4 vector in float32, in the order MIXED.ACC
  * models (exact max, float32 sum, one division, two products, one addition), and so does mixed with λ < 1 on
@@ -221,6 +223,39 @@ function gemValue(n: i32, p: f64): f64 {
   return Math.pow(t, p);
 }
 
+/**
+ * e^d for two f64 lanes with d ≤ 0 (EXP.WEIGHT's max-shifted exponents), relative error below 2^−45, far inside
+ * REDUCER.MODEL's κ = 2^−22. d = k·ln 2 + t with k = round(d·log2 e) and t by Cody–Waite (ln 2 split so k·ln2_hi is
+ * exact for |k| < 2^11), |t| ≤ ln 2/2 + tiny; e^t by its Taylor polynomial to t^11 (the first omitted term
+ * (ln2/2)^12/12! < 2^−46 relative); 2^k from bits. d < −708 (and d = −∞) gives 0: such a weight is below 2^−1021 beside a
+ * largest weight of 1, so no sum or quotient of §11 can notice it (their η terms are 2^−150 and larger). NaN lanes
+ * never reach here (the window is special).
+ */
+@inline function exp2x(d: v128): v128 {
+  const tiny = f64x2.lt(d, f64x2.splat(-708));
+  const dc = f64x2.max(d, f64x2.splat(-708));
+  const k = f64x2.nearest(f64x2.mul(dc, f64x2.splat(1.4426950408889634)));
+  // ln 2 = LN2_HI + LN2_LO, LN2_HI with its low 32 bits zero (fdlibm's split): k·LN2_HI is exact.
+  let t = f64x2.sub(dc, f64x2.mul(k, f64x2.splat(6.93147180369123816490e-01)));
+  t = f64x2.sub(t, f64x2.mul(k, f64x2.splat(1.90821492927058770002e-10)));
+  let p = f64x2.splat(1.0 / 39916800.0);
+  p = f64x2.add(f64x2.mul(p, t), f64x2.splat(1.0 / 3628800.0));
+  p = f64x2.add(f64x2.mul(p, t), f64x2.splat(1.0 / 362880.0));
+  p = f64x2.add(f64x2.mul(p, t), f64x2.splat(1.0 / 40320.0));
+  p = f64x2.add(f64x2.mul(p, t), f64x2.splat(1.0 / 5040.0));
+  p = f64x2.add(f64x2.mul(p, t), f64x2.splat(1.0 / 720.0));
+  p = f64x2.add(f64x2.mul(p, t), f64x2.splat(1.0 / 120.0));
+  p = f64x2.add(f64x2.mul(p, t), f64x2.splat(1.0 / 24.0));
+  p = f64x2.add(f64x2.mul(p, t), f64x2.splat(1.0 / 6.0));
+  p = f64x2.add(f64x2.mul(p, t), f64x2.splat(0.5));
+  p = f64x2.add(f64x2.mul(p, t), f64x2.splat(1.0));
+  p = f64x2.add(f64x2.mul(p, t), f64x2.splat(1.0));
+  // 2^k, k ∈ [−1022, 0]: the biased exponent k + 1023 in bits 52…62.
+  const ki = i64x2.extend_low_i32x4_s(i32x4.trunc_sat_f64x2_s_zero(k));
+  const scale = i64x2.shl(i64x2.add(ki, i64x2.splat(1023)), 52);
+  return v128.andnot(f64x2.mul(p, scale), tiny);
+}
+
 /** The special value of an exponential kind's window (SOFT.SPECIAL, LSE.SPECIAL), or 0 with *none* set. */
 let special = false;
 function expSpecial(n: i32): f64 {
@@ -242,9 +277,21 @@ function softpoolValue(n: i32): f64 {
   const s = expSpecial(n);
   if (special) return s;
   const m = finiteMax(n);
-  let num: f64 = 0;
-  let den: f64 = 0;
-  for (let r = 0; r < n; r++) {
+  // Two taps per f64x2 vector; a −∞ tap's weight is 0 and its product w·v is taken as 0 (not 0·(−∞) = NaN).
+  const mv = f64x2.splat(m);
+  const ninf = f64x2.splat(-Infinity);
+  let numv = f64x2.splat(0);
+  let denv = f64x2.splat(0);
+  let r = 0;
+  for (; r + 2 <= n; r += 2) {
+    const v = v128.load(win + (<usize>r << 3));
+    const w = exp2x(f64x2.sub(v, mv));
+    numv = f64x2.add(numv, v128.andnot(f64x2.mul(w, v), f64x2.eq(v, ninf)));
+    denv = f64x2.add(denv, w);
+  }
+  let num = f64x2.extract_lane(numv, 0) + f64x2.extract_lane(numv, 1);
+  let den = f64x2.extract_lane(denv, 0) + f64x2.extract_lane(denv, 1);
+  for (; r < n; r++) {
     const v = at(r);
     if (v == -Infinity) continue;
     const w = Math.exp(v - m);
@@ -259,8 +306,14 @@ function lseValue(n: i32, rr: f64): f64 {
   const s = expSpecial(n);
   if (special) return s;
   const m = finiteMax(n);
-  let S: f64 = 0;
-  for (let r = 0; r < n; r++) {
+  // Two taps per f64x2 vector (a −∞ tap's weight is 0).
+  const mv = f64x2.splat(m);
+  const rv = f64x2.splat(rr);
+  let Sv = f64x2.splat(0);
+  let r = 0;
+  for (; r + 2 <= n; r += 2) Sv = f64x2.add(Sv, exp2x(f64x2.mul(rv, f64x2.sub(v128.load(win + (<usize>r << 3)), mv))));
+  let S = f64x2.extract_lane(Sv, 0) + f64x2.extract_lane(Sv, 1);
+  for (; r < n; r++) {
     const v = at(r);
     if (v != -Infinity) S += Math.exp(rr * (v - m));
   }
