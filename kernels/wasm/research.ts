@@ -111,7 +111,8 @@ export function createWasmResearch(engine: Engine, chunkBytes: number): ReducerP
 
   const layoutCase = (g: PoolGeometry, backward: boolean): ResearchCase => {
     const chunk = chunking(g, chunkBytes);
-    const maxTaps = g.axes.reduce((t, a) => t * a.kernel, 1);
+    // In-bounds taps per axis are distinct coordinates of the input: at most min(kernel, size).
+    const maxTaps = g.axes.reduce((t, a) => t * Math.min(a.kernel, a.size), 1);
     const plan = planResearch(engine.base, g, chunk, backward, maxTaps);
     return { g, chunk, plan, C: planesContiguous(g) ? 1 : g.channels, maxTaps };
   };

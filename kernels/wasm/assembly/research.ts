@@ -74,11 +74,8 @@ export function researchGeometry(
   order = pos + (m << 2);
 }
 
-/** Plane positions of output o's in-bounds taps, in scan order (WINDOW.TAPS), into `pos`; returns their count. */
-function windowPositions(o: i32): i32 {
-  const ow = o % rOW;
-  const oh = (o / rOW) % rOH;
-  const od = o / (rOW * rOH);
+/** Plane positions of output (od, oh, ow)'s in-bounds taps, in scan order (WINDOW.TAPS), into `pos`; returns their count. */
+function windowPositions(od: i32, oh: i32, ow: i32): i32 {
   const sd = load<i32>(firstD + (<usize>od << 2));
   const cd = load<i32>(countD + (<usize>od << 2));
   const sh = load<i32>(firstH + (<usize>oh << 2));
@@ -392,10 +389,7 @@ function mixedVector(x: usize, y: usize, n: i32, C: i32, lambda: f32): void {
  * zero is unconstrained when λ < 1 since the set compares numerically; the sum in any order, γ_{n−1}; one division;
  * two products; one addition); MIXED.SPECIAL from flags for NaN, +∞ and −∞.
  */
-function mixedRows(x: usize, o: i32, lambda: f32): f32 {
-  const ow = o % rOW;
-  const oh = (o / rOW) % rOH;
-  const od = o / (rOW * rOH);
+function mixedRows(x: usize, od: i32, oh: i32, ow: i32, lambda: f32): f32 {
   const sd = load<i32>(firstD + (<usize>od << 2));
   const cd = load<i32>(countD + (<usize>od << 2));
   const sh = load<i32>(firstH + (<usize>oh << 2));
@@ -480,12 +474,14 @@ export function researchForward(kind: i32, N: i32, C: i32, x: usize, y: usize, p
   for (let u = 0; u < N; u++) {
     const xu = x + ((<usize>u * <usize>rInPlane * <usize>C) << 2);
     const yu = y + ((<usize>u * <usize>rOutPlane * <usize>C) << 2);
-    for (let o = 0; o < rOutPlane; o++) {
+    // Output o = (od·outH + oh)·outW + ow, walked in that order (no division per output).
+    let o = 0;
+    for (let od = 0; od < rOD; od++) for (let oh = 0; oh < rOH; oh++) for (let ow = 0; ow < rOW; ow++, o++) {
       if (rowMixed) {
-        store<f32>(yu + (<usize>o << 2), mixedRows(xu, o, <f32>param));
+        store<f32>(yu + (<usize>o << 2), mixedRows(xu, od, oh, ow, <f32>param));
         continue;
       }
-      const n = windowPositions(o);
+      const n = windowPositions(od, oh, ow);
       const yo = yu + ((<usize>o * <usize>C) << 2);
       let c = 0;
       if (kind == KIND_MIXED) {
@@ -554,8 +550,9 @@ export function researchBackward(kind: i32, N: i32, C: i32, x: usize, dy: usize,
     const xu = x + ((<usize>u * <usize>rInPlane * <usize>C) << 2);
     const au = acc + ((<usize>u * <usize>rInPlane * <usize>C) << 3);
     const du = dy + ((<usize>u * <usize>rOutPlane * <usize>C) << 2);
-    for (let o = 0; o < rOutPlane; o++) {
-      const n = windowPositions(o);
+    let o = 0;
+    for (let od = 0; od < rOD; od++) for (let oh = 0; oh < rOH; oh++) for (let ow = 0; ow < rOW; ow++, o++) {
+      const n = windowPositions(od, oh, ow);
       for (let c = 0; c < C; c++) {
         const d = <f64>load<f32>(du + ((<usize>o * <usize>C + <usize>c) << 2));
         gather(xu + (<usize>c << 2), n, C);
