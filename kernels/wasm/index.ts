@@ -18,6 +18,7 @@ import type {
   Direction, ForwardOut, ForwardResult, Layout, PlanningBackend, PoolPlan, PoolPlanOptions, PoolSpec, ResidentBackend,
   ResidentCase, Support, Tensor,
 } from '../../spec/contract.js';
+import type { ReducingBackend } from '../../spec/contract.js';
 import { poolGeometry, product, type PoolGeometry } from '../../spec/geometry.js';
 import { BackendError, ValidationError } from '../../spec/errors.js';
 import { declineStructured } from '../structured/decline.js';
@@ -30,6 +31,7 @@ import { geometry3 } from './geometry.js';
 import { planMemory } from './memory-plan.js';
 import { NAME, WASM_MAX_MEMORY_BYTES, WASM_PAGE_BYTES } from './module.js';
 import { forwardPath, type WasmPath } from './path.js';
+import { createWasmResearch } from './research.js';
 
 export { WASM_MAX_MEMORY_BYTES, WASM_PAGE_BYTES } from './module.js';
 export { WASM_CHUNK_BYTES, chunking, type Chunking } from './chunking.js';
@@ -40,7 +42,7 @@ export { forwardPath, type WasmPath } from './path.js';
  * A backend that also exposes its memory (for leak checks) and its bound, plans calls into caller-provided outputs
  * (PlanningBackend) and keeps a case's data in wasm memory for timing the kernels alone (ResidentBackend).
  */
-export interface WasmBackend extends PlanningBackend, ResidentBackend {
+export interface WasmBackend extends PlanningBackend, ResidentBackend, ReducingBackend {
   readonly memory: WebAssembly.Memory;
   readonly maxMemoryBytes: number;
   resident(spec: PoolSpec, x: Tensor, direction: Direction, dy?: Tensor): Promise<WasmResidentCase>;
@@ -239,6 +241,7 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     // The values-only variant is its own registry entry; its results carry its own name.
     name: withIndices ? NAME : `${NAME}-values`,
     structured: declineStructured(NAME, 'the wasm kernels cover sliding-window pooling only; the structured kinds of SPEC.md §10 (adaptive, RoI, SPP, unpooling) run on the naive backend'),
+    reducers: createWasmResearch(engine, chunkBytes),
     memory: mem.memory,
     maxMemoryBytes: limit,
     supports(spec: PoolSpec, inputShape: readonly number[], layout: Layout = 'channels_first'): Support {

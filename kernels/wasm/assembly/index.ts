@@ -9,3 +9,4 @@ export { fwdRows } from './rows';
 export { avgDivide, buildDivisors, lpMap, lpRoot } from './passes';
 export { bwdMax, bwdMaxPlanes, bwdSum, bwdSumRows, narrow } from './backward';
 export { bwdLp, bwdLpPrep, lpForward64, lpSafe } from './lp';
+export { researchBackward, researchForward, researchGeometry, researchNarrow } from './research';
