@@ -36,7 +36,7 @@
  * covers exactly this (the depth of any tree over n terms is at most n − 1).
  */
 import {
-  countD, countH, countW, dilD, dilH, dilW, firstD, firstH, firstW, inH, inPlane, inW, kerW, outD, outH,
+  countD, countH, countW, dilD, dilH, dilW, firstD, firstH, firstW, inD, inH, inPlane, inW, kerW, outD, outH,
   outPlane, outW, padW, strW, tab,
 } from './state';
 import { KIND_MAX, planeScalar } from './scalar';
@@ -612,6 +612,80 @@ function rowsPlanes<R, S>(planes: i32, x: usize, y: usize, ix: usize): void {
 }
 
 /**
+ * Whether every window is exactly input rows 2·oh, 2·oh + 1 and columns 2·ow, 2·ow + 1 of one depth slice (its
+ * in-bounds taps: padding taps beyond them never win and add nothing), with at least 4 outputs per row: the pair
+ * kernel (pairPlanes) applies.
+ */
+function pairWindows(): bool {
+  if (hShape != H_K2S2 || padW != 0 || outW < 4 || outD != 1 || inD != 1 || tab(countD, 0) != 1) return false;
+  if (dilH != 1 || (outW << 1) > inW) return false;
+  for (let oh = 0; oh < outH; oh++) {
+    if (tab(firstH, oh) != oh << 1 || tab(countH, oh) != 2) return false;
+  }
+  return true;
+}
+
+/**
+ * One group of 4 outputs of the pair kernel: rows at a (row 2·oh) and a + 4·inW (row 2·oh + 1), columns from
+ * 2·ow. Each row's pair first (the odd column wins only when strictly greater), then the second row's result
+ * wins only when strictly greater: the first maximum in scan order (row 0's taps precede row 1's). Indices: the
+ * row's base q (plane index of column 0 of row 2·oh) plus 2·lane + code. Returns the NaN sum of the 4 loads.
+ */
+@inline function pairGroup<R>(a: usize, rowB: usize, q: i32, yo: usize, io: usize): v128 {
+  const L0 = v128.load(a);
+  const L1 = v128.load(a, 16);
+  const M0 = v128.load(a + rowB);
+  const M1 = v128.load(a + rowB, 16);
+  const e0 = v128.shuffle<f32>(L0, L1, 0, 2, 4, 6);
+  const o0 = v128.shuffle<f32>(L0, L1, 1, 3, 5, 7);
+  const e1 = v128.shuffle<f32>(M0, M1, 0, 2, 4, 6);
+  const o1 = v128.shuffle<f32>(M0, M1, 1, 3, 5, 7);
+  if (sizeof<R>() == 4) {
+    v128.store(yo, f32x4.add(f32x4.add(e0, o0), f32x4.add(e1, o1)));
+    return e0;
+  }
+  const h0 = f32x4.pmax(e0, o0);
+  const h1 = f32x4.pmax(e1, o1);
+  v128.store(yo, f32x4.pmax(h0, h1));
+  if (sizeof<R>() == 1) {
+    const c0 = v128.and(f32x4.gt(o0, e0), ONE);
+    const c1 = i32x4.add(v128.and(f32x4.gt(o1, e1), ONE), i32x4.splat(inW));
+    const code = v128.bitselect(c1, c0, f32x4.gt(h1, h0));
+    v128.store(io, i32x4.add(i32x4.add(i32x4.splat(q), i32x4(0, 2, 4, 6)), code));
+  }
+  return f32x4.add(f32x4.add(L0, L1), f32x4.add(M0, M1));
+}
+
+/**
+ * Kernel 2 stride 2 windows that lie inside the plane (pairWindows): no ring, no tables, no masks; per output row
+ * groups of 4, the last moved back to end at outW (it recomputes a few outputs, identically). A plane whose loads
+ * summed to NaN (a NaN, or ∞ − ∞) is recomputed by the exact scalar MAX.SELECT.
+ */
+function pairPlanes<R>(planes: i32, x: usize, y: usize, ix: usize): void {
+  const rowB = <usize>inW << 2;
+  const last = outW - 4;
+  for (let pl = 0; pl < planes; pl++) {
+    const xp = x + ((<usize>pl * <usize>inPlane) << 2);
+    const yp = (<usize>pl * <usize>outPlane) << 2;
+    let nan = f32x4.splat(0);
+    let yo = yp;
+    for (let oh = 0; oh < outH; oh++) {
+      const q = (oh << 1) * inW;
+      const xr = xp + (<usize>q << 2);
+      let ow = 0;
+      for (; ow < last; ow += 4) {
+        const o = yo + (<usize>ow << 2);
+        nan = f32x4.add(nan, pairGroup<R>(xr + (<usize>ow << 3), rowB, q + (ow << 1), y + o, ix + o));
+      }
+      const o = yo + (<usize>last << 2);
+      nan = f32x4.add(nan, pairGroup<R>(xr + (<usize>last << 3), rowB, q + (last << 1), y + o, ix + o));
+      yo += <usize>outW << 2;
+    }
+    if (sizeof<R>() != 4 && v128.any_true(f32x4.ne(nan, nan))) planeScalar(KIND_MAX, xp, 1, y + yp, ix + yp, 1);
+  }
+}
+
+/**
  * Contiguous planes: kind KIND_MAX (with indices), KIND_MAX_VALUES (ix is written only for planes that hold a
  * NaN, which the scalar rule recomputes) or KIND_SUM. `ring` holds R rows of ⌈outW/4⌉·16 bytes (twice
  * that with indices), then R i32 tags and one i32 per window row (kernels/wasm/memory-plan.ts reserves it); R is
@@ -640,6 +714,12 @@ export function fwdRows(kind: i32, planes: i32, x: usize, y: usize, ix: usize, r
   rowOff = tags + (<usize>R << 2);
   vLo = lo;
   vHi = hi;
+  if (pairWindows()) {
+    if (kind == KIND_MAX) pairPlanes<MaxIdx>(planes, x, y, ix);
+    else if (kind == KIND_MAX_VALUES) pairPlanes<MaxVal>(planes, x, y, ix);
+    else pairPlanes<Sum>(planes, x, y, ix);
+    return;
+  }
   if (kind == KIND_MAX) {
     if (s == 1) rowsPlanes<MaxIdx, S1>(planes, x, y, ix);
     else if (s == 2) rowsPlanes<MaxIdx, S2>(planes, x, y, ix);
