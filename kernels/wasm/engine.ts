@@ -151,6 +151,8 @@ export class Engine {
     const k = this.kernels;
     const { spec, plan, chunk, cl, C } = c;
     const xCount = n * chunk.unitIn;
+    // GRAD.MAX of 2×2 stride-2 windows tiling contiguous planes: one fused kernel writes the whole of dx.
+    if (spec.kind === 'max' && !cl && k.bwdMaxPairs(n * C, plan.x, plan.dy, plan.acc)) return;
     if (spec.kind === 'lp') this.mem.f64.fill(0, plan.acc >> 3, (plan.acc >> 3) + xCount);
     else this.mem.f32.fill(0, plan.acc >> 2, (plan.acc >> 2) + xCount);
     switch (spec.kind) {

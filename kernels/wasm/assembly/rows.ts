@@ -39,7 +39,7 @@ import {
   countD, countH, countW, dilD, dilH, dilW, firstD, firstH, firstW, inD, inH, inPlane, inW, kerW, outD, outH,
   outPlane, outW, padW, strW, tab,
 } from './state';
-import { KIND_MAX, planeScalar } from './scalar';
+import { KIND_MAX, maxIndexAt, planeScalar } from './scalar';
 
 /** fwdRows' kind for max without indices (KIND_MAX and KIND_SUM are scalar.ts's). */
 export const KIND_MAX_VALUES: i32 = 2;
@@ -683,6 +683,71 @@ function pairPlanes<R>(planes: i32, x: usize, y: usize, ix: usize): void {
     }
     if (sizeof<R>() != 4 && v128.any_true(f32x4.ne(nan, nan))) planeScalar(KIND_MAX, xp, 1, y + yp, ix + yp, 1);
   }
+}
+
+/**
+ * GRAD.MAX for 2×2 stride-2 windows that tile every plane exactly (pairWindows, and 2·outH = inH, 2·outW = inW):
+ * each input lies in exactly one window, so dx is written once, whole: dy at the window's MAX.SELECT winner (the
+ * pair kernel's first maximum: the odd column when strictly greater, the second row when its pair's maximum is
+ * strictly greater), +0 at its other taps. No forward indices, no zeroing pass, no scatter. A plane whose loads
+ * summed to NaN is redone with the scalar MAX.SELECT (maxIndexAt). Returns 0, doing nothing, when the windows are
+ * not such a tiling (the host then takes the general path).
+ */
+export function bwdMaxPairs(planes: i32, x: usize, dy: usize, dx: usize): i32 {
+  hShape = dilW == 1 && kerW == 2 && strW == 2 ? H_K2S2 : H_ANY;
+  if (!pairWindows() || outH << 1 != inH || outW << 1 != inW) return 0;
+  const rowB = <usize>inW << 2;
+  const last = outW - 4;
+  for (let pl = 0; pl < planes; pl++) {
+    const xp = x + ((<usize>pl * <usize>inPlane) << 2);
+    const dp = dx + ((<usize>pl * <usize>inPlane) << 2);
+    const gp = dy + ((<usize>pl * <usize>outPlane) << 2);
+    let nan = f32x4.splat(0);
+    for (let oh = 0; oh < outH; oh++) {
+      const r = <usize>((oh << 1) * inW) << 2;
+      const gr = gp + (<usize>(oh * outW) << 2);
+      for (let ow = 0; ; ow += 4) {
+        if (ow > last) ow = last;
+        const a = xp + r + (<usize>ow << 3);
+        const L0 = v128.load(a);
+        const L1 = v128.load(a, 16);
+        const M0 = v128.load(a + rowB);
+        const M1 = v128.load(a + rowB, 16);
+        nan = f32x4.add(nan, f32x4.add(f32x4.add(L0, L1), f32x4.add(M0, M1)));
+        const e0 = v128.shuffle<f32>(L0, L1, 0, 2, 4, 6);
+        const o0 = v128.shuffle<f32>(L0, L1, 1, 3, 5, 7);
+        const e1 = v128.shuffle<f32>(M0, M1, 0, 2, 4, 6);
+        const o1 = v128.shuffle<f32>(M0, M1, 1, 3, 5, 7);
+        const m0 = f32x4.gt(o0, e0);
+        const m1 = f32x4.gt(o1, e1);
+        const mv = f32x4.gt(f32x4.pmax(e1, o1), f32x4.pmax(e0, o0));
+        const g = v128.load(gr + (<usize>ow << 2));
+        const g0 = v128.andnot(g, mv);
+        const g1 = v128.and(g, mv);
+        const go0 = v128.and(g0, m0);
+        const ge0 = v128.andnot(g0, m0);
+        const go1 = v128.and(g1, m1);
+        const ge1 = v128.andnot(g1, m1);
+        const d = dp + r + (<usize>ow << 3);
+        v128.store(d, v128.shuffle<f32>(ge0, go0, 0, 4, 1, 5));
+        v128.store(d, v128.shuffle<f32>(ge0, go0, 2, 6, 3, 7), 16);
+        v128.store(d + rowB, v128.shuffle<f32>(ge1, go1, 0, 4, 1, 5));
+        v128.store(d + rowB, v128.shuffle<f32>(ge1, go1, 2, 6, 3, 7), 16);
+        if (ow == last) break;
+      }
+    }
+    if (v128.any_true(f32x4.ne(nan, nan))) {
+      memory.fill(dp, 0, <usize>inPlane << 2);
+      let o: usize = 0;
+      for (let oh = 0; oh < outH; oh++) {
+        for (let ow = 0; ow < outW; ow++) {
+          store<f32>(dp + (<usize>maxIndexAt(xp, 1, 0, oh, ow) << 2), load<f32>(gp + (o << 2)));
+          o++;
+        }
+      }
+    }
+  }
+  return 1;
 }
 
 /**
