@@ -19,6 +19,11 @@
  *   combined 4 output columns at a time.
  * - Fused walk (fusedRow), for the specialised windows with at most 3 rows: per group of 4 outputs, the H groups of
  *   the window rows the ring does not hold yet, then the V combine; no pass per row.
+ * Two shapes skip the ring altogether (fwdRows tries them first):
+ * - Pair kernel (pairPlanes): 2×2 stride-2 windows inside the plane (VGG): both rows' pairs and their combine in
+ *   registers, no tables or masks. bwdMaxPairs is its backward for exact tilings.
+ * - Strip kernel (stripPlanes): kernel-3 windows (stride 1 or 2) of up to 3 rows on planes of at most 16 KiB: column
+ *   strips top to bottom, the last three rows' H results in registers.
  *
  * Max is exact and keeps scan order: the H pass takes the first maximum of a row (a later tap replaces the
  * running maximum only when strictly greater: m = v > acc, acc = pmax(acc, v) = m ? v : acc, so ties, −0/+0
