@@ -7,7 +7,7 @@
 import type { PoolSpec } from '../../spec/contract.js';
 import type { PoolGeometry } from '../../spec/geometry.js';
 import { BackendError } from '../../spec/errors.js';
-import { chunking, type Chunking } from './chunking.js';
+import { chunking, WASM_CHUNK_BYTES, type Chunking } from './chunking.js';
 import { geometry3, planesContiguous, type Geometry3 } from './geometry.js';
 import { planMemory, type MemoryPlan } from './memory-plan.js';
 import {
@@ -145,14 +145,42 @@ export class Engine {
 
   /**
    * The backward kernels on n units (x at plan.x, dy at plan.dy); dx, as float32, at plan.acc (max, sum and avg
-   * accumulate there in float32; lp in f64, narrowed in place).
+   * accumulate there in float32; lp in f64, narrowed in place). A case holding more than a chunk's worth of units
+   * (a resident one holds the whole tensor) runs in blocks of about WASM_CHUNK_BYTES of input, as a streamed call
+   * does, so that a block's forward outputs and dx are still in cache when its next kernel reads them.
    */
   backward(c: WasmCase, n: number): void {
+    const { plan, chunk } = c;
+    const block = Math.max(1, Math.floor(WASM_CHUNK_BYTES / (4 * chunk.unitIn)));
+    // (Not lp: its f64 accumulator is narrowed in place to float32 slots at the front of the whole buffer.)
+    if (n <= block || c.spec.kind === 'lp') {
+      this.backwardUnits(c, n);
+      return;
+    }
+    // Byte offset of unit u in a buffer of `per` elements of `bytes` bytes per unit (0: a buffer the case lacks).
+    const at = (ptr: number, bytes: number, per: number, u: number): number => (ptr ? ptr + bytes * per * u : 0);
+    for (let u = 0; u < n; u += block) {
+      const blockPlan: MemoryPlan = {
+        ...plan,
+        x: at(plan.x, 4, chunk.unitIn, u),
+        y: at(plan.y, 4, chunk.unitOut, u),
+        ix: at(plan.ix, 4, chunk.unitOut, u),
+        dy: at(plan.dy, 4, chunk.unitOut, u),
+        acc: at(plan.acc, 4, chunk.unitIn, u),
+      };
+      this.backwardUnits({ ...c, plan: blockPlan }, Math.min(block, n - u));
+    }
+  }
+
+  private backwardUnits(c: WasmCase, n: number): void {
     const k = this.kernels;
     const { spec, plan, chunk, cl, C } = c;
     const xCount = n * chunk.unitIn;
+    // GRAD.MAX of 2×2 stride-2 windows tiling contiguous planes: one fused kernel writes the whole of dx.
+    if (spec.kind === 'max' && !cl && k.bwdMaxPairs(n * C, plan.x, plan.dy, plan.acc)) return;
     if (spec.kind === 'lp') this.mem.f64.fill(0, plan.acc >> 3, (plan.acc >> 3) + xCount);
-    else this.mem.f32.fill(0, plan.acc >> 2, (plan.acc >> 2) + xCount);
+    // (A global sum or avg writes every element of dx: no zeroing.)
+    else if (!((spec.kind === 'sum' || spec.kind === 'avg') && !cl && c.g3.global)) this.mem.f32.fill(0, plan.acc >> 2, (plan.acc >> 2) + xCount);
     switch (spec.kind) {
       case 'max':
         // GRAD.MAX: the forward's MAX.SELECT indices, then dx[index] += dy.

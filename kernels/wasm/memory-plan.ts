@@ -48,8 +48,12 @@ export function planMemory(base: number, spec: PoolSpec, g: PoolGeometry, path: 
   if (backward) {
     plan.dy = take(4 * yCount);
     plan.acc = take((spec.kind === 'lp' ? 8 : 4) * xCount); // lp accumulates in f64, the others in float32
-    // bwdSumRows' scratch row (contiguous planes): one input row's width.
-    if ((spec.kind === 'sum' || spec.kind === 'avg') && planesContiguous(g)) plan.scratch = take(4 * g.inSpatial[g.rank - 1]!);
+    // bwdSumRows' scratch (contiguous planes): one input row's width, then (stride 1) the row's shares between
+    // zero pads of kernel + 4 floats each side.
+    if ((spec.kind === 'sum' || spec.kind === 'avg') && planesContiguous(g)) {
+      const w = g.axes[g.rank - 1]!;
+      plan.scratch = take(4 * (w.size + 4 + w.out + 2 * w.kernel + 12));
+    }
     if (spec.kind === 'lp') {
       plan.pw = take(8 * xCount);
       plan.g = take(8 * xCount);

@@ -30,6 +30,8 @@ export interface Kernels {
   lpForward64(cl: number, N: number, C: number, x: number, y: number, p: number, pw: number, count: number): void;
   bwdMax(cl: number, N: number, C: number, ix: number, dy: number, dx: number): void;
   bwdMaxPlanes(planes: number, ix: number, dy: number, dx: number, disjoint: number): void;
+  /** 1 when it wrote the whole of dx (2×2 stride-2 windows tiling the planes), else 0 and nothing written. */
+  bwdMaxPairs(planes: number, x: number, dy: number, dx: number): number;
   bwdSum(cl: number, N: number, C: number, dy: number, dx: number, avg: number, useOverride: number, override: number): void;
   bwdSumRows(planes: number, dy: number, dx: number, t: number, avg: number, useOverride: number, override: number, global: number): void;
   bwdLpPrep(x: number, count: number, p: number, pw: number, g: number): void;

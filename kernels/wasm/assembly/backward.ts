@@ -6,8 +6,8 @@
  * Max uses the indices of a forward run (the same MAX.SELECT winner).
  */
 import {
-  countD, countH, countW, dilD, dilH, dilW, divisorAt, firstD, firstH, firstW, inH, inPlane, inW, outD, outH, outPlane,
-  outW, selectPlane, tab, xb, xs, yb, ys,
+  countD, countH, countW, dilD, dilH, dilW, divisorAt, factorD, factorH, factorW, firstD, firstH, firstW, inH, inPlane,
+  inW, kerW, outD, outH, outPlane, outW, padW, selectPlane, strW, tab, xb, xs, yb, ys,
 } from './state';
 
 @inline export function addAt(acc: usize, e: usize, v: f64): void {
@@ -149,6 +149,10 @@ export function bwdSumRows(
     }
     return;
   }
+  if (strW == 1 && dilW == 1 && (useOverride || divisorsExact32())) {
+    sumRowsGather(planes, dy, dx, t, avg, useOverride, over);
+    return;
+  }
   for (let pl = 0; pl < planes; pl++) {
     const dxp = dx + ((<usize>pl * <usize>inPlane) << 2);
     let at = dy + ((<usize>pl * <usize>outPlane) << 2);
@@ -177,6 +181,102 @@ export function bwdSumRows(
           for (let j = 0; j < nh; j++) {
             const row = dxp + (<usize>((rowD + j * dilH) * W) << 2);
             w = 0;
+            for (; w + 4 <= W; w += 4) {
+              const o = <usize>w << 2;
+              v128.store(row + o, f32x4.add(v128.load(row + o), v128.load(t + o)));
+            }
+            for (; w < W; w++) {
+              const o = <usize>w << 2;
+              store<f32>(row + o, load<f32>(row + o) + load<f32>(t + o));
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/** Whether every AVG.DIVISOR is below 2^24, so that float32 products of the per-axis factors are exact. */
+function divisorsExact32(): bool {
+  let d = 0;
+  let h = 0;
+  let w = 0;
+  for (let i = 0; i < outD; i++) d = max(d, tab(factorD, i));
+  for (let i = 0; i < outH; i++) h = max(h, tab(factorH, i));
+  for (let i = 0; i < outW; i++) w = max(w, tab(factorW, i));
+  return <f64>d * <f64>h * <f64>w < 16777216.0;
+}
+
+/**
+ * bwdSumRows for width stride 1 and dilation 1, vectorised: per output row, the shares (dy, or dy over the
+ * divisor: one float32 division per output, by the float32 divisor, as the scalar path) are written 4 at a time
+ * between zero pads, then the width spread becomes a gather: input column c receives the shares of outputs
+ * c + padW − k + 1 .. c + padW (the outputs whose windows hold c; a pad holds zeros where no output is), k loads
+ * per 4 columns. The row is then added to the window's input rows, as the scalar path does. Any order of the
+ * float32 additions is within ACC.GRAD.
+ */
+function sumRowsGather(planes: i32, dy: usize, dx: usize, t: usize, avg: i32, useOverride: i32, over: f32): void {
+  const W = inW;
+  const K = kerW;
+  // The shares row: K + 4 zero floats, outW shares, K + 4 zero floats.
+  const sp = t + ((<usize>W + 4) << 2);
+  const sh = sp + ((<usize>K + 4) << 2);
+  for (let i = 0; i < K + 4; i++) {
+    store<f32>(sp + (<usize>i << 2), 0);
+    store<f32>(sh + (<usize>(outW + i) << 2), 0);
+  }
+  const overV = f32x4.splat(over);
+  const first = sh + (<usize>(<isize>(padW - K + 1) << 2));
+  for (let pl = 0; pl < planes; pl++) {
+    const dxp = dx + ((<usize>pl * <usize>inPlane) << 2);
+    let at = dy + ((<usize>pl * <usize>outPlane) << 2);
+    for (let od = 0; od < outD; od++) {
+      const d0 = tab(firstD, od);
+      const nd = tab(countD, od);
+      for (let oh = 0; oh < outH; oh++) {
+        const h0 = tab(firstH, oh);
+        const nh = tab(countH, oh);
+        const fdh = <f32>(tab(factorD, od) * tab(factorH, oh));
+        const fdhV = f32x4.splat(fdh);
+        let ow = 0;
+        for (; ow + 4 <= outW; ow += 4) {
+          let v = v128.load(at + (<usize>ow << 2));
+          if (avg) {
+            v = f32x4.div(v, useOverride ? overV : f32x4.mul(fdhV, f32x4.convert_i32x4_s(v128.load(factorW + (<usize>ow << 2)))));
+          }
+          v128.store(sh + (<usize>ow << 2), v);
+        }
+        for (; ow < outW; ow++) {
+          let v = load<f32>(at + (<usize>ow << 2));
+          if (avg) v = v / (useOverride ? over : fdh * <f32>tab(factorW, ow));
+          store<f32>(sh + (<usize>ow << 2), v);
+        }
+        at += <usize>outW << 2;
+        // Column c gathers shares c + padW − K + 1 .. c + padW: loads from first + 4·c, K of them.
+        let c = 0;
+        for (; c + 4 <= W; c += 4) {
+          let a = first + (<usize>c << 2);
+          let s = v128.load(a);
+          for (let j = 1; j < K; j++) {
+            a += 4;
+            s = f32x4.add(s, v128.load(a));
+          }
+          v128.store(t + (<usize>c << 2), s);
+        }
+        for (; c < W; c++) {
+          let a = first + (<usize>c << 2);
+          let s = load<f32>(a);
+          for (let j = 1; j < K; j++) {
+            a += 4;
+            s += load<f32>(a);
+          }
+          store<f32>(t + (<usize>c << 2), s);
+        }
+        for (let i = 0; i < nd; i++) {
+          const rowD = (d0 + i * dilD) * inH + h0;
+          for (let j = 0; j < nh; j++) {
+            const row = dxp + (<usize>((rowD + j * dilH) * W) << 2);
+            let w = 0;
             for (; w + 4 <= W; w += 4) {
               const o = <usize>w << 2;
               v128.store(row + o, f32x4.add(v128.load(row + o), v128.load(t + o)));

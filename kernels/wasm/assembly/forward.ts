@@ -259,10 +259,58 @@ function sumGlobalPlane(xp: usize): f32 {
   return s;
 }
 
+const NEG_ZERO = f32x4.splat(-0.0);
+const LANES = i32x4(0, 1, 2, 3);
+
+/**
+ * The float32 sum of the floats [lo, hi) from g (lo < hi) as 4 lanes, read as whole vectors from g (16-byte
+ * aligned reads when g is): the vectors holding lo and hi − 1 contribute only their lanes inside the range, the
+ * others −0 (the additive identity, exactly: a sum of −0s stays −0).
+ */
+@inline function segmentSum(g: usize, lo: i32, hi: i32): v128 {
+  const a = lo >> 2;
+  const b = (hi - 1) >> 2;
+  const from = i32x4.ge_s(LANES, i32x4.splat(lo & 3));
+  const to = i32x4.le_s(LANES, i32x4.splat((hi - 1) & 3));
+  if (a == b) return v128.bitselect(v128.load(g + (<usize>a << 4)), NEG_ZERO, v128.and(from, to));
+  let s0 = v128.bitselect(v128.load(g + (<usize>a << 4)), NEG_ZERO, from);
+  let s1 = v128.bitselect(v128.load(g + (<usize>b << 4)), NEG_ZERO, to);
+  let j = a + 1;
+  for (; j + 2 <= b; j += 2) {
+    const at = g + (<usize>j << 4);
+    s0 = f32x4.add(s0, v128.load(at));
+    s1 = f32x4.add(s1, v128.load(at, 16));
+  }
+  if (j < b) s0 = f32x4.add(s0, v128.load(g + (<usize>j << 4)));
+  return f32x4.add(s0, s1);
+}
+
+/**
+ * Sums of 4 consecutive whole planes of P floats from g: together they are exactly P vectors, so each plane is a
+ * segment of whole vectors with at most a split vector at either end (segmentSum); a 4×4 transpose-add gives the
+ * 4 sums in one vector, stored at y. Any order of the float32 additions is within ACC.SUM's bound (ACC.MODEL).
+ */
+@inline function sumGlobal4(g: usize, P: i32, y: usize): void {
+  const s0 = segmentSum(g, 0, P);
+  const s1 = segmentSum(g, P, 2 * P);
+  const s2 = segmentSum(g, 2 * P, 3 * P);
+  const s3 = segmentSum(g, 3 * P, 4 * P);
+  const a = f32x4.add(v128.shuffle<f32>(s0, s1, 0, 4, 1, 5), v128.shuffle<f32>(s0, s1, 2, 6, 3, 7));
+  const b = f32x4.add(v128.shuffle<f32>(s2, s3, 0, 4, 1, 5), v128.shuffle<f32>(s2, s3, 2, 6, 3, 7));
+  v128.store(y, f32x4.add(v128.shuffle<f32>(a, b, 0, 1, 4, 5), v128.shuffle<f32>(a, b, 2, 3, 6, 7)));
+}
+
 /** channels_first, one output per plane whose window is the whole plane in scan order. */
 export function fwdGlobal(kind: i32, planes: i32, x: usize, y: usize, ix: usize): void {
   const P = inPlane;
-  for (let p = 0; p < planes; p++) {
+  let first = 0;
+  if (kind != KIND_MAX && P >= 4) {
+    // Sums: 4 planes at a time (one vector per 4 planes' outputs), the last planes % 4 one at a time below.
+    for (; first + 4 <= planes; first += 4) {
+      sumGlobal4(x + ((<usize>first * <usize>P) << 2), P, y + (<usize>first << 2));
+    }
+  }
+  for (let p = first; p < planes; p++) {
     const xp = x + ((<usize>p * <usize>P) << 2);
     const at = <usize>p << 2;
     if (kind == KIND_MAX) {

@@ -5,7 +5,7 @@
  */
 export { heapBase, setGeometry, tableBytes } from './state';
 export { fwdChannelsLast, fwdGlobal, fwdScalar } from './forward';
-export { fwdRows } from './rows';
+export { bwdMaxPairs, fwdRows } from './rows';
 export { avgDivide, buildDivisors, lpMap, lpRoot } from './passes';
 export { bwdMax, bwdMaxPlanes, bwdSum, bwdSumRows, narrow } from './backward';
 export { bwdLp, bwdLpPrep, lpForward64, lpSafe } from './lp';

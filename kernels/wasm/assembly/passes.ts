@@ -22,6 +22,22 @@ export function buildDivisors(div: usize, useOverride: i32, overrideDivisor: f64
 /** y /= div (one float32 division per output); cl = 1 for channels_last. */
 export function avgDivide(cl: i32, N: i32, C: i32, y: usize, div: usize): void {
   const P = outPlane;
+  if (!cl && P == 1) {
+    // One output per plane (a global pool): one divisor for the whole contiguous run of outputs.
+    const d = load<f32>(div);
+    const dv = f32x4.splat(d);
+    const total = N * C;
+    let o = 0;
+    for (; o + 4 <= total; o += 4) {
+      const a = y + (<usize>o << 2);
+      v128.store(a, f32x4.div(v128.load(a), dv));
+    }
+    for (; o < total; o++) {
+      const a = y + (<usize>o << 2);
+      store<f32>(a, load<f32>(a) / d);
+    }
+    return;
+  }
   if (!cl) {
     const planes = N * C;
     for (let p = 0; p < planes; p++) {

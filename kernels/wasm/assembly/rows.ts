@@ -19,6 +19,11 @@
  *   combined 4 output columns at a time.
  * - Fused walk (fusedRow), for the specialised windows with at most 3 rows: per group of 4 outputs, the H groups of
  *   the window rows the ring does not hold yet, then the V combine; no pass per row.
+ * Two shapes skip the ring altogether (fwdRows tries them first):
+ * - Pair kernel (pairPlanes): 2×2 stride-2 windows inside the plane (VGG): both rows' pairs and their combine in
+ *   registers, no tables or masks. bwdMaxPairs is its backward for exact tilings.
+ * - Strip kernel (stripPlanes): kernel-3 windows (stride 1 or 2) of up to 3 rows on planes of at most 16 KiB: column
+ *   strips top to bottom, the last three rows' H results in registers.
  *
  * Max is exact and keeps scan order: the H pass takes the first maximum of a row (a later tap replaces the
  * running maximum only when strictly greater: m = v > acc, acc = pmax(acc, v) = m ? v : acc, so ties, −0/+0
@@ -36,10 +41,10 @@
  * covers exactly this (the depth of any tree over n terms is at most n − 1).
  */
 import {
-  countD, countH, countW, dilD, dilH, dilW, firstD, firstH, firstW, inH, inPlane, inW, kerW, outD, outH,
+  countD, countH, countW, dilD, dilH, dilW, firstD, firstH, firstW, inD, inH, inPlane, inW, kerW, outD, outH,
   outPlane, outW, padW, strW, tab,
 } from './state';
-import { KIND_MAX, planeScalar } from './scalar';
+import { KIND_MAX, maxIndexAt, planeScalar } from './scalar';
 
 /** fwdRows' kind for max without indices (KIND_MAX and KIND_SUM are scalar.ts's). */
 export const KIND_MAX_VALUES: i32 = 2;
@@ -612,6 +617,313 @@ function rowsPlanes<R, S>(planes: i32, x: usize, y: usize, ix: usize): void {
 }
 
 /**
+ * Whether every window is exactly input rows 2·oh, 2·oh + 1 and columns 2·ow, 2·ow + 1 of one depth slice (its
+ * in-bounds taps: padding taps beyond them never win and add nothing), with at least 4 outputs per row: the pair
+ * kernel (pairPlanes) applies.
+ */
+function pairWindows(): bool {
+  if (hShape != H_K2S2 || padW != 0 || outW < 4 || outD != 1 || inD != 1 || tab(countD, 0) != 1) return false;
+  if (dilH != 1 || (outW << 1) > inW) return false;
+  for (let oh = 0; oh < outH; oh++) {
+    if (tab(firstH, oh) != oh << 1 || tab(countH, oh) != 2) return false;
+  }
+  return true;
+}
+
+/**
+ * One group of 4 outputs of the pair kernel: rows at a (row 2·oh) and a + 4·inW (row 2·oh + 1), columns from
+ * 2·ow. Each row's pair first (the odd column wins only when strictly greater), then the second row's result
+ * wins only when strictly greater: the first maximum in scan order (row 0's taps precede row 1's). Indices: the
+ * row's base q (plane index of column 0 of row 2·oh) plus 2·lane + code. Returns the NaN sum of the 4 loads.
+ */
+@inline function pairGroup<R>(a: usize, rowB: usize, q: i32, yo: usize, io: usize): v128 {
+  const L0 = v128.load(a);
+  const L1 = v128.load(a, 16);
+  const M0 = v128.load(a + rowB);
+  const M1 = v128.load(a + rowB, 16);
+  const e0 = v128.shuffle<f32>(L0, L1, 0, 2, 4, 6);
+  const o0 = v128.shuffle<f32>(L0, L1, 1, 3, 5, 7);
+  const e1 = v128.shuffle<f32>(M0, M1, 0, 2, 4, 6);
+  const o1 = v128.shuffle<f32>(M0, M1, 1, 3, 5, 7);
+  if (sizeof<R>() == 4) {
+    v128.store(yo, f32x4.add(f32x4.add(e0, o0), f32x4.add(e1, o1)));
+    return e0;
+  }
+  const h0 = f32x4.pmax(e0, o0);
+  const h1 = f32x4.pmax(e1, o1);
+  v128.store(yo, f32x4.pmax(h0, h1));
+  if (sizeof<R>() == 1) {
+    const c0 = v128.and(f32x4.gt(o0, e0), ONE);
+    const c1 = i32x4.add(v128.and(f32x4.gt(o1, e1), ONE), i32x4.splat(inW));
+    const code = v128.bitselect(c1, c0, f32x4.gt(h1, h0));
+    v128.store(io, i32x4.add(i32x4.add(i32x4.splat(q), i32x4(0, 2, 4, 6)), code));
+  }
+  return f32x4.add(f32x4.add(L0, L1), f32x4.add(M0, M1));
+}
+
+/**
+ * Kernel 2 stride 2 windows that lie inside the plane (pairWindows): no ring, no tables, no masks; per output row
+ * groups of 4, the last moved back to end at outW (it recomputes a few outputs, identically). A plane whose loads
+ * summed to NaN (a NaN, or ∞ − ∞) is recomputed by the exact scalar MAX.SELECT.
+ */
+function pairPlanes<R>(planes: i32, x: usize, y: usize, ix: usize): void {
+  const rowB = <usize>inW << 2;
+  const last = outW - 4;
+  for (let pl = 0; pl < planes; pl++) {
+    const xp = x + ((<usize>pl * <usize>inPlane) << 2);
+    const yp = (<usize>pl * <usize>outPlane) << 2;
+    let nan = f32x4.splat(0);
+    let yo = yp;
+    for (let oh = 0; oh < outH; oh++) {
+      const q = (oh << 1) * inW;
+      const xr = xp + (<usize>q << 2);
+      let ow = 0;
+      for (; ow < last; ow += 4) {
+        const o = yo + (<usize>ow << 2);
+        nan = f32x4.add(nan, pairGroup<R>(xr + (<usize>ow << 3), rowB, q + (ow << 1), y + o, ix + o));
+      }
+      const o = yo + (<usize>last << 2);
+      nan = f32x4.add(nan, pairGroup<R>(xr + (<usize>last << 3), rowB, q + (last << 1), y + o, ix + o));
+      yo += <usize>outW << 2;
+    }
+    if (sizeof<R>() != 4 && v128.any_true(f32x4.ne(nan, nan))) planeScalar(KIND_MAX, xp, 1, y + yp, ix + yp, 1);
+  }
+}
+
+// The strip kernel's H row result besides the values (set by stripH): the winners' plane indices (MaxIdx).
+let sIdx: v128 = i32x4.splat(0);
+
+/**
+ * The sum of the columns one H group of the strip kernel reads (c .. c + 5 or c .. c + 8; masked as ld), for the
+ * NaN test. Kept out of stripH so that the running sum is a local of the strip, not a global: a global's
+ * read-modify-write per row chains every row through memory.
+ */
+@inline function stripLoads<R, HS, M>(a: usize, c: i32): v128 {
+  if (sizeof<HS>() == 4) return f32x4.add(ld<R, M>(a, c), ld<R, M>(a + 8, c + 2));
+  return f32x4.add(f32x4.add(ld<R, M>(a, c), ld<R, M>(a + 16, c + 4)), ld<R, M>(a + 32, c + 8));
+}
+
+/**
+ * One H group (4 output columns from input column c, address a) of one row (plane index rq of its first
+ * element) for kernel 3, stride 1 or 2: returns the values (first maximum of the row's taps, or their sum) and
+ * sets sIdx to the winners' plane indices. Masked lanes as hGroup (ld).
+ */
+@inline function stripH<R, HS, M>(a: usize, c: i32, rq: i32, cb: v128): v128 {
+  let t0: v128;
+  let t1: v128;
+  let t2: v128;
+  if (sizeof<HS>() == 4) {
+    t0 = ld<R, M>(a, c);
+    t1 = ld<R, M>(a + 4, c + 1);
+    t2 = ld<R, M>(a + 8, c + 2);
+  } else {
+    const L0 = ld<R, M>(a, c);
+    const L1 = ld<R, M>(a + 16, c + 4);
+    const L2 = ld<R, M>(a + 32, c + 8);
+    t0 = v128.shuffle<f32>(L0, L1, 0, 2, 4, 6);
+    t1 = v128.shuffle<f32>(L0, L1, 1, 3, 5, 7);
+    t2 = v128.shuffle<f32>(t0, L2, 1, 2, 3, 4);
+  }
+  if (sizeof<R>() == 4) return f32x4.add(f32x4.add(t0, t1), t2);
+  const m1 = f32x4.gt(t1, t0);
+  let acc = f32x4.pmax(t0, t1);
+  const m2 = f32x4.gt(t2, acc);
+  acc = f32x4.pmax(acc, t2);
+  if (sizeof<R>() == 1) {
+    const code = i32x4.max_s(v128.and(m1, ONE), v128.and(m2, TWO));
+    let idx = i32x4.add(i32x4.add(cb, i32x4.splat(rq)), code);
+    // A window whose first taps are padding: its first in-bounds column (dilation 1) is the row's first.
+    if (sizeof<M>() == 2) idx = i32x4.max_s(idx, i32x4.splat(rq));
+    sIdx = idx;
+  }
+  return acc;
+}
+
+/**
+ * One column strip of the strip kernel: output columns ow .. ow + 3 of every output row of the plane at xp, top
+ * to bottom. The H groups of the last three input rows reduced live in registers (h0, h1, h2, oldest first: rows
+ * last − 2 .. last); an output row reduces the rows up to its window's last (stripWindows: windows of at most 3
+ * consecutive rows, their last rows non-decreasing), then combines its n rows, the n most recent, in scan order (a
+ * later row wins only when strictly greater; its indices are all larger). Returns the NaN sum's lanes.
+ */
+@inline function strip<R, HS, M>(xp: usize, ow: i32, yp: usize, ip: usize, ohFrom: i32, ohTo: i32): v128 {
+  const stride = sizeof<HS>() == 4 ? 1 : 2;
+  const c = ow * stride - padW;
+  const ac = xp + (<usize>(<isize>c << 2));
+  const cb = i32x4.add(i32x4.splat(c), sizeof<HS>() == 4 ? LANES : i32x4(0, 2, 4, 6));
+  let nan = f32x4.splat(0);
+  let h0 = NEG_INF;
+  let h1 = NEG_INF;
+  let h2 = NEG_INF;
+  let i0 = ONE;
+  let i1 = ONE;
+  let i2 = ONE;
+  let last = tab(firstH, ohFrom) - 1;
+  const rowB = <usize>inW << 2;
+  const yStep = <usize>outW << 2;
+  let yo = yp + (<usize>ow << 2) + <usize>ohFrom * yStep;
+  let io = ip + (<usize>ow << 2) + <usize>ohFrom * yStep;
+  for (let oh = ohFrom; oh < ohTo; oh++) {
+    const n = tab(countH, oh);
+    const r1 = tab(firstH, oh) + n - 1;
+    while (last < r1) {
+      last++;
+      h0 = h1;
+      h1 = h2;
+      if (sizeof<R>() == 1) {
+        i0 = i1;
+        i1 = i2;
+      }
+      const ar = ac + <usize>last * rowB;
+      h2 = stripH<R, HS, M>(ar, c, last * inW, cb);
+      if (sizeof<R>() != 4) nan = f32x4.add(nan, stripLoads<R, HS, M>(ar, c));
+      if (sizeof<R>() == 1) i2 = sIdx;
+    }
+    let acc = h2;
+    let idx = i2;
+    if (n == 2) {
+      acc = h1;
+      idx = i1;
+      if (sizeof<R>() == 4) {
+        acc = f32x4.add(acc, h2);
+      } else {
+        if (sizeof<R>() == 1) idx = v128.bitselect(i2, idx, f32x4.gt(h2, acc));
+        acc = f32x4.pmax(acc, h2);
+      }
+    } else if (n == 3) {
+      acc = h0;
+      idx = i0;
+      if (sizeof<R>() == 4) {
+        acc = f32x4.add(f32x4.add(acc, h1), h2);
+      } else {
+        if (sizeof<R>() == 1) idx = v128.bitselect(i1, idx, f32x4.gt(h1, acc));
+        acc = f32x4.pmax(acc, h1);
+        if (sizeof<R>() == 1) idx = v128.bitselect(i2, idx, f32x4.gt(h2, acc));
+        acc = f32x4.pmax(acc, h2);
+      }
+    }
+    v128.store(yo, acc);
+    if (sizeof<R>() == 1) v128.store(io, idx);
+    yo += yStep;
+    io += yStep;
+  }
+  return nan;
+}
+
+/**
+ * Whether the strip kernel (stripPlanes) applies: kernel 3 stride 1 or 2 along the width (dilation 1), one depth
+ * slice, at least 4 outputs per row, windows of 1 to 3 consecutive rows whose last rows never decrease, and a
+ * plane of at most 16 KiB. The strips walk down the plane column by column, so the plane must stay in L1 (measured:
+ * on 112×112 and 128×128 planes the strips lose to the ring's fused walk, on 28×28 and 35×35 they win).
+ */
+function stripWindows(): bool {
+  if ((hShape != H_K3S2 && hShape != H_K3S1) || outW < 4 || outD != 1 || inD != 1 || tab(countD, 0) != 1) return false;
+  if (inPlane > 4096) return false;
+  if (dilH != 1) return false;
+  let prev = -1;
+  for (let oh = 0; oh < outH; oh++) {
+    const n = tab(countH, oh);
+    const r1 = tab(firstH, oh) + n - 1;
+    if (n < 1 || n > 3 || r1 < prev) return false;
+    prev = r1;
+  }
+  return true;
+}
+
+/**
+ * Kernel 3 windows of up to 3 rows, column strip by column strip (strip): every H result stays in registers, each
+ * input row is reduced once per strip, no ring, no per-row setup. Strips are plain inside [vLo, vHi), masked
+ * outside; the last moved back to end at outW (it recomputes a few outputs, identically). A plane whose loads
+ * summed to NaN is recomputed by the exact scalar MAX.SELECT.
+ */
+function stripPlanes<R, HS>(planes: i32, x: usize, y: usize, ix: usize): void {
+  const last = outW - 4;
+  for (let pl = 0; pl < planes; pl++) {
+    const xp = x + ((<usize>pl * <usize>inPlane) << 2);
+    const yo = (<usize>pl * <usize>outPlane) << 2;
+    let nan = f32x4.splat(0);
+    for (let ow = 0; ; ow += 4) {
+      if (ow > last) ow = last;
+      if (ow >= vLo && ow + 4 <= vHi) nan = f32x4.add(nan, strip<R, HS, Plain>(xp, ow, y + yo, ix + yo, 0, outH));
+      else nan = f32x4.add(nan, strip<R, HS, Masked>(xp, ow, y + yo, ix + yo, 0, outH));
+      if (ow == last) break;
+    }
+    if (sizeof<R>() != 4 && v128.any_true(f32x4.ne(nan, nan))) planeScalar(KIND_MAX, xp, 1, y + yo, ix + yo, 1);
+  }
+}
+
+/** stripPlanes for the case's width shape. */
+function stripOf<R>(planes: i32, x: usize, y: usize, ix: usize): void {
+  if (hShape == H_K3S2) stripPlanes<R, K3S2>(planes, x, y, ix);
+  else stripPlanes<R, K3S1>(planes, x, y, ix);
+}
+
+/**
+ * GRAD.MAX for 2×2 stride-2 windows that tile every plane exactly (pairWindows, and 2·outH = inH, 2·outW = inW):
+ * each input lies in exactly one window, so dx is written once, whole: dy at the window's MAX.SELECT winner (the
+ * pair kernel's first maximum: the odd column when strictly greater, the second row when its pair's maximum is
+ * strictly greater), +0 at its other taps. No forward indices, no zeroing pass, no scatter. A plane whose loads
+ * summed to NaN is redone with the scalar MAX.SELECT (maxIndexAt). Returns 0, doing nothing, when the windows are
+ * not such a tiling (the host then takes the general path).
+ */
+export function bwdMaxPairs(planes: i32, x: usize, dy: usize, dx: usize): i32 {
+  hShape = dilW == 1 && kerW == 2 && strW == 2 ? H_K2S2 : H_ANY;
+  if (!pairWindows() || outH << 1 != inH || outW << 1 != inW) return 0;
+  const rowB = <usize>inW << 2;
+  const last = outW - 4;
+  for (let pl = 0; pl < planes; pl++) {
+    const xp = x + ((<usize>pl * <usize>inPlane) << 2);
+    const dp = dx + ((<usize>pl * <usize>inPlane) << 2);
+    const gp = dy + ((<usize>pl * <usize>outPlane) << 2);
+    let nan = f32x4.splat(0);
+    for (let oh = 0; oh < outH; oh++) {
+      const r = <usize>((oh << 1) * inW) << 2;
+      const gr = gp + (<usize>(oh * outW) << 2);
+      for (let ow = 0; ; ow += 4) {
+        if (ow > last) ow = last;
+        const a = xp + r + (<usize>ow << 3);
+        const L0 = v128.load(a);
+        const L1 = v128.load(a, 16);
+        const M0 = v128.load(a + rowB);
+        const M1 = v128.load(a + rowB, 16);
+        nan = f32x4.add(nan, f32x4.add(f32x4.add(L0, L1), f32x4.add(M0, M1)));
+        const e0 = v128.shuffle<f32>(L0, L1, 0, 2, 4, 6);
+        const o0 = v128.shuffle<f32>(L0, L1, 1, 3, 5, 7);
+        const e1 = v128.shuffle<f32>(M0, M1, 0, 2, 4, 6);
+        const o1 = v128.shuffle<f32>(M0, M1, 1, 3, 5, 7);
+        const m0 = f32x4.gt(o0, e0);
+        const m1 = f32x4.gt(o1, e1);
+        const mv = f32x4.gt(f32x4.pmax(e1, o1), f32x4.pmax(e0, o0));
+        const g = v128.load(gr + (<usize>ow << 2));
+        const g0 = v128.andnot(g, mv);
+        const g1 = v128.and(g, mv);
+        const go0 = v128.and(g0, m0);
+        const ge0 = v128.andnot(g0, m0);
+        const go1 = v128.and(g1, m1);
+        const ge1 = v128.andnot(g1, m1);
+        const d = dp + r + (<usize>ow << 3);
+        v128.store(d, v128.shuffle<f32>(ge0, go0, 0, 4, 1, 5));
+        v128.store(d, v128.shuffle<f32>(ge0, go0, 2, 6, 3, 7), 16);
+        v128.store(d + rowB, v128.shuffle<f32>(ge1, go1, 0, 4, 1, 5));
+        v128.store(d + rowB, v128.shuffle<f32>(ge1, go1, 2, 6, 3, 7), 16);
+        if (ow == last) break;
+      }
+    }
+    if (v128.any_true(f32x4.ne(nan, nan))) {
+      memory.fill(dp, 0, <usize>inPlane << 2);
+      let o: usize = 0;
+      for (let oh = 0; oh < outH; oh++) {
+        for (let ow = 0; ow < outW; ow++) {
+          store<f32>(dp + (<usize>maxIndexAt(xp, 1, 0, oh, ow) << 2), load<f32>(gp + (o << 2)));
+          o++;
+        }
+      }
+    }
+  }
+  return 1;
+}
+
+/**
  * Contiguous planes: kind KIND_MAX (with indices), KIND_MAX_VALUES (ix is written only for planes that hold a
  * NaN, which the scalar rule recomputes) or KIND_SUM. `ring` holds R rows of ⌈outW/4⌉·16 bytes (twice
  * that with indices), then R i32 tags and one i32 per window row (kernels/wasm/memory-plan.ts reserves it); R is
@@ -640,6 +952,18 @@ export function fwdRows(kind: i32, planes: i32, x: usize, y: usize, ix: usize, r
   rowOff = tags + (<usize>R << 2);
   vLo = lo;
   vHi = hi;
+  if (pairWindows()) {
+    if (kind == KIND_MAX) pairPlanes<MaxIdx>(planes, x, y, ix);
+    else if (kind == KIND_MAX_VALUES) pairPlanes<MaxVal>(planes, x, y, ix);
+    else pairPlanes<Sum>(planes, x, y, ix);
+    return;
+  }
+  if (stripWindows()) {
+    if (kind == KIND_MAX) stripOf<MaxIdx>(planes, x, y, ix);
+    else if (kind == KIND_MAX_VALUES) stripOf<MaxVal>(planes, x, y, ix);
+    else stripOf<Sum>(planes, x, y, ix);
+    return;
+  }
   if (kind == KIND_MAX) {
     if (s == 1) rowsPlanes<MaxIdx, S1>(planes, x, y, ix);
     else if (s == 2) rowsPlanes<MaxIdx, S2>(planes, x, y, ix);
