@@ -63,13 +63,13 @@ describe('plan helpers', () => {
     // Innermost axis (size 9, k3 s2, one pad each side): window j has taps 2j − 1 .. 2j + 1. Input 8 is in
     // window 4 only (taps 7, 8 and the padding at 9, which does not count without countIncludePad: 2).
     const invX = new Int32Array(plan.params)[18]!;
-    const list = (i: number): number[] => Array.from(plan.tables.subarray(plan.tables[invX + i]!, plan.tables[invX + i + 1]!));
+    const list = (i: number): number[] => Array.from(plan.tables.subarray(plan.tables[invX + i], plan.tables[invX + i + 1]));
     expect(list(8)).toEqual([4, 2]);
     // Input 1 is in windows 0 (taps −1 (padding), 0, 1: 2 count) and 1 (taps 1, 2, 3: 3).
     expect(list(1)).toEqual([0, 2, 1, 3]);
     // With countIncludePad the padded tap counts.
     const incl = buildPlan({ ...spec, countIncludePad: true }, g);
-    expect(Array.from(incl.tables.subarray(incl.tables[invX + 8]!, incl.tables[invX + 9]!))).toEqual([4, 3]);
+    expect(Array.from(incl.tables.subarray(incl.tables[invX + 8], incl.tables[invX + 9]))).toEqual([4, 3]);
   });
 
   test('limitProblem names the limit that a case exceeds', () => {
