@@ -91,16 +91,16 @@ fn reciprocal(a: vec4<i32>, b: vec4<i32>, c: vec4<i32>) -> f32 {
 const KINDS: Record<PoolKind, KindSnippets> = {
   max: {
     forwardBuffers: ['indices'],
-    init: 'var best = 0u; var bestKey = 0; var bestIndex = -1;',
+    // bestKey starts below every order key (the least is −0x7f800000, −∞), so the first tap is always taken.
+    init: 'var best = 0u; var bestKey = i32(0x80000000u); var bestIndex = -1;',
     // MAX.SELECT: keep the first tap; replace on a NaN (MAX.NAN: the first NaN wins and ends the scan) or on a
-    // strictly larger value (MAX.TIES: the first maximum stays; −0 and +0 share a key). The best key is kept, not
-    // recomputed per tap.
-    step: `if (is_nan(b)) {
-          best = b; bestIndex = p; done = true;
-        } else {
+    // strictly larger value (MAX.TIES: the first maximum stays; −0 and +0 share a key). Branch-free (selects):
+    // a SIMD software adapter runs both sides of a data-dependent branch under a mask anyway.
+    step: `let nan = is_nan(b);
           let k = order_key(b);
-          if (bestIndex < 0 || k > bestKey) { best = b; bestKey = k; bestIndex = p; }
-        }`,
+          let take = nan || k > bestKey;
+          best = select(best, b, take); bestKey = select(bestKey, k, take); bestIndex = select(bestIndex, p, take);
+          done = nan;`,
     finish: 'Y[o] = best; I[o] = bestIndex;',
     backwardBuffers: ['indices'],
     gatherInit: 'var acc = acc_new();',
@@ -183,8 +183,7 @@ fn is_inf(b: u32) -> bool { return (b & 0x7fffffffu) == 0x7f800000u; }
 // A total order on non-NaN float32 bit patterns in which −0 and +0 are equal (MAX.TIES).
 fn order_key(b: u32) -> i32 {
   let m = i32(b & 0x7fffffffu);
-  if ((b >> 31u) != 0u) { return -m; }
-  return m;
+  return select(m, -m, (b >> 31u) != 0u);
 }
 
 // Window row of output coordinate j on axis a: start, tFirst, tEnd, paddedCount.
@@ -205,15 +204,24 @@ fn locate(e: u32, plane: u32) -> Loc {
 // Runs are numbered in memory order: along a row, then rows, then planes (channels_first), or with the channel
 // innermost (channels_last), so neighbouring invocations read neighbouring input.
 struct Run { l: Loc, oz: i32, oy: i32, ox: i32 }
+// Four divisions; each remainder is taken as a − q·d (integer division is the costly part on a software adapter).
 fn run_of(e: u32) -> Run {
   let C = u32(P.winOff.w);
   let runs = P.run.y;
   let rows = u32(P.outExt.x * P.outExt.y);
-  var c: u32; var xr: u32; var t: u32;
-  if (P.dil.w == 1) { c = e % C; let r = e / C; xr = r % runs; t = r / runs; }
-  else { xr = e % runs; let r = e / runs; let nc = r / rows; c = nc % C; t = (nc / C) * rows + r % rows; }
-  let zy = t % rows;
-  return Run(Loc(t / rows, c, 0u), i32(zy) / P.outExt.y, i32(zy) % P.outExt.y, i32(xr * P.run.x));
+  let Oy = u32(P.outExt.y);
+  var n: u32; var c: u32; var xr: u32; var zy: u32;
+  if (P.dil.w == 1) {
+    let r = e / C; c = e - r * C;
+    let t = r / runs; xr = r - t * runs;
+    n = t / rows; zy = t - n * rows;
+  } else {
+    let r = e / runs; xr = e - r * runs;
+    let nc = r / rows; zy = r - nc * rows;
+    n = nc / C; c = nc - n * C;
+  }
+  let oz = zy / Oy;
+  return Run(Loc(n, c, 0u), i32(oz), i32(zy - oz * Oy), i32(xr * P.run.x));
 }
 // Coordinates (z, y, x) of position q of a plane with extents ext.xyz (row-major).
 fn coords(q: u32, ext: vec4<i32>) -> vec3<i32> {
@@ -232,13 +240,16 @@ fn plane_base(l: Loc, plane: u32) -> vec2<u32> {
 // IEEE addition (−0 + x = x for every x, +0 and −0 included), so the first term needs no branch of its own.
 struct Acc { sum: f32, n: u32, pinf: u32, ninf: u32, nan: u32 }
 fn acc_new() -> Acc { return Acc(bitcast<f32>(0x80000000u), 0u, 0u, 0u, 0u); }
+// Branch-free: a special value adds −0 (the identity) to the sum and 1 to its own count.
 fn acc_add(a: ptr<function, Acc>, b: u32) {
-  if ((b & 0x7f800000u) == 0x7f800000u) {
-    if (is_nan(b)) { (*a).nan += 1u; } else if ((b >> 31u) != 0u) { (*a).ninf += 1u; } else { (*a).pinf += 1u; }
-    return;
-  }
-  (*a).sum = (*a).sum + bitcast<f32>(b);
-  (*a).n += 1u;
+  let special = (b & 0x7f800000u) == 0x7f800000u;
+  let nan = (b & 0x7fffffffu) > 0x7f800000u;
+  let neg = (b >> 31u) != 0u;
+  (*a).nan += u32(nan);
+  (*a).ninf += u32(special && !nan && neg);
+  (*a).pinf += u32(special && !nan && !neg);
+  (*a).n += u32(!special);
+  (*a).sum = (*a).sum + select(bitcast<f32>(b), bitcast<f32>(0x80000000u), special);
 }
 fn acc_bits(a: Acc) -> u32 {
   if (a.nan > 0u || (a.pinf > 0u && a.ninf > 0u)) { return P.misc.w; }

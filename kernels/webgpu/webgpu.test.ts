@@ -110,26 +110,33 @@ describe.skipIf(unavailable !== undefined)('webgpu backend', () => {
 
   test('disjoint windows: the broadcast backward gives the gather\'s gradient exactly, +0 on elements in no window', async () => {
     const naive = createNaiveBackend();
-    for (const layout of ['channels_first', 'channels_last'] as const) {
-      for (const [k, s] of [[2, 2], [2, 3], [3, 3]] as const) {
-        for (const kind of ['max', 'sum'] as const) {
-          const spec: PoolSpec = { ...maxSpec(k, s), kind };
-          const shape = [2, 3, 11, 17]; // output rows of 5 or 8 or 3: runs of 4 with a short last run
-          const x = layout === 'channels_last' ? { ...ramp([2, 11, 17, 3]), layout } : ramp(shape);
-          const out = poolGeometry(spec, x.shape, layout).outShape;
-          const dy = { ...ramp([...out], 9), ...(layout === 'channels_last' ? { layout } : {}) };
-          // Special values in dy: a NaN (made canonical), −0 (kept) and ∞.
-          dy.data[0] = Number.NaN; dy.data[1] = -0; dy.data[2] = Number.POSITIVE_INFINITY;
-          // A previous call leaves non-zero data in the pooled dx buffer of this size: it must not show through.
-          await backend.backward({ ...maxSpec(3, 1), kind: 'sum' }, x, { ...ramp([...poolGeometry(maxSpec(3, 1), x.shape, layout).outShape], 4), ...(layout === 'channels_last' ? { layout } : {}) });
-          const got = await backend.backward(spec, x, dy);
-          const want = await naive.backward(spec, x, dy);
-          // Zeros compared numerically: a −0 in dy reaches dx as −0 here (as it did through the gather: one term
-          // is its own sum) and as 0 + −0 = +0 in naive's accumulation; gradients are compared numerically.
-          const numeric = (a: Float32Array): number[] => Array.from(a, (v) => (v === 0 ? 0 : v));
-          expect(numeric(got.data), `${kind} k${k} s${s} ${layout}`).toEqual(numeric(want.data));
+    // Its own backend: the many shapes here would leave idle buffers in the shared one's pool (the leak test
+    // below counts them).
+    const own = createWebGpuBackend({ gpu: nodeGpu });
+    try {
+      for (const layout of ['channels_first', 'channels_last'] as const) {
+        for (const [k, s] of [[2, 2], [2, 3], [3, 3]] as const) {
+          for (const kind of ['max', 'sum'] as const) {
+            const spec: PoolSpec = { ...maxSpec(k, s), kind };
+            const shape = [2, 3, 11, 17]; // output rows of 5 or 8 or 3: runs of 4 with a short last run
+            const x = layout === 'channels_last' ? { ...ramp([2, 11, 17, 3]), layout } : ramp(shape);
+            const out = poolGeometry(spec, x.shape, layout).outShape;
+            const dy = { ...ramp([...out], 9), ...(layout === 'channels_last' ? { layout } : {}) };
+            // Special values in dy: a NaN (made canonical), −0 (kept) and ∞.
+            dy.data[0] = Number.NaN; dy.data[1] = -0; dy.data[2] = Number.POSITIVE_INFINITY;
+            // A previous call leaves non-zero data in the pooled dx buffer of this size: it must not show through.
+            await own.backward({ ...maxSpec(3, 1), kind: 'sum' }, x, { ...ramp([...poolGeometry(maxSpec(3, 1), x.shape, layout).outShape], 4), ...(layout === 'channels_last' ? { layout } : {}) });
+            const got = await own.backward(spec, x, dy);
+            const want = await naive.backward(spec, x, dy);
+            // Zeros compared numerically: a −0 in dy reaches dx as −0 here (as it did through the gather: one term
+            // is its own sum) and as 0 + −0 = +0 in naive's accumulation; gradients are compared numerically.
+            const numeric = (a: Float32Array): number[] => Array.from(a, (v) => (v === 0 ? 0 : v));
+            expect(numeric(got.data), `${kind} k${k} s${s} ${layout}`).toEqual(numeric(want.data));
+          }
         }
       }
+    } finally {
+      await own.dispose();
     }
   });
 
