@@ -235,27 +235,25 @@ fn plane_base(l: Loc, plane: u32) -> vec2<u32> {
   return vec2<u32>((l.n * C + l.c) * plane, 1u);
 }
 
-// SPECIAL.IEEE sums: finite values are added in f32 in scan order (ACC.SUM); NaN and ±∞ are counted on the
+// SPECIAL.IEEE sums: finite values are added in f32 in scan order (ACC.SUM); NaN and ±∞ are recorded on the
 // bits, so the result does not depend on how the device treats them. The sum starts at −0, the identity of
 // IEEE addition (−0 + x = x for every x, +0 and −0 included), so the first term needs no branch of its own.
-struct Acc { sum: f32, n: u32, pinf: u32, ninf: u32, nan: u32 }
-fn acc_new() -> Acc { return Acc(bitcast<f32>(0x80000000u), 0u, 0u, 0u, 0u); }
-// Branch-free: a special value adds −0 (the identity) to the sum and 1 to its own count.
+// seen: bit 0 a NaN, bit 1 +∞, bit 2 −∞, bit 3 a finite term: one OR per tap, no branch (a SIMD software
+// adapter runs both sides of a data-dependent branch under a mask anyway).
+struct Acc { sum: f32, seen: u32 }
+fn acc_new() -> Acc { return Acc(bitcast<f32>(0x80000000u), 0u); }
 fn acc_add(a: ptr<function, Acc>, b: u32) {
   let special = (b & 0x7f800000u) == 0x7f800000u;
   let nan = (b & 0x7fffffffu) > 0x7f800000u;
-  let neg = (b >> 31u) != 0u;
-  (*a).nan += u32(nan);
-  (*a).ninf += u32(special && !nan && neg);
-  (*a).pinf += u32(special && !nan && !neg);
-  (*a).n += u32(!special);
+  (*a).seen |= select(8u, select(select(2u, 4u, (b >> 31u) != 0u), 1u, nan), special);
+  // A special value adds −0, the identity: only finite values reach float arithmetic.
   (*a).sum = (*a).sum + select(bitcast<f32>(b), bitcast<f32>(0x80000000u), special);
 }
 fn acc_bits(a: Acc) -> u32 {
-  if (a.nan > 0u || (a.pinf > 0u && a.ninf > 0u)) { return P.misc.w; }
-  if (a.pinf > 0u) { return 0x7f800000u; }
-  if (a.ninf > 0u) { return 0xff800000u; }
-  if (a.n == 0u) { return 0u; }
+  if ((a.seen & 1u) != 0u || (a.seen & 6u) == 6u) { return P.misc.w; }
+  if ((a.seen & 2u) != 0u) { return 0x7f800000u; }
+  if ((a.seen & 4u) != 0u) { return 0xff800000u; }
+  if (a.seen == 0u) { return 0u; }
   return bitcast<u32>(a.sum);
 }
 // What acc_bits gives for one term b: b itself, a NaN made canonical.
