@@ -11,8 +11,9 @@ import {
   type ScalingSeries,
 } from '../bench/summary.js';
 import { groupDeclines } from '../spec/declines.js';
-import { benchCharts, renderCharts, type RenderedChart } from './charts.js';
+import { benchCharts, renderCharts, sideBySideCharts, type RenderedChart } from './charts.js';
 import { conformanceMatrix, propertyMatrix, type ConformanceMatrix, type ConformanceSource } from './conformance-input.js';
+import { SOFTWARE_ADAPTER_NOTE, fmtRatio, sideBySide, softwareAdapter, type SideBySideTable } from './side-by-side.js';
 
 export interface ReportInput {
   readonly bench?: BenchResults;
@@ -214,6 +215,63 @@ function firstTouchRow(f: NonNullable<BenchResults['machine']['firstTouch']>): s
     + `${f.reused.medianGBps.toFixed(1)} MB/ms writing it again (${perMiB(f.reused.medianGBps)} ms per MiB); ${fmtBytes(f.fresh.bufferBytes)} arrays, ${f.fresh.passesMs.length} passes`;
 }
 
+// --- Side by side with the web runtimes -----------------------------------------------------------------------
+
+const SIDE_BY_SIDE_INTRO = 'poolspec\'s web backends beside the runtimes a browser user picks instead, in the same run and scope: each side\'s min and median (ms), '
+  + 'and ours ÷ peer of each (below 1.00×: ours is faster). The op alone is the kernel on resident data; the whole call adds validation and the copies in and out.';
+
+function sideBySideHeader(t: SideBySideTable): string[] {
+  return ['workload', 'direction', `${t.group.ours} min`, `${t.group.ours} median`,
+    ...t.peers.flatMap((p) => [`${p} min`, `${p} median`, `${t.group.ours} ÷ ${p} min`, `${t.group.ours} ÷ ${p} median`])];
+}
+
+/** The cells of one row after workload and direction, keyed for data-field attributes. */
+function sideBySideCells(t: SideBySideTable, i: number): Array<[string, string]> {
+  const r = t.rows[i]!;
+  return [
+    ['ours-min', fmtMs(r.ours.minMs)], ['ours-median', fmtMs(r.ours.medianMs)],
+    ...r.peers.flatMap((c): Array<[string, string]> => c.timing
+      ? [[`${c.backend}-min`, fmtMs(c.timing.minMs)], [`${c.backend}-median`, fmtMs(c.timing.medianMs)], [`${c.backend}-ratio-min`, fmtRatio(c.ratioMin)], [`${c.backend}-ratio-median`, fmtRatio(c.ratioMedian)]]
+      : [[`${c.backend}-min`, c.missing === 'no row' ? '–' : c.missing ?? '–'], [`${c.backend}-median`, '–'], [`${c.backend}-ratio-min`, '–'], [`${c.backend}-ratio-median`, '–']]),
+  ];
+}
+
+function sideBySideCaption(t: SideBySideTable): string {
+  return `${t.group.title} — ${SCOPE_NAMES[t.scope]}.${t.absent.length ? ` Not in this run: ${t.absent.join(', ')} (not selected, or unavailable: see the bench's stderr).` : ''}`;
+}
+
+function adapterSentence(r: BenchResults): string {
+  const sw = softwareAdapter(r);
+  return `${SOFTWARE_ADAPTER_NOTE}${sw ? ` This run's adapter is a software one: ${sw}.` : ''}`;
+}
+
+function htmlSideBySide(r: BenchResults, charts: readonly RenderedChart[]): string {
+  const tables = sideBySide(r);
+  if (!tables.length) return '';
+  const parts = [`<section id="side-by-side"><h2>Side by side with the web runtimes</h2><p>${esc(SIDE_BY_SIDE_INTRO)}</p><p data-field="adapter-note">${esc(adapterSentence(r))}</p>`];
+  for (const t of tables) {
+    const body = t.rows.map((row, i) => `<tr data-workload="${esc(row.workload)}" data-scope="${t.scope}"><td><code>${esc(row.workload)}</code></td><td>${esc(row.direction)}</td>`
+      + sideBySideCells(t, i).map(([k, v]) => `<td class="num" data-field="${esc(k)}">${esc(v)}</td>`).join('') + '</tr>\n').join('');
+    parts.push(`<h3>${esc(sideBySideCaption(t))}</h3>`, htmlTable(sideBySideHeader(t), body, ` id="side-by-side-${t.group.id}-${t.scope}" data-group="${t.group.id}" data-scope="${t.scope}"`));
+    const chart = charts.find((c) => c.name === `peers-${t.group.id}-${t.scope}`);
+    if (chart) parts.push(`<figure data-chart="${esc(chart.name)}"><figcaption><b>${esc(chart.title)}.</b> ${esc(chart.caption)}</figcaption>\n${chart.svg}\n</figure>`);
+  }
+  parts.push('</section>');
+  return parts.join('\n');
+}
+
+function mdSideBySide(r: BenchResults, charts: readonly RenderedChart[], chartsDir: string): string[] {
+  const tables = sideBySide(r);
+  if (!tables.length) return [];
+  const out = ['## Side by side with the web runtimes', '', SIDE_BY_SIDE_INTRO, '', adapterSentence(r), ''];
+  for (const t of tables) {
+    out.push(`### ${sideBySideCaption(t)}`, '', mdTable(sideBySideHeader(t), t.rows.map((row, i) => [`\`${row.workload}\``, row.direction, ...sideBySideCells(t, i).map(([, v]) => v)])), '');
+    const chart = charts.find((c) => c.name === `peers-${t.group.id}-${t.scope}`);
+    if (chart) out.push(`**${chart.title}.** ${chart.caption}`, '', `![${chart.title}](${chartsDir}/${chart.name}.svg)`, '');
+  }
+  return out;
+}
+
 function renderHtml(input: ReportInput, charts: readonly RenderedChart[], matrix: ConformanceMatrix | undefined): string {
   const title = input.title ?? 'poolspec report';
   const r = input.bench;
@@ -224,9 +282,10 @@ function renderHtml(input: ReportInput, charts: readonly RenderedChart[], matrix
     parts.push(`<p class="meta">Benchmark: <code>${esc(input.benchFile ?? '')}</code> (${esc(r.schema)}), ${esc(r.date)}, ${esc(r.environment.cpu.model)}.</p>`);
     parts.push(`<section id="machine"><h2>Machine</h2><table id="environment"><tbody>\n${environmentRows(r).map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>\n`).join('')}</tbody></table></section>`);
     parts.push('<section id="charts"><h2>Charts</h2>');
-    for (const c of charts) parts.push(`<figure data-chart="${esc(c.name)}"><figcaption><b>${esc(c.title)}.</b> ${esc(c.caption)}</figcaption>\n${c.svg}\n</figure>`);
+    for (const c of charts.filter((c) => !c.name.startsWith('peers-'))) parts.push(`<figure data-chart="${esc(c.name)}"><figcaption><b>${esc(c.title)}.</b> ${esc(c.caption)}</figcaption>\n${c.svg}\n</figure>`);
     parts.push('</section>');
     parts.push(`<section id="results"><h2>Results</h2><p>Min, median, p99 and relative margin of error of the latency per call; effective GB/s = minimum bytes read + written / median; its fraction of this run's copy (${r.machine.copy.medianGBps.toFixed(1)} GB/s) and read (${r.machine.read.medianGBps.toFixed(1)} GB/s) bandwidth. ${esc(SCOPE_NOTE)}</p>${htmlScopes(r, false, 'bench-table')}</section>`);
+    parts.push(htmlSideBySide(r, charts));
     const series = scalingSeries(r);
     if (series.length) {
       parts.push(`<section id="scaling"><h2>Scaling</h2><p>Log-log slope of time: for the size sweep against input elements (1 = linear), for the kernel sweep against k (a direct k×k window tends to 2, a separable pass to 1).</p>${htmlScaling(series)}${htmlScopes(r, true, 'sweep-table')}</section>`);
@@ -270,10 +329,11 @@ function renderMarkdown(input: ReportInput, charts: readonly RenderedChart[], ma
     out.push('## Machine', '', mdTable(['what', 'value'], environmentRows(r)), '');
     if (charts.length) {
       out.push('## Charts', '');
-      for (const c of charts) out.push(`**${c.title}.** ${c.caption}`, '', `![${c.title}](${input.chartsDir}/${c.name}.svg)`, '');
+      for (const c of charts.filter((c) => !c.name.startsWith('peers-'))) out.push(`**${c.title}.** ${c.caption}`, '', `![${c.title}](${input.chartsDir}/${c.name}.svg)`, '');
     }
     out.push('## Results', '', 'Min, median, p99 and relative margin of error of the latency per call; GB/s = minimum bytes read + written / median, '
       + `and its fraction of this run's copy (${r.machine.copy.medianGBps.toFixed(1)} GB/s) and read (${r.machine.read.medianGBps.toFixed(1)} GB/s) bandwidth. ${SCOPE_NOTE}`, '', mdResults(r, false), '');
+    out.push(...mdSideBySide(r, charts, input.chartsDir));
     const series = scalingSeries(r);
     if (series.length) {
       out.push('## Scaling', '', 'Log-log slope of time: size sweep against input elements (1 = linear); kernel sweep against k (a direct k×k window tends to 2, a separable pass to 1).', '');
@@ -305,7 +365,7 @@ function renderMarkdown(input: ReportInput, charts: readonly RenderedChart[], ma
 }
 
 export async function buildReport(input: ReportInput): Promise<Report> {
-  const charts = input.bench ? await renderCharts(benchCharts(input.bench)) : [];
+  const charts = input.bench ? await renderCharts([...benchCharts(input.bench), ...sideBySideCharts(input.bench)]) : [];
   const matrix = input.conformance?.length ? conformanceMatrix(input.conformance) : undefined;
   return { markdown: renderMarkdown(input, charts, matrix), html: renderHtml(input, charts, matrix), charts };
 }

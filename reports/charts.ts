@@ -7,6 +7,7 @@ import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import type { BenchResults } from '../bench/schema.js';
 import { SCOPE_NAMES, completed, relativeToFastest, scalingSeries, scopesIn } from '../bench/summary.js';
+import { sideBySide } from './side-by-side.js';
 
 export interface Chart {
   /** File-safe name, also the figure's data-chart attribute. */
@@ -147,6 +148,24 @@ export function benchCharts(results: BenchResults): Chart[] {
     });
   }
   return charts;
+}
+
+/**
+ * The side-by-side section's charts (reports/side-by-side.ts): per peer group and scope, ours ÷ peer of the
+ * medians per workload, one bar per peer (log scale; the dashed line, 1, is parity; left of it ours is faster).
+ */
+export function sideBySideCharts(results: BenchResults): Chart[] {
+  return sideBySide(results).flatMap((t) => {
+    const rows = t.rows.flatMap((r) => r.peers.filter((c) => c.ratioMedian !== undefined).map((c) => ({ workload: r.workload, backend: c.backend, ratio: c.ratioMedian })));
+    if (!rows.length) return [];
+    const ids = t.rows.map((r) => r.workload);
+    const shown = t.peers.filter((p) => rows.some((r) => r.backend === p));
+    return [{
+      name: `peers-${t.group.id}-${t.scope}`, title: `${t.group.ours} ÷ peer, median — ${SCOPE_NAMES[t.scope]}`,
+      caption: `median(${t.group.ours}) / median(peer) per workload, ${SCOPE_NAMES[t.scope]} (log scale; left of the dashed line, 1, ${t.group.ours} is faster).`,
+      spec: barChart(rows, ids, shown, { field: 'ratio', type: 'quantitative', scale: { type: 'log' }, title: `${t.group.ours} median / peer median (×, log scale)` }, 1, t.peers),
+    }];
+  });
 }
 
 /** Renders a Vega-Lite spec to an SVG string, headless. */

@@ -1,12 +1,11 @@
 /**
  * One GPUDevice per backend instance, acquired lazily on the first call. A lost device or an uncaptured error is
  * recorded when it happens and turned into a WebGpuDeviceError on the next call (a device does not recover: the
- * message says to create a new backend). Pipelines are compiled once per (kind, direction) and cached.
+ * message says to create a new backend). Pipelines are compiled once per (kind, stage) and cached.
  */
 import type { PoolKind } from '../../spec/contract.js';
 import { WebGpuDeviceError, WebGpuUnavailableError } from './errors.js';
-import type { Direction } from '../../spec/contract.js';
-import { kernelSource } from './shaders.js';
+import { kernelSource, type Stage } from './shaders.js';
 
 export interface AdapterSummary {
   readonly vendor: string;
@@ -92,19 +91,19 @@ export class GpuContext {
     }
   }
 
-  pipeline(kind: PoolKind, direction: Direction): Promise<GPUComputePipeline> {
-    const key = `${direction}:${kind}`;
+  pipeline(kind: PoolKind, stage: Stage): Promise<GPUComputePipeline> {
+    const key = `${stage}:${kind}`;
     let p = this.pipelines.get(key);
     if (!p) {
-      p = this.compile(kind, direction, key);
+      p = this.compile(kind, stage, key);
       this.pipelines.set(key, p);
       p.catch(() => this.pipelines.delete(key));
     }
     return p;
   }
 
-  private async compile(kind: PoolKind, direction: Direction, label: string): Promise<GPUComputePipeline> {
-    const module = this.device.createShaderModule({ code: kernelSource(kind, direction), label });
+  private async compile(kind: PoolKind, stage: Stage, label: string): Promise<GPUComputePipeline> {
+    const module = this.device.createShaderModule({ code: kernelSource(kind, stage), label });
     const info = await module.getCompilationInfo();
     const errors = info.messages.filter((m) => m.type === 'error');
     if (errors.length > 0) {

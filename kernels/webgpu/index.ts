@@ -19,7 +19,7 @@ import { declineStructured } from '../structured/decline.js';
 import { BufferPool } from './buffers.js';
 import { DEFAULT_LIMITS, GpuContext, type AdapterSummary, type DeviceLimits } from './device.js';
 import { buildPlan, dispatchSize, paramsFor, type GpuPlan } from './plan.js';
-import { kernelBuffers, type BufferName } from './shaders.js';
+import { hasBroadcast, kernelBuffers, type BufferName, type Stage } from './shaders.js';
 
 export { WebGpuDeviceError, WebGpuUnavailableError, WEBGPU_HOW_TO } from './errors.js';
 export { WEBGPU_POLICY } from './policy.js';
@@ -71,7 +71,8 @@ export interface WebGpuBackend extends ResidentBackend, DeviceBackend {
 }
 
 const STORAGE_IN = GPUBufferUsageFlagsOf('STORAGE', 'COPY_DST');
-const STORAGE_OUT = GPUBufferUsageFlagsOf('STORAGE', 'COPY_SRC');
+// COPY_DST: a broadcast backward clears dx (encoder.clearBuffer) when some element is in no window.
+const STORAGE_OUT = GPUBufferUsageFlagsOf('STORAGE', 'COPY_SRC', 'COPY_DST');
 const UNIFORM = GPUBufferUsageFlagsOf('UNIFORM', 'COPY_DST');
 const READBACK = GPUBufferUsageFlagsOf('MAP_READ', 'COPY_DST');
 
@@ -84,8 +85,8 @@ function GPUBufferUsageFlagsOf(...names: (keyof GPUBufferUsage)[]): () => GPUBuf
 function bufferBytes(spec: PoolSpec, g: PoolGeometry): Array<[string, number]> {
   const inBytes = g.batch * g.channels * g.inPlane * 4;
   const outBytes = g.batch * g.channels * g.outPlane * 4;
-  // Window rows (4 per output coordinate) and inverse lists (offsets + at most kernel entries per coordinate).
-  const tableInts = g.axes.reduce((s, a) => s + 4 * a.out + (a.size + 1) + a.out * a.kernel, 0) + 16;
+  // Window rows (4 per output coordinate) and inverse lists (offsets + at most kernel pairs per coordinate).
+  const tableInts = g.axes.reduce((s, a) => s + 4 * a.out + (a.size + 1) + 2 * a.out * a.kernel, 0) + 16;
   const list: Array<[string, number]> = [['x (and dx)', inBytes], ['y, dy and indices', outBytes], ['window tables', tableInts * 4]];
   if (spec.kind === 'avg' && spec.divisorOverride === undefined) list.push(['reciprocal table', (product(spec.kernel) + 1) * 4]);
   return list;
@@ -157,9 +158,9 @@ export function createWebGpuBackend(options: WebGpuBackendOptions): WebGpuBacken
     alloc.bytes[which] = bytes;
   }
 
-  async function dispatch(c: GpuContext, pass: GPUComputePassEncoder, alloc: Allocation, kind: PoolKind, direction: Direction, params: GPUBuffer, total: number): Promise<void> {
-    const pipeline = await c.pipeline(kind, direction);
-    const entries: GPUBindGroupEntry[] = kernelBuffers(kind, direction).map((d) => {
+  async function dispatch(c: GpuContext, pass: GPUComputePassEncoder, alloc: Allocation, kind: PoolKind, stage: Stage, params: GPUBuffer, total: number): Promise<void> {
+    const pipeline = await c.pipeline(kind, stage);
+    const entries: GPUBindGroupEntry[] = kernelBuffers(kind, stage).map((d) => {
       if (d.name === 'params') return { binding: d.binding, resource: { buffer: params } };
       const buffer = alloc.buffers[d.name];
       if (!buffer) throw new BackendError(name, `internal: no buffer for ${d.name}`);
@@ -174,8 +175,9 @@ export function createWebGpuBackend(options: WebGpuBackendOptions): WebGpuBacken
   }
 
   /**
-   * Uploads the case and records its dispatches: the forward (also before a max or lp backward, whose gather
-   * needs the forward's indices or outputs), then the backward.
+   * Uploads the case and records its dispatches: the forward (also before a max or lp backward, which needs the
+   * forward's indices or outputs), then the backward: a broadcast when no two windows share a tap (after clearing
+   * dx if some element is in no window), otherwise the gather.
    */
   async function stage(c: GpuContext, spec: PoolSpec, plan: GpuPlan, x: Tensor, direction: Direction, dy?: Tensor): Promise<{ alloc: Allocation; encode: (encoder: GPUCommandEncoder) => Promise<void> }> {
     const alloc: Allocation = { buffers: {}, bytes: {}, owned: [] };
@@ -196,17 +198,23 @@ export function createWebGpuBackend(options: WebGpuBackendOptions): WebGpuBacken
         c.device.queue.writeBuffer(b, 0, paramsFor(plan, invocations));
         return b;
       };
-      const forwardParams = needsForward ? params(plan.outTotal) : undefined;
+      const forwardParams = needsForward ? params(plan.runInvocations) : undefined;
+      const backwardStage: Stage = plan.disjoint && hasBroadcast(spec.kind) ? 'broadcast' : 'gather';
+      const backwardInvocations = backwardStage === 'broadcast' ? plan.runInvocations : plan.inTotal;
       let backwardParams: GPUBuffer | undefined;
       if (direction === 'backward') {
         upload(c, alloc, 'dy', dy!.data, STORAGE_IN());
         output(alloc, 'dx', plan.inTotal * 4);
-        backwardParams = params(plan.inTotal);
+        backwardParams = params(backwardInvocations);
       }
+      // A broadcast writes only the elements that are window taps; the rest are +0 (GRAD.*: no contribution),
+      // and a pooled buffer holds a previous call's data.
+      const clearDx = backwardParams !== undefined && backwardStage === 'broadcast' && !plan.covered && plan.inTotal > 0;
       const encode = async (encoder: GPUCommandEncoder): Promise<void> => {
+        if (clearDx) encoder.clearBuffer(alloc.buffers.dx!, 0, plan.inTotal * 4);
         const pass = encoder.beginComputePass();
-        if (forwardParams) await dispatch(c, pass, alloc, spec.kind, 'forward', forwardParams, plan.outTotal);
-        if (backwardParams) await dispatch(c, pass, alloc, spec.kind, 'backward', backwardParams, plan.inTotal);
+        if (forwardParams) await dispatch(c, pass, alloc, spec.kind, 'forward', forwardParams, plan.runInvocations);
+        if (backwardParams) await dispatch(c, pass, alloc, spec.kind, backwardStage, backwardParams, backwardInvocations);
         pass.end();
       };
       return { alloc, encode };

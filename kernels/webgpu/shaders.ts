@@ -1,8 +1,11 @@
 /**
- * WGSL kernels, generated from two templates: one forward (one invocation per output element, scanning its window)
- * and one backward (one invocation per input element, gathering the outputs whose windows cover it: no atomics,
- * no write races). Each pooling kind supplies only its reduction snippets and the buffers it binds; the bind-group
- * entries are derived from the same list as the WGSL declarations, so the two cannot drift apart.
+ * WGSL kernels, generated from two walks. The window walk: one invocation per run of up to OUTPUTS_PER_INVOCATION
+ * outputs along the innermost axis, scanning each output's window; it is the forward, and, when no two windows
+ * share a tap (plan.disjoint: stride ≥ extent, global pooling), also the backward as a broadcast: each output
+ * writes its window's taps, each element written once. The gather: one invocation per input element, gathering
+ * the outputs whose windows cover it, for overlapping windows. No atomics, no write races either way. Each pooling
+ * kind supplies only its per-tap snippets and the buffers it binds; the bind-group entries are derived from the
+ * same list as the WGSL declarations, so the two cannot drift apart.
  *
  * Numerics (SPEC.md §3, §5): values travel as u32 bit patterns. Max compares an integer order key, so it is exact
  * to the bit whatever the device does with NaN, −0 or subnormals (WGSL lets an implementation assume that no NaN
@@ -37,6 +40,16 @@ const DECLS: Record<BufferName, (direction: Direction) => BindingDecl> = {
   dx: () => ({ name: 'dx', binding: 7, wgsl: 'var<storage, read_write> DX: array<u32>' }),
 };
 
+/**
+ * A kernel: the forward window walk, the backward gather (any windows), or the backward broadcast (disjoint
+ * windows only; not for lp, whose gradient needs each tap's x and the output together).
+ */
+export type Stage = 'forward' | 'gather' | 'broadcast';
+
+export function stageDirection(stage: Stage): Direction {
+  return stage === 'forward' ? 'forward' : 'backward';
+}
+
 /** What a pooling kind contributes to the templates. */
 interface KindSnippets {
   readonly forwardBuffers: readonly BufferName[];
@@ -50,36 +63,52 @@ interface KindSnippets {
   /** Declarations before the gather; the gather binds `oa` (the covering output's address) and jz, jy, jx. */
   readonly gatherInit: string;
   readonly contribution: string;
+  /**
+   * Broadcast backward: declarations once per output `o` (window rows wz, wy, wx in scope), then the bits `v`
+   * written to DX[a] for the tap at plane index `p`: what the gather would produce for that element from its one
+   * covering output (acc_bits of one term: NaN made canonical, −0 kept). Absent: the kind has no broadcast.
+   */
+  readonly scatterInit?: string;
+  readonly scatterValue?: string;
   /** Extra WGSL functions. */
   readonly functions?: string;
 }
 
 const RECIPROCAL_FNS = /* wgsl */ `
-// AVG.DIVISOR, from the window rows: divisorOverride's reciprocal is R[0]; otherwise the product of the per-axis
-// counts (padded or in-bounds) indexes the table of correctly rounded reciprocals. Callers then multiply by
-// P.fp.z, the exact power of two that keeps R normal for |divisorOverride| > 2^126 (plan.ts).
-fn reciprocal(jz: i32, jy: i32, jx: i32) -> f32 {
+// AVG.DIVISOR: divisorOverride's reciprocal is R[0]; otherwise the divisor d, the product of the per-axis counts
+// (padded or in-bounds), indexes the table of correctly rounded reciprocals. Callers then multiply by P.fp.z, the
+// exact power of two that keeps R normal for |divisorOverride| > 2^126 (plan.ts).
+fn reciprocal_of(d: i32) -> f32 {
   if (P.misc.z == 1u) { return R[0]; }
-  let a = win(0u, jz); let b = win(1u, jy); let c = win(2u, jx);
-  if (P.misc.y == 1u) { return R[a.w * b.w * c.w]; }
-  return R[(a.z - a.y) * (b.z - b.y) * (c.z - c.y)];
+  return R[d];
+}
+// The divisor from the three window rows the walk holds.
+fn reciprocal(a: vec4<i32>, b: vec4<i32>, c: vec4<i32>) -> f32 {
+  if (P.misc.y == 1u) { return reciprocal_of(a.w * b.w * c.w); }
+  return reciprocal_of((a.z - a.y) * (b.z - b.y) * (c.z - c.y));
 }`;
 
 const KINDS: Record<PoolKind, KindSnippets> = {
   max: {
     forwardBuffers: ['indices'],
-    init: 'var best = 0u; var bestIndex = -1;',
+    // bestKey starts below every order key (the least is −0x7f800000, −∞), so the first tap is always taken.
+    init: 'var best = 0u; var bestKey = i32(0x80000000u); var bestIndex = -1;',
     // MAX.SELECT: keep the first tap; replace on a NaN (MAX.NAN: the first NaN wins and ends the scan) or on a
-    // strictly larger value (MAX.TIES: the first maximum stays; −0 and +0 share a key).
-    step: `if (bestIndex < 0 || is_nan(b) || order_key(b) > order_key(best)) {
-          best = b; bestIndex = p;
-          if (is_nan(b)) { done = true; }
-        }`,
+    // strictly larger value (MAX.TIES: the first maximum stays; −0 and +0 share a key). Branch-free (selects):
+    // a SIMD software adapter runs both sides of a data-dependent branch under a mask anyway.
+    step: `let nan = is_nan(b);
+          let k = order_key(b);
+          let take = nan || k > bestKey;
+          best = select(best, b, take); bestKey = select(bestKey, k, take); bestIndex = select(bestIndex, p, take);
+          done = nan;`,
     finish: 'Y[o] = best; I[o] = bestIndex;',
     backwardBuffers: ['indices'],
     gatherInit: 'var acc = acc_new();',
     // GRAD.MAX: only the outputs whose forward index is this element contribute.
     contribution: 'if (I[oa] == i32(loc.q)) { acc_add(&acc, DY[oa]); }',
+    // GRAD.MAX as a broadcast: the window's argmax tap gets dy, every other tap +0.
+    scatterInit: 'let winner = I[o]; let g = canonical(DY[o]);',
+    scatterValue: 'select(0u, g, p == winner)',
   },
   sum: {
     forwardBuffers: [],
@@ -89,15 +118,20 @@ const KINDS: Record<PoolKind, KindSnippets> = {
     backwardBuffers: [],
     gatherInit: 'var acc = acc_new();',
     contribution: 'acc_add(&acc, DY[oa]);', // GRAD.SUM
+    scatterInit: 'let g = canonical(DY[o]);',
+    scatterValue: 'g',
   },
   avg: {
     forwardBuffers: ['reciprocals'],
     init: 'var acc = acc_new();',
     step: 'acc_add(&acc, b);',
-    finish: 'Y[o] = scale_bits(scale_bits(acc_bits(acc), reciprocal(oz, oy, ox)), P.fp.z);',
+    finish: 'Y[o] = scale_bits(scale_bits(acc_bits(acc), reciprocal(wz, wy, wx)), P.fp.z);',
     backwardBuffers: ['reciprocals'],
     gatherInit: 'var acc = acc_new();',
-    contribution: 'acc_add(&acc, scale_bits(scale_bits(DY[oa], reciprocal(jz, jy, jx)), P.fp.z));', // GRAD.AVG
+    // GRAD.AVG; cz, cy, cx: the covering window's per-axis divisor factors, from the inverse lists.
+    contribution: 'acc_add(&acc, scale_bits(scale_bits(DY[oa], reciprocal_of(cz * cy * cx)), P.fp.z));',
+    scatterInit: 'let g = canonical(scale_bits(scale_bits(DY[o], reciprocal(wz, wy, wx)), P.fp.z));',
+    scatterValue: 'g',
     functions: RECIPROCAL_FNS,
   },
   lp: {
@@ -138,6 +172,7 @@ struct Params {
   invOff: vec4<i32>,  // inverse-map offsets per axis, N
   misc: vec4<u32>,    // invocations, countIncludePad, divisorOverride set, NaN bits
   fp: vec4<f32>,      // 0 (ps_opaque's runtime zero), p, reciprocal scale (1 or 2^-64), unused
+  run: vec4<u32>,     // outputs per run along the innermost axis, runs per output row, unused, unused
 }
 
 const WG: u32 = ${WORKGROUP_SIZE}u;
@@ -148,8 +183,7 @@ fn is_inf(b: u32) -> bool { return (b & 0x7fffffffu) == 0x7f800000u; }
 // A total order on non-NaN float32 bit patterns in which −0 and +0 are equal (MAX.TIES).
 fn order_key(b: u32) -> i32 {
   let m = i32(b & 0x7fffffffu);
-  if ((b >> 31u) != 0u) { return -m; }
-  return m;
+  return select(m, -m, (b >> 31u) != 0u);
 }
 
 // Window row of output coordinate j on axis a: start, tFirst, tEnd, paddedCount.
@@ -166,6 +200,29 @@ fn locate(e: u32, plane: u32) -> Loc {
   let r = e / plane;
   return Loc(r / C, r % C, e % plane);
 }
+// The run of outputs invocation e computes: (n, c), the outer output coordinates and the first innermost one.
+// Runs are numbered in memory order: along a row, then rows, then planes (channels_first), or with the channel
+// innermost (channels_last), so neighbouring invocations read neighbouring input.
+struct Run { l: Loc, oz: i32, oy: i32, ox: i32 }
+// Four divisions; each remainder is taken as a − q·d (integer division is the costly part on a software adapter).
+fn run_of(e: u32) -> Run {
+  let C = u32(P.winOff.w);
+  let runs = P.run.y;
+  let rows = u32(P.outExt.x * P.outExt.y);
+  let Oy = u32(P.outExt.y);
+  var n: u32; var c: u32; var xr: u32; var zy: u32;
+  if (P.dil.w == 1) {
+    let r = e / C; c = e - r * C;
+    let t = r / runs; xr = r - t * runs;
+    n = t / rows; zy = t - n * rows;
+  } else {
+    let r = e / runs; xr = e - r * runs;
+    let nc = r / rows; zy = r - nc * rows;
+    n = nc / C; c = nc - n * C;
+  }
+  let oz = zy / Oy;
+  return Run(Loc(n, c, 0u), i32(oz), i32(zy - oz * Oy), i32(xr * P.run.x));
+}
 // Coordinates (z, y, x) of position q of a plane with extents ext.xyz (row-major).
 fn coords(q: u32, ext: vec4<i32>) -> vec3<i32> {
   let yx = ext.y * ext.z;
@@ -178,26 +235,31 @@ fn plane_base(l: Loc, plane: u32) -> vec2<u32> {
   return vec2<u32>((l.n * C + l.c) * plane, 1u);
 }
 
-// SPECIAL.IEEE sums: finite values are added in f32 in scan order (ACC.SUM); NaN and ±∞ are counted on the
-// bits, so the result does not depend on how the device treats them.
-struct Acc { sum: f32, n: u32, pinf: u32, ninf: u32, nan: u32 }
-fn acc_new() -> Acc { return Acc(0.0, 0u, 0u, 0u, 0u); }
+// SPECIAL.IEEE sums: finite values are added in f32 in scan order (ACC.SUM); NaN and ±∞ are recorded on the
+// bits, so the result does not depend on how the device treats them. The sum starts at −0, the identity of
+// IEEE addition (−0 + x = x for every x, +0 and −0 included), so the first term needs no branch of its own.
+// seen: bit 0 a NaN, bit 1 +∞, bit 2 −∞, bit 3 a finite term: one OR per tap, no branch (a SIMD software
+// adapter runs both sides of a data-dependent branch under a mask anyway).
+struct Acc { sum: f32, seen: u32 }
+fn acc_new() -> Acc { return Acc(bitcast<f32>(0x80000000u), 0u); }
 fn acc_add(a: ptr<function, Acc>, b: u32) {
-  if (is_nan(b)) { (*a).nan += 1u; return; }
-  if (is_inf(b)) {
-    if ((b >> 31u) != 0u) { (*a).ninf += 1u; } else { (*a).pinf += 1u; }
-    return;
-  }
-  let v = bitcast<f32>(b);
-  if ((*a).n == 0u) { (*a).sum = v; } else { (*a).sum = (*a).sum + v; }
-  (*a).n += 1u;
+  let special = (b & 0x7f800000u) == 0x7f800000u;
+  let nan = (b & 0x7fffffffu) > 0x7f800000u;
+  (*a).seen |= select(8u, select(select(2u, 4u, (b >> 31u) != 0u), 1u, nan), special);
+  // A special value adds −0, the identity: only finite values reach float arithmetic.
+  (*a).sum = (*a).sum + select(bitcast<f32>(b), bitcast<f32>(0x80000000u), special);
 }
 fn acc_bits(a: Acc) -> u32 {
-  if (a.nan > 0u || (a.pinf > 0u && a.ninf > 0u)) { return P.misc.w; }
-  if (a.pinf > 0u) { return 0x7f800000u; }
-  if (a.ninf > 0u) { return 0xff800000u; }
-  if (a.n == 0u) { return 0u; }
+  if ((a.seen & 1u) != 0u || (a.seen & 6u) == 6u) { return P.misc.w; }
+  if ((a.seen & 2u) != 0u) { return 0x7f800000u; }
+  if ((a.seen & 4u) != 0u) { return 0xff800000u; }
+  if (a.seen == 0u) { return 0u; }
   return bitcast<u32>(a.sum);
+}
+// What acc_bits gives for one term b: b itself, a NaN made canonical.
+fn canonical(b: u32) -> u32 {
+  if (is_nan(b)) { return P.misc.w; }
+  return b;
 }
 // b · r for a finite non-zero r, with NaN and ±∞ in b handled on the bits (a negative r flips ∞'s sign).
 fn scale_bits(b: u32, r: f32) -> u32 {
@@ -211,9 +273,15 @@ function declarations(names: readonly BufferName[], direction: Direction): strin
   return names.map((n) => DECLS[n](direction)).map((d) => `@group(0) @binding(${d.binding}) ${d.wgsl};`).join('\n');
 }
 
+/** Whether a kind has a broadcast backward (for disjoint windows). */
+export function hasBroadcast(kind: PoolKind): boolean {
+  return KINDS[kind].scatterValue !== undefined;
+}
+
 /** The buffers a kernel binds, in binding order. */
-export function kernelBuffers(kind: PoolKind, direction: Direction): BindingDecl[] {
+export function kernelBuffers(kind: PoolKind, stage: Stage): BindingDecl[] {
   const k = KINDS[kind];
+  const direction = stageDirection(stage);
   const names: BufferName[] = direction === 'forward'
     ? ['params', 'x', 'tables', 'y', ...k.forwardBuffers]
     : ['params', 'tables', 'dy', 'dx', ...k.backwardBuffers];
@@ -222,31 +290,54 @@ export function kernelBuffers(kind: PoolKind, direction: Direction): BindingDecl
 
 const ENTRY = '@compute @workgroup_size(WG)\nfn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>)';
 
-function forwardBody(k: KindSnippets): string {
+/**
+ * The window walk over a run of outputs. `perOutput` runs once per output (o, its address; wz, wy, wx, its window
+ * rows), `perTap` once per in-bounds tap (p, its plane index; a, its address in the input plane's layout),
+ * `after` once per output after the scan.
+ */
+function windowWalk(perOutput: string, perTap: string, after: string): string {
   return `${ENTRY} {
-  let o = gid.x + gid.y * nwg.x * WG;
-  if (o >= P.misc.x) { return; }
-  let loc = locate(o, u32(P.outExt.w));
-  let oc = coords(loc.q, P.outExt);
-  let oz = oc.x; let oy = oc.y; let ox = oc.z;
-  let wz = win(0u, oz); let wy = win(1u, oy); let wx = win(2u, ox);
-  let src = plane_base(loc, u32(P.inExt.w));
-  ${k.init}
-  var done = false;
-  // WINDOW.TAPS: in-bounds taps only, in row-major scan order.
-  for (var tz = wz.y; tz < wz.z && !done; tz += 1) {
-    let iz = wz.x + tz * P.dil.x;
-    for (var ty = wy.y; ty < wy.z && !done; ty += 1) {
-      let iy = wy.x + ty * P.dil.y;
-      for (var tx = wx.y; tx < wx.z && !done; tx += 1) {
-        let p = (iz * P.inExt.y + iy) * P.inExt.z + wx.x + tx * P.dil.z;
-        let b = X[src.x + u32(p) * src.y];
-        ${k.step}
+  let e = gid.x + gid.y * nwg.x * WG;
+  if (e >= P.misc.x) { return; }
+  let r = run_of(e);
+  let oz = r.oz; let oy = r.oy;
+  let wz = win(0u, oz); let wy = win(1u, oy);
+  let src = plane_base(r.l, u32(P.inExt.w));
+  let dst = plane_base(r.l, u32(P.outExt.w));
+  let rowAt = (oz * P.outExt.y + oy) * P.outExt.z;
+  let xEnd = min(r.ox + i32(P.run.x), P.outExt.z);
+  for (var ox = r.ox; ox < xEnd; ox += 1) {
+    let o = dst.x + u32(rowAt + ox) * dst.y;
+    let wx = win(2u, ox);
+    ${perOutput}
+    var done = false;
+    // WINDOW.TAPS: in-bounds taps only, in row-major scan order.
+    for (var tz = wz.y; tz < wz.z && !done; tz += 1) {
+      let iz = wz.x + tz * P.dil.x;
+      for (var ty = wy.y; ty < wy.z && !done; ty += 1) {
+        let iy = wy.x + ty * P.dil.y;
+        let rowBase = (iz * P.inExt.y + iy) * P.inExt.z + wx.x;
+        for (var tx = wx.y; tx < wx.z && !done; tx += 1) {
+          let p = rowBase + tx * P.dil.z;
+          let a = src.x + u32(p) * src.y;
+          ${perTap}
+        }
       }
     }
+    ${after}
   }
-  ${k.finish}
 }`;
+}
+
+function forwardBody(k: KindSnippets): string {
+  return windowWalk(k.init, `let b = X[a];
+          ${k.step}`, k.finish);
+}
+
+/** The backward for disjoint windows: each output's window taps get that output's one contribution. */
+function broadcastBody(k: KindSnippets, kind: PoolKind): string {
+  if (k.scatterInit === undefined || k.scatterValue === undefined) throw new Error(`internal: ${kind} has no broadcast backward`);
+  return windowWalk(k.scatterInit, `DX[a] = ${k.scatterValue};`, '');
 }
 
 function backwardBody(k: KindSnippets): string {
@@ -258,13 +349,15 @@ function backwardBody(k: KindSnippets): string {
   let iz = ic.x; let iy = ic.y; let ix = ic.z;
   let dst = plane_base(loc, u32(P.outExt.w));
   ${k.gatherInit}
-  // The outputs whose windows have a tap on this element: the product of the three axes' inverse lists.
-  for (var kz = T[P.invOff.x + iz]; kz < T[P.invOff.x + iz + 1]; kz += 1) {
-    let jz = T[kz];
-    for (var ky = T[P.invOff.y + iy]; ky < T[P.invOff.y + iy + 1]; ky += 1) {
-      let jy = T[ky];
-      for (var kx = T[P.invOff.z + ix]; kx < T[P.invOff.z + ix + 1]; kx += 1) {
-        let jx = T[kx];
+  // The outputs whose windows have a tap on this element: the product of the three axes' inverse lists, whose
+  // entries are pairs (output coordinate, that window's divisor factor on the axis).
+  let xFrom = T[P.invOff.z + ix]; let xTo = T[P.invOff.z + ix + 1];
+  for (var kz = T[P.invOff.x + iz]; kz < T[P.invOff.x + iz + 1]; kz += 2) {
+    let jz = T[kz]; let cz = T[kz + 1];
+    for (var ky = T[P.invOff.y + iy]; ky < T[P.invOff.y + iy + 1]; ky += 2) {
+      let jy = T[ky]; let cy = T[ky + 1];
+      for (var kx = xFrom; kx < xTo; kx += 2) {
+        let jx = T[kx]; let cx = T[kx + 1];
         let oa = dst.x + u32((jz * P.outExt.y + jy) * P.outExt.z + jx) * dst.y;
         ${k.contribution}
       }
@@ -275,14 +368,15 @@ function backwardBody(k: KindSnippets): string {
 }
 
 /** The WGSL source of one kernel. */
-export function kernelSource(kind: PoolKind, direction: Direction): string {
+export function kernelSource(kind: PoolKind, stage: Stage): string {
   const k = KINDS[kind];
-  const names = kernelBuffers(kind, direction).map((d) => d.name);
+  const names = kernelBuffers(kind, stage).map((d) => d.name);
+  const body = stage === 'forward' ? forwardBody(k) : stage === 'gather' ? backwardBody(k) : broadcastBody(k, kind);
   return [
     PRELUDE,
-    declarations(names, direction),
+    declarations(names, stageDirection(stage)),
     kind === 'lp' ? POW_WGSL : '',
     k.functions ?? '',
-    direction === 'forward' ? forwardBody(k) : backwardBody(k),
+    body,
   ].join('\n');
 }

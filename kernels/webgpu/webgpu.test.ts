@@ -14,7 +14,7 @@ import { createWebGpuBackend, limitProblem, WebGpuDeviceError, type WebGpuBacken
 import { BufferPool } from './buffers.js';
 import { DEFAULT_LIMITS } from './device.js';
 import { nodeGpu } from './node.js';
-import { dispatchSize, WORKGROUP_SIZE } from './plan.js';
+import { buildPlan, dispatchSize, WORKGROUP_SIZE } from './plan.js';
 import { webgpuSkipReason } from '../../test/helpers/webgpu-availability.js';
 
 const unavailable = await webgpuSkipReason('kernels/webgpu/webgpu.test.ts', async () => {
@@ -40,6 +40,36 @@ describe('plan helpers', () => {
       expect(x * y * WORKGROUP_SIZE).toBeGreaterThanOrEqual(total);
       expect((x * (y - 1)) * WORKGROUP_SIZE).toBeLessThan(total); // no whole row of idle workgroups
     }
+  });
+
+  test('buildPlan marks disjoint windows (broadcast backward) and whether they cover every element', () => {
+    const flags = (spec: PoolSpec, shape: number[]): [boolean, boolean] => {
+      const p = buildPlan(spec, poolGeometry(spec, shape));
+      return [p.disjoint, p.covered];
+    };
+    expect(flags(maxSpec(2, 2), [1, 1, 8, 8])).toEqual([true, true]);
+    expect(flags(maxSpec(2, 2), [1, 1, 9, 8])).toEqual([true, false]); // floor mode: the last row is in no window
+    expect(flags(maxSpec(2, 3), [1, 1, 8, 8])).toEqual([true, false]); // a gap between windows
+    expect(flags(maxSpec(3, 2), [1, 1, 9, 9])).toEqual([false, true]); // windows share their edge taps
+    expect(flags(maxSpec(7, 1), [1, 1, 7, 7])).toEqual([true, true]); // global pooling
+  });
+
+  test('buildPlan: runs of outputs along the innermost axis, and (j, divisor factor) pairs in the inverse lists', () => {
+    const spec: PoolSpec = { ...maxSpec(3, 2), kind: 'avg', pads: [0, 1, 0, 1] };
+    const g = poolGeometry(spec, [2, 3, 5, 9]); // out 2 × 5
+    const plan = buildPlan(spec, g);
+    // 2·3 planes × 2 rows × ceil(5 / 4) runs.
+    expect(plan.runInvocations).toBe(2 * 3 * 2 * 2);
+    // Innermost axis (size 9, k3 s2, one pad each side): window j has taps 2j − 1 .. 2j + 1. Input 8 is in
+    // window 4 only (taps 7, 8 and the padding at 9, which does not count without countIncludePad: 2).
+    const invX = new Int32Array(plan.params)[18]!;
+    const list = (i: number): number[] => Array.from(plan.tables.subarray(plan.tables[invX + i], plan.tables[invX + i + 1]));
+    expect(list(8)).toEqual([4, 2]);
+    // Input 1 is in windows 0 (taps −1 (padding), 0, 1: 2 count) and 1 (taps 1, 2, 3: 3).
+    expect(list(1)).toEqual([0, 2, 1, 3]);
+    // With countIncludePad the padded tap counts.
+    const incl = buildPlan({ ...spec, countIncludePad: true }, g);
+    expect(Array.from(incl.tables.subarray(incl.tables[invX + 8], incl.tables[invX + 9]))).toEqual([4, 3]);
   });
 
   test('limitProblem names the limit that a case exceeds', () => {
@@ -75,6 +105,38 @@ describe.skipIf(unavailable !== undefined)('webgpu backend', () => {
       expect(Array.from((await split.backward(spec, x, dy)).data)).toEqual(Array.from((await naive.backward(spec, x, dy)).data));
     } finally {
       await split.dispose();
+    }
+  });
+
+  test('disjoint windows: the broadcast backward gives the gather\'s gradient exactly, +0 on elements in no window', async () => {
+    const naive = createNaiveBackend();
+    // Its own backend: the many shapes here would leave idle buffers in the shared one's pool (the leak test
+    // below counts them).
+    const own = createWebGpuBackend({ gpu: nodeGpu });
+    try {
+      for (const layout of ['channels_first', 'channels_last'] as const) {
+        for (const [k, s] of [[2, 2], [2, 3], [3, 3]] as const) {
+          for (const kind of ['max', 'sum'] as const) {
+            const spec: PoolSpec = { ...maxSpec(k, s), kind };
+            const shape = [2, 3, 11, 17]; // output rows of 5 or 8 or 3: runs of 4 with a short last run
+            const x = layout === 'channels_last' ? { ...ramp([2, 11, 17, 3]), layout } : ramp(shape);
+            const out = poolGeometry(spec, x.shape, layout).outShape;
+            const dy = { ...ramp([...out], 9), ...(layout === 'channels_last' ? { layout } : {}) };
+            // Special values in dy: a NaN (made canonical), −0 (kept) and ∞.
+            dy.data[0] = Number.NaN; dy.data[1] = -0; dy.data[2] = Number.POSITIVE_INFINITY;
+            // A previous call leaves non-zero data in the pooled dx buffer of this size: it must not show through.
+            await own.backward({ ...maxSpec(3, 1), kind: 'sum' }, x, { ...ramp([...poolGeometry(maxSpec(3, 1), x.shape, layout).outShape], 4), ...(layout === 'channels_last' ? { layout } : {}) });
+            const got = await own.backward(spec, x, dy);
+            const want = await naive.backward(spec, x, dy);
+            // Zeros compared numerically: a −0 in dy reaches dx as −0 here (as it did through the gather: one term
+            // is its own sum) and as 0 + −0 = +0 in naive's accumulation; gradients are compared numerically.
+            const numeric = (a: Float32Array): number[] => Array.from(a, (v) => (v === 0 ? 0 : v));
+            expect(numeric(got.data), `${kind} k${k} s${s} ${layout}`).toEqual(numeric(want.data));
+          }
+        }
+      }
+    } finally {
+      await own.dispose();
     }
   });
 
