@@ -88,6 +88,18 @@ export const CAUSES = {
     verdict: 'known divergence (no start-inside rule; microsoft/onnxruntime PR #18377)',
     text: 'ORT computes the ceil-mode output size without the start-inside rule (SHAPE.CEIL; `pool_attributes.h`, port of onnx/onnx PR #5741 open as microsoft/onnxruntime PR #18377).',
   },
+  'ort-webgpu-max-lowest': {
+    verdict: 'no documented convention (NaN dropped; a window of only −∞ gives −FLT_MAX)',
+    text: "ONNX Runtime Web's WebGPU pooling shader (`onnxruntime/core/providers/webgpu/nn/pool.cc`, PoolProgram) starts a max window from −FLT_MAX and reduces with WGSL `max()`. Observed with 1.30 in headless Chromium on SwiftShader: a NaN tap is dropped wherever it sits ([NaN, 1] → 1; a one-tap window [NaN] → −FLT_MAX), and a window of only −∞ returns −FLT_MAX, a value of no tap (MAX.NAN, MAX.SELECT, MAX.INF). No §6 policy describes it: 'ignore' would give −∞ for both.",
+  },
+  'ort-webgpu-max-flushes-subnormals': {
+    verdict: 'edge of WGSL (subnormals flushed in a comparison-only op)',
+    text: "The same shader's `max()` on a device that flushes subnormals (WGSL allows it; SwiftShader does) returns 0 for a window holding 2^−149 and zeros: observed, a one-tap window [2^−149] → 0. POLICY.SUBNORMALS 'flush' widens the arithmetic clauses, but ACC.MAX stays exact (max needs only comparisons), so this is the shader's choice of `max()`, not the device's.",
+  },
+  'ort-webgpu-max-last-tie': {
+    verdict: 'no documented convention (the last of equal taps: ±0)',
+    text: "The WebGPU pooling shader keeps the last of equal taps, which the values show only on ±0 (observed with 1.30 in Chromium: 1×2 windows [−0, 0] → 0 and [0, −0] → −0). MAX.TIES wants the first tap's bits; WGSL's `max()` leaves the choice between equal operands open.",
+  },
   unclassified: {
     verdict: 'no documented convention explains this → likely bug',
     text: 'No documented convention or known issue matches this counterexample; read it and the replay.',
@@ -201,6 +213,12 @@ export function classify(row: RowView, f: FailureView): CauseId {
       if (grad && rank === 3 && c.kernel[1] !== c.kernel[2]) return 'tfjs-webgpu-maxpool3d-grad-position';
       if (grad && new Set(c.values).size < c.values.length) return 'tfjs-webgpu-grad-last-tie';
     }
+  }
+  if (lib === 'onnxruntime-web-webgpu' && c.kind === 'max' && !grad && f.mismatch) {
+    const got = Number(f.mismatch.got);
+    if (hasNaN || (got === -FLT_MAX && c.values.includes(-Infinity))) return 'ort-webgpu-max-lowest';
+    if (got === 0 && c.values.some((v) => v !== 0 && Math.abs(v) < FLT_MIN)) return 'ort-webgpu-max-flushes-subnormals';
+    if (got === 0 && c.values.some((v) => Object.is(v, -0)) && c.values.some((v) => Object.is(v, 0))) return 'ort-webgpu-max-last-tie';
   }
   // onnxruntime-web's wasm EP runs the same CPU kernels (MLAS included), compiled to WebAssembly.
   if (lib === 'onnxruntime' || lib === 'onnxruntime-web') {

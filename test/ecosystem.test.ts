@@ -112,6 +112,17 @@ describe('readings', () => {
     expect(classify({ name: 'tfjs-webgpu', role: 'peer' }, { ...dx, counterexample: maxCase([1, 2], [1, 2], [1, 1], false, [0, 0]) })).toBe('tfjs-webgpu-grad-last-tie');
     const case3d = { spec: { kind: 'max', kernel: [2, 2, 1], strides: [1, 1, 1], dilations: [1, 1, 1], pads: [0, 0, 0, 0, 0, 0], ceilMode: false, countIncludePad: false }, x: { shape: [1, 1, 2, 2, 1], data: { Float32Array: [0, 0, 0, 0] }, layout: 'channels_first' } };
     expect(classify({ name: 'tfjs-webgpu', role: 'peer' }, { message: 'a unit gradient at output 0 reached 0 inputs () (INV.ROUTE)', counterexample: case3d })).toBe('tfjs-webgpu-maxpool3d-grad-position');
+    // onnxruntime-web-webgpu (observed in Chromium): NaN dropped, an all −∞ window → −FLT_MAX, a flushed
+    // subnormal, the last of ±0; the CPU EP's readings are not its, and a dx case is none of them.
+    const wg = { name: 'onnxruntime-web-webgpu', role: 'peer' };
+    const lowest = { message: 'y[0,0,0,0]', mismatch: { tensor: 'y', flat: 0, position: [0, 0, 0, 0], expected: 'exactly -Infinity', got: String(-((2 - 2 ** -23) * 2 ** 127)) } };
+    expect(classify(wg, { ...y, counterexample: maxCase([1, 2], [1, 2], [1, 1], false, ['NaN', 5]) })).toBe('ort-webgpu-max-lowest');
+    expect(classify(wg, { ...lowest, counterexample: maxCase([1, 2], [1, 2], [1, 1], false, ['-Infinity', '-Infinity']) })).toBe('ort-webgpu-max-lowest');
+    expect(classify(wg, { ...flushed, counterexample: maxCase([1, 2], [1, 2], [1, 1], false, [0, 1.401298464324817e-45]) })).toBe('ort-webgpu-max-flushes-subnormals');
+    expect(classify(wg, { ...exactly, counterexample: maxCase([1, 2], [1, 2], [1, 1], false, ['-0', 0]) })).toBe('ort-webgpu-max-last-tie');
+    expect(classify(wg, { ...exactly, counterexample: maxCase([1, 2], [1, 2], [1, 1], false, [0, 0]) })).toBe('unclassified');
+    expect(classify({ name: 'onnxruntime-web', role: 'peer' }, { ...flushed, counterexample: maxCase([1, 2], [1, 2], [1, 1], false, [0, 1.401298464324817e-45]) })).not.toBe('ort-webgpu-max-flushes-subnormals');
+    expect(classify(wg, { ...dx, counterexample: maxCase([1, 2], [1, 2], [1, 1], false, ['NaN', 5]) })).toBe('unclassified');
     // tfjs-cpu's 3-D reading is tfjs-cpu's alone.
     expect(classify({ name: 'tfjs-webgpu', role: 'peer' }, { message: 'threw', counterexample: { ...case3d, spec: { ...case3d.spec, kernel: [2, 1, 1] } } })).not.toBe('tfjs-cpu-maxpool3d-grad-position');
   });

@@ -1,6 +1,7 @@
 /**
- * The web runtimes as peers (kernels/peers/): onnxruntime-web (its wasm execution provider) and tfjs-webgpu
- * (@tensorflow/tfjs-backend-webgpu on Dawn, the adapter poolspec's own webgpu backend uses).
+ * The web runtimes as peers (kernels/peers/): onnxruntime-web (its wasm execution provider), tfjs-webgpu
+ * (@tensorflow/tfjs-backend-webgpu on Dawn, the adapter poolspec's own webgpu backend uses) and
+ * onnxruntime-web-webgpu (ORT Web's WebGPU EP in headless Chromium, kernels/peers/chromium-ort.ts).
  *
  * A peer whose npm package is not installed is skipped with that reason. A peer whose package IS installed must
  * load and run: a load failure fails here (.ci/run relies on it to catch a web runtime that stopped working).
@@ -9,6 +10,7 @@
  * variant, and the outcome of the verifier's differential properties under each library's policy — a pass, or the
  * library's known deviation recognised in the shrunk counterexample (reports/ecosystem-readings.ts).
  */
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { afterAll, describe, expect, test } from 'vitest';
 import type { Layout, PoolSpec, PoolingBackend, Tensor } from '../spec/contract.js';
@@ -45,8 +47,13 @@ const ortWebIdx = typeof ortWeb === 'string' ? ortWeb
   : await (await import('../kernels/peers/onnxruntime-web.js')).createOrtWebBackend({ indices: true });
 const tfWebgpu = await load('tfjs-webgpu', ['@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs-core', '@tensorflow/tfjs', 'webgpu'], () => entry('tfjs-webgpu').create());
 
+// Chromium is a system package (.ci/run installs it): without it the peer is skipped here, except in CI.
+const CHROMIUM = process.env.POOLSPEC_CHROMIUM ?? '/usr/bin/chromium';
+const ortWebGpu = !existsSync(CHROMIUM) && !process.env['CI'] ? `no Chromium at ${CHROMIUM} (apt-get install chromium)`
+  : await load('onnxruntime-web-webgpu', ['onnxruntime-web', 'onnx-proto', 'playwright-core'], () => entry('onnxruntime-web-webgpu').create());
+
 afterAll(async () => {
-  for (const b of [ortWeb, ortWebIdx, tfWebgpu]) if (typeof b !== 'string') await b.dispose?.();
+  for (const b of [ortWeb, ortWebIdx, tfWebgpu, ortWebGpu]) if (typeof b !== 'string') await b.dispose?.();
 });
 
 const skip = (b: PoolingBackend | string): boolean => typeof b === 'string';
@@ -85,6 +92,10 @@ const DEVIATIONS = {
   ortLpRoot: {
     cause: 'ort-lp-root-exponent (the root is taken as pow(y, float32(1/p)))',
     shows: (c) => c.spec.kind === 'lp' && c.spec.p !== undefined && Math.fround(1 / c.spec.p) !== 1 / c.spec.p,
+  },
+  ortWebGpuMaxFlush: {
+    cause: 'ort-webgpu-max-flushes-subnormals (its WGSL max() on a device that flushes: ACC.MAX allows no flush)',
+    shows: (c, got) => c.spec.kind === 'max' && got === 0 && xValues(c).some((v) => v !== 0 && Math.abs(v) < FLT_MIN),
   },
   webgpuMaxFlush: {
     cause: 'tfjs-webgpu-max-flushes-subnormals (WGSL max() on a device that flushes: ACC.MAX allows no flush)',
@@ -220,5 +231,62 @@ describe.skipIf(skip(tfWebgpu))(title('tfjs-webgpu', tfWebgpu), () => {
     await expectProperty(b, 'tfjs-webgpu', 'diff.forward.max', DEVIATIONS.webgpuMaxFlush);
     await expectProperty(b, 'tfjs-webgpu', 'diff.forward.avg', 'pass');
     await expectProperty(b, 'tfjs-webgpu', 'diff.backward.avg', DEVIATIONS.avgGradDivisor);
+  });
+});
+
+describe.skipIf(skip(ortWebGpu))(title('onnxruntime-web-webgpu', ortWebGpu), () => {
+  test('hand-worked max and avg on the WebGPU EP; the ops are capped at opset 21, where its kernels are', async () => {
+    const b = get<OnnxSessionBackend>(ortWebGpu);
+    const x = t([1, 1, 3, 3], [1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(b.describe(spec2d('max', 2, 1), x.shape)).toMatch(/^MaxPool-21\(/);
+    expect(Array.from((await b.forward(spec2d('max', 2, 1), x)).y.data)).toEqual([5, 6, 8, 9]);
+    // count_include_pad over ones: the corner window holds 4 of its 9 taps → 4/9; the centre window 9/9.
+    const ones = t([1, 1, 3, 3], Array<number>(9).fill(1));
+    const cip = await b.forward(spec2d('avg', 3, 1, [1, 1, 1, 1], { countIncludePad: true }), ones);
+    expect(cip.y.data[0]).toBe(Math.fround(4 / 9));
+    expect(cip.y.data[4]).toBe(1);
+    // A global case: GlobalMaxPool at opset 21 (22 has no WebGPU kernel in ORT 1.30; the session would fail).
+    const g = spec2d('max', 2, 1);
+    expect(b.describe(g, [1, 2, 2, 2])).toMatch(/^GlobalMaxPool-21/);
+    expect(Array.from((await b.forward(g, t([1, 2, 2, 2], [1, 2, 3, 4, -1, -2, -3, -4]))).y.data)).toEqual([4, -1]);
+  });
+
+  test('data crosses into the page bit for bit: −0, ±∞ limits and the largest float come back from a 1-tap max', async () => {
+    const b = get(ortWebGpu);
+    // k1 s1: every output is its one tap, so y must be x exactly (the page copies bytes, not numbers).
+    const bits = new Uint32Array([0x80000000, 0x7f800000, 0x3f800000, 0x7f7fffff, 0xc0600000]); // −0, +∞, 1, FLT_MAX, −3.5
+    const x: Tensor = { shape: [1, 1, 5], data: new Float32Array(bits.buffer), layout: 'channels_first' };
+    const spec: PoolSpec = { kind: 'max', kernel: [1], strides: [1], dilations: [1], pads: [0, 0], ceilMode: false, countIncludePad: false };
+    const y = (await b.forward(spec, x)).y.data;
+    expect(Array.from(new Uint32Array(y.buffer, y.byteOffset, y.length))).toEqual(Array.from(bits));
+  });
+
+  test('its WGSL max, as observed (readings ort-webgpu-max-*): NaN dropped, −∞ → −FLT_MAX, 2^−149 → 0, last of ±0', async () => {
+    const b = get(ortWebGpu);
+    const k = (n: number): PoolSpec => ({ kind: 'max', kernel: [n], strides: [n], dilations: [1], pads: [0, 0], ceilMode: false, countIncludePad: false });
+    const show = (a: Float32Array): string[] => Array.from(a, (v) => (Object.is(v, -0) ? '-0' : String(v)));
+    const FLT_MAX32 = String(-FLT_MAX);
+    // One-tap windows: SPEC wants each tap back (MAX.NAN, MAX.INF, ACC.MAX); the shader starts from −FLT_MAX.
+    expect(show((await b.forward(k(1), t([1, 1, 3], [NaN, -Infinity, 2 ** -149]))).y.data)).toEqual([FLT_MAX32, FLT_MAX32, '0']);
+    // Two-tap windows [NaN, 1], [−0, 0], [0, −0]: SPEC wants NaN, −0, 0 (MAX.NAN, MAX.TIES).
+    expect(show((await b.forward(k(2), t([1, 1, 6], [NaN, 1, -0, 0, 0, -0]))).y.data)).toEqual(['1', '0', '-0']);
+  });
+
+  test('supports() declines lp (no WebGPU kernel) and what ORT declines anyway; prepared runs leave y in the page', async () => {
+    const b = get<OnnxSessionBackend>(ortWebGpu);
+    const lp: PoolSpec = { kind: 'lp', p: 2, kernel: [2], strides: [2], dilations: [1], pads: [0, 0], ceilMode: false, countIncludePad: false };
+    expect(b.supports(lp, [1, 1, 4])).toMatchObject({ ok: false, reason: expect.stringMatching(/WebGPU EP has no LpPool/) as unknown });
+    expect(b.supports({ ...spec2d('max', 2, 1), kind: 'sum' }, [1, 1, 4, 4])).toMatchObject({ ok: false });
+    const prepared = await b.prepare(spec2d('avg', 2, 2), t([1, 1, 2, 2], [1, 2, 3, 4]));
+    expect(prepared.outShape).toEqual([1, 1, 1, 1]);
+    await prepared.run();
+    await prepared.run();
+    await prepared.dispose();
+  });
+
+  test('verifier differential properties: avg passes; max finds its known deviation', async () => {
+    const b = get(ortWebGpu);
+    await expectProperty(b, 'onnxruntime-web-webgpu', 'diff.forward.avg', 'pass');
+    await expectProperty(b, 'onnxruntime-web-webgpu', 'diff.forward.max', DEVIATIONS.ortWebGpuMaxFlush);
   });
 });

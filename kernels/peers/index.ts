@@ -79,9 +79,9 @@ export const PEER_BACKENDS: readonly PeerEntry[] = [
   },
   {
     name: 'onnxruntime-web-webgpu',
-    description: 'ONNX Runtime Web 1.30 WebGPU EP in Node on the Dawn adapter of the webgpu backend; forward only; unavailable in Node unless POOLSPEC_ORT_WEBGPU_NODE=1 (see its module)',
+    description: 'ONNX Runtime Web 1.30 WebGPU EP in headless Chromium (its own WebGPU adapter), driven from Node; CPU fallback disabled, opset ≤ 21, no LpPool; forward only',
     peer: true,
-    packages: ['onnxruntime-web', 'onnx-proto', 'webgpu'],
+    packages: ['onnxruntime-web', 'onnx-proto', 'playwright-core'],
     create: async () => (await import('./onnxruntime-web-webgpu.js')).createOrtWebGpuBackend(),
     // No documented NaN or tie convention for its WGSL pooling: the spec's defaults, and the verifier reports what
     // happens. Subnormals may be flushed on a GPU (WGSL). No Indices in the inference graph.

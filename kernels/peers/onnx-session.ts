@@ -29,6 +29,11 @@ export const ONNX_PROTO_VERSION = '8.0.1';
 export interface OrtValue { readonly dims: readonly number[]; readonly data: Float32Array | BigInt64Array; dispose?(): void }
 export interface OrtSession {
   run(feeds: Record<string, unknown>): Promise<Record<string, OrtValue>>;
+  /**
+   * Runs and leaves the outputs where the runtime keeps them (a runtime in another process: chromium-ort.ts), so
+   * that a prepared run times the op, not the transfer back. Optional: without it a prepared run calls run().
+   */
+  runDiscard?(feeds: Record<string, unknown>): Promise<void>;
   release(): Promise<void>;
 }
 export interface OrtRuntime {
@@ -156,6 +161,11 @@ export interface OnnxSessionConfig {
   readonly backwardReason: string;
   /** Global cases (isGlobalPool) run GlobalMaxPool / GlobalAveragePool / GlobalLpPool instead of the windowed op. */
   readonly globalOps?: boolean;
+  /**
+   * The highest opset the models may use (default: none). An execution provider registers its kernels for opset
+   * ranges; a node above its range is silently assigned to the CPU EP (onnxruntime-web-webgpu.ts).
+   */
+  readonly maxOpset?: number;
   /** A decline on top of onnxUnsupportedReason (an execution provider's own limits), or undefined. */
   readonly extraReason?: (spec: PoolSpec, inputShape: readonly number[], layout: Layout) => string | undefined;
 }
@@ -178,8 +188,10 @@ export function createOnnxSessionBackend(config: OnnxSessionConfig): OnnxSession
   const sessions = new Map<string, Promise<OrtSession>>();
   let created = 0;
 
-  const nodeOf = (spec: PoolSpec, nchw: readonly number[]): OnnxNode =>
-    onnxNodeFor(spec, withIndices && spec.kind === 'max', config.globalOps === true ? nchw.slice(2) : undefined);
+  const nodeOf = (spec: PoolSpec, nchw: readonly number[]): OnnxNode => {
+    const node = onnxNodeFor(spec, withIndices && spec.kind === 'max', config.globalOps === true ? nchw.slice(2) : undefined);
+    return config.maxOpset !== undefined && node.opset > config.maxOpset ? { ...node, opset: config.maxOpset } : node;
+  };
 
   const sessionFor = (spec: PoolSpec, nchw: readonly number[]): Promise<OrtSession> => {
     const node = nodeOf(spec, nchw);
@@ -256,14 +268,17 @@ export function createOnnxSessionBackend(config: OnnxSessionConfig): OnnxSession
     requireSupported(spec, g);
     const nchw = shapeIn(g, 'channels_first', 'in');
     const session = await sessionFor(spec, nchw);
-    const feeds = { x: new ort.Tensor('float32', dataIn(x, g, 'channels_first'), nchw) };
+    const input = new ort.Tensor('float32', dataIn(x, g, 'channels_first'), nchw);
+    const feeds = { x: input };
     return {
       outShape: shapeIn(g, 'channels_first', 'out'),
       async run() {
+        if (session.runDiscard) return session.runDiscard(feeds);
         const out = await session.run(feeds);
         for (const v of Object.values(out)) v.dispose?.();
       },
-      dispose() { /* the session stays cached */ },
+      // The session stays cached; a tensor that lives outside this process (chromium-ort.ts) is let go.
+      dispose() { (input as { dispose?: () => void }).dispose?.(); },
     };
   };
 

@@ -1,0 +1,264 @@
+/**
+ * ONNX Runtime Web run inside a headless Chromium page, seen from Node as the `OrtRuntime` slice that
+ * kernels/peers/onnx-session.ts drives. It exists for the WebGPU execution provider: in Node on Dawn that EP is not
+ * usable (onnxruntime-web-webgpu.ts says why), while in Chromium it runs on the browser's own WebGPU (SwiftShader
+ * when there is no GPU) in seconds.
+ *
+ * How: Chromium (the system's `/usr/bin/chromium`, or `POOLSPEC_CHROMIUM`) is driven with playwright-core (an
+ * optional dependency). A server on 127.0.0.1 (a secure context, which WebGPU requires) serves one page and
+ * onnxruntime-web's own `dist/` files (its ES module build and the .wasm/.mjs it loads), nothing else. The page
+ * keeps sessions and tensors by id; models, inputs and outputs cross the DevTools protocol as base64 of their
+ * bytes, so NaN payloads and −0 arrive bit for bit.
+ *
+ * Scopes: a forward call pays the transfer both ways plus one protocol round trip. A prepared run (the bench's
+ * op-alone scope) keeps its input tensor in the page and drops the outputs there (`runDiscard`), so it pays only
+ * the round trip, which `roundTripMs` measures at start (median of empty evaluations) so that a report can say
+ * how much of a small op's time it is.
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { BackendError, importPeer } from './common.js';
+import type { OrtRuntime, OrtSession, OrtValue } from './onnx-session.js';
+
+export const PLAYWRIGHT_VERSION = '1.65.1';
+export const DEFAULT_CHROMIUM = '/usr/bin/chromium';
+
+/** The slice of playwright-core used here. */
+interface Page {
+  goto(url: string, options: { waitUntil: 'load'; timeout: number }): Promise<unknown>;
+  waitForFunction(fn: () => unknown, arg: null, options: { timeout: number; polling: number }): Promise<unknown>;
+  evaluate<R, A>(fn: (arg: A) => R | Promise<R>, arg: A): Promise<R>;
+}
+interface Browser {
+  newPage(): Promise<Page>;
+  close(): Promise<void>;
+}
+interface Playwright {
+  chromium: { launch(options: { executablePath: string; headless: boolean; args: string[]; env: Record<string, string>; timeout: number }): Promise<Browser> };
+}
+
+/** What the page exposes as `window.__poolspecOrt` (PAGE_SCRIPT). Tensors and outputs travel as base64. */
+interface PageApi {
+  adapter(): Promise<string>;
+  create(model: string, options: Record<string, unknown>): Promise<number>;
+  upload(data: string, dims: readonly number[]): number;
+  run(session: number, tensor: number): Promise<Record<string, { dims: number[]; type: string; data: string }>>;
+  runDiscard(session: number, tensor: number): Promise<void>;
+  drop(tensor: number): void;
+  release(session: number): Promise<void>;
+}
+type PageWindow = typeof globalThis & { __poolspecOrt?: PageApi; __poolspecOrtReady?: string };
+
+export interface ChromiumOrtRuntime extends OrtRuntime {
+  /** The WebGPU adapter the page got (vendor, architecture, description), or why it got none. */
+  readonly adapter: string;
+  /** Median of 20 empty page evaluations at start, in ms: the floor of every call through the page. */
+  readonly roundTripMs: number;
+  close(): Promise<void>;
+}
+
+/**
+ * The page: loads ORT's WebGPU build from the same origin, one wasm thread (a page that is not cross-origin
+ * isolated gets one anyway, and the Node peers use one), and keeps sessions and tensors in maps keyed by small ids.
+ */
+const PAGE_SCRIPT = `
+const status = (s) => { window.__poolspecOrtReady = s; };
+try {
+  const ort = await import('./ort.webgpu.min.mjs');
+  ort.env.wasm.numThreads = 1;
+  ort.env.wasm.proxy = false;
+  ort.env.wasm.wasmPaths = location.origin + '/';
+  ort.env.logLevel = 'error';
+  const sessions = new Map(), tensors = new Map();
+  let next = 1;
+  const fromB64 = (s) => { const b = atob(s), u = new Uint8Array(b.length); for (let i = 0; i < b.length; i++) u[i] = b.charCodeAt(i); return u; };
+  const toB64 = (v) => { const u = new Uint8Array(v.buffer, v.byteOffset, v.byteLength); let s = ''; for (let i = 0; i < u.length; i += 0x8000) s += String.fromCharCode(...u.subarray(i, i + 0x8000)); return btoa(s); };
+  window.__poolspecOrt = {
+    async adapter() {
+      const a = await navigator.gpu?.requestAdapter();
+      if (!a) return 'none (navigator.gpu.requestAdapter() gave null)';
+      const i = a.info;
+      return [i.vendor, i.architecture, i.description].filter(Boolean).join(' / ') || 'unnamed adapter';
+    },
+    async create(model, options) {
+      const id = next++;
+      sessions.set(id, await ort.InferenceSession.create(fromB64(model), options));
+      return id;
+    },
+    upload(data, dims) {
+      const id = next++;
+      tensors.set(id, new ort.Tensor('float32', new Float32Array(fromB64(data).buffer), dims));
+      return id;
+    },
+    async run(session, tensor) {
+      const out = await sessions.get(session).run({ x: tensors.get(tensor) });
+      const r = {};
+      for (const [k, v] of Object.entries(out)) { r[k] = { dims: [...v.dims], type: v.type, data: toB64(v.data) }; v.dispose?.(); }
+      return r;
+    },
+    async runDiscard(session, tensor) {
+      const out = await sessions.get(session).run({ x: tensors.get(tensor) });
+      for (const v of Object.values(out)) v.dispose?.();
+    },
+    drop(tensor) { tensors.delete(tensor); },
+    async release(session) { const s = sessions.get(session); sessions.delete(session); await s?.release(); },
+  };
+  status('ready');
+} catch (e) {
+  status('error: ' + (e && e.message ? e.message : String(e)));
+}
+`;
+const PAGE_HTML = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>poolspec ORT bridge</title><link rel="icon" href="data:,"></head><body><script type="module">${PAGE_SCRIPT}</script></body></html>`;
+
+const TYPES: Record<string, string> = { mjs: 'text/javascript; charset=utf-8', wasm: 'application/wasm', html: 'text/html; charset=utf-8' };
+
+/** Serves PAGE_HTML at "/" and onnxruntime-web's dist files by bare name (ort*.mjs / ort*.wasm only). */
+async function serve(dist: string): Promise<{ server: Server; origin: string }> {
+  const server = createServer((req, res) => {
+    const name = new URL(req.url ?? '/', 'http://127.0.0.1').pathname.slice(1);
+    if (name === '') { res.writeHead(200, { 'content-type': TYPES.html! }).end(PAGE_HTML); return; }
+    const ext = /^ort[\w.-]*\.(mjs|wasm)$/.exec(name)?.[1];
+    if (!ext) { res.writeHead(404).end(); return; }
+    readFile(join(dist, name)).then(
+      (bytes) => res.writeHead(200, { 'content-type': TYPES[ext]!, 'cache-control': 'no-store' }).end(bytes),
+      () => res.writeHead(404).end(),
+    );
+  });
+  await new Promise<void>((ok, fail) => { server.once('error', fail); server.listen(0, '127.0.0.1', ok); });
+  server.unref(); // the browser's pipe, not this server, decides whether the process stays alive
+  return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+/**
+ * Chromium's environment: this process's, less the Vulkan loader's driver lists (kernels/webgpu/node.ts sets
+ * VK_ADD_DRIVER_FILES for Node's Dawn); handed to Chromium they change the drivers its GPU process picks from.
+ */
+function chromiumEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v !== undefined && !['VK_ICD_FILENAMES', 'VK_ADD_DRIVER_FILES', 'VK_DRIVER_FILES'].includes(k)) env[k] = v;
+  }
+  return env;
+}
+
+const toB64 = (v: ArrayBufferView): string => Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64');
+
+function fromB64(s: string, type: string): Float32Array | BigInt64Array {
+  const bytes = Buffer.from(s, 'base64');
+  const out = type === 'int64' ? new BigInt64Array(bytes.length / 8) : new Float32Array(bytes.length / 4);
+  new Uint8Array(out.buffer).set(bytes); // a copy: Buffer's pool offset need not be aligned
+  if (type !== 'int64' && type !== 'float32') throw new RangeError(`unexpected ORT output type ${type}`);
+  return out;
+}
+
+/**
+ * Starts Chromium and the page. `name` is the peer's, for error messages. Throws a BackendError saying what is
+ * missing (Chromium, playwright-core, onnxruntime-web, a WebGPU adapter) when the page cannot run ORT's WebGPU EP.
+ */
+export async function launchChromiumOrt(name: string, ortVersion: string): Promise<ChromiumOrtRuntime> {
+  const executablePath = process.env.POOLSPEC_CHROMIUM ?? DEFAULT_CHROMIUM;
+  if (!existsSync(executablePath)) {
+    throw new BackendError(name, `unavailable: no Chromium at ${executablePath} (apt-get install chromium, or set POOLSPEC_CHROMIUM to a Chromium binary)`);
+  }
+  const { chromium } = (await importPeer('playwright-core', PLAYWRIGHT_VERSION)) as Playwright;
+  let dist: string;
+  try {
+    dist = dirname(createRequire(import.meta.url).resolve('onnxruntime-web'));
+  } catch {
+    throw new BackendError(name, `unavailable: onnxruntime-web is not installed: npm install onnxruntime-web@${ortVersion} (an optional dependency of poolspec)`);
+  }
+  const { server, origin } = await serve(dist);
+  let browser: Browser | undefined;
+  const close = async (): Promise<void> => {
+    await browser?.close().catch(() => undefined);
+    await new Promise<void>((ok) => server.close(() => ok()));
+  };
+  try {
+    browser = await chromium.launch({
+      executablePath,
+      headless: true,
+      // --enable-unsafe-webgpu: WebGPU on Linux (SwiftShader without a GPU). The rest keeps a closed machine's
+      // Chromium from reaching out.
+      args: ['--enable-unsafe-webgpu', '--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-default-apps'],
+      env: chromiumEnv(),
+      timeout: 60_000,
+    });
+    const page = await browser.newPage();
+    await page.goto(`${origin}/`, { waitUntil: 'load', timeout: 60_000 });
+    await page.waitForFunction(() => (globalThis as PageWindow).__poolspecOrtReady, null, { timeout: 120_000, polling: 100 });
+    const ready = await page.evaluate(() => (globalThis as PageWindow).__poolspecOrtReady!, null);
+    if (ready !== 'ready') throw new BackendError(name, `unavailable: onnxruntime-web did not load in Chromium: ${ready}`);
+    // Each call below is serialised into the page by playwright, so it names the page's API itself.
+    const adapter = await page.evaluate(() => (globalThis as PageWindow).__poolspecOrt!.adapter(), null);
+    if (adapter.startsWith('none')) throw new BackendError(name, `unavailable: Chromium offers no WebGPU adapter: ${adapter}`);
+    const trips: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const t = performance.now();
+      await page.evaluate(() => 0, null);
+      trips.push(performance.now() - t);
+    }
+    trips.sort((a, b) => a - b);
+
+    const drop = (tensor: number): Promise<void> => page.evaluate((t) => (globalThis as PageWindow).__poolspecOrt!.drop(t), tensor);
+    /** The Node-side tensor: its page copy is made on first use and kept until dispose() (a prepared input). */
+    class BridgeTensor {
+      pageId: number | undefined;
+      constructor(readonly type: 'float32', readonly data: Float32Array, readonly dims: readonly number[]) {}
+      async upload(): Promise<number> {
+        this.pageId ??= await page.evaluate((a) => (globalThis as PageWindow).__poolspecOrt!.upload(a.data, a.dims), { data: toB64(this.data), dims: [...this.dims] });
+        return this.pageId;
+      }
+      dispose(): void {
+        if (this.pageId !== undefined) void drop(this.pageId).catch(() => undefined);
+        this.pageId = undefined;
+      }
+    }
+    const tensorOf = (feeds: Record<string, unknown>): BridgeTensor => {
+      const x = feeds.x;
+      if (!(x instanceof BridgeTensor)) throw new TypeError('the Chromium ORT bridge takes its own Tensor as feed x');
+      return x;
+    };
+
+    const runtime: ChromiumOrtRuntime = {
+      adapter,
+      roundTripMs: trips[10]!,
+      Tensor: BridgeTensor,
+      InferenceSession: {
+        async create(model: Uint8Array, options: Record<string, unknown>): Promise<OrtSession & { runDiscard(feeds: Record<string, unknown>): Promise<void> }> {
+          const id = await page.evaluate((a) => (globalThis as PageWindow).__poolspecOrt!.create(a.model, a.options), { model: toB64(model), options });
+          return {
+            async run(feeds) {
+              const x = tensorOf(feeds);
+              const fresh = x.pageId === undefined;
+              const tensor = await x.upload();
+              try {
+                const out = await page.evaluate((a) => (globalThis as PageWindow).__poolspecOrt!.run(a.id, a.tensor), { id, tensor });
+                const values: Record<string, OrtValue> = {};
+                for (const [k, v] of Object.entries(out)) values[k] = { dims: v.dims, data: fromB64(v.data, v.type) };
+                return values;
+              } finally {
+                // A forward call's tensor is used once; a prepared one (uploaded before) stays for the next run.
+                if (fresh) { x.pageId = undefined; await drop(tensor); }
+              }
+            },
+            async runDiscard(feeds) {
+              const tensor = await tensorOf(feeds).upload();
+              await page.evaluate((a) => (globalThis as PageWindow).__poolspecOrt!.runDiscard(a.id, a.tensor), { id, tensor });
+            },
+            async release() { await page.evaluate((s) => (globalThis as PageWindow).__poolspecOrt!.release(s), id); },
+          };
+        },
+      },
+      close,
+    };
+    return runtime;
+  } catch (e) {
+    await close();
+    if (e instanceof BackendError) throw e;
+    throw new BackendError(name, `unavailable: headless Chromium (${executablePath}) could not run onnxruntime-web: ${(e as Error).message.split('\n')[0]}`);
+  }
+}
