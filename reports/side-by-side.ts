@@ -29,7 +29,9 @@ export const SIDE_BY_SIDE_SCOPES: readonly Scope[] = ['op', 'call'];
 /** Why a comparison on a software adapter is not one of GPUs. */
 export const SOFTWARE_ADAPTER_NOTE = 'A comparison on a software adapter (SwiftShader, lavapipe: the shaders run on the CPU) compares shader work — '
   + 'how many instructions and memory accesses each library\'s WGSL spends per output — not GPUs: a real GPU\'s parallelism, memory '
-  + 'coalescing and launch costs can order the libraries differently.';
+  + 'coalescing and launch costs can order the libraries differently. onnxruntime-web-webgpu runs in headless Chromium on the '
+  + 'browser\'s own WebGPU (kernels/peers/chromium-ort.ts), in another process from the Node adapter of webgpu and tfjs-webgpu, '
+  + 'and each of its calls, the op alone included, adds one DevTools round trip to that page.';
 
 export interface Timing {
   readonly minMs: number;
