@@ -1,5 +1,7 @@
 /**
- * The research kinds of SPEC.md §11 (gem, softpool, lse, median, mixed), forward and backward.
+ * The research kinds of SPEC.md §11 (gem, softpool, lse, median, mixed) and stochastic pooling (STOCH.*), forward
+ * and backward. Stochastic inference (Σv²/Σv) is a window reducer like the others; training mode has its own entry
+ * points at the end (the generator's draw per output, the selection by float32 running sums, the routed gradient).
  *
  * Self-contained on purpose (its own geometry globals, no import from the max/avg kernels), so the sliding-window
  * kernels can change without touching it. The host (kernels/wasm/research.ts) writes per-axis window tables (first
