@@ -180,6 +180,8 @@ const median3 = reducer2d('median', 3, 1, 1);
 const mixedK2 = reducer2d('mixed', 2, 2, 0, { lambda: 0.5 });
 /** Stochastic pooling (Zeiler & Fergus 2013), training mode with their 3×3 s2 regions. */
 const stochasticK3 = reducer2d('stochastic', 3, 2, 0, { training: 1, seed: 1 });
+/** The same regions at test time: the probability-weighted average Σx²/Σx (STOCH.INFER). */
+const stochasticK3Infer = reducer2d('stochastic', 3, 2, 0, { training: 0, seed: 1 });
 const stats: StatsPoolSpec = { kind: 'stats' };
 
 export const RESEARCH_WORKLOADS: readonly ResearchWorkload[] = [
@@ -193,6 +195,8 @@ export const RESEARCH_WORKLOADS: readonly ResearchWorkload[] = [
   { id: 'median-3x3-b1', layer: 'median 3×3 s1 p1 filter on a ResNet conv2 map (1×64×56×56)', spec: median3, shape: [1, 64, 56, 56], layout: cf, direction: 'forward' },
   { id: 'mixed-vgg-pool3-b1', layer: 'mixed λ = 0.5 k2 s2 at VGG-16 pool3 (1×256×56×56)', spec: mixedK2, shape: [1, 256, 56, 56], layout: cf, direction: 'forward' },
   { id: 'stochastic-cifar-k3s2-b8', layer: 'stochastic pooling, training, 3×3 s2 (Zeiler & Fergus CIFAR-10 layer 1, 8×64×32×32)', spec: stochasticK3, shape: [8, 64, 32, 32], layout: cf, direction: 'forward' },
+  { id: 'stochastic-cifar-k3s2-bwd-b8', layer: 'stochastic pooling backward, training, 3×3 s2 (8×64×32×32)', spec: stochasticK3, shape: [8, 64, 32, 32], layout: cf, direction: 'backward' },
+  { id: 'stochastic-cifar-k3s2-infer-b8', layer: 'stochastic pooling, inference Σx²/Σx, 3×3 s2 (8×64×32×32)', spec: stochasticK3Infer, shape: [8, 64, 32, 32], layout: cf, direction: 'forward' },
 ];
 
 /** Every workload the runner knows: the layers, then the sweeps. IDs are unique across both. */

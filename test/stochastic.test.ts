@@ -8,7 +8,7 @@ import type { PoolingBackend, ReducerPoolSpec, ReducingBackend, Tensor } from '.
 import { ValidationError } from '../spec/errors.js';
 import { forEachPlane } from '../spec/geometry.js';
 import { DEFAULT_POLICY } from '../spec/policy.js';
-import { FREQ_WINDOWS, frequencyCounts, frequencyThreshold, frequencyVerdict, stochasticFrequency, stochasticRoute, stochasticSelect } from '../spec/properties/stochastic.js';
+import { FREQ_SEEDS, FREQ_WINDOWS, frequencyCounts, frequencyThreshold, frequencyVerdict, stochasticFrequency, stochasticRoute, stochasticSelect } from '../spec/properties/stochastic.js';
 import { RESEARCH_PROPERTIES } from '../spec/properties/index.js';
 import { STOCHASTIC, stochasticPosition, uniformBits } from '../spec/reducers/stochastic.js';
 import { referenceStochasticSelection } from '../spec/reference/stochastic.js';
@@ -211,6 +211,18 @@ describe('planted bugs are rejected', () => {
     expect(f.failure?.message).toMatch(/STOCH\.FREQ/);
     const s = await runProperty(stochasticSelect, squared, DEFAULT_POLICY, 100, 1);
     expect(s.status).toBe('fail');
+  });
+  test('reducer.stochastic.frequency evaluates each fixed window once per backend, not once per drawn case', async () => {
+    const right = plantedBackend('counted', (s, n, c, o) => uniformBits(s, n, c, o));
+    let calls = 0;
+    const counted: ReducingBackend = { ...right, reducers: { ...right.reducers, forward: (s, x) => { calls++; return right.reducers.forward(s, x); } } };
+    const o = await runProperty(stochasticFrequency, counted, DEFAULT_POLICY, 100, 1);
+    expect(o.status, o.failure?.message).toBe('pass');
+    expect(o.cases).toBe(100);
+    // One call per seed per window: at most FREQ_WINDOWS.length · FREQ_SEEDS = 48 (100 cases unmemoised: 800).
+    expect(calls).toBeGreaterThan(0);
+    expect(calls).toBeLessThanOrEqual(FREQ_WINDOWS.length * FREQ_SEEDS);
+    expect(calls % FREQ_SEEDS).toBe(0);
   });
   test('the planted harness itself is correct with the right generator (the checks can pass)', async () => {
     const right = plantedBackend('right', (s, n, c, o) => uniformBits(s, n, c, o));

@@ -18,7 +18,7 @@ import type {
   Direction, ForwardOut, ForwardResult, Layout, PlanningBackend, PoolPlan, PoolPlanOptions, PoolSpec, ResidentBackend,
   ResidentCase, Support, Tensor,
 } from '../../spec/contract.js';
-import type { ReducingBackend } from '../../spec/contract.js';
+import type { ReducingBackend, StatisticalBackend } from '../../spec/contract.js';
 import { poolGeometry, product, type PoolGeometry } from '../../spec/geometry.js';
 import { BackendError, ValidationError } from '../../spec/errors.js';
 import { declineStructured } from '../structured/decline.js';
@@ -32,6 +32,7 @@ import { planMemory } from './memory-plan.js';
 import { NAME, WASM_MAX_MEMORY_BYTES, WASM_PAGE_BYTES } from './module.js';
 import { forwardPath, type WasmPath } from './path.js';
 import { createWasmResearch } from './research.js';
+import { createWasmStatistics } from './stats.js';
 
 export { WASM_MAX_MEMORY_BYTES, WASM_PAGE_BYTES } from './module.js';
 export { WASM_CHUNK_BYTES, chunking, type Chunking } from './chunking.js';
@@ -42,7 +43,7 @@ export { forwardPath, type WasmPath } from './path.js';
  * A backend that also exposes its memory (for leak checks) and its bound, plans calls into caller-provided outputs
  * (PlanningBackend) and keeps a case's data in wasm memory for timing the kernels alone (ResidentBackend).
  */
-export interface WasmBackend extends PlanningBackend, ResidentBackend, ReducingBackend {
+export interface WasmBackend extends PlanningBackend, ResidentBackend, ReducingBackend, StatisticalBackend {
   readonly memory: WebAssembly.Memory;
   readonly maxMemoryBytes: number;
   resident(spec: PoolSpec, x: Tensor, direction: Direction, dy?: Tensor): Promise<WasmResidentCase>;
@@ -242,6 +243,7 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     name: withIndices ? NAME : `${NAME}-values`,
     structured: declineStructured(NAME, 'the wasm kernels cover sliding-window pooling only; the structured kinds of SPEC.md §10 (adaptive, RoI, SPP, unpooling) run on the naive backend'),
     reducers: createWasmResearch(engine, chunkBytes),
+    statistics: createWasmStatistics(engine, chunkBytes),
     memory: mem.memory,
     maxMemoryBytes: limit,
     supports(spec: PoolSpec, inputShape: readonly number[], layout: Layout = 'channels_first'): Support {

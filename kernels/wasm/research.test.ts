@@ -430,6 +430,6 @@ describe('chunking and the memory bound', () => {
     if (!b.ok) expect(b.reason).toMatch(/GEM\.P/);
     await expect(wasm.reducers.forward({ ...base, kind: 'mixed', params: { lambda: 2 } }, { shape: [1, 1, 4], data: new Float32Array(4) }))
       .rejects.toBeInstanceOf(ValidationError);
-    expect(wasm.reducers.kinds).toEqual(['gem', 'softpool', 'lse', 'median', 'mixed']);
+    expect(wasm.reducers.kinds).toEqual(['gem', 'softpool', 'lse', 'median', 'mixed', 'stochastic']);
   });
 });

@@ -1,16 +1,16 @@
 /**
- * The wasm backend's research kinds (SPEC.md §11: gem, softpool, lse, median, mixed): the `reducers` member of the
- * wasm backend. Validation and geometry stay in TypeScript (spec/validate-reducer.ts, spec/geometry.ts); the
+ * The wasm backend's research kinds (SPEC.md §11: gem, softpool, lse, median, mixed, and stochastic pooling,
+ * STOCH.*): the `reducers` member of the wasm backend. Validation and geometry stay in TypeScript (spec/validate-reducer.ts, spec/geometry.ts); the
  * kernels (kernels/wasm/assembly/research.ts) get per-axis window tables and flat parameters. Data streams through
  * the engine's memory a chunk of units at a time (chunking.ts), as the max/avg calls do; windows never cross a
  * unit, so chunks are independent.
  */
 import {
-  RESEARCH_KINDS, type Layout, type ReducerPoolSpec, type ReducerPoolingBackend, type ResearchKind, type Support, type Tensor,
+  RESEARCH_KINDS, STOCHASTIC_KIND, type Layout, type ReducerPoolSpec, type ReducerPoolingBackend, type ResearchKind, type Support, type Tensor,
 } from '../../spec/contract.js';
 import { BackendError, ValidationError } from '../../spec/errors.js';
 import { axisWindow, poolGeometry, type PoolGeometry } from '../../spec/geometry.js';
-import { BUILTIN_REDUCERS, builtinReducer } from '../../spec/reducers/index.js';
+import { builtinReducer } from '../../spec/reducers/index.js';
 import {
   reducerGeometrySpec, reducerValidationProblem, validateReducerBackward, validateReducerForward,
 } from '../../spec/validate-reducer.js';
@@ -26,14 +26,20 @@ interface ResearchKernels {
   researchForward(kind: number, N: number, C: number, x: number, y: number, param: number): void;
   researchBackward(kind: number, N: number, C: number, x: number, dy: number, acc: number, param: number): void;
   researchNarrow(acc: number, count: number): void;
+  stochasticTrainForward(N: number, C: number, x: number, y: number, ix: number, seed: number, unit0: number, channels: number): void;
+  stochasticTrainBackward(N: number, C: number, x: number, dy: number, acc: number, seed: number, unit0: number, channels: number): void;
 }
 
-/** The kernels' kind codes (KIND_* in kernels/wasm/assembly/research.ts). */
-const KIND_CODE: Readonly<Record<ResearchKind, number>> = { gem: 0, softpool: 1, lse: 2, median: 3, mixed: 4 };
+/** The kinds this member implements: the research kinds and stochastic pooling. */
+type WasmReducerKind = ResearchKind | typeof STOCHASTIC_KIND;
+const KINDS: readonly WasmReducerKind[] = [...RESEARCH_KINDS, STOCHASTIC_KIND];
+
+/** The kernels' kind codes (KIND_* in kernels/wasm/assembly/research.ts); stochastic's is its inference mode's. */
+const KIND_CODE: Readonly<Record<WasmReducerKind, number>> = { gem: 0, softpool: 1, lse: 2, median: 3, mixed: 4, stochastic: 5 };
 
 /** Byte offsets of one chunk's buffers (0 where unused) and the end of the last. */
 interface ResearchPlan {
-  tables: number; scratch: number; x: number; y: number; dy: number; acc: number; end: number;
+  tables: number; scratch: number; x: number; y: number; ix: number; dy: number; acc: number; end: number;
 }
 
 /** A call laid out: the geometry, its kernel-side tables, the chunking and the memory plan. */
@@ -49,13 +55,14 @@ interface ResearchCase {
 const SLACK = 64;
 
 /** The refusal for a call beyond the memory bound (worded as engine.ts's), or undefined when it fits. */
-function boundProblem(plan: ResearchPlan, limit: number, what: string): string | undefined {
+export function boundProblem(plan: { readonly end: number }, limit: number, what: string): string | undefined {
   return plan.end > limit
     ? `${what} needs ${plan.end} bytes of wasm memory, more than the backend's bound of ${limit} bytes (WASM_MAX_MEMORY_BYTES = ${WASM_MAX_MEMORY_BYTES})`
     : undefined;
 }
 
-function planResearch(base: number, g: PoolGeometry, chunk: Chunking, backward: boolean, maxTaps: number): ResearchPlan {
+/** `indices`: the forward also writes one int32 per output (stochastic training, STOCH.INDEX). */
+function planResearch(base: number, g: PoolGeometry, chunk: Chunking, backward: boolean, maxTaps: number, indices: boolean): ResearchPlan {
   let top = base;
   const take = (bytes: number): number => {
     const at = Math.ceil(top / 16) * 16;
@@ -63,13 +70,14 @@ function planResearch(base: number, g: PoolGeometry, chunk: Chunking, backward: 
     return at;
   };
   const outs = axes3(g).reduce((s, a) => s + a.out, 0);
-  const plan: ResearchPlan = { tables: take(8 * outs), scratch: take(24 * maxTaps), x: 0, y: 0, dy: 0, acc: 0, end: 0 };
+  const plan: ResearchPlan = { tables: take(8 * outs), scratch: take(24 * maxTaps), x: 0, y: 0, ix: 0, dy: 0, acc: 0, end: 0 };
   plan.x = take(4 * chunk.size * chunk.unitIn);
   if (backward) {
     plan.dy = take(4 * chunk.size * chunk.unitOut);
     plan.acc = take(8 * chunk.size * chunk.unitIn); // dx accumulates in f64, narrowed in place
   } else {
     plan.y = take(4 * chunk.size * chunk.unitOut);
+    if (indices) plan.ix = take(4 * chunk.size * chunk.unitOut);
   }
   plan.end = top;
   return plan;
@@ -91,16 +99,21 @@ function windowTables(g: PoolGeometry): Int32Array {
   return t;
 }
 
-function kindOf(spec: ReducerPoolSpec): ResearchKind {
+function kindOf(spec: ReducerPoolSpec): WasmReducerKind {
   const kind = (spec as { kind?: unknown } | null)?.kind;
   if (typeof kind !== 'string' || !builtinReducer(kind)) {
-    throw new ValidationError('spec.kind', 'PARAM.KIND', `must be one of ${RESEARCH_KINDS.join(', ')}`, kind);
+    throw new ValidationError('spec.kind', 'PARAM.KIND', `must be one of ${KINDS.join(', ')}`, kind);
   }
-  return kind as ResearchKind;
+  return kind as WasmReducerKind;
+}
+
+/** Stochastic pooling in training mode (STOCH.TRAINING = 1): selections, not the inference reducer. */
+function isTraining(kind: WasmReducerKind, spec: ReducerPoolSpec): boolean {
+  return kind === STOCHASTIC_KIND && spec.params?.training === 1;
 }
 
 /** The kernels' parameter: p (gem), r (lse), λ (mixed); unused otherwise. */
-function paramOf(kind: ResearchKind, spec: ReducerPoolSpec): number {
+function paramOf(kind: WasmReducerKind, spec: ReducerPoolSpec): number {
   const params = spec.params ?? {};
   return kind === 'gem' ? params.p! : kind === 'lse' ? params.r! : kind === 'mixed' ? params.lambda! : 0;
 }
@@ -109,11 +122,11 @@ export function createWasmResearch(engine: Engine, chunkBytes: number): ReducerP
   const { mem } = engine;
   const kernels = (): Kernels & ResearchKernels => engine.kernels as Kernels & ResearchKernels;
 
-  const layoutCase = (g: PoolGeometry, backward: boolean): ResearchCase => {
+  const layoutCase = (g: PoolGeometry, backward: boolean, indices = false): ResearchCase => {
     const chunk = chunking(g, chunkBytes);
     // In-bounds taps per axis are distinct coordinates of the input: at most min(kernel, size).
     const maxTaps = g.axes.reduce((t, a) => t * Math.min(a.kernel, a.size), 1);
-    const plan = planResearch(engine.base, g, chunk, backward, maxTaps);
+    const plan = planResearch(engine.base, g, chunk, backward, maxTaps, indices);
     return { g, chunk, plan, C: planesContiguous(g) ? 1 : g.channels, maxTaps };
   };
 
@@ -128,27 +141,35 @@ export function createWasmResearch(engine: Engine, chunkBytes: number): ReducerP
       c.plan.tables, c.plan.scratch, c.maxTaps);
   };
 
-  const forward = (spec: ReducerPoolSpec, x: Tensor): Tensor => {
+  const forward = (spec: ReducerPoolSpec, x: Tensor): { y: Tensor; indices?: Int32Array } => {
     const kind = kindOf(spec);
-    const g = validateReducerForward(spec, x, BUILTIN_REDUCERS[kind]);
-    const c = layoutCase(g, false);
+    const g = validateReducerForward(spec, x, builtinReducer(kind)!);
+    const training = isTraining(kind, spec);
+    const c = layoutCase(g, false, training);
     bind(c);
     const k = kernels();
     const { chunk, plan } = c;
     const y = new Float32Array(chunk.units * chunk.unitOut);
+    const indices = training ? new Int32Array(y.length) : undefined;
     const param = paramOf(kind, spec);
+    const seed = spec.params?.seed ?? 0;
     for (let u = 0; u < chunk.units; u += chunk.size) {
       const n = Math.min(chunk.size, chunk.units - u);
       mem.f32.set(x.data.subarray(u * chunk.unitIn, (u + n) * chunk.unitIn), plan.x >> 2);
-      k.researchForward(KIND_CODE[kind], n, c.C, plan.x, plan.y, param);
+      if (indices) k.stochasticTrainForward(n, c.C, plan.x, plan.y, plan.ix, seed, u, g.channels);
+      else k.researchForward(KIND_CODE[kind], n, c.C, plan.x, plan.y, param);
       y.set(mem.f32.subarray(plan.y >> 2, (plan.y >> 2) + n * chunk.unitOut), u * chunk.unitOut);
+      indices?.set(mem.i32.subarray(plan.ix >> 2, (plan.ix >> 2) + n * chunk.unitOut), u * chunk.unitOut);
     }
-    return { shape: [...g.outShape], data: y, layout: g.layout };
+    const out: Tensor = { shape: [...g.outShape], data: y, layout: g.layout };
+    return indices ? { y: out, indices } : { y: out };
   };
 
   const backward = (spec: ReducerPoolSpec, x: Tensor, dy: Tensor): Tensor => {
     const kind = kindOf(spec);
-    const g = validateReducerBackward(spec, x, dy, BUILTIN_REDUCERS[kind]);
+    const g = validateReducerBackward(spec, x, dy, builtinReducer(kind)!);
+    const training = isTraining(kind, spec);
+    const seed = spec.params?.seed ?? 0;
     const c = layoutCase(g, true);
     bind(c);
     const k = kernels();
@@ -161,7 +182,8 @@ export function createWasmResearch(engine: Engine, chunkBytes: number): ReducerP
       mem.f32.set(x.data.subarray(u * chunk.unitIn, u * chunk.unitIn + xCount), plan.x >> 2);
       mem.f32.set(dy.data.subarray(u * chunk.unitOut, (u + n) * chunk.unitOut), plan.dy >> 2);
       mem.f64.fill(0, plan.acc >> 3, (plan.acc >> 3) + xCount);
-      k.researchBackward(KIND_CODE[kind], n, c.C, plan.x, plan.dy, plan.acc, param);
+      if (training) k.stochasticTrainBackward(n, c.C, plan.x, plan.dy, plan.acc, seed, u, g.channels);
+      else k.researchBackward(KIND_CODE[kind], n, c.C, plan.x, plan.dy, plan.acc, param);
       k.researchNarrow(plan.acc, xCount);
       dx.set(mem.f32.subarray(plan.acc >> 2, (plan.acc >> 2) + xCount), u * chunk.unitIn);
     }
@@ -169,23 +191,23 @@ export function createWasmResearch(engine: Engine, chunkBytes: number): ReducerP
   };
 
   return {
-    kinds: RESEARCH_KINDS,
+    kinds: KINDS,
     supports(spec: ReducerPoolSpec, inputShape: readonly number[], layout: Layout = 'channels_first'): Support {
       const kind = (spec as { kind?: unknown } | null)?.kind;
       const decl = typeof kind === 'string' ? builtinReducer(kind) : undefined;
-      if (!decl) return { ok: false, reason: `wasm implements the research kinds ${RESEARCH_KINDS.join(', ')}; not ${JSON.stringify(kind)}` };
+      if (!decl) return { ok: false, reason: `wasm implements the research kinds ${KINDS.join(', ')}; not ${JSON.stringify(kind)}` };
       const problem = reducerValidationProblem(spec, decl, inputShape, layout);
       if (problem !== undefined) return { ok: false, reason: problem };
       if (!engine.live) return { ok: false, reason: 'the backend was disposed' };
       const g = poolGeometry(reducerGeometrySpec(spec), inputShape, layout);
-      const fwd = layoutCase(g, false);
+      const fwd = layoutCase(g, false, isTraining(kind as WasmReducerKind, spec));
       const bwd = layoutCase(g, true);
       const bound = boundProblem(fwd.plan, mem.limit, 'forward')
         ?? boundProblem(bwd.plan, mem.limit, 'backward');
       return bound === undefined ? { ok: true } : { ok: false, reason: bound };
     },
     async forward(spec, x) {
-      return { y: forward(spec, x) };
+      return forward(spec, x);
     },
     async backward(spec, x, dy) {
       return backward(spec, x, dy);

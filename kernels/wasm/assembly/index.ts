@@ -10,3 +10,5 @@ export { avgDivide, buildDivisors, lpMap, lpRoot } from './passes';
 export { bwdMax, bwdMaxPlanes, bwdSum, bwdSumRows, narrow } from './backward';
 export { bwdLp, bwdLpPrep, lpForward64, lpSafe } from './lp';
 export { researchBackward, researchForward, researchGeometry, researchNarrow } from './research';
+export { stochasticTrainBackward, stochasticTrainForward } from './research';
+export { statsInterleaved, statsInterleavedBackward, statsPlanes, statsPlanesBackward } from './stats';

@@ -1,5 +1,7 @@
 /**
- * The research kinds of SPEC.md §11 (gem, softpool, lse, median, mixed), forward and backward.
+ * The research kinds of SPEC.md §11 (gem, softpool, lse, median, mixed) and stochastic pooling (STOCH.*), forward
+ * and backward. Stochastic inference (Σv²/Σv) is a window reducer like the others; training mode has its own entry
+ * points at the end (the generator's draw per output, the selection by float32 running sums, the routed gradient).
  *
  * Self-contained on purpose (its own geometry globals, no import from the max/avg kernels), so the sliding-window
  * kernels can change without touching it. The host (kernels/wasm/research.ts) writes per-axis window tables (first
@@ -26,6 +28,8 @@ export const KIND_SOFTPOOL: i32 = 1;
 export const KIND_LSE: i32 = 2;
 export const KIND_MEDIAN: i32 = 3;
 export const KIND_MIXED: i32 = 4;
+/** Stochastic pooling's inference mode (STOCH.INFER); training mode has its own entry points below. */
+export const KIND_STOCHASTIC: i32 = 5;
 
 // Input extents and dilations (rank padded to 3: depth, height, width).
 let rH: i32 = 1;
@@ -338,12 +342,36 @@ function mixedValue(n: i32, lambda: f64): f64 {
   return lambda == 0 ? avg : lambda * mx + (1 - lambda) * avg;
 }
 
+/**
+ * STOCH.INFER with STOCH.INFER_SPECIAL: Σv²/Σv in f64, rounded once by the caller. A float32 tap's square lies in
+ * f64's normal range (2^−298 … 2^256), and the sums of non-negative terms neither cancel nor overflow, so no
+ * scaling is needed: the error is a few f64 ulps, far inside STOCH.INFER_ACC.
+ */
+function stochasticValue(n: i32): f64 {
+  let inf = false;
+  let S: f64 = 0;
+  let Q: f64 = 0;
+  for (let r = 0; r < n; r++) {
+    const v = at(r);
+    if (v != v) return NaN;
+    if (v < 0) return NaN; // outside the domain, −∞ included (−0 is not negative)
+    if (v == Infinity) inf = true;
+    S += v;
+    Q += v * v;
+  }
+  if (inf) return Infinity;
+  // An all-zero window (S is exactly 0 only then: no sum of non-negative float32 taps underflows in f64).
+  if (S == 0) return 0;
+  return Q / S;
+}
+
 function windowValue(kind: i32, n: i32, param: f64): f64 {
   switch (kind) {
     case KIND_GEM: return gemValue(n, param);
     case KIND_SOFTPOOL: return softpoolValue(n);
     case KIND_LSE: return lseValue(n, param);
     case KIND_MEDIAN: return at(medianPosition(n));
+    case KIND_STOCHASTIC: return stochasticValue(n);
     default: return mixedValue(n, param);
   }
 }
@@ -527,6 +555,19 @@ function windowPartials(kind: i32, n: i32, param: f64): void {
       }
       break;
     }
+    case KIND_STOCHASTIC: {
+      // STOCH.INFER_GRAD: (2v_r − y)/S where every tap is finite and ≥ 0 and S > 0; 0 elsewhere (unspecified there).
+      let smooth = true;
+      let S: f64 = 0;
+      for (let r = 0; r < n; r++) {
+        const v = at(r);
+        if (!(v >= 0 && v != Infinity)) smooth = false;
+        S += v;
+      }
+      smooth = smooth && S > 0;
+      for (let r = 0; r < n; r++) store<f64>(part + (<usize>r << 3), smooth ? (2 * at(r) - y) / S : 0);
+      break;
+    }
     case KIND_MEDIAN: {
       const sel = medianPosition(n);
       for (let r = 0; r < n; r++) store<f64>(part + (<usize>r << 3), r == sel ? 1 : 0);
@@ -570,4 +611,100 @@ export function researchBackward(kind: i32, N: i32, C: i32, x: usize, dy: usize,
 /** f64 → float32 in place (element i's f32 at acc + 4i; read before written since 4i ≤ 8i). */
 export function researchNarrow(acc: usize, count: i32): void {
   for (let i = 0; i < count; i++) store<f32>(acc + (<usize>i << 2), <f32>load<f64>(acc + (<usize>i << 3)));
+}
+
+/** MurmurHash3's 32-bit finalizer (STOCH.RNG's f); u32 products wrap mod 2^32. */
+@inline function fmix32(h: u32): u32 {
+  h ^= h >> 16;
+  h *= 0x85ebca6b;
+  h ^= h >> 13;
+  h *= 0xc2b2ae35;
+  h ^= h >> 16;
+  return h;
+}
+
+/** STOCH.RNG's key of a plane: f(f(f(seed ⊕ 0x9E3779B9) ⊕ n) ⊕ c); the draw for output o is f(key ⊕ o) ≫ 8. */
+@inline function planeKey(seed: u32, n: u32, c: u32): u32 {
+  return fmix32(fmix32(fmix32(seed ^ 0x9e3779b9) ^ n) ^ c);
+}
+
+/**
+ * STOCH.SELECT on the window at plane positions `pos` (count n) of the channel at xc (stride C elements), U the
+ * draw: the first NaN; else the first negative tap; else the first +∞; else by the float32 running sums ĉ_i (S =
+ * ĉ_n): S = 0 → ⌊U·n/2^24⌋; S = +∞ → the first ĉ_i = +∞; otherwise the first i with U·S < 2^24·ĉ_i, both sides
+ * exact in f64 (48 and 24 significant bits), so the comparison is the exact one of the reals.
+ */
+function stochasticSelect(xc: usize, n: i32, C: i32, U: u32): i32 {
+  const rowBytes = <usize>C << 2;
+  let negative = -1;
+  let inf = -1;
+  let S: f32 = 0;
+  for (let r = 0; r < n; r++) {
+    const v = load<f32>(xc + <usize>load<i32>(pos + (<usize>r << 2)) * rowBytes);
+    if (v != v) return r;
+    if (v < 0) { if (negative < 0) negative = r; } else if (v == Infinity && inf < 0) inf = r;
+    S += v;
+  }
+  if (negative >= 0) return negative;
+  if (inf >= 0) return inf;
+  if (S == 0) return <i32>((<u64>U * <u64>n) >> 24);
+  const t = <f64>U * <f64>S;
+  let c: f32 = 0;
+  for (let r = 0; r < n; r++) {
+    c += load<f32>(xc + <usize>load<i32>(pos + (<usize>r << 2)) * rowBytes);
+    if (S == Infinity ? c == Infinity : t < 16777216.0 * <f64>c) return r;
+  }
+  return n - 1; // unreachable: U < 2^24 so U·S < 2^24·S = 2^24·ĉ_n
+}
+
+/**
+ * Stochastic training forward (STOCH.SELECT, STOCH.INDEX) over N units of C channels: y gets the selected tap's
+ * bits (NaN for a negative tap: the window is outside the domain), ix its plane index. The generator needs each
+ * output's (n, c): with C = 1 the units are planes, global plane unit0 + u = n·channels + c; otherwise the units
+ * are batch items (n = unit0 + u) and c is the lane's channel.
+ */
+export function stochasticTrainForward(N: i32, C: i32, x: usize, y: usize, ix: usize, seed: u32, unit0: i32, channels: i32): void {
+  for (let u = 0; u < N; u++) {
+    const xu = x + ((<usize>u * <usize>rInPlane * <usize>C) << 2);
+    const yu = y + ((<usize>u * <usize>rOutPlane * <usize>C) << 2);
+    const iu = ix + ((<usize>u * <usize>rOutPlane * <usize>C) << 2);
+    const g = unit0 + u;
+    const unitKey = C == 1 ? planeKey(seed, <u32>(g / channels), <u32>(g % channels)) : fmix32(seed ^ 0x9e3779b9) ^ <u32>g;
+    const nKey = C == 1 ? 0 : fmix32(unitKey);
+    let o = 0;
+    for (let od = 0; od < rOD; od++) for (let oh = 0; oh < rOH; oh++) for (let ow = 0; ow < rOW; ow++, o++) {
+      const n = windowPositions(od, oh, ow);
+      for (let c = 0; c < C; c++) {
+        const key = C == 1 ? unitKey : fmix32(nKey ^ <u32>c);
+        const r = stochasticSelect(xu + (<usize>c << 2), n, C, fmix32(key ^ <u32>o) >> 8);
+        const q = load<i32>(pos + (<usize>r << 2));
+        const v = load<f32>(xu + ((<usize>q * <usize>C + <usize>c) << 2));
+        const at = (<usize>o * <usize>C + <usize>c) << 2;
+        store<f32>(yu + at, v < 0 ? <f32>NaN : v);
+        store<i32>(iu + at, q);
+      }
+    }
+  }
+}
+
+/** Stochastic training backward (STOCH.GRAD): acc (f64, laid out as x) += dy at each output's selected tap. */
+export function stochasticTrainBackward(N: i32, C: i32, x: usize, dy: usize, acc: usize, seed: u32, unit0: i32, channels: i32): void {
+  for (let u = 0; u < N; u++) {
+    const xu = x + ((<usize>u * <usize>rInPlane * <usize>C) << 2);
+    const au = acc + ((<usize>u * <usize>rInPlane * <usize>C) << 3);
+    const du = dy + ((<usize>u * <usize>rOutPlane * <usize>C) << 2);
+    const g = unit0 + u;
+    const unitKey = C == 1 ? planeKey(seed, <u32>(g / channels), <u32>(g % channels)) : fmix32(seed ^ 0x9e3779b9) ^ <u32>g;
+    const nKey = C == 1 ? 0 : fmix32(unitKey);
+    let o = 0;
+    for (let od = 0; od < rOD; od++) for (let oh = 0; oh < rOH; oh++) for (let ow = 0; ow < rOW; ow++, o++) {
+      const n = windowPositions(od, oh, ow);
+      for (let c = 0; c < C; c++) {
+        const key = C == 1 ? unitKey : fmix32(nKey ^ <u32>c);
+        const r = stochasticSelect(xu + (<usize>c << 2), n, C, fmix32(key ^ <u32>o) >> 8);
+        const a = au + ((<usize>load<i32>(pos + (<usize>r << 2)) * <usize>C + <usize>c) << 3);
+        store<f64>(a, load<f64>(a) + <f64>load<f32>(du + ((<usize>o * <usize>C + <usize>c) << 2)));
+      }
+    }
+  }
 }
