@@ -41,6 +41,11 @@ export interface CaseOptions {
   readonly indices?: boolean;
 }
 
+/** Whether a backward case takes bwdMaxRows: max on contiguous planes whose forward is the rows kernel. */
+function rowsMax(c: WasmCase): boolean {
+  return c.spec.kind === 'max' && !c.cl && c.path === 'rows';
+}
+
 /** The refusal for a plan beyond the memory bound, or undefined when it fits. */
 export function boundProblem(plan: MemoryPlan, limit: number, what: string): string | undefined {
   return plan.end > limit
@@ -153,7 +158,8 @@ export class Engine {
     const { plan, chunk } = c;
     const block = Math.max(1, Math.floor(WASM_CHUNK_BYTES / (4 * chunk.unitIn)));
     // (Not lp: its f64 accumulator is narrowed in place to float32 slots at the front of the whole buffer.)
-    if (n <= block || c.spec.kind === 'lp') {
+    // (Nor max on the rows path: bwdMaxRows already works one plane at a time, inside the module.)
+    if (n <= block || c.spec.kind === 'lp' || rowsMax(c)) {
       this.backwardUnits(c, n);
       return;
     }
@@ -178,6 +184,14 @@ export class Engine {
     const xCount = n * chunk.unitIn;
     // GRAD.MAX of 2×2 stride-2 windows tiling contiguous planes: one fused kernel writes the whole of dx.
     if (spec.kind === 'max' && !cl && k.bwdMaxPairs(n * C, plan.x, plan.dy, plan.acc)) return;
+    // GRAD.MAX on contiguous planes: plane by plane, the rows forward's indices, then the scatter, in cache.
+    if (rowsMax(c)) {
+      const { g3 } = c;
+      const disjoint = c.g.axes.every((a) => a.stride >= (a.kernel - 1) * a.dilation + 1);
+      k.bwdMaxRows(n * C, plan.x, plan.y, plan.ix, plan.ring, g3.ringRows, g3.windowRows, g3.vLo, g3.vHi, g3.flatRows ? 1 : 0,
+        plan.dy, plan.acc, disjoint ? 1 : 0);
+      return;
+    }
     if (spec.kind === 'lp') this.mem.f64.fill(0, plan.acc >> 3, (plan.acc >> 3) + xCount);
     // (A global sum or avg writes every element of dx: no zeroing.)
     else if (!((spec.kind === 'sum' || spec.kind === 'avg') && !cl && c.g3.global)) this.mem.f32.fill(0, plan.acc >> 2, (plan.acc >> 2) + xCount);

@@ -7,6 +7,6 @@ export { heapBase, setGeometry, tableBytes } from './state';
 export { fwdChannelsLast, fwdGlobal, fwdScalar } from './forward';
 export { bwdMaxPairs, fwdRows } from './rows';
 export { avgDivide, buildDivisors, lpMap, lpRoot } from './passes';
-export { bwdMax, bwdMaxPlanes, bwdSum, bwdSumRows, narrow } from './backward';
+export { bwdMax, bwdMaxPlanes, bwdMaxRows, bwdSum, bwdSumRows, narrow } from './backward';
 export { bwdLp, bwdLpPrep, lpForward64, lpSafe } from './lp';
 export { researchBackward, researchForward, researchGeometry, researchNarrow } from './research';
