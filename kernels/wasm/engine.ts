@@ -182,10 +182,11 @@ export class Engine {
     const k = this.kernels;
     const { spec, plan, chunk, cl, C } = c;
     const xCount = n * chunk.unitIn;
-    // GRAD.MAX of 2×2 stride-2 windows tiling contiguous planes: one fused kernel writes the whole of dx.
-    if (spec.kind === 'max' && !cl && k.bwdMaxPairs(n * C, plan.x, plan.dy, plan.acc)) return;
-    // GRAD.MAX on contiguous planes: plane by plane, the rows forward's indices, then the scatter, in cache.
+    // GRAD.MAX on contiguous planes whose forward is the rows kernel (a forced other path takes the general one):
+    // 2×2 stride-2 windows tiling the planes, or kernel 4 stride 4 rows, by a fused kernel that writes the whole of
+    // dx; else plane by plane, the rows forward's indices, then the scatter, in cache.
     if (rowsMax(c)) {
+      if (k.bwdMaxPairs(n * C, plan.x, plan.dy, plan.acc) || k.bwdMaxK4S4(n * C, plan.x, plan.dy, plan.acc)) return;
       const { g3 } = c;
       const disjoint = c.g.axes.every((a) => a.stride >= (a.kernel - 1) * a.dilation + 1);
       k.bwdMaxRows(n * C, plan.x, plan.y, plan.ix, plan.ring, g3.ringRows, g3.windowRows, g3.vLo, g3.vHi, g3.flatRows ? 1 : 0,

@@ -361,7 +361,8 @@ describe('wasm: max backward plane by plane through the rows forward (bwdMaxRows
   // plane's y and indices: several planes per call (plain, one unit per chunk, resident: the whole tensor in one
   // call), output widths one group of 4 ± 1, padding rows at the top and bottom, NaN in some planes (the rows
   // forward's scalar redo of one plane). The other side of the choice: the same cases on the scalar path and
-  // channels_last (forward indices for every plane, then one scatter), and 2×2 stride-2 tilings (bwdMaxPairs).
+  // channels_last (forward indices for every plane, then one scatter); the fused kernels beside it: 2×2 stride-2
+  // tilings (bwdMaxPairs) and kernel 4 stride 4 rows (bwdMaxK4S4).
   // dx is checked against the naive backend, and bit for bit against the scalar path (same indices, same float32
   // additions in output order).
   const cases: { name: string; kernel: number[]; strides: number[]; pads: number[]; ceil: boolean; spatial: number[][] }[] = [
@@ -374,7 +375,12 @@ describe('wasm: max backward plane by plane through the rows forward (bwdMaxRows
     // Disjoint windows (stores, not additions): 2×2 s2 on odd sizes (not a tiling: the rows path) and the audio k4 s4.
     { name: 'k2 s2 odd', kernel: [2, 2], strides: [2, 2], pads: [0, 0, 0, 0], ceil: false, spatial: [[7, 7], [9, 11], [5, 17]] },
     { name: 'k2 s2 tiling (pairs)', kernel: [2, 2], strides: [2, 2], pads: [0, 0, 0, 0], ceil: false, spatial: [[8, 8], [6, 10]] },
+    // The audio k4 s4 (bwdMaxK4S4 from 4 outputs per row on, when the windows end inside the row): output widths
+    // 3 (the rows path), 4, 5, 9 (one column after the last window); ceil mode with a last window past the end (the
+    // rows path); a 1×4 window along the rows of a 2-D plane.
     { name: 'k4 s4 1-D', kernel: [4], strides: [4], pads: [0, 0], ceil: false, spatial: [[12], [16], [20], [37]] },
+    { name: 'k4 s4 1-D ceil', kernel: [4], strides: [4], pads: [0, 0], ceil: true, spatial: [[18], [35]] },
+    { name: 'k1×4 s1×4 2-D', kernel: [1, 4], strides: [1, 4], pads: [0, 0, 0, 0], ceil: false, spatial: [[3, 16], [2, 19], [4, 33]] },
   ];
   for (const cs of cases) {
     it(`${cs.name}: several planes, plain, chunked and resident; scalar path and channels_last beside it`, async () => {
