@@ -34,8 +34,6 @@ export interface Kernels {
   bwdMaxPairs(planes: number, x: number, dy: number, dx: number): number;
   /** 1 when it wrote the whole of dx (kernel 4 stride 4 windows of one row, the audio pool's), else 0 and nothing written. */
   bwdMaxK4S4(planes: number, x: number, dy: number, dx: number): number;
-  bwdMaxRows(planes: number, x: number, y: number, ix: number, ring: number, R: number, rows: number, lo: number, hi: number, flat: number,
-    dy: number, dx: number, disjoint: number): void;
   bwdSum(cl: number, N: number, C: number, dy: number, dx: number, avg: number, useOverride: number, override: number): void;
   bwdSumRows(planes: number, dy: number, dx: number, t: number, avg: number, useOverride: number, override: number, global: number): void;
   bwdLpPrep(x: number, count: number, p: number, pw: number, g: number): void;

@@ -356,13 +356,13 @@ describe('wasm: the fused rows walk at its edges (widths around the group of 4, 
   }
 });
 
-describe('wasm: max backward plane by plane through the rows forward (bwdMaxRows), and the paths beside it', () => {
-  // The rows path's max backward runs the forward, the zeroing and the scatter one plane at a time, reusing one
-  // plane's y and indices: several planes per call (plain, one unit per chunk, resident: the whole tensor in one
-  // call), output widths one group of 4 ± 1, padding rows at the top and bottom, NaN in some planes (the rows
-  // forward's scalar redo of one plane). The other side of the choice: the same cases on the scalar path and
-  // channels_last (forward indices for every plane, then one scatter); the fused kernels beside it: 2×2 stride-2
-  // tilings (bwdMaxPairs) and kernel 4 stride 4 rows (bwdMaxK4S4).
+describe('wasm: max backward on the rows path (fused kernels and the general one) and beside it', () => {
+  // The rows path's max backward: the fused kernels (2×2 stride-2 tilings: bwdMaxPairs; kernel 4 stride 4 rows:
+  // bwdMaxK4S4), else the rows forward's indices for every plane, then one scatter, over the whole call (a
+  // resident case: the whole tensor, unblocked). Several planes per call (plain, one unit per chunk, resident),
+  // output widths one group of 4 ± 1, padding rows at the top and bottom, NaN in some planes (the kernels' scalar
+  // redo of one plane). The other side of the choice: the same cases on the scalar path and channels_last (the
+  // general path).
   // dx is checked against the naive backend, and bit for bit against the scalar path (same indices, same float32
   // additions in output order).
   const cases: { name: string; kernel: number[]; strides: number[]; pads: number[]; ceil: boolean; spatial: number[][] }[] = [

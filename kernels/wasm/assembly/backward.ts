@@ -9,8 +9,6 @@ import {
   countD, countH, countW, dilD, dilH, dilW, divisorAt, factorD, factorH, factorW, firstD, firstH, firstW, inH, inPlane,
   inW, kerW, outD, outH, outPlane, outW, padW, selectPlane, strW, tab, xb, xs, yb, ys,
 } from './state';
-import { fwdRows } from './rows';
-import { KIND_MAX } from './scalar';
 
 @inline export function addAt(acc: usize, e: usize, v: f64): void {
   const a = acc + (e << 3);
@@ -73,27 +71,6 @@ export function bwdMaxPlanes(planes: i32, ix: usize, dy: usize, dx: usize, disjo
       }
       for (; o < P; o++) addAt32(xp, <usize>load<i32>(ip + (<usize>o << 2)), load<f32>(gp + (<usize>o << 2)));
     }
-  }
-}
-
-/**
- * GRAD.MAX on contiguous planes through the rows forward, one plane at a time: the plane's MAX.SELECT indices
- * (fwdRows, into one plane's y and ix, reused for every plane), its dx zeroed, then dx[index] += dy (bwdMaxPlanes).
- * A plane's indices, dy and dx are still in cache when the scatter reads them, instead of a pass over each buffer
- * per kernel; the ring parameters are fwdRows'.
- */
-export function bwdMaxRows(
-  planes: i32, x: usize, y: usize, ix: usize, ring: usize, R: i32, rows: i32, lo: i32, hi: i32, flatPlane: i32,
-  dy: usize, dx: usize, disjoint: i32,
-): void {
-  const xBytes = <usize>inPlane << 2;
-  const yBytes = <usize>outPlane << 2;
-  for (let pl = 0; pl < planes; pl++) {
-    const xp = x + <usize>pl * xBytes;
-    const dp = dx + <usize>pl * xBytes;
-    fwdRows(KIND_MAX, 1, xp, y, ix, ring, R, rows, lo, hi, flatPlane);
-    memory.fill(dp, 0, xBytes);
-    bwdMaxPlanes(1, ix, dy + <usize>pl * yBytes, dp, disjoint);
   }
 }
 

@@ -7,7 +7,7 @@ export { heapBase, setGeometry, tableBytes } from './state';
 export { fwdChannelsLast, fwdGlobal, fwdScalar } from './forward';
 export { bwdMaxPairs, fwdRows } from './rows';
 export { avgDivide, buildDivisors, lpMap, lpRoot } from './passes';
-export { bwdMax, bwdMaxPlanes, bwdMaxRows, bwdSum, bwdSumRows, narrow } from './backward';
+export { bwdMax, bwdMaxPlanes, bwdSum, bwdSumRows, narrow } from './backward';
 export { bwdMaxK4S4 } from './maxgrad';
 export { bwdLp, bwdLpPrep, lpForward64, lpSafe } from './lp';
 export { researchBackward, researchForward, researchGeometry, researchNarrow } from './research';
