@@ -41,6 +41,11 @@ export interface CaseOptions {
   readonly indices?: boolean;
 }
 
+/** Whether a max backward case may take a fused kernel: contiguous planes whose forward is the rows kernel. */
+function rowsMax(c: WasmCase): boolean {
+  return c.spec.kind === 'max' && !c.cl && c.path === 'rows';
+}
+
 /** The refusal for a plan beyond the memory bound, or undefined when it fits. */
 export function boundProblem(plan: MemoryPlan, limit: number, what: string): string | undefined {
   return plan.end > limit
@@ -153,7 +158,9 @@ export class Engine {
     const { plan, chunk } = c;
     const block = Math.max(1, Math.floor(WASM_CHUNK_BYTES / (4 * chunk.unitIn)));
     // (Not lp: its f64 accumulator is narrowed in place to float32 slots at the front of the whole buffer.)
-    if (n <= block || c.spec.kind === 'lp') {
+    // (Nor max: measured on the stem's overlapping 3×3 stride-2 windows, 8×64×112×112, running the indices forward,
+    // the zeroing and the scatter once per block was 1.1–1.2× slower than once over the whole tensor.)
+    if (n <= block || c.spec.kind === 'lp' || c.spec.kind === 'max') {
       this.backwardUnits(c, n);
       return;
     }
@@ -176,8 +183,10 @@ export class Engine {
     const k = this.kernels;
     const { spec, plan, chunk, cl, C } = c;
     const xCount = n * chunk.unitIn;
-    // GRAD.MAX of 2×2 stride-2 windows tiling contiguous planes: one fused kernel writes the whole of dx.
-    if (spec.kind === 'max' && !cl && k.bwdMaxPairs(n * C, plan.x, plan.dy, plan.acc)) return;
+    // GRAD.MAX on contiguous planes whose forward is the rows kernel (a forced other path takes the general one):
+    // 2×2 stride-2 windows tiling the planes, or kernel 4 stride 4 rows, by a fused kernel that writes the whole of
+    // dx, no indices, no zeroing pass.
+    if (rowsMax(c) && (k.bwdMaxPairs(n * C, plan.x, plan.dy, plan.acc) || k.bwdMaxK4S4(n * C, plan.x, plan.dy, plan.acc))) return;
     if (spec.kind === 'lp') this.mem.f64.fill(0, plan.acc >> 3, (plan.acc >> 3) + xCount);
     // (A global sum or avg writes every element of dx: no zeroing.)
     else if (!((spec.kind === 'sum' || spec.kind === 'avg') && !cl && c.g3.global)) this.mem.f32.fill(0, plan.acc >> 2, (plan.acc >> 2) + xCount);

@@ -32,6 +32,8 @@ export interface Kernels {
   bwdMaxPlanes(planes: number, ix: number, dy: number, dx: number, disjoint: number): void;
   /** 1 when it wrote the whole of dx (2×2 stride-2 windows tiling the planes), else 0 and nothing written. */
   bwdMaxPairs(planes: number, x: number, dy: number, dx: number): number;
+  /** 1 when it wrote the whole of dx (kernel 4 stride 4 windows of one row, the audio pool's), else 0 and nothing written. */
+  bwdMaxK4S4(planes: number, x: number, dy: number, dx: number): number;
   bwdSum(cl: number, N: number, C: number, dy: number, dx: number, avg: number, useOverride: number, override: number): void;
   bwdSumRows(planes: number, dy: number, dx: number, t: number, avg: number, useOverride: number, override: number, global: number): void;
   bwdLpPrep(x: number, count: number, p: number, pw: number, g: number): void;

@@ -356,6 +356,72 @@ describe('wasm: the fused rows walk at its edges (widths around the group of 4, 
   }
 });
 
+describe('wasm: max backward on the rows path (fused kernels and the general one) and beside it', () => {
+  // The rows path's max backward: the fused kernels (2×2 stride-2 tilings: bwdMaxPairs; kernel 4 stride 4 rows:
+  // bwdMaxK4S4), else the rows forward's indices for every plane, then one scatter, over the whole call (a
+  // resident case: the whole tensor, unblocked). Several planes per call (plain, one unit per chunk, resident),
+  // output widths one group of 4 ± 1, padding rows at the top and bottom, NaN in some planes (the kernels' scalar
+  // redo of one plane). The other side of the choice: the same cases on the scalar path and channels_last (the
+  // general path).
+  // dx is checked against the naive backend, and bit for bit against the scalar path (same indices, same float32
+  // additions in output order).
+  const cases: { name: string; kernel: number[]; strides: number[]; pads: number[]; ceil: boolean; spatial: number[][] }[] = [
+    // The stem's k3 s2 p1: widths 5..19 give output widths 3, 4, 5 and 8, 9, 10.
+    { name: 'k3 s2 p1', kernel: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1], ceil: false, spatial: [[5, 5], [7, 7], [9, 8], [15, 15], [17, 16], [19, 19]] },
+    { name: 'k3 s2 p0 ceil', kernel: [3, 3], strides: [2, 2], pads: [0, 0, 0, 0], ceil: true, spatial: [[6, 9], [8, 10], [10, 17]] },
+    // The dense k3 s1 p1: output widths 3, 4, 5, 7, 8, 9.
+    { name: 'k3 s1 p1', kernel: [3, 3], strides: [1, 1], pads: [1, 1, 1, 1], ceil: false, spatial: [[3, 3], [4, 4], [5, 5], [7, 7], [8, 8], [9, 9]] },
+    { name: 'k2 s1 p1 (any window)', kernel: [2, 2], strides: [1, 1], pads: [1, 0, 0, 1], ceil: false, spatial: [[3, 2], [5, 4], [6, 8]] },
+    // Disjoint windows (stores, not additions): 2×2 s2 on odd sizes (not a tiling: the rows path) and the audio k4 s4.
+    { name: 'k2 s2 odd', kernel: [2, 2], strides: [2, 2], pads: [0, 0, 0, 0], ceil: false, spatial: [[7, 7], [9, 11], [5, 17]] },
+    { name: 'k2 s2 tiling (pairs)', kernel: [2, 2], strides: [2, 2], pads: [0, 0, 0, 0], ceil: false, spatial: [[8, 8], [6, 10]] },
+    // The audio k4 s4 (bwdMaxK4S4 from 4 outputs per row on, when the windows end inside the row): output widths
+    // 3 (the rows path), 4, 5, 9 (one column after the last window); ceil mode with a last window past the end (the
+    // rows path); a 1×4 window along the rows of a 2-D plane.
+    { name: 'k4 s4 1-D', kernel: [4], strides: [4], pads: [0, 0], ceil: false, spatial: [[12], [16], [20], [37]] },
+    { name: 'k4 s4 1-D ceil', kernel: [4], strides: [4], pads: [0, 0], ceil: true, spatial: [[18], [35]] },
+    { name: 'k1×4 s1×4 2-D', kernel: [1, 4], strides: [1, 4], pads: [0, 0, 0, 0], ceil: false, spatial: [[3, 16], [2, 19], [4, 33]] },
+  ];
+  for (const cs of cases) {
+    it(`${cs.name}: several planes, plain, chunked and resident; scalar path and channels_last beside it`, async () => {
+      const auto = backends.get('auto')!;
+      const scalar = backends.get('scalar')!;
+      const spec: PoolSpec = {
+        kind: 'max', kernel: cs.kernel, strides: cs.strides, dilations: cs.kernel.map(() => 1), pads: cs.pads, ceilMode: cs.ceil,
+        countIncludePad: false,
+      };
+      for (const spatial of cs.spatial) {
+        for (const [si, set] of VALUE_SETS.entries()) {
+          for (const layout of LAYOUTS) {
+            const shape = joinShape(2, 3, spatial, layout);
+            const seed = spatial.reduce((a, v) => a * 37 + v, si * 101 + (layout === 'channels_last' ? 7 : 0));
+            const x: Tensor = { shape, data: values(set, product(shape), seed), layout };
+            const outShape = poolGeometry(spec, shape, layout).outShape;
+            const dy: Tensor = { shape: [...outShape], data: values('mixed', product(outShape), seed + 1e6), layout };
+            const where = `${cs.name} [${shape.join(', ')}] ${layout} ${set}`;
+            const want = await naive.backward(spec, x, dy);
+            const general = await scalar.backward(spec, x, dy);
+            expectBackwardClose(spec, x, dy, general, want, `${where} / scalar path`, 'float32');
+            const got = [
+              ['auto', (await auto.backward(spec, x, dy)).data],
+              ['one unit per chunk', (await oneUnitChunks.backward(spec, x, dy)).data],
+            ] as [string, Float32Array][];
+            const r = await auto.resident(spec, x, 'backward', dy);
+            await r.run();
+            await r.run(); // a second run starts from the same state (dx rewritten, not accumulated)
+            got.push(['resident', r.read()]);
+            r.release();
+            for (const [label, data] of got) {
+              expectBackwardClose(spec, x, dy, { shape: [...shape], data, layout }, want, `${where} / ${label}`, 'float32');
+              expect(Array.from(bitsOf(data)), `${where} / ${label}: bits of the scalar path's dx`).toEqual(Array.from(bitsOf(general.data)));
+            }
+          }
+        }
+      }
+    });
+  }
+});
+
 describe('wasm: lp on its float32 path and its f64 path', () => {
   const gc = GEOMETRIES[1]!; // k3 s2 p1 over [3, 19]
   const extreme = (count: number, seed: number): Float32Array => {

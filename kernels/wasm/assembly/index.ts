@@ -8,6 +8,7 @@ export { fwdChannelsLast, fwdGlobal, fwdScalar } from './forward';
 export { bwdMaxPairs, fwdRows } from './rows';
 export { avgDivide, buildDivisors, lpMap, lpRoot } from './passes';
 export { bwdMax, bwdMaxPlanes, bwdSum, bwdSumRows, narrow } from './backward';
+export { bwdMaxK4S4 } from './maxgrad';
 export { bwdLp, bwdLpPrep, lpForward64, lpSafe } from './lp';
 export { researchBackward, researchForward, researchGeometry, researchNarrow } from './research';
 export { stochasticTrainBackward, stochasticTrainForward } from './research';
