@@ -9,7 +9,7 @@
  * together. Buffers come from a pool (kernels/webgpu/buffers.ts); the device is created on the first call.
  */
 import type {
-  DeviceBackend, DeviceCopyPasses, Direction, ForwardResult, Layout, PoolSpec, ReducingBackend, ResidentBackend,
+  DeviceBackend, DeviceCopyPasses, Direction, ForwardResult, Layout, PoolSpec, ReducingBackend, ResidentBackend, StatisticalBackend,
   ResidentCase, Support, Tensor,
 } from '../../spec/contract.js';
 import { poolGeometry, product, type PoolGeometry } from '../../spec/geometry.js';
@@ -20,6 +20,7 @@ import { BufferPool } from './buffers.js';
 import { DEFAULT_LIMITS, GpuContext, type AdapterSummary, type DeviceLimits } from './device.js';
 import { buildPlan, dispatchSize, paramsFor, type GpuPlan } from './plan.js';
 import { createWebGpuResearch } from './research.js';
+import { createWebGpuStats } from './stats.js';
 import {
   backwardNeedsForward, forwardKernels, hasBroadcast, kernelBuffers, type BufferName, type KernelKind, type Stage,
 } from './shaders.js';
@@ -51,7 +52,7 @@ export interface WebGpuStats {
 /** Copies per timed pass: one submission holds several, so the submit-and-wait latency is spread over them. */
 export const COPIES_PER_PASS = 8;
 
-export interface WebGpuBackend extends ResidentBackend, DeviceBackend, ReducingBackend {
+export interface WebGpuBackend extends ResidentBackend, DeviceBackend, ReducingBackend, StatisticalBackend {
   /**
    * Acquires the adapter and the device now; rejects with WebGpuUnavailableError (and how to get one). Until a
    * device exists, supports() judges sizes by WebGPU's guaranteed minimum limits (DEFAULT_LIMITS), so call this
@@ -301,6 +302,17 @@ export function createWebGpuBackend(options: WebGpuBackendOptions): WebGpuBacken
         const which: BufferName = direction === 'forward' ? 'y' : 'dx';
         const [out] = await execute(c, kind, plan, x, direction, [[which, (direction === 'forward' ? plan.outTotal : plan.inTotal) * 4]], dy);
         return new Float32Array(out!);
+      },
+    }),
+    statistics: createWebGpuStats({
+      name,
+      limits: () => lastLimits,
+      limitProblem: (g, limits, reciprocals) => kernelLimitProblem('stats', g, limits, reciprocals),
+      run: async (plan, g, x, direction, reads, dy) => {
+        const c = await ctx();
+        const problem = kernelLimitProblem('stats', g, c.limits, plan.reciprocals?.length ?? 0);
+        if (problem) throw new BackendError(name, `unsupported: ${problem}`);
+        return execute(c, 'stats', plan, x, direction, reads, dy);
       },
     }),
     structured: declineStructured(name, 'the WGSL kernels cover sliding-window pooling only; the structured kinds of SPEC.md §10 (adaptive, RoI, SPP, unpooling) run on the naive backend'),

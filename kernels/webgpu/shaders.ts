@@ -20,8 +20,11 @@ import { WORKGROUP_SIZE } from './plan.js';
 import { EXP_WGSL } from './wgsl/exp.js';
 import { POW_WGSL } from './wgsl/pow.js';
 
-/** What a kernel computes: a §3 kind or a research kind of §11 (the reducers member, kernels/webgpu/research.ts). */
-export type KernelKind = PoolKind | ResearchKind;
+/**
+ * What a kernel computes: a §3 kind, a research kind of §11 (the reducers member, kernels/webgpu/research.ts), or
+ * statistics pooling (STATS.*, kernels/webgpu/stats.ts: global windows, one output per (n, c)).
+ */
+export type KernelKind = PoolKind | ResearchKind | 'stats';
 
 
 /** A buffer a kernel reads or writes; `binding` is its fixed slot in group 0. */
@@ -42,7 +45,8 @@ const DECLS: Record<BufferName, (direction: Direction) => BindingDecl> = {
   reciprocals: () => ({ name: 'reciprocals', binding: 5, wgsl: 'var<storage, read> R: array<f32>' }),
   dy: () => ({ name: 'dy', binding: 6, wgsl: 'var<storage, read> DY: array<u32>' }),
   dx: () => ({ name: 'dx', binding: 7, wgsl: 'var<storage, read_write> DX: array<u32>' }),
-  // lse and softpool: per output (m, S or W, y) as bits, three words, written by the forward for the gradient.
+  // lse and softpool: per output (m, S or W, y) as bits, three words, written by the forward for the gradient;
+  // stats: σ in the first word.
   aux: (d) => ({ name: 'aux', binding: 8, wgsl: `var<storage, ${d === 'forward' ? 'read_write' : 'read'}> AUX: array<u32>` }),
 };
 
@@ -252,8 +256,63 @@ fn mixed_one(d: u32, part: f32) -> u32 {
   },
 };
 
+/**
+ * Statistics pooling (STATS.*) on global windows (one output per (n, c), the window its whole plane): the avg
+ * kernel runs first and leaves μ̂ = fl(Σx·fl(1/T)) in Y (STATS.ACC's means: ACC.AVG with D = T; NaN and ±∞ by
+ * SPECIAL.IEEE, as STATS.SPECIAL wants for μ); this kernel then takes the second pass around μ̂,
+ * v̂ = fl(Σ fl(x − μ̂)²) / T (ps_div: one rounding), σ̂ = √v̂ (ps_sqrt: one rounding), into AUX[3o]. A plane
+ * whose μ̂ is not finite has σ = NaN (STATS.SPECIAL).
+ */
+const STATS_SNIPPETS: KindSnippets = {
+  forwardBuffers: ['aux'],
+  init: `ps_zero = bitcast<u32>(P.fp.x); // the runtime zero of ps_opaque (wgsl/pow.ts)
+  let mb = Y[o];
+  let mu = bitcast<f32>(mb);
+  let special = (mb & 0x7f800000u) == 0x7f800000u;
+  var q = 0.0;`,
+  step: `if (!special) { let d = bitcast<f32>(b) - mu; q = q + d * d; }`,
+  finish: `var sb = P.misc.w;
+    if (!special) {
+      let T = f32((wz.z - wz.y) * (wy.z - wy.y) * (wx.z - wx.y));
+      sb = bitcast<u32>(ps_sqrt(ps_div(q, T)));
+    }
+    AUX[3u * o] = sb;`,
+  backwardBuffers: ['x', 'y', 'aux', 'reciprocals'],
+  // STATS.GRAD: dx = dμ·fl(1/T) + (dσ·fl(x − μ̂)) / fl(T·σ̂), the second term 0 where σ̂ = 0; dy is [N, 2C].
+  gatherInit: `ps_zero = bitcast<u32>(P.fp.x);
+  var acc = acc_new();
+  let C = u32(P.winOff.w);`,
+  contribution: `acc_add(&acc, stats_dx(X[i], oa, DY[loc.n * 2u * C + loc.c], DY[loc.n * 2u * C + C + loc.c], reciprocal_of(cz * cy * cx), f32(cz * cy * cx)));`,
+  scatterInit: `ps_zero = bitcast<u32>(P.fp.x);
+    let C = u32(P.winOff.w);
+    let dmu = DY[r.l.n * 2u * C + r.l.c]; let dsig = DY[r.l.n * 2u * C + C + r.l.c];
+    let recip = reciprocal(wz, wy, wx);
+    let T = f32((wz.z - wz.y) * (wy.z - wy.y) * (wx.z - wx.y));`,
+  scatterValue: 'canonical(stats_dx(X[a], o, dmu, dsig, recip, T))',
+  functions: `${EXP_WGSL}
+// √v for a finite v ≥ 0, within one rounding: WGSL's sqrt is only bounded as 1/inverseSqrt (several ulp), so it
+// is corrected from the exact residual v − s² (TwoProd; exact subtraction by Sterbenz): s + (v − s²)/(2s).
+fn ps_sqrt(v: f32) -> f32 {
+  if (v == 0.0) { return 0.0; }
+  let s = sqrt(v);
+  let pr = ps_two_prod(s, s);
+  return s + ((v - pr.x) - pr.y) / (2.0 * s);
+}
+// One element's gradient from output o (μ̂ in Y, σ̂ in AUX), dμ and dσ as bits.
+fn stats_dx(xb: u32, o: u32, dmu: u32, dsig: u32, recip: f32, T: f32) -> u32 {
+  let t1 = scale_bits(dmu, recip);
+  let sigma = bitcast<f32>(AUX[3u * o]);
+  if (!(sigma > 0.0) || is_nan(dsig) || is_inf(dsig) || is_nan(xb) || is_inf(xb)) { return t1; }
+  let n = bitcast<f32>(xb) - bitcast<f32>(Y[o]);
+  let t2 = ps_div(bitcast<f32>(dsig) * n, T * sigma);
+  if (is_nan(t1) || is_inf(t1)) { return t1; }
+  return bitcast<u32>(bitcast<f32>(t1) + t2);
+}`,
+};
+
 const KINDS: Record<KernelKind, KindSnippets> = {
   ...RESEARCH_KINDS_SNIPPETS,
+  stats: STATS_SNIPPETS,
   max: {
     forwardBuffers: ['indices'],
     // bestKey starts below every order key (the least is −0x7f800000, −∞), so the first tap is always taken.
@@ -530,13 +589,14 @@ function backwardBody(k: KindSnippets): string {
 }
 
 /** The kinds whose kernels call ps_pow, ps_root or the float-float helpers (wgsl/pow.ts, wgsl/exp.ts). */
-const POW_KINDS: ReadonlySet<KernelKind> = new Set<KernelKind>(['lp', 'gem', 'softpool', 'lse']);
+const POW_KINDS: ReadonlySet<KernelKind> = new Set<KernelKind>(['lp', 'gem', 'softpool', 'lse', 'stats']);
 
 /**
  * The forward kernels a kind runs, in order: lse and softpool need each window's max before their exponentials
  * (EXP.WEIGHT), so the max kernel runs first and leaves it in Y (and its index in I, unused).
  */
 export function forwardKernels(kind: KernelKind): KernelKind[] {
+  if (kind === 'stats') return ['avg', kind]; // μ first (STATS_SNIPPETS)
   return kind === 'lse' || kind === 'softpool' ? ['max', kind] : [kind];
 }
 

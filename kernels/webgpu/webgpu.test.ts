@@ -19,6 +19,7 @@ import { webgpuSkipReason } from '../../test/helpers/webgpu-availability.js';
 import type { ReducerPoolSpec } from '../../spec/contract.js';
 import { accepts, describeAcceptance, ETA32, gamma, KAPPA_POW, U32 } from '../../spec/interval.js';
 import { reducerAcceptance } from '../../spec/reference/reducer.js';
+import { referenceStatsForward, referenceStatsGradient } from '../../spec/reference/stats.js';
 import { BUILTIN_REDUCERS } from '../../spec/reducers/index.js';
 import { weightError } from '../../spec/reducers/terms.js';
 import { maxWindowTaps } from './research.js';
@@ -437,6 +438,42 @@ describe.skipIf(unavailable !== undefined)('webgpu research kinds, worked by han
       const b = (await gpu.reducers.forward(spec, last)).y.data;
       for (let c = 0; c < 2; c++) for (let q = 0; q < 4; q++) expect(b[q * 2 + c], kind).toBe(a[c * 4 + q]);
     }
+  });
+
+  test('stats: mean and population deviation per (n, c), [N, 2C] (STATS.DEF, STATS.SPECIAL) and STATS.GRAD', async () => {
+    // x [1, 3, 4]: channel 0 [1, 2, 3, 4]: μ = 2.5, σ = √((1.5² + 0.5² + 0.5² + 1.5²)/4) = √1.25 =
+    // 1.11803398874989484820458683437; channel 1 [5, 5, 5, 5]: μ = 5, σ = 0; channel 2 [1, +∞, 2, 3]: μ = +∞,
+    // σ = NaN (x − μ is ∞ − ∞). y = [2.5, 5, +∞, 1.118…, 0, NaN].
+    const spec = { kind: 'stats' as const };
+    const x: Tensor = { shape: [1, 3, 4], data: Float32Array.of(1, 2, 3, 4, 5, 5, 5, 5, 1, Infinity, 2, 3) };
+    const hand = [2.5, 5, Infinity, 1.1180339887498949, 0, NaN];
+    const ref = referenceStatsForward(spec, x).acceptance;
+    const check = (y: Float32Array, what: string): void => {
+      hand.forEach((want, i) => {
+        if (Number.isNaN(want)) expect(ref[i]!.value).toBeNaN();
+        else expect(ref[i]!.value).toBe(want);
+        expect(accepts(ref[i]!, y[i]!), `${what} y[${i}] = ${y[i]}, ${describeAcceptance(ref[i]!)}`).toBe(true);
+      });
+    };
+    const y = (await gpu.statistics.forward(spec, x)).y;
+    expect(y.shape).toEqual([1, 6]);
+    check(y.data, 'channels_first');
+    // channels_last: the same planes interleaved give the same y.
+    const last: Tensor = { shape: [1, 4, 3], data: new Float32Array(12), layout: 'channels_last' };
+    for (let c = 0; c < 3; c++) for (let t = 0; t < 4; t++) last.data[t * 3 + c] = x.data[c * 4 + t]!;
+    check((await gpu.statistics.forward(spec, last)).y.data, 'channels_last');
+    // Gradient, finite planes only (channel 2 unconstrained): dy = [dμ 1, 2, 0 | dσ 1, 3, 0]. Channel 0:
+    // dx_t = 1/4 + (x_t − 2.5)/(4·√1.25) = 0.25 + (x_t − 2.5)/4.47213595499957939281834733746:
+    // −0.0854101966249684544613760503, 0.138196601125010515179541316563, 0.361803398874989484820458683437,
+    // 0.585410196624968454461376050311. Channel 1 (σ = 0: the σ term is 0): 2/4 = 0.5 each.
+    const dy: Tensor = { shape: [1, 6], data: Float32Array.of(1, 2, 0, 1, 3, 0) };
+    const dx = (await gpu.statistics.backward(spec, x, dy)).data;
+    const grad = referenceStatsGradient(spec, x, dy);
+    const handDx = [-0.08541019662496845, 0.13819660112501053, 0.3618033988749895, 0.5854101966249685, 0.5, 0.5, 0.5, 0.5];
+    handDx.forEach((want, i) => {
+      expect(Math.abs(grad[i]!.value - want)).toBeLessThanOrEqual(2 ** -50);
+      expect(accepts(grad[i]!, dx[i]!), `dx[${i}] = ${dx[i]}, ${describeAcceptance(grad[i]!)}`).toBe(true);
+    });
   });
 });
 
