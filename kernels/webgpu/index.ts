@@ -9,8 +9,8 @@
  * together. Buffers come from a pool (kernels/webgpu/buffers.ts); the device is created on the first call.
  */
 import type {
-  DeviceBackend, DeviceCopyPasses, Direction, ForwardResult, Layout, PoolSpec, ReducingBackend, ResidentBackend, StatisticalBackend,
-  ResidentCase, Support, Tensor,
+  DeviceBackend, DeviceCopyPasses, Direction, ForwardResult, Layout, PoolSpec, ReducerPoolingBackend, ResidentBackend,
+  ResidentCase, StatsPoolingBackend, Support, Tensor,
 } from '../../spec/contract.js';
 import { poolGeometry, product, type PoolGeometry } from '../../spec/geometry.js';
 import { BackendError } from '../../spec/errors.js';
@@ -21,6 +21,7 @@ import { DEFAULT_LIMITS, GpuContext, type AdapterSummary, type DeviceLimits } fr
 import { buildPlan, dispatchSize, paramsFor, type GpuPlan } from './plan.js';
 import { createWebGpuResearch } from './research.js';
 import { createWebGpuStats } from './stats.js';
+import { flushesSubnormals } from './subnormals.js';
 import {
   backwardNeedsForward, forwardKernels, hasBroadcast, kernelBuffers, type BufferName, type KernelKind, type Stage,
 } from './shaders.js';
@@ -40,6 +41,14 @@ export interface WebGpuBackendOptions {
    * dispatch used for large tensors can be exercised on small ones.
    */
   maxWorkgroupsPerDimension?: number;
+  /**
+   * The research kinds and statistics pooling (SPEC.md §11.3, §11.5: the `reducers` and `statistics` members).
+   * 'auto' (default): attached when the device is acquired, unless it flushes subnormals (kernels/webgpu/subnormals.ts):
+   * §11's acceptance sets assume gradual underflow (POLICY.SUBNORMALS widens only §5's), and a flushing device
+   * misses them on subnormal data (0 for a subnormal sum, product or tap: measured on SwiftShader, see the
+   * README). 'always': attached regardless (tests; a user who accepts flushing). 'never': not attached.
+   */
+  research?: 'auto' | 'always' | 'never';
 }
 
 export interface WebGpuStats {
@@ -52,7 +61,12 @@ export interface WebGpuStats {
 /** Copies per timed pass: one submission holds several, so the submit-and-wait latency is spread over them. */
 export const COPIES_PER_PASS = 8;
 
-export interface WebGpuBackend extends ResidentBackend, DeviceBackend, ReducingBackend, StatisticalBackend {
+export interface WebGpuBackend extends ResidentBackend, DeviceBackend {
+  /** Present once the device is acquired, per WebGpuBackendOptions.research. */
+  reducers?: ReducerPoolingBackend;
+  statistics?: StatsPoolingBackend;
+  /** Whether the device flushes subnormals (measured at acquisition); undefined before. */
+  flushesSubnormals(): boolean | undefined;
   /**
    * Acquires the adapter and the device now; rejects with WebGpuUnavailableError (and how to get one). Until a
    * device exists, supports() judges sizes by WebGPU's guaranteed minimum limits (DEFAULT_LIMITS), so call this
@@ -133,6 +147,7 @@ export function createWebGpuBackend(options: WebGpuBackendOptions): WebGpuBacken
   let disposed = false;
   let lastLimits: DeviceLimits = DEFAULT_LIMITS;
   let current: GpuContext | undefined;
+  let flushes: boolean | undefined;
 
   async function ctx(): Promise<GpuContext> {
     if (disposed) throw new BackendError(name, 'the backend was disposed');
@@ -142,6 +157,9 @@ export function createWebGpuBackend(options: WebGpuBackendOptions): WebGpuBacken
       pool = new BufferPool(c.device);
       lastLimits = c.limits;
       current = c;
+      flushes = await flushesSubnormals(c.device);
+      const research = options.research ?? 'auto';
+      if (research === 'always' || (research === 'auto' && !flushes)) Object.assign(backend, { reducers, statistics });
       return c;
     })();
     // A failed acquisition is not cached: a later call tries again (e.g. after the user installed a driver).
@@ -289,9 +307,8 @@ export function createWebGpuBackend(options: WebGpuBackendOptions): WebGpuBacken
     return t.layout ?? 'channels_first';
   }
 
-  const backend: WebGpuBackend = {
-    name,
-    reducers: createWebGpuResearch({
+  // The research kinds and statistics pooling, attached when the device is acquired (options.research).
+  const reducers = createWebGpuResearch({
       name,
       limits: () => lastLimits,
       limitProblem: kernelLimitProblem,
@@ -303,8 +320,8 @@ export function createWebGpuBackend(options: WebGpuBackendOptions): WebGpuBacken
         const [out] = await execute(c, kind, plan, x, direction, [[which, (direction === 'forward' ? plan.outTotal : plan.inTotal) * 4]], dy);
         return new Float32Array(out!);
       },
-    }),
-    statistics: createWebGpuStats({
+  });
+  const statistics = createWebGpuStats({
       name,
       limits: () => lastLimits,
       limitProblem: (g, limits, reciprocals) => kernelLimitProblem('stats', g, limits, reciprocals),
@@ -314,7 +331,10 @@ export function createWebGpuBackend(options: WebGpuBackendOptions): WebGpuBacken
         if (problem) throw new BackendError(name, `unsupported: ${problem}`);
         return execute(c, 'stats', plan, x, direction, reads, dy);
       },
-    }),
+    });
+
+  const backend: WebGpuBackend = {
+    name,
     structured: declineStructured(name, 'the WGSL kernels cover sliding-window pooling only; the structured kinds of SPEC.md §10 (adaptive, RoI, SPP, unpooling) run on the naive backend'),
 
     supports(spec: PoolSpec, inputShape: readonly number[], layout: Layout = 'channels_first'): Support {
@@ -347,6 +367,10 @@ export function createWebGpuBackend(options: WebGpuBackendOptions): WebGpuBacken
       const layout = layoutOf(x);
       const [dx] = await execute(c, spec.kind, plan, x, 'backward', [['dx', plan.inTotal * 4]], dy);
       return { shape: [...g.inShape], data: new Float32Array(dx!), layout };
+    },
+
+    flushesSubnormals(): boolean | undefined {
+      return flushes;
     },
 
     async ready(): Promise<AdapterSummary> {

@@ -16,7 +16,7 @@ import { DEFAULT_LIMITS } from './device.js';
 import { nodeGpu } from './node.js';
 import { buildPlan, dispatchSize, WORKGROUP_SIZE } from './plan.js';
 import { webgpuSkipReason } from '../../test/helpers/webgpu-availability.js';
-import type { ReducerPoolSpec } from '../../spec/contract.js';
+import type { ReducerPoolSpec, ReducerPoolingBackend, StatsPoolingBackend } from '../../spec/contract.js';
 import { accepts, describeAcceptance, ETA32, gamma, KAPPA_POW, U32 } from '../../spec/interval.js';
 import { reducerAcceptance } from '../../spec/reference/reducer.js';
 import { referenceStatsForward, referenceStatsGradient } from '../../spec/reference/stats.js';
@@ -274,8 +274,33 @@ describe.skipIf(unavailable !== undefined)('webgpu backend', () => {
  */
 describe.skipIf(unavailable !== undefined)('webgpu research kinds, worked by hand', () => {
   let gpu: WebGpuBackend;
-  beforeAll(async () => { gpu = createWebGpuBackend({ gpu: nodeGpu }); await gpu.ready(); });
+  let reducers: ReducerPoolingBackend;
+  let statistics: StatsPoolingBackend;
+  beforeAll(async () => {
+    // 'always': these windows hold no subnormal value, so a flushing device (SwiftShader) computes them too.
+    gpu = createWebGpuBackend({ gpu: nodeGpu, research: 'always' });
+    await gpu.ready();
+    reducers = gpu.reducers!;
+    statistics = gpu.statistics!;
+  });
   afterAll(async () => { await gpu?.dispose(); });
+
+  test("research: 'auto' attaches the members exactly when the device keeps subnormals; 'never' does not", async () => {
+    for (const research of ['auto', 'never'] as const) {
+      const b = createWebGpuBackend({ gpu: nodeGpu, research });
+      try {
+        expect(b.reducers).toBeUndefined(); // nothing before the device is acquired
+        await b.ready();
+        const attached = research === 'auto' && b.flushesSubnormals() === false;
+        expect(b.flushesSubnormals()).toBeTypeOf('boolean');
+        expect(b.reducers !== undefined, research).toBe(attached);
+        expect(b.statistics !== undefined, research).toBe(attached);
+      } finally {
+        await b.dispose();
+      }
+    }
+    expect(gpu.reducers?.kinds).toEqual(['gem', 'softpool', 'lse', 'median', 'mixed']);
+  });
 
   const spec1d = (kind: string, k: number, params?: Record<string, number>): ReducerPoolSpec => ({
     kind, kernel: [k], strides: [k], dilations: [1], pads: [0, 0], ceilMode: false, ...(params ? { params } : {}),
@@ -287,7 +312,7 @@ describe.skipIf(unavailable !== undefined)('webgpu research kinds, worked by han
   async function forwardByHand(spec: ReducerPoolSpec, x: number[], hand: number[]): Promise<Float32Array> {
     const k = spec.kernel[0]!;
     const decl = BUILTIN_REDUCERS[spec.kind as keyof typeof BUILTIN_REDUCERS];
-    const y = (await gpu.reducers.forward(spec, row(x))).y.data;
+    const y = (await reducers.forward(spec, row(x))).y.data;
     expect(y.length).toBe(hand.length);
     hand.forEach((want, o) => {
       const a = reducerAcceptance(decl, x.slice(o * k, o * k + k), spec.params ?? {});
@@ -310,7 +335,7 @@ describe.skipIf(unavailable !== undefined)('webgpu research kinds, worked by han
     // ∂y/∂v = (1/2)(v/y)^2: 0.183440402716368149104144997356, 0.733761610865472596416579989424.
     const s3 = spec1d('gem', 2, { p: 3 });
     await forwardByHand(s3, [1, 2], [1.6509636244473134]);
-    const dx = (await gpu.reducers.backward(s3, row([1, 2]), ones(1))).data;
+    const dx = (await reducers.backward(s3, row([1, 2]), ones(1))).data;
     // GEM.GRAD: |∂|·ρ + 4η, ρ = (1 + κ)²(1 + u)^(5 + |p − 1|)(1 + ρ_y) − 1, ρ_y the relative change of y^(1−p) = y^−2
     // over the forward's interval: ≤ (1 + δ_y)² − 1 with δ_y the interval's relative half-width.
     const a = reducerAcceptance(BUILTIN_REDUCERS.gem, [1, 2], { p: 3 });
@@ -330,7 +355,7 @@ describe.skipIf(unavailable !== undefined)('webgpu research kinds, worked by han
     await forwardByHand(spec, x, [0.7310585786300049, 1, 5, -Infinity, NaN, Infinity]);
     // ∂y/∂v_r = p_r(1 + v_r − y), p = (1, e)/(1 + e): p_0·(1 − y) = 0.0723294881285132682114160245922,
     // p_1·(2 − y) = 0.927670511871486731788583975408 (they sum to 1: shift-equivariance).
-    const dx = (await gpu.reducers.backward(spec, row([0, 1]), ones(1))).data;
+    const dx = (await reducers.backward(spec, row([0, 1]), ones(1))).data;
     // SOFT.GRAD's bound, with k = 1 (one rounding for v − m), W = 1 + e^−1, H the forward's half-width.
     const v = [0, 1];
     const y = Math.E / (1 + Math.E);
@@ -359,7 +384,7 @@ describe.skipIf(unavailable !== undefined)('webgpu research kinds, worked by han
     // 0.119202922022117555940270858698, 0.880797077977882444059729141302.
     const spec = spec1d('lse', 2, { r: 2 });
     await forwardByHand(spec, [0, 1], [0.7168904152415136]);
-    const dx = (await gpu.reducers.backward(spec, row([0, 1]), ones(1))).data;
+    const dx = (await reducers.backward(spec, row([0, 1]), ones(1))).data;
     // LSE.GRAD: (err_w + p·E_S)/(S − E_S)·(1 + u) + u·p + η, k = 2 (x − m, then the product by r).
     const d = [-2, 0];
     const w = d.map(Math.exp);
@@ -382,29 +407,29 @@ describe.skipIf(unavailable !== undefined)('webgpu research kinds, worked by han
     expect(Object.is(y[2], -0)).toBe(true);
     // Gradient: dy whole to the selected tap: positions 2 (the 2), 3 (the first 5), 7 (−0), 11 (0), 13 (NaN).
     const dy = { shape: [1, 1, 5], data: Float32Array.of(10, 20, 30, 40, 50) };
-    const dx = (await gpu.reducers.backward(spec, row(x), dy)).data;
+    const dx = (await reducers.backward(spec, row(x), dy)).data;
     const want = new Array<number>(15).fill(0);
     want[2] = 10; want[3] = 20; want[7] = 30; want[11] = 40; want[13] = 50;
     expect(Array.from(dx)).toEqual(want);
     // Even n, window of 4: [4, 1, 3, 2] → sorted 1, 2, 3, 4 → rank ⌊3/2⌋ = 1 → 2; overlapping windows (stride 1
     // over [4, 1, 3, 2, 0]: windows [4, 1, 3, 2] → 2 and [1, 3, 2, 0] → 1) route to positions 3 and 1 (gather).
     const over: ReducerPoolSpec = { ...spec1d('median', 4), strides: [1] };
-    expect(Array.from((await gpu.reducers.forward(over, row([4, 1, 3, 2, 0]))).y.data)).toEqual([2, 1]);
-    const dxo = (await gpu.reducers.backward(over, row([4, 1, 3, 2, 0]), { shape: [1, 1, 2], data: Float32Array.of(1, 2) })).data;
+    expect(Array.from((await reducers.forward(over, row([4, 1, 3, 2, 0]))).y.data)).toEqual([2, 1]);
+    const dxo = (await reducers.backward(over, row([4, 1, 3, 2, 0]), { shape: [1, 1, 2], data: Float32Array.of(1, 2) })).data;
     expect(Array.from(dxo)).toEqual([0, 2, 0, 1, 0]);
   });
 
   test('median: supports() declines a window beyond MEDIAN_MAX_TAPS in-bounds taps, and only that', () => {
     const big: ReducerPoolSpec = { kind: 'median', kernel: [9, 8], strides: [1, 1], dilations: [1, 1], pads: [0, 0, 0, 0], ceilMode: false };
-    const r = gpu.reducers.supports(big, [1, 1, 9, 8]);
+    const r = reducers.supports(big, [1, 1, 9, 8]);
     expect(r.ok).toBe(false);
     expect(r.ok ? '' : r.reason).toMatch(new RegExp(`up to ${MEDIAN_MAX_TAPS} in-bounds taps.*has 72`));
     // Padding on the right: 9 × 7 = 63 in-bounds taps at most, within the bound.
     const padded: ReducerPoolSpec = { ...big, pads: [0, 1, 0, 1] };
     expect(maxWindowTaps(poolGeometry({ ...padded, kind: 'sum', countIncludePad: false }, [1, 1, 9, 7]))).toBe(63);
-    expect(gpu.reducers.supports(padded, [1, 1, 9, 7]).ok).toBe(true);
+    expect(reducers.supports(padded, [1, 1, 9, 7]).ok).toBe(true);
     // Other kinds have no such bound.
-    expect(gpu.reducers.supports({ ...big, kind: 'mixed', params: { lambda: 0.5 } }, [1, 1, 9, 8]).ok).toBe(true);
+    expect(reducers.supports({ ...big, kind: 'mixed', params: { lambda: 0.5 } }, [1, 1, 9, 8]).ok).toBe(true);
   });
 
   test('mixed: λ·max + (1 − λ)·avg (MIXED.DEF, MIXED.SPECIAL) and MIXED.GRAD', async () => {
@@ -413,16 +438,16 @@ describe.skipIf(unavailable !== undefined)('webgpu research kinds, worked by han
     const y = await forwardByHand(spec, [1, 3, Infinity, 1, Infinity, -Infinity, -Infinity, 1], [2.25, Infinity, NaN, -Infinity]);
     expect(y[0]).toBe(2.25);
     // λ = 1 is the max to the bit: [−0, −0] → −0 (MAX.TIES: the first); λ = 0 the average: [1, 2] → 1.5.
-    expect(Object.is((await gpu.reducers.forward(spec1d('mixed', 2, { lambda: 1 }), row([-0, -0]))).y.data[0], -0)).toBe(true);
-    expect((await gpu.reducers.forward(spec1d('mixed', 2, { lambda: 0 }), row([1, 2]))).y.data[0]).toBe(1.5);
+    expect(Object.is((await reducers.forward(spec1d('mixed', 2, { lambda: 1 }), row([-0, -0]))).y.data[0], -0)).toBe(true);
+    expect((await reducers.forward(spec1d('mixed', 2, { lambda: 0 }), row([1, 2]))).y.data[0]).toBe(1.5);
     // ∂ = λ·[the max's tap] + (1 − λ)/n: [1, 3] → 0.375, 0.625: fl(1 − λ) = 0.75, fl(1/2), their product and the
     // sum with λ are all exact, so MIXED.GRAD's γ_5|∂| + 2η leaves nothing to round: compared exactly.
-    const dx = (await gpu.reducers.backward(spec, row([1, 3]), ones(1))).data;
+    const dx = (await reducers.backward(spec, row([1, 3]), ones(1))).data;
     expect(Array.from(dx)).toEqual([0.375, 0.625]);
     // Overlapping windows (gather): kernel 2, stride 1 over [1, 3, 2]: windows [1, 3] (max 3) and [3, 2] (max 3):
     // dx = [0.375, 0.625 + 0.625, 0.375] = [0.375, 1.25, 0.375].
     const over: ReducerPoolSpec = { ...spec, strides: [1] };
-    const dxo = (await gpu.reducers.backward(over, row([1, 3, 2]), ones(2))).data;
+    const dxo = (await reducers.backward(over, row([1, 3, 2]), ones(2))).data;
     expect(Array.from(dxo)).toEqual([0.375, 1.25, 0.375]);
   });
 
@@ -434,8 +459,8 @@ describe.skipIf(unavailable !== undefined)('webgpu research kinds, worked by han
     for (let c = 0; c < 2; c++) for (let q = 0; q < 16; q++) last.data[q * 2 + c] = x.data[c * 16 + q]!;
     for (const [kind, params] of [['gem', { p: 3 }], ['softpool', undefined], ['lse', { r: 0.5 }], ['median', undefined], ['mixed', { lambda: 0.75 }]] as const) {
       const spec: ReducerPoolSpec = { kind, kernel: [2, 2], strides: [2, 2], dilations: [1, 1], pads: [0, 0, 0, 0], ceilMode: false, ...(params ? { params } : {}) };
-      const a = (await gpu.reducers.forward(spec, x)).y.data;
-      const b = (await gpu.reducers.forward(spec, last)).y.data;
+      const a = (await reducers.forward(spec, x)).y.data;
+      const b = (await reducers.forward(spec, last)).y.data;
       for (let c = 0; c < 2; c++) for (let q = 0; q < 4; q++) expect(b[q * 2 + c], kind).toBe(a[c * 4 + q]);
     }
   });
@@ -455,19 +480,19 @@ describe.skipIf(unavailable !== undefined)('webgpu research kinds, worked by han
         expect(accepts(ref[i]!, y[i]!), `${what} y[${i}] = ${y[i]}, ${describeAcceptance(ref[i]!)}`).toBe(true);
       });
     };
-    const y = (await gpu.statistics.forward(spec, x)).y;
+    const y = (await statistics.forward(spec, x)).y;
     expect(y.shape).toEqual([1, 6]);
     check(y.data, 'channels_first');
     // channels_last: the same planes interleaved give the same y.
     const last: Tensor = { shape: [1, 4, 3], data: new Float32Array(12), layout: 'channels_last' };
     for (let c = 0; c < 3; c++) for (let t = 0; t < 4; t++) last.data[t * 3 + c] = x.data[c * 4 + t]!;
-    check((await gpu.statistics.forward(spec, last)).y.data, 'channels_last');
+    check((await statistics.forward(spec, last)).y.data, 'channels_last');
     // Gradient, finite planes only (channel 2 unconstrained): dy = [dμ 1, 2, 0 | dσ 1, 3, 0]. Channel 0:
     // dx_t = 1/4 + (x_t − 2.5)/(4·√1.25) = 0.25 + (x_t − 2.5)/4.47213595499957939281834733746:
     // −0.0854101966249684544613760503, 0.138196601125010515179541316563, 0.361803398874989484820458683437,
     // 0.585410196624968454461376050311. Channel 1 (σ = 0: the σ term is 0): 2/4 = 0.5 each.
     const dy: Tensor = { shape: [1, 6], data: Float32Array.of(1, 2, 0, 1, 3, 0) };
-    const dx = (await gpu.statistics.backward(spec, x, dy)).data;
+    const dx = (await statistics.backward(spec, x, dy)).data;
     const grad = referenceStatsGradient(spec, x, dy);
     const handDx = [-0.08541019662496845, 0.13819660112501053, 0.3618033988749895, 0.5854101966249685, 0.5, 0.5, 0.5, 0.5];
     handDx.forEach((want, i) => {
