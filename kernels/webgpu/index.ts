@@ -1,6 +1,7 @@
 /**
  * The WebGPU backend: WGSL compute kernels (kernels/webgpu/shaders.ts) for max (with indices), avg, sum and lp,
- * forward and backward, rank 1–3, both layouts. Validation and geometry are the shared TypeScript ones
+ * forward and backward, rank 1–3, both layouts; the research kinds (research.ts) and statistics pooling
+ * (stats.ts) on devices that keep subnormals (WebGpuBackendOptions.research). Validation and geometry are the shared TypeScript ones
  * (spec/validate.ts, spec/geometry.ts via kernels/webgpu/plan.ts); the GPU runs the reductions.
  *
  * No Node-only API is used here, so the same module runs in a browser (pass `navigator.gpu`) and in Node (pass

@@ -14,6 +14,10 @@
  * f32 (ACC.SUM); averages multiply by a correctly rounded reciprocal taken from a table (ACC.AVG allows a
  * reciprocal and a multiplication; WGSL's `/` is only 2.5 ulp accurate); powers use ps_pow/ps_root/ps_pow_ff
  * (kernels/webgpu/wgsl/pow.ts), accurate to ACC.LP's κ, because WGSL's pow is exp2(y·log2 x) with no useful bound.
+ * The research kinds (SPEC.md §11.3) and stats (§11.5) add per-kind pieces to the same walks; their exp, ln,
+ * division and square root are corrected in float-float (wgsl/exp.ts, ps_sqrt below) for the same reason. Kinds
+ * that need a per-window value before their scan (lse and softpool: the max; stats: the mean) run a second
+ * forward kernel after the one that computes it (forwardKernels).
  */
 import type { Direction, PoolKind, ResearchKind } from '../../spec/contract.js';
 import { WORKGROUP_SIZE } from './plan.js';
