@@ -1,6 +1,6 @@
 /**
  * The WebGPU backend: WGSL compute kernels (kernels/webgpu/shaders.ts) for max (with indices), avg, sum and lp,
- * forward and backward, rank 1–3, both layouts; the research kinds (research.ts) and statistics pooling
+ * forward and backward, rank 1–3, both layouts; the research kinds and stochastic pooling (research.ts) and statistics pooling
  * (stats.ts) on devices that keep subnormals (WebGpuBackendOptions.research). Validation and geometry are the shared TypeScript ones
  * (spec/validate.ts, spec/geometry.ts via kernels/webgpu/plan.ts); the GPU runs the reductions.
  *
@@ -313,13 +313,11 @@ export function createWebGpuBackend(options: WebGpuBackendOptions): WebGpuBacken
       name,
       limits: () => lastLimits,
       limitProblem: kernelLimitProblem,
-      run: async (kind, g, plan, x, direction, dy) => {
+      run: async (kind, g, plan, x, direction, reads, dy) => {
         const c = await ctx();
         const problem = kernelLimitProblem(kind, g, c.limits, plan.reciprocals?.length ?? 0);
         if (problem) throw new BackendError(name, `unsupported: ${problem}`);
-        const which: BufferName = direction === 'forward' ? 'y' : 'dx';
-        const [out] = await execute(c, kind, plan, x, direction, [[which, (direction === 'forward' ? plan.outTotal : plan.inTotal) * 4]], dy);
-        return new Float32Array(out!);
+        return execute(c, kind, plan, x, direction, reads, dy);
       },
   });
   const statistics = createWebGpuStats({

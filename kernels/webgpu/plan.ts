@@ -196,6 +196,8 @@ export function buildReducerPlan(spec: ReducerPoolSpec, g: PoolGeometry): GpuPla
   const u32 = new Uint32Array(params);
   const p = spec.params ?? {};
   f32[25] = spec.kind === 'gem' ? p.p! : spec.kind === 'lse' ? p.r! : spec.kind === 'mixed' ? p.lambda! : 0;
+  // STOCH.SEED: an integer in [0, 2^24 − 1], as a u32 in run.z (stochastic_train's fmix32 draw).
+  if (spec.kind === 'stochastic') u32[30] = p.seed!;
   if (spec.kind === 'lse') {
     const inv = 1 / p.r!;
     const scale = normalScale(inv);

@@ -28,7 +28,7 @@ import { POW_WGSL } from './wgsl/pow.js';
  * What a kernel computes: a §3 kind, a research kind of §11 (the reducers member, kernels/webgpu/research.ts), or
  * statistics pooling (STATS.*, kernels/webgpu/stats.ts: global windows, one output per (n, c)).
  */
-export type KernelKind = PoolKind | ResearchKind | 'stats';
+export type KernelKind = PoolKind | ResearchKind | 'stats' | 'stochastic' | 'stochastic_train';
 
 
 /** A buffer a kernel reads or writes; `binding` is its fixed slot in group 0. */
@@ -314,9 +314,87 @@ fn stats_dx(xb: u32, o: u32, dmu: u32, dsig: u32, recip: f32, T: f32) -> u32 {
 }`,
 };
 
+/**
+ * Stochastic pooling (STOCH.*). Inference ('stochastic', STOCH.INFER): y = Q/S with S = Σv, Q = Σv² in f32 and
+ * the corrected division; S kept in AUX for the gradient (2v − y)/S (STOCH.INFER_GRAD). Training
+ * ('stochastic_train', STOCH.SELECT): the sum kernel runs first and leaves S = ĉ_k in Y (f32 adds in scan order,
+ * the same running sums as here); this kernel draws U from (seed, n, c, o) with fmix32 in u32 arithmetic
+ * (STOCH.RNG, bit-exact: products mod 2^32 are WGSL's u32 multiplication) and selects the first tap with
+ * u·S < ĉ_i, compared exactly: u·S = p + e by TwoProd (u = U·2^−24 and S are f32), so u·S < c ⇔ p < c, or p = c
+ * and e < 0. The selected tap's bits are y and its plane index is I (STOCH.INDEX); the gradient routes dy there
+ * (max's snippets).
+ */
+const STOCH_CLASSIFY = `if (is_nan(b)) { nans += 1u; } else if (b > 0x80000000u) { negs += 1u; } else if (b == 0x7f800000u) { infs += 1u; }`;
+const STOCHASTIC_SNIPPETS: KindSnippets = {
+  forwardBuffers: ['aux'],
+  init: `ps_zero = bitcast<u32>(P.fp.x); // the runtime zero of ps_opaque (wgsl/pow.ts)
+  var S = 0.0; var Q = 0.0; var nans = 0u; var negs = 0u; var infs = 0u;`,
+  step: `${STOCH_CLASSIFY} else { let v = bitcast<f32>(b); S = S + v; Q = Q + v * v; }`,
+  // STOCH.INFER_SPECIAL: NaN, then a negative tap → NaN; +∞ → +∞; an all-zero window → +0.
+  finish: `var yb = 0u;
+    if (nans > 0u || negs > 0u) { yb = P.misc.w; } else if (infs > 0u) { yb = 0x7f800000u; }
+    else if (S != 0.0) { yb = bitcast<u32>(ps_div(Q, S)); }
+    Y[o] = yb; AUX[3u * o] = bitcast<u32>(S);`,
+  backwardBuffers: ['x', 'y', 'aux'],
+  gatherInit: `ps_zero = bitcast<u32>(P.fp.x);
+  var acc = acc_new();
+  let xv = bitcast<f32>(X[i]);`,
+  contribution: `let S = bitcast<f32>(AUX[3u * oa]);
+        if (S > 0.0 && !is_inf(AUX[3u * oa])) { acc_add(&acc, scale_bits(DY[oa], ps_div(2.0 * xv - bitcast<f32>(Y[oa]), S))); }`,
+  functions: EXP_WGSL,
+};
+const STOCHASTIC_TRAIN_SNIPPETS: KindSnippets = {
+  forwardBuffers: ['indices'],
+  init: `ps_zero = bitcast<u32>(P.fp.x);
+    let Sb = Y[o]; let S = bitcast<f32>(Sb);
+    let k = u32((wz.z - wz.y) * (wy.z - wy.y) * (wx.z - wx.y));
+    var h = fmix32(P.run.z ^ 0x9E3779B9u);
+    h = fmix32(h ^ r.l.n); h = fmix32(h ^ r.l.c); h = fmix32(h ^ u32(rowAt + ox));
+    let U = h >> 8u;
+    // ⌊U·k/2^24⌋ without a 64-bit product: U = Uh·2^12 + Ul.
+    let zeroIdx = i32(((U >> 12u) * k + (((U & 0xfffu) * k) >> 12u)) >> 12u);
+    let uS = ps_two_prod(f32(U) * 0x1p-24f, S);
+    var c = 0.0; var pos = 0; var nans = 0u; var negs = 0u; var infs = 0u;
+    var nanAt = -1; var nanBits = 0u; var negAt = -1; var infAt = -1;
+    var zeroAt = -1; var zeroBits = 0u; var overAt = -1; var overBits = 0u; var pick = -1; var pickBits = 0u;`,
+  step: `if (is_nan(b)) { if (nanAt < 0) { nanAt = p; nanBits = b; } }
+          else if (b > 0x80000000u) { if (negAt < 0) { negAt = p; } }
+          else if (b == 0x7f800000u) { if (infAt < 0) { infAt = p; } }
+          else {
+            c = c + bitcast<f32>(b);
+            if (pos == zeroIdx) { zeroAt = p; zeroBits = b; }
+            if (overAt < 0 && is_inf(bitcast<u32>(c))) { overAt = p; overBits = b; }
+            if (pick < 0 && (c > uS.x || (c == uS.x && uS.y < 0.0))) { pick = p; pickBits = b; }
+          }
+          pos += 1;`,
+  // STOCH.SELECT's order: the first NaN; a negative tap (y = NaN); the first +∞; S = 0: tap ⌊U·k/2^24⌋; S = +∞:
+  // the first running sum that overflowed; otherwise the first u·S < ĉ_i.
+  finish: `var sel = pick; var yb = pickBits;
+    if (nanAt >= 0) { sel = nanAt; yb = nanBits; }
+    else if (negAt >= 0) { sel = negAt; yb = P.misc.w; }
+    else if (infAt >= 0) { sel = infAt; yb = 0x7f800000u; }
+    else if (S == 0.0) { sel = zeroAt; yb = zeroBits; }
+    else if (is_inf(Sb)) { sel = overAt; yb = overBits; }
+    Y[o] = yb; I[o] = sel;`,
+  backwardBuffers: ['indices'],
+  gatherInit: 'var acc = acc_new();',
+  contribution: 'if (I[oa] == i32(loc.q)) { acc_add(&acc, DY[oa]); }',
+  scatterInit: 'let winner = I[o]; let g = canonical(DY[o]);',
+  scatterValue: 'select(0u, g, p == winner)',
+  functions: `
+// MurmurHash3's fmix32 (STOCH.RNG), in u32 arithmetic (products mod 2^32).
+fn fmix32(x: u32) -> u32 {
+  var h = x;
+  h = h ^ (h >> 16u); h = h * 0x85EBCA6Bu; h = h ^ (h >> 13u); h = h * 0xC2B2AE35u; h = h ^ (h >> 16u);
+  return h;
+}`,
+};
+
 const KINDS: Record<KernelKind, KindSnippets> = {
   ...RESEARCH_KINDS_SNIPPETS,
   stats: STATS_SNIPPETS,
+  stochastic: STOCHASTIC_SNIPPETS,
+  stochastic_train: STOCHASTIC_TRAIN_SNIPPETS,
   max: {
     forwardBuffers: ['indices'],
     // bestKey starts below every order key (the least is −0x7f800000, −∞), so the first tap is always taken.
@@ -593,7 +671,7 @@ function backwardBody(k: KindSnippets): string {
 }
 
 /** The kinds whose kernels call ps_pow, ps_root or the float-float helpers (wgsl/pow.ts, wgsl/exp.ts). */
-const POW_KINDS: ReadonlySet<KernelKind> = new Set<KernelKind>(['lp', 'gem', 'softpool', 'lse', 'stats']);
+const POW_KINDS: ReadonlySet<KernelKind> = new Set<KernelKind>(['lp', 'gem', 'softpool', 'lse', 'stats', 'stochastic', 'stochastic_train']);
 
 /**
  * The forward kernels a kind runs, in order: lse and softpool need each window's max before their exponentials
@@ -601,6 +679,7 @@ const POW_KINDS: ReadonlySet<KernelKind> = new Set<KernelKind>(['lp', 'gem', 'so
  */
 export function forwardKernels(kind: KernelKind): KernelKind[] {
   if (kind === 'stats') return ['avg', kind]; // μ first (STATS_SNIPPETS)
+  if (kind === 'stochastic_train') return ['sum', kind]; // S first (STOCHASTIC_TRAIN_SNIPPETS)
   return kind === 'lse' || kind === 'softpool' ? ['max', kind] : [kind];
 }
 

@@ -299,7 +299,7 @@ describe.skipIf(unavailable !== undefined)('webgpu research kinds, worked by han
         await b.dispose();
       }
     }
-    expect(gpu.reducers?.kinds).toEqual(['gem', 'softpool', 'lse', 'median', 'mixed']);
+    expect(gpu.reducers?.kinds).toEqual(['gem', 'softpool', 'lse', 'median', 'mixed', 'stochastic']);
   });
 
   const spec1d = (kind: string, k: number, params?: Record<string, number>): ReducerPoolSpec => ({
@@ -463,6 +463,44 @@ describe.skipIf(unavailable !== undefined)('webgpu research kinds, worked by han
       const b = (await reducers.forward(spec, last)).y.data;
       for (let c = 0; c < 2; c++) for (let q = 0; q < 4; q++) expect(b[q * 2 + c], kind).toBe(a[c * 4 + q]);
     }
+  });
+
+  test('stochastic: STOCH.RNG draws, STOCH.SELECT in training (with indices), STOCH.INFER, and routing', async () => {
+    // STOCH.RNG's vectors (SPEC.md): seed 7, (n, c, o) = (1, 2, 3) gives U = 9575784, u = U/2^24 = 0.5707612037...;
+    // seed 0, (0, 0, 0) gives U = 3661175, u = 0.2182230353....
+    // x [2, 3, 8], kernel = stride = 2: output o = 3 of plane (1, 2) is the window of plane positions 6 and 7.
+    const x: Tensor = { shape: [2, 3, 8], data: new Float32Array(48).fill(1) };
+    const at = (n: number, c: number, q: number): number => (n * 3 + c) * 8 + q;
+    const train = (seed: number): ReducerPoolSpec => ({ ...spec1d('stochastic', 2, { training: 1, seed }) });
+    // Taps [1, 1]: S = 2, u·S = 1.1415: ĉ_1 = 1 is not above it, ĉ_2 = 2 is: position 7.
+    let r = await reducers.forward(train(7), x);
+    expect(r.indices![(1 * 3 + 2) * 4 + 3]).toBe(7);
+    // Taps [3, 1]: S = 4, u·S = 2.2830: ĉ_1 = 3 is above it: position 6, y = 3.
+    x.data[at(1, 2, 6)] = 3;
+    r = await reducers.forward(train(7), x);
+    expect(r.indices![(1 * 3 + 2) * 4 + 3]).toBe(6);
+    expect(r.y.data[(1 * 3 + 2) * 4 + 3]).toBe(3);
+    // Seed 0, output (0, 0, 0), taps [0, 0]: S = 0 picks tap ⌊U·k/2^24⌋ = ⌊0.4364⌋ = 0, position 0, y = +0;
+    // taps [1, 3] there: u·S = 0.8729 < ĉ_1 = 1: position 0, y = 1.
+    x.data[0] = 0; x.data[1] = 0;
+    r = await reducers.forward(train(0), x);
+    expect(r.indices![0]).toBe(0);
+    expect(Object.is(r.y.data[0], 0)).toBe(true);
+    x.data[0] = 1; x.data[1] = 3;
+    r = await reducers.forward(train(0), x);
+    expect([r.indices![0], r.y.data[0]]).toEqual([0, 1]);
+    // Training backward routes dy whole to the selected tap (STOCH.GRAD): here position 0 of plane (0, 0).
+    const dy: Tensor = { shape: [2, 3, 4], data: new Float32Array(24) };
+    dy.data[0] = 5;
+    const dx = (await reducers.backward(train(0), x, dy)).data;
+    expect(dx[0]).toBe(5);
+    expect(dx[1]).toBe(0);
+    // Inference (STOCH.INFER): [1, 3] → (1 + 9)/(1 + 3) = 2.5; [0, 0] → +0; [2, −1] → NaN; [+∞, 1] → +∞.
+    const infer = spec1d('stochastic', 2, { training: 0, seed: 0 });
+    const y = (await reducers.forward(infer, row([1, 3, 0, 0, 2, -1, Infinity, 1]))).y.data;
+    expect(Array.from(y)).toEqual([2.5, 0, NaN, Infinity]);
+    // ∂y/∂v = (2v − y)/S: [1, 3] → (2 − 2.5)/4 = −0.125, (6 − 2.5)/4 = 0.875 (exact here).
+    expect(Array.from((await reducers.backward(infer, row([1, 3]), ones(1))).data)).toEqual([-0.125, 0.875]);
   });
 
   test('stats: mean and population deviation per (n, c), [N, 2C] (STATS.DEF, STATS.SPECIAL) and STATS.GRAD', async () => {
