@@ -3,9 +3,8 @@
  * recorded when it happens and turned into a WebGpuDeviceError on the next call (a device does not recover: the
  * message says to create a new backend). Pipelines are compiled once per (kind, stage) and cached.
  */
-import type { PoolKind } from '../../spec/contract.js';
 import { WebGpuDeviceError, WebGpuUnavailableError } from './errors.js';
-import { kernelSource, type Stage } from './shaders.js';
+import { kernelSource, type KernelKind, type Stage } from './shaders.js';
 
 export interface AdapterSummary {
   readonly vendor: string;
@@ -91,7 +90,7 @@ export class GpuContext {
     }
   }
 
-  pipeline(kind: PoolKind, stage: Stage): Promise<GPUComputePipeline> {
+  pipeline(kind: KernelKind, stage: Stage): Promise<GPUComputePipeline> {
     const key = `${stage}:${kind}`;
     let p = this.pipelines.get(key);
     if (!p) {
@@ -102,7 +101,7 @@ export class GpuContext {
     return p;
   }
 
-  private async compile(kind: PoolKind, stage: Stage, label: string): Promise<GPUComputePipeline> {
+  private async compile(kind: KernelKind, stage: Stage, label: string): Promise<GPUComputePipeline> {
     const module = this.device.createShaderModule({ code: kernelSource(kind, stage), label });
     const info = await module.getCompilationInfo();
     const errors = info.messages.filter((m) => m.type === 'error');

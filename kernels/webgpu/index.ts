@@ -1,6 +1,7 @@
 /**
  * The WebGPU backend: WGSL compute kernels (kernels/webgpu/shaders.ts) for max (with indices), avg, sum and lp,
- * forward and backward, rank 1–3, both layouts. Validation and geometry are the shared TypeScript ones
+ * forward and backward, rank 1–3, both layouts; the research kinds and stochastic pooling (research.ts) and statistics pooling
+ * (stats.ts) on devices that keep subnormals (WebGpuBackendOptions.research). Validation and geometry are the shared TypeScript ones
  * (spec/validate.ts, spec/geometry.ts via kernels/webgpu/plan.ts); the GPU runs the reductions.
  *
  * No Node-only API is used here, so the same module runs in a browser (pass `navigator.gpu`) and in Node (pass
@@ -9,8 +10,8 @@
  * together. Buffers come from a pool (kernels/webgpu/buffers.ts); the device is created on the first call.
  */
 import type {
-  DeviceBackend, DeviceCopyPasses, Direction, ForwardResult, Layout, PoolKind, PoolSpec, ResidentBackend,
-  ResidentCase, Support, Tensor,
+  DeviceBackend, DeviceCopyPasses, Direction, ForwardResult, Layout, PoolSpec, ReducerPoolingBackend, ResidentBackend,
+  ResidentCase, StatsPoolingBackend, Support, Tensor,
 } from '../../spec/contract.js';
 import { poolGeometry, product, type PoolGeometry } from '../../spec/geometry.js';
 import { BackendError } from '../../spec/errors.js';
@@ -19,7 +20,12 @@ import { declineStructured } from '../structured/decline.js';
 import { BufferPool } from './buffers.js';
 import { DEFAULT_LIMITS, GpuContext, type AdapterSummary, type DeviceLimits } from './device.js';
 import { buildPlan, dispatchSize, paramsFor, type GpuPlan } from './plan.js';
-import { hasBroadcast, kernelBuffers, type BufferName, type Stage } from './shaders.js';
+import { createWebGpuResearch } from './research.js';
+import { createWebGpuStats } from './stats.js';
+import { flushesSubnormals } from './subnormals.js';
+import {
+  backwardNeedsForward, forwardKernels, hasBroadcast, kernelBuffers, type BufferName, type KernelKind, type Stage,
+} from './shaders.js';
 
 export { WebGpuDeviceError, WebGpuUnavailableError, WEBGPU_HOW_TO } from './errors.js';
 export { WEBGPU_POLICY } from './policy.js';
@@ -36,6 +42,14 @@ export interface WebGpuBackendOptions {
    * dispatch used for large tensors can be exercised on small ones.
    */
   maxWorkgroupsPerDimension?: number;
+  /**
+   * The research kinds and statistics pooling (SPEC.md §11.3, §11.5: the `reducers` and `statistics` members).
+   * 'auto' (default): attached when the device is acquired, unless it flushes subnormals (kernels/webgpu/subnormals.ts):
+   * §11's acceptance sets assume gradual underflow (POLICY.SUBNORMALS widens only §5's), and a flushing device
+   * misses them on subnormal data (0 for a subnormal sum, product or tap: measured on SwiftShader, see the
+   * README). 'always': attached regardless (tests; a user who accepts flushing). 'never': not attached.
+   */
+  research?: 'auto' | 'always' | 'never';
 }
 
 export interface WebGpuStats {
@@ -49,6 +63,11 @@ export interface WebGpuStats {
 export const COPIES_PER_PASS = 8;
 
 export interface WebGpuBackend extends ResidentBackend, DeviceBackend {
+  /** Present once the device is acquired, per WebGpuBackendOptions.research. */
+  reducers?: ReducerPoolingBackend;
+  statistics?: StatsPoolingBackend;
+  /** Whether the device flushes subnormals (measured at acquisition); undefined before. */
+  flushesSubnormals(): boolean | undefined;
   /**
    * Acquires the adapter and the device now; rejects with WebGpuUnavailableError (and how to get one). Until a
    * device exists, supports() judges sizes by WebGPU's guaranteed minimum limits (DEFAULT_LIMITS), so call this
@@ -81,20 +100,30 @@ function GPUBufferUsageFlagsOf(...names: (keyof GPUBufferUsage)[]): () => GPUBuf
   return () => names.reduce((flags, n) => flags | globalThis.GPUBufferUsage[n], 0);
 }
 
-/** Bytes of each buffer a case needs, to check against the device's limits before anything is allocated. */
-function bufferBytes(spec: PoolSpec, g: PoolGeometry): Array<[string, number]> {
+/**
+ * Bytes of each buffer a case needs, to check against the device's limits before anything is allocated.
+ * `reciprocals`: entries of the reciprocal table (0: none).
+ */
+function bufferBytes(kind: KernelKind, g: PoolGeometry, reciprocals: number): Array<[string, number]> {
   const inBytes = g.batch * g.channels * g.inPlane * 4;
   const outBytes = g.batch * g.channels * g.outPlane * 4;
   // Window rows (4 per output coordinate) and inverse lists (offsets + at most kernel pairs per coordinate).
   const tableInts = g.axes.reduce((s, a) => s + 4 * a.out + (a.size + 1) + 2 * a.out * a.kernel, 0) + 16;
   const list: Array<[string, number]> = [['x (and dx)', inBytes], ['y, dy and indices', outBytes], ['window tables', tableInts * 4]];
-  if (spec.kind === 'avg' && spec.divisorOverride === undefined) list.push(['reciprocal table', (product(spec.kernel) + 1) * 4]);
+  if (reciprocals > 0) list.push(['reciprocal table', reciprocals * 4]);
+  if (kernelBuffers(kind, 'forward').some((d) => d.name === 'aux')) list.push(['per-output values (m, S, y)', 3 * outBytes]);
   return list;
 }
 
 /** Why a case exceeds the device's limits, naming the limit; undefined when it fits. */
 export function limitProblem(spec: PoolSpec, g: PoolGeometry, limits: DeviceLimits): string | undefined {
-  for (const [what, bytes] of bufferBytes(spec, g)) {
+  const reciprocals = spec.kind === 'avg' && spec.divisorOverride === undefined ? product(spec.kernel) + 1 : 0;
+  return kernelLimitProblem(spec.kind, g, limits, reciprocals);
+}
+
+/** limitProblem for any kernel kind, given the reciprocal table's entries (0: none). */
+export function kernelLimitProblem(kind: KernelKind, g: PoolGeometry, limits: DeviceLimits, reciprocals: number): string | undefined {
+  for (const [what, bytes] of bufferBytes(kind, g, reciprocals)) {
     if (bytes > limits.maxStorageBufferBindingSize) {
       return `${what} needs ${bytes} bytes, over the device's maxStorageBufferBindingSize (${limits.maxStorageBufferBindingSize}); split the batch`;
     }
@@ -119,6 +148,7 @@ export function createWebGpuBackend(options: WebGpuBackendOptions): WebGpuBacken
   let disposed = false;
   let lastLimits: DeviceLimits = DEFAULT_LIMITS;
   let current: GpuContext | undefined;
+  let flushes: boolean | undefined;
 
   async function ctx(): Promise<GpuContext> {
     if (disposed) throw new BackendError(name, 'the backend was disposed');
@@ -128,6 +158,9 @@ export function createWebGpuBackend(options: WebGpuBackendOptions): WebGpuBacken
       pool = new BufferPool(c.device);
       lastLimits = c.limits;
       current = c;
+      flushes = await flushesSubnormals(c.device);
+      const research = options.research ?? 'auto';
+      if (research === 'always' || (research === 'auto' && !flushes)) Object.assign(backend, { reducers, statistics });
       return c;
     })();
     // A failed acquisition is not cached: a later call tries again (e.g. after the user installed a driver).
@@ -158,7 +191,7 @@ export function createWebGpuBackend(options: WebGpuBackendOptions): WebGpuBacken
     alloc.bytes[which] = bytes;
   }
 
-  async function dispatch(c: GpuContext, pass: GPUComputePassEncoder, alloc: Allocation, kind: PoolKind, stage: Stage, params: GPUBuffer, total: number): Promise<void> {
+  async function dispatch(c: GpuContext, pass: GPUComputePassEncoder, alloc: Allocation, kind: KernelKind, stage: Stage, params: GPUBuffer, total: number): Promise<void> {
     const pipeline = await c.pipeline(kind, stage);
     const entries: GPUBindGroupEntry[] = kernelBuffers(kind, stage).map((d) => {
       if (d.name === 'params') return { binding: d.binding, resource: { buffer: params } };
@@ -175,22 +208,26 @@ export function createWebGpuBackend(options: WebGpuBackendOptions): WebGpuBacken
   }
 
   /**
-   * Uploads the case and records its dispatches: the forward (also before a max or lp backward, which needs the
-   * forward's indices or outputs), then the backward: a broadcast when no two windows share a tap (after clearing
-   * dx if some element is in no window), otherwise the gather.
+   * Uploads the case and records its dispatches: the forward kernels (forwardKernels: lse and softpool run the
+   * max first), also before a backward that needs the forward's indices, outputs or per-output values
+   * (backwardNeedsForward), then the backward: a broadcast when no two windows share a tap (after clearing dx if
+   * some element is in no window), otherwise the gather. Exactly the buffers the recorded kernels bind are
+   * allocated (an avg or sum backward never uploads x).
    */
-  async function stage(c: GpuContext, spec: PoolSpec, plan: GpuPlan, x: Tensor, direction: Direction, dy?: Tensor): Promise<{ alloc: Allocation; encode: (encoder: GPUCommandEncoder) => Promise<void> }> {
+  async function stage(c: GpuContext, kind: KernelKind, plan: GpuPlan, x: Tensor, direction: Direction, dy?: Tensor): Promise<{ alloc: Allocation; encode: (encoder: GPUCommandEncoder) => Promise<void> }> {
     const alloc: Allocation = { buffers: {}, bytes: {}, owned: [] };
     try {
-      const needsForward = direction === 'forward' || spec.kind === 'max' || spec.kind === 'lp';
-      // x is read only by the forward kernel (and so by the lp backward, which also runs it): an avg or sum
-      // backward never uploads it.
-      if (needsForward) upload(c, alloc, 'x', x.data, STORAGE_IN());
+      const forwards = direction === 'forward' || backwardNeedsForward(kind) ? forwardKernels(kind) : [];
+      const backwardStage: Stage = plan.disjoint && hasBroadcast(kind) ? 'broadcast' : 'gather';
+      const bound = new Set<BufferName>(forwards.flatMap((k) => kernelBuffers(k, 'forward').map((d) => d.name)));
+      if (direction === 'backward') for (const d of kernelBuffers(kind, backwardStage)) bound.add(d.name);
+      if (bound.has('x')) upload(c, alloc, 'x', x.data, STORAGE_IN());
       upload(c, alloc, 'tables', plan.tables, STORAGE_IN());
-      if (plan.reciprocals) upload(c, alloc, 'reciprocals', plan.reciprocals, STORAGE_IN());
-      if (needsForward) {
+      if (plan.reciprocals && bound.has('reciprocals')) upload(c, alloc, 'reciprocals', plan.reciprocals, STORAGE_IN());
+      if (forwards.length > 0) {
         output(alloc, 'y', plan.outTotal * 4);
-        if (spec.kind === 'max') output(alloc, 'indices', plan.outTotal * 4);
+        if (bound.has('indices')) output(alloc, 'indices', plan.outTotal * 4);
+        if (bound.has('aux')) output(alloc, 'aux', plan.outTotal * 12);
       }
       const params = (invocations: number): GPUBuffer => {
         const b = pool!.acquire(plan.params.byteLength, UNIFORM(), 'params');
@@ -198,8 +235,7 @@ export function createWebGpuBackend(options: WebGpuBackendOptions): WebGpuBacken
         c.device.queue.writeBuffer(b, 0, paramsFor(plan, invocations));
         return b;
       };
-      const forwardParams = needsForward ? params(plan.runInvocations) : undefined;
-      const backwardStage: Stage = plan.disjoint && hasBroadcast(spec.kind) ? 'broadcast' : 'gather';
+      const forwardParams = forwards.length > 0 ? params(plan.runInvocations) : undefined;
       const backwardInvocations = backwardStage === 'broadcast' ? plan.runInvocations : plan.inTotal;
       let backwardParams: GPUBuffer | undefined;
       if (direction === 'backward') {
@@ -213,8 +249,8 @@ export function createWebGpuBackend(options: WebGpuBackendOptions): WebGpuBacken
       const encode = async (encoder: GPUCommandEncoder): Promise<void> => {
         if (clearDx) encoder.clearBuffer(alloc.buffers.dx!, 0, plan.inTotal * 4);
         const pass = encoder.beginComputePass();
-        if (forwardParams) await dispatch(c, pass, alloc, spec.kind, 'forward', forwardParams, plan.runInvocations);
-        if (backwardParams) await dispatch(c, pass, alloc, spec.kind, backwardStage, backwardParams, backwardInvocations);
+        if (forwardParams) for (const k of forwards) await dispatch(c, pass, alloc, k, 'forward', forwardParams, plan.runInvocations);
+        if (backwardParams) await dispatch(c, pass, alloc, kind, backwardStage, backwardParams, backwardInvocations);
         pass.end();
       };
       return { alloc, encode };
@@ -225,8 +261,8 @@ export function createWebGpuBackend(options: WebGpuBackendOptions): WebGpuBacken
   }
 
   /** Runs a staged case and reads back the named outputs, all in one submission. */
-  async function execute(c: GpuContext, spec: PoolSpec, plan: GpuPlan, x: Tensor, direction: Direction, reads: Array<[BufferName, number]>, dy?: Tensor): Promise<ArrayBuffer[]> {
-    const { alloc, encode } = await stage(c, spec, plan, x, direction, dy);
+  async function execute(c: GpuContext, kind: KernelKind, plan: GpuPlan, x: Tensor, direction: Direction, reads: Array<[BufferName, number]>, dy?: Tensor): Promise<ArrayBuffer[]> {
+    const { alloc, encode } = await stage(c, kind, plan, x, direction, dy);
     const staging: GPUBuffer[] = [];
     let healthy = true;
     try {
@@ -272,6 +308,30 @@ export function createWebGpuBackend(options: WebGpuBackendOptions): WebGpuBacken
     return t.layout ?? 'channels_first';
   }
 
+  // The research kinds and statistics pooling, attached when the device is acquired (options.research).
+  const reducers = createWebGpuResearch({
+      name,
+      limits: () => lastLimits,
+      limitProblem: kernelLimitProblem,
+      run: async (kind, g, plan, x, direction, reads, dy) => {
+        const c = await ctx();
+        const problem = kernelLimitProblem(kind, g, c.limits, plan.reciprocals?.length ?? 0);
+        if (problem) throw new BackendError(name, `unsupported: ${problem}`);
+        return execute(c, kind, plan, x, direction, reads, dy);
+      },
+  });
+  const statistics = createWebGpuStats({
+      name,
+      limits: () => lastLimits,
+      limitProblem: (g, limits, reciprocals) => kernelLimitProblem('stats', g, limits, reciprocals),
+      run: async (plan, g, x, direction, reads, dy) => {
+        const c = await ctx();
+        const problem = kernelLimitProblem('stats', g, c.limits, plan.reciprocals?.length ?? 0);
+        if (problem) throw new BackendError(name, `unsupported: ${problem}`);
+        return execute(c, 'stats', plan, x, direction, reads, dy);
+      },
+    });
+
   const backend: WebGpuBackend = {
     name,
     structured: declineStructured(name, 'the WGSL kernels cover sliding-window pooling only; the structured kinds of SPEC.md §10 (adaptive, RoI, SPP, unpooling) run on the naive backend'),
@@ -291,7 +351,7 @@ export function createWebGpuBackend(options: WebGpuBackendOptions): WebGpuBacken
       const layout = layoutOf(x);
       const reads: Array<[BufferName, number]> = [['y', plan.outTotal * 4]];
       if (spec.kind === 'max') reads.push(['indices', plan.outTotal * 4]);
-      const [y, indices] = await execute(c, spec, plan, x, 'forward', reads);
+      const [y, indices] = await execute(c, spec.kind, plan, x, 'forward', reads);
       return {
         y: { shape: [...g.outShape], data: new Float32Array(y!), layout },
         ...(indices ? { indices: new Int32Array(indices) } : {}),
@@ -304,8 +364,12 @@ export function createWebGpuBackend(options: WebGpuBackendOptions): WebGpuBacken
       checked(spec, g, c.limits);
       const plan = buildPlan(spec, g);
       const layout = layoutOf(x);
-      const [dx] = await execute(c, spec, plan, x, 'backward', [['dx', plan.inTotal * 4]], dy);
+      const [dx] = await execute(c, spec.kind, plan, x, 'backward', [['dx', plan.inTotal * 4]], dy);
       return { shape: [...g.inShape], data: new Float32Array(dx!), layout };
+    },
+
+    flushesSubnormals(): boolean | undefined {
+      return flushes;
     },
 
     async ready(): Promise<AdapterSummary> {
@@ -357,7 +421,7 @@ export function createWebGpuBackend(options: WebGpuBackendOptions): WebGpuBacken
       const c = await ctx();
       checked(spec, g, c.limits);
       const plan = buildPlan(spec, g);
-      const { alloc, encode } = await stage(c, spec, plan, x, direction, dy);
+      const { alloc, encode } = await stage(c, spec.kind, plan, x, direction, dy);
       let released = false;
       return {
         async run(): Promise<void> {

@@ -7,8 +7,9 @@
  * Every case is lifted to three spatial axes: a rank-1 or rank-2 case gets leading axes of extent 1 with one
  * window of one tap, which changes neither the scan order (WINDOW.TAPS) nor any index (MAX.INDEX).
  */
-import type { PoolSpec } from '../../spec/contract.js';
+import type { PoolSpec, ReducerPoolSpec } from '../../spec/contract.js';
 import { axisWindow, product, type AxisGeometry, type PoolGeometry } from '../../spec/geometry.js';
+import { reducerGeometrySpec } from '../../spec/validate-reducer.js';
 
 /**
  * Invocations per workgroup of every kernel. On SwiftShader, 64, 128 and 256 cost the same CPU time per op within
@@ -170,3 +171,41 @@ export function dispatchSize(total: number, maxPerDim: number): [number, number]
   return [x, Math.ceil(groups / x)];
 }
 
+
+/** The power of two that brings |v| into [2^−100, 2^100] when it is beyond (1 otherwise): v = (v/scale)·scale. */
+function normalScale(v: number): number {
+  if (v > 2 ** 100) return 2 ** 64;
+  if (v < 2 ** -100) return 2 ** -64;
+  return 1;
+}
+
+/**
+ * A research kind's plan (SPEC.md §11; kernels/webgpu/research.ts): the window geometry of REDUCER.SPEC (padding
+ * never a tap, so the counts are the in-bounds ones), the table of fl(1/n) for n = 1..Kvol (gem, lse, mixed:
+ * correctly rounded, as for avg above), and the parameter in fp.y (gem: p, lse: r, mixed: λ). lse also gets 1/r
+ * as a float-float (fp.w, run.z as bits), divided by the exact power of two fp.z that keeps it normal for every r
+ * in (0, Ω] (1/r reaches 2^149): L = ℓ·(1/r) is then a float-float product rounded once, then scaled exactly.
+ */
+export function buildReducerPlan(spec: ReducerPoolSpec, g: PoolGeometry): GpuPlan {
+  const base = buildPlan(reducerGeometrySpec(spec), g);
+  const kvol = product(spec.kernel);
+  const reciprocals = new Float32Array(kvol + 1);
+  for (let d = 1; d <= kvol; d++) reciprocals[d] = 1 / d;
+  const params = base.params.slice(0);
+  const f32 = new Float32Array(params);
+  const u32 = new Uint32Array(params);
+  const p = spec.params ?? {};
+  f32[25] = spec.kind === 'gem' ? p.p! : spec.kind === 'lse' ? p.r! : spec.kind === 'mixed' ? p.lambda! : 0;
+  // STOCH.SEED: an integer in [0, 2^24 − 1], as a u32 in run.z (stochastic_train's fmix32 draw).
+  if (spec.kind === 'stochastic') u32[30] = p.seed!;
+  if (spec.kind === 'lse') {
+    const inv = 1 / p.r!;
+    const scale = normalScale(inv);
+    const hi = Math.fround(inv / scale);
+    const lo = new Float32Array([inv / scale - hi]);
+    f32[26] = scale;
+    f32[27] = hi;
+    u32[30] = new Uint32Array(lo.buffer)[0]!;
+  }
+  return { ...base, params, reciprocals };
+}
