@@ -316,24 +316,34 @@ fn stats_dx(xb: u32, o: u32, dmu: u32, dsig: u32, recip: f32, T: f32) -> u32 {
 
 /**
  * Stochastic pooling (STOCH.*). Inference ('stochastic', STOCH.INFER): y = Q/S with S = Σv, Q = Σv² in f32 and
- * the corrected division; S kept in AUX for the gradient (2v − y)/S (STOCH.INFER_GRAD). Training
+ * the corrected division; S kept in AUX for the gradient (2v − y)/S (STOCH.INFER_GRAD). STOCH.INFER_ACC assumes
+ * a division with one rounding and squares that lose at most η each; on a window of tiny taps Q and the
+ * division's residual fall into the subnormals and both fail (seen on lavapipe: one tap 7.2e−21, off by half an
+ * ulp). y is homogeneous of degree 1, so the max kernel runs first and a window whose max is below 2^−30 is
+ * scaled by 2^64 (below 2^−94: 2^128, as two exact steps), which brings its max to ≥ 2^−30 and keeps every sum
+ * below 2^34·k; y is scaled back, the first step exact, the second one rounding (the clause's final η). Training
  * ('stochastic_train', STOCH.SELECT): the sum kernel runs first and leaves S = ĉ_k in Y (f32 adds in scan order,
  * the same running sums as here); this kernel draws U from (seed, n, c, o) with fmix32 in u32 arithmetic
  * (STOCH.RNG, bit-exact: products mod 2^32 are WGSL's u32 multiplication) and selects the first tap with
  * u·S < ĉ_i, compared exactly: u·S = p + e by TwoProd (u = U·2^−24 and S are f32), so u·S < c ⇔ p < c, or p = c
- * and e < 0. The selected tap's bits are y and its plane index is I (STOCH.INDEX); the gradient routes dy there
+ * and e < 0. TwoProd is exact only while its partial products stay normal, so S < 2^−60 (and the running sums with
+ * it, c ≤ S) is scaled by 2^100 first: exact, and the comparison is unchanged (seen on lavapipe: S = 2^−149 selected
+ * no tap, its error term lost). The selected tap's bits are y and its plane index is I (STOCH.INDEX); the gradient routes dy there
  * (max's snippets).
  */
 const STOCH_CLASSIFY = `if (is_nan(b)) { nans += 1u; } else if (b > 0x80000000u) { negs += 1u; } else if (b == 0x7f800000u) { infs += 1u; }`;
 const STOCHASTIC_SNIPPETS: KindSnippets = {
   forwardBuffers: ['aux'],
   init: `ps_zero = bitcast<u32>(P.fp.x); // the runtime zero of ps_opaque (wgsl/pow.ts)
-  var S = 0.0; var Q = 0.0; var nans = 0u; var negs = 0u; var infs = 0u;`,
-  step: `${STOCH_CLASSIFY} else { let v = bitcast<f32>(b); S = S + v; Q = Q + v * v; }`,
+  let M = bitcast<f32>(Y[o]); // the window's max (the max kernel ran first)
+  let sc1 = select(1.0, 0x1p64f, M < 0x1p-30f); let sc2 = select(1.0, 0x1p64f, M < 0x1p-94f);
+  var S = 0.0; var Ss = 0.0; var Q = 0.0; var nans = 0u; var negs = 0u; var infs = 0u;`,
+  // S unscaled for the gradient (AUX); Ss and Q (= Σ(v·2^σ)²) scaled.
+  step: `${STOCH_CLASSIFY} else { let v = bitcast<f32>(b); let w = (v * sc1) * sc2; S = S + v; Ss = Ss + w; Q = Q + w * w; }`,
   // STOCH.INFER_SPECIAL: NaN, then a negative tap → NaN; +∞ → +∞; an all-zero window → +0.
   finish: `var yb = 0u;
     if (nans > 0u || negs > 0u) { yb = P.misc.w; } else if (infs > 0u) { yb = 0x7f800000u; }
-    else if (S != 0.0) { yb = bitcast<u32>(ps_div(Q, S)); }
+    else if (S != 0.0) { yb = bitcast<u32>((ps_div(Q, Ss) * (1.0 / sc2)) * (1.0 / sc1)); }
     Y[o] = yb; AUX[3u * o] = bitcast<u32>(S);`,
   backwardBuffers: ['x', 'y', 'aux'],
   gatherInit: `ps_zero = bitcast<u32>(P.fp.x);
@@ -353,7 +363,8 @@ const STOCHASTIC_TRAIN_SNIPPETS: KindSnippets = {
     let U = h >> 8u;
     // ⌊U·k/2^24⌋ without a 64-bit product: U = Uh·2^12 + Ul.
     let zeroIdx = i32(((U >> 12u) * k + (((U & 0xfffu) * k) >> 12u)) >> 12u);
-    let uS = ps_two_prod(f32(U) * 0x1p-24f, S);
+    let ts = select(1.0, 0x1p100f, S < 0x1p-60f);
+    let uS = ps_two_prod(f32(U) * 0x1p-24f, S * ts);
     var c = 0.0; var pos = 0; var nans = 0u; var negs = 0u; var infs = 0u;
     var nanAt = -1; var nanBits = 0u; var negAt = -1; var infAt = -1;
     var zeroAt = -1; var zeroBits = 0u; var overAt = -1; var overBits = 0u; var pick = -1; var pickBits = 0u;`,
@@ -364,7 +375,8 @@ const STOCHASTIC_TRAIN_SNIPPETS: KindSnippets = {
             c = c + bitcast<f32>(b);
             if (pos == zeroIdx) { zeroAt = p; zeroBits = b; }
             if (overAt < 0 && is_inf(bitcast<u32>(c))) { overAt = p; overBits = b; }
-            if (pick < 0 && (c > uS.x || (c == uS.x && uS.y < 0.0))) { pick = p; pickBits = b; }
+            let cs = c * ts;
+            if (pick < 0 && (cs > uS.x || (cs == uS.x && uS.y < 0.0))) { pick = p; pickBits = b; }
           }
           pos += 1;`,
   // STOCH.SELECT's order: the first NaN; a negative tap (y = NaN); the first +∞; S = 0: tap ⌊U·k/2^24⌋; S = +∞:
@@ -675,12 +687,13 @@ const POW_KINDS: ReadonlySet<KernelKind> = new Set<KernelKind>(['lp', 'gem', 'so
 
 /**
  * The forward kernels a kind runs, in order: lse and softpool need each window's max before their exponentials
- * (EXP.WEIGHT), so the max kernel runs first and leaves it in Y (and its index in I, unused).
+ * (EXP.WEIGHT), and stochastic inference for its scaling, so the max kernel runs first and leaves it in Y (and its
+ * index in I, unused).
  */
 export function forwardKernels(kind: KernelKind): KernelKind[] {
   if (kind === 'stats') return ['avg', kind]; // μ first (STATS_SNIPPETS)
   if (kind === 'stochastic_train') return ['sum', kind]; // S first (STOCHASTIC_TRAIN_SNIPPETS)
-  return kind === 'lse' || kind === 'softpool' ? ['max', kind] : [kind];
+  return kind === 'lse' || kind === 'softpool' || kind === 'stochastic' ? ['max', kind] : [kind];
 }
 
 /** Whether the backward needs the forward first (the indices, y, or the per-output values in AUX). */

@@ -21,6 +21,7 @@ import { accepts, describeAcceptance, ETA32, gamma, KAPPA_POW, U32 } from '../..
 import { reducerAcceptance } from '../../spec/reference/reducer.js';
 import { referenceStatsForward, referenceStatsGradient } from '../../spec/reference/stats.js';
 import { BUILTIN_REDUCERS } from '../../spec/reducers/index.js';
+import { STOCHASTIC } from '../../spec/reducers/stochastic.js';
 import { weightError } from '../../spec/reducers/terms.js';
 import { maxWindowTaps } from './research.js';
 import { MEDIAN_MAX_TAPS } from './shaders.js';
@@ -501,6 +502,30 @@ describe.skipIf(unavailable !== undefined)('webgpu research kinds, worked by han
     expect(Array.from(y)).toEqual([2.5, 0, NaN, Infinity]);
     // ∂y/∂v = (2v − y)/S: [1, 3] → (2 − 2.5)/4 = −0.125, (6 − 2.5)/4 = 0.875 (exact here).
     expect(Array.from((await reducers.backward(infer, row([1, 3]), ones(1))).data)).toEqual([-0.125, 0.875]);
+  });
+
+  test('stochastic on tiny windows: scaled so that Q, the division and TwoProd stay out of the subnormals', async () => {
+    // Inference, one tap v: y = v²/v = v exactly, judged by STOCH.INFER_ACC's set. v = 7.229691839652008e-21
+    // (≈ 2^−67, the 2^64 path) is lavapipe's shrunk counterexample: v² = 5.2e−41 is subnormal, and without the
+    // scaling the result was 7.229496353608807e-21, outside the set. 2^−100 takes the 2^128 path; 1 takes none.
+    const infer = spec1d('stochastic', 1, { training: 0, seed: 0 });
+    const taps = [7.229691839652008e-21, 2 ** -100, 1];
+    const y = (await reducers.forward(infer, row(taps))).y.data;
+    taps.forEach((v, o) => {
+      const a = reducerAcceptance(STOCHASTIC, [v], { training: 0, seed: 0 });
+      expect(a.value).toBe(v);
+      expect(accepts(a, y[o]!), `v = ${v}: got ${y[o]}, ${describeAcceptance(a)}`).toBe(true);
+    });
+    expect(accepts(reducerAcceptance(STOCHASTIC, [taps[0]!], { training: 0, seed: 0 }), 7.229496353608807e-21)).toBe(false);
+    // Training, one tap S = 2^−149: u·S < ĉ_1 = S for every u < 1, so the tap is selected (index 0) whatever the
+    // draw; TwoProd's error term underflowed without the 2^100 scaling and no tap was chosen (index −1). Only on a
+    // device that keeps subnormals (lavapipe in CI); a flushing one reads S as 0.
+    if (gpu.flushesSubnormals() === false) {
+      const train = spec1d('stochastic', 1, { training: 1, seed: 0 });
+      const r = await reducers.forward(train, { shape: [2, 2, 2], data: Float32Array.of(0, 0, 0, 0, 0, 0, 2 ** -149, 0) });
+      expect(r.indices![6]).toBe(0);
+      expect(r.y.data[6]).toBe(2 ** -149);
+    }
   });
 
   test('stats: mean and population deviation per (n, c), [N, 2C] (STATS.DEF, STATS.SPECIAL) and STATS.GRAD', async () => {
