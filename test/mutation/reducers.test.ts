@@ -40,10 +40,15 @@ describe('EXP.WEIGHT terms (spec/reducers/terms.ts)', () => {
     // the bound is e^{−3·0}(1 + κ) + η = 1 + κ (+ η, below its ulp), not e^-3((1 + κ)e^3 − 1) = 1 + κ − e^-3.
     expect(gamma(2 ** 23)).toBe(1);
     expectClose(weightError(-3, 2 ** 23, false), 1 + kappa);
+    // γ_k|d| = 1 exactly (k = 2^23, d = −1) is already the log-domain form: e^0(1 + κ) = 1 + κ, not
+    // e^-1((1 + κ)e − 1) = 1 + κ − e^-1.
+    expectClose(weightError(-1, 2 ** 23, false), 1 + kappa);
   });
 
   test('weightError: a weight that may vanish is bounded by w + η; a −∞ tap has none', () => {
     expectClose(weightError(-2, 1, true), Math.exp(-2) + eta);
+    // Where e^d is 0 in f64 the bound is η itself (a flushed or lost weight of at most η), not −η.
+    expect(weightError(-1000, 1, true)).toBe(eta);
     expect(weightError(-Infinity, 1, false)).toBe(0);
     expect(weightError(-Infinity, 1, true)).toBe(0);
   });
