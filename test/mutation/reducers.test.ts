@@ -90,6 +90,24 @@ describe('MEDIAN.* (spec/reducers/median.ts)', () => {
     expect(medianPosition([NaN, 1, 2])).toBe(0);
   });
 
+  test('MEDIAN.SELECT on long windows with many ties (the sort merges runs, comparing taps in both orders)', () => {
+    // The selected position computed without sorting: tap i has rank #{j: v_j < v_i} + #{j < i: v_j = v_i}
+    // (equal values, −0 = +0, by scan order); the one of rank ⌊(n − 1)/2⌋ is selected.
+    const byRank = (v: number[]): number => {
+      const want = Math.floor((v.length - 1) / 2);
+      return v.findIndex((x, i) => v.filter((y) => y < x).length + v.slice(0, i).filter((y) => y === x).length === want);
+    };
+    let seed = 12345;
+    const next = (): number => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed; };
+    for (const n of [40, 64, 101, 200]) {
+      for (let trial = 0; trial < 5; trial++) {
+        // Few distinct values (many ties), signed zeros among them, and descending stretches.
+        const v = Array.from({ length: n }, (_, i) => (i % 17 < 8 ? 8 - (i % 17) : [0, -0, 1, 2, 3][next() % 5]!));
+        expect(medianPosition(v), `n = ${n}, trial ${trial}`).toBe(byRank(v));
+      }
+    }
+  });
+
   test('special answers every window with the selected tap\'s bits; the 40-digit reference agrees', () => {
     expect(MEDIAN.special([5, 1, 4, 2], {})).toBe(2);
     expect(Object.is(MEDIAN.special([0, -0, 1], {}), -0)).toBe(true);
