@@ -391,6 +391,41 @@ describe('LSE.* (spec/reducers/lse.ts)', () => {
     }
   });
 
+  test('survivors of the Stryker run (reports/mutation/summary.md)', () => {
+    const MAX = (2 - 2 ** -23) * 2 ** 127;
+    const tiny = 2 ** -149;
+    // EXP.WEIGHT's vanishing weight for r < 1: |v − m| = 2^128 − 3·2^103 lies in [Ω/(1 + γ_2), Ω), so the rounded
+    // difference may overflow to −∞, while r·(v − m) ≈ −2^-21 keeps the exact weight near 1: its bound is w + η ≈ 1,
+    // not w·((1 + κ)e^{γ_2|d|} − 1) ≈ κ.
+    const near = [2 ** 127, -(2 ** 127 - 3 * 2 ** 103)];
+    expect(near.map(Math.fround)).toEqual(near);
+    const yNear = ref(LSE, near, { r: tiny });
+    expectClose(forward(near, tiny, yNear).halfWidth, clause(near, tiny, yNear).H);
+    // The same window at |v − m| = 2^128 − 8·2^103, below Ω/(1 + γ_2): no vanishing, a much smaller bound.
+    const far = [2 ** 127, -(2 ** 127 - 8 * 2 ** 103)];
+    const yFar = ref(LSE, far, { r: tiny });
+    expectClose(forward(far, tiny, yFar).halfWidth, clause(far, tiny, yFar).H);
+    expect(forward(far, tiny, yFar).halfWidth).toBeLessThan(forward(near, tiny, yNear).halfWidth / 2 ** 20);
+    // e_L's η: over [0, 0] with r = MAX32, ℓ = 0 and |ℓ̂ − ℓ|/r is about 2η, so η is a third of e_L.
+    expectClose(forward([0, 0], MAX, 0).halfWidth, clause([0, 0], MAX, 0).H);
+    // The reference shifts by the largest tap: over [0, 1] with r = MAX32 the unshifted e^{r·1} is beyond even
+    // 40-digit range, while the shifted sum is 1 + e^{−MAX32} = 1: y = 1 − ln 2/MAX32, 1 in f64.
+    expect(ref(LSE, [0, 1], { r: MAX })).toBe(1);
+    // ACC.OVERFLOW through e_L alone: eight zeros with r = 2^-149: L = 0, e_L ≈ 13u/r ≈ 1.6·2^128 ≥ Ω.
+    const zeros = [0, 0, 0, 0, 0, 0, 0, 0];
+    expect(clause(zeros, tiny, 0).overflow).toBe(true);
+    expect(forward(zeros, tiny, 0).mayOverflow).toBe(true);
+    // LSE.GRAD's η: [0, −1] with r = 1000, the second weight is e^-1000 = 0 in f64 and its error η, so p = 0 and
+    // the bound is η/(S − E_S)·(1 + u) + η ≈ 2η.
+    const t = clause([0, -1], 1000, 0);
+    expectClose(LSE.accuracy.gradient?.({ values: [0, -1], params: { r: 1000 }, y: 0, partials: [] }, 1) ?? NaN, ((t.err[1]! + 0) / (t.S - t.ES)) * (1 + u) + eta);
+    // No bound once E_S ≥ S: 5000 taps that may vanish (near weights ≈ 1 each, errors ≈ 1 each) beside the max.
+    const wide = [2 ** 127, ...Array.from({ length: 5000 }, () => near[1]!)];
+    const tw = clause(wide, tiny, 0);
+    expect(tw.ES).toBeGreaterThanOrEqual(tw.S);
+    expect(LSE.accuracy.gradient?.({ values: wide, params: { r: tiny }, y: 0, partials: [] }, 0)).toBe(Infinity);
+  });
+
   test('differentiable on finite windows', () => {
     expect(LSE.traits.differentiable!([1, -2], { r: 1 })).toBe(true);
     expect(LSE.traits.differentiable!([1, -Infinity], { r: 1 })).toBe(false);
