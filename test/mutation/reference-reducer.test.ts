@@ -9,7 +9,7 @@ import type { ReducerPoolSpec, Tensor } from '../../spec/contract.js';
 import type { ReducerDeclaration } from '../../spec/reducer.js';
 import { accepts } from '../../spec/interval.js';
 import { HP_MATH, HP_MATH_FD } from '../../spec/reference/hpmath.js';
-import { reducerAcceptance, referenceReducerForward, referenceReducerGradient, windowPartials } from '../../spec/reference/reducer.js';
+import { reducerAcceptance, reducerValue, referenceReducerForward, referenceReducerGradient, windowPartials } from '../../spec/reference/reducer.js';
 import { eta, expectEnds, gamma, interval, u } from '../helpers/acc-clauses.js';
 
 /** The made-up forward half-width: 2^-10·|y| + 2^-20; 0 at y = 0; NaN at y = 2. */
@@ -144,6 +144,77 @@ describe('REDUCER.FD (windowPartials, referenceReducerGradient)', () => {
     // Nor without a gradient model.
     const noModel: ReducerDeclaration = { ...SQ, accuracy: { forward: ({ y }) => ({ halfWidth: halfWidthOf(y) }) } };
     expect(referenceReducerGradient(noModel, spec1(2, 2), row([1, 2]), row([1])).map((s) => s.kind)).toEqual(['unconstrained', 'unconstrained']);
+  });
+});
+
+describe('survivors of the Stryker run (reports/mutation/summary.md)', () => {
+  test('reducerValue: the special answer where there is one, else the 40-digit value', () => {
+    expect(reducerValue(SQ, [1, 2], {})).toBe(2.5);
+    expect(reducerValue(SQ, [1, 200], {})).toBe(7);
+    expect(reducerValue(SQ, [1, NaN], {})).toBeNaN();
+  });
+
+  test('spec.params reach the declaration (forward and gradient)', () => {
+    // c·Σv²/n with a declared parameter c: c = 2 over [1, 2] is 5, and the partials 2c·v_r/n = [2, 4].
+    const SCALED: ReducerDeclaration = {
+      ...SQ,
+      params: [{ name: 'c', clause: 'TEST.C', min: 0, max: 10, minOpen: true, samples: [1, 2] }],
+      reference: (values, params, hp) => hp.mul(hp.of(params.c!), SQ.reference(values, params, hp)),
+    };
+    const s2: ReducerPoolSpec = { ...spec1(2, 2), params: { c: 2 } };
+    expect(Array.from(referenceReducerForward(SCALED, s2, row([1, 2])).values)).toEqual([5]);
+    expect(referenceReducerGradient(SCALED, s2, row([1, 2]), row([1])).map((a) => a.value)).toEqual([2, 4]);
+  });
+
+  test('REDUCER.FD at a zero tap: h = 2^-40, so the rounding term is 2·10^-76·scale·2^40', () => {
+    // [0, 3]: y = 4.5 (scale 4.5); at the zero tap the partial is 0 and D(h) = D(h/2) = 0 exactly.
+    const { truncation } = windowPartials(SQ, [0, 3], {});
+    const want = 2e-76 * 4.5 * 2 ** 40;
+    expect(Math.abs(truncation[0]! - want)).toBeLessThanOrEqual(want * 1e-3);
+  });
+
+  test('REDUCER.FD on a cubic: D(h/2) and the truncation estimate 2|D(h) − D(h/2)| from the Taylor remainder', () => {
+    // f = v³ (n = 1), v = 1, h = 2^-24: a central difference of a cubic is f′ + h²f‴/6 = 3 + h² exactly, so
+    // D(h/2) = 3 + 2^-50 (two f64 ulps above 3) and 2|D(h) − D(h/2)| = 2·(3/4)h² = 1.5·2^-48; the rounding
+    // term 2·10^-76·max(1, |y|, |v|)/h ≈ 3·10^-69 is far below.
+    const CUBE: ReducerDeclaration = { ...SQ, reference: (values, _p, hp) => hp.mul(values[0]!, hp.mul(values[0]!, values[0]!)) };
+    const { partials, truncation } = windowPartials(CUBE, [1], {});
+    expect(partials).toEqual([3 + 2 ** -50]);
+    expect(Math.abs(truncation[0]! - 1.5 * 2 ** -48)).toBeLessThanOrEqual(1.5 * 2 ** -48 * 1e-6);
+  });
+
+  test('channels_last gradient with two outputs per channel; a non-differentiable window only in its channel', () => {
+    // [N=1, W=4, C=2], kernel 2 stride 2: channel 0 = [1, 2, 3, 1], channel 1 = [2, 1, 1, 4]; ∂ = v_r (n = 2).
+    // dy (w, c): (0, 0) = 1, (0, 1) = 2, (1, 0) = 3, (1, 1) = 5. dx channel 0 = [1, 2, 9, 3]; channel 1 =
+    // [4, 2, 5, 20]; interleaved (w, c).
+    const x: Tensor = { shape: [1, 4, 2], data: Float32Array.from([1, 2, 2, 1, 3, 1, 1, 4]), layout: 'channels_last' };
+    const dy: Tensor = { shape: [1, 2, 2], data: Float32Array.from([1, 2, 3, 5]), layout: 'channels_last' };
+    const plain: ReducerDeclaration = { ...SQ, accuracy: { ...SQ.accuracy, gradient: ({ partials }, r) => 2 ** -12 * Math.abs(partials[r]!) } };
+    expect(referenceReducerGradient(plain, spec1(2, 2), x, dy).map((a) => a.value)).toEqual([1, 4, 2, 2, 9, 5, 3, 20]);
+    // Channel 1's second window [1, −4] is not differentiable: only its two elements (w2, c1) and (w3, c1).
+    const xn: Tensor = { shape: [1, 4, 2], data: Float32Array.from([1, 2, 2, 1, 3, 1, 1, -4]), layout: 'channels_last' };
+    expect(referenceReducerGradient(plain, spec1(2, 2), xn, dy).map((a) => a.kind)).toEqual(
+      ['interval', 'interval', 'interval', 'interval', 'interval', 'unconstrained', 'interval', 'unconstrained']);
+  });
+
+  test('a window with a non-finite tap is not differentiable (the reason says so), whatever the model', () => {
+    const c = referenceReducerGradient(SQ, spec1(2, 2), row([Infinity, 1]), row([1]));
+    expect(c[1]).toMatchObject({ kind: 'unconstrained', reason: expect.stringContaining('not differentiable') as unknown });
+  });
+
+  test('REDUCER.FD\'s per-contribution η, and a truncation estimate that dominates', () => {
+    // [0, 2], dy = 1: at the zero tap ∂ = 0 and e = 0, so the contribution's error is η, plus the truncation
+    // estimate 2·10^-76·2·2^40 (about 4·10^-64, far below η).
+    const z = interval(referenceReducerGradient(SQ, spec1(2, 2), row([0, 2]), row([1]))[0]);
+    expectEnds(z, -(eta + 4e-76 * 2 ** 40), eta + 4e-76 * 2 ** 40);
+    // One tap 2^-120 (n = 1, ∂ = 2v = 2^-119): h = 2^-144 and the rounding term 2·10^-76·1/h ≈ 4.5·10^-33 is far
+    // above the model's error (2^-12·2^-119 + u(…) + η ≈ 3.7·10^-40): the set is dx ± (err + trunc).
+    const v = 2 ** -120;
+    const g = 2 * v;
+    const err = 2 ** -12 * g + u * (g + 2 ** -12 * g) + eta;
+    const trunc = (2e-76 * 1) / 2 ** -144;
+    const t = interval(referenceReducerGradient(SQ, spec1(1, 1), row([v]), row([1]))[0]);
+    expectEnds(t, g - (err + trunc), g + (err + trunc));
   });
 });
 
