@@ -309,22 +309,40 @@ describe('SOFT.* (spec/reducers/softpool.ts)', () => {
    * e_q = H(1 + u) + γ_2(1 + |v_r| + |y| + H), bound e_p(|q| + e_q) + p_r·e_q + u(p_r + e_p)(|q| + e_q) + η.
    */
   test('SOFT.GRAD: the partial\'s bound from the clause\'s terms', () => {
-    const values = [0, 1, -2];
-    const e = Math.E;
-    const y = (e - 2 * e ** -2) / (1 + e + e ** -2);
-    const n = values.length;
-    const { w, err } = weights(values, 1, 1);
-    const W = sum(w);
-    const EW = sum(err) * (1 + gamma(n - 1)) + gamma(n - 1) * W;
-    const H = clause(values, y).H;
-    for (let r = 0; r < n; r++) {
-      const p = w[r]! / W;
-      const q = 1 + values[r]! - y;
-      const ep = ((err[r]! + p * EW) / (W - EW)) * (1 + u) + u * p + eta;
-      const eq = H * (1 + u) + gamma(2) * (1 + Math.abs(values[r]!) + Math.abs(y) + H);
-      const want = ep * (Math.abs(q) + eq) + p * eq + u * (p + ep) * (Math.abs(q) + eq) + eta;
-      expectClose(SOFTPOOL.accuracy.gradient!({ values, params: {}, y, partials: [] }, r), want);
+    for (const [values, y] of [[[0, 1, -2], (Math.E - 2 * Math.E ** -2) / (1 + Math.E + Math.E ** -2)], [[0, -1000], 0]] as [number[], number][]) {
+      // [0, −1000]: the second weight is 0 in f64 with error η, so at that tap p = 0, e_p ≈ 2η and the bound is
+      // about 2η·999 + η: both η terms are visible.
+      const n = values.length;
+      const { w, err } = weights(values, 1, 1);
+      const W = sum(w);
+      const EW = sum(err) * (1 + gamma(n - 1)) + gamma(n - 1) * W;
+      const H = clause(values, y).H;
+      for (let r = 0; r < n; r++) {
+        const p = w[r]! / W;
+        const q = 1 + values[r]! - y;
+        const ep = ((err[r]! + p * EW) / (W - EW)) * (1 + u) + u * p + eta;
+        const eq = H * (1 + u) + gamma(2) * (1 + Math.abs(values[r]!) + Math.abs(y) + H);
+        const want = ep * (Math.abs(q) + eq) + p * eq + u * (p + ep) * (Math.abs(q) + eq) + eta;
+        expectClose(SOFTPOOL.accuracy.gradient!({ values, params: {}, y, partials: [] }, r), want);
+      }
     }
+  });
+
+  test('survivors of the Stryker run (reports/mutation/summary.md)', () => {
+    // The reference shifts by the largest tap: over [0, 10^30] the weights are e^{−10^30} (0 even in 40 digits)
+    // and 1, so y = 10^30 (as float32); shifting by the smallest tap instead needs e^{10^30}, beyond the range.
+    const big = Math.fround(1e30);
+    expect(ref(SOFTPOOL, [0, big])).toBe(big);
+    // ACC.OVERFLOW's (1 + γ_n): one tap v = 2^128 − 12·2^103 (n = 1, w = 1, err_w = κ + η): A = v and
+    // E_N = v(κ + η)(1 + γ_1) + γ_1·v + η, so (A + E_N)(1 + γ_1) ≈ v(1 + 6u) ≥ Ω while v(1 + 4u) < Ω.
+    const v = 2 ** 128 - 12 * 2 ** 103;
+    expect(Math.fround(v)).toBe(v);
+    expect(clause([v], v).overflow).toBe(true);
+    expect(forward([v], v).mayOverflow).toBe(true);
+    // Two float32 steps lower, v(1 + 6u) < Ω: no overflow.
+    const w = 2 ** 128 - 16 * 2 ** 103;
+    expect(clause([w], w).overflow).toBe(false);
+    expect(forward([w], w).mayOverflow).toBe(false);
   });
 
   test('differentiable on finite windows', () => {
