@@ -140,3 +140,42 @@ describe('kinds, supports() and errors', () => {
     }
   });
 });
+
+describe('survivors of the Stryker run (reports/mutation/summary.md)', () => {
+  test('the max shift: [0, 1000] overflows e^v in f64 unshifted, not shifted', async () => {
+    // softpool: weights e^-1000 (0 in f64) and 1, y = 1000; the partials p_r(1 + v_r − y) = [0, 1].
+    expect(await fwd('softpool', [0, 1000])).toEqual([1000]);
+    expect(await bwd('softpool', [0, 1000])).toEqual([0, 1]);
+    // lse, r = 1: y = 1000 + log((e^-1000 + 1)/2) = 1000 − ln 2 (as float32); the softmax weights [0, 1].
+    expect(await fwd('lse', [0, 1000], { r: 1 })).toEqual([f(1000 - Math.LN2)]);
+    expect(await bwd('lse', [0, 1000], { r: 1 })).toEqual([0, 1]);
+  });
+
+  test('special windows are answered by the declaration (GEM.SPECIAL: all zero → +0)', async () => {
+    const y = await fwd('gem', [0, 0], { p: 2 });
+    expect(Object.is(y[0], 0)).toBe(true);
+  });
+
+  test('channels_last backward with two outputs per channel: dy read at stride C', async () => {
+    // [N=1, W=4, C=2], median kernel 2 stride 2: channel 0 = [4, 1, 8, 9] → taps w1, w2; channel 1 = [2, 6, 5, 3]
+    // → taps w0, w3. dy (w, c): (0, 0) = 1, (0, 1) = 2, (1, 0) = 3, (1, 1) = 4. dx (w, c) interleaved:
+    // w0 = [0, 2], w1 = [1, 0], w2 = [3, 0], w3 = [0, 4].
+    const x: Tensor = { shape: [1, 4, 2], data: Float32Array.from([4, 2, 1, 6, 8, 5, 9, 3]), layout: 'channels_last' };
+    const dy: Tensor = { shape: [1, 2, 2], data: Float32Array.from([1, 2, 3, 4]), layout: 'channels_last' };
+    expect([...(await naiveResearch.backward(spec('median', 2, 2), x, dy)).data]).toEqual([0, 2, 1, 0, 3, 0, 0, 4]);
+  });
+
+  test('a null spec is a typed error, not a TypeError; the refusal lists the kinds', async () => {
+    for (const call of [
+      () => naiveResearch.forward(null as unknown as ReducerPoolSpec, row([1, 2])),
+      () => naiveResearch.backward(null as unknown as ReducerPoolSpec, row([1, 2]), row([1])),
+    ]) {
+      const e = await call().then(() => undefined, (err: unknown) => err);
+      expect(e).toBeInstanceOf(ValidationError);
+      expect((e as Error).message).toContain('must be one of gem, ');
+    }
+    const other = naiveResearch.supports(spec('max', 2, 1), [1, 1, 4]);
+    expect(other.ok ? '' : other.reason).toContain('gem, softpool');
+  });
+});
+
