@@ -7,7 +7,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { accepts } from '../../spec/interval.js';
-import { LSE, MEDIAN, MIXED, SOFTPOOL, medianPosition } from '../../spec/reducers/index.js';
+import { GEM, LSE, MEDIAN, MIXED, SOFTPOOL, medianPosition } from '../../spec/reducers/index.js';
 import { finiteMax, logFactor, weightError } from '../../spec/reducers/terms.js';
 import { HP_MATH as hp } from '../../spec/reference/hpmath.js';
 import { reducerAcceptance } from '../../spec/reference/reducer.js';
@@ -449,3 +449,78 @@ describe('LSE.* (spec/reducers/lse.ts)', () => {
     expect(LSE.traits.differentiable!([1, -Infinity], { r: 1 })).toBe(false);
   });
 });
+
+describe('GEM.* (spec/reducers/gem.ts)', () => {
+  /**
+   * GEM.ACC's upper end: m = s/n, m̂ ≤ m(1 + κ)(1 + γ_{n′−1})(1 + γ_2) + (2n′ + 1)η, the root with κ and the factor
+   * e^{u|ln m̂|/p} for fl(1/p), then η. Returns that end and the lower m̂ end; for the tests' moderate m no logs are needed.
+   */
+  function clauseHi(values: number[], p: number): { hi: number; mLo: number; spread: number } {
+    const n = values.length;
+    const nz = values.filter((v) => v !== 0).length;
+    const m = values.reduce((a, v) => a + v ** p, 0) / n;
+    const a = (2 * nz + 1) * eta;
+    const mHi = m * (1 + kappa) * (1 + gamma(nz - 1)) * (1 + gamma(2)) + a;
+    const mLo = m * (1 - kappa) * (1 - gamma(nz - 1)) * (1 - gamma(2)) - a;
+    const spread = (u * Math.max(Math.abs(Math.log(mHi)), Math.abs(Math.log(mLo)))) / p;
+    return { hi: mHi ** (1 / p) * (1 + kappa) * Math.exp(spread) + eta, mLo, spread };
+  }
+
+  test('GEM.SPECIAL and GEM.DEF', () => {
+    expect(GEM.special([1, NaN], { p: 2 })).toBeNaN();
+    expect(GEM.special([1, -1], { p: 2 })).toBeNaN();
+    expect(GEM.special([-Infinity, 1], { p: 2 })).toBeNaN();
+    expect(GEM.special([1, Infinity], { p: 2 })).toBe(Infinity);
+    expect(Object.is(GEM.special([0, 0], { p: 2 }), 0)).toBe(true);
+    expect(GEM.special([0, 1], { p: 2 })).toBeUndefined();
+    expect(GEM.special([-0, 1], { p: 2 })).toBeUndefined();
+    // [3, 4], p = 2: √12.5; [0, 4], p = 0.5: ((0 + 2)/2)² = 1; [1, 2, 0], p = 3: 3^(1/3).
+    expectClose(ref(GEM, [3, 4], { p: 2 }), Math.sqrt(12.5));
+    expectClose(ref(GEM, [0, 4], { p: 0.5 }), 1);
+    expectClose(ref(GEM, [1, 2, 0], { p: 3 }), Math.cbrt(3));
+  });
+
+  test('GEM.ACC: the upper end from the clause, the lower end at least as wide as the clause\'s', () => {
+    for (const [values, p, y] of [[[3, 4], 2, Math.sqrt(12.5)], [[1, 2, 0], 3, Math.cbrt(3)], [[5, 0.25, 7, 2], 0.5, ref(GEM, [5, 0.25, 7, 2], { p: 0.5 })]] as [number[], number, number][]) {
+      const { hi, mLo, spread } = clauseHi(values, p);
+      const H = GEM.accuracy.forward({ values, params: { p }, y }).halfWidth;
+      // The clause's lower end: mLo^{1/p}(1 − κ)e^{−spread} − η; the model may take it a hair lower (second order).
+      const lo = mLo ** (1 / p) * (1 - kappa) * Math.exp(-spread) - eta;
+      // hi − y and y − lo cancel: allow a few f64 ulps of y for the order of evaluation.
+      const ulps = Math.abs(y) * 2 ** -48;
+      expect(H).toBeGreaterThanOrEqual(hi - y - ulps);
+      expect(H).toBeGreaterThanOrEqual(y - lo - ulps);
+      expect(H).toBeLessThanOrEqual(Math.max(hi - y, (y - lo) * (1 + 2 ** -20)) + ulps);
+    }
+  });
+
+  test('GEM.ACC overflow: s(1 + κ)(1 + γ_{n′−1}) ≥ Ω', () => {
+    expect(GEM.accuracy.forward({ values: [2 ** 127, 2 ** 127], params: { p: 1 }, y: 2 ** 127 }).mayOverflow).toBe(true);
+    expect(GEM.accuracy.forward({ values: [2 ** 126, 2 ** 126], params: { p: 1 }, y: 2 ** 126 }).mayOverflow).toBe(false);
+  });
+
+  test('GEM.GRAD: |∂|ρ + 4η, 0 at a zero tap, unbounded outside the normal range', () => {
+    const values = [3, 4];
+    const y = Math.sqrt(12.5);
+    const H = GEM.accuracy.forward({ values, params: { p: 2 }, y }).halfWidth;
+    // δ_y from the forward's set: H/y on both sides here (the half-width is symmetric about y).
+    const dy = H / y;
+    const rhoY = Math.max(Math.abs((1 + dy) ** -1 - 1), Math.abs((1 - dy) ** -1 - 1));
+    const rho = (1 + kappa) ** 2 * (1 + u) ** 6 * (1 + rhoY) - 1;
+    const partials = [3 / (2 * y), 4 / (2 * y)];
+    const got = GEM.accuracy.gradient?.({ values, params: { p: 2 }, y, partials }, 1) ?? NaN;
+    // δ_y of the model is max(hi/y − 1, 1 − lo/y) ≤ H/y: the bound is at most the one from H/y, and close to it.
+    expect(got).toBeLessThanOrEqual((partials[1]! * rho + 4 * eta) * (1 + 2 ** -30));
+    expect(got).toBeGreaterThanOrEqual(partials[1]! * ((1 + kappa) ** 2 * (1 + u) ** 6 - 1) + 4 * eta);
+    expect(GEM.accuracy.gradient?.({ values: [0, 4], params: { p: 2 }, y: Math.sqrt(8), partials: [0, 1] }, 0)).toBe(0);
+    // A tap of 2^-100 with p = 3: |x|^{p−1} = 2^-200 is below the normal range: no finite bound.
+    expect(GEM.accuracy.gradient?.({ values: [2 ** -100, 1], params: { p: 3 }, y: 0.5 ** (1 / 3), partials: [0, 1] }, 0)).toBe(Infinity);
+  });
+
+  test('differentiable where every tap is finite and > 0', () => {
+    expect(GEM.traits.differentiable?.([1, 2], { p: 2 })).toBe(true);
+    expect(GEM.traits.differentiable?.([0, 2], { p: 2 })).toBe(false);
+    expect(GEM.traits.differentiable?.([1, Infinity], { p: 2 })).toBe(false);
+  });
+});
+
