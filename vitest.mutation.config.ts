@@ -19,6 +19,11 @@ export default defineConfig({
       'spec/properties/*.test.ts',
       'test/geometry-enumeration.test.ts',
       'test/mutation/*.test.ts',
+      // The research kinds (spec/reducers/, spec/reference/reducer.ts, kernels/naive/research.ts): hand-worked
+      // vectors, validation and the reducer properties on naive and on float32 model kernels, in process.
+      'test/research-kinds.test.ts',
+      'test/research-float32.test.ts',
+      'test/stochastic.test.ts',
     ],
     exclude: ['node_modules/**', 'dist/**', '.stryker-tmp/**', '.stryker-tmp-*/**'],
     testTimeout: 120_000,

@@ -22,7 +22,9 @@ export function softpoolTerms(values: readonly number[], y: number) {
     // SOFT.ACC: d̂ = fl(x − m) = d(1 + δ), one rounding; x − m overflows to −∞ only when |x − m| ≥ Ω.
     const ei = weightError(d, 1, Math.abs(d) * (1 + U32) >= OVERFLOW32);
     w.push(wi); ew.push(ei);
-    W += wi; A += wi * Math.abs(v); errW += ei; errWx += Number.isFinite(v) ? ei * Math.abs(v) : 0;
+    // A −∞ tap weighs e^{−∞} = 0 exactly and is left out (SOFT.SPECIAL): 0·∞ would make A and E_N NaN.
+    const finite = Number.isFinite(v);
+    W += wi; A += finite ? wi * Math.abs(v) : 0; errW += ei; errWx += finite ? ei * Math.abs(v) : 0;
   }
   const ED = errW * (1 + gamma(n - 1)) + gamma(n - 1) * W;
   // n products ŵ·x (u each, η if subnormal) and n − 1 additions: γ_n.

@@ -64,7 +64,9 @@ export function referenceBackward(spec: PoolSpec, x: Tensor, dy: Tensor, policy:
     const a = spec.kind === 'avg'
       ? sumAcceptance(s, gamma(m + 2), flush ? flushError(lost[i]!, 2 * m - 1) * (1 + gamma(m + 2)) : 2 * m * ETA32, 1)
       : sumAcceptance(s, gamma(m - 1), flush ? flushError(lost[i]!, m - 1) * (1 + gamma(m - 1)) : 0, 1);
-    const widened = a.kind === 'interval' && magnitude[i]! * (1 + gamma(m + 2)) >= OVERFLOW32
+    // ACC.OVERFLOW: M = (1 + γ)·Σ|dy|·max(1, 1/|D|) with γ the clause's own factor (γ_{m+2} for avg, γ_{m−1} for
+    // max and sum), so the band where ±∞ and NaN are accepted starts where a kernel can really overflow.
+    const widened = a.kind === 'interval' && magnitude[i]! * (1 + gamma(spec.kind === 'avg' ? m + 2 : m - 1)) >= OVERFLOW32
       ? { ...a, posInf: true, negInf: true, nan: true } : a;
     values[i] = a.value;
     acceptance[i] = widened;

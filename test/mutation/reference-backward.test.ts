@@ -61,6 +61,25 @@ describe('ACC.GRAD, max and sum: γ_{m−1}·Σ|dy| over the m contributions', (
     const a = interval(referenceBackward(spec('sum', 2, 1), row([0, 0, 0]), row([MAX32, MAX32])).acceptance[1]);
     expect(flags(a)).toEqual([true, true, true]);
   });
+
+  test('ACC.OVERFLOW uses the clause\'s γ_{m−1} for max and sum, not avg\'s γ_{m+2}', () => {
+    // max, m = 1: dx = MAX32 = 2^128 − 2^104 exactly, routed without arithmetic. γ_0 = 0, so M = MAX32 < Ω and
+    // no kernel can overflow: ±∞ and NaN are not accepted (with γ_3, M would pass Ω by about 2^105).
+    const mx = interval(referenceBackward(spec('max', 2, 2), row([1, 0]), row([MAX32])).acceptance[0]);
+    expect(flags(mx)).toEqual([false, false, false]);
+    expect(accepts(mx, MAX32)).toBe(true);
+    // sum, m = 2: dy = 2^127 and 2^127 − 6·2^103, Σ|dy| = 2^128 − 6·2^103, a float32 (a multiple of 2^104 below
+    // 2^128), so the one addition is exact. (1 + γ_1)·Σ ≈ 2^128 − 4·2^103 < Ω = 2^128 − 2^103, while
+    // (1 + γ_4)·Σ ≈ 2^128 + 2·2^103 would pass Ω.
+    const s = 2 ** 128 - 6 * 2 ** 103;
+    expect(s * (1 + gamma(1))).toBeLessThan(2 ** 128 - 2 ** 103);
+    expect(s * (1 + gamma(4))).toBeGreaterThanOrEqual(2 ** 128 - 2 ** 103);
+    const dy = row([2 ** 127, 2 ** 127 - 6 * 2 ** 103]);
+    expect(Array.from(dy.data)).toEqual([2 ** 127, 2 ** 127 - 6 * 2 ** 103]);
+    const sm = interval(referenceBackward(spec('sum', 2, 1), row([0, 0, 0]), dy).acceptance[1]);
+    expect(flags(sm)).toEqual([false, false, false]);
+    expect(accepts(sm, s)).toBe(true);
+  });
 });
 
 describe('ACC.GRAD, avg: γ_{m+2}·Σ|dy/D| + 2m·η', () => {
