@@ -7,7 +7,9 @@
  * ceil(outputCount / workgroupSize) workgroups of `workgroupSize` invocations along x, and each invocation
  * checks its index against arrayLength(&ps_out).
  */
+import type { TestContext } from 'vitest';
 import { nodeGpu } from '../../kernels/webgpu/node.js';
+import { webgpuSkipReason } from './webgpu-availability.js';
 
 export type Acquired = { device: GPUDevice; description: string } | { reason: string };
 
@@ -29,6 +31,31 @@ export async function acquireDevice(): Promise<Acquired> {
   } catch (e) {
     return { reason: `requestDevice() failed: ${(e as Error).message}` };
   }
+}
+
+/**
+ * A test file's device work, done once for all its tests: `run(ctx)` acquires a device, skips the test without one
+ * (webgpuSkipReason: fails on CI instead), and otherwise returns the one shared result of `compute`.
+ */
+export function deviceRunOnce<R>(file: string, compute: (device: GPUDevice, description: string) => Promise<R>): (ctx: TestContext) => Promise<R> {
+  let acquired: Promise<Acquired> | undefined;
+  let skipReason: Promise<string | undefined> | undefined;
+  let running: Promise<R> | undefined;
+  return async (ctx) => {
+    acquired ??= acquireDevice();
+    skipReason ??= webgpuSkipReason(file, async () => {
+      const a = await acquired!;
+      if ('reason' in a) throw new Error(a.reason);
+    });
+    const why = await skipReason;
+    const a = await acquired;
+    if (why !== undefined || 'reason' in a) {
+      ctx.skip(why);
+      throw new Error('unreachable');
+    }
+    running ??= compute(a.device, a.description);
+    return running;
+  };
 }
 
 /** Compiles WGSL; throws with the compiler's messages on any error or on a validation error. */

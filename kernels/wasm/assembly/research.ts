@@ -658,26 +658,36 @@ function stochasticSelect(xc: usize, n: i32, C: i32, U: u32): i32 {
 }
 
 /**
+ * STOCH.RNG's key of unit g: with C = 1 the units are planes, global plane g = n·channels + c; otherwise the
+ * units are batch items (n = g) and each lane's channel gets its key from channelKey.
+ */
+@inline function unitKeyOf(seed: u32, g: i32, C: i32, channels: i32): u32 {
+  return C == 1 ? planeKey(seed, <u32>(g / channels), <u32>(g % channels)) : fmix32(seed ^ 0x9e3779b9) ^ <u32>g;
+}
+
+/** The plane index of the tap STOCH.SELECT picks for output o in lane c of unit xu (unitKey, nKey = fmix32(unitKey)). */
+@inline function selectedTap(xu: usize, n: i32, C: i32, c: i32, unitKey: u32, nKey: u32, o: i32): i32 {
+  const key = C == 1 ? unitKey : fmix32(nKey ^ <u32>c);
+  const r = stochasticSelect(xu + (<usize>c << 2), n, C, fmix32(key ^ <u32>o) >> 8);
+  return load<i32>(pos + (<usize>r << 2));
+}
+
+/**
  * Stochastic training forward (STOCH.SELECT, STOCH.INDEX) over N units of C channels: y gets the selected tap's
- * bits (NaN for a negative tap: the window is outside the domain), ix its plane index. The generator needs each
- * output's (n, c): with C = 1 the units are planes, global plane unit0 + u = n·channels + c; otherwise the units
- * are batch items (n = unit0 + u) and c is the lane's channel.
+ * bits (NaN for a negative tap: the window is outside the domain), ix its plane index.
  */
 export function stochasticTrainForward(N: i32, C: i32, x: usize, y: usize, ix: usize, seed: u32, unit0: i32, channels: i32): void {
   for (let u = 0; u < N; u++) {
     const xu = x + ((<usize>u * <usize>rInPlane * <usize>C) << 2);
     const yu = y + ((<usize>u * <usize>rOutPlane * <usize>C) << 2);
     const iu = ix + ((<usize>u * <usize>rOutPlane * <usize>C) << 2);
-    const g = unit0 + u;
-    const unitKey = C == 1 ? planeKey(seed, <u32>(g / channels), <u32>(g % channels)) : fmix32(seed ^ 0x9e3779b9) ^ <u32>g;
+    const unitKey = unitKeyOf(seed, unit0 + u, C, channels);
     const nKey = C == 1 ? 0 : fmix32(unitKey);
     let o = 0;
     for (let od = 0; od < rOD; od++) for (let oh = 0; oh < rOH; oh++) for (let ow = 0; ow < rOW; ow++, o++) {
       const n = windowPositions(od, oh, ow);
       for (let c = 0; c < C; c++) {
-        const key = C == 1 ? unitKey : fmix32(nKey ^ <u32>c);
-        const r = stochasticSelect(xu + (<usize>c << 2), n, C, fmix32(key ^ <u32>o) >> 8);
-        const q = load<i32>(pos + (<usize>r << 2));
+        const q = selectedTap(xu, n, C, c, unitKey, nKey, o);
         const v = load<f32>(xu + ((<usize>q * <usize>C + <usize>c) << 2));
         const at = (<usize>o * <usize>C + <usize>c) << 2;
         store<f32>(yu + at, v < 0 ? <f32>NaN : v);
@@ -693,16 +703,13 @@ export function stochasticTrainBackward(N: i32, C: i32, x: usize, dy: usize, acc
     const xu = x + ((<usize>u * <usize>rInPlane * <usize>C) << 2);
     const au = acc + ((<usize>u * <usize>rInPlane * <usize>C) << 3);
     const du = dy + ((<usize>u * <usize>rOutPlane * <usize>C) << 2);
-    const g = unit0 + u;
-    const unitKey = C == 1 ? planeKey(seed, <u32>(g / channels), <u32>(g % channels)) : fmix32(seed ^ 0x9e3779b9) ^ <u32>g;
+    const unitKey = unitKeyOf(seed, unit0 + u, C, channels);
     const nKey = C == 1 ? 0 : fmix32(unitKey);
     let o = 0;
     for (let od = 0; od < rOD; od++) for (let oh = 0; oh < rOH; oh++) for (let ow = 0; ow < rOW; ow++, o++) {
       const n = windowPositions(od, oh, ow);
       for (let c = 0; c < C; c++) {
-        const key = C == 1 ? unitKey : fmix32(nKey ^ <u32>c);
-        const r = stochasticSelect(xu + (<usize>c << 2), n, C, fmix32(key ^ <u32>o) >> 8);
-        const a = au + ((<usize>load<i32>(pos + (<usize>r << 2)) * <usize>C + <usize>c) << 3);
+        const a = au + ((<usize>selectedTap(xu, n, C, c, unitKey, nKey, o) * <usize>C + <usize>c) << 3);
         store<f64>(a, load<f64>(a) + <f64>load<f32>(du + ((<usize>o * <usize>C + <usize>c) << 2)));
       }
     }

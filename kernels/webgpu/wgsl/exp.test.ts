@@ -7,10 +7,9 @@
  * Without a WebGPU adapter the tests are skipped with a warning, or fail when CI is set.
  */
 import { all, create, type BigNumber } from 'mathjs';
-import { describe, expect, test, type TestContext } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { mulberry32 } from '../../../spec/seeds.js';
-import { acquireDevice, compileWgsl, runF32Kernel, type Acquired } from '../../../test/helpers/webgpu-compute.js';
-import { webgpuSkipReason } from '../../../test/helpers/webgpu-availability.js';
+import { compileWgsl, deviceRunOnce, runF32Kernel } from '../../../test/helpers/webgpu-compute.js';
 import { EXP_CONSTANTS, EXP_WGSL } from './exp.js';
 import { POW_WGSL } from './pow.js';
 
@@ -84,39 +83,22 @@ const D = expCases();
 const Z = lnCases();
 const Q = divCases();
 
-let acquired: Promise<Acquired> | undefined;
-let skipReason: Promise<string | undefined> | undefined;
-let running: Promise<Run> | undefined;
-
-async function gpuRun(ctx: TestContext): Promise<Run> {
-  acquired ??= acquireDevice();
-  skipReason ??= webgpuSkipReason('kernels/webgpu/wgsl/exp.test.ts', async () => {
-    const a = await acquired!;
-    if ('reason' in a) throw new Error(a.reason);
-  });
-  const why = await skipReason;
-  const a = await acquired;
-  if (why !== undefined || 'reason' in a) {
-    ctx.skip(why);
-    throw new Error('unreachable');
-  }
-  running ??= (async () => {
-    const module = await compileWgsl(a.device, KERNELS, 'exp.test.wgsl');
-    const withZero = (v: number[]): Float32Array<ArrayBuffer> => Float32Array.from([...v, 0]);
-    const inD = withZero(D);
-    const inZ = withZero(Z);
-    const inQ = withZero(Q.flat());
-    const [exp, expBuiltin, ln, lnBuiltin, div] = await Promise.all([
-      runF32Kernel(a.device, module, 'run_exp', inD, D.length),
-      runF32Kernel(a.device, module, 'run_exp_builtin', inD, D.length),
-      runF32Kernel(a.device, module, 'run_ln', inZ, Z.length),
-      runF32Kernel(a.device, module, 'run_ln_builtin', inZ, Z.length),
-      runF32Kernel(a.device, module, 'run_div', inQ, Q.length),
-    ]);
-    return { exp, expBuiltin, ln, lnBuiltin, div };
-  })();
-  return running;
-}
+/** The device's results for every case, computed once; skips (or fails on CI) without an adapter. */
+const gpuRun = deviceRunOnce<Run>('kernels/webgpu/wgsl/exp.test.ts', async (device) => {
+  const module = await compileWgsl(device, KERNELS, 'exp.test.wgsl');
+  const withZero = (v: number[]): Float32Array<ArrayBuffer> => Float32Array.from([...v, 0]);
+  const inD = withZero(D);
+  const inZ = withZero(Z);
+  const inQ = withZero(Q.flat());
+  const [exp, expBuiltin, ln, lnBuiltin, div] = await Promise.all([
+    runF32Kernel(device, module, 'run_exp', inD, D.length),
+    runF32Kernel(device, module, 'run_exp_builtin', inD, D.length),
+    runF32Kernel(device, module, 'run_ln', inZ, Z.length),
+    runF32Kernel(device, module, 'run_ln_builtin', inZ, Z.length),
+    runF32Kernel(device, module, 'run_div', inQ, Q.length),
+  ]);
+  return { exp, expBuiltin, ln, lnBuiltin, div };
+});
 
 /** Whether got is within κ of e^d (relative), or, where e^d < 2^−126, within 2^−126 (a flushing device). */
 function expOk(d: number, got: number): boolean {

@@ -7,10 +7,9 @@
  * Without a WebGPU adapter the GPU tests are skipped with a warning, or fail when CI is set.
  */
 import { all, create, type BigNumber } from 'mathjs';
-import { describe, expect, test, type TestContext } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { mulberry32 } from '../../../spec/seeds.js';
-import { acquireDevice, compileWgsl, runF32Kernel, type Acquired } from '../../../test/helpers/webgpu-compute.js';
-import { webgpuSkipReason } from '../../../test/helpers/webgpu-availability.js';
+import { compileWgsl, deviceRunOnce, runF32Kernel } from '../../../test/helpers/webgpu-compute.js';
 import { POW_CONSTANTS, POW_EXP2_TABLE, POW_REL_ERROR_BOUND, POW_WGSL } from './pow.js';
 
 const M = create(all!, { number: 'BigNumber', precision: 40 });
@@ -295,55 +294,37 @@ function gridCases(kind: Kind): Cases {
   return c;
 }
 
-let acquired: Promise<Acquired> | undefined;
-let skipReason: Promise<string | undefined> | undefined;
-let running: Promise<Run> | undefined;
-
 /** The device's results for every case, computed once; skips (or fails on CI) without an adapter. */
-async function gpuRun(ctx: TestContext): Promise<Run> {
-  acquired ??= acquireDevice();
-  skipReason ??= webgpuSkipReason('kernels/webgpu/wgsl/pow.test.ts', async () => {
-    const a = await acquired!;
-    if ('reason' in a) throw new Error(a.reason);
-  });
-  const why = await skipReason;
-  const a = await acquired;
-  if (why !== undefined || 'reason' in a) {
-    ctx.skip(why);
-    throw new Error('unreachable');
-  }
-  running ??= (async () => {
-    const t0 = performance.now();
-    const module = await compileWgsl(a.device, KERNELS, 'pow.test.wgsl');
-    const cases: Record<Kind, Cases> = {
-      pow: concat(specialCases(), gridCases('pow'), randomCases('pow', 6000, 20261123)),
-      root: concat(specialCases(), gridCases('root'), randomCases('root', 2000, 20261124)),
-    };
-    const inPow = interleave(cases.pow);
-    const inPm1 = interleave(PM1_CASES);
-    const [pm1, pm1Rounded] = await Promise.all([
-      runF32Kernel(a.device, module, 'run_pm1', inPm1, PM1_CASES.x.length),
-      runF32Kernel(a.device, module, 'run_pm1_rounded', inPm1, PM1_CASES.x.length),
-    ]);
-    const [pow, root, builtin, mul] = await Promise.all([
-      runF32Kernel(a.device, module, 'run_pow', inPow, cases.pow.x.length),
-      runF32Kernel(a.device, module, 'run_root', interleave(cases.root), cases.root.x.length),
-      runF32Kernel(a.device, module, 'run_builtin', inPow, cases.pow.x.length),
-      runF32Kernel(a.device, module, 'run_mul', new Float32Array([2 ** -126, 0.5, 2 ** -120, 2 ** -10]), 2),
-    ]);
-    return {
-      device: a.description,
-      cases,
-      got: { pow, root },
-      builtin,
-      pm1,
-      pm1Rounded,
-      flushesProducts: mul[0] === 0 || mul[1] === 0,
-      gpuMs: performance.now() - t0,
-    };
-  })();
-  return running;
-}
+const gpuRun = deviceRunOnce<Run>('kernels/webgpu/wgsl/pow.test.ts', async (device, description) => {
+  const t0 = performance.now();
+  const module = await compileWgsl(device, KERNELS, 'pow.test.wgsl');
+  const cases: Record<Kind, Cases> = {
+    pow: concat(specialCases(), gridCases('pow'), randomCases('pow', 6000, 20261123)),
+    root: concat(specialCases(), gridCases('root'), randomCases('root', 2000, 20261124)),
+  };
+  const inPow = interleave(cases.pow);
+  const inPm1 = interleave(PM1_CASES);
+  const [pm1, pm1Rounded] = await Promise.all([
+    runF32Kernel(device, module, 'run_pm1', inPm1, PM1_CASES.x.length),
+    runF32Kernel(device, module, 'run_pm1_rounded', inPm1, PM1_CASES.x.length),
+  ]);
+  const [pow, root, builtin, mul] = await Promise.all([
+    runF32Kernel(device, module, 'run_pow', inPow, cases.pow.x.length),
+    runF32Kernel(device, module, 'run_root', interleave(cases.root), cases.root.x.length),
+    runF32Kernel(device, module, 'run_builtin', inPow, cases.pow.x.length),
+    runF32Kernel(device, module, 'run_mul', new Float32Array([2 ** -126, 0.5, 2 ** -120, 2 ** -10]), 2),
+  ]);
+  return {
+    device: description,
+    cases,
+    got: { pow, root },
+    builtin,
+    pm1,
+    pm1Rounded,
+    flushesProducts: mul[0] === 0 || mul[1] === 0,
+    gpuMs: performance.now() - t0,
+  };
+});
 
 interface Failure {
   kind: Kind;
