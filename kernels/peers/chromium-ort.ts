@@ -14,8 +14,7 @@
  *
  * Scopes: a forward call pays the transfer both ways plus one protocol round trip. A prepared run (the bench's
  * op-alone scope) keeps its input tensor in the page and drops the outputs there (`runDiscard`), so it pays only
- * the round trip, which `roundTripMs` measures at start (median of empty evaluations) so that a report can say
- * how much of a small op's time it is.
+ * the round trip (the report's side-by-side section says so).
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -59,8 +58,6 @@ type PageWindow = typeof globalThis & { __poolspecOrt?: PageApi; __poolspecOrtRe
 export interface ChromiumOrtRuntime extends OrtRuntime {
   /** The WebGPU adapter the page got (vendor, architecture, description), or why it got none. */
   readonly adapter: string;
-  /** Median of 20 empty page evaluations at start, in ms: the floor of every call through the page. */
-  readonly roundTripMs: number;
   close(): Promise<void>;
 }
 
@@ -244,13 +241,6 @@ export async function launchChromiumOrt(name: string, ortVersion: string): Promi
     // Each call below is serialised into the page by playwright, so it names the page's API itself.
     const adapter = await page.evaluate(() => (globalThis as PageWindow).__poolspecOrt!.adapter(), null);
     if (adapter.startsWith('none')) throw new BackendError(name, `unavailable: Chromium offers no WebGPU adapter: ${adapter}`);
-    const trips: number[] = [];
-    for (let i = 0; i < 20; i++) {
-      const t = performance.now();
-      await page.evaluate(() => 0, null);
-      trips.push(performance.now() - t);
-    }
-    trips.sort((a, b) => a - b);
 
     const drop = (tensor: number): Promise<void> => page.evaluate((t) => (globalThis as PageWindow).__poolspecOrt!.drop(t), tensor);
     /** The Node-side tensor: its page copy is made on first use and kept until dispose() (a prepared input). */
@@ -274,7 +264,6 @@ export async function launchChromiumOrt(name: string, ortVersion: string): Promi
 
     const runtime: ChromiumOrtRuntime = {
       adapter,
-      roundTripMs: trips[10]!,
       Tensor: BridgeTensor,
       InferenceSession: {
         async create(model: Uint8Array, options: Record<string, unknown>): Promise<OrtSession & { runDiscard(feeds: Record<string, unknown>): Promise<void> }> {

@@ -9,6 +9,7 @@
 import { all, create, type BigNumber } from 'mathjs';
 import { describe, expect, test } from 'vitest';
 import { mulberry32 } from '../../../spec/seeds.js';
+import { parseHexF32 } from '../../../test/helpers/hex-float.js';
 import { compileWgsl, deviceRunOnce, runF32Kernel } from '../../../test/helpers/webgpu-compute.js';
 import { EXP_CONSTANTS, EXP_WGSL } from './exp.js';
 import { POW_WGSL } from './pow.js';
@@ -115,17 +116,10 @@ function lnOk(z: number, got: number): boolean {
 
 describe('ps_exp, ps_ln, ps_div (WGSL, float-float)', () => {
   test('the constants are the f32 pairs nearest log2 e and ln 2', () => {
-    const parseHex = (s: string): number => {
-      const m = /^(-?)0x([0-9a-f])\.?([0-9a-f]*)p([+-]\d+)$/.exec(s);
-      if (!m) throw new Error(`not a hex float: ${s}`);
-      const v = parseInt(m[2]! + m[3]!, 16) * 2 ** (Number(m[4]) - 4 * m[3]!.length);
-      expect(f32(v), `${s} is not an f32`).toBe(v);
-      return m[1] ? -v : v;
-    };
     const ln2 = M.log(M.bignumber(2));
     for (const [real, [hi, lo], what] of [[M.bignumber(1).div(ln2), EXP_CONSTANTS.log2e, 'log2 e'], [ln2, EXP_CONSTANTS.ln2, 'ln 2']] as const) {
-      const h = parseHex(hi);
-      const l = parseHex(lo);
+      const h = parseHexF32(hi);
+      const l = parseHexF32(lo);
       // hi is within half an ulp of the real number, lo within half an ulp of the remainder.
       const halfUlp = (v: number): number => 2 ** (Math.floor(Math.log2(Math.abs(v))) - 24);
       expect(real.minus(exactBig(h)).abs().lte(halfUlp(h)), `${what} hi`).toBe(true);

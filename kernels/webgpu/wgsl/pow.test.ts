@@ -9,6 +9,7 @@
 import { all, create, type BigNumber } from 'mathjs';
 import { describe, expect, test } from 'vitest';
 import { mulberry32 } from '../../../spec/seeds.js';
+import { parseHexF32 } from '../../../test/helpers/hex-float.js';
 import { compileWgsl, deviceRunOnce, runF32Kernel } from '../../../test/helpers/webgpu-compute.js';
 import { POW_CONSTANTS, POW_EXP2_TABLE, POW_REL_ERROR_BOUND, POW_WGSL } from './pow.js';
 
@@ -338,13 +339,6 @@ const show = (f: Failure): string => `${f.kind}(${f.x}, ${f.p}) = ${f.got}, exac
 // --------------------------------------------------------------------------------------------------- tests
 describe('ps_pow / ps_root (WGSL)', () => {
   test('the constants and the 2^(j/64) table are float-float roundings of their real values', () => {
-    const parseHex = (s: string): number => {
-      const m = /^(-?)0x([0-9a-f])\.?([0-9a-f]*)p([+-]\d+)$/.exec(s);
-      if (!m) throw new Error(`not a hex float: ${s}`);
-      const v = parseInt(m[2]! + m[3]!, 16) * 2 ** (Number(m[4]) - 4 * m[3]!.length);
-      expect(f32(v), `${s} is not an f32`).toBe(v);
-      return m[1] ? -v : v;
-    };
     // |real − value| ≤ half an ulp of value (the f32 nearest the real number; ties are not an issue here).
     const nearest = (real: BigNumber, v: number, what: string): void => {
       if (v === 0) {
@@ -356,8 +350,8 @@ describe('ps_pow / ps_root (WGSL)', () => {
       expect(ok, `${what}: ${v} is not the f32 nearest ${real.toString()}`).toBe(true);
     };
     const checkPair = (real: BigNumber, [hi, lo]: readonly [string, string], what: string): void => {
-      const h = parseHex(hi);
-      const l = parseHex(lo);
+      const h = parseHexF32(hi);
+      const l = parseHexF32(lo);
       nearest(real, h, `${what} hi`);
       nearest(real.minus(exactBig(h)), l, `${what} lo`);
     };
@@ -367,12 +361,12 @@ describe('ps_pow / ps_root (WGSL)', () => {
     checkPair(one.div(5), POW_CONSTANTS.c5, '1/5');
     const { c7, c9, c11, c13, c15, e1, e2, e3, e4 } = POW_CONSTANTS;
     for (const [k, c] of [[7, c7], [9, c9], [11, c11], [13, c13], [15, c15]] as const) {
-      nearest(one.div(k), parseHex(c), `1/${k}`);
+      nearest(one.div(k), parseHexF32(c), `1/${k}`);
     }
     let fact = 1;
     for (const [k, c] of [[1, e1], [2, e2], [3, e3], [4, e4]] as const) {
       fact *= k;
-      nearest(LN2.pow(k).div(fact), parseHex(c), `ln2^${k}/${k}!`);
+      nearest(LN2.pow(k).div(fact), parseHexF32(c), `ln2^${k}/${k}!`);
     }
     expect(POW_EXP2_TABLE).toHaveLength(64);
     POW_EXP2_TABLE.forEach((pair, j) => checkPair(M.bignumber(2).pow(M.bignumber(j).div(64)), pair, `2^(${j}/64)`));
