@@ -5,7 +5,7 @@
  * 2: bad usage or a backend that cannot load.
  */
 import { parseArgs } from 'node:util';
-import { BUILTIN_BACKENDS, OWN_BACKENDS, findBuiltin } from '../kernels/registry.js';
+import { BUILTIN_BACKENDS, VERIFIED_BACKENDS, findBuiltin } from '../kernels/registry.js';
 import type { Policy } from '../spec/policy.js';
 import { PROPERTIES, RESEARCH_PROPERTIES, type AnyProperty } from '../spec/properties/index.js';
 import { replayCommand } from '../spec/replay.js';
@@ -32,8 +32,9 @@ Checks pooling backends against the spec (spec/SPEC.md) with property-based test
 Options:
   --backend NAME|PATH   a built-in backend (${BUILTIN_BACKENDS.map((b) => b.name).join(', ')}) or a module
                         default-exporting a PoolingBackend or a function returning one; repeatable
-                        (default: poolspec's own backends, ${OWN_BACKENDS.map((b) => b.name).join(', ')}; the peers
-                        ${BUILTIN_BACKENDS.filter((b) => b.peer).map((b) => b.name).join(', ')} on request)
+                        (default: poolspec's own backends, ${VERIFIED_BACKENDS.map((b) => b.name).join(', ')}; the peers
+                        ${BUILTIN_BACKENDS.filter((b) => b.peer).map((b) => b.name).join(', ')} and the variant
+                        ${BUILTIN_BACKENDS.filter((b) => !b.peer && b.verifyByDefault === false).map((b) => b.name).join(', ')} on request)
   --runs N              cases per property (default ${DEFAULT_RUNS}); a declined case is drawn again, within a
                         skip budget of 10 declines per case
   --min-checked N       a property that passed on fewer checked cases is thin (default: half of --runs,
@@ -162,7 +163,7 @@ export async function verifyCommand(argv: readonly string[]): Promise<number> {
     if (drawn.length) throw new UsageError(`--case replays recorded cases: ${drawn.map((k) => `--${k}`).join(', ')} ${drawn.length === 1 ? 'does' : 'do'} not apply`);
   }
 
-  const refs = values.backend ?? OWN_BACKENDS.map((b) => b.name);
+  const refs = values.backend ?? VERIFIED_BACKENDS.map((b) => b.name);
   const byRef = new Map<string, LoadedBackend>();
   const unavailable: Array<{ backend: string; reason: string }> = [];
   /** Loads one backend; a number is the exit status of a backend that cannot load and is not skipped. */

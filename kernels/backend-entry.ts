@@ -22,4 +22,10 @@ export interface BackendEntry {
    * is an error (exit 2). The conformance suite fails on it under CI and skips it elsewhere.
    */
   readonly platform?: boolean;
+  /**
+   * In `poolspec verify`'s default set and the conformance suite (default true for an own backend). false for a
+   * variant that shares all but one kernel with a backend verified there (webgpu-values): it is verified when
+   * named, and its own kernel is held against its parent's in that backend's tests.
+   */
+  readonly verifyByDefault?: boolean;
 }

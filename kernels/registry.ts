@@ -42,11 +42,29 @@ export const BUILTIN_BACKENDS: readonly BackendEntry[] = [
     policy: WEBGPU_POLICY, // subnormals may be flushed (SPEC.md POLICY.SUBNORMALS)
     platform: true,
   },
+  {
+    name: 'webgpu-values',
+    description: 'the webgpu backend returning max values only (no indices): its values-only max kernel, verified with indices unchecked',
+    create: async () => {
+      const [{ createWebGpuBackend }, { nodeGpu }] = await Promise.all([import('./webgpu/index.js'), import('./webgpu/node.js')]);
+      const backend = createWebGpuBackend({ gpu: nodeGpu, indices: false });
+      await backend.ready();
+      return backend;
+    },
+    policy: { ...WEBGPU_POLICY, indices: 'unchecked' },
+    platform: true,
+    // Every kernel but the max forward is webgpu's, verified in the default set; that one is held against
+    // webgpu's bits in kernels/webgpu/webgpu.test.ts, and .ci/run verifies this entry by name.
+    verifyByDefault: false,
+  },
   ...PEER_BACKENDS,
 ];
 
-/** poolspec's own backends: the default of `poolspec verify` and what the conformance suite requires to pass. */
+/** poolspec's own backends: the default of `poolspec bench`. */
 export const OWN_BACKENDS: readonly BackendEntry[] = BUILTIN_BACKENDS.filter((b) => !b.peer);
+
+/** The default of `poolspec verify` and what the conformance suite requires to pass (BackendEntry.verifyByDefault). */
+export const VERIFIED_BACKENDS: readonly BackendEntry[] = OWN_BACKENDS.filter((b) => b.verifyByDefault !== false);
 
 export function findBuiltin(name: string): BackendEntry | undefined {
   return BUILTIN_BACKENDS.find((b) => b.name === name);

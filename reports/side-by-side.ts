@@ -16,11 +16,18 @@ export interface PeerGroup {
   readonly ours: string;
   /** The peers it is compared with, in column order. */
   readonly peers: readonly string[];
+  /**
+   * Only the forwards of max workloads: for a values-only variant, whose other rows are its parent's kernels
+   * again, and whose max rows are the like-for-like ones (the peers' max pools compute no indices).
+   */
+  readonly maxForwardOnly?: boolean;
 }
 
 export const PEER_GROUPS: readonly PeerGroup[] = [
   { id: 'webgpu', title: 'WebGPU: webgpu against tfjs-webgpu and onnxruntime-web-webgpu', ours: 'webgpu', peers: ['tfjs-webgpu', 'onnxruntime-web-webgpu'] },
+  { id: 'webgpu-values', title: 'WebGPU, max without indices: webgpu-values against tfjs-webgpu and onnxruntime-web-webgpu', ours: 'webgpu-values', peers: ['tfjs-webgpu', 'onnxruntime-web-webgpu'], maxForwardOnly: true },
   { id: 'wasm', title: 'wasm: wasm against onnxruntime-web and tfjs-wasm', ours: 'wasm', peers: ['onnxruntime-web', 'tfjs-wasm'] },
+  { id: 'wasm-values', title: 'wasm, max without indices: wasm-values against onnxruntime-web and tfjs-wasm', ours: 'wasm-values', peers: ['onnxruntime-web', 'tfjs-wasm'], maxForwardOnly: true },
 ];
 
 /** The scopes compared: the op alone first (shader or kernel work), then the whole call. */
@@ -84,6 +91,7 @@ export function sideBySide(results: BenchResults): SideBySideTable[] {
       const rows: SideBySideRow[] = [];
       for (const w of results.workloads) {
         if (sweep.has(w.id)) continue;
+        if (group.maxForwardOnly && (w.spec.kind !== 'max' || w.direction !== 'forward')) continue;
         const ours = done.find((r) => r.workload === w.id && r.backend === group.ours && r.scope === scope);
         if (!ours) continue;
         const cells = peers.map((p) => peerCell(results, done, ours, p));

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { POOL_KINDS, type Layout, type PoolSpec, type PoolingBackend, type Tensor } from '../spec/contract.js';
 import { joinShape, poolGeometry, product } from '../spec/geometry.js';
-import { OWN_BACKENDS } from '../kernels/registry.js';
+import { VERIFIED_BACKENDS } from '../kernels/registry.js';
 import { EDGE_CASES, edgeValue } from '../spec/cases/edge-cases.js';
 import { accepts, describeAcceptance } from '../spec/interval.js';
 import { resolvePolicy } from '../spec/policy.js';
@@ -28,12 +28,12 @@ const RUNS = Number(process.env.POOLSPEC_RUNS ?? 150);
 // Peers (tfjs, ONNX Runtime) are checked by test/peers.test.ts and reported in reports/results/ecosystem.md.
 /** A platform backend (webgpu) that cannot be created here: CI fails, elsewhere it is skipped with its how-to. */
 const unavailable = new Map<string, string>();
-for (const entry of OWN_BACKENDS.filter((e) => e.platform)) {
+for (const entry of VERIFIED_BACKENDS.filter((e) => e.platform)) {
   const reason = await webgpuSkipReason(`conformance, backend ${entry.name}`, async () => (await entry.create()).dispose?.());
   if (reason !== undefined) unavailable.set(entry.name, reason);
 }
 
-for (const entry of OWN_BACKENDS) {
+for (const entry of VERIFIED_BACKENDS) {
   describe.skipIf(unavailable.has(entry.name))(`backend ${entry.name}`, () => {
     let backend: PoolingBackend;
     const policy = resolvePolicy(entry.policy);

@@ -61,6 +61,22 @@ describe('side-by-side section', () => {
     expect(call.rows.find((r) => r.workload === 'resnet-global-avg')!.peers[0]!.missing).toBe('unsupported: planted reason');
   });
 
+  test('a values-only variant is compared on the max forwards only', () => {
+    const r = results();
+    const template = r.results.find((x): x is CompletedResult => x.state === 'completed')!;
+    const values: BenchResult[] = [
+      { ...template, workload: 'resnet50-stem-max', backend: 'webgpu-values', scope: 'op', minMs: 1, medianMs: 2 }, // 1/4, 2/4
+      { ...template, workload: 'resnet-global-avg', backend: 'webgpu-values', scope: 'op', minMs: 1.5, medianMs: 1.8 }, // avg: left out
+      { ...template, workload: 'resnet50-stem-max-bwd', backend: 'webgpu-values', scope: 'op', minMs: 7, medianMs: 9 }, // backward: left out
+    ];
+    const tables = sideBySide({ ...r, results: [...r.results, ...values] });
+    expect(tables.map((t) => `${t.group.id}:${t.scope}`)).toEqual(['webgpu:op', 'webgpu:call', 'webgpu-values:op', 'wasm:call']);
+    const v = tables[2]!;
+    expect(v.rows.map((row) => row.workload)).toEqual(['resnet50-stem-max']);
+    expect(v.rows[0]!.peers[0]!.ratioMin).toBeCloseTo(0.25, 12);
+    expect(v.rows[0]!.peers[0]!.ratioMedian).toBeCloseTo(0.5, 12);
+  });
+
   test('the Markdown and the HTML carry the numbers, the ratios, the charts and the software-adapter sentence', async () => {
     const report = await buildReport({ bench: results(), benchFile: 'planted.json', chartsDir: 'charts' });
     const md = report.markdown;

@@ -50,6 +50,12 @@ export interface WebGpuBackendOptions {
    * README). 'always': attached regardless (tests; a user who accepts flushing). 'never': not attached.
    */
   research?: 'auto' | 'always' | 'never';
+  /**
+   * max: whether forward() returns indices (default true). With false it returns y alone, from a kernel that
+   * writes no index (the `webgpu-values` registry entry; its indices are unchecked, SPEC.md POLICY.INDICES), as
+   * the wasm backend's `indices` option. backward() is unchanged: it computes the indices it routes by itself.
+   */
+  indices?: boolean;
 }
 
 export interface WebGpuStats {
@@ -142,7 +148,10 @@ interface Allocation {
 }
 
 export function createWebGpuBackend(options: WebGpuBackendOptions): WebGpuBackend {
-  const name = options.name ?? 'webgpu';
+  const withIndices = options.indices !== false;
+  const name = options.name ?? (withIndices ? 'webgpu' : 'webgpu-values');
+  /** The kernel a forward of this kind runs: max_values for max when indices are not wanted. */
+  const forwardKind = (kind: PoolSpec['kind']): KernelKind => (kind === 'max' && !withIndices ? 'max_values' : kind);
   let context: Promise<GpuContext> | undefined;
   let pool: BufferPool | undefined;
   let disposed = false;
@@ -350,8 +359,9 @@ export function createWebGpuBackend(options: WebGpuBackendOptions): WebGpuBacken
       const plan = buildPlan(spec, g);
       const layout = layoutOf(x);
       const reads: Array<[BufferName, number]> = [['y', plan.outTotal * 4]];
-      if (spec.kind === 'max') reads.push(['indices', plan.outTotal * 4]);
-      const [y, indices] = await execute(c, spec.kind, plan, x, 'forward', reads);
+      const kind = forwardKind(spec.kind);
+      if (kind === 'max') reads.push(['indices', plan.outTotal * 4]);
+      const [y, indices] = await execute(c, kind, plan, x, 'forward', reads);
       return {
         y: { shape: [...g.outShape], data: new Float32Array(y!), layout },
         ...(indices ? { indices: new Int32Array(indices) } : {}),
@@ -421,7 +431,8 @@ export function createWebGpuBackend(options: WebGpuBackendOptions): WebGpuBacken
       const c = await ctx();
       checked(spec, g, c.limits);
       const plan = buildPlan(spec, g);
-      const { alloc, encode } = await stage(c, spec.kind, plan, x, direction, dy);
+      const kind = direction === 'forward' ? forwardKind(spec.kind) : spec.kind;
+      const { alloc, encode } = await stage(c, kind, plan, x, direction, dy);
       let released = false;
       return {
         async run(): Promise<void> {

@@ -265,7 +265,62 @@ describe.skipIf(unavailable !== undefined)('webgpu backend', () => {
     // max runs the forward first for its indices: x, tables, y, indices, forward params, dy, dx, backward params.
     expect(await held(maxSpec(3, 2))).toBe(8);
   });
+
+  test('indices: false (webgpu-values): the same max bits without indices, resident too; backward unchanged', async () => {
+    const values = createWebGpuBackend({ gpu: nodeGpu, indices: false });
+    const naive = createNaiveBackend();
+    try {
+      expect(values.name).toBe('webgpu-values');
+      // Values where MAX.SELECT's rules decide: NaNs of three payloads (the first in scan order wins), −0 before
+      // +0 (the first of equal keys stays), ±∞, and ties; the shapes put windows over padding, ceil overhang,
+      // dilation, a run of 4 outputs with a short last one, and every rank and layout.
+      const specials = [Number.NaN, -0, 0, Infinity, -Infinity, 3, 3, -2, f32FromBits(0x7fc00001), f32FromBits(0xffc00002)];
+      const cases: Array<[PoolSpec, number[]]> = [
+        [{ ...maxSpec(3, 2), pads: [1, 1, 1, 1] }, [2, 3, 9, 11]],
+        [{ ...maxSpec(2, 2), ceilMode: true }, [1, 2, 7, 9]],
+        [{ ...maxSpec(2, 1), dilations: [2, 2], pads: [1, 0, 1, 1] }, [1, 2, 6, 10]],
+        [{ kind: 'max', kernel: [4], strides: [4], dilations: [1], pads: [0, 0], ceilMode: false, countIncludePad: false }, [2, 3, 37]],
+        [{ kind: 'max', kernel: [2, 2, 2], strides: [2, 2, 2], dilations: [1, 1, 1], pads: [0, 1, 0, 0, 1, 0], ceilMode: false, countIncludePad: false }, [1, 2, 4, 5, 6]],
+      ];
+      for (const [spec, nc] of cases) {
+        for (const layout of ['channels_first', 'channels_last'] as const) {
+          const shape = layout === 'channels_first' ? nc : [nc[0]!, ...nc.slice(2), nc[1]!];
+          const data = Float32Array.from({ length: product(shape) }, (_, i) => (i % 7 === 3 ? specials[(i >> 3) % specials.length]! : Math.round(Math.sin(i) * 4)));
+          const x: Tensor = { shape, data, layout };
+          const [v, full, ref] = [await values.forward(spec, x), await backend.forward(spec, x), await naive.forward(spec, x)];
+          const what = `${JSON.stringify(spec.kernel)} ${shape.join('×')} ${layout}`;
+          expect(v.indices, what).toBeUndefined();
+          expect(Array.from(bitsOf(v.y.data)), what).toEqual(Array.from(bitsOf(full.y.data)));
+          // The naive backend, f64, independent of the WGSL: equal values, NaN where it has NaN.
+          expect(Array.from(v.y.data, (y) => (Number.isNaN(y) ? 'NaN' : Object.is(y, -0) ? '-0' : y)), what)
+            .toEqual(Array.from(ref.y.data, (y) => (Number.isNaN(y) ? 'NaN' : Object.is(y, -0) ? '-0' : y)));
+          expect(Array.from(full.indices!), what).toEqual(Array.from(ref.indices!));
+        }
+      }
+      // Resident: y alone is staged (params, x, tables, y: no indices buffer).
+      const r = await values.resident(maxSpec(3, 2), ramp([1, 4, 16, 16]), 'forward');
+      await r.run();
+      const before = values.stats().idleBuffers;
+      r.release();
+      expect(values.stats().idleBuffers - before).toBe(4);
+      // The backward routes by indices it computes itself, as webgpu's.
+      const spec = maxSpec(3, 2);
+      const x = ramp([1, 2, 9, 9]);
+      const dy = ramp([1, 2, 4, 4], 3);
+      expect(Array.from((await values.backward(spec, x, dy)).data)).toEqual(Array.from((await backend.backward(spec, x, dy)).data));
+    } finally {
+      await values.dispose();
+    }
+  });
 });
+
+function bitsOf(a: Float32Array): Uint32Array {
+  return new Uint32Array(a.buffer, a.byteOffset, a.length);
+}
+
+function f32FromBits(bits: number): number {
+  return new Float32Array(Uint32Array.of(bits).buffer)[0]!;
+}
 
 /*
  * The research kinds (SPEC.md §11.3), on windows worked by hand: 1-D, kernel = stride (disjoint windows), the
