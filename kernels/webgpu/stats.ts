@@ -36,10 +36,21 @@ function geometryOf(shape: readonly number[], layout: Layout): { spec: PoolSpec;
 }
 
 export function createWebGpuStats(o: WebGpuStatsOptions): StatsPoolingBackend {
-  const problemOf = (shape: readonly number[], layout: Layout): string | undefined => {
+  /** The case's geometry, or why the device cannot run it. */
+  const geometryFor = (shape: readonly number[], layout: Layout): ReturnType<typeof geometryOf> | string => {
     if (splitShape(shape, layout).spatial.includes(0)) return 'a plane with no position (T = 0) has no statistics';
-    const { g, T } = geometryOf(shape, layout);
-    return o.limitProblem(g, o.limits(), T + 1);
+    const geo = geometryOf(shape, layout);
+    return o.limitProblem(geo.g, o.limits(), geo.T + 1) ?? geo;
+  };
+  const problemOf = (shape: readonly number[], layout: Layout): string | undefined => {
+    const geo = geometryFor(shape, layout);
+    return typeof geo === 'string' ? geo : undefined;
+  };
+  /** The geometry of a validated call, once per call; a case over the device's limits is declined. */
+  const checked = (shape: readonly number[], layout: Layout): ReturnType<typeof geometryOf> => {
+    const geo = geometryFor(shape, layout);
+    if (typeof geo === 'string') throw new BackendError(o.name, `unsupported: ${geo}`);
+    return geo;
   };
   return {
     kinds: ['stats'],
@@ -51,9 +62,7 @@ export function createWebGpuStats(o: WebGpuStatsOptions): StatsPoolingBackend {
     },
     async forward(spec, x) {
       const sg = validateStatsForward(spec, x);
-      const problem = problemOf(x.shape, sg.layout);
-      if (problem !== undefined) throw new BackendError(o.name, `unsupported: ${problem}`);
-      const { spec: ws, g } = geometryOf(x.shape, sg.layout);
+      const { spec: ws, g } = checked(x.shape, sg.layout);
       const plan = buildPlan(ws, g);
       const planes = sg.batch * sg.channels;
       const [mu, aux] = await o.run(plan, g, x, 'forward', [['y', planes * 4], ['aux', planes * 12]]);
@@ -72,9 +81,7 @@ export function createWebGpuStats(o: WebGpuStatsOptions): StatsPoolingBackend {
     },
     async backward(spec, x, dy) {
       const sg = validateStatsBackward(spec, x, dy);
-      const problem = problemOf(x.shape, sg.layout);
-      if (problem !== undefined) throw new BackendError(o.name, `unsupported: ${problem}`);
-      const { spec: ws, g } = geometryOf(x.shape, sg.layout);
+      const { spec: ws, g } = checked(x.shape, sg.layout);
       const [dx] = await o.run(buildPlan(ws, g), g, x, 'backward', [['dx', x.data.length * 4]], dy);
       return { shape: [...x.shape], data: new Float32Array(dx!), layout: sg.layout };
     },
