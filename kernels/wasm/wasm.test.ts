@@ -356,6 +356,36 @@ describe('wasm: the fused rows walk at its edges (widths around the group of 4, 
   }
 });
 
+describe('wasm: the pair kernel on wide rows (read in memory order from 192 columns on)', () => {
+  const valuesOnly = createWasmBackend({ indices: false });
+  // 2×2 stride-2 tilings with input widths below, at and above the switch to the sequential order, output widths
+  // a multiple of the group of 4 and not (the last group moved back), several planes per call; every value set
+  // (NaN and ±∞ included: a plane with a NaN is redone by the scalar rule), max with indices and values only, sum,
+  // avg; a resident case beside the plain call.
+  for (const w of [190, 192, 194, 226]) {
+    it(`input width ${w}: max (indices and values only), sum and avg against the reference`, async () => {
+      const b = backends.get('auto')!;
+      const v = await valuesOnly;
+      const shape = [2, 3, 6, w];
+      for (const variant of [VARIANTS[0]!, VARIANTS[1]!, VARIANTS[2]!]) {
+        const spec = makeSpec({ kernel: [2, 2], strides: [2, 2], dilations: [1, 1], pads: [0, 0, 0, 0], ceilMode: false }, variant);
+        for (const set of VALUE_SETS) {
+          const x: Tensor = { shape, data: values(set, product(shape), w * 7 + set.length) };
+          const where = `${variant.label} ${shape.join('x')} ${set}`;
+          await checkForward(b, spec, x, where);
+          const want = await b.forward(spec, x);
+          const r = await b.resident(spec, x, 'forward');
+          await r.run();
+          expect(Array.from(bitsOf(r.read())), `${where} resident`).toEqual(Array.from(bitsOf(want.y.data)));
+          if (spec.kind === 'max') expect(Array.from(r.readIndices()!), `${where} resident indices`).toEqual(Array.from(want.indices!));
+          r.release();
+          if (spec.kind === 'max') expect(Array.from(bitsOf((await v.forward(spec, x)).y.data)), `${where} values-only`).toEqual(Array.from(bitsOf(want.y.data)));
+        }
+      }
+    });
+  }
+});
+
 describe('wasm: max backward on the rows path (fused kernels and the general one) and beside it', () => {
   // The rows path's max backward: the fused kernels (2×2 stride-2 tilings: bwdMaxPairs; kernel 4 stride 4 rows:
   // bwdMaxK4S4), else the rows forward's indices for every plane, then one scatter, over the whole call (a
