@@ -186,7 +186,7 @@ export class Engine {
     // GRAD.MAX on contiguous planes whose forward is the rows kernel (a forced other path takes the general one):
     // 2×2 stride-2 windows tiling the planes, or kernel 4 stride 4 rows, by a fused kernel that writes the whole of
     // dx, no indices, no zeroing pass.
-    if (rowsMax(c) && (k.bwdMaxPairs(n * C, plan.x, plan.dy, plan.acc) || k.bwdMaxK4S4(n * C, plan.x, plan.dy, plan.acc))) return;
+    if (rowsMax(c) && (k.bwdMaxPairs(n * C, plan.x, plan.dy, plan.acc, plan.ring) || k.bwdMaxK4S4(n * C, plan.x, plan.dy, plan.acc))) return;
     if (spec.kind === 'lp') this.mem.f64.fill(0, plan.acc >> 3, (plan.acc >> 3) + xCount);
     // (A global sum or avg writes every element of dx: no zeroing.)
     else if (!((spec.kind === 'sum' || spec.kind === 'avg') && !cl && c.g3.global)) this.mem.f32.fill(0, plan.acc >> 2, (plan.acc >> 2) + xCount);

@@ -30,8 +30,11 @@ export interface Kernels {
   lpForward64(cl: number, N: number, C: number, x: number, y: number, p: number, pw: number, count: number): void;
   bwdMax(cl: number, N: number, C: number, ix: number, dy: number, dx: number): void;
   bwdMaxPlanes(planes: number, ix: number, dy: number, dx: number, disjoint: number): void;
-  /** 1 when it wrote the whole of dx (2×2 stride-2 windows tiling the planes), else 0 and nothing written. */
-  bwdMaxPairs(planes: number, x: number, dy: number, dx: number): number;
+  /**
+   * 1 when it wrote the whole of dx (2×2 stride-2 windows tiling the planes), else 0 and nothing written. `ring`:
+   * the forward's ring (kernels/wasm/memory-plan.ts), scratch for two rows of outW.
+   */
+  bwdMaxPairs(planes: number, x: number, dy: number, dx: number, ring: number): number;
   /** 1 when it wrote the whole of dx (kernel 4 stride 4 windows of one row, the audio pool's), else 0 and nothing written. */
   bwdMaxK4S4(planes: number, x: number, dy: number, dx: number): number;
   bwdSum(cl: number, N: number, C: number, dy: number, dx: number, avg: number, useOverride: number, override: number): void;

@@ -939,11 +939,15 @@ function stripOf<R>(planes: i32, x: usize, y: usize, ix: usize): void {
  * summed to NaN is redone with the scalar MAX.SELECT (maxIndexAt). Returns 0, doing nothing, when the windows are
  * not such a tiling (the host then takes the general path).
  */
-export function bwdMaxPairs(planes: i32, x: usize, dy: usize, dx: usize): i32 {
+export function bwdMaxPairs(planes: i32, x: usize, dy: usize, dx: usize, ring: usize): i32 {
   hShape = dilW == 1 && kerW == 2 && strW == 2 ? H_K2S2 : H_ANY;
   if (!pairWindows() || outH << 1 != inH || outW << 1 != inW) return 0;
   const rowB = <usize>inW << 2;
   const last = outW - 4;
+  // Wide rows (PAIR_SEQUENTIAL_W): the first row's pairs are read in a pass of their own, into the ring (the
+  // maxima, then the odd-column masks one ring row further), so that x is read in memory order.
+  const sequential = inW >= PAIR_SEQUENTIAL_W;
+  const ringM = ring + (<usize>((outW + 3) & ~3) << 2);
   for (let pl = 0; pl < planes; pl++) {
     const xp = x + ((<usize>pl * <usize>inPlane) << 2);
     const dp = dx + ((<usize>pl * <usize>inPlane) << 2);
@@ -952,21 +956,43 @@ export function bwdMaxPairs(planes: i32, x: usize, dy: usize, dx: usize): i32 {
     for (let oh = 0; oh < outH; oh++) {
       const r = <usize>((oh << 1) * inW) << 2;
       const gr = gp + (<usize>(oh * outW) << 2);
+      if (sequential) {
+        for (let ow = 0; ; ow += 4) {
+          if (ow > last) ow = last;
+          const a = xp + r + (<usize>ow << 3);
+          const L0 = v128.load(a);
+          const L1 = v128.load(a, 16);
+          nan = f32x4.add(nan, f32x4.add(L0, L1));
+          const e0 = v128.shuffle<f32>(L0, L1, 0, 2, 4, 6);
+          const o0 = v128.shuffle<f32>(L0, L1, 1, 3, 5, 7);
+          v128.store(ring + (<usize>ow << 2), f32x4.pmax(e0, o0));
+          v128.store(ringM + (<usize>ow << 2), f32x4.gt(o0, e0));
+          if (ow == last) break;
+        }
+      }
       for (let ow = 0; ; ow += 4) {
         if (ow > last) ow = last;
         const a = xp + r + (<usize>ow << 3);
-        const L0 = v128.load(a);
-        const L1 = v128.load(a, 16);
+        let h0: v128, m0: v128;
+        if (sequential) {
+          h0 = v128.load(ring + (<usize>ow << 2));
+          m0 = v128.load(ringM + (<usize>ow << 2));
+        } else {
+          const L0 = v128.load(a);
+          const L1 = v128.load(a, 16);
+          nan = f32x4.add(nan, f32x4.add(L0, L1));
+          const e0 = v128.shuffle<f32>(L0, L1, 0, 2, 4, 6);
+          const o0 = v128.shuffle<f32>(L0, L1, 1, 3, 5, 7);
+          h0 = f32x4.pmax(e0, o0);
+          m0 = f32x4.gt(o0, e0);
+        }
         const M0 = v128.load(a + rowB);
         const M1 = v128.load(a + rowB, 16);
-        nan = f32x4.add(nan, f32x4.add(f32x4.add(L0, L1), f32x4.add(M0, M1)));
-        const e0 = v128.shuffle<f32>(L0, L1, 0, 2, 4, 6);
-        const o0 = v128.shuffle<f32>(L0, L1, 1, 3, 5, 7);
+        nan = f32x4.add(nan, f32x4.add(M0, M1));
         const e1 = v128.shuffle<f32>(M0, M1, 0, 2, 4, 6);
         const o1 = v128.shuffle<f32>(M0, M1, 1, 3, 5, 7);
-        const m0 = f32x4.gt(o0, e0);
         const m1 = f32x4.gt(o1, e1);
-        const mv = f32x4.gt(f32x4.pmax(e1, o1), f32x4.pmax(e0, o0));
+        const mv = f32x4.gt(f32x4.pmax(e1, o1), h0);
         const g = v128.load(gr + (<usize>ow << 2));
         const g0 = v128.andnot(g, mv);
         const g1 = v128.and(g, mv);
