@@ -3,14 +3,13 @@
  * ACC.GRAD bounds max and sum by γ_{m−1}·Σ|dy| over an input's m contributions, for float32 additions in any order
  * (ACC.MODEL), and avg by γ_{m+2}·Σ|dy/D| + 2m·η, which also covers rounding D to float32 and one float32 division
  * per output. Lp (lp.ts) accumulates in an f64 buffer `acc` and `narrow` rounds it to float32 in place.
- * Max uses the indices of a forward run (the same MAX.SELECT winner). bwdSum walks each window with walk.ts, and
- * bwdSumRows its width axis.
+ * Max uses the indices of a forward run (the same MAX.SELECT winner). bwdSum walks each window with walk.ts.
  */
 import {
   countD, countH, countW, dilD, dilH, dilW, divisorAt, factorD, factorH, factorW, firstD, firstH, firstW, inH, inPlane,
   inW, kerW, outD, outH, outPlane, outW, padW, selectPlane, strW, tab, xb, xs, yb, ys,
 } from './state';
-import { ShareTap, walkWindow, windowAt } from './walk';
+import { ShareTap, windowAt } from './walk';
 
 @inline function addAt32(dx: usize, e: usize, v: f32): void {
   const a = dx + (e << 2);
@@ -138,6 +137,7 @@ export function bwdSumRows(
 ): void {
   const over = <f32>overrideDivisor;
   const W = inW;
+  const tap = <usize>dilW << 2;
   const zero = f32x4.splat(0);
   if (global) {
     // One window over the whole plane: every element receives the plane's one share.
@@ -168,8 +168,12 @@ export function bwdSumRows(
           let share = load<f32>(at);
           at += 4;
           if (avg) share = share / (useOverride ? over : <f32>divisorAt(od, oh, ow));
-          // The width axis alone of the walk: one row of one tap depth and height.
-          walkWindow<ShareTap>(t, 1, 0, 1, 0, 1, tab(firstW, ow), tab(countW, ow), 1, W, 1, 1, dilW, share, 0, 0);
+          const n = tab(countW, ow);
+          let p = t + (<usize>tab(firstW, ow) << 2);
+          for (let k = 0; k < n; k++) {
+            store<f32>(p, load<f32>(p) + share);
+            p += tap;
+          }
         }
         addRowToWindowRows(dxp, t, od, oh);
       }

@@ -40,8 +40,11 @@ export type LpTap = f64;
   H: i32, W: i32, dD: i32, dH: i32, dW: i32, v: f64, a: usize, b: usize,
 ): f64 {
   const wide = isTap<R, PowerTap>() || isTap<R, LpTap>();
+  // Pieces that read the plane index per tap; the others only move the address.
+  const indexed = isTap<R, MaxTap>() || isTap<R, PositionTap>() || isTap<R, LpTap>();
   const step = wide ? S << 3 : S << 2;
   const tapStep = <usize>dW * step;
+  const share = <f32>v;
   let best = -1;
   let bestV: f32 = 0;
   let acc: f32 = 0;
@@ -68,12 +71,12 @@ export type LpTap = f64;
           store<i32>(a + (<usize>n << 2), q);
           n++;
         } else if (isTap<R, ShareTap>()) {
-          store<f32>(p, load<f32>(p) + <f32>v);
+          store<f32>(p, load<f32>(p) + share);
         } else if (isTap<R, LpTap>()) {
           const e = <usize>q * S;
           if (load<f32>(a + (e << 2)) != 0) store<f64>(p, load<f64>(p) + v * load<f64>(b + (e << 3)));
         }
-        q += dW;
+        if (indexed) q += dW;
         p += tapStep;
       }
     }
