@@ -82,7 +82,7 @@ export function bwdSum(cl: i32, N: i32, C: i32, dy: usize, dx: usize, avg: i32, 
           for (let ow = 0; ow < outW; ow++) {
             let share = load<f32>(dy + ((yb + o * ys) << 2));
             if (avg) share = share / (useOverride ? over : <f32>divisorAt(od, oh, ow));
-            windowAt<ShareTap>(dx + (xb << 2), xs, od, oh, ow, share, 0, 0);
+            windowAt<ShareTap>(dx + (xb << 2), xs, od, oh, ow, share);
             o++;
           }
         }

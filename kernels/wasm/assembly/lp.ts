@@ -42,7 +42,7 @@ export function lpSafe(x: usize, count: i32, lo: f32, hi: f32): i32 {
 
 /** Σ pw over the in-bounds taps of output (od, oh, ow) of the selected plane, in scan order, in f64 (walk.ts). */
 @inline function powerSumAt(pw: usize, od: i32, oh: i32, ow: i32): f64 {
-  return windowAt<PowerTap>(pw + (xb << 3), xs, od, oh, ow, 0, 0, 0);
+  return windowAt<PowerTap>(pw + (xb << 3), xs, od, oh, ow);
 }
 
 /** Every lp output from f64 powers (pw: scratch, one f64 per input element) and an f64 sum, rounded once. */

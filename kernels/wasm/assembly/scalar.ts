@@ -11,7 +11,7 @@ export const KIND_SUM: i32 = 1;
 
 /** MAX.SELECT for output (od, oh, ow): the plane index of the winning tap (walk.ts's MaxTap). */
 export function maxIndexAt(x: usize, S: usize, od: i32, oh: i32, ow: i32): i32 {
-  return <i32>windowAt<MaxTap>(x, S, od, oh, ow, 0, 0, 0);
+  return <i32>windowAt<MaxTap>(x, S, od, oh, ow);
 }
 
 /** Writes output (od, oh, ow)'s max, the winning tap's bits, to y and its plane index to ix. */
@@ -23,7 +23,7 @@ export function maxStore(x: usize, S: usize, od: i32, oh: i32, ow: i32, y: usize
 
 /** SUM: the float32 sum of the in-bounds taps of output (od, oh, ow), in scan order. */
 export function sumAt(x: usize, S: usize, od: i32, oh: i32, ow: i32): f32 {
-  return <f32>windowAt<SumTap>(x, S, od, oh, ow, 0, 0, 0);
+  return <f32>windowAt<SumTap>(x, S, od, oh, ow);
 }
 
 /**

@@ -88,8 +88,10 @@ export type LpTap = f64;
   return 0;
 }
 
-/** walkWindow over output (od, oh, ow)'s window as state.ts's tables and extents give it. */
-@inline export function windowAt<R>(x: usize, S: usize, od: i32, oh: i32, ow: i32, v: f64, a: usize, b: usize): f64 {
+/** walkWindow over output (od, oh, ow)'s window as state.ts's tables and extents give it (v, a, b: the piece's). */
+@inline export function windowAt<R>(
+  x: usize, S: usize, od: i32, oh: i32, ow: i32, v: f64 = 0, a: usize = 0, b: usize = 0,
+): f64 {
   return walkWindow<R>(
     x, S, tab(firstD, od), tab(countD, od), tab(firstH, oh), tab(countH, oh), tab(firstW, ow), tab(countW, ow),
     inH, inW, dilD, dilH, dilW, v, a, b,
