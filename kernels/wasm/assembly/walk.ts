@@ -18,6 +18,12 @@
  *   ShareTap     float32 element += <f32>v (GRAD.SUM / GRAD.AVG's share).
  *   LpTap        f64 element += v · g (g: f64 at `b`, same layout), where the float32 input at `a` is nonzero
  *                (GRAD.LP's x = 0 case).
+ *
+ * Users: scalar.ts (maxIndexAt, sumAt: every max/sum fallback and the scalar path), lp.ts (lpForward64, bwdLp),
+ * backward.ts (bwdSum), research.ts (windowPositions). Not on it, on purpose: the vector kernels (rows.ts, forward.ts's
+ * channelBlocks, research.ts's mixedRows, maxgrad.ts) keep vector state that a marker branch here cannot hold
+ * (AssemblyScript has no closures), and bwdSumRows' one-axis width spread, which measured slower through this
+ * walk (its single-iteration depth and height loops stay in the code).
  */
 import { countD, countH, countW, dilD, dilH, dilW, firstD, firstH, firstW, inH, inW, tab } from './state';
 
