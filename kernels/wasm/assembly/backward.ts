@@ -3,17 +3,13 @@
  * ACC.GRAD bounds max and sum by γ_{m−1}·Σ|dy| over an input's m contributions, for float32 additions in any order
  * (ACC.MODEL), and avg by γ_{m+2}·Σ|dy/D| + 2m·η, which also covers rounding D to float32 and one float32 division
  * per output. Lp (lp.ts) accumulates in an f64 buffer `acc` and `narrow` rounds it to float32 in place.
- * Max uses the indices of a forward run (the same MAX.SELECT winner).
+ * Max uses the indices of a forward run (the same MAX.SELECT winner). bwdSum walks each window with walk.ts.
  */
 import {
   countD, countH, countW, dilD, dilH, dilW, divisorAt, factorD, factorH, factorW, firstD, firstH, firstW, inH, inPlane,
   inW, kerW, outD, outH, outPlane, outW, padW, selectPlane, strW, tab, xb, xs, yb, ys,
 } from './state';
-
-@inline export function addAt(acc: usize, e: usize, v: f64): void {
-  const a = acc + (e << 3);
-  store<f64>(a, load<f64>(a) + v);
-}
+import { ShareTap, windowAt } from './walk';
 
 @inline function addAt32(dx: usize, e: usize, v: f32): void {
   const a = dx + (e << 2);
@@ -74,27 +70,7 @@ export function bwdMaxPlanes(planes: i32, ix: usize, dy: usize, dx: usize, disjo
   }
 }
 
-/** Adds `share` to every in-bounds tap of output (od, oh, ow) of the selected plane (float32 dx). */
-function scatter(dx: usize, od: i32, oh: i32, ow: i32, share: f32): void {
-  const d0 = tab(firstD, od);
-  const nd = tab(countD, od);
-  const h0 = tab(firstH, oh);
-  const nh = tab(countH, oh);
-  const w0 = tab(firstW, ow);
-  const nw = tab(countW, ow);
-  for (let i = 0; i < nd; i++) {
-    const rowD = (d0 + i * dilD) * inH + h0;
-    for (let j = 0; j < nh; j++) {
-      let q = (rowD + j * dilH) * inW + w0;
-      for (let k = 0; k < nw; k++) {
-        addAt32(dx, xb + <usize>q * xs, share);
-        q += dilW;
-      }
-    }
-  }
-}
-
-/** GRAD.SUM (avg = 0) and GRAD.AVG (avg = 1): every tap receives dy, or dy / divisor (float32). */
+/** GRAD.SUM (avg = 0) and GRAD.AVG (avg = 1): every tap receives dy, or dy / divisor (float32), by walk.ts. */
 export function bwdSum(cl: i32, N: i32, C: i32, dy: usize, dx: usize, avg: i32, useOverride: i32, overrideDivisor: f64): void {
   const over = <f32>overrideDivisor;
   for (let n = 0; n < N; n++) {
@@ -106,7 +82,7 @@ export function bwdSum(cl: i32, N: i32, C: i32, dy: usize, dx: usize, avg: i32, 
           for (let ow = 0; ow < outW; ow++) {
             let share = load<f32>(dy + ((yb + o * ys) << 2));
             if (avg) share = share / (useOverride ? over : <f32>divisorAt(od, oh, ow));
-            scatter(dx, od, oh, ow, share);
+            windowAt<ShareTap>(dx + (xb << 2), xs, od, oh, ow, share);
             o++;
           }
         }
@@ -119,6 +95,33 @@ export function bwdSum(cl: i32, N: i32, C: i32, dy: usize, dx: usize, avg: i32, 
 export function narrow(acc: usize, count: i32): void {
   for (let i = 0; i < count; i++) {
     store<f32>(acc + (<usize>i << 2), <f32>load<f64>(acc + (<usize>i << 3)));
+  }
+}
+
+/**
+ * Adds the scratch row t (inW floats) to every in-bounds input row of output row (od, oh)'s windows (depth, then
+ * height), 4 columns at a time: the row-wise second half of bwdSumRows and sumRowsGather.
+ */
+@inline function addRowToWindowRows(dxp: usize, t: usize, od: i32, oh: i32): void {
+  const W = inW;
+  const d0 = tab(firstD, od);
+  const nd = tab(countD, od);
+  const h0 = tab(firstH, oh);
+  const nh = tab(countH, oh);
+  for (let i = 0; i < nd; i++) {
+    const rowD = (d0 + i * dilD) * inH + h0;
+    for (let j = 0; j < nh; j++) {
+      const row = dxp + (<usize>((rowD + j * dilH) * W) << 2);
+      let w = 0;
+      for (; w + 4 <= W; w += 4) {
+        const o = <usize>w << 2;
+        v128.store(row + o, f32x4.add(v128.load(row + o), v128.load(t + o)));
+      }
+      for (; w < W; w++) {
+        const o = <usize>w << 2;
+        store<f32>(row + o, load<f32>(row + o) + load<f32>(t + o));
+      }
+    }
   }
 }
 
@@ -157,11 +160,7 @@ export function bwdSumRows(
     const dxp = dx + ((<usize>pl * <usize>inPlane) << 2);
     let at = dy + ((<usize>pl * <usize>outPlane) << 2);
     for (let od = 0; od < outD; od++) {
-      const d0 = tab(firstD, od);
-      const nd = tab(countD, od);
       for (let oh = 0; oh < outH; oh++) {
-        const h0 = tab(firstH, oh);
-        const nh = tab(countH, oh);
         let w = 0;
         for (; w + 4 <= W; w += 4) v128.store(t + (<usize>w << 2), zero);
         for (; w < W; w++) store<f32>(t + (<usize>w << 2), 0);
@@ -176,21 +175,7 @@ export function bwdSumRows(
             p += tap;
           }
         }
-        for (let i = 0; i < nd; i++) {
-          const rowD = (d0 + i * dilD) * inH + h0;
-          for (let j = 0; j < nh; j++) {
-            const row = dxp + (<usize>((rowD + j * dilH) * W) << 2);
-            w = 0;
-            for (; w + 4 <= W; w += 4) {
-              const o = <usize>w << 2;
-              v128.store(row + o, f32x4.add(v128.load(row + o), v128.load(t + o)));
-            }
-            for (; w < W; w++) {
-              const o = <usize>w << 2;
-              store<f32>(row + o, load<f32>(row + o) + load<f32>(t + o));
-            }
-          }
-        }
+        addRowToWindowRows(dxp, t, od, oh);
       }
     }
   }
@@ -231,11 +216,7 @@ function sumRowsGather(planes: i32, dy: usize, dx: usize, t: usize, avg: i32, us
     const dxp = dx + ((<usize>pl * <usize>inPlane) << 2);
     let at = dy + ((<usize>pl * <usize>outPlane) << 2);
     for (let od = 0; od < outD; od++) {
-      const d0 = tab(firstD, od);
-      const nd = tab(countD, od);
       for (let oh = 0; oh < outH; oh++) {
-        const h0 = tab(firstH, oh);
-        const nh = tab(countH, oh);
         const fdh = <f32>(tab(factorD, od) * tab(factorH, oh));
         const fdhV = f32x4.splat(fdh);
         let ow = 0;
@@ -272,21 +253,7 @@ function sumRowsGather(planes: i32, dy: usize, dx: usize, t: usize, avg: i32, us
           }
           store<f32>(t + (<usize>c << 2), s);
         }
-        for (let i = 0; i < nd; i++) {
-          const rowD = (d0 + i * dilD) * inH + h0;
-          for (let j = 0; j < nh; j++) {
-            const row = dxp + (<usize>((rowD + j * dilH) * W) << 2);
-            let w = 0;
-            for (; w + 4 <= W; w += 4) {
-              const o = <usize>w << 2;
-              v128.store(row + o, f32x4.add(v128.load(row + o), v128.load(t + o)));
-            }
-            for (; w < W; w++) {
-              const o = <usize>w << 2;
-              store<f32>(row + o, load<f32>(row + o) + load<f32>(t + o));
-            }
-          }
-        }
+        addRowToWindowRows(dxp, t, od, oh);
       }
     }
   }

@@ -8,14 +8,14 @@
  * there is one the kernel instance that also ORs (v != v) per output runs, and flagged outputs are recomputed by
  * the scalar MAX.SELECT (first NaN in scan order). Sums accumulate in float32.
  *
- *   fwdScalar        every layout and geometry, one output at a time.
+ *   fwdScalar        every layout and geometry, one output at a time (scalar.ts over walk.ts's window walk).
  *   fwdChannelsLast  channels_last: 4 adjacent channels per vector (two blocks per step), any geometry; C mod 4
  *                    channels scalar.
  *   fwdGlobal        channels_first, window = the whole contiguous plane: a 4-lane reduction over the plane.
  */
 import {
   countD, countH, countW, dilD, dilH, dilW, firstD, firstH, firstW, inH, inPlane, inW, outD, outH, outPlane, outW,
-  tab,
+  selectPlane, tab, xb, xs, yb, ys,
 } from './state';
 import { KIND_MAX, maxStore, planeScalar } from './scalar';
 
@@ -156,19 +156,13 @@ function channelsWalk<R, C>(xb: usize, S: i32, blocks: i32, yb: usize, ib: usize
   }
 }
 
-/** Every output, scalar; cl = 1 for channels_last. */
+/** Every output, scalar; cl = 1 for channels_last (plane (n, c) placed by state.ts's selectPlane). */
 export function fwdScalar(kind: i32, cl: i32, N: i32, C: i32, x: usize, y: usize, ix: usize): void {
   for (let n = 0; n < N; n++) {
     for (let c = 0; c < C; c++) {
-      if (cl) {
-        const xo = (<usize>n * <usize>inPlane * <usize>C + <usize>c) << 2;
-        const yo = (<usize>n * <usize>outPlane * <usize>C + <usize>c) << 2;
-        planeScalar(kind, x + xo, C, y + yo, ix + yo, C);
-      } else {
-        const p = <usize>n * <usize>C + <usize>c;
-        const yo = (p * <usize>outPlane) << 2;
-        planeScalar(kind, x + ((p * <usize>inPlane) << 2), 1, y + yo, ix + yo, 1);
-      }
+      selectPlane(cl, n, c, C);
+      const yo = yb << 2;
+      planeScalar(kind, x + (xb << 2), xs, y + yo, ix + yo, ys);
     }
   }
 }

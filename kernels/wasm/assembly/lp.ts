@@ -5,13 +5,10 @@
  * |x|^p in float32 (lpMap), summed by the SIMD sum kernels and rooted (lpRoot, in passes.ts). Otherwise (a power
  * would be subnormal or could overflow a sum) lpForward64 computes each output from f64 powers and an f64 sum,
  * rounding once, so no intermediate underflows or overflows.
- * Backward (GRAD.LP): scalar f64, in the naive backend's order.
+ * Backward (GRAD.LP): scalar f64, in the naive backend's order. Both walk each window with walk.ts.
  */
-import {
-  countD, countH, countW, dilD, dilH, dilW, firstD, firstH, firstW, inH, inW, outD, outH, outW, selectPlane, tab,
-  xb, xs, yb, ys,
-} from './state';
-import { addAt } from './backward';
+import { outD, outH, outW, selectPlane, xb, xs, yb, ys } from './state';
+import { LpTap, PowerTap, windowAt } from './walk';
 
 /**
  * 1 when every element's |x| is 0, NaN, or within [lo, hi] (the host passes lo = 2^(−96/p), hi = 2^(96/p), so
@@ -43,26 +40,9 @@ export function lpSafe(x: usize, count: i32, lo: f32, hi: f32): i32 {
   return Math.pow(a, p);
 }
 
-/** Σ pw over the in-bounds taps of output (od, oh, ow) of the selected plane, in scan order, in f64. */
+/** Σ pw over the in-bounds taps of output (od, oh, ow) of the selected plane, in scan order, in f64 (walk.ts). */
 @inline function powerSumAt(pw: usize, od: i32, oh: i32, ow: i32): f64 {
-  const d0 = tab(firstD, od);
-  const nd = tab(countD, od);
-  const h0 = tab(firstH, oh);
-  const nh = tab(countH, oh);
-  const w0 = tab(firstW, ow);
-  const nw = tab(countW, ow);
-  let s: f64 = 0;
-  for (let i = 0; i < nd; i++) {
-    const rowD = (d0 + i * dilD) * inH + h0;
-    for (let j = 0; j < nh; j++) {
-      let q = (rowD + j * dilH) * inW + w0;
-      for (let k = 0; k < nw; k++) {
-        s += load<f64>(pw + ((xb + <usize>q * xs) << 3));
-        q += dilW;
-      }
-    }
-  }
-  return s;
+  return windowAt<PowerTap>(pw + (xb << 3), xs, od, oh, ow);
 }
 
 /** Every lp output from f64 powers (pw: scratch, one f64 per input element) and an f64 sum, rounded once. */
@@ -111,30 +91,14 @@ export function bwdLp(cl: i32, N: i32, C: i32, x: usize, dy: usize, pw: usize, g
       selectPlane(cl, n, c, C);
       let o: usize = 0;
       for (let od = 0; od < outD; od++) {
-        const d0 = tab(firstD, od);
-        const nd = tab(countD, od);
         for (let oh = 0; oh < outH; oh++) {
-          const h0 = tab(firstH, oh);
-          const nh = tab(countH, oh);
           for (let ow = 0; ow < outW; ow++) {
-            const w0 = tab(firstW, ow);
-            const nw = tab(countW, ow);
             const yv = Math.pow(powerSumAt(pw, od, oh, ow), r);
             const grad = <f64>load<f32>(dy + ((yb + o * ys) << 2));
             o++;
             if (yv == 0) continue;
             const scale = grad * Math.pow(yv, 1 - p);
-            for (let i = 0; i < nd; i++) {
-              const rowD = (d0 + i * dilD) * inH + h0;
-              for (let j = 0; j < nh; j++) {
-                let q = (rowD + j * dilH) * inW + w0;
-                for (let k = 0; k < nw; k++) {
-                  const e = xb + <usize>q * xs;
-                  if (load<f32>(x + (e << 2)) != 0) addAt(acc, e, scale * load<f64>(g + (e << 3)));
-                  q += dilW;
-                }
-              }
-            }
+            windowAt<LpTap>(acc + (xb << 3), xs, od, oh, ow, scale, x + (xb << 2), g + (xb << 3));
           }
         }
       }

@@ -4,7 +4,8 @@
  * points at the end (the generator's draw per output, the selection by float32 running sums, the routed gradient).
  *
  * Self-contained on purpose (its own geometry globals, no import from the max/avg kernels), so the sliding-window
- * kernels can change without touching it. The host (kernels/wasm/research.ts) writes per-axis window tables (first
+ * kernels can change without touching it; only the window walk itself (windowPositions) is walk.ts's, fed this
+ * file's tables. The host (kernels/wasm/research.ts) writes per-axis window tables (first
  * in-bounds coordinate and in-bounds tap count per output coordinate, rank padded to 3) and calls these with flat
  * parameters. Data is addressed as N units of C interleaved channels: channels_first planes are units with C = 1;
  * channels_last batch items have C = channels. Element (u, q, c) lies at (u·inPlane + q)·C + c.
@@ -22,6 +23,8 @@
  * gem takes products for p = 1 … 4 and pow otherwise. Backward computes each window's partials in f64 and accumulates dx in f64; the host
  * narrows once (researchNarrow).
  */
+
+import { PositionTap, walkWindow } from './walk';
 
 export const KIND_GEM: i32 = 0;
 export const KIND_SOFTPOOL: i32 = 1;
@@ -78,26 +81,18 @@ export function researchGeometry(
   order = pos + (m << 2);
 }
 
-/** Plane positions of output (od, oh, ow)'s in-bounds taps, in scan order (WINDOW.TAPS), into `pos`; returns their count. */
+/**
+ * Plane positions of output (od, oh, ow)'s in-bounds taps, in scan order (WINDOW.TAPS), into `pos`; returns their
+ * count. walk.ts's walk, over this file's tables.
+ */
 function windowPositions(od: i32, oh: i32, ow: i32): i32 {
-  const sd = load<i32>(firstD + (<usize>od << 2));
-  const cd = load<i32>(countD + (<usize>od << 2));
-  const sh = load<i32>(firstH + (<usize>oh << 2));
-  const ch = load<i32>(countH + (<usize>oh << 2));
-  const sw = load<i32>(firstW + (<usize>ow << 2));
-  const cw = load<i32>(countW + (<usize>ow << 2));
-  let n = 0;
-  for (let td = 0; td < cd; td++) {
-    const zd = sd + td * rDD;
-    for (let th = 0; th < ch; th++) {
-      const row = (zd * rH + sh + th * rDH) * rW + sw;
-      for (let tw = 0; tw < cw; tw++) {
-        store<i32>(pos + (<usize>n << 2), row + tw * rDW);
-        n++;
-      }
-    }
-  }
-  return n;
+  return <i32>walkWindow<PositionTap>(
+    0, 1,
+    load<i32>(firstD + (<usize>od << 2)), load<i32>(countD + (<usize>od << 2)),
+    load<i32>(firstH + (<usize>oh << 2)), load<i32>(countH + (<usize>oh << 2)),
+    load<i32>(firstW + (<usize>ow << 2)), load<i32>(countW + (<usize>ow << 2)),
+    rH, rW, rDD, rDH, rDW, 0, pos, 0,
+  );
 }
 
 /** Loads the window's values (plane positions from `pos`) as f64 into `win`. */
