@@ -61,6 +61,12 @@ const c3dMax: PoolSpec = {
   kind: 'max', kernel: [2, 2, 2], strides: [2, 2, 2], dilations: [1, 1, 1], pads: [0, 0, 0, 0, 0, 0], ceilMode: false, countIncludePad: false,
 };
 
+/** Keras/TensorFlow InceptionV3 branch_pool: AveragePooling2D((3, 3), strides=(1, 1), padding='same'); TF's
+ * average excludes the padding from the divisor. */
+const kerasInceptionAvg = pool2d('avg', 3, 1, 1);
+/** Lp pooling with p = 2 (L2 pooling) on the stem's window: the bench's only lp workloads. */
+const stemL2: PoolSpec = { ...stem, kind: 'lp', p: 2 };
+
 const cf: Layout = 'channels_first';
 
 type Def = Omit<Workload, 'layout'> & { layout?: Layout };
@@ -121,6 +127,14 @@ export const WORKLOADS: readonly Workload[] = [
   def({ id: 'dense-3x3-avg-b1', layer: 'large overlapping pool (1×64×128×128, k3 s1 p1) avg', spec: denseAvg, shape: [1, 64, 128, 128], direction: 'forward' }),
   def({ id: 'dense-3x3-max-bwd', layer: 'large overlapping pool backward (16×64×128×128, k3 s1 p1) max', spec: denseMax, shape: [16, 64, 128, 128], direction: 'backward' }),
   def({ id: 'dense-3x3-avg-bwd', layer: 'large overlapping pool backward (16×64×128×128, k3 s1 p1) avg', spec: denseAvg, shape: [16, 64, 128, 128], direction: 'backward' }),
+
+  // channels_last, the layout of TensorFlow, Keras and tfjs models (a backend's channels_last kernels are its own).
+  def({ id: 'resnet50-stem-max-nhwc', layer: 'ResNet-50 stem max pool in channels_last (1×112×112×64, k3 s2 p1)', spec: stem, shape: [1, 112, 112, 64], layout: 'channels_last', direction: 'forward' }),
+  def({ id: 'inception-v3-keras-pool-avg-nhwc-b1', layer: "Keras InceptionV3 mixed-block branch_pool: AveragePooling2D 3×3 s1 'same', padding excluded (1×35×35×192)", spec: kerasInceptionAvg, shape: [1, 35, 35, 192], layout: 'channels_last', direction: 'forward' }),
+  def({ id: 'inception-v3-keras-pool-avg-nhwc-bwd-b8', layer: 'Keras InceptionV3 branch_pool backward (8×35×35×192, channels_last)', spec: kerasInceptionAvg, shape: [8, 35, 35, 192], layout: 'channels_last', direction: 'backward' }),
+  // Lp pooling: L2 pooling (p = 2) at the ResNet-50 stem's position and shape.
+  def({ id: 'resnet50-stem-lp2', layer: 'L2 pooling (p = 2) in place of the ResNet-50 stem max pool (1×64×112×112, k3 s2 p1)', spec: stemL2, shape: [1, 64, 112, 112], direction: 'forward' }),
+  def({ id: 'resnet50-stem-lp2-bwd', layer: 'L2 pooling backward at the ResNet-50 stem (1×64×112×112)', spec: stemL2, shape: [1, 64, 112, 112], direction: 'backward' }),
 ];
 
 /** 'same' padding for a stride-1 window of extent k: floor((k−1)/2) before, the rest after (output = input). */
