@@ -181,7 +181,7 @@ describe('wasm: edge-case grid on every forward path, against the reference and 
 
 describe('wasm: channel and plane counts around the SIMD block size', () => {
   const gc = GEOMETRIES[1]!; // k3 s2 p1 over [3, 19]
-  const cases = [[1, 1], [2, 1], [1, 2], [1, 3], [1, 4], [1, 7], [2, 4], [1, 8], [1, 9], [3, 4], [1, 13]];
+  const cases = [[1, 1], [2, 1], [1, 2], [1, 3], [1, 4], [1, 7], [2, 4], [1, 8], [1, 9], [3, 4], [1, 13], [1, 16], [2, 20], [1, 29]];
   for (const layout of LAYOUTS) {
     it.each(cases)(`${layout}, N = %i, C = %i`, async (n, c) => {
       const shape = joinShape(n, c, gc.spatial, layout);
@@ -229,7 +229,9 @@ describe('wasm: NaN, ±0 and −∞ in every SIMD lane and tail position', () =>
     { name: 'rows k3 s2 2-D', spec: makeSpec({ kernel: [3, 3], strides: [2, 2], dilations: [1, 1], pads: [1, 1, 1, 1], ceilMode: false }, MAX), shape: [1, 1, 9, 14], layout: 'channels_first', path: 'rows', auto: 'rows' },
     // rows on narrow rows (out 4 wide: one group) with asymmetric padding, 9 planes.
     { name: 'rows narrow planes', spec: makeSpec({ kernel: [2, 2], strides: [1, 1], dilations: [1, 1], pads: [0, 1, 1, 0], ceilMode: false }, MAX), shape: [1, 9, 3, 4], layout: 'channels_first', path: 'rows', auto: 'rows' },
-    // channels_last: C = 13 = one pair of blocks, one single block, one scalar channel.
+    // channels_last: C = 29 = four blocks, a pair, a single block and a scalar channel; C = 13 = a pair, a single
+    // block and a scalar channel.
+    { name: 'channels_last four blocks', spec: makeSpec({ kernel: [2, 2], strides: [1, 1], dilations: [1, 1], pads: [1, 0, 0, 1], ceilMode: false }, MAX), shape: [1, 2, 2, 29], layout: 'channels_last', path: 'channels', auto: 'channels' },
     { name: 'channels_last lanes', spec: makeSpec({ kernel: [2, 2], strides: [1, 1], dilations: [1, 1], pads: [1, 0, 0, 1], ceilMode: false }, MAX), shape: [1, 2, 3, 13], layout: 'channels_last', path: 'channels', auto: 'channels' },
     // global: a plane of 19 = 4 vectors and a tail of 3.
     { name: 'global plane', spec: makeSpec(rank1(19, 1, 0), MAX), shape: [1, 2, 19], layout: 'channels_first', path: 'global', auto: 'global' },

@@ -4,12 +4,12 @@
  * Max computes its index in the same pass. Per tap and vector: m = (v > acc); acc = pmax(acc, v) (= m ? v : acc,
  * so ties, −0/+0 included, keep the earlier tap); idx = max(idx, m & q). A lane's tap plane indices q increase in
  * scan order, so the largest q with m set is the last strict improvement: the first maximum. The comparison ignores
- * NaN: before pooling a plane (or a channels_last batch item, or a packed block) a SIMD scan looks for NaN; where
- * there is one the kernel instance that also ORs (v != v) per output runs, and flagged outputs are recomputed by
- * the scalar MAX.SELECT (first NaN in scan order). Sums accumulate in float32.
+ * NaN: channels_last sums every value it reads per output (a NaN makes the sum NaN) and recomputes a flagged
+ * output with the scalar MAX.SELECT (first NaN in scan order); the whole-plane kernel ORs (v != v) as it goes.
+ * Sums accumulate in float32.
  *
  *   fwdScalar        every layout and geometry, one output at a time (scalar.ts over walk.ts's window walk).
- *   fwdChannelsLast  channels_last: 4 adjacent channels per vector (two blocks per step), any geometry; C mod 4
+ *   fwdChannelsLast  channels_last: 4 adjacent channels per vector (four blocks per step), any geometry; C mod 4
  *                    channels scalar.
  *   fwdGlobal        channels_first, window = the whole contiguous plane: a 4-lane reduction over the plane.
  */
@@ -18,35 +18,6 @@ import {
   selectPlane, tab, xb, xs, yb, ys,
 } from './state';
 import { KIND_MAX, maxStore, planeScalar } from './scalar';
-
-// Generic markers: whether the data being pooled holds a NaN (hasNaN). Unchecked kernels skip the per-tap (v != v)
-// test; checked ones OR it per output vector and recompute flagged outputs with the scalar rule.
-type Checked = u8;
-type Unchecked = u16;
-/** Whether any of `count` floats at p is NaN. */
-function hasNaN(p: usize, count: i32): bool {
-  let bad = f32x4.splat(0);
-  let i = 0;
-  for (; i + 16 <= count; i += 16) {
-    const a = p + (<usize>i << 2);
-    const v0 = v128.load(a);
-    const v1 = v128.load(a, 16);
-    const v2 = v128.load(a, 32);
-    const v3 = v128.load(a, 48);
-    bad = v128.or(bad, v128.or(v128.or(f32x4.ne(v0, v0), f32x4.ne(v1, v1)), v128.or(f32x4.ne(v2, v2), f32x4.ne(v3, v3))));
-  }
-  for (; i + 4 <= count; i += 4) {
-    const v = v128.load(p + (<usize>i << 2));
-    bad = v128.or(bad, f32x4.ne(v, v));
-  }
-  if (v128.any_true(bad)) return true;
-  for (; i < count; i++) {
-    const v = load<f32>(p + (<usize>i << 2));
-    if (v != v) return true;
-  }
-  return false;
-}
-
 
 /** Recomputes one block's 4 lanes of output (od, oh, ow) with the scalar MAX.SELECT (a lane saw a NaN). */
 function maxLanesScalar(xq: usize, S: usize, od: i32, oh: i32, ow: i32, yt: usize, it: usize): void {
@@ -61,17 +32,21 @@ type MaxCh = u8;
 type SumCh = u32;
 type OneBlock = u8;
 type TwoBlocks = u16;
+type FourBlocks = u32;
 
 /**
- * One output of one (B = TwoBlocks: two adjacent) block(s) of 4 channels: the window walk, written once for max
- * (m = v > acc; acc = pmax(acc, v); idx = max_s(idx, m & q): the first maximum; with C = Checked also the NaN
- * test, NaN lanes recomputed by the scalar rule) and sum (float32 adds). Lane l of the block reads element q at
- * xq + 4·(q·S + l) and writes output o at yt + 4·l.
+ * One output of nb = 1, 2 or 4 adjacent blocks of 4 channels (B): the window walk, written once for max
+ * (m = v > acc; acc = pmax(acc, v); idx = max_s(idx, m & q): the first maximum) and sum (float32 adds). Lane l of
+ * block k reads element q at xq + 16·k + 4·(q·S + l) and writes output o at yt + 16·k + 4·l. Four blocks a step
+ * read the window tables once for 16 channels. Max's NaN test is a running sum of every value read (NaN is
+ * absorbing; so is ∞ − ∞, which only costs a needless redo): an output whose sum is NaN in some lane has its nb
+ * blocks recomputed by the scalar MAX.SELECT. It replaced a scan of the whole batch item for NaN before the walk:
+ * a pass over the input of its own (resnet50-stem-max-nhwc: see the commit that made it).
  */
-@inline function channelBlocks<R, C, B>(
+@inline function channelBlocks<R, B>(
   xq: usize, S: i32, od: i32, oh: i32, ow: i32, yt: usize, it: usize,
 ): void {
-  const two = sizeof<B>() == 2;
+  const nb = <i32>sizeof<B>();
   const step = <usize>S << 2;
   const tapStep = <usize>dilW * step;
   const d0 = tab(firstD, od);
@@ -81,15 +56,20 @@ type TwoBlocks = u16;
   const w0 = tab(firstW, ow);
   const nw = tab(countW, ow);
   const q0 = (d0 * inH + h0) * inW + w0;
-  let accA = f32x4.splat(0);
-  let accB = accA;
-  let idxA = i32x4.splat(q0);
-  let idxB = idxA;
-  let nan = accA;
+  let a0 = f32x4.splat(0);
+  let a1 = a0;
+  let a2 = a0;
+  let a3 = a0;
+  let i0 = i32x4.splat(q0);
+  let i1 = i0;
+  let i2 = i0;
+  let i3 = i0;
+  let nan = a0;
   if (sizeof<R>() != 4) {
-    accA = v128.load(xq + <usize>q0 * step);
-    accB = two ? v128.load(xq + 16 + <usize>q0 * step) : accA;
-    if (sizeof<C>() == 1) nan = v128.or(f32x4.ne(accA, accA), f32x4.ne(accB, accB));
+    const p0 = xq + <usize>q0 * step;
+    a0 = v128.load(p0);
+    if (nb > 1) a1 = v128.load(p0, 16);
+    if (nb > 2) { a2 = v128.load(p0, 32); a3 = v128.load(p0, 48); }
   }
   for (let i = 0; i < nd; i++) {
     const rowD = (d0 + i * dilD) * inH + h0;
@@ -97,58 +77,76 @@ type TwoBlocks = u16;
       let q = (rowD + j * dilH) * inW + w0;
       let p = xq + <usize>q * step;
       for (let k = 0; k < nw; k++) {
-        const vA = v128.load(p);
-        const vB = two ? v128.load(p, 16) : vA;
+        const v0 = v128.load(p);
+        const v1 = nb > 1 ? v128.load(p, 16) : v0;
+        const v2 = nb > 2 ? v128.load(p, 32) : v0;
+        const v3 = nb > 2 ? v128.load(p, 48) : v0;
         if (sizeof<R>() == 4) {
-          accA = f32x4.add(accA, vA);
-          if (two) accB = f32x4.add(accB, vB);
+          a0 = f32x4.add(a0, v0);
+          if (nb > 1) a1 = f32x4.add(a1, v1);
+          if (nb > 2) { a2 = f32x4.add(a2, v2); a3 = f32x4.add(a3, v3); }
         } else {
           const qs = i32x4.splat(q);
-          idxA = i32x4.max_s(idxA, v128.and(f32x4.gt(vA, accA), qs));
-          accA = f32x4.pmax(accA, vA);
-          if (two) {
-            idxB = i32x4.max_s(idxB, v128.and(f32x4.gt(vB, accB), qs));
-            accB = f32x4.pmax(accB, vB);
+          i0 = i32x4.max_s(i0, v128.and(f32x4.gt(v0, a0), qs));
+          a0 = f32x4.pmax(a0, v0);
+          if (nb == 1) nan = f32x4.add(nan, v0);
+          if (nb > 1) {
+            i1 = i32x4.max_s(i1, v128.and(f32x4.gt(v1, a1), qs));
+            a1 = f32x4.pmax(a1, v1);
           }
-          if (sizeof<C>() == 1) nan = v128.or(nan, v128.or(f32x4.ne(vA, vA), f32x4.ne(vB, vB)));
+          if (nb == 2) nan = f32x4.add(nan, f32x4.add(v0, v1));
+          if (nb > 2) {
+            i2 = i32x4.max_s(i2, v128.and(f32x4.gt(v2, a2), qs));
+            a2 = f32x4.pmax(a2, v2);
+            i3 = i32x4.max_s(i3, v128.and(f32x4.gt(v3, a3), qs));
+            a3 = f32x4.pmax(a3, v3);
+            nan = f32x4.add(nan, f32x4.add(f32x4.add(v0, v1), f32x4.add(v2, v3)));
+          }
         }
         p += tapStep;
         q += dilW;
       }
     }
   }
-  v128.store(yt, accA);
-  if (two) v128.store(yt, accB, 16);
+  v128.store(yt, a0);
+  if (nb > 1) v128.store(yt, a1, 16);
+  if (nb > 2) { v128.store(yt, a2, 32); v128.store(yt, a3, 48); }
   if (sizeof<R>() != 4) {
-    v128.store(it, idxA);
-    if (two) v128.store(it, idxB, 16);
-    if (sizeof<C>() == 1) {
-      if (v128.any_true(nan)) {
-        maxLanesScalar(xq, S, od, oh, ow, yt, it);
-        if (two) maxLanesScalar(xq + 16, S, od, oh, ow, yt + 16, it + 16);
+    v128.store(it, i0);
+    if (nb > 1) v128.store(it, i1, 16);
+    if (nb > 2) { v128.store(it, i2, 32); v128.store(it, i3, 48); }
+    if (v128.any_true(f32x4.ne(nan, nan))) {
+      for (let k = 0; k < nb; k++) {
+        const off = <usize>k << 4;
+        maxLanesScalar(xq + off, S, od, oh, ow, yt + off, it + off);
       }
     }
   }
 }
 
 /**
- * channels_last, one batch item: `blocks` blocks of 4 channels (C = S channels per position), two blocks per step
- * and a last single block; output o of channel c at yb + 4·(o·S + c).
+ * channels_last, one batch item: `blocks` blocks of 4 channels (C = S channels per position), four blocks per
+ * step, then two, then one; output o of channel c at yb + 4·(o·S + c).
  */
-function channelsWalk<R, C>(xb: usize, S: i32, blocks: i32, yb: usize, ib: usize): void {
+function channelsWalk<R>(xb: usize, S: i32, blocks: i32, yb: usize, ib: usize): void {
   let o = 0;
   for (let od = 0; od < outD; od++) {
     for (let oh = 0; oh < outH; oh++) {
       for (let ow = 0; ow < outW; ow++) {
         const oAt = (<usize>o * <usize>S) << 2;
         let b = 0;
-        for (; b + 2 <= blocks; b += 2) {
+        for (; b + 4 <= blocks; b += 4) {
           const off = <usize>b << 4;
-          channelBlocks<R, C, TwoBlocks>(xb + off, S, od, oh, ow, yb + off + oAt, ib + off + oAt);
+          channelBlocks<R, FourBlocks>(xb + off, S, od, oh, ow, yb + off + oAt, ib + off + oAt);
+        }
+        if (b + 2 <= blocks) {
+          const off = <usize>b << 4;
+          channelBlocks<R, TwoBlocks>(xb + off, S, od, oh, ow, yb + off + oAt, ib + off + oAt);
+          b += 2;
         }
         if (b < blocks) {
           const off = <usize>b << 4;
-          channelBlocks<R, C, OneBlock>(xb + off, S, od, oh, ow, yb + off + oAt, ib + off + oAt);
+          channelBlocks<R, OneBlock>(xb + off, S, od, oh, ow, yb + off + oAt, ib + off + oAt);
         }
         o++;
       }
@@ -174,11 +172,8 @@ export function fwdChannelsLast(kind: i32, N: i32, C: i32, x: usize, y: usize, i
     const xn = x + ((<usize>n * <usize>inPlane * <usize>C) << 2);
     const on = (<usize>n * <usize>outPlane * <usize>C) << 2;
     if (blocks > 0) {
-      if (kind == KIND_MAX) {
-        if (hasNaN(xn, inPlane * C)) channelsWalk<MaxCh, Checked>(xn, C, blocks, y + on, ix + on);
-        else channelsWalk<MaxCh, Unchecked>(xn, C, blocks, y + on, ix + on);
-      }
-      else channelsWalk<SumCh, Unchecked>(xn, C, blocks, y + on, ix + on);
+      if (kind == KIND_MAX) channelsWalk<MaxCh>(xn, C, blocks, y + on, ix + on);
+      else channelsWalk<SumCh>(xn, C, blocks, y + on, ix + on);
     }
     for (let c = blocks << 2; c < C; c++) {
       const cOff = <usize>c << 2;
