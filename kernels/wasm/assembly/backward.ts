@@ -70,11 +70,16 @@ export function bwdMaxPlanes(planes: i32, ix: usize, dy: usize, dx: usize, disjo
   }
 }
 
-/** GRAD.SUM (avg = 0) and GRAD.AVG (avg = 1): every tap receives dy, or dy / divisor (float32), by walk.ts. */
+/**
+ * GRAD.SUM (avg = 0) and GRAD.AVG (avg = 1): every tap receives dy, or dy / divisor (float32), by walk.ts; in
+ * channels_last the channels in blocks of 4 go through sumChannelBlocks and only the C mod 4 others through the walk.
+ */
 export function bwdSum(cl: i32, N: i32, C: i32, dy: usize, dx: usize, avg: i32, useOverride: i32, overrideDivisor: f64): void {
   const over = <f32>overrideDivisor;
+  const c0 = cl ? (C >> 2) << 2 : 0;
+  if (c0 > 0) sumChannelBlocks(N, C, dy, dx, avg, useOverride, over);
   for (let n = 0; n < N; n++) {
-    for (let c = 0; c < C; c++) {
+    for (let c = c0; c < C; c++) {
       selectPlane(cl, n, c, C);
       let o: usize = 0;
       for (let od = 0; od < outD; od++) {
@@ -85,6 +90,53 @@ export function bwdSum(cl: i32, N: i32, C: i32, dy: usize, dx: usize, avg: i32, 
             windowAt<ShareTap>(dx + (xb << 2), xs, od, oh, ow, share);
             o++;
           }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * bwdSum's channels_last blocks: per output, 4 adjacent channels per vector, each block's share added at every
+ * in-bounds tap of the window (the window's taps and blocks stay in L1 while an output is done). Walking one
+ * channel's plane at a time instead strides through the whole batch item once per channel (measured on the Keras
+ * InceptionV3 branch_pool backward, 8×35×35×192: see the commit that made this). Every element receives its
+ * contributions in output order, as on the scalar walk, and the share is the same float32 division: the results
+ * are the same to the bit.
+ */
+function sumChannelBlocks(N: i32, C: i32, dy: usize, dx: usize, avg: i32, useOverride: i32, over: f32): void {
+  const blocks = C >> 2;
+  const step = <usize>C << 2;
+  const tapStep = <usize>dilW * step;
+  for (let n = 0; n < N; n++) {
+    const xn = dx + ((<usize>n * <usize>inPlane * <usize>C) << 2);
+    let g = dy + ((<usize>n * <usize>outPlane * <usize>C) << 2);
+    for (let od = 0; od < outD; od++) {
+      const d0 = tab(firstD, od);
+      const nd = tab(countD, od);
+      for (let oh = 0; oh < outH; oh++) {
+        const h0 = tab(firstH, oh);
+        const nh = tab(countH, oh);
+        for (let ow = 0; ow < outW; ow++) {
+          const w0 = tab(firstW, ow);
+          const nw = tab(countW, ow);
+          const div = f32x4.splat(useOverride ? over : <f32>divisorAt(od, oh, ow));
+          for (let b = 0; b < blocks; b++) {
+            const off = <usize>b << 4;
+            let share = v128.load(g + off);
+            if (avg) share = f32x4.div(share, div);
+            for (let i = 0; i < nd; i++) {
+              const rowD = (d0 + i * dilD) * inH + h0;
+              for (let j = 0; j < nh; j++) {
+                let p = xn + off + <usize>((rowD + j * dilH) * inW + w0) * step;
+                for (let k = 0; k < nw; k++) {
+                  v128.store(p, f32x4.add(v128.load(p), share));
+                  p += tapStep;
+                }
+              }
+            }
+          }
+          g += step;
         }
       }
     }
