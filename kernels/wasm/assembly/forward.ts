@@ -40,8 +40,9 @@ type FourBlocks = u32;
  * block k reads element q at xq + 16·k + 4·(q·S + l) and writes output o at yt + 16·k + 4·l. Four blocks a step
  * read the window tables once for 16 channels. Max's NaN test is a running sum of every value read (NaN is
  * absorbing; so is ∞ − ∞, which only costs a needless redo): an output whose sum is NaN in some lane has its nb
- * blocks recomputed by the scalar MAX.SELECT. It replaced a scan of the whole batch item for NaN before the walk:
- * a pass over the input of its own (resnet50-stem-max-nhwc: see the commit that made it).
+ * blocks recomputed by the scalar MAX.SELECT. It replaced a scan of the whole batch item for NaN before the walk,
+ * a pass over the input of its own; with the four-block step, resnet50-stem-max-nhwc took 0.74× and the Keras
+ * InceptionV3 avg in NHWC 0.80× the CPU time per op of the two-block kernel (one interleaved run, medians).
  */
 @inline function channelBlocks<R, B>(
   xq: usize, S: i32, od: i32, oh: i32, ow: i32, yt: usize, it: usize,
