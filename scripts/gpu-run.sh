@@ -58,10 +58,10 @@ timeout 600 node dist/cli/poolspec.js verify --backend webgpu --runs "$RUNS" --s
 vrc=$?
 note "gpu-run: verify --backend webgpu --runs $RUNS --seed $SEED: exit $vrc ($(( $(date +%s) - start )) s)"
 
-# 3. The bench: webgpu and both WebGPU peers where they load.
+# 3. The bench: webgpu, webgpu-values (max without indices, like the peers) and both WebGPU peers where they load.
 FILTER='!sweep-*'
 [ -n "$QUICK" ] && FILTER='resnet50-stem-max,resnet-global-avg,resnet50-gap-b1,vgg16-pool4-max-b1,!*-b8'
-BACKENDS=webgpu,tfjs-webgpu
+BACKENDS=webgpu,webgpu-values,tfjs-webgpu
 : > "$OUT/bench-peers.txt"
 for peer in onnxruntime-web-webgpu; do
   # A bench with a backend that cannot load exits 2 before timing anything: probe each peer alone on one small workload.
