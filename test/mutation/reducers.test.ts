@@ -606,7 +606,7 @@ describe('GEM.* (spec/reducers/gem.ts)', () => {
     const under = [2 ** 127 - 2 ** 105, 2 ** 127 - 2 ** 106];
     for (const [values, want] of [[over, true], [under, false]] as const) {
       expect(values.map(Math.fround)).toEqual(values);
-      const s = values[0] + values[1];
+      const s = values[0]! + values[1]!;
       expect(s * (1 + kappa) * (1 + gamma(1)) >= omega).toBe(want);
       expect(GEM.accuracy.forward({ values: [...values], params: { p: 1 }, y: s / 2 }).mayOverflow).toBe(want);
     }

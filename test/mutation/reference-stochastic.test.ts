@@ -51,7 +51,7 @@ describe('STOCH.GRAD with ACC.GRAD\'s bound for max routing', () => {
     const under = [2 ** 127, 2 ** 127 - 6 * 2 ** 103];
     for (const [dy, want] of [[over, true], [under, false]] as const) {
       expect(dy.map(Math.fround)).toEqual(dy);
-      const s = dy[0] + dy[1];
+      const s = dy[0]! + dy[1]!;
       expect((1 + gamma(1)) * s >= OMEGA).toBe(want);
       const a = interval(referenceStochasticGradient(spec(1), row([0, 1, 0]), row([...dy]))[1]);
       expect([a.nan, a.negInf, a.posInf]).toEqual([want, want, want]);
