@@ -7,6 +7,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import type { Tensor } from '../../spec/contract.js';
+import { accepts } from '../../spec/interval.js';
 import { planeStats, referenceStatsForward, referenceStatsGradient } from '../../spec/reference/stats.js';
 import { eta, expectEnds, gamma, interval, u } from '../helpers/acc-clauses.js';
 
@@ -98,13 +99,14 @@ describe('STATS.ACC and STATS.SPECIAL: the acceptance sets', () => {
       const x = [Infinity, 2 ** 127, 2 ** 127 - k * 2 ** 104];
       expect(x.map(Math.fround)).toEqual(x);
       expect((2 ** 128 - k * 2 ** 104) * (1 + gamma(5)) >= OMEGA).toBe(want);
-      const a = referenceStatsForward({ kind: 'stats' }, t([1, 1, 3], x)).acceptance[0]!;
-      if (want) {
-        expect(interval(a).nan).toBe(true);
-        expect([interval(a).posInf, interval(a).negInf]).toEqual([true, false]);
-      } else {
-        expect(a.kind).toBe('exact');
-        expect(a.value).toBe(Infinity);
+      // The same plane negated: μ = −∞, NaN also accepted, never +∞.
+      for (const sign of [1, -1]) {
+        const a = referenceStatsForward({ kind: 'stats' }, t([1, 1, 3], x.map((v) => sign * v))).acceptance[0]!;
+        expect(accepts(a, sign * Infinity)).toBe(true);
+        expect(accepts(a, NaN)).toBe(want);
+        expect(accepts(a, -sign * Infinity)).toBe(false);
+        expect(accepts(a, 0)).toBe(false);
+        expect(a.kind).toBe(want ? 'interval' : 'exact');
       }
     }
   });
@@ -129,13 +131,24 @@ describe('STATS.GRAD: the bound', () => {
     return { g, e: (e1 + e2) * (1 + u) + u * Math.abs(g) };
   }
 
-  test('{1, 3} (μ 2, σ 1) with dμ = 1, dσ = 3: each element\'s set from the clause\'s terms', () => {
-    const a = referenceStatsGradient({ kind: 'stats' }, t([1, 1, 2], [1, 3]), t([1, 2], [1, 3]));
+  test('{1, 3} (μ 2, σ 1) with dμ = dσ = 3: each element\'s set from the clause\'s terms', () => {
+    // dx = 3/2 + 3·(x − 2)/2 = [0, 3]: at the exact 0 the set is ±e, so even the last rounding's (1 + u) shows.
+    const a = referenceStatsGradient({ kind: 'stats' }, t([1, 1, 2], [1, 3]), t([1, 2], [3, 3]));
     expect(a).toHaveLength(2);
     for (const r of [0, 1]) {
-      const { g, e } = gradClause([1, 3], r, 1, 3);
+      const { g, e } = gradClause([1, 3], r, 3, 3);
       expectEnds(interval(a[r]), g - e, g + e);
     }
+    expect(gradClause([1, 3], 0, 3, 3).g).toBe(0);
+  });
+
+  test('σ near its own error: {1, 1 + 2^-20} with dy = 0, the bound is η(2 + 1/(D − |D̂ − D|))(1 + u)', () => {
+    // σ = 2^-21, D = 2^-20, H_σ ≈ E_v/σ ≈ 2^-23, so |D̂ − D| ≈ D/4 and 1/(D − |D̂ − D|) ≈ 1.33·2^20 is most of the bound.
+    const x = [1, 1 + 2 ** -20];
+    const a = referenceStatsGradient({ kind: 'stats' }, t([1, 1, 2], x), t([1, 2], [0, 0]));
+    const { g, e } = gradClause(x, 0, 0, 0);
+    expect(e).toBeGreaterThan(2 ** 20 * eta);
+    expectEnds(interval(a[0]), g - e, g + e);
   });
 
   test('channels [1, 3] and [2, 2, 6, …]: dμ, dσ of channel c are dy[c] and dy[C + c]', () => {
@@ -154,15 +167,22 @@ describe('STATS.GRAD: the bound', () => {
   });
 
   test('unconstrained: a constant plane (σ = 0), a plane with NaN, and one whose squared deviations may overflow', () => {
+    // Each with its reason, naming the clause that leaves it unconstrained (ACC.RANGE: counted and reported).
+    const reason = (a: ReturnType<typeof referenceStatsGradient>[number]): string => (a.kind === 'unconstrained' ? a.reason : '');
     const flat = referenceStatsGradient({ kind: 'stats' }, t([1, 1, 2], [5, 5]), t([1, 2], [1, 1]));
     expect(flat.map((a) => a.kind)).toEqual(['unconstrained', 'unconstrained']);
+    expect(reason(flat[0]!)).toMatch(/ACC\.RANGE/);
     // ACC.RANGE keeps dμ/T as the value it reports.
     expect(flat[0]!.value).toBe(0.5);
     const nan = referenceStatsGradient({ kind: 'stats' }, t([1, 1, 2], [NaN, 1]), t([1, 2], [1, 1]));
     expect(nan.map((a) => a.kind)).toEqual(['unconstrained', 'unconstrained']);
+    // No gradient at all (STATS.GRAD), not a σ within its error (ACC.RANGE) nor an overflow.
+    expect(reason(nan[0]!)).toMatch(/STATS\.GRAD/);
+    expect(reason(nan[0]!)).not.toMatch(/ACC\.RANGE|ACC\.OVERFLOW/);
     // {2^127, −2^127}: μ = 0, Σ(|x| + |μ| + e_μ)² ≈ 2^255 ≥ Ω.
     const big = referenceStatsGradient({ kind: 'stats' }, t([1, 1, 2], [2 ** 127, -(2 ** 127)]), t([1, 2], [1, 1]));
     expect(big.map((a) => a.kind)).toEqual(['unconstrained', 'unconstrained']);
+    expect(reason(big[0]!)).toMatch(/ACC\.OVERFLOW/);
     // {1, 3} is constrained (the three cases above are what leave an element unconstrained).
     expect(referenceStatsGradient({ kind: 'stats' }, t([1, 1, 2], [1, 3]), t([1, 2], [1, 1])).map((a) => a.kind)).toEqual(['interval', 'interval']);
   });
