@@ -7,7 +7,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { accepts } from '../../spec/interval.js';
-import { GEM, LSE, MEDIAN, MIXED, SOFTPOOL, medianPosition } from '../../spec/reducers/index.js';
+import { BUILTIN_REDUCERS, GEM, LSE, MEDIAN, MIXED, SOFTPOOL, STOCHASTIC, builtinReducer, medianPosition } from '../../spec/reducers/index.js';
 import { finiteMax, logFactor, weightError } from '../../spec/reducers/terms.js';
 import { HP_MATH as hp } from '../../spec/reference/hpmath.js';
 import { reducerAcceptance } from '../../spec/reference/reducer.js';
@@ -517,6 +517,124 @@ describe('GEM.* (spec/reducers/gem.ts)', () => {
     expect(GEM.accuracy.gradient?.({ values: [2 ** -100, 1], params: { p: 3 }, y: 0.5 ** (1 / 3), partials: [0, 1] }, 0)).toBe(Infinity);
   });
 
+  /**
+   * GEM.ACC's whole interval from the clause: m = s/n from the taps, m̂ ∈ [m(1 − κ)(1 − γ_{n′−1})(1 − γ_2) − a,
+   * m(1 + κ)(1 + γ_{n′−1})(1 + γ_2) + a], a = (2n′ + 1)η; the root's κ and e^{±u|ln m̂|/p} (|ln m̂| at its larger
+   * end; only the upper end where the lower end of m̂ is ≤ 0, where y's lower end is 0: y ≥ 0), then η.
+   */
+  function clauseEnds(values: number[], p: number): { lo: number; hi: number } {
+    const n = values.length;
+    const nz = values.filter((v) => v !== 0).length;
+    const m = values.reduce((acc, v) => acc + v ** p, 0) / n;
+    const a = (2 * nz + 1) * eta;
+    const mHi = m * (1 + kappa) * (1 + gamma(nz - 1)) * (1 + gamma(2)) + a;
+    const mLo = m * (1 - kappa) * (1 - gamma(nz - 1)) * (1 - gamma(2)) - a;
+    const spread = (u * Math.max(Math.abs(Math.log(mHi)), mLo > 0 ? Math.abs(Math.log(mLo)) : 0)) / p;
+    const hi = mHi ** (1 / p) * (1 + kappa) * Math.exp(spread) + eta;
+    const lo = mLo > 0 ? Math.max(0, mLo ** (1 / p) * (1 - kappa) * Math.exp(-spread) - eta) : 0;
+    return { lo, hi };
+  }
+
+  /**
+   * The model's half-width against the clause's max(hi − y, y − lo): never narrower (beyond 2^-40·y of f64
+   * evaluation through logarithms), and wider by at most 2^-20 of it (the model's second-order looseness: its lower
+   * root factor 2 − (1 + κ)e^s instead of (1 − κ)e^{−s}, and |ln m| instead of |ln m̂_hi| in the spread where m̂'s
+   * lower end is ≤ 0, about 2^-23 in the first case below).
+   */
+  function expectForward(values: number[], p: number, y: number): void {
+    const { lo, hi } = clauseEnds(values, p);
+    const want = Math.max(hi - y, y - lo);
+    const H = GEM.accuracy.forward({ values, params: { p }, y }).halfWidth;
+    expect(H).toBeGreaterThanOrEqual(want - y * 2 ** -40);
+    expect(H).toBeLessThanOrEqual(want * (1 + 2 ** -20) + y * 2 ** -40);
+  }
+
+  /**
+   * GEM.GRAD's bound for tap r: |∂|ρ + 4η, ∂ = (1/n)(x_r/y)^{p−1}, ρ = (1 + κ)²(1 + u)^{5+|p−1|}(1 + ρ_y) − 1,
+   * ρ_y = max(|(1 + δ_y)^{1−p} − 1|, |(1 − δ_y)^{1−p} − 1|) with δ_y = max(hi/y − 1, 1 − lo/y) from the clause's
+   * forward interval; y's interval stops at 0 (y ≥ 0), so 1 − δ_y is taken as 0 where δ_y > 1.
+   */
+  function clauseGradient(values: number[], p: number, y: number, r: number): { partials: number[]; bound: number } {
+    const n = values.length;
+    const partials = values.map((x) => (1 / n) * (x / y) ** (p - 1));
+    const { lo, hi } = clauseEnds(values, p);
+    const dy = Math.max(hi / y - 1, 1 - lo / y);
+    const rhoY = Math.max(Math.abs((1 + dy) ** (1 - p) - 1), Math.abs(Math.max(0, 1 - dy) ** (1 - p) - 1));
+    const rho = (1 + kappa) ** 2 * (1 + u) ** (5 + Math.abs(p - 1)) * (1 + rhoY) - 1;
+    return { partials, bound: Math.abs(partials[r]!) * rho + 4 * eta };
+  }
+
+  function gradient(values: number[], p: number, y: number, r: number, partials: number[]): number {
+    return GEM.accuracy.gradient?.({ values, params: { p }, y, partials }, r) ?? NaN;
+  }
+
+  /**
+   * The model's gradient bound against the clause's: not narrower beyond 2^-28 of it (δ_y = hi/y − 1 cancels: the
+   * f64 rounding of y and hi, 2^-53, is up to 2^-32 of a δ_y of 2^-21), wider by at most 2^-20 (as the forward).
+   */
+  function expectGradient(values: number[], p: number, y: number, r: number): void {
+    const { partials, bound } = clauseGradient(values, p, y, r);
+    expect(Number.isFinite(bound)).toBe(true);
+    const got = gradient(values, p, y, r, partials);
+    expect(got).toBeGreaterThanOrEqual(bound * (1 - 2 ** -28));
+    expect(got).toBeLessThanOrEqual(bound * (1 + 2 ** -20));
+  }
+
+  test('survivors of the Stryker run: GEM.ACC\'s η terms and its lower end (reports/mutation/summary.md)', () => {
+    // The upper end, with a = (2n′ + 1)η dominant: [2^-149, 2^-149], p = 1: m = 2^-149 = 2η and a = 5η, so
+    // m̂ ∈ [0, 3.5m(1 + …)] and ŷ ∈ [0, 3.5y + η] = [0, 4y]: H = 3y (a·m instead of a/m, 3η or 2η instead of 5η, or
+    // −η instead of +η on the root each give 2y or less; −a gives a negative m̂ end).
+    const tiny = [2 ** -149, 2 ** -149];
+    expectForward(tiny, 1, 2 ** -149);
+    expect(GEM.accuracy.forward({ values: tiny, params: { p: 1 }, y: 2 ** -149 }).halfWidth).toBeGreaterThan(2.99 * 2 ** -149);
+    // The lower end, where it is the wider one: for p > 1 the root is concave, so a relative spread A of m̂ moves y
+    // down by 1 − (1 − A)^{1/p}, more than up by (1 + A)^{1/p} − 1. [2^-70, 2^-70], p = 2: m = 2^-140, A = a/m
+    // = 5·2^-10, the lower side wider than the upper by about A²/4·y ≈ 2^-17·y; each of the lower end's factors
+    // (κ, γ_1, γ_2, a, the root's κ and spread) moves it by 2^-25·y or more.
+    expectForward([2 ** -70, 2 ** -70], 2, 2 ** -70);
+    // The root's η on the lower end: [2^-128, 2^-128] (subnormal), p = 1.125: m = 2^-144, A = 5/64, the lower side
+    // wider by about 6·10^-4·y, and η = 2^-22·y.
+    expectForward([2 ** -128, 2 ** -128], 1.125, 2 ** -128);
+  });
+
+  test('survivors of the Stryker run: GEM.ACC\'s overflow test on both sides of its boundary', () => {
+    // p = 1, two taps: s(1 + κ)(1 + γ_1) ≥ Ω ⟺ s ≥ Ω(1 − κ − u + …) ≈ 2^128 − 11·2^103. s = 2^128 − 8·2^103
+    // (taps 2^127 and 2^127 − 2^106) is above it: (1 + κ)(1 + γ_1)s ≈ 2^128 + 2^104, while (1 + κ)/(1 + γ_1) or
+    // (1 + κ)(1 − γ_1) would give 2^128 − 2^104 − … < Ω. s = 2^128 − 12·2^103 is below it.
+    const omega = 2 ** 128 - 2 ** 103;
+    const over = [2 ** 127, 2 ** 127 - 2 ** 106];
+    const under = [2 ** 127 - 2 ** 105, 2 ** 127 - 2 ** 106];
+    for (const [values, want] of [[over, true], [under, false]] as const) {
+      expect(values.map(Math.fround)).toEqual(values);
+      const s = values[0]! + values[1]!;
+      expect(s * (1 + kappa) * (1 + gamma(1)) >= omega).toBe(want);
+      expect(GEM.accuracy.forward({ values: [...values], params: { p: 1 }, y: s / 2 }).mayOverflow).toBe(want);
+    }
+  });
+
+  test('survivors of the Stryker run: GEM.GRAD\'s ρ_y, ρ, η and ACC.RANGE (reports/mutation/summary.md)', () => {
+    // [2^-70, 2^-70], p = 2: δ_y is the forward's lower side (the wider one, above), ρ_y = δ_y/(1 − δ_y) from the
+    // (1 − δ_y) side; the bound is about 2^-10 of the partial 1/2, and the (1 + u)^{6} factor is 2^-14 of it.
+    expectGradient([2 ** -70, 2 ** -70], 2, 2 ** -70, 0);
+    // [2^-63, 1], p = 3, tap 0: x² = 2^-126 exactly (the normal range includes its end), (x/y)² ≈ 2^-125.3; the
+    // partial ≈ 2^-126.3 and ρ ≈ 2^-19, so |∂|ρ ≈ 2^-145.4 and 4η = 2^-148 is a sixth of the bound.
+    const y3 = Math.cbrt(0.5);
+    expectGradient([2 ** -63, 1], 3, y3, 0);
+    expectGradient([2 ** -63, 1], 3, y3, 1);
+    // [2^-50, 1], p = 2, tap 0: x and x/y ≈ 2^-49.5 are in range (x³ and (x/y)³ would not be).
+    expectGradient([2 ** -50, 1], 2, Math.sqrt((2 ** -100 + 1) / 2), 0);
+    // [MAX32, MAX32], p = 2: y, x, y and x/y = 1 are all in range, MAX32 itself included: a finite bound.
+    const MAX = (2 - 2 ** -23) * 2 ** 127;
+    expectGradient([MAX, MAX], 2, MAX, 0);
+    // [2^100, 2^100], p = 3: x² = 2^200 is beyond float32: no bound.
+    expect(gradient([2 ** 100, 2 ** 100], 3, 2 ** 100, 0, [0.5, 0.5])).toBe(Infinity);
+    // δ_y > 1: 16 385 ones with p = 2^-10: γ_16384 ≈ 2^-10, so the forward's upper end is about e·y, δ_y ≈ 1.72;
+    // y's interval reaches 0, where y^{1−p} changes by 1, while (1 + δ_y)^{1−p} − 1 ≈ 1.72 is the larger change.
+    const ones = new Array<number>(16385).fill(1);
+    expect(clauseEnds(ones, 2 ** -10).hi).toBeGreaterThan(2.5);
+    expectGradient(ones, 2 ** -10, 1, 0);
+  });
+
   test('differentiable where every tap is finite and > 0', () => {
     expect(GEM.traits.differentiable?.([1, 2], { p: 2 })).toBe(true);
     expect(GEM.traits.differentiable?.([0, 2], { p: 2 })).toBe(false);
@@ -524,3 +642,15 @@ describe('GEM.* (spec/reducers/gem.ts)', () => {
   });
 });
 
+describe('the built-in kinds by name (spec/reducers/index.ts)', () => {
+  test('each §11 kind by its name, stochastic apart from the table; no other name, inherited ones included', () => {
+    // REDUCER.SPEC: kind = the reducer's name. §11.3's five kinds and §11.4's stochastic pooling.
+    expect(Object.keys(BUILTIN_REDUCERS).sort()).toEqual(['gem', 'lse', 'median', 'mixed', 'softpool']);
+    for (const decl of [GEM, SOFTPOOL, LSE, MEDIAN, MIXED, STOCHASTIC]) expect(builtinReducer(decl.name)).toBe(decl);
+    expect(STOCHASTIC.name).toBe('stochastic');
+    // Names an object has without declaring them (Object.prototype's) and kinds that are not reducers: PARAM.KIND.
+    for (const kind of ['toString', 'constructor', '__proto__', 'hasOwnProperty', 'max', 'avg', 'lp', 'stats', '']) {
+      expect(builtinReducer(kind)).toBeUndefined();
+    }
+  });
+});
