@@ -175,9 +175,20 @@ export function positionOf(shape: readonly number[], flat: number): number[] {
 }
 
 /** Checks every element against its acceptance set; the first mismatch fails the case. */
+/**
+ * A result with more or fewer elements than expected fails outright: the element loops below walk the expected
+ * elements only, so without this an empty expectation (or a longer result) would pass unseen.
+ */
+function lengthMismatch(tensor: string, shape: readonly number[], got: number, expected: number, clause: string): Verdict | undefined {
+  if (got === expected) return undefined;
+  return fail(`${tensor} has ${got} elements, expected ${expected} (shape [${shape.join(', ')}]; ${clause})`);
+}
+
 export function compareAll(
   tensor: string, shape: readonly number[], got: ArrayLike<number>, expected: readonly Acceptance[], clause: string,
 ): Verdict {
+  const count = lengthMismatch(tensor, shape, got.length, expected.length, clause);
+  if (count) return count;
   let unconstrained = 0;
   for (let i = 0; i < expected.length; i++) {
     const a = expected[i]!;
@@ -193,6 +204,8 @@ export function compareAll(
 
 /** Exact equality of two results (bitwise, NaN = NaN), for metamorphic properties of exact quantities. */
 export function compareExact(tensor: string, shape: readonly number[], got: ArrayLike<number>, want: ArrayLike<number>, clause: string): Verdict {
+  const count = lengthMismatch(tensor, shape, got.length, want.length, clause);
+  if (count) return count;
   for (let i = 0; i < want.length; i++) {
     const a = got[i]!;
     const b = want[i]!;
