@@ -135,13 +135,15 @@ export class Engine {
       }
       k.lpMap(plan.x, xCount, power);
     }
+    // The rows and channels_last kernels have a values-only max (no index kept); the others compute the indices anyway.
+    const vectorKind = spec.kind !== 'max' ? KIND_SUM : c.indices ? KIND_MAX : KIND_MAX_VALUES;
     switch (path) {
       case 'rows':
-        k.fwdRows(spec.kind !== 'max' ? KIND_SUM : c.indices ? KIND_MAX : KIND_MAX_VALUES, planes, plan.x, plan.y, ix,
+        k.fwdRows(vectorKind, planes, plan.x, plan.y, ix,
           plan.ring, g3.ringRows, g3.windowRows, g3.vLo, g3.vHi, g3.flatRows ? 1 : 0);
         break;
       case 'global': k.fwdGlobal(kind, planes, plan.x, plan.y, ix); break;
-      case 'channels': k.fwdChannelsLast(kind, n, C, plan.x, plan.y, ix); break;
+      case 'channels': k.fwdChannelsLast(vectorKind, n, C, plan.x, plan.y, ix); break;
       case 'scalar': k.fwdScalar(kind, cl, n, C, plan.x, plan.y, ix); break;
     }
     if (spec.kind === 'avg') k.avgDivide(cl, n, C, plan.y, plan.div);

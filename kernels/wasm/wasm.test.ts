@@ -181,6 +181,18 @@ describe('wasm: edge-case grid on every forward path, against the reference and 
 
 describe('wasm: channel and plane counts around the SIMD block size', () => {
   const gc = GEOMETRIES[1]!; // k3 s2 p1 over [3, 19]
+  const valuesOnly = createWasmBackend({ indices: false });
+  it.each([4, 13, 16, 29])('channels_last values-only max, C = %i: the bits of the max with indices', async (c) => {
+    const v = await valuesOnly;
+    const spec = makeSpec(gc, VARIANTS[0]!);
+    for (const set of VALUE_SETS) {
+      const x: Tensor = { shape: joinShape(2, c, gc.spatial, 'channels_last'), data: values(set, 2 * c * product(gc.spatial), c * 13), layout: 'channels_last' };
+      const want = await backends.get('auto')!.forward(spec, x);
+      const got = await v.forward(spec, x);
+      expect(got.indices).toBeUndefined();
+      expect(Array.from(bitsOf(got.y.data)), `C = ${c} ${set}`).toEqual(Array.from(bitsOf(want.y.data)));
+    }
+  });
   const cases = [[1, 1], [2, 1], [1, 2], [1, 3], [1, 4], [1, 7], [2, 4], [1, 8], [1, 9], [3, 4], [1, 13], [1, 16], [2, 20], [1, 29]];
   for (const layout of LAYOUTS) {
     it.each(cases)(`${layout}, N = %i, C = %i`, async (n, c) => {

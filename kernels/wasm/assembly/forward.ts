@@ -17,6 +17,7 @@ import {
   countD, countH, countW, dilD, dilH, dilW, firstD, firstH, firstW, inH, inPlane, inW, outD, outH, outPlane, outW,
   selectPlane, tab, xb, xs, yb, ys,
 } from './state';
+import { KIND_MAX_VALUES } from './rows';
 import { KIND_MAX, maxStore, planeScalar } from './scalar';
 
 /** Recomputes one block's 4 lanes of output (od, oh, ow) with the scalar MAX.SELECT (a lane saw a NaN). */
@@ -27,8 +28,11 @@ function maxLanesScalar(xq: usize, S: usize, od: i32, oh: i32, ow: i32, yt: usiz
   }
 }
 
-// Reducer markers of the channel kernel (only their size is read), and how many 4-channel blocks a step takes.
+// Reducer markers of the channel kernel (only their size is read): max with indices, max values only (the
+// indices are written only for an output a NaN sent to the scalar rule), sum; and how many 4-channel blocks a step
+// takes.
 type MaxCh = u8;
+type MaxValCh = u16;
 type SumCh = u32;
 type OneBlock = u8;
 type TwoBlocks = u16;
@@ -88,18 +92,18 @@ type FourBlocks = u32;
           if (nb > 2) { a2 = f32x4.add(a2, v2); a3 = f32x4.add(a3, v3); }
         } else {
           const qs = i32x4.splat(q);
-          i0 = i32x4.max_s(i0, v128.and(f32x4.gt(v0, a0), qs));
+          if (sizeof<R>() == 1) i0 = i32x4.max_s(i0, v128.and(f32x4.gt(v0, a0), qs));
           a0 = f32x4.pmax(a0, v0);
           if (nb == 1) nan = f32x4.add(nan, v0);
           if (nb > 1) {
-            i1 = i32x4.max_s(i1, v128.and(f32x4.gt(v1, a1), qs));
+            if (sizeof<R>() == 1) i1 = i32x4.max_s(i1, v128.and(f32x4.gt(v1, a1), qs));
             a1 = f32x4.pmax(a1, v1);
           }
           if (nb == 2) nan = f32x4.add(nan, f32x4.add(v0, v1));
           if (nb > 2) {
-            i2 = i32x4.max_s(i2, v128.and(f32x4.gt(v2, a2), qs));
+            if (sizeof<R>() == 1) i2 = i32x4.max_s(i2, v128.and(f32x4.gt(v2, a2), qs));
             a2 = f32x4.pmax(a2, v2);
-            i3 = i32x4.max_s(i3, v128.and(f32x4.gt(v3, a3), qs));
+            if (sizeof<R>() == 1) i3 = i32x4.max_s(i3, v128.and(f32x4.gt(v3, a3), qs));
             a3 = f32x4.pmax(a3, v3);
             nan = f32x4.add(nan, f32x4.add(f32x4.add(v0, v1), f32x4.add(v2, v3)));
           }
@@ -113,9 +117,11 @@ type FourBlocks = u32;
   if (nb > 1) v128.store(yt, a1, 16);
   if (nb > 2) { v128.store(yt, a2, 32); v128.store(yt, a3, 48); }
   if (sizeof<R>() != 4) {
-    v128.store(it, i0);
-    if (nb > 1) v128.store(it, i1, 16);
-    if (nb > 2) { v128.store(it, i2, 32); v128.store(it, i3, 48); }
+    if (sizeof<R>() == 1) {
+      v128.store(it, i0);
+      if (nb > 1) v128.store(it, i1, 16);
+      if (nb > 2) { v128.store(it, i2, 32); v128.store(it, i3, 48); }
+    }
     if (v128.any_true(f32x4.ne(nan, nan))) {
       for (let k = 0; k < nb; k++) {
         const off = <usize>k << 4;
@@ -166,7 +172,7 @@ export function fwdScalar(kind: i32, cl: i32, N: i32, C: i32, x: usize, y: usize
   }
 }
 
-/** channels_last: channel blocks of 4 vectorised, C mod 4 trailing channels scalar. */
+/** channels_last (kind KIND_MAX, KIND_MAX_VALUES or KIND_SUM): channel blocks of 4 vectorised, C mod 4 trailing channels scalar. */
 export function fwdChannelsLast(kind: i32, N: i32, C: i32, x: usize, y: usize, ix: usize): void {
   const blocks = C >> 2;
   for (let n = 0; n < N; n++) {
@@ -174,11 +180,12 @@ export function fwdChannelsLast(kind: i32, N: i32, C: i32, x: usize, y: usize, i
     const on = (<usize>n * <usize>outPlane * <usize>C) << 2;
     if (blocks > 0) {
       if (kind == KIND_MAX) channelsWalk<MaxCh>(xn, C, blocks, y + on, ix + on);
+      else if (kind == KIND_MAX_VALUES) channelsWalk<MaxValCh>(xn, C, blocks, y + on, ix + on);
       else channelsWalk<SumCh>(xn, C, blocks, y + on, ix + on);
     }
     for (let c = blocks << 2; c < C; c++) {
       const cOff = <usize>c << 2;
-      planeScalar(kind, xn + cOff, C, y + on + cOff, ix + on + cOff, C);
+      planeScalar(kind == KIND_MAX_VALUES ? KIND_MAX : kind, xn + cOff, C, y + on + cOff, ix + on + cOff, C);
     }
   }
 }
