@@ -174,7 +174,6 @@ export function positionOf(shape: readonly number[], flat: number): number[] {
   return pos;
 }
 
-/** Checks every element against its acceptance set; the first mismatch fails the case. */
 /**
  * A result with more or fewer elements than expected fails outright: the element loops below walk the expected
  * elements only, so without this an empty expectation (or a longer result) would pass unseen.
@@ -184,6 +183,7 @@ function lengthMismatch(tensor: string, shape: readonly number[], got: number, e
   return fail(`${tensor} has ${got} elements, expected ${expected} (shape [${shape.join(', ')}]; ${clause})`);
 }
 
+/** Checks every element against its acceptance set; the first mismatch fails the case. */
 export function compareAll(
   tensor: string, shape: readonly number[], got: ArrayLike<number>, expected: readonly Acceptance[], clause: string,
 ): Verdict {

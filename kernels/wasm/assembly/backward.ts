@@ -101,9 +101,8 @@ export function bwdSum(cl: i32, N: i32, C: i32, dy: usize, dx: usize, avg: i32, 
  * in-bounds tap of the window (the window's taps and blocks stay in L1 while an output is done). Walking one
  * channel's plane at a time instead strides through the whole batch item once per channel: on the Keras
  * InceptionV3 branch_pool backward (8×35×35×192) this took 0.21× the CPU time of that (one interleaved run,
- * medians). Every element receives its
- * contributions in output order, as on the scalar walk, and the share is the same float32 division: the results
- * are the same to the bit.
+ * medians). Every element receives its contributions in output order, as on the scalar walk, and the share is the
+ * same float32 division: the results are the same to the bit.
  */
 function sumChannelBlocks(N: i32, C: i32, dy: usize, dx: usize, avg: i32, useOverride: i32, over: f32): void {
   const blocks = C >> 2;

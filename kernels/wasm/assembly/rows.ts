@@ -701,9 +701,37 @@ function pairPlanes<R>(planes: i32, x: usize, y: usize, ix: usize): void {
 const PAIR_SEQUENTIAL_W: i32 = 192;
 
 /**
+ * The first input row of an output row of pair windows, read in memory order (PAIR_SEQUENTIAL_W): per group of 4
+ * outputs (the last moved back to end at outW), the pair maxima to hv (R = Sum: the pair sums) and, with indices
+ * (R = MaxIdx), the odd column's strict-win masks to masks. Returns the NaN sum of what it read. pairPlanesSequential
+ * and bwdMaxPairs then read the second row and combine.
+ */
+@inline function pairFirstRow<R>(xr: usize, last: i32, hv: usize, masks: usize): v128 {
+  let nan = f32x4.splat(0);
+  for (let ow = 0; ; ow += 4) {
+    if (ow > last) ow = last;
+    const a = xr + (<usize>ow << 3);
+    const L0 = v128.load(a);
+    const L1 = v128.load(a, 16);
+    nan = f32x4.add(nan, f32x4.add(L0, L1));
+    const e0 = v128.shuffle<f32>(L0, L1, 0, 2, 4, 6);
+    const o0 = v128.shuffle<f32>(L0, L1, 1, 3, 5, 7);
+    const t = <usize>ow << 2;
+    if (sizeof<R>() == 4) {
+      v128.store(hv + t, f32x4.add(e0, o0));
+    } else {
+      v128.store(hv + t, f32x4.pmax(e0, o0));
+      if (sizeof<R>() == 1) v128.store(masks + t, f32x4.gt(o0, e0));
+    }
+    if (ow == last) break;
+  }
+  return nan;
+}
+
+/**
  * pairPlanes in memory order: per output row, the first input row's pairs (max and, with indices, the odd column's
- * win code; or sum) go to the ring's first row, then the second input row is read and combined with them, with
- * the same operations in the same order as pairGroup, so the results are the same to the bit.
+ * win mask; or sum) go to the ring's first row (pairFirstRow), then the second input row is read and combined with
+ * them, with the same operations in the same order as pairGroup, so the results are the same to the bit.
  */
 function pairPlanesSequential<R>(planes: i32, x: usize, y: usize, ix: usize): void {
   const last = outW - 4;
@@ -715,23 +743,7 @@ function pairPlanesSequential<R>(planes: i32, x: usize, y: usize, ix: usize): vo
     for (let oh = 0; oh < outH; oh++) {
       const q = (oh << 1) * inW;
       const xr = xp + (<usize>q << 2);
-      for (let ow = 0; ; ow += 4) {
-        if (ow > last) ow = last;
-        const a = xr + (<usize>ow << 3);
-        const L0 = v128.load(a);
-        const L1 = v128.load(a, 16);
-        nan = f32x4.add(nan, f32x4.add(L0, L1));
-        const e0 = v128.shuffle<f32>(L0, L1, 0, 2, 4, 6);
-        const o0 = v128.shuffle<f32>(L0, L1, 1, 3, 5, 7);
-        const t = <usize>ow << 2;
-        if (sizeof<R>() == 4) {
-          v128.store(ringV + t, f32x4.add(e0, o0));
-        } else {
-          v128.store(ringV + t, f32x4.pmax(e0, o0));
-          if (sizeof<R>() == 1) v128.store(ringI + t, v128.and(f32x4.gt(o0, e0), ONE));
-        }
-        if (ow == last) break;
-      }
+      nan = f32x4.add(nan, pairFirstRow<R>(xr, last, ringV, ringI));
       const xs = xr + (<usize>inW << 2);
       for (let ow = 0; ; ow += 4) {
         if (ow > last) ow = last;
@@ -751,7 +763,7 @@ function pairPlanesSequential<R>(planes: i32, x: usize, y: usize, ix: usize): vo
           v128.store(y + o, f32x4.pmax(h0, h1));
           if (sizeof<R>() == 1) {
             const c1 = i32x4.add(v128.and(f32x4.gt(o1, e1), ONE), i32x4.splat(inW));
-            const code = v128.bitselect(c1, v128.load(ringI + t), f32x4.gt(h1, h0));
+            const code = v128.bitselect(c1, v128.and(v128.load(ringI + t), ONE), f32x4.gt(h1, h0));
             v128.store(ix + o, i32x4.add(i32x4.add(i32x4.splat(q + (ow << 1)), i32x4(0, 2, 4, 6)), code));
           }
         }
@@ -956,20 +968,7 @@ export function bwdMaxPairs(planes: i32, x: usize, dy: usize, dx: usize, ring: u
     for (let oh = 0; oh < outH; oh++) {
       const r = <usize>((oh << 1) * inW) << 2;
       const gr = gp + (<usize>(oh * outW) << 2);
-      if (sequential) {
-        for (let ow = 0; ; ow += 4) {
-          if (ow > last) ow = last;
-          const a = xp + r + (<usize>ow << 3);
-          const L0 = v128.load(a);
-          const L1 = v128.load(a, 16);
-          nan = f32x4.add(nan, f32x4.add(L0, L1));
-          const e0 = v128.shuffle<f32>(L0, L1, 0, 2, 4, 6);
-          const o0 = v128.shuffle<f32>(L0, L1, 1, 3, 5, 7);
-          v128.store(ring + (<usize>ow << 2), f32x4.pmax(e0, o0));
-          v128.store(ringM + (<usize>ow << 2), f32x4.gt(o0, e0));
-          if (ow == last) break;
-        }
-      }
+      if (sequential) nan = f32x4.add(nan, pairFirstRow<MaxIdx>(xp + r, last, ring, ringM));
       for (let ow = 0; ; ow += 4) {
         if (ow > last) ow = last;
         const a = xp + r + (<usize>ow << 3);
