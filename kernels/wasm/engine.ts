@@ -30,6 +30,7 @@ export interface WasmCase {
   readonly cl: number;
   /** Channels per kernel "batch item": the layout's C for channels_last, 1 for contiguous planes. */
   readonly C: number;
+  readonly pairSequentialBytes: number;
 }
 
 export interface CaseOptions {
@@ -39,6 +40,24 @@ export interface CaseOptions {
   readonly whole?: boolean;
   /** max forward: false when the caller does not want indices (default true). */
   readonly indices?: boolean;
+  /** Bytes a 2×2 pair kernel call touches from which on it reads wide rows in memory order (default PAIR_SEQUENTIAL_BYTES). */
+  readonly pairSequentialBytes?: number;
+}
+
+/**
+ * The pair kernels (kernels/wasm/assembly/rows.ts: 2×2 stride-2 tilings) read rows of 192 columns and more in memory
+ * order, one input row after the other, once a call touches at least this many bytes (input, outputs, and for the
+ * backward dy and dx): the data then streams from memory, where two interleaved row streams cost more than the
+ * extra pass over a ring row, while data a cache still holds from the previous call is read faster side by side.
+ * Measured on VGG-16 pool1 shapes (N×64×224×224, op alone, back to back, new ÷ old median): N = 1 (18 MiB touched
+ * with indices) 1.19× with indices, 1.01× values only; N = 2 (37 MiB) 0.64× and 0.50×; N = 8 0.73× and 0.49×;
+ * the backward at N = 1 (28 MiB) 0.82×.
+ */
+export const PAIR_SEQUENTIAL_BYTES = 24 * 2 ** 20;
+
+/** 1 when a pair kernel call touching `floats` float32 elements reads wide rows in memory order (PAIR_SEQUENTIAL_BYTES). */
+function sequential(c: WasmCase, floats: number): number {
+  return 4 * floats >= c.pairSequentialBytes ? 1 : 0;
 }
 
 /** Whether a max backward case may take a fused kernel: contiguous planes whose forward is the rows kernel. */
@@ -97,7 +116,10 @@ export class Engine {
     const problem = boundProblem(plan, this.mem.limit, backward ? 'backward' : 'forward');
     if (problem) throw new BackendError(NAME, problem);
     const cl = planesContiguous(g) ? 0 : 1;
-    return { spec, g, g3, path, plan, chunk, backward, indices: backward || options.indices !== false, cl, C: cl ? g.channels : 1 };
+    return {
+      spec, g, g3, path, plan, chunk, backward, indices: backward || options.indices !== false, cl, C: cl ? g.channels : 1,
+      pairSequentialBytes: options.pairSequentialBytes ?? PAIR_SEQUENTIAL_BYTES,
+    };
   }
 
   /** Grows memory for the case, writes its tables and passes the geometry to the kernels (before each call). */
@@ -140,7 +162,8 @@ export class Engine {
     switch (path) {
       case 'rows':
         k.fwdRows(vectorKind, planes, plan.x, plan.y, ix,
-          plan.ring, g3.ringRows, g3.windowRows, g3.vLo, g3.vHi, g3.flatRows ? 1 : 0);
+          plan.ring, g3.ringRows, g3.windowRows, g3.vLo, g3.vHi, g3.flatRows ? 1 : 0,
+          sequential(c, planes * (g.inPlane + g.outPlane * (vectorKind === KIND_MAX ? 2 : 1))));
         break;
       case 'global': k.fwdGlobal(kind, planes, plan.x, plan.y, ix); break;
       case 'channels': k.fwdChannelsLast(vectorKind, n, C, plan.x, plan.y, ix); break;
@@ -188,7 +211,7 @@ export class Engine {
     // GRAD.MAX on contiguous planes whose forward is the rows kernel (a forced other path takes the general one):
     // 2×2 stride-2 windows tiling the planes, or kernel 4 stride 4 rows, by a fused kernel that writes the whole of
     // dx, no indices, no zeroing pass.
-    if (rowsMax(c) && (k.bwdMaxPairs(n * C, plan.x, plan.dy, plan.acc, plan.ring) || k.bwdMaxK4S4(n * C, plan.x, plan.dy, plan.acc))) return;
+    if (rowsMax(c) && (k.bwdMaxPairs(n * C, plan.x, plan.dy, plan.acc, plan.ring, sequential(c, n * C * (2 * c.g.inPlane + c.g.outPlane))) || k.bwdMaxK4S4(n * C, plan.x, plan.dy, plan.acc))) return;
     if (spec.kind === 'lp') this.mem.f64.fill(0, plan.acc >> 3, (plan.acc >> 3) + xCount);
     // (A global sum or avg writes every element of dx: no zeroing.)
     else if (!((spec.kind === 'sum' || spec.kind === 'avg') && !cl && c.g3.global)) this.mem.f32.fill(0, plan.acc >> 2, (plan.acc >> 2) + xCount);

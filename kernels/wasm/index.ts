@@ -71,6 +71,11 @@ export interface WasmBackendOptions {
    */
   chunkBytes?: number;
   /**
+   * Tuning and tests: bytes a 2×2 stride-2 pair kernel call must touch before it reads rows of 192 columns and
+   * more in memory order (default PAIR_SEQUENTIAL_BYTES, kernels/wasm/engine.ts). Results are the same either way.
+   */
+  pairSequentialBytes?: number;
+  /**
    * max: whether forward() returns indices (default true). With false it returns y alone, computed by the
    * values-only kernel (the `wasm-values` registry entry; its indices are unchecked, SPEC.md POLICY.INDICES).
    */
@@ -104,7 +109,10 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
   const limit = Math.floor(requestedLimit / WASM_PAGE_BYTES) * WASM_PAGE_BYTES;
   const chunkBytes = options.chunkBytes ?? WASM_CHUNK_BYTES;
   if (!(chunkBytes >= 1)) throw new BackendError(NAME, `chunkBytes must be at least 1, got ${chunkBytes}`);
-  const caseOptions: CaseOptions = { path: options.path ?? 'auto', chunkBytes };
+  const caseOptions: CaseOptions = {
+    path: options.path ?? 'auto', chunkBytes,
+    ...(options.pairSequentialBytes !== undefined ? { pairSequentialBytes: options.pairSequentialBytes } : {}),
+  };
   const withIndices = options.indices !== false;
   const engine = await Engine.create(limit);
   const { mem } = engine;

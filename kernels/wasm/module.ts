@@ -19,7 +19,7 @@ export interface Kernels {
   setGeometry(d: number, h: number, w: number, oD: number, oH: number, oW: number,
     dD: number, dH: number, dW: number, kW: number, sW: number, pW: number, tables: number): void;
   fwdScalar(kind: number, cl: number, N: number, C: number, x: number, y: number, ix: number): void;
-  fwdRows(kind: number, planes: number, x: number, y: number, ix: number, ring: number, R: number, rows: number, lo: number, hi: number, flat: number): void;
+  fwdRows(kind: number, planes: number, x: number, y: number, ix: number, ring: number, R: number, rows: number, lo: number, hi: number, flat: number, sequential: number): void;
   fwdChannelsLast(kind: number, N: number, C: number, x: number, y: number, ix: number): void;
   fwdGlobal(kind: number, planes: number, x: number, y: number, ix: number): void;
   buildDivisors(div: number, useOverride: number, override: number): void;
@@ -34,7 +34,7 @@ export interface Kernels {
    * 1 when it wrote the whole of dx (2×2 stride-2 windows tiling the planes), else 0 and nothing written. `ring`:
    * the forward's ring (kernels/wasm/memory-plan.ts), scratch for two rows of outW.
    */
-  bwdMaxPairs(planes: number, x: number, dy: number, dx: number, ring: number): number;
+  bwdMaxPairs(planes: number, x: number, dy: number, dx: number, ring: number, sequential: number): number;
   /** 1 when it wrote the whole of dx (kernel 4 stride 4 windows of one row, the audio pool's), else 0 and nothing written. */
   bwdMaxK4S4(planes: number, x: number, dy: number, dx: number): number;
   bwdSum(cl: number, N: number, C: number, dy: number, dx: number, avg: number, useOverride: number, override: number): void;

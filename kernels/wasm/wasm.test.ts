@@ -371,14 +371,16 @@ describe('wasm: the fused rows walk at its edges (widths around the group of 4, 
 });
 
 describe('wasm: the pair kernel on wide rows (read in memory order from 192 columns on)', () => {
-  const valuesOnly = createWasmBackend({ indices: false });
+  // The memory order is taken for calls over PAIR_SEQUENTIAL_BYTES; these backends take it for every call.
+  const sequentialAlways = createWasmBackend({ pairSequentialBytes: 0 });
+  const valuesOnly = createWasmBackend({ indices: false, pairSequentialBytes: 0 });
   // 2×2 stride-2 tilings with input widths below, at and above the switch to the sequential order, output widths
   // a multiple of the group of 4 and not (the last group moved back), several planes per call; every value set
   // (NaN and ±∞ included: a plane with a NaN is redone by the scalar rule), max with indices and values only, sum,
   // avg; a resident case beside the plain call.
   for (const w of [190, 192, 194, 226]) {
     it(`input width ${w}: max (indices and values only), sum and avg against the reference`, async () => {
-      const b = backends.get('auto')!;
+      const b = await sequentialAlways;
       const v = await valuesOnly;
       const shape = [2, 3, 6, w];
       for (const variant of [VARIANTS[0]!, VARIANTS[1]!, VARIANTS[2]!]) {
@@ -401,6 +403,7 @@ describe('wasm: the pair kernel on wide rows (read in memory order from 192 colu
 });
 
 describe('wasm: max backward on the rows path (fused kernels and the general one) and beside it', () => {
+  const sequentialAlways = createWasmBackend({ pairSequentialBytes: 0 });
   // The rows path's max backward: the fused kernels (2×2 stride-2 tilings: bwdMaxPairs; kernel 4 stride 4 rows:
   // bwdMaxK4S4), else the rows forward's indices for every plane, then one scatter, over the whole call (a
   // resident case: the whole tensor, unblocked). Several planes per call (plain, one unit per chunk, resident),
@@ -451,6 +454,8 @@ describe('wasm: max backward on the rows path (fused kernels and the general one
             const got = [
               ['auto', (await auto.backward(spec, x, dy)).data],
               ['one unit per chunk', (await oneUnitChunks.backward(spec, x, dy)).data],
+              // Wide rows read in memory order (bwdMaxPairs), which calls this small take only when told to.
+              ['memory order', (await (await sequentialAlways).backward(spec, x, dy)).data],
             ] as [string, Float32Array][];
             const r = await auto.resident(spec, x, 'backward', dy);
             await r.run();

@@ -666,8 +666,8 @@ function pairWindows(): bool {
  * groups of 4, the last moved back to end at outW (it recomputes a few outputs, identically). A plane whose loads
  * summed to NaN (a NaN, or ∞ − ∞) is recomputed by the exact scalar MAX.SELECT.
  */
-function pairPlanes<R>(planes: i32, x: usize, y: usize, ix: usize): void {
-  if (inW >= PAIR_SEQUENTIAL_W) { pairPlanesSequential<R>(planes, x, y, ix); return; }
+function pairPlanes<R>(planes: i32, x: usize, y: usize, ix: usize, sequential: i32): void {
+  if (sequential && inW >= PAIR_SEQUENTIAL_W) { pairPlanesSequential<R>(planes, x, y, ix); return; }
   const rowB = <usize>inW << 2;
   const last = outW - 4;
   for (let pl = 0; pl < planes; pl++) {
@@ -692,11 +692,12 @@ function pairPlanes<R>(planes: i32, x: usize, y: usize, ix: usize): void {
 }
 
 /**
- * Input rows at least this wide are read by the pair kernel in memory order (pairPlanesSequential). Reading the
- * two rows of a window row side by side makes two interleaved streams that restart every second row; on rows of
- * 224 floats (VGG-16 pool1) the sequential order took 0.73× the time, values only at batch 8, while on rows of 112
- * and fewer (pool2 to pool4, where each plane's rows fit in L1 or L2 anyway) the extra pass over the row buffer
- * cost 1.08–1.6× (CPU time per op, one interleaved run).
+ * Input rows at least this wide are read by the pair kernels in memory order (pairPlanesSequential, bwdMaxPairs)
+ * when the host asks for it (`sequential`: the call touches more bytes than a cache holds, kernels/wasm/engine.ts
+ * PAIR_SEQUENTIAL_BYTES). Reading the two rows of a window row side by side makes two interleaved streams that
+ * restart every second row; on rows of 224 floats (VGG-16 pool1) streamed from memory the sequential order took
+ * 0.5–0.73× the time, while on rows of 112 and fewer (pool2 to pool4) the extra pass over the ring row cost
+ * 1.08–1.6× (CPU time per op, one interleaved run).
  */
 const PAIR_SEQUENTIAL_W: i32 = 192;
 
@@ -951,14 +952,14 @@ function stripOf<R>(planes: i32, x: usize, y: usize, ix: usize): void {
  * summed to NaN is redone with the scalar MAX.SELECT (maxIndexAt). Returns 0, doing nothing, when the windows are
  * not such a tiling (the host then takes the general path).
  */
-export function bwdMaxPairs(planes: i32, x: usize, dy: usize, dx: usize, ring: usize): i32 {
+export function bwdMaxPairs(planes: i32, x: usize, dy: usize, dx: usize, ring: usize, seq: i32): i32 {
   hShape = dilW == 1 && kerW == 2 && strW == 2 ? H_K2S2 : H_ANY;
   if (!pairWindows() || outH << 1 != inH || outW << 1 != inW) return 0;
   const rowB = <usize>inW << 2;
   const last = outW - 4;
   // Wide rows (PAIR_SEQUENTIAL_W): the first row's pairs are read in a pass of their own, into the ring (the
   // maxima, then the odd-column masks one ring row further), so that x is read in memory order.
-  const sequential = inW >= PAIR_SEQUENTIAL_W;
+  const sequential = seq != 0 && inW >= PAIR_SEQUENTIAL_W;
   const ringM = ring + (<usize>((outW + 3) & ~3) << 2);
   for (let pl = 0; pl < planes; pl++) {
     const xp = x + ((<usize>pl * <usize>inPlane) << 2);
@@ -1028,9 +1029,10 @@ export function bwdMaxPairs(planes: i32, x: usize, dy: usize, dx: usize, ring: u
  * the ring's row count, rows the most input rows of a window (1: the H pass writes the output directly); flatPlane
  * 1 when the windows tile each row exactly (kernel = stride, dilation 1, no padding, no remainder): the ring
  * then holds a whole plane's H rows (⌈inPlane/stride + 4⌉ floats, 16-byte aligned, twice with indices); [lo, hi) are the columns the vector H pass covers (taps all inside the row; hi − lo ≥ 4,
- * or hi = lo when there are fewer).
+ * or hi = lo when there are fewer); sequential 1 when a pair kernel should read wide rows in memory order
+ * (PAIR_SEQUENTIAL_W).
  */
-export function fwdRows(kind: i32, planes: i32, x: usize, y: usize, ix: usize, ring: usize, R: i32, rows: i32, lo: i32, hi: i32, flatPlane: i32): void {
+export function fwdRows(kind: i32, planes: i32, x: usize, y: usize, ix: usize, ring: usize, R: i32, rows: i32, lo: i32, hi: i32, flatPlane: i32, sequential: i32): void {
   windowRows = rows;
   const s = strW;
   hShape = dilW != 1 ? H_ANY : kerW == 3 && s == 2 ? H_K3S2 : kerW == 2 && s == 2 ? H_K2S2 : kerW == 3 && s == 1 ? H_K3S1 : kerW == 4 && s == 4 ? H_K4S4 : H_ANY;
@@ -1051,9 +1053,9 @@ export function fwdRows(kind: i32, planes: i32, x: usize, y: usize, ix: usize, r
   vLo = lo;
   vHi = hi;
   if (pairWindows()) {
-    if (kind == KIND_MAX) pairPlanes<MaxIdx>(planes, x, y, ix);
-    else if (kind == KIND_MAX_VALUES) pairPlanes<MaxVal>(planes, x, y, ix);
-    else pairPlanes<Sum>(planes, x, y, ix);
+    if (kind == KIND_MAX) pairPlanes<MaxIdx>(planes, x, y, ix, sequential);
+    else if (kind == KIND_MAX_VALUES) pairPlanes<MaxVal>(planes, x, y, ix, sequential);
+    else pairPlanes<Sum>(planes, x, y, ix, sequential);
     return;
   }
   if (stripWindows()) {
