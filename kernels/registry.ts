@@ -31,6 +31,21 @@ export const BUILTIN_BACKENDS: readonly BackendEntry[] = [
     policy: { indices: 'unchecked' },
   },
   {
+    name: 'wasm-threads',
+    description: 'the wasm backend with two kernel threads (shared memory, a Node worker): large calls split by planes or batch items',
+    create: async () => (await import('./wasm/index.js')).createWasmBackend({ threads: 2 }),
+    // Its kernels are wasm's; a split call's bits are held against one thread's in kernels/wasm/wasm.test.ts
+    // (calls split from 8 units on). The verifier's small cases stay under the split threshold.
+    verifyByDefault: false,
+  },
+  {
+    name: 'wasm-values-threads',
+    description: 'wasm-values with two kernel threads',
+    create: async () => (await import('./wasm/index.js')).createWasmBackend({ threads: 2, indices: false }),
+    policy: { indices: 'unchecked' },
+    verifyByDefault: false,
+  },
+  {
     name: 'webgpu',
     description: 'WGSL compute shaders through WebGPU (Dawn in Node); gather backward; any adapter, GPU or software',
     create: async () => {

@@ -28,6 +28,9 @@ export const PEER_GROUPS: readonly PeerGroup[] = [
   { id: 'webgpu-values', title: 'WebGPU, max without indices: webgpu-values against tfjs-webgpu and onnxruntime-web-webgpu', ours: 'webgpu-values', peers: ['tfjs-webgpu', 'onnxruntime-web-webgpu'], maxForwardOnly: true },
   { id: 'wasm', title: 'wasm: wasm against onnxruntime-web and tfjs-wasm', ours: 'wasm', peers: ['onnxruntime-web', 'tfjs-wasm'] },
   { id: 'wasm-values', title: 'wasm, max without indices: wasm-values against onnxruntime-web and tfjs-wasm', ours: 'wasm-values', peers: ['onnxruntime-web', 'tfjs-wasm'], maxForwardOnly: true },
+  // onnxruntime (Node) runs its CPU kernels on a thread pool of its own (one thread per core by default).
+  { id: 'wasm-threads', title: 'wasm, two kernel threads: wasm-threads against onnxruntime (Node, its thread pool) and tfjs-wasm', ours: 'wasm-threads', peers: ['onnxruntime', 'tfjs-wasm'] },
+  { id: 'wasm-values-threads', title: 'wasm, two kernel threads, max without indices: wasm-values-threads against onnxruntime and tfjs-wasm', ours: 'wasm-values-threads', peers: ['onnxruntime', 'tfjs-wasm'], maxForwardOnly: true },
 ];
 
 /** The scopes compared: the op alone first (shader or kernel work), then the whole call. */

@@ -2,18 +2,20 @@
  * One instance of the kernels over one memory, and what runs on it: a case (spec, geometry, path, chunking and
  * memory plan fixed once), bound to the kernels before it runs, and the per-chunk forward and backward kernel
  * sequences. The backend (index.ts) owns one engine for its calls and plans; a resident case owns one of its own,
- * so that its data stays in place while other calls run.
+ * so that its data stays in place while other calls run. With two threads (threads.ts) an engine's memory is shared
+ * with a worker's instance, and a large call's units are split between the two (splitRun).
  */
 import type { PoolSpec } from '../../spec/contract.js';
 import type { PoolGeometry } from '../../spec/geometry.js';
 import { BackendError } from '../../spec/errors.js';
 import { chunking, WASM_CHUNK_BYTES, type Chunking } from './chunking.js';
 import { geometry3, planesContiguous, type Geometry3 } from './geometry.js';
-import { planMemory, type MemoryPlan } from './memory-plan.js';
+import { planMemory, spareUnits, type MemoryPlan } from './memory-plan.js';
 import {
-  KIND_MAX, KIND_MAX_VALUES, KIND_SUM, NAME, WASM_MAX_MEMORY_BYTES, WasmMemory, instantiateKernels, type Kernels,
+  KIND_MAX, KIND_MAX_VALUES, KIND_SUM, NAME, WASM_MAX_MEMORY_BYTES, WasmMemory, instantiateKernels, wasmModule, type Kernels,
 } from './module.js';
 import { forwardPath, type WasmPath } from './path.js';
+import { KernelThread, type ThreadKernels } from './threads.js';
 
 /** A case laid out for the kernels: everything a call needs that depends only on (spec, shape, layout). */
 export interface WasmCase {
@@ -31,6 +33,7 @@ export interface WasmCase {
   /** Channels per kernel "batch item": the layout's C for channels_last, 1 for contiguous planes. */
   readonly C: number;
   readonly pairSequentialBytes: number;
+  readonly threadMinBytes: number;
 }
 
 export interface CaseOptions {
@@ -42,6 +45,8 @@ export interface CaseOptions {
   readonly indices?: boolean;
   /** Bytes a 2×2 pair kernel call touches from which on it reads wide rows in memory order (default PAIR_SEQUENTIAL_BYTES). */
   readonly pairSequentialBytes?: number;
+  /** Bytes a call must touch before it is split between two kernel threads (default THREAD_MIN_BYTES). */
+  readonly threadMinBytes?: number;
 }
 
 /**
@@ -55,9 +60,30 @@ export interface CaseOptions {
  */
 export const PAIR_SEQUENTIAL_BYTES = 24 * 2 ** 20;
 
+/**
+ * With a second kernel thread, a call is split in two only when its x and y together hold at least this many
+ * bytes (forward and backward alike): below it, handing half the units over (a wake-up of the worker, a join, the
+ * spare units' copy) costs about what the half saves. Measured op alone, interleaved (the `threads: 2` backend ÷
+ * one thread, wall median, split at every size above 1 MiB): the ResNet-50 stem (1×64×112×112, 4 MiB) 0.79 with
+ * indices but 1.22 values only and 1.46 backward; Inception-v1's 3×3 s1 (0.75 MiB) 1.0 and 1.3; DenseNet's 3×3 s1 at
+ * batch 1 (8 MiB) 0.74 and 0.70; VGG-16 pool1 at batch 1 (16 MiB) 0.54 and 0.56, backward 0.62.
+ */
+export const THREAD_MIN_BYTES = 6 * 2 ** 20;
+
 /** 1 when a pair kernel call touching `floats` float32 elements reads wide rows in memory order (PAIR_SEQUENTIAL_BYTES). */
 function sequential(c: WasmCase, floats: number): number {
   return 4 * floats >= c.pairSequentialBytes ? 1 : 0;
+}
+
+/** The plan moved to unit u: each per-unit buffer starts u units further (0 stays 0: a buffer the case lacks). */
+function planAt(c: WasmCase, plan: MemoryPlan, u: number): MemoryPlan {
+  const at = (ptr: number, bytes: number, per: number): number => (ptr ? ptr + bytes * per * u : 0);
+  const { unitIn, unitOut } = c.chunk;
+  return {
+    ...plan,
+    x: at(plan.x, 4, unitIn), y: at(plan.y, 4, unitOut), ix: at(plan.ix, 4, unitOut), dy: at(plan.dy, 4, unitOut),
+    acc: at(plan.acc, c.spec.kind === 'lp' ? 8 : 4, unitIn),
+  };
 }
 
 /** Whether a max backward case may take a fused kernel: contiguous planes whose forward is the rows kernel. */
@@ -76,16 +102,29 @@ export class Engine {
   readonly mem: WasmMemory;
   readonly base: number;
   private k: Kernels | undefined;
+  /** The second kernel thread (threads: 2), or undefined. */
+  private readonly thread: KernelThread | undefined;
+  /** setGeometry's arguments at the last bind(): a worker's task sets them on its own instance first. */
+  private geometryArgs: number[] = [];
 
-  private constructor(mem: WasmMemory, k: Kernels) {
+  private constructor(mem: WasmMemory, k: Kernels, thread: KernelThread | undefined) {
     this.mem = mem;
     this.k = k;
+    this.thread = thread;
     this.base = k.heapBase();
   }
 
-  static async create(limit: number): Promise<Engine> {
-    const mem = new WasmMemory(limit);
-    return new Engine(mem, await instantiateKernels(mem));
+  /** An engine over a fresh memory; with threads = 2 the memory is shared and a worker runs half of large calls. */
+  static async create(limit: number, threads = 1): Promise<Engine> {
+    const mem = new WasmMemory(limit, threads > 1);
+    const k = await instantiateKernels(mem);
+    const thread = threads > 1 ? await KernelThread.create(await wasmModule(true), mem.memory) : undefined;
+    return new Engine(mem, k, thread);
+  }
+
+  /** How many kernel threads run a large call. */
+  get threads(): number {
+    return this.thread ? 2 : 1;
   }
 
   get live(): boolean {
@@ -104,6 +143,7 @@ export class Engine {
 
   dispose(): void {
     this.k = undefined;
+    this.thread?.dispose();
   }
 
   /** Lays a case out (without touching memory); throws a BackendError when it exceeds the bound. */
@@ -112,13 +152,14 @@ export class Engine {
     const path = forwardPath(g, g3, options.path);
     const chunked = chunking(g, options.chunkBytes);
     const chunk = options.whole ? { ...chunked, size: chunked.units } : chunked;
-    const plan = planMemory(this.base, spec, g, path, chunk, backward);
+    const plan = planMemory(this.base, spec, g, path, chunk, backward, this.threads);
     const problem = boundProblem(plan, this.mem.limit, backward ? 'backward' : 'forward');
     if (problem) throw new BackendError(NAME, problem);
     const cl = planesContiguous(g) ? 0 : 1;
     return {
       spec, g, g3, path, plan, chunk, backward, indices: backward || options.indices !== false, cl, C: cl ? g.channels : 1,
       pairSequentialBytes: options.pairSequentialBytes ?? PAIR_SEQUENTIAL_BYTES,
+      threadMinBytes: options.threadMinBytes ?? THREAD_MIN_BYTES,
     };
   }
 
@@ -131,6 +172,7 @@ export class Engine {
     const [d, h, w] = g3.inSize;
     const [oD, oH, oW] = g3.outSize;
     const [dD, dH, dW] = g3.dilation;
+    this.geometryArgs = [d, h, w, oD, oH, oW, dD, dH, dW, g3.kernelW, g3.strideW, g3.padW, plan.tables];
     k.setGeometry(d, h, w, oD, oH, oW, dD, dH, dW, g3.kernelW, g3.strideW, g3.padW, plan.tables);
     if (spec.kind === 'avg' && !c.backward) {
       const override = spec.divisorOverride;
@@ -138,14 +180,57 @@ export class Engine {
     }
   }
 
-  /** The forward kernels on n units at plan.x; y (and the indices for max) at plan.y / plan.ix. */
-  forward(c: WasmCase, n: number): void {
+  /**
+   * Where a call is split between the two kernel threads (the lower thread's unit count), 0 when it is not: one
+   * thread, fewer than 8 units, or a call touching less than threadMinBytes. Split points are multiples of 4 units,
+   * so that kernels working on 4 planes at a time (fwdGlobal's sums) group them as one thread does: the bits of
+   * a split call are those of one thread's.
+   */
+  private split(c: WasmCase, n: number): number {
+    if (!this.thread) return 0;
+    const touched = 4 * n * (c.chunk.unitIn + c.chunk.unitOut);
+    return touched >= c.threadMinBytes ? 4 * Math.floor(n / 8) : 0;
+  }
+
+  /**
+   * Runs `body` on n units: split in two when split() says so, else on this thread alone. Split, the worker takes
+   * the upper units [half, n) on its own ring and this thread the lower ones. The kernels may store a few lanes
+   * past the end of the units they were given (into the next unit's y and ix, or the buffer's slack: the rows
+   * path with fewer than 4 outputs per row or a general stride), which one thread overwrites when it reaches that
+   * unit; two threads must not. So the worker's stores past its end land in the buffer's slack, and this thread
+   * computes its last units (at least SLACK bytes of output: spareUnits) into the spare y and ix
+   * (MemoryPlan.spareY/spareIx) and copies them into place after.
+   */
+  private splitRun(c: WasmCase, plan: MemoryPlan, n: number, body: (k: ThreadKernels, plan: MemoryPlan, n: number) => void): void {
     const k = this.kernels;
-    const { spec, g, g3, path, plan, chunk, cl, C } = c;
-    const kind = spec.kind === 'max' ? KIND_MAX : KIND_SUM;
-    const planes = n * C;
+    const half = this.split(c, n);
+    const thread = this.thread;
+    if (!half || !thread) {
+      body(k, plan, n);
+      return;
+    }
+    const r = thread.recorder;
+    r.setGeometry(...(this.geometryArgs as Parameters<Kernels['setGeometry']>));
+    body(r, { ...planAt(c, plan, half), ring: plan.ring2 }, n - half);
+    thread.start();
+    try {
+      const spare = Math.min(half, spareUnits(c.chunk.unitOut));
+      if (half > spare) body(k, plan, half - spare);
+      const last = planAt(c, plan, half - spare);
+      body(k, { ...last, y: plan.spareY, ix: plan.spareIx }, spare);
+      const out = spare * c.chunk.unitOut;
+      this.mem.f32.copyWithin(last.y >> 2, plan.spareY >> 2, (plan.spareY >> 2) + out);
+      if (plan.spareIx) this.mem.i32.copyWithin(last.ix >> 2, plan.spareIx >> 2, (plan.spareIx >> 2) + out);
+    } finally {
+      thread.join();
+    }
+  }
+
+  /** The forward kernels on n units at plan.x; y (and the indices for max) at plan.y / plan.ix. */
+  forward(c: WasmCase, n: number, plan: MemoryPlan = c.plan): void {
+    const k = this.kernels;
+    const { spec, g, cl, C, chunk } = c;
     const xCount = n * chunk.unitIn;
-    const ix = plan.ix || plan.y;
     if (spec.kind === 'lp') {
       const power = spec.p!;
       // The float32 path needs every nonzero |x|^p in about [2^-96, 2^96] (no subnormal term, no overflowing
@@ -155,15 +240,25 @@ export class Engine {
         k.lpForward64(cl, n, C, plan.x, plan.y, power, plan.pw, xCount);
         return;
       }
-      k.lpMap(plan.x, xCount, power);
     }
+    // The memory-order choice of the pair kernels depends on the whole call's bytes, not a thread's half.
+    const seq = sequential(c, n * C * (g.inPlane + g.outPlane * (spec.kind === 'max' && c.indices ? 2 : 1)));
+    this.splitRun(c, plan, n, (kk, p, m) => this.forwardUnits(kk, c, p, m, seq));
+  }
+
+  /** The forward kernels proper (after forward()'s lp check) on n units, on either thread's kernels. */
+  private forwardUnits(k: ThreadKernels, c: WasmCase, plan: MemoryPlan, n: number, seq: number): void {
+    const { spec, g3, path, chunk, cl, C } = c;
+    const kind = spec.kind === 'max' ? KIND_MAX : KIND_SUM;
+    const planes = n * C;
+    const ix = plan.ix || plan.y;
+    if (spec.kind === 'lp') k.lpMap(plan.x, n * chunk.unitIn, spec.p!);
     // The rows and channels_last kernels have a values-only max (no index kept); the others compute the indices anyway.
     const vectorKind = spec.kind !== 'max' ? KIND_SUM : c.indices ? KIND_MAX : KIND_MAX_VALUES;
     switch (path) {
       case 'rows':
         k.fwdRows(vectorKind, planes, plan.x, plan.y, ix,
-          plan.ring, g3.ringRows, g3.windowRows, g3.vLo, g3.vHi, g3.flatRows ? 1 : 0,
-          sequential(c, planes * (g.inPlane + g.outPlane * (vectorKind === KIND_MAX ? 2 : 1))));
+          plan.ring, g3.ringRows, g3.windowRows, g3.vLo, g3.vHi, g3.flatRows ? 1 : 0, seq);
         break;
       case 'global': k.fwdGlobal(kind, planes, plan.x, plan.y, ix); break;
       case 'channels': k.fwdChannelsLast(vectorKind, n, C, plan.x, plan.y, ix); break;
@@ -211,22 +306,35 @@ export class Engine {
     // GRAD.MAX on contiguous planes whose forward is the rows kernel (a forced other path takes the general one):
     // 2×2 stride-2 windows tiling the planes, or kernel 4 stride 4 rows, by a fused kernel that writes the whole of
     // dx, no indices, no zeroing pass.
-    if (rowsMax(c) && (k.bwdMaxPairs(n * C, plan.x, plan.dy, plan.acc, plan.ring, sequential(c, n * C * (2 * c.g.inPlane + c.g.outPlane))) || k.bwdMaxK4S4(n * C, plan.x, plan.dy, plan.acc))) return;
+    if (rowsMax(c)) {
+      const seq = sequential(c, n * C * (2 * c.g.inPlane + c.g.outPlane));
+      // Called on no planes, a fused kernel only says whether it applies (1) or not (0): the split is decided before
+      // either thread runs it.
+      if (k.bwdMaxPairs(0, plan.x, plan.dy, plan.acc, plan.ring, seq)) {
+        this.splitRun(c, plan, n, (kk, p, m) => kk.bwdMaxPairs(m * C, p.x, p.dy, p.acc, p.ring, seq));
+        return;
+      }
+      if (k.bwdMaxK4S4(0, plan.x, plan.dy, plan.acc)) {
+        this.splitRun(c, plan, n, (kk, p, m) => kk.bwdMaxK4S4(m * C, p.x, p.dy, p.acc));
+        return;
+      }
+    }
     if (spec.kind === 'lp') this.mem.f64.fill(0, plan.acc >> 3, (plan.acc >> 3) + xCount);
     // (A global sum or avg writes every element of dx: no zeroing.)
     else if (!((spec.kind === 'sum' || spec.kind === 'avg') && !cl && c.g3.global)) this.mem.f32.fill(0, plan.acc >> 2, (plan.acc >> 2) + xCount);
     switch (spec.kind) {
-      case 'max':
-        // GRAD.MAX: the forward's MAX.SELECT indices, then dx[index] += dy.
-        this.forward(c, n);
-        if (cl) {
-          k.bwdMax(cl, n, C, plan.ix, plan.dy, plan.acc);
-        } else {
-          // No two windows share an input when every axis's stride is at least its window span.
-          const disjoint = c.g.axes.every((a) => a.stride >= (a.kernel - 1) * a.dilation + 1);
-          k.bwdMaxPlanes(n * C, plan.ix, plan.dy, plan.acc, disjoint ? 1 : 0);
-        }
+      case 'max': {
+        // GRAD.MAX: the forward's MAX.SELECT indices, then dx[index] += dy; a unit's windows stay in its own dx.
+        // No two windows share an input when every axis's stride is at least its window span.
+        const disjoint = c.g.axes.every((a) => a.stride >= (a.kernel - 1) * a.dilation + 1) ? 1 : 0;
+        const seq = sequential(c, n * C * (c.g.inPlane + 2 * c.g.outPlane));
+        this.splitRun(c, plan, n, (kk, p, m) => {
+          this.forwardUnits(kk, c, p, m, seq);
+          if (cl) kk.bwdMax(cl, m, C, p.ix, p.dy, p.acc);
+          else kk.bwdMaxPlanes(m * C, p.ix, p.dy, p.acc, disjoint);
+        });
         break;
+      }
       case 'sum':
       case 'avg': {
         const override = spec.divisorOverride;

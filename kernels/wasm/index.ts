@@ -12,7 +12,8 @@
  * (channels_last) through it in chunks of about WASM_CHUNK_BYTES of input, so a call needs one chunk's buffers;
  * a case whose chunk (at least one plane or item) needs more than the bound is refused by supports() and by
  * forward/backward with a BackendError. Typed-array views are re-created after growth. No Node-only API is used:
- * the module runs in Node and in browsers.
+ * the module runs in Node and in browsers. The one exception is opt-in: `threads: 2` (threads.ts) starts a Node
+ * worker over a shared memory, and large kernel calls are split between the two threads (engine.ts).
  */
 import type {
   Direction, ForwardOut, ForwardResult, Layout, PlanningBackend, PoolPlan, PoolPlanOptions, PoolSpec, ResidentBackend,
@@ -80,6 +81,15 @@ export interface WasmBackendOptions {
    * values-only kernel (the `wasm-values` registry entry; its indices are unchecked, SPEC.md POLICY.INDICES).
    */
   indices?: boolean;
+  /**
+   * Kernel threads, 1 (default) or 2. With 2 the memory is shared and a worker (kernels/wasm/threads.ts, Node's
+   * worker_threads) runs half of the units of every kernel call that touches at least `threadMinBytes`: forward
+   * kernels of every kind, and max backward. Results are bit-identical to one thread. Creating the backend throws
+   * a BackendError where shared memory or worker threads are missing.
+   */
+  threads?: number;
+  /** Tuning and tests: bytes a call must touch before it is split between two threads (default THREAD_MIN_BYTES). */
+  threadMinBytes?: number;
 }
 
 /** CONTRACT.PLAN: a plan's call must bring the tensor and outputs the plan was made for. */
@@ -112,9 +122,12 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
   const caseOptions: CaseOptions = {
     path: options.path ?? 'auto', chunkBytes,
     ...(options.pairSequentialBytes !== undefined ? { pairSequentialBytes: options.pairSequentialBytes } : {}),
+    ...(options.threadMinBytes !== undefined ? { threadMinBytes: options.threadMinBytes } : {}),
   };
+  const threads = options.threads ?? 1;
+  if (threads !== 1 && threads !== 2) throw new BackendError(NAME, `threads must be 1 or 2, got ${String(threads)}`);
   const withIndices = options.indices !== false;
-  const engine = await Engine.create(limit);
+  const engine = await Engine.create(limit, threads);
   const { mem } = engine;
 
   /** Forward into caller-provided outputs, chunk by chunk: copy in, kernels, copy out. */
@@ -209,7 +222,7 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     const backwardCase = direction === 'backward';
     const g = backwardCase ? validateBackward(spec, x, dy) : validateForward(spec, x);
     engine.assertLive();
-    const own = await Engine.create(limit);
+    const own = await Engine.create(limit, threads);
     const c = own.layout(spec, g, backwardCase, { ...caseOptions, whole: true, indices: withIndices });
     // lp's forward maps x to |x|^p in place: keep a pristine copy above the plan and restore it before each run.
     const keepsX = spec.kind === 'lp' && !backwardCase;
@@ -247,8 +260,8 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
   };
 
   const backend: WasmBackend = {
-    // The values-only variant is its own registry entry; its results carry its own name.
-    name: withIndices ? NAME : `${NAME}-values`,
+    // The values-only and threaded variants are registry entries of their own; their results carry their names.
+    name: `${NAME}${withIndices ? '' : '-values'}${threads > 1 ? '-threads' : ''}`,
     structured: declineStructured(NAME, 'the wasm kernels cover sliding-window pooling only; the structured kinds of SPEC.md §10 (adaptive, RoI, SPP, unpooling) run on the naive backend'),
     reducers: createWasmResearch(engine, chunkBytes),
     statistics: createWasmStatistics(engine, chunkBytes),
@@ -261,8 +274,8 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
       const g = poolGeometry(spec, inputShape, layout);
       const path = forwardPath(g, geometry3(spec, g, false), caseOptions.path);
       const chunk = chunking(g, chunkBytes);
-      const bound = boundProblem(planMemory(engine.base, spec, g, path, chunk, false), limit, 'forward')
-        ?? boundProblem(planMemory(engine.base, spec, g, path, chunk, true), limit, 'backward');
+      const bound = boundProblem(planMemory(engine.base, spec, g, path, chunk, false, threads), limit, 'forward')
+        ?? boundProblem(planMemory(engine.base, spec, g, path, chunk, true, threads), limit, 'backward');
       return bound === undefined ? { ok: true } : { ok: false, reason: bound };
     },
     async forward(spec, x) {

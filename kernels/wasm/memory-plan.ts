@@ -10,14 +10,30 @@ import type { WasmPath } from './path.js';
 /** Byte offsets of one chunk's buffers; 0 for a buffer the call does not use. */
 export interface MemoryPlan {
   tables: number; x: number; y: number; ix: number; div: number; scratch: number; ring: number;
+  /** The second kernel thread's ring (threads.ts), 0 with one thread. */
+  ring2: number;
+  /** Two kernel threads: y and ix for the lower half's last spareUnits() units (engine.ts splitRun). */
+  spareY: number; spareIx: number;
   dy: number; acc: number; pw: number; g: number;
   /** One past the last byte used. */
   end: number;
 }
 
-const SLACK = 64; // bytes after every buffer: whole-vector stores past a row's end land here.
+/** Bytes after every buffer: whole-vector stores past a row's end land here. */
+export const SLACK = 64;
 
-export function planMemory(base: number, spec: PoolSpec, g: PoolGeometry, path: WasmPath, chunk: Chunking, backward: boolean): MemoryPlan {
+/**
+ * Units the lower thread computes into the spare buffers when a call is split (engine.ts splitRun): enough that
+ * stores past the end of the units before them (at most SLACK bytes) stay inside them, rounded up to a multiple
+ * of 4 (split points are multiples of 4 units).
+ */
+export function spareUnits(unitOut: number): number {
+  return 4 * Math.ceil(SLACK / 4 / unitOut / 4);
+}
+
+export function planMemory(
+  base: number, spec: PoolSpec, g: PoolGeometry, path: WasmPath, chunk: Chunking, backward: boolean, threads = 1,
+): MemoryPlan {
   let top = base;
   const take = (bytes: number): number => {
     const at = Math.ceil(top / 16) * 16;
@@ -26,7 +42,7 @@ export function planMemory(base: number, spec: PoolSpec, g: PoolGeometry, path: 
   };
   const xCount = chunk.size * chunk.unitIn;
   const yCount = chunk.size * chunk.unitOut;
-  const plan: MemoryPlan = { tables: 0, x: 0, y: 0, ix: 0, div: 0, scratch: 0, ring: 0, dy: 0, acc: 0, pw: 0, g: 0, end: 0 };
+  const plan: MemoryPlan = { tables: 0, x: 0, y: 0, ix: 0, div: 0, scratch: 0, ring: 0, ring2: 0, spareY: 0, spareIx: 0, dy: 0, acc: 0, pw: 0, g: 0, end: 0 };
   plan.tables = take(12 * g.outSpatial.reduce((s, v) => s + v, 3 - g.rank));
   // The rows kernel's stride-2 loads may read 3 floats past x's last row (SLACK covers them).
   plan.x = take(4 * xCount);
@@ -34,6 +50,11 @@ export function planMemory(base: number, spec: PoolSpec, g: PoolGeometry, path: 
   if (forwardBuffers) {
     plan.y = take(4 * yCount);
     if (spec.kind === 'max') plan.ix = take(4 * yCount);
+    if (threads > 1) {
+      const spare = 4 * spareUnits(chunk.unitOut) * chunk.unitOut;
+      plan.spareY = take(spare);
+      if (spec.kind === 'max') plan.spareIx = take(spare);
+    }
     if (spec.kind === 'avg') plan.div = take(4 * g.outPlane);
     if (spec.kind === 'lp' && !backward) plan.pw = take(8 * xCount);
     if (path === 'rows') {
@@ -42,7 +63,9 @@ export function planMemory(base: number, spec: PoolSpec, g: PoolGeometry, path: 
       const g3 = geometry3(spec, g, false);
       const row = Math.ceil(g3.outSize[2] / 4) * 16;
       const values = g3.flatRows ? Math.ceil((g.inPlane / g3.strideW + 4) * 4 / 16) * 16 : g3.ringRows * row;
-      plan.ring = take(values * (spec.kind === 'max' ? 2 : 1) + 4 * g3.ringRows + 4 * g3.windowRows);
+      const ringBytes = values * (spec.kind === 'max' ? 2 : 1) + 4 * g3.ringRows + 4 * g3.windowRows;
+      plan.ring = take(ringBytes);
+      if (threads > 1) plan.ring2 = take(ringBytes);
     }
   }
   if (backward) {

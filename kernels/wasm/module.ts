@@ -4,7 +4,7 @@
  * growth. No Node-only API: the module runs in Node and in browsers.
  */
 import { BackendError } from '../../spec/errors.js';
-import { WASM_BASE64 } from './module.generated.js';
+import { WASM_BASE64, WASM_SHARED_BASE64 } from './module.generated.js';
 
 export const WASM_PAGE_BYTES = 65536;
 /** The most memory one backend may hold: 2 GiB (32768 pages). Every byte offset then fits a positive i32. */
@@ -51,6 +51,7 @@ export const KIND_SUM = 1;
 export const KIND_MAX_VALUES = 2;
 
 let compiled: Promise<WebAssembly.Module> | undefined;
+let compiledShared: Promise<WebAssembly.Module> | undefined;
 
 function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   const bin = atob(text);
@@ -59,23 +60,28 @@ function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
-/** The compiled module, once per realm. */
-function wasmModule(): Promise<WebAssembly.Module> {
-  compiled ??= WebAssembly.compile(decodeBase64(WASM_BASE64));
-  return compiled;
+/** The compiled module for a plain or a shared memory, each once per realm. */
+export function wasmModule(shared: boolean): Promise<WebAssembly.Module> {
+  if (shared) return (compiledShared ??= WebAssembly.compile(decodeBase64(WASM_SHARED_BASE64)));
+  return (compiled ??= WebAssembly.compile(decodeBase64(WASM_BASE64)));
 }
 
-/** The wasm backend's memory: one Memory, grown on demand up to `limit` bytes, with views over its buffer. */
+/**
+ * The wasm backend's memory: one Memory, grown on demand up to `limit` bytes, with views over its buffer. A shared
+ * one (a SharedArrayBuffer underneath) is what kernel threads (threads.ts) run on together.
+ */
 export class WasmMemory {
   readonly memory: WebAssembly.Memory;
   readonly limit: number;
+  readonly shared: boolean;
   f32!: Float32Array;
   i32!: Int32Array;
   f64!: Float64Array;
 
-  constructor(limit: number) {
+  constructor(limit: number, shared = false) {
     this.limit = limit;
-    this.memory = new WebAssembly.Memory({ initial: 1, maximum: limit / WASM_PAGE_BYTES });
+    this.shared = shared;
+    this.memory = new WebAssembly.Memory({ initial: 1, maximum: limit / WASM_PAGE_BYTES, shared });
     this.refresh();
   }
 
@@ -106,6 +112,6 @@ export class WasmMemory {
 
 /** Instantiates the kernels (compiling the module on first use) over `mem`. */
 export async function instantiateKernels(mem: WasmMemory): Promise<Kernels> {
-  const instance = await WebAssembly.instantiate(await wasmModule(), { env: { memory: mem.memory } });
+  const instance = await WebAssembly.instantiate(await wasmModule(mem.shared), { env: { memory: mem.memory } });
   return instance.exports as unknown as Kernels;
 }

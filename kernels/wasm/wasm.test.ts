@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Layout, PoolSpec, Tensor } from '../../spec/contract.js';
 import { joinShape, planeAddress, poolGeometry, product } from '../../spec/geometry.js';
 import { expectBackwardClose } from '../../test/helpers/backward-close.js';
@@ -687,6 +687,100 @@ describe('wasm: automatic path choice', () => {
   });
 });
 
+describe('wasm: two kernel threads (threads: 2) give the bits of one', () => {
+  // threadMinBytes 0: every call of 8 units or more is split (engine.ts split: at a multiple of 4 units, the
+  // lower thread's last units into spare buffers). Every forward path and kind over the edge-case grid (batch 9 ×
+  // 2 channels: 18 planes split 8 + 10, or 9 channels_last items split 4 + 5),
+  // the plain call and a resident case, with indices and values only; max backward on the fused kernels, the general
+  // rows path, the scalar path and channels_last. Each result is compared bit for bit with one thread's, which the
+  // tests above hold against the reference.
+  const one = createWasmBackend();
+  const two = createWasmBackend({ threads: 2, threadMinBytes: 0 });
+  const twoValues = createWasmBackend({ threads: 2, threadMinBytes: 0, indices: false });
+  const oneValues = createWasmBackend({ indices: false });
+  const twoScalar = createWasmBackend({ threads: 2, threadMinBytes: 0, path: 'scalar' });
+  const oneScalar = createWasmBackend({ path: 'scalar' });
+
+  it('names the variant and refuses a thread count other than 1 or 2', async () => {
+    expect((await two).name).toBe('wasm-threads');
+    expect((await twoValues).name).toBe('wasm-values-threads');
+    await expect(createWasmBackend({ threads: 3 })).rejects.toThrow(/threads must be 1 or 2, got 3/);
+  });
+
+  for (const gc of GEOMETRIES) {
+    it(`${gc.name}: forward (every kind, both layouts, plain and resident) and max backward`, async () => {
+      const pairs: [string, WasmBackend, WasmBackend][] = [
+        ['auto', await one, await two], ['values only', await oneValues, await twoValues], ['scalar path', await oneScalar, await twoScalar],
+      ];
+      for (const layout of LAYOUTS) {
+        const shape = joinShape(9, 2, gc.spatial, layout);
+        // One variant per kernel family the host treats differently when it splits (max and its indices; the sums,
+        // fwdGlobal's 4-plane groups among them; avg's divide pass; lp's map and root passes).
+        for (const variant of [VARIANTS[0]!, VARIANTS[1]!, VARIANTS[3]!, VARIANTS[6]!]) {
+          const spec = makeSpec(gc, variant);
+          const x: Tensor = { shape, data: values(variant.sets[0]!, product(shape), gc.spatial.length * 31 + 5), layout };
+          for (const [label, a, b] of variant.spec.kind === 'max' ? pairs : pairs.slice(0, 1)) {
+            const where = `${gc.name} ${layout} ${variant.label} ${label}`;
+            const want = await a.forward(spec, x);
+            const got = await b.forward(spec, x);
+            expect(Array.from(bitsOf(got.y.data)), where).toEqual(Array.from(bitsOf(want.y.data)));
+            expect(got.indices && Array.from(got.indices), `${where} indices`).toEqual(want.indices && Array.from(want.indices));
+            const r = await b.resident(spec, x, 'forward');
+            await r.run();
+            expect(Array.from(bitsOf(r.read())), `${where} resident`).toEqual(Array.from(bitsOf(want.y.data)));
+            r.release();
+          }
+        }
+        const spec = makeSpec(gc, MAX);
+        const outShape = poolGeometry(spec, shape, layout).outShape;
+        for (const set of ['mixed', 'special'] as const) {
+          const x: Tensor = { shape, data: values(set, product(shape), 77), layout };
+          const dy: Tensor = { shape: [...outShape], data: values('mixed', product(outShape), 78), layout };
+          for (const [label, a, b] of pairs) {
+            const where = `${gc.name} ${layout} max backward ${set} ${label}`;
+            const want = await a.backward(spec, x, dy);
+            expect(Array.from(bitsOf((await b.backward(spec, x, dy)).data)), where).toEqual(Array.from(bitsOf(want.data)));
+            const r = await b.resident(spec, x, 'backward', dy);
+            await r.run();
+            expect(Array.from(bitsOf(r.read())), `${where} resident`).toEqual(Array.from(bitsOf(want.data)));
+            r.release();
+          }
+        }
+      }
+    });
+  }
+
+  it('the fused max backward kernels (2×2 stride-2 tilings, wide rows in memory order, k4 s4) split too', async () => {
+    const a = await createWasmBackend({ pairSequentialBytes: 0 });
+    const b = await createWasmBackend({ threads: 2, threadMinBytes: 0, pairSequentialBytes: 0 });
+    const cases: [number[], number[]][] = [[[2, 2], [3, 5, 8, 10]], [[2, 2], [4, 3, 4, 194]], [[4], [3, 4, 37]]];
+    for (const [kernel, shape] of cases) {
+      const spec: PoolSpec = {
+        kind: 'max', kernel, strides: kernel, dilations: kernel.map(() => 1), pads: [...kernel, ...kernel].map(() => 0), ceilMode: false,
+        countIncludePad: false,
+      };
+      const outShape = poolGeometry(spec, shape, 'channels_first').outShape;
+      for (const set of VALUE_SETS) {
+        const x: Tensor = { shape, data: values(set, product(shape), shape[3] ?? 9) };
+        const dy: Tensor = { shape: [...outShape], data: values('mixed', product(outShape), 5) };
+        const where = `k${kernel.join('x')} [${shape.join(', ')}] ${set}`;
+        const want = await a.backward(spec, x, dy);
+        expect(Array.from(bitsOf((await b.backward(spec, x, dy)).data)), where).toEqual(Array.from(bitsOf(want.data)));
+        const fwd = await a.forward(spec, x);
+        const got = await b.forward(spec, x);
+        expect(Array.from(bitsOf(got.y.data)), `${where} forward`).toEqual(Array.from(bitsOf(fwd.y.data)));
+        expect(Array.from(got.indices!), `${where} indices`).toEqual(Array.from(fwd.indices!));
+      }
+    }
+    await a.dispose?.();
+    await b.dispose?.();
+  });
+
+  afterAll(async () => {
+    for (const b of [one, two, twoValues, oneValues, twoScalar, oneScalar]) await (await b).dispose?.();
+  });
+});
+
 describe('wasm: the generated module', () => {
   // module.generated.ts is a build output (not committed): this is the check that it is not stale, i.e. that the
   // module under test is what the current kernels/wasm/assembly/*.ts compile to (bytes and source hash).
@@ -706,7 +800,9 @@ describe('wasm: the generated module', () => {
   }, 120_000);
 
   it('the backend module uses no Node-only API (it must run in browsers)', () => {
-    for (const file of readdirSync(here).filter((n) => n.endsWith('.ts') && !n.endsWith('.test.ts'))) {
+    // threads.ts is the `threads: 2` option's worker, Node's worker_threads by design: its worker program (a string)
+    // calls require, and it imports worker_threads only when a backend asks for threads.
+    for (const file of readdirSync(here).filter((n) => n.endsWith('.ts') && !n.endsWith('.test.ts') && n !== 'threads.ts')) {
       const text = readFileSync(join(here, file), 'utf8');
       expect(text, file).not.toMatch(/from ['"]node:|\brequire\(|\bprocess\.|\bBuffer\b|__dirname/);
     }
