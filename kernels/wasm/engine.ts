@@ -231,19 +231,51 @@ export class Engine {
     const k = this.kernels;
     const { spec, g, cl, C, chunk } = c;
     const xCount = n * chunk.unitIn;
-    if (spec.kind === 'lp') {
-      const power = spec.p!;
-      // The float32 path needs every nonzero |x|^p in about [2^-96, 2^96] (no subnormal term, no overflowing
-      // sum); otherwise f64 powers and sums, rounded once (scalar).
-      const taps = g.axes.reduce((t, a) => t * a.kernel, 1);
-      if (taps > 2 ** 29 || !k.lpSafe(plan.x, xCount, Math.pow(2, -96 / power), Math.pow(2, 96 / power))) {
-        k.lpForward64(cl, n, C, plan.x, plan.y, power, plan.pw, xCount);
-        return;
-      }
+    if (spec.kind === 'lp' && !this.lpFloat32(c, plan.x, xCount)) {
+      // f64 powers and sums, rounded once (scalar).
+      k.lpForward64(cl, n, C, plan.x, plan.y, spec.p!, plan.pw, xCount);
+      return;
     }
     // The memory-order choice of the pair kernels depends on the whole call's bytes, not a thread's half.
     const seq = sequential(c, n * C * (g.inPlane + g.outPlane * (spec.kind === 'max' && c.indices ? 2 : 1)));
     this.splitRun(c, plan, n, (kk, p, m) => this.forwardUnits(kk, c, p, m, seq));
+  }
+
+  /**
+   * Whether lp's float32 forward applies to the `count` elements at x: every nonzero |x|^p in about [2^-96, 2^96]
+   * (no subnormal term, no overflowing sum of at most 2^29 taps).
+   */
+  private lpFloat32(c: WasmCase, x: number, count: number): boolean {
+    const power = c.spec.p!;
+    const taps = c.g.axes.reduce((t, a) => t * a.kernel, 1);
+    return taps <= 2 ** 29 && this.kernels.lpSafe(x, count, Math.pow(2, -96 / power), Math.pow(2, 96 / power)) !== 0;
+  }
+
+  /**
+   * GRAD.LP for p = 1 and 2, factored through the float32 sum backward (kernels/wasm/assembly/lp.ts lpGradScale,
+   * with the error argument): dx = w(x)·Σ a over the windows, a = dy (p = 1) or dy / ŷ (p = 2, ŷ by the float32
+   * forward on a copy of x in pw). False, with nothing written to dx, where the float32 forward or the factored
+   * form's ranges do not hold: the f64 kernels then run.
+   */
+  private lpFactored(c: WasmCase, plan: MemoryPlan, n: number): boolean {
+    const k = this.kernels;
+    const { spec, g, chunk, cl, C } = c;
+    const xCount = n * chunk.unitIn;
+    let a = plan.dy;
+    if (spec.p === 2) {
+      if (!this.lpFloat32(c, plan.x, xCount)) return false;
+      this.mem.f32.copyWithin(plan.pw >> 2, plan.x >> 2, (plan.x >> 2) + xCount);
+      this.forwardUnits(k, c, { ...plan, x: plan.pw }, n, sequential(c, n * C * (g.inPlane + g.outPlane)));
+      if (!k.lpGradScale(plan.dy, plan.y, plan.g, n * chunk.unitOut)) return false;
+      a = plan.g;
+    }
+    const global = !cl && c.g3.global;
+    // (A global sum writes every element of dx: no zeroing.)
+    if (!global) this.mem.f32.fill(0, plan.acc >> 2, (plan.acc >> 2) + xCount);
+    if (cl) k.bwdSum(cl, n, C, a, plan.acc, 0, 0, 0);
+    else k.bwdSumRows(n * C, a, plan.acc, plan.scratch, 0, 0, 0, global ? 1 : 0);
+    k.lpGradApply(plan.acc, plan.x, xCount, spec.p!);
+    return true;
   }
 
   /** The forward kernels proper (after forward()'s lp check) on n units, on either thread's kernels. */
@@ -319,6 +351,7 @@ export class Engine {
         return;
       }
     }
+    if (spec.kind === 'lp' && (spec.p === 1 || spec.p === 2) && this.lpFactored(c, plan, n)) return;
     if (spec.kind === 'lp') this.mem.f64.fill(0, plan.acc >> 3, (plan.acc >> 3) + xCount);
     // (A global sum or avg writes every element of dx: no zeroing.)
     else if (!((spec.kind === 'sum' || spec.kind === 'avg') && !cl && c.g3.global)) this.mem.f32.fill(0, plan.acc >> 2, (plan.acc >> 2) + xCount);

@@ -46,7 +46,9 @@ export function planMemory(
   plan.tables = take(12 * g.outSpatial.reduce((s, v) => s + v, 3 - g.rank));
   // The rows kernel's stride-2 loads may read 3 floats past x's last row (SLACK covers them).
   plan.x = take(4 * xCount);
-  const forwardBuffers = !backward || spec.kind === 'max';
+  // A max backward runs the forward for its indices; an lp backward (p = 1, 2: kernels/wasm/assembly/lp.ts
+  // lpGradScale) the float32 forward for y.
+  const forwardBuffers = !backward || spec.kind === 'max' || spec.kind === 'lp';
   if (forwardBuffers) {
     plan.y = take(4 * yCount);
     if (spec.kind === 'max') plan.ix = take(4 * yCount);
@@ -71,9 +73,9 @@ export function planMemory(
   if (backward) {
     plan.dy = take(4 * yCount);
     plan.acc = take((spec.kind === 'lp' ? 8 : 4) * xCount); // lp accumulates in f64, the others in float32
-    // bwdSumRows' scratch (contiguous planes): one input row's width, then (stride 1) the row's shares between
-    // zero pads of kernel + 4 floats each side.
-    if ((spec.kind === 'sum' || spec.kind === 'avg') && planesContiguous(g)) {
+    // bwdSumRows' scratch (contiguous planes; lp's factored gradient runs it too): one input row's width, then
+    // (stride 1) the row's shares between zero pads of kernel + 4 floats each side.
+    if (spec.kind !== 'max' && planesContiguous(g)) {
       const w = g.axes[g.rank - 1]!;
       plan.scratch = take(4 * (w.size + 4 + w.out + 2 * w.kernel + 12));
     }

@@ -491,6 +491,32 @@ describe('wasm: lp on its float32 path and its f64 path', () => {
     });
   }
 
+  it('backward p = 1, 2: the factored float32 gradient where its ranges hold, the f64 kernels where they do not', async () => {
+    // lpGradScale (kernels/wasm/assembly/lp.ts) refuses a = dy/y outside [2^-100, 2^96] and |dy| > 2^96: there the
+    // factored form would underflow (a tiny dy over a large y, times a large x) or overflow where dy·(x/y) does
+    // not. Each case mixes such windows with ordinary ones; every dx must lie in ACC.GRAD's set.
+    const gcb = GEOMETRIES[1]!; // k3 s2 p1 over [3, 19]: overlapping windows
+    const b = backends.get('auto')!;
+    for (const p of [1, 2]) {
+      const spec = makeSpec(gcb, { spec: { kind: 'lp', countIncludePad: false, p } });
+      for (const layout of LAYOUTS) {
+        const shape = joinShape(1, 5, gcb.spatial, layout);
+        const outShape = poolGeometry(spec, shape, layout).outShape;
+        const base = values('mixed', product(shape), 11);
+        const cases: [string, Float32Array, Float32Array][] = [
+          ['ordinary', base, values('mixed', product(outShape), 12)],
+          ['large x, subnormal dy', base.map((v) => v * 2 ** 40), values('mixed', product(outShape), 13).map((v, i) => (i % 3 ? v : v * 2 ** -135))],
+          ['small x, huge dy', base.map((v) => v * 2 ** -40), values('mixed', product(outShape), 14).map((v, i) => (i % 4 ? v : v * 2 ** 100))],
+        ];
+        for (const [name, xd, dyd] of cases) {
+          const x: Tensor = { shape, data: xd, layout };
+          const dy: Tensor = { shape: [...outShape], data: dyd, layout };
+          expectBackwardClose(spec, x, dy, await b.backward(spec, x, dy), await naive.backward(spec, x, dy), `lp ${p} ${layout} ${name}`, 'float32');
+        }
+      }
+    }
+  });
+
   it('no intermediate overflow or underflow: (2^70, 2^70) and 2^-50', async () => {
     const b = backends.get('auto')!;
     const spec = (p: number, k: number): PoolSpec => ({

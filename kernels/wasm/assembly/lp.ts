@@ -5,7 +5,9 @@
  * |x|^p in float32 (lpMap), summed by the SIMD sum kernels and rooted (lpRoot, in passes.ts). Otherwise (a power
  * would be subnormal or could overflow a sum) lpForward64 computes each output from f64 powers and an f64 sum,
  * rounding once, so no intermediate underflows or overflows.
- * Backward (GRAD.LP): scalar f64, in the naive backend's order. Both walk each window with walk.ts.
+ * Backward (GRAD.LP): for p = 1 and p = 2, factored through the float32 sum backward (lpGradScale and
+ * lpGradApply below, the host's sequence in kernels/wasm/engine.ts); otherwise, or when the factored form's ranges
+ * do not hold, scalar f64 in the naive backend's order. The f64 kernels walk each window with walk.ts.
  */
 import { outD, outH, outW, selectPlane, xb, xs, yb, ys } from './state';
 import { LpTap, PowerTap, windowAt } from './walk';
@@ -111,5 +113,75 @@ export function bwdLp(cl: i32, N: i32, C: i32, x: usize, dy: usize, pw: usize, g
         }
       }
     }
+  }
+}
+
+/**
+ * The factored Lp gradient (p = 1, 2), first step. A tap x of window o receives t = dy_o·sign(x)|x|^(p−1)·y_o^(1−p)
+ * (GRAD.LP), which is w(x)·a_o with w(x) = sign(x)|x|^(p−1) and a_o = dy_o·y_o^(1−p): so dx_i = w(x_i)·Σ_o a_o over
+ * the windows holding i, the sum backward (GRAD.SUM) of a, times w. For p = 1, a = dy and w = sign(x); for p = 2,
+ * a_o = dy_o / y_o (0 where y_o = 0, as GRAD.LP defines) and w = x. This writes a for p = 2 over `count` outputs,
+ * from the float32 forward's y, and returns 1 when the error bound below holds, else 0 (the host then takes the
+ * f64 kernels).
+ *
+ * Why it is within ACC.GRAD's lp bound: a_o = fl(dy_o/ŷ_o) is one rounding, the sum backward adds the m terms in
+ * float32 (γ_{m−1}), and the product with x is one more rounding, so each term carries (1 + u)² on top of the sum's
+ * γ_{m−1}, against ACC.GRAD's ρ ≥ (1 + u)^4(1 + ρ_y) − 1 for p = 2 (ρ_y covers ŷ's error within the forward's ACC.LP
+ * interval). That relative model needs every rounding in the normal range and no overflow, which the factoring
+ * could break where the direct form does not (dy/y and Σ a can leave the range that dy·(x/y) stays in; an
+ * underflowed a_o would be multiplied by a large x). So: every finite nonzero |a_o| must lie in [2^−100, 2^96]
+ * (normal, and a sum of at most 2^31 of them stays below 2^127), and every finite |dy_o| at most 2^96 (then
+ * |x·Σa| ≤ Σ|dy|·(1 + δ) cannot overflow either). A product x·Σa that is subnormal has absolute error ≤ η, within
+ * the bound's 4m·η. ŷ_o is 0 only when its window is all zeros (the forward's float32 path runs only where every
+ * nonzero x² is at least 2^−96), and a non-finite a_o (NaN or ±∞ in the window or in dy_o) reaches only elements
+ * of that window, which GRAD.LP leaves unspecified.
+ */
+export function lpGradScale(dy: usize, y: usize, a: usize, count: i32): i32 {
+  const lo: f64 = 7.888609052210118e-31; // 2^-100
+  const hi: f64 = 7.922816251426434e28; // 2^96
+  for (let i = 0; i < count; i++) {
+    const o = <usize>i << 2;
+    const g = <f64>load<f32>(dy + o);
+    const yv = <f64>load<f32>(y + o);
+    // The quotient in f64 (exact range: a float32 quotient cannot underflow or overflow there), tested, then rounded
+    // once to float32: the correctly rounded float32 quotient (53 ≥ 2·24 + 2 bits).
+    const q: f64 = yv == 0 ? 0 : g / yv;
+    const m = Math.abs(q);
+    const d = Math.abs(g);
+    if ((m != 0 && m < lo) || (m > hi && m != Infinity) || (d > hi && d != Infinity)) return 0;
+    store<f32>(a + o, <f32>q);
+  }
+  return 1;
+}
+
+/**
+ * The factored Lp gradient, last step, in place over dx (which holds Σ_o a_o per input element): dx_i ·= w(x_i),
+ * w = sign(x) for p = 1 (0 at x = 0: the contribution GRAD.LP defines there), w = x for p = 2. A zero sum stays
+ * as it is: an element no window holds (a stride's gap, a dropped remainder) has no contribution and is 0 whatever
+ * its x, also ±∞ or NaN, where w·0 would be NaN.
+ */
+export function lpGradApply(dx: usize, x: usize, count: i32, p: f64): void {
+  let i = 0;
+  if (p == 2) {
+    const zero = f32x4.splat(0);
+    for (; i + 4 <= count; i += 4) {
+      const o = <usize>i << 2;
+      const s = v128.load(dx + o);
+      v128.store(dx + o, v128.bitselect(s, f32x4.mul(s, v128.load(x + o)), f32x4.eq(s, zero)));
+    }
+    for (; i < count; i++) {
+      const o = <usize>i << 2;
+      const s = load<f32>(dx + o);
+      if (s != 0) store<f32>(dx + o, s * load<f32>(x + o));
+    }
+    return;
+  }
+  for (; i < count; i++) {
+    const o = <usize>i << 2;
+    const v = load<f32>(x + o);
+    const s = load<f32>(dx + o);
+    // sign(x)·s: s itself, its negation, 0 at x = 0 (GRAD.LP), and NaN at a NaN x, as the f64 kernels give (GRAD.LP
+    // leaves an element of a window holding NaN unspecified).
+    if (s != 0) store<f32>(dx + o, v > 0 ? s : v < 0 ? -s : v == 0 ? 0 : v);
   }
 }
