@@ -254,7 +254,7 @@ export class Engine {
   /**
    * GRAD.LP for p = 1 and 2, factored through the float32 sum backward (kernels/wasm/assembly/lp.ts lpGradScale,
    * with the error argument): dx = w(x)·Σ a over the windows, a = dy (p = 1) or dy / ŷ (p = 2, ŷ by the float32
-   * forward on a copy of x in pw). False, with nothing written to dx, where the float32 forward or the factored
+   * forward from x² in pw). False, with nothing written to dx, where the float32 forward or the factored
    * form's ranges do not hold: the f64 kernels then run.
    */
   private lpFactored(c: WasmCase, plan: MemoryPlan, n: number): boolean {
@@ -264,8 +264,11 @@ export class Engine {
     let a = plan.dy;
     if (spec.p === 2) {
       if (!this.lpFloat32(c, plan.x, xCount)) return false;
-      this.mem.f32.copyWithin(plan.pw >> 2, plan.x >> 2, (plan.x >> 2) + xCount);
-      this.forwardUnits(k, c, { ...plan, x: plan.pw }, n, sequential(c, n * C * (g.inPlane + g.outPlane)));
+      // ŷ as the forward computes it: x² (into pw, keeping x), the sum forward, the root.
+      k.lpMap(plan.x, plan.pw, xCount, 2);
+      const sum: WasmCase = { ...c, spec: { ...spec, kind: 'sum' } };
+      this.forwardUnits(k, sum, { ...plan, x: plan.pw }, n, sequential(c, n * C * (g.inPlane + g.outPlane)));
+      k.lpRoot(plan.y, n * chunk.unitOut, 2);
       if (!k.lpGradScale(plan.dy, plan.y, plan.g, n * chunk.unitOut)) return false;
       a = plan.g;
     }
@@ -284,7 +287,7 @@ export class Engine {
     const kind = spec.kind === 'max' ? KIND_MAX : KIND_SUM;
     const planes = n * C;
     const ix = plan.ix || plan.y;
-    if (spec.kind === 'lp') k.lpMap(plan.x, n * chunk.unitIn, spec.p!);
+    if (spec.kind === 'lp') k.lpMap(plan.x, plan.x, n * chunk.unitIn, spec.p!);
     // The rows and channels_last kernels have a values-only max (no index kept); the others compute the indices anyway.
     const vectorKind = spec.kind !== 'max' ? KIND_SUM : c.indices ? KIND_MAX : KIND_MAX_VALUES;
     switch (path) {

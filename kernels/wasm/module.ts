@@ -25,7 +25,7 @@ export interface Kernels {
   buildDivisors(div: number, useOverride: number, override: number): void;
   avgDivide(cl: number, N: number, C: number, y: number, div: number): void;
   lpSafe(x: number, count: number, lo: number, hi: number): number;
-  lpMap(x: number, count: number, p: number): void;
+  lpMap(src: number, dst: number, count: number, p: number): void;
   lpRoot(y: number, count: number, p: number): void;
   lpForward64(cl: number, N: number, C: number, x: number, y: number, p: number, pw: number, count: number): void;
   bwdMax(cl: number, N: number, C: number, ix: number, dy: number, dx: number): void;

@@ -139,7 +139,34 @@ export function bwdLp(cl: i32, N: i32, C: i32, x: usize, dy: usize, pw: usize, g
 export function lpGradScale(dy: usize, y: usize, a: usize, count: i32): i32 {
   const lo: f64 = 7.888609052210118e-31; // 2^-100
   const hi: f64 = 7.922816251426434e28; // 2^96
-  for (let i = 0; i < count; i++) {
+  let i = 0;
+  // Two f64 lanes at a time, as the scalar loop below: the quotient, the range tests, one rounding.
+  const lov = f64x2.splat(lo);
+  const hiv = f64x2.splat(hi);
+  const inf = f64x2.splat(Infinity);
+  const zero = f64x2.splat(0);
+  let bad = i64x2.splat(0);
+  for (; i + 4 <= count; i += 4) {
+    const o = <usize>i << 2;
+    const g4 = v128.load(dy + o);
+    const y4 = v128.load(y + o);
+    let out = f32x4.splat(0);
+    for (let half = 0; half < 2; half++) {
+      const g = half == 0 ? f64x2.promote_low_f32x4(g4) : f64x2.promote_low_f32x4(i32x4.shuffle(g4, g4, 2, 3, 0, 1));
+      const yv = half == 0 ? f64x2.promote_low_f32x4(y4) : f64x2.promote_low_f32x4(i32x4.shuffle(y4, y4, 2, 3, 0, 1));
+      const q = v128.bitselect(zero, f64x2.div(g, yv), f64x2.eq(yv, zero));
+      const m = f64x2.abs(q);
+      const d = f64x2.abs(g);
+      bad = v128.or(bad, v128.or(
+        v128.or(v128.and(f64x2.ne(m, zero), f64x2.lt(m, lov)), v128.and(f64x2.gt(m, hiv), f64x2.ne(m, inf))),
+        v128.and(f64x2.gt(d, hiv), f64x2.ne(d, inf))));
+      const r = f32x4.demote_f64x2_zero(q);
+      out = half == 0 ? r : i32x4.shuffle(out, r, 0, 1, 4, 5);
+    }
+    v128.store(a + o, out);
+  }
+  if (v128.any_true(bad)) return 0;
+  for (; i < count; i++) {
     const o = <usize>i << 2;
     const g = <f64>load<f32>(dy + o);
     const yv = <f64>load<f32>(y + o);

@@ -73,38 +73,39 @@ export function avgDivide(cl: i32, N: i32, C: i32, y: usize, div: usize): void {
 }
 
 /**
- * In place: x[i] = |x[i]|^p rounded to float32 (p = 1: |x|; p = 2: x·x, both correctly rounded; otherwise the f64
- * power, then one rounding: well within ACC.LP's 2^-22).
+ * dst[i] = |src[i]|^p rounded to float32 (p = 1: |x|; p = 2: x·x, both correctly rounded; otherwise the f64
+ * power, then one rounding: well within ACC.LP's 2^-22). dst = src maps in place (the forward); the lp backward
+ * maps into a buffer of its own, keeping x.
  */
-export function lpMap(x: usize, count: i32, p: f64): void {
+export function lpMap(src: usize, dst: usize, count: i32, p: f64): void {
   let i = 0;
   if (p == 1) {
     for (; i + 4 <= count; i += 4) {
-      const a = x + (<usize>i << 2);
-      v128.store(a, f32x4.abs(v128.load(a)));
+      const o = <usize>i << 2;
+      v128.store(dst + o, f32x4.abs(v128.load(src + o)));
     }
     for (; i < count; i++) {
-      const a = x + (<usize>i << 2);
-      store<f32>(a, Mathf.abs(load<f32>(a)));
+      const o = <usize>i << 2;
+      store<f32>(dst + o, Mathf.abs(load<f32>(src + o)));
     }
     return;
   }
   if (p == 2) {
     for (; i + 4 <= count; i += 4) {
-      const a = x + (<usize>i << 2);
-      const v = v128.load(a);
-      v128.store(a, f32x4.mul(v, v));
+      const o = <usize>i << 2;
+      const v = v128.load(src + o);
+      v128.store(dst + o, f32x4.mul(v, v));
     }
     for (; i < count; i++) {
-      const a = x + (<usize>i << 2);
-      const v = load<f32>(a);
-      store<f32>(a, v * v);
+      const o = <usize>i << 2;
+      const v = load<f32>(src + o);
+      store<f32>(dst + o, v * v);
     }
     return;
   }
   for (; i < count; i++) {
-    const a = x + (<usize>i << 2);
-    store<f32>(a, <f32>Math.pow(Math.abs(<f64>load<f32>(a)), p));
+    const o = <usize>i << 2;
+    store<f32>(dst + o, <f32>Math.pow(Math.abs(<f64>load<f32>(src + o)), p));
   }
 }
 
