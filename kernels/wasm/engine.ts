@@ -63,12 +63,16 @@ export const PAIR_SEQUENTIAL_BYTES = 24 * 2 ** 20;
 /**
  * With a second kernel thread, a call is split in two only when its x and y together hold at least this many
  * bytes (forward and backward alike): below it, handing half the units over (a wake-up of the worker, a join, the
- * spare units' copy) costs about what the half saves. Measured op alone, interleaved (the `threads: 2` backend ÷
- * one thread, wall median, split at every size above 1 MiB): the ResNet-50 stem (1×64×112×112, 4 MiB) 0.79 with
- * indices but 1.22 values only and 1.46 backward; Inception-v1's 3×3 s1 (0.75 MiB) 1.0 and 1.3; DenseNet's 3×3 s1 at
- * batch 1 (8 MiB) 0.74 and 0.70; VGG-16 pool1 at batch 1 (16 MiB) 0.54 and 0.56, backward 0.62.
+ * spare units' copy; about 0.1 ms on this project's 2-core machine) costs about what the half saves. Measured op
+ * alone, interleaved, CPU-time harness (two threads ÷ one, wall median, split at every size; with indices, then
+ * values only): the ResNet-50 stem (1×64×112×112, 4 MiB) 0.79 and 1.22, backward 1.46; VGG-16 pool3 b1 (4 MiB)
+ * 0.94 and 1.3; Inception-v1 3×3 s1 (0.75 MiB) 1.0 and 1.3; Inception-v3 avg (1.1 MiB) 1.3; VGG-16 pool2 b1
+ * (8 MiB) 0.72 and 1.0; DenseNet 3×3 s1 b1 (8 MiB) max 0.74 and 0.70 but avg 1.18; ResNet-50 global average at
+ * batch 32 (12.8 MiB) 0.94; VGG-16 pool1 b1 (16 MiB) 0.54 and 0.56, backward 0.62; the stem at batch 8 and C3D
+ * pool2 b1 (32 and 29 MiB) 0.55 and 0.54. Single runs on a shared machine: the threshold sits where every
+ * measured workload gains.
  */
-export const THREAD_MIN_BYTES = 6 * 2 ** 20;
+export const THREAD_MIN_BYTES = 12 * 2 ** 20;
 
 /** 1 when a pair kernel call touching `floats` float32 elements reads wide rows in memory order (PAIR_SEQUENTIAL_BYTES). */
 function sequential(c: WasmCase, floats: number): number {
