@@ -63,7 +63,9 @@ export const PAIR_SEQUENTIAL_BYTES = 24 * 2 ** 20;
 /**
  * With a second kernel thread, a call is split in two only when its x and y together hold at least this many
  * bytes (forward and backward alike): below it, handing half the units over (a wake-up of the worker, a join, the
- * spare units' copy; about 0.1 ms on this project's 2-core machine) costs about what the half saves. Measured op
+ * spare units' copy) costs about what the half saves. On this project's 2-core VM a hand-over of two 50 µs halves
+ * took 0.19–0.25 ms and of two 0.2 ms halves 0.37–0.44 ms (busy loops on both threads, Atomics as threads.ts uses
+ * them), so a split gains only from about a millisecond of work. Measured op
  * alone, interleaved, CPU-time harness (two threads ÷ one, wall median, split at every size; with indices, then
  * values only): the ResNet-50 stem (1×64×112×112, 4 MiB) 0.79 and 1.22, backward 1.46; VGG-16 pool3 b1 (4 MiB)
  * 0.94 and 1.3; Inception-v1 3×3 s1 (0.75 MiB) 1.0 and 1.3; Inception-v3 avg (1.1 MiB) 1.3; VGG-16 pool2 b1
@@ -231,9 +233,9 @@ export class Engine {
   }
 
   /** The forward kernels on n units at plan.x; y (and the indices for max) at plan.y / plan.ix. */
-  forward(c: WasmCase, n: number, plan: MemoryPlan = c.plan): void {
+  forward(c: WasmCase, n: number): void {
     const k = this.kernels;
-    const { spec, g, cl, C, chunk } = c;
+    const { spec, g, cl, C, chunk, plan } = c;
     const xCount = n * chunk.unitIn;
     if (spec.kind === 'lp' && !this.lpFloat32(c, plan.x, xCount)) {
       // f64 powers and sums, rounded once (scalar).
