@@ -50,6 +50,28 @@ function forwardReturning(edit: (r: ForwardResult) => unknown): PoolingBackend {
 
 afterEach(() => { vi.useRealTimers(); });
 
+/**
+ * Only setTimeout and clearTimeout are faked: setImmediate stays real, so `settled` can tell a promise that has
+ * settled from one left hanging (a mutant that never rejects) at once, instead of waiting out the test's timeout.
+ */
+function fakeTimers(): void {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+}
+
+const HUNG = Symbol('hung');
+
+/** The promise's value if it settles within the pending microtasks, HUNG otherwise. */
+function settled<T>(p: Promise<T>): Promise<T | typeof HUNG> {
+  return Promise.race([p, new Promise<typeof HUNG>((resolve) => { setImmediate(() => resolve(HUNG)); })]);
+}
+
+/** The failure message of a verdict that must have settled. */
+async function settledMessage(p: Promise<Verdict | undefined>): Promise<string> {
+  const v = await settled(p);
+  expect(v).not.toBe(HUNG);
+  return message(v === HUNG ? undefined : v);
+}
+
 describe('verdicts', () => {
   test('fail() carries the mismatch only when there is one', () => {
     const m = { tensor: 'y', flat: 0, position: [0], expected: 'exactly 1', got: '2' };
@@ -96,7 +118,7 @@ describe('verdicts', () => {
 
 describe('bounded: a backend call ends with a result or a verdict', () => {
   test('a settled call gives its value (or its error) and leaves no timer behind', async () => {
-    vi.useFakeTimers();
+    fakeTimers();
     expect(await bounded('forward()', async () => 7)).toBe(7);
     expect(vi.getTimerCount()).toBe(0);
     const thrown = new Error('sync');
@@ -105,15 +127,12 @@ describe('bounded: a backend call ends with a result or a verdict', () => {
   });
 
   test('a call that never settles fails after CALL_TIMEOUT_MS, naming the call and the time in seconds', async () => {
-    vi.useFakeTimers();
+    fakeTimers();
     const pending = verdictFrom(() => bounded('backward()', () => new Promise(() => undefined)));
     await vi.advanceTimersByTimeAsync(CALL_TIMEOUT_MS - 1);
-    let settled = false;
-    void pending.then(() => { settled = true; });
-    await Promise.resolve();
-    expect(settled).toBe(false);
+    expect(await settled(pending)).toBe(HUNG);
     await vi.advanceTimersByTimeAsync(1);
-    expect(message(await pending)).toBe(`backward() did not settle within ${CALL_TIMEOUT_MS / 1000} s`);
+    expect(await settledMessage(pending)).toBe(`backward() did not settle within ${CALL_TIMEOUT_MS / 1000} s`);
     expect(CALL_TIMEOUT_MS).toBe(30_000);
   });
 });
@@ -184,10 +203,10 @@ describe('runForward: the result\'s structure', () => {
   });
 
   test('a forward() that never settles fails as a hang, not as a throw', async () => {
-    vi.useFakeTimers();
+    fakeTimers();
     const pending = verdictFrom(() => runForward(backend({ forward: () => new Promise(() => undefined) }), maxSpec, x, DEFAULT_POLICY));
     await vi.advanceTimersByTimeAsync(CALL_TIMEOUT_MS);
-    expect(message(await pending)).toMatch(/^forward\(\) did not settle within 30 s$/);
+    expect(await settledMessage(pending)).toMatch(/^forward\(\) did not settle within 30 s$/);
   });
 
   test.each<[string, (r: ForwardResult) => unknown, RegExp]>([
@@ -265,10 +284,10 @@ describe('requireBackwardSupport and runBackward', () => {
     const throws = backend({ backward: async () => { throw new Error('bad'); } });
     expect(message(await verdictFrom(() => runBackward(throws, maxSpec, x, dy))))
       .toBe('backward() threw Error: bad on a case supports() accepted (CONTRACT.SUPPORTS)');
-    vi.useFakeTimers();
+    fakeTimers();
     const pending = verdictFrom(() => runBackward(backend({ backward: () => new Promise(() => undefined) }), maxSpec, x, dy));
     await vi.advanceTimersByTimeAsync(CALL_TIMEOUT_MS);
-    expect(message(await pending)).toMatch(/^backward\(\) did not settle within 30 s$/);
+    expect(await settledMessage(pending)).toMatch(/^backward\(\) did not settle within 30 s$/);
   });
 });
 
@@ -308,5 +327,31 @@ describe('positionOf, compareAll, compareExact', () => {
     expect(message(compareExact('y', [2], Float32Array.of(1, NaN), Float32Array.of(1, 2), 'INV.X'))).toBe('y[1] = NaN, expected exactly 2 (INV.X)');
     expect(message(compareExact('y', [2], Float32Array.of(1, 2), Float32Array.of(1, NaN), 'INV.X'))).toBe('y[1] = 2, expected exactly NaN (INV.X)');
     expect(message(compareExact('y', [2], Float32Array.of(3, 2), Float32Array.of(1, 2), 'INV.X'))).toMatch(/^y\[0\] = 3/);
+  });
+});
+
+describe('after the first mutation run (reports/mutation/summary.md, spec/properties/property.ts)', () => {
+  test('TENSOR.LENGTH counts batch × channels × outputs per plane', async () => {
+    // [N, C, W] = [1, 2, 4], k 2, s 2: 1·2·2 = 4 outputs. A correct result passes; one of 5 fails and says 4.
+    const x2: Tensor = { shape: [1, 2, 4], data: Float32Array.from([1, 3, 2, 0, 5, 4, 7, 6]) };
+    expect([...(await runForward(naive, sumSpec, x2, DEFAULT_POLICY)).y.data]).toEqual([4, 2, 9, 13]);
+    const long = forwardReturning((r) => ({ ...r, y: { ...r.y, data: new Float32Array(5) } }));
+    expect(message(await verdictFrom(() => runForward(long, sumSpec, x2, DEFAULT_POLICY)))).toBe('forward() output data length 5 ≠ 4 (TENSOR.LENGTH)');
+  });
+
+  test('only a Support object with ok: false declines the backward; a function carrying ok: false is no answer', async () => {
+    const fn = backend({ supportsBackward: () => Object.assign(() => undefined, { ok: false, reason: 'r' }) });
+    expect(await verdictFrom(() => requireBackwardSupport(fn, maxSpec, [1, 1, 4], 'channels_first'))).toBeUndefined();
+    const yes = backend({ supportsBackward: () => ({ ok: true }) });
+    expect(await verdictFrom(() => requireBackwardSupport(yes, maxSpec, [1, 1, 4], 'channels_first'))).toBeUndefined();
+  });
+
+  test('compareAll and compareExact: a result with more or fewer elements than expected fails, whichever is shorter', () => {
+    const sets: Acceptance[] = [exact(1), exact(2)];
+    expect(message(compareAll('dx', [1, 2], Float32Array.of(1, 2, 3), sets, 'GRAD.SUM'))).toBe('dx has 3 elements, expected 2 (shape [1, 2]; GRAD.SUM)');
+    expect(message(compareAll('dx', [1, 2], Float32Array.of(1), sets, 'GRAD.SUM'))).toBe('dx has 1 elements, expected 2 (shape [1, 2]; GRAD.SUM)');
+    expect(message(compareAll('dx', [0], Float32Array.of(5), [], 'GRAD.SUM'))).toMatch(/^dx has 1 elements, expected 0/);
+    expect(message(compareExact('y', [1, 2], Float32Array.of(1, 2, 3), Float32Array.of(1, 2), 'INV.X'))).toBe('y has 3 elements, expected 2 (shape [1, 2]; INV.X)');
+    expect(message(compareExact('y', [0], new Float32Array(0), Float32Array.of(1), 'INV.X'))).toMatch(/^y has 0 elements, expected 1/);
   });
 });
