@@ -121,7 +121,8 @@ export async function runForward(backend: PoolingBackend, spec: PoolSpec, x: Ten
   const y = r?.y;
   if (!y || !(y.data instanceof Float32Array)) throw new VerdictSignal(fail('forward() result.y.data is not a Float32Array (TENSOR.DTYPE)'));
   if (!Array.isArray(y.shape) || y.shape.join(',') !== g.outShape.join(',')) {
-    throw new VerdictSignal(fail(`forward() output shape [${y.shape.join(',')}] ≠ expected [${g.outShape.join(',')}] (SHAPE.OUT, SHAPE.CEIL)`));
+    // String(), not join(): a shape that is not an array (a string, an object) must end in this verdict, not a TypeError.
+    throw new VerdictSignal(fail(`forward() output shape [${String(y.shape)}] ≠ expected [${g.outShape.join(',')}] (SHAPE.OUT, SHAPE.CEIL)`));
   }
   if (y.data.length !== g.batch * g.channels * g.outPlane) throw new VerdictSignal(fail(`forward() output data length ${y.data.length} ≠ ${g.batch * g.channels * g.outPlane} (TENSOR.LENGTH)`));
   if ((y.layout ?? 'channels_first') !== layout) throw new VerdictSignal(fail(`forward() output layout ${y.layout} ≠ input layout ${layout} (TENSOR.LAYOUT)`));
@@ -158,7 +159,7 @@ export async function runBackward(backend: PoolingBackend, spec: PoolSpec, x: Te
   }
   if (!dx || !(dx.data instanceof Float32Array)) throw new VerdictSignal(fail('backward() result.data is not a Float32Array (TENSOR.DTYPE)'));
   if (!Array.isArray(dx.shape) || dx.shape.join(',') !== x.shape.join(',')) {
-    throw new VerdictSignal(fail(`backward() dx shape [${dx.shape.join(',')}] ≠ input shape [${x.shape.join(',')}] (GRAD.SHAPE)`));
+    throw new VerdictSignal(fail(`backward() dx shape [${String(dx.shape)}] ≠ input shape [${x.shape.join(',')}] (GRAD.SHAPE)`));
   }
   if (dx.data.length !== x.data.length) throw new VerdictSignal(fail(`backward() dx length ${dx.data.length} ≠ ${x.data.length} (TENSOR.LENGTH)`));
   return dx;

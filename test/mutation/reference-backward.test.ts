@@ -290,3 +290,69 @@ describe('survivors of the Stryker run over lines 136-150 (lp acceptance)', () =
     expect(flags(a)).toEqual([true, true, true]);
   });
 });
+
+describe('ACC.RANGE, one intermediate at a time (the guard\'s survivors, lines 112–119)', () => {
+  const MIN_NORMAL = 2 ** -126;
+  const inRange = (t: number): boolean => t >= MIN_NORMAL && t <= MAX32;
+  /**
+   * ACC.RANGE's intermediates for element x_i of one Lp window, evaluated here from the clause: y over its forward
+   * interval (ACC.LP's ends, as y(1 ± δ_y)), y^{|p−1|} at both ends, |x|^{±|p−1|} and (|x|/y)^{p−1} at the end of
+   * y that makes it smallest or largest. Returns the names of those outside the normal float32 range.
+   */
+  function outside(xs: readonly number[], i: number, p: number): string[] {
+    const pw = xs.map((v) => Math.abs(v) ** p);
+    const y = pw.reduce((a, b) => a + b, 0) ** (1 / p);
+    const [lo, hi] = lpEnds(pw, p);
+    const d = Math.max(hi / y - 1, 1 - lo / y);
+    const yLo = y * (1 - d);
+    const yHi = y * (1 + d);
+    const e = Math.abs(p - 1);
+    const a = Math.abs(xs[i]!);
+    const named: [string, number][] = [
+      ['yLo', yLo], ['yHi', yHi], ['yLo^e', yLo ** e], ['yHi^e', yHi ** e], ['|x|^e', a ** e], ['|x|^-e', a ** -e], ['ratio', (a / yHi) ** (p - 1)],
+    ];
+    return named.filter(([, v]) => !inRange(v)).map(([n]) => n);
+  }
+  const lpWindow = (n: number, p: number): PoolSpec => spec('lp', n, n, { p });
+  const kindOf = (xs: number[], i: number, p: number): string => {
+    const a = referenceBackward(lpWindow(xs.length, p), row(xs), row([1])).acceptance[i]!;
+    return a.kind === 'unconstrained' ? `unconstrained: ${a.reason}` : a.kind;
+  };
+  // x with x^127 just at or above 2^-126 (float32), so that y^127 = x^127 is in range but y·(1 − δ_y) to the 127th is not.
+  let x127 = Math.fround(2 ** (-126 / 127));
+  while (x127 ** 127 < MIN_NORMAL) x127 = Math.fround(x127 * (1 + 2 ** -24));
+  // A second tap making y² just below MAX32 while y(1 + δ_y) squared is above it (p = 3, x0 = 2^63).
+  const w = Math.fround(2 ** 64 * (7 / 8 - 3 * 2 ** -23) ** (1 / 3));
+
+  test.each<[string, number[], number, string]>([
+    // p 0.5, one tap 2^-126: y = 2^-126, so y(1 − δ_y) is just below the normal range; y^0.5 = 2^-63 is not.
+    ['y(1 − δ_y) below', [2 ** -126], 0.5, 'yLo'],
+    // p 1.5, one tap MAX32: y(1 + δ_y) is just above MAX32.
+    ['y(1 + δ_y) above', [MAX32], 1.5, 'yHi'],
+    // p 128, one tap x127: y^127 ≥ 2^-126 > (y(1 − δ_y))^127; s = y^128 ≈ 2^-127 keeps δ_y near κ.
+    ['(y(1 − δ_y))^|p−1| below', [x127], 128, 'yLo^e'],
+    // p 3, [2^63, w]: y² ≤ MAX32 < (y(1 + δ_y))²; |x0|^±2 = 2^±126 and (x0/y)² ≈ 1/4 in range.
+    ['(y(1 + δ_y))^|p−1| above', [2 ** 63, w], 3, 'yHi^e'],
+    // p 128, [0.5, 0.75]: 0.5^127 = 2^-127 is below (its inverse 2^127 is not); y ≈ 0.75.
+    ['|x|^|p−1| below', [0.5, 0.75], 128, '|x|^e'],
+    // p 3, one tap 1.5·2^63: |x|^-2 = 2^-126/2.25.
+    ['|x|^−|p−1| below', [1.5 * 2 ** 63], 3, '|x|^-e'],
+    // p 2, [2^-60, 2^70]: |x0|/y ≈ 2^-130.
+    ['(|x|/y)^(p−1) below', [2 ** -60, 2 ** 70], 2, 'ratio'],
+  ])('%s alone: the element is unconstrained (ACC.RANGE)', (_, xs, p, which) => {
+    expect(xs.map((v) => Math.fround(v))).toEqual(xs);
+    expect(outside(xs, 0, p)).toEqual([which]);
+    expect(kindOf(xs, 0, p)).toMatch(/^unconstrained: .*ACC\.RANGE/);
+  });
+
+  test('every intermediate in range, one of them exactly 2^-126: the element is constrained', () => {
+    // p 3, [2^63, 2^62]: |x0|^-2 = 2^-126 exactly (the range is closed); y ≈ 1.04·2^63.
+    expect(outside([2 ** 63, 2 ** 62], 0, 3)).toEqual([]);
+    expect(2 ** (63 * -2)).toBe(MIN_NORMAL);
+    expect(kindOf([2 ** 63, 2 ** 62], 0, 3)).toBe('interval');
+    // The second tap of the |x|^|p−1| and ratio windows above is in range everywhere.
+    expect(outside([0.5, 0.75], 1, 128)).toEqual([]);
+    expect(kindOf([0.5, 0.75], 1, 128)).toBe('interval');
+    expect(kindOf([2 ** -60, 2 ** 70], 1, 2)).toBe('interval');
+  });
+});
