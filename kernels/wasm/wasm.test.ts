@@ -733,6 +733,17 @@ describe('wasm: two kernel threads (threads: 2) give the bits of one', () => {
     await expect(createWasmBackend({ threads: 3 })).rejects.toThrow(/threads must be 1 or 2, got 3/);
   });
 
+  it('streamed calls keep a plain memory unless their chunks can reach the split size', async () => {
+    // (Copies into a shared memory are slower, and a chunk under threadMinBytes is never split.)
+    const plain = await createWasmBackend({ threads: 2 });
+    expect(plain.memory.buffer instanceof SharedArrayBuffer).toBe(false);
+    expect((await two).memory.buffer instanceof SharedArrayBuffer).toBe(true);
+    const big = await createWasmBackend({ threads: 2, chunkBytes: 8 * 2 ** 20, threadMinBytes: 16 * 2 ** 20 });
+    expect(big.memory.buffer instanceof SharedArrayBuffer).toBe(true);
+    await plain.dispose?.();
+    await big.dispose?.();
+  });
+
   for (const gc of GEOMETRIES) {
     it(`${gc.name}: forward (every kind, both layouts, plain and resident) and max backward`, async () => {
       const pairs: [string, WasmBackend, WasmBackend][] = [
