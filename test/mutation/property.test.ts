@@ -319,14 +319,14 @@ describe('positionOf, compareAll, compareExact', () => {
   });
 
   test('compareExact: bitwise, so −0 differs from +0, and NaN equals NaN', () => {
-    expect(compareExact('y', [2], Float32Array.of(NaN, 1), Float32Array.of(NaN, 1), 'INV.X')).toBe(PASS);
-    expect(compareExact('y', [1], Float32Array.of(-0), Float32Array.of(0), 'INV.X')).toEqual({
-      status: 'fail', message: 'y[0] = -0, expected exactly 0 (INV.X)',
+    expect(compareExact('y', [2], Float32Array.of(NaN, 1), Float32Array.of(NaN, 1), 'INV.LAYOUT')).toBe(PASS);
+    expect(compareExact('y', [1], Float32Array.of(-0), Float32Array.of(0), 'INV.LAYOUT')).toEqual({
+      status: 'fail', message: 'y[0] = -0, expected exactly 0 (INV.LAYOUT)',
       mismatch: { tensor: 'y', flat: 0, position: [0], expected: '0', got: '-0' },
     });
-    expect(message(compareExact('y', [2], Float32Array.of(1, NaN), Float32Array.of(1, 2), 'INV.X'))).toBe('y[1] = NaN, expected exactly 2 (INV.X)');
-    expect(message(compareExact('y', [2], Float32Array.of(1, 2), Float32Array.of(1, NaN), 'INV.X'))).toBe('y[1] = 2, expected exactly NaN (INV.X)');
-    expect(message(compareExact('y', [2], Float32Array.of(3, 2), Float32Array.of(1, 2), 'INV.X'))).toMatch(/^y\[0\] = 3/);
+    expect(message(compareExact('y', [2], Float32Array.of(1, NaN), Float32Array.of(1, 2), 'INV.LAYOUT'))).toBe('y[1] = NaN, expected exactly 2 (INV.LAYOUT)');
+    expect(message(compareExact('y', [2], Float32Array.of(1, 2), Float32Array.of(1, NaN), 'INV.LAYOUT'))).toBe('y[1] = 2, expected exactly NaN (INV.LAYOUT)');
+    expect(message(compareExact('y', [2], Float32Array.of(3, 2), Float32Array.of(1, 2), 'INV.LAYOUT'))).toMatch(/^y\[0\] = 3/);
   });
 });
 
@@ -351,7 +351,7 @@ describe('after the first mutation run (reports/mutation/summary.md, spec/proper
     expect(message(compareAll('dx', [1, 2], Float32Array.of(1, 2, 3), sets, 'GRAD.SUM'))).toBe('dx has 3 elements, expected 2 (shape [1, 2]; GRAD.SUM)');
     expect(message(compareAll('dx', [1, 2], Float32Array.of(1), sets, 'GRAD.SUM'))).toBe('dx has 1 elements, expected 2 (shape [1, 2]; GRAD.SUM)');
     expect(message(compareAll('dx', [0], Float32Array.of(5), [], 'GRAD.SUM'))).toMatch(/^dx has 1 elements, expected 0/);
-    expect(message(compareExact('y', [1, 2], Float32Array.of(1, 2, 3), Float32Array.of(1, 2), 'INV.X'))).toBe('y has 3 elements, expected 2 (shape [1, 2]; INV.X)');
-    expect(message(compareExact('y', [0], new Float32Array(0), Float32Array.of(1), 'INV.X'))).toMatch(/^y has 0 elements, expected 1/);
+    expect(message(compareExact('y', [1, 2], Float32Array.of(1, 2, 3), Float32Array.of(1, 2), 'INV.LAYOUT'))).toBe('y has 3 elements, expected 2 (shape [1, 2]; INV.LAYOUT)');
+    expect(message(compareExact('y', [0], new Float32Array(0), Float32Array.of(1), 'INV.LAYOUT'))).toMatch(/^y has 0 elements, expected 1/);
   });
 });
