@@ -715,7 +715,7 @@ describe('wasm: automatic path choice', () => {
 
 describe('wasm: two kernel threads (threads: 2) give the bits of one', () => {
   // threadMinBytes 0: every call of 8 units or more is split (engine.ts split: at a multiple of 4 units, the
-  // lower thread's last units into spare buffers). Every forward path and kind over the edge-case grid (batch 9 ×
+  // lower thread's last units into spare buffers). Every forward path and kind over edge cases (batch 9 ×
   // 2 channels: 18 planes split 8 + 10, or 9 channels_last items split 4 + 5),
   // the plain call and a resident case, with indices and values only; max backward on the fused kernels, the general
   // rows path, the scalar path and channels_last. Each result is compared bit for bit with one thread's, which the
@@ -744,7 +744,17 @@ describe('wasm: two kernel threads (threads: 2) give the bits of one', () => {
     await big.dispose?.();
   });
 
-  for (const gc of GEOMETRIES) {
+  // The geometries that reach each forward path and its stores: the rows kernels' strides 1, 2 and 3 (fewer than 4
+  // outputs per row: stores past a plane's end), the pair tiling, global windows (fwdGlobal's 4-plane groups),
+  // dilation (the scalar path), ranks 1 and 3.
+  const SPLIT_CASES = new Set([
+    'k3 s1 p1', 'k3 s2 p1 (ResNet stem)', 'stride 3 = window', 'kernel = stride (tiling), odd remainder dropped',
+    'window = input (global)', 'dilation 2 with padding', 'rank 1, global', 'rank 3 (C3D 2×2×2)',
+  ]);
+  it('every named split case is in the edge-case grid', () => {
+    expect(GEOMETRIES.filter((g) => SPLIT_CASES.has(g.name)).length).toBe(SPLIT_CASES.size);
+  });
+  for (const gc of GEOMETRIES.filter((g) => SPLIT_CASES.has(g.name))) {
     it(`${gc.name}: forward (every kind, both layouts, plain and resident) and max backward`, async () => {
       const pairs: [string, WasmBackend, WasmBackend][] = [
         ['auto', await one, await two], ['values only', await oneValues, await twoValues], ['scalar path', await oneScalar, await twoScalar],
