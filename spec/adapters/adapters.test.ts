@@ -132,11 +132,11 @@ describe('fromTorch', () => {
     expect(spec.countIncludePad).toBe(false);
   });
 
-  it('max: dilation and the effective-kernel pad limit in 2-D', () => {
-    // k 3, d 2: E = 5, limit ⌊5/2⌋ = 2, so padding 2 is accepted and 3 rejected.
-    expect(fromTorch({ kind: 'max', rank: 2, kernel_size: 3, dilation: 2, padding: 2 }).spec)
-      .toMatchObject({ dilations: [2, 2], pads: [2, 2, 2, 2], countIncludePad: false });
-    expectInvalid(() => fromTorch({ kind: 'max', rank: 2, kernel_size: 3, dilation: 2, padding: 3 }), 'padding', 'ADAPT.TORCH');
+  it('max: dilation, and the pad limit of the non-dilated kernel in 2-D too', () => {
+    // k 3, d 2: E = 5, but the limit is ⌊3/2⌋ = 1 (PyTorch 2.11 rejects padding 2: golden/torch.json).
+    expect(fromTorch({ kind: 'max', rank: 2, kernel_size: 3, dilation: 2, padding: 1 }).spec)
+      .toMatchObject({ dilations: [2, 2], pads: [1, 1, 1, 1], countIncludePad: false });
+    expectInvalid(() => fromTorch({ kind: 'max', rank: 2, kernel_size: 3, dilation: 2, padding: 2 }), 'padding', 'ADAPT.TORCH');
     // k 2 without dilation: limit ⌊2/2⌋ = 1; padding (0, 2) breaks it on axis 1.
     expectInvalid(() => fromTorch({ kind: 'max', kernel_size: [2, 2], padding: [0, 2] }), 'padding[1]', 'ADAPT.TORCH');
   });

@@ -6,7 +6,6 @@
  * channels_last *memory format* does not change the logical NCHW shape PyTorch reports.
  */
 import type { PoolSpec } from '../contract.js';
-import { effectiveKernel } from '../geometry.js';
 import { ValidationError } from '../errors.js';
 import { validateSpec } from '../validate.js';
 import {
@@ -66,10 +65,9 @@ function resolveRank(params: Record<string, unknown>, inputShape: readonly numbe
  * Converts PyTorch pooling arguments into the canonical spec. `inputShape`, when given, is the batched
  * [N, C, ...spatial] shape; it fixes the rank and enables AvgPool3d's "input not smaller than kernel" check.
  *
- * PyTorch's own rejections are mirrored (rule ADAPT.TORCH, naming the field): padding larger than half the window —
- * for 2-D the dilated window ((k−1)·d+1)/2 (Pool.h pool2d_shape_check and pooling_output_shape); for 1-D and 3-D
- * the *non-dilated* kernel k/2 (max_pool1d's check, pool3d_shape_check), which is stricter when dilation > 1 (in 1-D
- * PyTorch applies it on some code paths only; the stricter limit is accepted on all of them) —
+ * PyTorch's own rejections are mirrored (rule ADAPT.TORCH, naming the field): padding larger than half the
+ * *non-dilated* kernel, k/2, in every rank (PyTorch 2.11 rejects max_pool2d k 3, dilation 2, padding 2 on the CPU
+ * and on CUDA: "pad should be smaller than or equal to half of kernel size", spec/adapters/golden/torch.json), and
  * dilation for avg/lp, padding for lp, divisor_override for 1-D or a zero/non-integer one.
  *
  * LP pooling diverges from the spec, and the adapter cannot fix it (it only maps norm_type → p):
@@ -104,11 +102,11 @@ export function fromTorch(params: TorchPoolParams, inputShape?: readonly number[
 
   pad.forEach((p, i) => {
     const k = kernel[i]!;
-    const limit = rank === 2 ? Math.floor(effectiveKernel(k, dilations[i]!) / 2) : Math.floor(k / 2);
+    const limit = Math.floor(k / 2);
     if (p > limit) {
       const field = typeof padding === 'number' ? 'padding' : (padding as readonly number[]).length === 1 ? 'padding[0]' : `padding[${i}]`;
-      const window = rank === 2 ? `half the effective kernel (${k}-1)·${dilations[i]}+1` : `half the kernel ${k} (dilation not counted for ${rank}-D)`;
-      throw new ValidationError(field, 'ADAPT.TORCH', `must be at most ${limit}, ${window}; ${fn} rejects larger padding`, p);
+      const dilated = dilations[i]! > 1 ? ' (dilation not counted)' : '';
+      throw new ValidationError(field, 'ADAPT.TORCH', `must be at most ${limit}, half the kernel ${k}${dilated}; ${fn} rejects larger padding`, p);
     }
   });
 
