@@ -93,6 +93,11 @@ function innerExact(a: ArrayLike<number>, b: ArrayLike<number>): Fraction {
   return s;
 }
 
+function firstNonFinite(what: string, data: Float32Array): string | undefined {
+  const i = data.findIndex((v) => !Number.isFinite(v));
+  return i < 0 ? undefined : `${what}[${i}] = ${data[i]}`;
+}
+
 export const adjointIdentity: Property<GradCase> = {
   id: 'grad.adjoint',
   title: 'sum and avg backward is the adjoint of forward: ⟨A x, g⟩ = ⟨x, Aᵀ g⟩',
@@ -117,6 +122,10 @@ export const adjointIdentity: Property<GradCase> = {
       bound += Math.abs(c.x.data[i]!) * hw;
     }
     bound *= 1 + 2 ** -40; // the bound's own f64 evaluation (ACC.ENDPOINTS)
+    // Every acceptance set above is finite (no overflow is possible here), so a ±∞ or NaN in y or dx is wrong, and
+    // the exact inner products below could not take it.
+    const bad = firstNonFinite('forward(x)', r.y.data) ?? firstNonFinite('backward(g)', dx.data);
+    if (bad !== undefined) return fail(`${bad}, where every acceptance set is finite (GRAD.ADJOINT)`);
     const lhs = innerExact(r.y.data, c.dy.data);
     const rhs = innerExact(c.x.data, dx.data);
     const gap = Math.abs(lhs.sub(rhs).valueOf());

@@ -162,6 +162,11 @@ export async function runBackward(backend: PoolingBackend, spec: PoolSpec, x: Te
     throw new VerdictSignal(fail(`backward() dx shape [${String(dx.shape)}] ≠ input shape [${x.shape.join(',')}] (GRAD.SHAPE)`));
   }
   if (dx.data.length !== x.data.length) throw new VerdictSignal(fail(`backward() dx length ${dx.data.length} ≠ ${x.data.length} (TENSOR.LENGTH)`));
+  // GRAD.SHAPE: dx has x's layout. Without this a channels_last dx labelled channels_first (or the reverse) would be
+  // read element by element as if it were in x's layout and pass wherever the values happen to match.
+  if ((dx.layout ?? 'channels_first') !== layout) {
+    throw new VerdictSignal(fail(`backward() dx layout ${dx.layout ?? 'channels_first (absent)'} ≠ input layout ${layout} (GRAD.SHAPE)`));
+  }
   return dx;
 }
 

@@ -133,6 +133,20 @@ describe('grad.adjoint (PROP.ADJOINT)', () => {
     expect(failure(await adjointIdentity.check(scaledFwd, c, DEFAULT_POLICY)).message).toMatch(/GRAD\.ADJOINT/);
   });
 
+  test('a NaN or ±∞ in y or dx fails (every acceptance set here is finite), naming the element', async () => {
+    const c = kinds[0]![1];
+    const nanBack: PoolingBackend = {
+      ...naive, backward: async (s: PoolSpec, xx: Tensor, g: Tensor) => { const dx = await naive.backward(s, xx, g); dx.data[2] = NaN; return dx; },
+    };
+    expect(failure(await adjointIdentity.check(nanBack, c, DEFAULT_POLICY)).message)
+      .toBe('backward(g)[2] = NaN, where every acceptance set is finite (GRAD.ADJOINT)');
+    const infFwd: PoolingBackend = {
+      ...naive, forward: async (s: PoolSpec, xx: Tensor) => { const r = await naive.forward(s, xx); r.y.data[1] = -Infinity; return r; },
+    };
+    expect(failure(await adjointIdentity.check(infFwd, c, DEFAULT_POLICY)).message)
+      .toBe('forward(x)[1] = -Infinity, where every acceptance set is finite (GRAD.ADJOINT)');
+  });
+
   test('cases where overflow is possible are skipped (forward or backward sets unbounded)', async () => {
     const zeroBack: PoolingBackend = { ...naive, backward: async (s: PoolSpec, xx: Tensor) => ({ shape: [...xx.shape], data: new Float32Array(xx.data.length) }) };
     // Forward: 2^127 + 2^127 may overflow (ACC.OVERFLOW).

@@ -276,8 +276,20 @@ describe('requireBackwardSupport and runBackward', () => {
     ['another shape', { shape: [1, 4, 1], data: new Float32Array(4) }, /^backward\(\) dx shape \[1,4,1\] ≠ input shape \[1,1,4\] \(GRAD\.SHAPE\)$/],
     ['a shape that is not an array', { shape: '1,1,4', data: new Float32Array(4) }, /^backward\(\) dx shape \[1,1,4\] ≠ input shape \[1,1,4\] \(GRAD\.SHAPE\)$/],
     ['the wrong length', { shape: [1, 1, 4], data: new Float32Array(5) }, /^backward\(\) dx length 5 ≠ 4 \(TENSOR\.LENGTH\)$/],
+    ['another layout (GRAD.SHAPE: x\'s layout)', { shape: [1, 1, 4], data: new Float32Array(4), layout: 'channels_last' },
+      /^backward\(\) dx layout channels_last ≠ input layout channels_first \(GRAD\.SHAPE\)$/],
   ])('a dx with %s fails', async (_, dx, why) => {
     expect(message(await verdictFrom(() => runBackward(backend({ backward: async () => dx }), maxSpec, x, dy)))).toMatch(why);
+  });
+
+  test('a channels_last x needs a dx labelled channels_last (an absent layout means channels_first)', async () => {
+    // [N, W, C]: one channel, so the data are those of x and dy above.
+    const lx: Tensor = { shape: [1, 4, 1], data: x.data, layout: 'channels_last' };
+    const ldy: Tensor = { shape: [1, 2, 1], data: dy.data, layout: 'channels_last' };
+    const unlabelled = backend({ backward: async () => ({ shape: [1, 4, 1], data: new Float32Array(4) }) });
+    expect(message(await verdictFrom(() => runBackward(unlabelled, maxSpec, lx, ldy))))
+      .toBe('backward() dx layout channels_first (absent) ≠ input layout channels_last (GRAD.SHAPE)');
+    expect((await runBackward(naive, maxSpec, lx, ldy)).layout).toBe('channels_last');
   });
 
   test('a throwing backward() fails under CONTRACT.SUPPORTS; a hanging one as a hang', async () => {
