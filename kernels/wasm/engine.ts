@@ -205,9 +205,12 @@ export class Engine {
    * path with fewer than 4 outputs per row or a general stride), which one thread overwrites when it reaches that
    * unit; two threads must not. So the worker's stores past its end land in the buffer's slack, and this thread
    * computes its last units (at least SLACK bytes of output: spareUnits) into the spare y and ix
-   * (MemoryPlan.spareY/spareIx) and copies them into place after.
+   * (MemoryPlan.spareY/spareIx) and copies them into place after. A backward body's y and ix are its own scratch
+   * (the indices it reads back, or nothing): `outputs` false skips that copy.
    */
-  private splitRun(c: WasmCase, plan: MemoryPlan, n: number, body: (k: ThreadKernels, plan: MemoryPlan, n: number) => void): void {
+  private splitRun(
+    c: WasmCase, plan: MemoryPlan, n: number, body: (k: ThreadKernels, plan: MemoryPlan, n: number) => void, outputs = true,
+  ): void {
     const k = this.kernels;
     const half = this.split(c, n);
     const thread = this.thread;
@@ -224,9 +227,11 @@ export class Engine {
       if (half > spare) body(k, plan, half - spare);
       const last = planAt(c, plan, half - spare);
       body(k, { ...last, y: plan.spareY, ix: plan.spareIx }, spare);
-      const out = spare * c.chunk.unitOut;
-      this.mem.f32.copyWithin(last.y >> 2, plan.spareY >> 2, (plan.spareY >> 2) + out);
-      if (plan.spareIx) this.mem.i32.copyWithin(last.ix >> 2, plan.spareIx >> 2, (plan.spareIx >> 2) + out);
+      if (outputs) {
+        const out = spare * c.chunk.unitOut;
+        this.mem.f32.copyWithin(last.y >> 2, plan.spareY >> 2, (plan.spareY >> 2) + out);
+        if (plan.spareIx) this.mem.i32.copyWithin(last.ix >> 2, plan.spareIx >> 2, (plan.spareIx >> 2) + out);
+      }
     } finally {
       thread.join();
     }
@@ -352,11 +357,11 @@ export class Engine {
       // Called on no planes, a fused kernel only says whether it applies (1) or not (0): the split is decided before
       // either thread runs it.
       if (k.bwdMaxPairs(0, plan.x, plan.dy, plan.acc, plan.ring, seq)) {
-        this.splitRun(c, plan, n, (kk, p, m) => kk.bwdMaxPairs(m * C, p.x, p.dy, p.acc, p.ring, seq));
+        this.splitRun(c, plan, n, (kk, p, m) => kk.bwdMaxPairs(m * C, p.x, p.dy, p.acc, p.ring, seq), false);
         return;
       }
       if (k.bwdMaxK4S4(0, plan.x, plan.dy, plan.acc)) {
-        this.splitRun(c, plan, n, (kk, p, m) => kk.bwdMaxK4S4(m * C, p.x, p.dy, p.acc));
+        this.splitRun(c, plan, n, (kk, p, m) => kk.bwdMaxK4S4(m * C, p.x, p.dy, p.acc), false);
         return;
       }
     }
@@ -374,7 +379,7 @@ export class Engine {
           this.forwardUnits(kk, c, p, m, seq);
           if (cl) kk.bwdMax(cl, m, C, p.ix, p.dy, p.acc);
           else kk.bwdMaxPlanes(m * C, p.ix, p.dy, p.acc, disjoint);
-        });
+        }, false);
         break;
       }
       case 'sum':
