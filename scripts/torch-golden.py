@@ -96,6 +96,13 @@ CASES = [
     ('lp1d-p2-k4s2', 'lp', 1, dict(norm_type=2, kernel_size=4, stride=2), (2, 2, 14), 'normal'),
     # lp on signed inputs with odd p: the documented divergence (SPEC.md §9, CONVENTIONS.md item 1)
     ('lp1d-p1-k2s2-signed', 'lp', 1, dict(norm_type=1, kernel_size=2, stride=2), (1, 1, 8), 'normal'),
+    # Added after the first recording, to pin down the two CUDA channels-last results it showed (appended, so the
+    # cases above keep their seeds): the avg backward's displacement with pads 2 and with unequal pads, several
+    # channels; all -inf windows without padding, and with several batches and channels.
+    ('avg2d-k5s1p2-incl', 'avg', 2, dict(kernel_size=5, stride=1, padding=2), (1, 3, 8, 8), 'normal'),
+    ('avg2d-k3s2p1x0-excl', 'avg', 2, dict(kernel_size=3, stride=2, padding=(1, 0), count_include_pad=False), (2, 3, 7, 9), 'normal'),
+    ('max2d-k2s2-neginf', 'max', 2, dict(kernel_size=2, stride=2), (2, 3, 6, 6), 'neginf'),
+    ('max2d-k3s1-neginf', 'max', 2, dict(kernel_size=3, stride=1), (2, 5, 6, 7), 'neginf'),
 ]
 
 FUNCS = {
