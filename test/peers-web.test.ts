@@ -4,7 +4,9 @@
  * onnxruntime-web-webgpu (ORT Web's WebGPU EP in headless Chromium, kernels/peers/chromium-ort.ts).
  *
  * A peer whose npm package is not installed is skipped with that reason. A peer whose package IS installed must
- * load and run: a load failure fails here (.ci/run relies on it to catch a web runtime that stopped working).
+ * load and run: a load failure fails here (.ci/run relies on it to catch a web runtime that stopped working). The
+ * WebGPU peers also need an adapter (tfjs-webgpu) or Chromium (onnxruntime-web-webgpu): without one they are skipped
+ * outside CI and fail under CI.
  *
  * What is asserted: hand-worked cases (the Global*Pool models among them), `supports()` reasons, the indices
  * variant, and the outcome of the verifier's differential properties under each library's policy — a pass, or the
@@ -18,9 +20,11 @@ import { FORWARD_ONLY } from '../kernels/peers/common.js';
 import { PEER_BACKENDS } from '../kernels/peers/index.js';
 import type { OnnxSessionBackend } from '../kernels/peers/onnx-session.js';
 import type { TfjsBackend } from '../kernels/peers/tfjs.js';
+import { nodeGpu } from '../kernels/webgpu/node.js';
 import { resolvePolicy } from '../spec/policy.js';
 import { findProperty } from '../spec/properties/index.js';
 import { runProperty } from '../spec/verifier.js';
+import { webgpuSkipReason } from './helpers/webgpu-availability.js';
 
 const SEED = 20261123;
 const RUNS = 100;
@@ -45,7 +49,13 @@ const entry = (name: string): (typeof PEER_BACKENDS)[number] => PEER_BACKENDS.fi
 const ortWeb = await load('onnxruntime-web', ['onnxruntime-web', 'onnx-proto'], () => entry('onnxruntime-web').create());
 const ortWebIdx = typeof ortWeb === 'string' ? ortWeb
   : await (await import('../kernels/peers/onnxruntime-web.js')).createOrtWebBackend({ indices: true });
-const tfWebgpu = await load('tfjs-webgpu', ['@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs-core', '@tensorflow/tfjs', 'webgpu'], () => entry('tfjs-webgpu').create());
+// tfjs-webgpu needs a WebGPU adapter: without one it is skipped outside CI and fails under CI (the rule of every
+// WebGPU test, test/helpers/webgpu-availability.ts); the probe is poolspec's own adapter request.
+const noAdapter = await webgpuSkipReason('test/peers-web.test.ts (tfjs-webgpu)', async () => {
+  if ((await (await nodeGpu()).requestAdapter()) === null) throw new Error('requestAdapter() returned null (no WebGPU adapter on this machine)');
+});
+const tfWebgpu = noAdapter !== undefined ? noAdapter
+  : await load('tfjs-webgpu', ['@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs-core', '@tensorflow/tfjs', 'webgpu'], () => entry('tfjs-webgpu').create());
 
 // Chromium is a system package (.ci/run installs it): without it the peer is skipped here, except in CI.
 const CHROMIUM = process.env.POOLSPEC_CHROMIUM ?? '/usr/bin/chromium';
