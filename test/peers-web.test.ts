@@ -21,6 +21,7 @@ import { PEER_BACKENDS } from '../kernels/peers/index.js';
 import type { OnnxSessionBackend } from '../kernels/peers/onnx-session.js';
 import type { TfjsBackend } from '../kernels/peers/tfjs.js';
 import { nodeGpu } from '../kernels/webgpu/node.js';
+import { isDeviceBackend } from '../spec/extensions.js';
 import { resolvePolicy } from '../spec/policy.js';
 import { findProperty } from '../spec/properties/index.js';
 import { runProperty } from '../spec/verifier.js';
@@ -192,6 +193,16 @@ describe.skipIf(skip(ortWeb))(title('onnxruntime-web', ortWeb), () => {
 });
 
 describe.skipIf(skip(tfWebgpu))(title('tfjs-webgpu', tfWebgpu), () => {
+  test('is a DeviceBackend: it names its adapter and times copies on its own GPUDevice (the bench\'s % copy)', async () => {
+    const b = get(tfWebgpu);
+    expect(isDeviceBackend(b)).toBe(true);
+    if (!isDeviceBackend(b)) return;
+    expect(await b.describeDevice()).toMatch(/^tfjs-webgpu's device on \S/);
+    const p = await b.measureCopy(2 ** 20, 3);
+    expect({ bufferBytes: p.bufferBytes, bytesPerPass: p.bytesPerPass, passes: p.passesMs.length }).toEqual({ bufferBytes: 2 ** 20, bytesPerPass: 2 ** 21, passes: 3 });
+    expect(p.passesMs.every((ms) => ms > 0 && Number.isFinite(ms))).toBe(true);
+  });
+
   test('hand-worked 2-D max and avg (padding excluded), both layouts, and 3-D', async () => {
     const b = get(tfWebgpu);
     const x = t([1, 1, 3, 3], [1, 2, 3, 4, 5, 6, 7, 8, 9]);

@@ -25,7 +25,9 @@
  */
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import type { CapabilityRegion, ForwardResult, Layout, PoolSpec, PoolingCapabilities, Support, Tensor } from '../../spec/contract.js';
+import type {
+  CapabilityRegion, DeviceCopyPasses, ForwardResult, Layout, PoolSpec, PoolingCapabilities, Support, Tensor,
+} from '../../spec/contract.js';
 import {
   BackendError, OK, decline, dataIn, f32, formatList, fromLibrary, i32, importPeer, inputTo, padTapsCount, poolGeometry,
   shapeIn, validateBackward, validateForward, validationSupport, type PoolGeometry, type PreparableBackend,
@@ -33,6 +35,7 @@ import {
   planeIndexOrMinusOne,
 } from './common.js';
 import { tfToPlane } from '../../spec/indices.js';
+import { measureDeviceCopy } from '../webgpu/copy-probe.js';
 import { dropUnitAxis, isRank1, liftShape, liftSpec, liftTensor } from './rank-lift.js';
 
 export type TfjsFlavor = 'cpu' | 'wasm' | 'webgpu';
@@ -263,6 +266,12 @@ export const TFJS_ARGMAX_CAPABILITIES: PoolingCapabilities = {
 };
 
 export interface TfjsBackend extends PreparableBackend {
+  /**
+   * tfjs-webgpu only (DeviceBackend): the adapter, and its GPUDevice's own copy bandwidth, measured as poolspec's
+   * webgpu backend measures its own (kernels/webgpu/copy-probe.ts), so the bench holds both to one yardstick.
+   */
+  describeDevice?(): Promise<string>;
+  measureCopy?(bufferBytes: number, trials: number): Promise<DeviceCopyPasses>;
   /** The tfjs call used for a case (for reports), or the reason it is declined. */
   describe(spec: PoolSpec, inputShape: readonly number[], layout?: Layout): string;
   /** Live tfjs tensors (tf.memory().numTensors): stays flat across calls when nothing leaks. */
@@ -424,6 +433,22 @@ export async function createTfjsBackend(flavor: TfjsFlavor, options: TfjsOptions
     };
   };
 
+  const device = flavor !== 'webgpu' ? {} : {
+    async describeDevice(): Promise<string> {
+      await activate();
+      // GPUDevice.adapterInfo where the WebGPU implementation has it; else the adapter navigator.gpu gives, which is
+      // the one tfjs-webgpu asked for (it requests 'high-performance' unless WEBGPU_USE_LOW_POWER_GPU is set).
+      const info = (webgpuDevice(tf) as { adapterInfo?: GPUAdapterInfo }).adapterInfo
+        ?? (await (await (await import('./webgpu-navigator.js')).ensureNavigatorGpu()).requestAdapter({ powerPreference: 'high-performance' }))?.info;
+      const what = [info?.vendor, info?.architecture].filter(Boolean).join(' ') || 'unnamed adapter';
+      return `tfjs-webgpu's device on ${what}${info?.description ? ` (${info.description})` : ''}`;
+    },
+    async measureCopy(bufferBytes: number, trials: number): Promise<DeviceCopyPasses> {
+      await activate();
+      return measureDeviceCopy(webgpuDevice(tf), bufferBytes, trials);
+    },
+  };
+
   return {
     name,
     capabilities: options.argmax ? TFJS_ARGMAX_CAPABILITIES : TFJS_CAPABILITIES,
@@ -438,7 +463,15 @@ export async function createTfjsBackend(flavor: TfjsFlavor, options: TfjsOptions
     },
     liveTensors(): number { return tf.memory().numTensors; },
     async dispose() { plans.clear(); },
+    ...device,
   };
+}
+
+/** tfjs-webgpu's GPUDevice, the one its kernels run on (WebGPUBackend.device). */
+function webgpuDevice(tf: Tf): GPUDevice {
+  const device = (tf.backend() as { device?: GPUDevice }).device;
+  if (!device) throw new BackendError('tfjs-webgpu', 'the active tfjs backend has no GPUDevice');
+  return device;
 }
 
 /** A kept tensor's values (tfjs's own buffer on the CPU backends; a readback on WebGPU), then the tensor freed. */

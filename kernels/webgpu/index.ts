@@ -18,6 +18,7 @@ import { BackendError } from '../../spec/errors.js';
 import { validateBackward, validateForward, validationProblem } from '../../spec/validate.js';
 import { declineStructured } from '../structured/decline.js';
 import { BufferPool } from './buffers.js';
+import { measureDeviceCopy } from './copy-probe.js';
 import { DEFAULT_LIMITS, GpuContext, type AdapterSummary, type DeviceLimits } from './device.js';
 import { buildPlan, dispatchSize, paramsFor, type GpuPlan } from './plan.js';
 import { createWebGpuResearch } from './research.js';
@@ -65,9 +66,6 @@ export interface WebGpuStats {
   readonly pipelines: number;
 }
 
-/** Copies per timed pass: one submission holds several, so the submit-and-wait latency is spread over them. */
-export const COPIES_PER_PASS = 8;
-
 export interface WebGpuBackend extends ResidentBackend, DeviceBackend {
   /** Present once the device is acquired, per WebGpuBackendOptions.research. */
   reducers?: ReducerPoolingBackend;
@@ -83,7 +81,7 @@ export interface WebGpuBackend extends ResidentBackend, DeviceBackend {
   stats(): WebGpuStats;
   /**
    * The device's own copy bandwidth: copyBufferToBuffer between two buffers of `bufferBytes` (capped at the
-   * device's maxBufferSize), COPIES_PER_PASS copies per submission, timed from submit to onSubmittedWorkDone.
+   * device's maxBufferSize as poolspec judges it), measureDeviceCopy (kernels/webgpu/copy-probe.ts).
    */
   measureCopy(bufferBytes: number, trials: number): Promise<DeviceCopyPasses>;
   /** The adapter in one line, e.g. "google swiftshader (SwiftShader driver 5.0.0), software adapter" (bench results). */
@@ -392,28 +390,9 @@ export function createWebGpuBackend(options: WebGpuBackendOptions): WebGpuBacken
 
     async measureCopy(bufferBytes: number, trials: number): Promise<DeviceCopyPasses> {
       const c = await ctx();
-      const bytes = Math.max(4, Math.floor(Math.min(bufferBytes, c.limits.maxBufferSize) / 4) * 4);
-      const usage = GPUBufferUsageFlagsOf('COPY_SRC', 'COPY_DST')();
-      const src = c.device.createBuffer({ size: bytes, usage, label: 'copy probe src' });
-      const dst = c.device.createBuffer({ size: bytes, usage, label: 'copy probe dst' });
-      try {
-        const pass = async (): Promise<number> => {
-          const encoder = c.device.createCommandEncoder();
-          for (let i = 0; i < COPIES_PER_PASS; i++) encoder.copyBufferToBuffer(src, 0, dst, 0, bytes);
-          const t0 = performance.now();
-          c.device.queue.submit([encoder.finish()]);
-          await c.device.queue.onSubmittedWorkDone();
-          return (performance.now() - t0) / COPIES_PER_PASS;
-        };
-        for (let w = 0; w < 2; w++) await pass();
-        const passesMs: number[] = [];
-        for (let t = 0; t < trials; t++) passesMs.push(await pass());
-        c.check();
-        return { method: `GPUCommandEncoder.copyBufferToBuffer ×${COPIES_PER_PASS} per submission`, bufferBytes: bytes, bytesPerPass: 2 * bytes, passesMs };
-      } finally {
-        src.destroy();
-        dst.destroy();
-      }
+      const passes = await measureDeviceCopy(c.device, Math.min(bufferBytes, c.limits.maxBufferSize), trials);
+      c.check();
+      return passes;
     },
 
     async describeDevice(): Promise<string> {
