@@ -39,6 +39,15 @@ function backend(over: Record<string, unknown>): PoolingBackend {
 
 afterEach(() => { vi.useRealTimers(); });
 
+const HUNG = Symbol('hung');
+/**
+ * Only setTimeout and clearTimeout are faked: setImmediate stays real, so a verdict left hanging (a mutant that
+ * never rejects) is seen at once instead of waiting out the test's timeout.
+ */
+function settled<T>(p: Promise<T>): Promise<T | typeof HUNG> {
+  return Promise.race([p, new Promise<typeof HUNG>((resolve) => { setImmediate(() => resolve(HUNG)); })]);
+}
+
 describe('the properties\' declarations', () => {
   test('ids, clauses, backward use', () => {
     expect([purity.id, determinism.id, isolation.id, refusal.id, planContract.id])
@@ -336,7 +345,9 @@ describe('contract.supports (CONTRACT.SUPPORTS and §VALID)', () => {
     const hangs = backend({ supports: () => ({ ok: true }), forward: () => new Promise(() => undefined) });
     const pending = refusal.check(hangs, [case2, 13], DEFAULT_POLICY);
     await vi.advanceTimersByTimeAsync(CALL_TIMEOUT_MS);
-    expect(failure(await pending)).toBe('forward() hung on invalid input (PARAM.FLAGS (ceilMode not boolean)) (CONTRACT.SUPPORTS)');
+    const v = await settled(pending);
+    expect(v).not.toBe(HUNG);
+    expect(failure(v as Verdict)).toBe('forward() hung on invalid input (PARAM.FLAGS (ceilMode not boolean)) (CONTRACT.SUPPORTS)');
     expect(vi.getTimerCount()).toBe(0);
     const rejects = backend({ supports: () => ({ ok: true }), forward: async () => { throw new Error('refused'); } });
     expect(await refusal.check(rejects, [case2, 13], DEFAULT_POLICY)).toEqual({ status: 'pass' });
@@ -479,6 +490,8 @@ describe('contract.plan (CONTRACT.PLAN)', () => {
     const pending = planContract.check(hangs, maxCase, DEFAULT_POLICY);
     for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
     await vi.advanceTimersByTimeAsync(CALL_TIMEOUT_MS);
-    expect(failure(await pending)).toBe(`plan() did not settle within ${CALL_TIMEOUT_MS / 1000} s`);
+    const v = await settled(pending);
+    expect(v).not.toBe(HUNG);
+    expect(failure(v as Verdict)).toBe(`plan() did not settle within ${CALL_TIMEOUT_MS / 1000} s`);
   });
 });
