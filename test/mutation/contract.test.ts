@@ -484,6 +484,19 @@ describe('contract.plan (CONTRACT.PLAN)', () => {
       .toBe('plan(…, { indices: false }) threw Error: vo on a case supports() accepted (CONTRACT.PLAN)');
   });
 
+  test('a plan() that resolves to no plan fails saying so (not with the TypeError of its first use)', async () => {
+    const resolvesTo = (value: unknown, valuesOnlyOnly = false) => backend({
+      plan: async (...args: Parameters<typeof naive.plan>) => (valuesOnlyOnly && args[3]?.indices !== false ? naive.plan(...args) : value),
+    });
+    expect(failure(await planContract.check(resolvesTo(undefined), maxCase, DEFAULT_POLICY))).toBe('plan() resolved to undefined, not a PoolPlan (CONTRACT.PLAN)');
+    expect(failure(await planContract.check(resolvesTo(null), maxCase, DEFAULT_POLICY))).toBe('plan() resolved to null, not a PoolPlan (CONTRACT.PLAN)');
+    const p = await naive.plan(maxSpec, [1, 1, 4]);
+    const { dispose: _d, ...noDispose } = p;
+    expect(failure(await planContract.check(resolvesTo({ ...noDispose, outShape: p.outShape }), maxCase, DEFAULT_POLICY)))
+      .toBe('plan() resolved to an object without forward(), backward() and dispose(), not a PoolPlan (CONTRACT.PLAN)');
+    expect(failure(await planContract.check(resolvesTo(7, true), maxCase, DEFAULT_POLICY))).toBe('plan(…, { indices: false }) resolved to 7, not a PoolPlan (CONTRACT.PLAN)');
+  });
+
   test('a plan() that never settles fails after the call bound (the bound\'s own verdict, not a throw)', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const hangs = backend({ plan: () => new Promise(() => undefined) });
