@@ -69,18 +69,25 @@ describe('the properties\' declarations', () => {
   test('the cases drawn: narrowed to capabilities; isolation without special values; refusal over ties with a variant number in 0..19', () => {
     const caps = { regions: [{ kinds: ['sum' as const], layouts: ['channels_last' as const] }] };
     for (const p of [purity, determinism, isolation, planContract]) {
-      const cases = fc.sample(p.arbitraryFor!(caps), { numRuns: 12, seed: 5 });
-      expect(cases.some((c) => c.spec.kind === 'sum')).toBe(true);
+      // Most draws are narrowed to the capabilities (4 in 5, spec/arbitraries/spec.ts), the rest drawn from everything.
+      const cases = fc.sample(p.arbitraryFor!(caps), { numRuns: 40, seed: 5 });
+      expect(cases.filter((c) => c.spec.kind === 'sum' && c.x.layout === 'channels_last').length).toBeGreaterThanOrEqual(24);
       for (const c of fc.sample(p.arbitrary, { numRuns: 4, seed: 5 })) expect(c.dy.data.length).toBeGreaterThan(0);
     }
     for (const c of fc.sample(isolation.arbitrary, { numRuns: 80, seed: 9 })) expect(['finite', 'ties']).toContain(c.profile);
+    for (const c of fc.sample(isolation.arbitraryFor!(caps), { numRuns: 80, seed: 9 })) expect(['finite', 'ties']).toContain(c.profile);
     const drawn = fc.sample(refusal.arbitrary, { numRuns: 60, seed: 9 });
     for (const [c, which] of drawn) {
       expect(c.profile).toBe('ties');
       expect(which).toBeGreaterThanOrEqual(0);
       expect(which).toBeLessThanOrEqual(19);
     }
-    expect(fc.sample(refusal.arbitraryFor!(caps), { numRuns: 12, seed: 5 }).some(([c]) => c.spec.kind === 'sum')).toBe(true);
+    const narrowed = fc.sample(refusal.arbitraryFor!(caps), { numRuns: 60, seed: 5 });
+    expect(narrowed.filter(([c]) => c.spec.kind === 'sum' && c.x.layout === 'channels_last').length).toBeGreaterThanOrEqual(36);
+    for (const [c, which] of narrowed) {
+      expect(c.profile).toBe('ties');
+      expect(which).toBeLessThanOrEqual(19);
+    }
   });
 });
 
@@ -151,6 +158,19 @@ describe('contract.deterministic (CONTRACT.DETERMINISTIC)', () => {
   test('indices that change on the second call fail (values equal)', async () => {
     const b = counting((n, r) => { if (n > 0) r.indices![0] = 0; return r; });
     expect(failure(await determinism.check(b, maxCase, DEFAULT_POLICY))).toBe('indices[0,0,0] = 0, expected exactly 1 (CONTRACT.DETERMINISTIC)');
+  });
+
+  test('under indices: unchecked, indices returned by one call only are not compared', async () => {
+    const firstOnly = counting((n, r) => (n === 0 ? r : { y: r.y }));
+    expect(await determinism.check(firstOnly, maxCase, resolvePolicy({ indices: 'unchecked' }))).toEqual({ status: 'pass' });
+    const secondOnly = counting((n, r) => (n === 1 ? r : { y: r.y }));
+    expect(await determinism.check(secondOnly, maxCase, resolvePolicy({ indices: 'unchecked' }))).toEqual({ status: 'pass' });
+  });
+
+  test('max: equal indices do not end the check; a dx that changes on the second call still fails', async () => {
+    let calls = 0;
+    const b = backend({ backward: async (s: PoolSpec, t: Tensor, g: Tensor) => { const r = await naive.backward(s, t, g); if (calls++ > 0) r.data[0] = 4; return r; } });
+    expect(failure(await determinism.check(b, maxCase, DEFAULT_POLICY))).toBe('dx[0,0,0] = 4, expected exactly 0 (CONTRACT.DETERMINISTIC)');
   });
 
   test('a dx that changes on the second call fails', async () => {
@@ -473,6 +493,39 @@ describe('contract.plan (CONTRACT.PLAN)', () => {
     const b = make();
     expect(failure(await planContract.check(b, c, DEFAULT_POLICY))).toBe(message);
     if (!message.startsWith('plan.dispose()')) expect(b.disposed).toBe(message.includes('values-only') ? 2 : 1);
+  });
+
+  test('an expected element that equals the sentinel is not taken for an unwritten one', async () => {
+    // avg by D = fround(−1/S) (S the finite sentinel): at the second input, dy = [−1, 2], dx[0] = dx[1] = −1/D = S exactly.
+    const S = Math.fround(-1.2345678e-21);
+    const D = Math.fround(-1 / S);
+    const c: GradCase = { spec: { ...sumSpec, kind: 'avg', divisorOverride: D }, x, dy: { shape: [1, 1, 2], data: Float32Array.from([0, 1]) }, profile: 'finite' };
+    expect((await naive.backward(c.spec, x, { shape: [1, 1, 2], data: Float32Array.from([-1, 2]) })).data[0]).toBe(S);
+    expect(await planContract.check(naive, c, DEFAULT_POLICY)).toEqual({ status: 'pass' });
+  });
+
+  test('reused outputs are compared, not searched for the sentinel: a stale y or dx equal to it is reported as a wrong value', async () => {
+    const S = Math.fround(-1.2345678e-21);
+    // max over [S, −1]: y[0] = S on x; the second input's window is [−S + 0.5, 1 + 1.5] → 2.5.
+    const staleY = forwardWith(async (orig, xx, out, n) => { if (n === 0) await orig(xx, out); });
+    const cy: GradCase = { ...maxCase, x: { shape: [1, 1, 4], data: Float32Array.from([S, -1, 2, 0]) } };
+    expect(failure(await planContract.check(staleY, cy, DEFAULT_POLICY))).toBe(`y[0,0,0] = ${S}, expected exactly 2.5 (CONTRACT.PLAN: plan.forward() ≠ forward() (reused outputs, a second x))`);
+    // sum with dy [S, 1]: dx[0] = S on x; the second dy is [2S − 1, 2] → dx[0] = −1.
+    const staleDx = backwardWith(async (orig, xx, g, d, n) => { if (n === 0) await orig(xx, g, d); });
+    const cd: GradCase = { ...sumCase, dy: { shape: [1, 1, 2], data: Float32Array.from([S, 1]) } };
+    expect(failure(await planContract.check(staleDx, cd, DEFAULT_POLICY))).toBe(`dx[0,0,0] = ${S}, expected exactly -1 (CONTRACT.PLAN: plan.backward() ≠ backward() (reused outputs, a second x))`);
+  });
+
+  test('a sum whose forward() returns indices anyway: the plan\'s indices are not compared (MAX.INDEX is max only)', async () => {
+    const b = backend({ forward: async (s: PoolSpec, t: Tensor) => ({ ...(await naive.forward(s, t)), indices: Int32Array.from([0, 2]) }) });
+    expect(await planContract.check(b, sumCase, DEFAULT_POLICY)).toEqual({ status: 'pass' });
+  });
+
+  test('a values-only plan that writes the first index fails; one whose dispose() throws fails naming it', async () => {
+    const first = planning((p, o) => (o?.indices === false ? { ...p, outShape: p.outShape, forward: async (xx, out) => { await p.forward(xx, out); if (out.indices) out.indices[0] = 1; } } : p));
+    expect(failure(await planContract.check(first, maxCase, DEFAULT_POLICY))).toBe('a values-only plan (indices: false) wrote indices[0,0,0] (CONTRACT.PLAN)');
+    const disposeThrows = planning((p, o) => (o?.indices === false ? { ...p, outShape: p.outShape, dispose: () => { throw new Error('vd'); } } : p));
+    expect(failure(await planContract.check(disposeThrows, maxCase, DEFAULT_POLICY))).toBe('plan.dispose() threw Error: vd on a case supports() accepted (CONTRACT.PLAN)');
   });
 
   test('plan() rejecting fails; the values-only plan() rejecting fails', async () => {
