@@ -46,6 +46,21 @@ const bigLast = { ...big, shape: [2, 4, 3], layout: 'channels_last' as const };
 const rank2: PoolSpec = { kind: 'max', kernel: [2, 2], strides: [1, 2], dilations: [1, 1], pads: [0, 0, 0, 0], ceilMode: false, countIncludePad: false };
 const rank2x = tensor([1, 2, 3, 4], Array.from({ length: 24 }, (_, i) => ((i * 5) % 13) - 6 + i / 32));
 
+/** Spatial extents of a case's input. */
+const spatialOf = (c: PoolCase): number[] => (c.x.layout === 'channels_last' ? c.x.shape.slice(1, -1) : c.x.shape.slice(2));
+const extent = (s: PoolSpec, i: number): number => (s.kernel[i]! - 1) * s.dilations[i]! + 1;
+/** INV.TRANSLATE's axis: no padding and room for one more stride (the first such). */
+const shiftAxis = (c: PoolCase): number => spatialOf(c).findIndex((size, i) => size >= extent(c.spec, i) + 2 * c.spec.strides[i]!);
+/** INV.REFLECT's axis: equal pads and windows that tile it. */
+const mirrorAxis = (c: PoolCase): number => {
+  const d = c.spec.kernel.length;
+  return spatialOf(c).findIndex((size, i) => c.spec.pads[i] === c.spec.pads[i + d] && (size + 2 * c.spec.pads[i]! - extent(c.spec, i)) % c.spec.strides[i]! === 0);
+};
+/** Narrowed to channels_last; 4 in 5 draws are narrowed (spec/arbitraries/spec.ts), so most must be channels_last. */
+const lastOnly = { regions: [{ layouts: ['channels_last' as const] }] };
+const drawn = <C>(arb: fc.Arbitrary<C>, n = 40): C[] => fc.sample(arb, { numRuns: n, seed: 23 });
+const mostlyLast = (cases: PoolCase[]): void => { expect(cases.filter((c) => c.x.layout === 'channels_last').length).toBeGreaterThanOrEqual(0.6 * cases.length); };
+
 describe('declarations', () => {
   test('ids and clauses', () => {
     const all = [layoutAgreement, permutation, translation, reflection, monotonicity, homogeneity, maxShift, ordering, lpOne, maxRouting];
@@ -109,12 +124,100 @@ describe('declarations', () => {
   });
 
   test('reflect draws cases with a symmetric axis: equal pads and windows that tile it', () => {
+    const narrowed = drawn(reflection.arbitraryFor!(lastOnly));
+    mostlyLast(narrowed);
+    for (const c of narrowed) expect(mirrorAxis(c)).toBeGreaterThanOrEqual(0);
+    expect(narrowed.some((c) => mirrorAxis(c) === 0)).toBe(true);
     for (const c of fc.sample(reflection.arbitrary, { numRuns: 30, seed: 17 })) {
       const d = c.spec.kernel.length;
       const spatial = c.x.layout === 'channels_last' ? c.x.shape.slice(1, -1) : c.x.shape.slice(2);
       const ok = spatial.some((size, i) => c.spec.pads[i] === c.spec.pads[i + d]
         && (size + 2 * c.spec.pads[i]! - ((c.spec.kernel[i]! - 1) * c.spec.dilations[i]! + 1)) % c.spec.strides[i]! === 0);
       expect(ok).toBe(true);
+    }
+  });
+});
+
+describe('the narrowed draws (arbitraryFor): each property\'s constraints, and the capabilities', () => {
+  test('layout, permute, route: narrowed; route max over ties and finite data', () => {
+    mostlyLast(drawn(layoutAgreement.arbitraryFor!(lastOnly)));
+    mostlyLast(drawn(permutation.arbitraryFor!(lastOnly)));
+    const route = drawn(maxRouting.arbitraryFor!(lastOnly));
+    mostlyLast(route);
+    for (const c of route) {
+      expect(c.spec.kind).toBe('max');
+      expect(['finite', 'ties']).toContain(c.profile);
+    }
+  });
+
+  test('translate: no padding, floor mode, at most 128 elements, a translatable axis (axis 0 among them)', () => {
+    const cases = drawn(translation.arbitraryFor!(lastOnly), 60);
+    mostlyLast(cases);
+    for (const c of cases) {
+      expect(c.spec.pads.every((p) => p === 0)).toBe(true);
+      expect(c.spec.ceilMode).toBe(false);
+      expect(c.x.data.length).toBeLessThanOrEqual(128);
+      expect(shiftAxis(c)).toBeGreaterThanOrEqual(0);
+    }
+    expect(cases.some((c) => shiftAxis(c) === 0)).toBe(true);
+  });
+
+  test('monotone: finite or ties data, no divisorOverride, a seed in [1, 2^20]', () => {
+    const cases = drawn(monotonicity.arbitraryFor!({ regions: [{ layouts: ['channels_last'], kinds: ['avg'] }] }), 60);
+    mostlyLast(cases.map(([c]) => c));
+    for (const [c, seed] of cases) {
+      expect(['finite', 'ties']).toContain(c.profile);
+      expect(c.spec.divisorOverride).toBeUndefined();
+      expect(Number.isInteger(seed) && seed >= 1 && seed <= 2 ** 20).toBe(true);
+    }
+  });
+
+  test('homogeneous: finite or ties data, k among −3, −1, 1, 2, 3 (negative ones too), no underflow before or after scaling', () => {
+    const cases = drawn(homogeneity.arbitraryFor!(lastOnly), 400);
+    mostlyLast(cases.map(([c]) => c));
+    const ks = new Set<number>();
+    for (const [c, k] of cases) {
+      ks.add(k);
+      expect(['finite', 'ties']).toContain(c.profile);
+      for (const v of c.x.data) {
+        if (v === 0) continue;
+        const smaller = Math.abs(v) * Math.min(1, 2 ** k);
+        expect(smaller).toBeGreaterThanOrEqual(MIN_NORMAL32);
+        if (c.spec.kind === 'lp') expect(smaller ** c.spec.p!).toBeGreaterThanOrEqual(MIN_NORMAL32);
+      }
+    }
+    expect([...ks].sort((a, b) => a - b)).toEqual([-3, -1, 1, 2, 3]);
+    // The filter keeps zeros, and kinds other than lp.
+    expect(cases.some(([c]) => c.spec.kind !== 'lp' && c.x.data.some((v) => v !== 0))).toBe(true);
+    expect(cases.some(([c]) => c.x.data.some((v) => v === 0))).toBe(true);
+    expect(cases.some(([c]) => c.spec.kind === 'lp' && c.x.data.some((v) => v !== 0))).toBe(true);
+  });
+
+  test('shift: max over ties, shifts in [−5, 5], negative ones too', () => {
+    const cases = drawn(maxShift.arbitraryFor!(lastOnly), 60);
+    mostlyLast(cases.map(([c]) => c));
+    for (const [c, shift] of cases) {
+      expect(c.spec.kind).toBe('max');
+      expect(c.profile).toBe('ties');
+      expect(Number.isInteger(shift) && Math.abs(shift) <= 5).toBe(true);
+    }
+    expect(cases.some(([, shift]) => shift < 0)).toBe(true);
+  });
+
+  test('order: avg, no padding, no divisorOverride; lp1: sum; both over finite or ties data', () => {
+    const order = drawn(ordering.arbitraryFor!(lastOnly), 60);
+    mostlyLast(order);
+    for (const c of order) {
+      expect(c.spec.kind).toBe('avg');
+      expect(c.spec.pads.every((p) => p === 0)).toBe(true);
+      expect(c.spec.divisorOverride).toBeUndefined();
+      expect(['finite', 'ties']).toContain(c.profile);
+    }
+    const lp1 = drawn(lpOne.arbitraryFor!(lastOnly));
+    mostlyLast(lp1);
+    for (const c of lp1) {
+      expect(c.spec.kind).toBe('sum');
+      expect(['finite', 'ties']).toContain(c.profile);
     }
   });
 });
@@ -144,6 +247,9 @@ describe('inv.layout (INV.LAYOUT)', () => {
   });
 
   test('max is exact: +0 for −0 fails, and says so', async () => {
+    expect(failure(await layoutAgreement.check(wrongLast((r) => { r.y.data[0] = NaN; }), pc(spec('max'), tensor([1, 1, 4], [3, 1, 2, 0])), DEFAULT_POLICY))).toBe('y[0,0,0]: NaN vs 3 (INV.LAYOUT)');
+    const v = await layoutAgreement.check(wrongLast((r) => { r.y.data[1] = 6; }), pc(spec('max'), twoChannels), DEFAULT_POLICY);
+    expect(v).toEqual({ status: 'fail', message: 'y[0,1,0]: 6 vs 5 (INV.LAYOUT)', mismatch: { tensor: 'y', flat: 2, position: [0, 1, 0], expected: '5', got: '6' } });
     const x = tensor([1, 1, 4], [-0, 0, 1, 2]);
     expect(failure(await layoutAgreement.check(wrongLast((r) => { r.y.data[0] = 0; }), pc(spec('max'), x), DEFAULT_POLICY))).toBe('y[0,0,0]: 0 vs -0 (INV.LAYOUT)');
   });
@@ -164,6 +270,9 @@ describe('inv.layout (INV.LAYOUT)', () => {
   });
 
   test('sum: a difference within the acceptance width passes, one beyond it fails; an overflowing window is not compared', async () => {
+    // An all-zero Lp window is exact (width 0): −0 for +0 is no difference in value.
+    const zeros = tensor([1, 1, 4], [0, 0, 1, 2]);
+    expect(await layoutAgreement.check(wrongLast((r) => { r.y.data[0] = -0; }), pc(spec('lp', { p: 1 }), zeros), DEFAULT_POLICY)).toEqual({ status: 'pass' });
     // [2^24, 1]: both 2^24 and 2^24 + 2 are float32 sums of some legal order (width 2, ACC.SUM).
     const x = tensor([1, 1, 4], [2 ** 24, 1, 3, 4]);
     expect(await layoutAgreement.check(wrongLast((r) => { r.y.data[0] = 2 ** 24 + 2; }), pc(spec('sum'), x), DEFAULT_POLICY)).toEqual({ status: 'pass' });
@@ -239,6 +348,8 @@ describe('inv.translate (INV.TRANSLATE)', () => {
     expect(await translation.check(naive, pc(r2, tensor([1, 2, 2, 6], Array.from({ length: 24 }, (_, i) => (i * 7) % 10))), DEFAULT_POLICY)).toEqual({ status: 'pass' });
     expect(await translation.check(naive, pc(r2, tensor([1, 2, 6, 2], Array.from({ length: 24 }, (_, i) => (i * 7) % 10), 'channels_last')), DEFAULT_POLICY)).toEqual({ status: 'pass' });
     expect(await translation.check(naive, pc({ ...r2, strides: [1, 1] }, tensor([1, 1, 4, 3], Array.from({ length: 12 }, (_, i) => (i * 7) % 10))), DEFAULT_POLICY)).toEqual({ status: 'pass' });
+    // Axis 0 (3 ≥ 2 + 1 but not 2 + 2·2) is too short to drop a stride of 2: axis 1 is shifted.
+    expect(await translation.check(naive, pc({ ...r2, strides: [2, 2] }, tensor([1, 1, 3, 6], Array.from({ length: 18 }, (_, i) => (i * 7) % 10))), DEFAULT_POLICY)).toEqual({ status: 'pass' });
   });
 
   test('the first output off by one fails against the second output of the uncropped input', async () => {
@@ -278,6 +389,12 @@ describe('inv.reflect (INV.REFLECT)', () => {
   });
 
   test('the first output off by one fails against the reversed output', async () => {
+    // [1, 1, 5], kernel 2, stride 3: windows [0, 1] and [3, 4] tile the axis symmetrically.
+    const b3 = forwardEdited((r) => { r.y.data[0] = r.y.data[0]! + 1; });
+    expect(failure(await reflection.check(b3, pc(spec('sum', { strides: [3] }), tensor([1, 1, 5], [1, 2, 3, 4, 5])), DEFAULT_POLICY))).toBe('y[0,0,0]: 10 vs 9 (INV.REFLECT)');
+    // channels_last: the spatial axis is the middle one.
+    const bl = forwardEdited((r) => { r.y.data[0] = r.y.data[0]! + 1; });
+    expect(failure(await reflection.check(bl, pc(spec('sum'), tensor([1, 4, 1], [1, 2, 3, 4], 'channels_last')), DEFAULT_POLICY))).toBe('y[0,0,0]: 8 vs 7 (INV.REFLECT)');
     // sum: a = [3, 7] → [4, 7]; reversed input [4, 3, 2, 1] → [7, 3] → [8, 3]; a reversed is [7, 4].
     const b = forwardEdited((r) => { r.y.data[0] = r.y.data[0]! + 1; });
     expect(failure(await reflection.check(b, pc(spec('sum'), x), DEFAULT_POLICY))).toBe('y[0,0,0]: 8 vs 7 (INV.REFLECT)');
@@ -306,6 +423,10 @@ describe('inv.monotone (INV.MONOTONE)', () => {
     }
     expect(await monotonicity.check(naive, [pc(spec('lp'), tensor([1, 1, 4], [-1, -2, -3, -4])), 1], DEFAULT_POLICY)).toEqual({ status: 'pass' });
     expect(await monotonicity.check(naive, [pc(spec('lp', { p: 1 }), tensor([1, 1, 4], [-1, -2, -3, -4])), 1], DEFAULT_POLICY)).toEqual({ status: 'pass' });
+    // Raising a negative window raises a sum: only Lp moves magnitudes.
+    for (const kind of ['max', 'sum', 'avg'] as const) expect(await monotonicity.check(naive, [pc(spec(kind), tensor([1, 1, 4], [-1, -2, 3, 4])), 1], DEFAULT_POLICY)).toEqual({ status: 'pass' });
+    // Zeros left as they are (seed 7) stay zeros.
+    expect(await monotonicity.check(naive, [pc(spec('lp'), tensor([1, 1, 4], [0, 1, -1, 0])), 7], DEFAULT_POLICY)).toEqual({ status: 'pass' });
   });
 
   test('a sum that drops inputs ≥ 2 falls when its inputs rise', async () => {
@@ -391,6 +512,9 @@ describe('inv.shift (INV.SHIFT)', () => {
     }
     const b = forwardEdited((r, n) => { if (n === 1) r.y.data[0] = r.y.data[0]! + 1; });
     expect(failure(await maxShift.check(b, [pc(spec('max'), tensor([1, 1, 4], [1, 3, 2, 0])), 2], DEFAULT_POLICY))).toBe('y[0,0,0]: 6 vs 5 (INV.SHIFT)');
+    // Compared numerically (INV.SHIFT: −0 + c = +0 + c): −0 where +0 is expected passes.
+    const negZero = forwardEdited((r, n) => { if (n === 1) r.y.data[0] = -0; });
+    expect(await maxShift.check(negZero, [pc(spec('max'), tensor([1, 1, 4], [-3, -5, 2, 0])), 3], DEFAULT_POLICY)).toEqual({ status: 'pass' });
   });
 });
 
@@ -453,6 +577,8 @@ describe('inv.route (INV.ROUTE)', () => {
   });
 
   test('a tie split in two fails, listing both', async () => {
+    const extra = backwardEdited((dx) => { if (dx[1] === 1) dx[2] = 0.5; });
+    expect(failure(await maxRouting.check(extra, pc(spec('max'), x), DEFAULT_POLICY))).toBe('a unit gradient at output 0 reached 2 inputs (1: 1, 2: 0.5) (INV.ROUTE)');
     const split = backwardEdited((dx) => { if (dx[0] === 1) { dx[0] = 0.5; dx[1] = 0.5; } });
     expect(failure(await maxRouting.check(split, pc(spec('max'), tensor([1, 1, 4], [5, 5, 1, 1])), DEFAULT_POLICY))).toBe('a unit gradient at output 0 reached 2 inputs (0: 0.5, 1: 0.5) (INV.ROUTE)');
   });
