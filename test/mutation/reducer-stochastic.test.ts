@@ -59,6 +59,11 @@ describe('STOCH.SELECT', () => {
     expect(stochasticPosition(zeros, 2 ** 24 - 1)).toBe(2);
   });
 
+  test('a +∞ tap wins over running sums that overflow before it', () => {
+    // ĉ = [3e38, +∞, +∞]: the running sums reach +∞ at tap 1, but tap 2 is +∞ itself: STOCH.SELECT takes the first +∞.
+    for (const U of [0, 2 ** 24 - 1]) expect(stochasticPosition([3e38, 3e38, Infinity], U)).toBe(2);
+  });
+
   test('running sums that overflow: the first i with ĉ_i = +∞', () => {
     // ĉ = [3e38, +∞, +∞]: tap 1 whatever U.
     for (const U of [0, 2 ** 23, 2 ** 24 - 1]) expect(stochasticPosition([3e38, 3e38, 1], U)).toBe(1);
@@ -168,6 +173,9 @@ describe('the inference declaration (STOCH.DEF, STOCH.INFER*)', () => {
     const v = Math.sqrt(OMEGA / (1 + gamma(2)));
     expect(f([v * (1 + 2 ** -21)], v)).toBe(true);
     expect(f([v * (1 - 2 ** -21)], v)).toBe(false);
+    // Q(1 + γ_2) ≥ Ω with Q itself below Ω: one tap v, v² = Ω(1 − 2^-25) (γ_2 ≈ 2^-23); and v² = Ω(1 − 2^-22) is below.
+    expect(f([Math.sqrt(OMEGA * (1 - 2 ** -25))], 2 ** 64)).toBe(true);
+    expect(f([Math.sqrt(OMEGA * (1 - 2 ** -22))], 2 ** 64)).toBe(false);
     // S alone: k = 1 000 000 taps would be needed; with S = Ω exactly and Q small it cannot happen for float32
     // taps, so S's test is reached through 2^127-sized taps above.
   });
