@@ -34,7 +34,7 @@ function failure(v: Verdict): string {
 }
 
 function backend(over: Record<string, unknown>): PoolingBackend {
-  return { ...naive, ...over } as PoolingBackend;
+  return { ...naive, ...over };
 }
 
 afterEach(() => { vi.useRealTimers(); });
@@ -118,7 +118,7 @@ describe('contract.pure (CONTRACT.PURE)', () => {
     ['forward changes the spec', { forward: async (s: PoolSpec, t: Tensor) => { const r = await naive.forward(s, t); s.ceilMode = true; return r; } }, 'a call modified the spec object (CONTRACT.PURE)'],
     ['backward changes the spec', { backward: async (s: PoolSpec, t: Tensor, g: Tensor) => { const r = await naive.backward(s, t, g); s.pads.push(0); return r; } }, 'a call modified the spec object (CONTRACT.PURE)'],
     ['forward throws on a supported case', { forward: async () => { throw new Error('boom'); } }, 'a supported call threw boom (CONTRACT.SUPPORTS)'],
-    ['backward throws a string', { backward: async () => { throw 'bang'; } }, 'a supported call threw bang (CONTRACT.SUPPORTS)'],
+    ['backward throws an error without a message', { backward: async () => { throw Object.assign(new RangeError('x'), { message: undefined }); } }, 'a supported call threw RangeError (CONTRACT.SUPPORTS)'],
   ];
   test.each(cases)('%s: fails', async (_name, over, message) => {
     expect(failure(await purity.check(backend(over), sumCase, DEFAULT_POLICY))).toBe(message);
@@ -415,7 +415,12 @@ describe('contract.plan (CONTRACT.PLAN)', () => {
   });
 
   test('a backend without plan() is n/a (unsupported), with the reason', async () => {
-    const { plan: _plan, ...plain } = naive;
+    const plain: PoolingBackend = {
+      name: naive.name,
+      supports: (s, shape, layout) => naive.supports(s, shape, layout),
+      forward: (s, t) => naive.forward(s, t),
+      backward: (s, t, g) => naive.backward(s, t, g),
+    };
     const reason = 'naive has no plan() (an optional member; CONTRACT.PLAN does not apply)';
     expect(planContract.applies!(plain)).toBe(reason);
     expect(planContract.applies!(naive)).toBeUndefined();
@@ -544,8 +549,8 @@ describe('contract.plan (CONTRACT.PLAN)', () => {
     expect(failure(await planContract.check(resolvesTo(undefined), maxCase, DEFAULT_POLICY))).toBe('plan() resolved to undefined, not a PoolPlan (CONTRACT.PLAN)');
     expect(failure(await planContract.check(resolvesTo(null), maxCase, DEFAULT_POLICY))).toBe('plan() resolved to null, not a PoolPlan (CONTRACT.PLAN)');
     const p = await naive.plan(maxSpec, [1, 1, 4]);
-    const { dispose: _d, ...noDispose } = p;
-    expect(failure(await planContract.check(resolvesTo({ ...noDispose, outShape: p.outShape }), maxCase, DEFAULT_POLICY)))
+    const noDispose = { outShape: p.outShape, forward: (t: Tensor, out: ForwardOut) => p.forward(t, out), backward: (t: Tensor, g: Tensor, d: Float32Array) => p.backward(t, g, d) };
+    expect(failure(await planContract.check(resolvesTo(noDispose), maxCase, DEFAULT_POLICY)))
       .toBe('plan() resolved to an object without forward(), backward() and dispose(), not a PoolPlan (CONTRACT.PLAN)');
     expect(failure(await planContract.check(resolvesTo(7, true), maxCase, DEFAULT_POLICY))).toBe('plan(…, { indices: false }) resolved to 7, not a PoolPlan (CONTRACT.PLAN)');
   });

@@ -34,7 +34,7 @@ function forwardEdited(edit: (r: ForwardResult, call: number, s: PoolSpec, x: Te
   return {
     ...naive,
     forward: async (s: PoolSpec, x: Tensor) => { const r = await naive.forward(s, x); return edit(r, calls++, s, x) ?? r; },
-  } as PoolingBackend;
+  };
 }
 
 /** Two's planes: channel 0 [1, 3, 2, 0], channel 1 [5, 4, 7, 6] (max y [3, 2 | 5, 7], indices [1, 2 | 0, 2]). */
@@ -311,7 +311,7 @@ describe('inv.permute (INV.PERMUTE)', () => {
         for (let i = 0; i < n; i++) for (let j = 0; j < c; j++) data.set(t.data.subarray((i * c + c - 1 - j) * w, (i * c + c - j) * w), (i * c + j) * w);
         return naive.forward(s, { ...t, data });
       },
-    } as PoolingBackend;
+    };
     const three = tensor([1, 3, 2], [1, 2, 3, 4, 5, 6]);
     expect(failure(await permutation.check(reversed, pc(spec('sum'), three), DEFAULT_POLICY))).toMatch(/^y\[0,\d,0\]: \d+ vs \d+ \(INV\.PERMUTE\)$/);
     const firstBatch = forwardEdited((r) => { const p = r.y.data.length / 2; r.y.data.copyWithin(p, 0, p); });
@@ -431,7 +431,7 @@ describe('inv.monotone (INV.MONOTONE)', () => {
 
   test('a sum that drops inputs ≥ 2 falls when its inputs rise', async () => {
     // Seed 1 raises element i by ((i + 1) mod 7)/4: [1.25, 1.5, 1.75, 2]; the second window's 2 is dropped.
-    const saturating: PoolingBackend = { ...naive, forward: async (s: PoolSpec, t: Tensor) => naive.forward(s, { ...t, data: t.data.map((v) => (v >= 2 ? 0 : v)) }) } as PoolingBackend;
+    const saturating: PoolingBackend = { ...naive, forward: async (s: PoolSpec, t: Tensor) => naive.forward(s, { ...t, data: t.data.map((v) => (v >= 2 ? 0 : v)) }) };
     expect(failure(await monotonicity.check(saturating, [pc(spec('sum'), tensor([1, 1, 4], [1, 1, 1, 1])), 1], DEFAULT_POLICY)))
       .toBe('y[0,0,1] fell from 2 to 1.75 when inputs rose (INV.MONOTONE)');
     // Seed 2: [1.5, 2, 1.25, 1.75]: the first window falls.
@@ -566,7 +566,7 @@ describe('inv.route (INV.ROUTE)', () => {
   const x = tensor([1, 1, 4], [1, 3, 2, 0]);
   const backwardEdited = (edit: (dx: Float32Array) => void): PoolingBackend => ({
     ...naive, backward: async (s: PoolSpec, t: Tensor, g: Tensor) => { const dx = await naive.backward(s, t, g); edit(dx.data); return dx; },
-  } as PoolingBackend);
+  });
 
   test('passes on naive: ties, batch and channels, channels_last, rank 2', async () => {
     for (const t of [x, tensor([1, 1, 4], [5, 5, 1, 1]), big, bigLast, twoChannels, twoChannelsLast]) {
