@@ -203,6 +203,16 @@ function unwritten(a: Float32Array, which: 0 | 1, expected: Float32Array): numbe
   return bits.findIndex((v, i) => v === fill && want[i] !== fill);
 }
 
+/**
+ * A plan() that resolves to something other than a PoolPlan fails here, citing CONTRACT.PLAN, instead of ending in
+ * the TypeError its first use would throw (for undefined: from the `finally` that disposes it, which hid the cause).
+ */
+function notAPlan(plan: unknown, what: string): Verdict | undefined {
+  const members = plan !== null && typeof plan === 'object' ? plan as Record<string, unknown> : undefined;
+  if (members && ['forward', 'backward', 'dispose'].every((m) => typeof members[m] === 'function')) return undefined;
+  return fail(`${what} resolved to ${members ? 'an object without forward(), backward() and dispose()' : String(plan)}, not a PoolPlan (CONTRACT.PLAN)`);
+}
+
 async function planned<T>(what: string, work: () => Promise<T>): Promise<T> {
   try {
     return await bounded(what, work);
@@ -241,9 +251,11 @@ export const planContract: Property<GradCase> = {
     const n = want[0].y.data.length;
     const withIndices = c.spec.kind === 'max' && want[0].indices !== undefined;
     const plan = await planned('plan()', () => backend.plan(c.spec, [...c.x.shape], layout));
+    const broken = notAPlan(plan, 'plan()');
+    if (broken) return broken;
     try {
-      if (!Array.isArray(plan?.outShape) || plan.outShape.join(',') !== outShape.join(',')) {
-        return fail(`plan().outShape [${String(plan?.outShape)}] ≠ forward()'s output shape [${outShape.join(',')}] (${clause})`);
+      if (!Array.isArray(plan.outShape) || plan.outShape.join(',') !== outShape.join(',')) {
+        return fail(`plan().outShape [${String(plan.outShape)}] ≠ forward()'s output shape [${outShape.join(',')}] (${clause})`);
       }
       const y = new Float32Array(n);
       const indices = c.spec.kind === 'max' ? new Int32Array(n) : undefined;
@@ -280,6 +292,8 @@ export const planContract: Property<GradCase> = {
     }
     // A values-only plan: y as forward's; an indices array handed to it anyway stays as it was.
     const valuesOnly = await planned('plan(…, { indices: false })', () => backend.plan(c.spec, [...c.x.shape], layout, { indices: false }));
+    const brokenValuesOnly = notAPlan(valuesOnly, 'plan(…, { indices: false })');
+    if (brokenValuesOnly) return brokenValuesOnly;
     try {
       const y = new Float32Array(n);
       fillFloat(y, 1);
