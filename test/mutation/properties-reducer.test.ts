@@ -217,3 +217,211 @@ describe('reducer.NAME.layout (INV.LAYOUT)', () => {
     expect(failure(await gemLayout.check(step(64), g, DEFAULT_POLICY))).toMatch(/^y\[0,0,0\]: 2\.33333\d* vs 2\.3333\d* \(INV\.LAYOUT\)$/);
   });
 });
+
+/** Wraps naive's reducer forward: `f` rewrites each output value (from the window's input x). */
+const mapOutput = (f: (v: number, x: Tensor, i: number) => number): ReducingBackend =>
+  withReducers({ forward: async (s, x) => { const r = await R.forward(s, x); return { y: { ...r.y, data: Float32Array.from(r.y.data, (v, i) => f(v, x, i)) } }; } });
+// Plane layout as in the INV.LAYOUT tests: N 2, C 2, W 5, channels_first.
+const planes2 = [[3, 1, 2, 5, 4], [9, 7, 8, 6, 5], [1, 1, 4, 0, 2], [-1, -3, -2, 6, 7]];
+const four: ReducerCase = { spec: spec(), x: t([2, 2, 5], planes2.flat()), dy: t([2, 2, 3], new Array<number>(12).fill(1)), profile: 'hard' };
+
+describe('reducer.NAME.permute (INV.PERMUTE)', () => {
+  const permute = (): Property<ReducerCase> => propertyOf(MEDIAN, 'permute');
+  test('passes on naive; a backend wrong in its first output only fails there', async () => {
+    expect(permute().clauses).toEqual(['INV.PERMUTE']);
+    expect(await permute().check(naive, four, DEFAULT_POLICY)).toEqual(PASSED);
+    const cl: ReducerCase = { ...four, x: t([2, 5, 2], [0, 1].flatMap((n) => [0, 1, 2, 3, 4].flatMap((w) => [0, 1].map((c) => planes2[2 * n + c]![w]!))), 'channels_last') };
+    expect(await permute().check(naive, cl, DEFAULT_POLICY)).toEqual(PASSED);
+    // Plane (0, 0) = [3, 1, 2, 5, 4]: medians [2, 2, 4]; the first one made 3 (where x's first element is 3).
+    const first = mapOutput((v, x, i) => (i === 0 && x.data[0] === 3 ? 3 : v));
+    expect(failure(await permute().check(first, four, DEFAULT_POLICY))).toBe('y[0,0,0]: 3 vs 2 (INV.PERMUTE)');
+  });
+});
+
+describe('reducer.NAME.translate (INV.TRANSLATE)', () => {
+  const translate = (): Property<ReducerCase> => propertyOf(MEDIAN, 'translate');
+  /** Wrong in the second output of every plane: y[…, 1] + 10 (y1's j = 1 is compared with y2's j = 0). */
+  const second = withReducers({
+    forward: async (s, x) => {
+      const r = await R.forward(s, x);
+      const out = r.y.shape[r.y.shape.length - 1]!;
+      return { y: { ...r.y, data: Float32Array.from(r.y.data, (v, i) => (i % out === 1 ? v + 10 : v)) } };
+    },
+  });
+  test('passes on naive (ceil mode dropped, both layouts, rank 2); a backend wrong at one window position fails', async () => {
+    expect(translate().clauses).toEqual(['INV.TRANSLATE']);
+    expect(await translate().check(naive, four, DEFAULT_POLICY)).toEqual(PASSED);
+    expect(failure(await translate().check(second, four, DEFAULT_POLICY))).toBe('y[0,0,0]: 2 vs 12 (INV.TRANSLATE)');
+    // Kernel 2, stride 2 over 7 in ceil mode: the property compares the floor-mode pools of 7 and 5 columns.
+    const ceil: ReducerCase = { ...four, spec: { ...spec(2), strides: [2], ceilMode: true }, x: t([1, 1, 7], [5, 1, 4, 2, 8, 3, 6]) };
+    expect(await translate().check(naive, ceil, DEFAULT_POLICY)).toEqual(PASSED);
+    // Rank 2, channels_last, [1, 2, 4, 2]: kernel [1, 2], stride [1, 1].
+    const r2: ReducerCase = {
+      ...four, spec: { kind: 'median', kernel: [1, 2], strides: [1, 1], dilations: [1, 1], pads: [0, 0, 0, 0], ceilMode: false },
+      x: t([1, 2, 4, 2], [3, -1, 1, 4, 2, 0, 5, 9, 7, 2, 8, 6, 6, 3, 5, 1], 'channels_last'),
+    };
+    expect(await translate().check(naive, r2, DEFAULT_POLICY)).toEqual(PASSED);
+    // Wrong at output column 1 of every row and channel, channels_last ([N, OH, OW, C] with C = 2, OW = 3).
+    const column1 = withReducers({
+      forward: async (s, x) => {
+        const r = await R.forward(s, x);
+        const [, , ow, ch] = r.y.shape as [number, number, number, number];
+        return { y: { ...r.y, data: Float32Array.from(r.y.data, (v, i) => (Math.floor(i / ch) % ow === 1 ? v + 10 : v)) } };
+      },
+    });
+    expect(await translate().check(column1, { ...r2, x: { ...r2.x, data: r2.x.data.map(() => 1) } }, DEFAULT_POLICY)).toMatchObject({ status: 'fail' });
+    expect(failure(await translate().check(column1, r2, DEFAULT_POLICY))).toMatch(/^y\[0,0,0,0\]: .* \(INV\.TRANSLATE\)$/);
+    // The same data channels_first: [1, 2, 2, 4] (C 2, H 2, W 4); the wrong second column is caught there too.
+    const r2first: ReducerCase = { ...r2, x: t([1, 2, 2, 4], [...r2.x.data], 'channels_first') };
+    expect(await translate().check(naive, r2first, DEFAULT_POLICY)).toEqual(PASSED);
+    expect(failure(await translate().check(second, r2first, DEFAULT_POLICY))).toMatch(/^y\[0,0,0,0\]: .* \(INV\.TRANSLATE\)$/);
+  });
+  test('only where a window is left after the drop: kernel 3 over 4 columns still compares one window', async () => {
+    const c4: ReducerCase = { ...four, x: t([1, 1, 4], [3, 1, 2, 5]) };
+    // x2 = [1, 2, 5]: its one window is compared with y1's second; made 3 instead of 2 it fails.
+    const wrongDropped = mapOutput((v, x, i) => (i === 0 && x.shape[2] === 3 ? v + 1 : v));
+    expect(failure(await translate().check(wrongDropped, c4, DEFAULT_POLICY))).toBe('y[0,0,0]: 3 vs 2 (INV.TRANSLATE)');
+  });
+});
+
+describe('reducer.NAME.reflect (INV.REFLECT)', () => {
+  const reflect = (): Property<ReducerCase> => propertyOf(MEDIAN, 'reflect');
+  test('passes on naive where windows tile the axis and where they do not; a backend wrong at one end fails', async () => {
+    expect(reflect().clauses).toEqual(['INV.REFLECT', 'REDUCER.TRAITS']);
+    expect(await reflect().check(naive, four, DEFAULT_POLICY)).toEqual(PASSED);
+    // Kernel 2, stride 2 over 5: the last column is in no window, so reversing the axis changes the windows.
+    const untiled: ReducerCase = { ...four, spec: { ...spec(2), strides: [2] }, x: t([1, 1, 5], [1, 2, 3, 4, 50]) };
+    expect(await reflect().check(naive, untiled, DEFAULT_POLICY)).toEqual(PASSED);
+    const ceil: ReducerCase = { ...four, spec: { ...spec(2), strides: [2], ceilMode: true }, x: t([1, 1, 4], [1, 2, 3, 40]) };
+    expect(await reflect().check(naive, ceil, DEFAULT_POLICY)).toEqual(PASSED);
+    const first = mapOutput((v, x, i) => (i === 0 ? v + 1 : v));
+    expect(failure(await reflect().check(first, four, DEFAULT_POLICY))).toBe('y[0,0,0]: 3 vs 2 (INV.REFLECT)');
+    const r2: ReducerCase = {
+      ...four, spec: { kind: 'median', kernel: [1, 3], strides: [1, 1], dilations: [1, 1], pads: [0, 0, 0, 0], ceilMode: false },
+      x: t([1, 2, 2, 4], [3, 1, 2, 5, 9, 7, 8, 6, 1, 1, 4, 0, -1, -3, -2, 6], 'channels_first'),
+    };
+    expect(await reflect().check(naive, r2, DEFAULT_POLICY)).toEqual(PASSED);
+    expect(failure(await reflect().check(first, r2, DEFAULT_POLICY))).toMatch(/^y\[0,0,0,0\]: .* \(INV\.REFLECT\)$/);
+  });
+});
+
+describe('reducer.NAME.monotone, .homogeneous, .shift, .bounded (REDUCER.TRAITS)', () => {
+  test('monotone: passes on naive (and skips non-finite data); a decreasing backend fails', async () => {
+    const p = propertyOf(MEDIAN, 'monotone');
+    expect(p.clauses).toEqual(['INV.MONOTONE', 'REDUCER.TRAITS']);
+    expect(await p.check(naive, four, DEFAULT_POLICY)).toEqual(PASSED);
+    // +∞ raised stays +∞ only as MAX32 (x′ is clamped to MAX32): y would fall from +∞ to MAX32.
+    const inf: ReducerCase = { ...four, x: t([1, 1, 3], [Infinity, Infinity, 1]), dy: t([1, 1, 1], [2]) };
+    expect(await p.check(naive, inf, DEFAULT_POLICY)).toEqual(PASSED);
+    expect(failure(await p.check(mapOutput((v) => -v), four, DEFAULT_POLICY))).toMatch(/^y\[0,0,0\]: -2 vs -3 \(INV\.MONOTONE\)$/);
+  });
+
+  test('homogeneous: passes on naive; a backend off by one everywhere fails', async () => {
+    const p = propertyOf(MEDIAN, 'homogeneous');
+    expect(p.title).toBe('median: y(2^k·x) = 2^(k·1)·y(x)');
+    expect(p.clauses).toEqual(['INV.HOMOGENEOUS', 'REDUCER.TRAITS']);
+    expect(await p.check(naive, four, DEFAULT_POLICY)).toEqual(PASSED);
+    // 20 elements, 12 outputs: k = +1·(1 + 20 mod 3) = 3, s = 8: y(8x) + 1 = 8y + 1 against 8(y + 1).
+    expect(failure(await p.check(mapOutput((v) => v + 1), four, DEFAULT_POLICY))).toBe('y[0,0,0]: 17 vs 3 (INV.HOMOGENEOUS)');
+    // 5 elements, 3 outputs: k = −(1 + 2) = −3.
+    expect(failure(await p.check(mapOutput((v) => v + 1), median, DEFAULT_POLICY))).toBe('y[0,0,0]: 1.25 vs 3 (INV.HOMOGENEOUS)');
+    // Subnormal or overflowing after scaling: the identity is not exact, nothing is compared.
+    const tiny: ReducerCase = { ...median, x: t([1, 1, 5], [2 ** -126, 1, 2, 5, 4]) };
+    expect(await p.check(mapOutput((v) => v + 1), tiny, DEFAULT_POLICY)).toEqual(PASSED);
+  });
+
+  test('shift: passes on naive; a backend that scales fails', async () => {
+    const p = propertyOf(MEDIAN, 'shift');
+    expect(p.clauses).toEqual(['INV.SHIFT', 'REDUCER.TRAITS']);
+    expect(await p.check(naive, four, DEFAULT_POLICY)).toEqual(PASSED);
+    // 20 elements: c = 1 + 20 mod 4 = 1. y(x + 1)·2 = 6 against 2·2 + 1 = 5.
+    expect(failure(await p.check(mapOutput((v) => 2 * v), four, DEFAULT_POLICY))).toBe('y[0,0,0]: 6 vs 4 (INV.SHIFT)');
+    // x + c not exact in float32 (5 elements: c = 2; 2^25 + 2 lies between float32s 4 apart): skipped.
+    const big: ReducerCase = { ...median, x: t([1, 1, 5], [2 ** 25, 1, 2, 5, 4]) };
+    expect(await p.check(mapOutput((v) => 2 * v), big, DEFAULT_POLICY)).toEqual(PASSED);
+  });
+
+  test('bounded: passes on naive; an output outside its window\'s range fails naming the range', async () => {
+    const p = propertyOf(MEDIAN, 'bounded');
+    expect(p.clauses).toEqual(['REDUCER.BOUNDED', 'REDUCER.TRAITS']);
+    expect(await p.check(naive, four, DEFAULT_POLICY)).toEqual(PASSED);
+    expect(failure(await p.check(mapOutput((v) => v + 100), median, DEFAULT_POLICY))).toBe('y[0,0,0] = 102 outside the window\'s [1, 3] (REDUCER.BOUNDED)');
+    expect(failure(await p.check(mapOutput((v, x, i) => (i === 2 ? 1 : v)), median, DEFAULT_POLICY))).toBe('y[0,0,2] = 1 outside the window\'s [2, 5] (REDUCER.BOUNDED)');
+    // Plane (1, 1) of `four` is [−1, −3, −2, 6, 7]; its first window [−1, −3, −2], channels_last too.
+    expect(failure(await p.check(mapOutput((v, x, i) => (i === 9 ? 0 : v)), four, DEFAULT_POLICY))).toBe('y[1,1,0] = 0 outside the window\'s [-3, -1] (REDUCER.BOUNDED)');
+    const cl: ReducerCase = { ...four, x: t([2, 5, 2], [0, 1].flatMap((n) => [0, 1, 2, 3, 4].flatMap((w) => [0, 1].map((c) => planes2[2 * n + c]![w]!))), 'channels_last') };
+    expect(await p.check(naive, cl, DEFAULT_POLICY)).toEqual(PASSED);
+    expect(failure(await p.check(mapOutput((v, x, i) => (i === 7 ? 0 : v)), cl, DEFAULT_POLICY))).toBe('y[1,0,1] = 0 outside the window\'s [-3, -1] (REDUCER.BOUNDED)');
+    // Non-finite data: no bound is checked.
+    const inf: ReducerCase = { ...median, x: t([1, 1, 5], [Infinity, 1, 2, 5, 4]) };
+    expect(await p.check(mapOutput((v) => v + 100), inf, DEFAULT_POLICY)).toEqual(PASSED);
+  });
+});
+
+describe('reducer.NAME.pure (CONTRACT.PURE, CONTRACT.DETERMINISTIC)', () => {
+  const pure = (): Property<ReducerCase> => propertyOf(MEDIAN, 'pure');
+  test('passes on naive; each impurity fails with its clause', async () => {
+    expect(pure().clauses).toEqual(['CONTRACT.PURE', 'CONTRACT.DETERMINISTIC']);
+    expect(await pure().check(naive, median, DEFAULT_POLICY)).toEqual(PASSED);
+    const writesX = withReducers({ forward: async (s, x) => { const r = await R.forward(s, x); x.data[0] = 99; return r; } });
+    expect(failure(await pure().check(writesX, median, DEFAULT_POLICY))).toBe('a call modified x or dy (CONTRACT.PURE)');
+    const writesDy = withReducers({ backward: async (s, x, dy) => { const r = await R.backward(s, x, dy); dy.data[1] = 99; return r; } });
+    expect(failure(await pure().check(writesDy, median, DEFAULT_POLICY))).toBe('a call modified x or dy (CONTRACT.PURE)');
+    const writesSpec = withReducers({ forward: async (s, x) => { const r = await R.forward(s, x); s.kernel.push(1); s.kernel.pop(); s.ceilMode = true; return r; } });
+    expect(failure(await pure().check(writesSpec, { ...median, spec: spec() }, DEFAULT_POLICY))).toBe('a call modified the spec (CONTRACT.PURE)');
+    let n = 0;
+    const drifts = mapOutput((v, x, i) => (i === 0 ? v + n++ : v));
+    expect(failure(await pure().check(drifts, median, DEFAULT_POLICY))).toBe('repeated calls gave different results (CONTRACT.DETERMINISTIC)');
+    let m = 0;
+    const gradDrifts = withReducers({ backward: async (s, x, dy) => { const r = await R.backward(s, x, dy); r.data[4] = r.data[4]! + m++; return r; } });
+    expect(failure(await pure().check(gradDrifts, median, DEFAULT_POLICY))).toBe('repeated calls gave different results (CONTRACT.DETERMINISTIC)');
+    // NaN repeats as NaN, and −0 must repeat as −0.
+    const nan: ReducerCase = { ...median, x: t([1, 1, 5], [NaN, 1, 2, 5, 4]) };
+    expect(await pure().check(naive, nan, DEFAULT_POLICY)).toEqual(PASSED);
+    let z = 0;
+    const signFlips = mapOutput((v, x, i) => (i === 0 ? (z++ === 0 ? -0 : 0) : v));
+    expect(failure(await pure().check(signFlips, median, DEFAULT_POLICY))).toBe('repeated calls gave different results (CONTRACT.DETERMINISTIC)');
+    const shorter = withReducers({ backward: async (s, x, dy) => { const r = await R.backward(s, x, dy); return m++ % 2 ? { ...r, data: r.data.slice(0, 4) } : r; } });
+    expect(failure(await pure().check(shorter, median, DEFAULT_POLICY))).toBe('repeated calls gave different results (CONTRACT.DETERMINISTIC)');
+  });
+});
+
+describe('reducer.NAME.refuse (CONTRACT.SUPPORTS, REDUCER.PARAMS)', () => {
+  const refuse = (): Property<ReducerCase> => propertyOf(GEM, 'refuse');
+  const gemSpec: ReducerPoolSpec = { kind: 'gem', kernel: [3], strides: [1], dilations: [1], pads: [0, 0], ceilMode: false, params: { p: 2 } };
+  // p = [NaN, 0 (GEM.P's open lower end), +∞ (above MAX32)][dy length mod 3].
+  const gcase = (dyLength: number): ReducerCase => ({ spec: gemSpec, x: t([1, 1, dyLength + 2], new Array<number>(dyLength + 2).fill(1)), dy: t([1, 1, dyLength], new Array<number>(dyLength).fill(1)), profile: 'smooth' });
+  /** Accepts every spec, then answers (or throws from) forward. */
+  const lax = (forward: ReducerPoolingBackend['forward']) => withReducers({ supports: () => ({ ok: true }), forward });
+
+  test('only for declarations with parameters; passes on naive (it declines)', async () => {
+    expect(reducerProperties(MEDIAN).map((p) => p.id)).not.toContain('reducer.median.refuse');
+    expect(refuse().title).toBe('gem: a parameter outside its domain is refused with a ValidationError or declined');
+    expect(refuse().clauses).toEqual(['CONTRACT.SUPPORTS', 'REDUCER.PARAMS', 'GEM.P']);
+    for (const k of [3, 4, 5]) expect(await refuse().check(naive, gcase(k), DEFAULT_POLICY)).toEqual(PASSED);
+  });
+
+  test('a backend that accepts and answers fails, naming the value; a ValidationError (or one by name) passes', async () => {
+    const answers = lax((s, x) => R.forward({ ...s, params: { p: 2 } }, x));
+    expect(failure(await refuse().check(answers, gcase(3), DEFAULT_POLICY))).toBe('p = NaN is outside GEM.P\'s domain, yet supports() accepted it and forward() answered (CONTRACT.SUPPORTS)');
+    expect(failure(await refuse().check(answers, gcase(4), DEFAULT_POLICY))).toBe('p = 0 is outside GEM.P\'s domain, yet supports() accepted it and forward() answered (CONTRACT.SUPPORTS)');
+    expect(failure(await refuse().check(answers, gcase(5), DEFAULT_POLICY))).toBe('p = Infinity is outside GEM.P\'s domain, yet supports() accepted it and forward() answered (CONTRACT.SUPPORTS)');
+    expect(await refuse().check(lax((s, x) => R.forward(s, x)), gcase(3), DEFAULT_POLICY)).toEqual(PASSED);
+    const named = lax(() => { throw Object.assign(new Error('bad p'), { name: 'ValidationError' }); });
+    expect(await refuse().check(named, gcase(3), DEFAULT_POLICY)).toEqual(PASSED);
+    const other = lax(() => { throw new TypeError('oops'); });
+    expect(failure(await refuse().check(other, gcase(3), DEFAULT_POLICY))).toBe('p = NaN: forward threw TypeError: oops, not a ValidationError (CONTRACT.SUPPORTS)');
+  });
+
+  test('the bounds: a closed lower end is left by one below it, a closed upper end by one above it', async () => {
+    // A declaration with p in [1, 10] (both closed): p = 0 and p = 11; with [1, MAX32) open above: MAX32 itself.
+    const closed: ReducerDeclaration = { ...GEM, params: [{ ...GEM.params[0]!, min: 1, max: 10, minOpen: false, maxOpen: false }] };
+    const seen: number[] = [];
+    const records = withReducers({ supports: (s) => { seen.push(s.params!.p!); return s.params!.p === 2 ? { ok: true } : { ok: false, reason: 'no' }; } });
+    for (const k of [3, 4, 5]) await propertyOf(closed, 'refuse').check(records, gcase(k), DEFAULT_POLICY);
+    const openTop: ReducerDeclaration = { ...GEM, params: [{ ...GEM.params[0]!, min: 1, max: 10, maxOpen: true }] };
+    await propertyOf(openTop, 'refuse').check(records, gcase(5), DEFAULT_POLICY);
+    // The first supports() call of each check is the case's own (p = 2), then the refused value.
+    expect(seen.filter((v, i) => i % 2 === 1)).toEqual([NaN, 0, 11, 10]);
+  });
+});
