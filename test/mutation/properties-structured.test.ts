@@ -6,7 +6,7 @@
  * out by hand from §10's clauses (ADAPTIVE.WINDOW, ROI.BIN, ROI.EMPTY, SPP.SHAPE, UNPOOL.DUPLICATE, GRAD.STRUCTURED).
  */
 import fc from 'fast-check';
-import { describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test, vi } from 'vitest';
 import { STRUCTURED_KINDS, type ForwardResult, type PoolSpec, type PoolingBackend, type StructuredKind, type StructuredPoolingBackend, type StructuredSpec, type Tensor } from '../../spec/contract.js';
 import type { PoolCase } from '../../spec/arbitraries/case.js';
 import type { StructuredCase } from '../../spec/arbitraries/structured.js';
@@ -14,7 +14,7 @@ import { DEFAULT_POLICY, resolvePolicy } from '../../spec/policy.js';
 import {
   STRUCTURED_PROPERTIES, adaptiveIsOrdinary, roiWholeMap, sppLength, structuredBackward, structuredFiniteDifferences, structuredForward, unpoolRoundTrip,
 } from '../../spec/properties/structured.js';
-import { VerdictSignal, fail, type Verdict } from '../../spec/properties/property.js';
+import { CALL_TIMEOUT_MS, VerdictSignal, fail, type Verdict } from '../../spec/properties/property.js';
 import { createNaiveBackend } from '../../kernels/naive/index.js';
 
 const naive = createNaiveBackend();
@@ -483,4 +483,47 @@ test('STRUCTURED_PROPERTIES: one forward and one backward property per kind, the
     ...STRUCTURED_KINDS.map((k) => `diff.forward.${k}`), ...STRUCTURED_KINDS.map((k) => `diff.backward.${k}`),
     'inv.adaptive_ordinary', 'inv.spp_length', 'inv.roi_whole', 'inv.unpool_roundtrip', 'grad.fd.structured',
   ]);
+});
+
+describe('after the first Stryker run (reports/mutation/round-4b.md)', () => {
+  afterEach(() => { vi.useRealTimers(); });
+  const HUNG = Symbol('hung');
+  /** The verdict if it settles within the pending microtasks (setImmediate stays real), HUNG otherwise. */
+  const settled = <T>(p: Promise<T>): Promise<T | typeof HUNG> => Promise.race([p, new Promise<typeof HUNG>((resolve) => { setImmediate(() => resolve(HUNG)); })]);
+
+  test('a call that never settles ends in a verdict naming the structured call (the 30 s bound)', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const hangs = withStructured({ forward: () => new Promise(() => undefined), backward: () => new Promise(() => undefined) });
+    const f = structuredForward('adaptive_avg').check(hangs, CASES.adaptive_avg, DEFAULT_POLICY);
+    const b = structuredBackward('adaptive_avg').check(hangs, CASES.adaptive_avg, DEFAULT_POLICY);
+    await vi.advanceTimersByTimeAsync(CALL_TIMEOUT_MS);
+    expect(await settled(f)).toEqual({ status: 'fail', message: 'structured.forward() did not settle within 30 s' });
+    expect(await settled(b)).toEqual({ status: 'fail', message: 'structured.backward() did not settle within 30 s' });
+  });
+
+  test('GRAD.SHAPE: a dx without a layout label is channels_first (TENSOR.LAYOUT\'s default), right for such an x', async () => {
+    const unlabelled = editBackward((dx) => ({ shape: dx.shape, data: dx.data }));
+    expect(await structuredBackward('adaptive_avg').check(unlabelled, CASES.adaptive_avg, DEFAULT_POLICY)).toEqual(PASSED);
+  });
+
+  test('inv.roi_whole: an x without a layout is channels_first ([N, C, H, W]: the box is [0, 0, 0, W − 1, H − 1])', async () => {
+    const { backend, calls } = spy();
+    const x = t([2, 1, 2, 3], Array.from({ length: 12 }, (_, i) => i));
+    const c: StructuredCase = { spec: { kind: 'roi_max', pooledSize: [1, 2], spatialScale: 1, boxes: [[0, 0, 0, 1, 1]] }, x, dy: t([1, 1, 1, 2], [1, 1]), profile: 'finite' };
+    expect(await roiWholeMap.check(backend, c, DEFAULT_POLICY)).toEqual(PASSED);
+    expect(calls[0]!.spec).toEqual({ kind: 'roi_max', pooledSize: [1, 2], spatialScale: 1, boxes: [[0, 0, 0, 2, 1]] });
+  });
+
+  test('inv.roi_whole compares values: under POLICY.INDICES unchecked a backend returning no indices passes it', async () => {
+    const c: StructuredCase = { spec: { kind: 'roi_max', pooledSize: [1, 1], spatialScale: 1, boxes: [[0, 0, 0, 1, 1]] }, x: t([1, 1, 2, 2], [1, 2, 3, 4]), dy: t([1, 1, 1, 1], [1]), profile: 'finite' };
+    const noIndices = editForward((r) => ({ y: r.y }));
+    const unchecked = resolvePolicy({ indices: 'unchecked' });
+    expect(await roiWholeMap.check(noIndices, c, unchecked)).toEqual(PASSED);
+    expect(await structuredForward('roi_max').check(noIndices, c, unchecked)).toEqual(PASSED);
+  });
+
+  test('inv.unpool_roundtrip draws pools whose kernel equals the stride too (the usual, non-overlapping use)', () => {
+    const drawn = fc.sample(unpoolRoundTrip.arbitrary, { numRuns: 30, seed: 5 });
+    expect(drawn.some((d) => d.spec.kernel.some((k, i) => k === d.spec.strides[i]))).toBe(true);
+  });
 });
