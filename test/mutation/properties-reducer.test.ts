@@ -5,14 +5,15 @@
  * on the naive backend (they must pass) and on backends wrong in exactly one way each (they must fail, citing the
  * clause). No fast-check runs.
  */
-import { describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test, vi } from 'vitest';
 import type { ForwardResult, Layout, PoolingBackend, ReducerPoolSpec, ReducerPoolingBackend, ReducingBackend, Tensor } from '../../spec/contract.js';
+import fc from 'fast-check';
 import type { ReducerCase } from '../../spec/arbitraries/reducer.js';
 import type { ReducerDeclaration } from '../../spec/reducer.js';
 import { GEM, MEDIAN } from '../../spec/reducers/index.js';
 import { DEFAULT_POLICY } from '../../spec/policy.js';
 import { reducerHalf, reducerProperties } from '../../spec/properties/reducer.js';
-import { VerdictSignal, fail, type Property, type Verdict } from '../../spec/properties/property.js';
+import { CALL_TIMEOUT_MS, VerdictSignal, fail, type Property, type Verdict } from '../../spec/properties/property.js';
 import { createNaiveBackend } from '../../kernels/naive/index.js';
 
 const naive = createNaiveBackend();
@@ -423,5 +424,71 @@ describe('reducer.NAME.refuse (CONTRACT.SUPPORTS, REDUCER.PARAMS)', () => {
     await propertyOf(openTop, 'refuse').check(records, gcase(5), DEFAULT_POLICY);
     // The first supports() call of each check is the case's own (p = 2), then the refused value.
     expect(seen.filter((v, i) => i % 2 === 1)).toEqual([NaN, 0, 11, 10]);
+  });
+});
+
+describe('after the first Stryker run of lines 1–213 (reports/mutation/round-4b.md)', () => {
+  afterEach(() => { vi.useRealTimers(); });
+  const HUNG = Symbol('hung');
+  const settled = <T>(p: Promise<T>): Promise<T | typeof HUNG> => Promise.race([p, new Promise<typeof HUNG>((resolve) => { setImmediate(() => resolve(HUNG)); })]);
+  /** MEDIAN's reference without its exact special case: the window's set is unconstrained where `loose` says so. */
+  const looseMedian = (loose: (values: readonly number[]) => boolean): ReducerDeclaration => ({
+    ...MEDIAN, special: () => undefined,
+    accuracy: { ...MEDIAN.accuracy, forward: ({ values }) => ({ halfWidth: loose(values) ? Infinity : 0 }) },
+  });
+  const cl: ReducerCase = { ...four, x: t([2, 5, 2], [0, 1].flatMap((n) => [0, 1, 2, 3, 4].flatMap((w) => [0, 1].map((c) => planes2[2 * n + c]![w]!))), 'channels_last'), dy: t([2, 3, 2], new Array<number>(12).fill(1), 'channels_last') };
+
+  test('a call that never settles ends in a verdict naming the reducer call (the 30 s bound)', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const hangs = withReducers({ forward: () => new Promise(() => undefined), backward: () => new Promise(() => undefined) });
+    const f = propertyOf(MEDIAN, 'forward').check(hangs, median, DEFAULT_POLICY);
+    const b = propertyOf(MEDIAN, 'gradient').check(hangs, median, DEFAULT_POLICY);
+    await vi.advanceTimersByTimeAsync(CALL_TIMEOUT_MS);
+    expect(await settled(f)).toEqual({ status: 'fail', message: 'reducers.forward() did not settle within 30 s' });
+    expect(await settled(b)).toEqual({ status: 'fail', message: 'reducers.backward() did not settle within 30 s' });
+  });
+
+  test('INV.*: an unconstrained set (ACC.RANGE: no finite error bound) relates to nothing', async () => {
+    const plusOne = editForward((r, x) => ((x.layout ?? 'channels_first') === 'channels_last' ? { y: { ...r.y, data: Float32Array.from(r.y.data, (v) => v + 1) } } : r));
+    expect(await propertyOf(looseMedian(() => true), 'layout').check(plusOne, four, DEFAULT_POLICY)).toEqual(PASSED);
+    expect(failure(await propertyOf(looseMedian(() => false), 'layout').check(plusOne, four, DEFAULT_POLICY))).toMatch(/\(INV\.LAYOUT\)$/);
+  });
+
+  test('INV.MONOTONE: one side unconstrained (before or after raising the taps) is not compared', async () => {
+    // [1, 2, 9] raised by |dy| = 3: [4, 5, 12]. Unconstrained where a tap is ≥ 10 (after), or where none is (before).
+    const c: ReducerCase = { ...median, x: t([1, 1, 3], [1, 2, 9]), dy: t([1, 1, 1], [3]) };
+    expect(await propertyOf(looseMedian((v) => v.some((x) => x >= 10)), 'monotone').check(naive, c, DEFAULT_POLICY)).toEqual(PASSED);
+    expect(await propertyOf(looseMedian((v) => v.every((x) => x < 10)), 'monotone').check(naive, c, DEFAULT_POLICY)).toEqual(PASSED);
+  });
+
+  test('INV.LAYOUT: a NaN against a number fails (only NaN against NaN is equal); the mismatch names both', async () => {
+    const nanAt = (at: number) => editForward((r, x) => ((x.layout ?? 'channels_first') === 'channels_last' ? { y: { ...r.y, data: bump(r.y.data, at, NaN) } } : r));
+    expect(failure(await propertyOf(MEDIAN, 'layout').check(nanAt(3), four, DEFAULT_POLICY))).toBe('y[0,1,1]: 7 vs NaN (INV.LAYOUT)');
+    const off = editForward((r, x) => ((x.layout ?? 'channels_first') === 'channels_last' ? { y: { ...r.y, data: (() => { const d = Float32Array.from(r.y.data); d[3] = 2.5; return d; })() } } : r));
+    expect(await propertyOf(MEDIAN, 'layout').check(off, four, DEFAULT_POLICY)).toEqual({
+      status: 'fail', message: 'y[0,1,1]: 7 vs 2.5 (INV.LAYOUT)',
+      mismatch: { tensor: 'y', flat: 4, position: [0, 1, 1], expected: '2.5', got: '7' },
+    });
+  });
+
+  test('the scaled and shifted copies keep x\'s layout (channels_last)', async () => {
+    for (const name of ['monotone', 'homogeneous', 'shift', 'bounded', 'permute', 'layout']) {
+      expect(await propertyOf(MEDIAN, name).check(naive, cl, DEFAULT_POLICY), name).toEqual(PASSED);
+    }
+  });
+
+  test('titles and clause lists in full; the drawn cases of the trait and gradient properties', () => {
+    expect(propertyOf(MEDIAN, 'permute').title).toBe('median: reversing batch and channels reverses y');
+    expect(propertyOf(MEDIAN, 'forward').clauses).toEqual(['PROP.DIFF', 'REDUCER.DIFF', 'REDUCER.ACCURACY', 'WINDOW.TAPS', 'SHAPE.OUT', 'SHAPE.CEIL', 'TENSOR.LAYOUT', 'MEDIAN.DEF', 'MEDIAN.SELECT', 'MEDIAN.ACC']);
+    // The trait properties draw finite profiles only ('hard', 'equal', 'dominant'); the gradient smooth data,
+    // at most 18 elements, rank 1 or 2.
+    for (const c of fc.sample(propertyOf(MEDIAN, 'monotone').arbitrary, { numRuns: 20, seed: 3 })) expect(['hard', 'equal', 'dominant']).toContain(c.profile);
+    const profiles = new Set(fc.sample(propertyOf(MEDIAN, 'bounded').arbitrary, { numRuns: 40, seed: 4 }).map((c) => c.profile));
+    expect([...profiles].sort()).toEqual(['dominant', 'equal', 'hard']);
+    for (const c of fc.sample(propertyOf(MEDIAN, 'gradient').arbitrary, { numRuns: 20, seed: 3 })) {
+      expect(c.profile).toBe('smooth');
+      expect(c.x.data.length).toBeLessThanOrEqual(18);
+      expect([1, 2]).toContain(c.x.shape.length - 2);
+    }
   });
 });
