@@ -13,6 +13,7 @@ import type { ReducerDeclaration } from '../../spec/reducer.js';
 import { GEM, MEDIAN } from '../../spec/reducers/index.js';
 import { DEFAULT_POLICY } from '../../spec/policy.js';
 import { reducerHalf, reducerProperties } from '../../spec/properties/reducer.js';
+import { referenceReducerForward } from '../../spec/reference/reducer.js';
 import { CALL_TIMEOUT_MS, VerdictSignal, fail, type Property, type Verdict } from '../../spec/properties/property.js';
 import { createNaiveBackend } from '../../kernels/naive/index.js';
 
@@ -491,4 +492,20 @@ describe('after the first Stryker run of lines 1–213 (reports/mutation/round-4
       expect([1, 2]).toContain(c.x.shape.length - 2);
     }
   });
+});
+
+test('INV.HOMOGENEOUS allows y(x)\'s width scaled by the factor: f·w(y(x)) + w(y(s·x)) (gem, p = 1, s = f = 8)', async () => {
+  // 5 elements and an even dy length: k = +(1 + 5 mod 3) = 3, s = 2^3; GEM is homogeneous of degree 1: f = 8.
+  const gemSpec: ReducerPoolSpec = { kind: 'gem', kernel: [3], strides: [1], dilations: [1], pads: [0, 0], ceilMode: false, params: { p: 1 } };
+  const c: ReducerCase = { spec: gemSpec, x: t([1, 1, 5], [1, 2, 4, 3, 5]), dy: t([1, 1, 2], [1, 1]), profile: 'hard' };
+  const widthOf = (x: Tensor): number => { const a = referenceReducerForward(GEM, gemSpec, x).acceptance[0]!; return a.kind === 'interval' ? a.hi - a.lo : NaN; };
+  const w1 = widthOf(c.x);
+  const w8 = widthOf(t([1, 1, 5], [8, 16, 32, 24, 40]));
+  expect(w1 > 0 && w8 > 0).toBe(true);
+  // y(8x)[0] moved by d: within w8 + 8·w1 it passes, beyond it fails (the slack is not w8 + w1/8).
+  const moved = (d: number) => editForward((r, x) => (x.data[0] === 8 ? { y: { ...r.y, data: Float32Array.from(r.y.data, (v, i) => (i === 0 ? v + d : v)) } } : r));
+  const p = propertyOf(GEM, 'homogeneous');
+  expect(await p.check(naive, c, DEFAULT_POLICY)).toEqual(PASSED);
+  expect(await p.check(moved(w8 + 4 * w1), c, DEFAULT_POLICY)).toEqual(PASSED);
+  expect(failure(await p.check(moved(4 * (w8 + 8 * w1)), c, DEFAULT_POLICY))).toMatch(/^y\[0,0,0\]: .* \(INV\.HOMOGENEOUS\)$/);
 });
