@@ -509,3 +509,76 @@ test('INV.HOMOGENEOUS allows y(x)\'s width scaled by the factor: f·w(y(x)) + w(
   expect(await p.check(moved(w8 + 4 * w1), c, DEFAULT_POLICY)).toEqual(PASSED);
   expect(failure(await p.check(moved(4 * (w8 + 8 * w1)), c, DEFAULT_POLICY))).toMatch(/^y\[0,0,0\]: .* \(INV\.HOMOGENEOUS\)$/);
 });
+
+describe('after the Stryker run of lines 214–381 (reports/mutation/round-4b.md)', () => {
+  test('titles; a declaration without traits gets only the properties every reducer has', () => {
+    const titles = Object.fromEntries(reducerProperties(MEDIAN).map((p) => [p.id.split('.')[2], p.title]));
+    expect(titles).toMatchObject({
+      translate: 'median: dropping one stride of input along the last axis drops one output',
+      reflect: 'median: reversing the last axis reverses y (symmetric)',
+      monotone: 'median: raising taps never lowers y (monotone)',
+      shift: 'median: y(x + c) = y(x) + c',
+      bounded: 'median: min ≤ y ≤ max over each window',
+      pure: 'median: forward and backward leave x, dy and the spec untouched, and repeat to the bit',
+    });
+    const plain: ReducerDeclaration = { ...MEDIAN, traits: {} };
+    expect(reducerProperties(plain).map((p) => p.id)).toEqual(['forward', 'layout', 'permute', 'translate', 'pure'].map((s) => `reducer.median.${s}`));
+  });
+
+  test('refuse: a decline passes even if forward would answer; a thrown undefined fails by name', async () => {
+    const gemSpec: ReducerPoolSpec = { kind: 'gem', kernel: [3], strides: [1], dilations: [1], pads: [0, 0], ceilMode: false, params: { p: 2 } };
+    const c: ReducerCase = { spec: gemSpec, x: t([1, 1, 5], [1, 1, 1, 1, 1]), dy: t([1, 1, 3], [1, 1, 1]), profile: 'smooth' };
+    const declinesButAnswers = withReducers({ supports: (s) => (s.params?.p === 2 ? { ok: true } : { ok: false, reason: 'p' }), forward: (s, x) => R.forward({ ...s, params: { p: 2 } }, x) });
+    expect(await propertyOf(GEM, 'refuse').check(declinesButAnswers, c, DEFAULT_POLICY)).toEqual(PASSED);
+    const throwsUndefined = withReducers({ supports: () => ({ ok: true }), forward: (s, x) => (s.params?.p === 2 ? R.forward(s, x) : Promise.reject(undefined)) });
+    expect(failure(await propertyOf(GEM, 'refuse').check(throwsUndefined, c, DEFAULT_POLICY))).toBe('p = NaN: forward threw undefined, not a ValidationError (CONTRACT.SUPPORTS)');
+  });
+
+  test('pure: a reused output buffer, a shorter first answer and a NaN that becomes a number all fail', async () => {
+    const pure = propertyOf(MEDIAN, 'pure');
+    const buf = new Float32Array(3);
+    let k = 0;
+    const reuses = withReducers({ forward: async (s, x) => { const r = await R.forward(s, x); buf.set(r.y.data); buf[0] = buf[0]! + k++; return { y: { ...r.y, data: buf } }; } });
+    expect(failure(await pure.check(reuses, median, DEFAULT_POLICY))).toBe('repeated calls gave different results (CONTRACT.DETERMINISTIC)');
+    const dbuf = new Float32Array(5);
+    let j = 0;
+    const reusesDx = withReducers({ backward: async (s, x, dy) => { const r = await R.backward(s, x, dy); dbuf.set(r.data); dbuf[0] = dbuf[0]! + j++; return { ...r, data: dbuf } as Tensor; } });
+    expect(failure(await pure.check(reusesDx, median, DEFAULT_POLICY))).toBe('repeated calls gave different results (CONTRACT.DETERMINISTIC)');
+    let n = 0;
+    const shortFirst = withReducers({ backward: async (s, x, dy) => { const r = await R.backward(s, x, dy); return n++ === 0 ? { ...r, data: r.data.slice(0, 4) } : r; } });
+    expect(failure(await pure.check(shortFirst, median, DEFAULT_POLICY))).toBe('repeated calls gave different results (CONTRACT.DETERMINISTIC)');
+    let m = 0;
+    const nanThenNumber = mapOutput((v, x, i) => (i === 0 ? (m++ === 0 ? NaN : v) : v));
+    expect(failure(await pure.check(nanThenNumber, median, DEFAULT_POLICY))).toBe('repeated calls gave different results (CONTRACT.DETERMINISTIC)');
+  });
+
+  test('bounded: the window\'s ends are allowed (closed); an unconstrained set bounds nothing; the mismatch record', async () => {
+    const bounded = propertyOf(MEDIAN, 'bounded');
+    // [1, 3, 3]: the median 3 is the window's maximum; [1, 1, 3]: 1 is its minimum.
+    expect(await bounded.check(naive, { ...median, x: t([1, 1, 3], [1, 3, 3]), dy: t([1, 1, 1], [1]) }, DEFAULT_POLICY)).toEqual(PASSED);
+    expect(await bounded.check(naive, { ...median, x: t([1, 1, 3], [1, 1, 3]), dy: t([1, 1, 1], [1]) }, DEFAULT_POLICY)).toEqual(PASSED);
+    // gem (p = 2) over [2, 2, 2] is 2, at both ends of the window, within an interval set of positive width.
+    const gemSpec: ReducerPoolSpec = { kind: 'gem', kernel: [3], strides: [1], dilations: [1], pads: [0, 0], ceilMode: false, params: { p: 2 } };
+    expect(await propertyOf(GEM, 'bounded').check(naive, { spec: gemSpec, x: t([1, 1, 3], [2, 2, 2]), dy: t([1, 1, 1], [1]), profile: 'equal' }, DEFAULT_POLICY)).toEqual(PASSED);
+    const loose: ReducerDeclaration = { ...MEDIAN, special: () => undefined, accuracy: { ...MEDIAN.accuracy, forward: () => ({ halfWidth: Infinity }) } };
+    expect(await propertyOf(loose, 'bounded').check(mapOutput((v) => v + 100), median, DEFAULT_POLICY)).toEqual(PASSED);
+    expect(await bounded.check(mapOutput((v) => v + 100), median, DEFAULT_POLICY)).toEqual({
+      status: 'fail', message: 'y[0,0,0] = 102 outside the window\'s [1, 3] (REDUCER.BOUNDED)',
+      mismatch: { tensor: 'y', flat: 0, position: [0, 0, 0], expected: '[1, 3]', got: '102' },
+    });
+  });
+
+  test('monotone: an unchanged x (dy = 0) gives the same y, which is not lower (the relation is ≤ within the widths)', async () => {
+    const same: ReducerCase = { ...median, dy: t([1, 1, 3], [0, 0, 0]) };
+    expect(await propertyOf(MEDIAN, 'monotone').check(naive, same, DEFAULT_POLICY)).toEqual(PASSED);
+    const gemSpec: ReducerPoolSpec = { kind: 'gem', kernel: [3], strides: [1], dilations: [1], pads: [0, 0], ceilMode: false, params: { p: 2 } };
+    expect(await propertyOf(GEM, 'monotone').check(naive, { spec: gemSpec, x: t([1, 1, 5], [1, 2, 4, 3, 5]), dy: t([1, 1, 3], [0, 0, 0]), profile: 'hard' }, DEFAULT_POLICY)).toEqual(PASSED);
+  });
+
+  test('reflect keeps x\'s layout (channels_last)', async () => {
+    const cl: ReducerCase = { ...four, x: t([2, 5, 2], [0, 1].flatMap((n) => [0, 1, 2, 3, 4].flatMap((w) => [0, 1].map((c) => planes2[2 * n + c]![w]!))), 'channels_last'), dy: t([2, 3, 2], new Array<number>(12).fill(1), 'channels_last') };
+    expect(await propertyOf(MEDIAN, 'reflect').check(naive, cl, DEFAULT_POLICY)).toEqual(PASSED);
+    const first = mapOutput((v, x, i) => (i === 0 ? v + 1 : v));
+    expect(failure(await propertyOf(MEDIAN, 'reflect').check(first, cl, DEFAULT_POLICY))).toMatch(/\(INV\.REFLECT\)$/);
+  });
+});
