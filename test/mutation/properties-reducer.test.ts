@@ -582,3 +582,22 @@ describe('after the Stryker run of lines 214–381 (reports/mutation/round-4b.md
     expect(failure(await propertyOf(MEDIAN, 'reflect').check(first, cl, DEFAULT_POLICY))).toMatch(/\(INV\.REFLECT\)$/);
   });
 });
+
+test('translate and reflect: where nothing is left to compare they pass; where windows tile they compare', async () => {
+  // Kernel 3 over 3 columns, stride 1: after dropping one column no window is left (nothing to compare).
+  const three: ReducerCase = { ...median, x: t([1, 1, 3], [3, 1, 2]), dy: t([1, 1, 1], [1]) };
+  expect(await propertyOf(MEDIAN, 'translate').check(naive, three, DEFAULT_POLICY)).toEqual(PASSED);
+  // Kernel 2, stride 3 over 5: windows [0, 1] and [3, 4] tile the axis symmetrically ((5 − 2) mod 3 = 0): compared.
+  const tiled: ReducerCase = { ...median, spec: { ...spec(2), strides: [3] }, x: t([1, 1, 5], [1, 2, 3, 4, 5]), dy: t([1, 1, 2], [1, 1]) };
+  expect(await propertyOf(MEDIAN, 'reflect').check(naive, tiled, DEFAULT_POLICY)).toEqual(PASSED);
+  expect(failure(await propertyOf(MEDIAN, 'reflect').check(mapOutput((v, x, i) => (i === 0 ? v + 1 : v)), tiled, DEFAULT_POLICY))).toMatch(/\(INV\.REFLECT\)$/);
+});
+
+test('shift with c = 2 (5 elements); homogeneous against a backend that divides where it should multiply', async () => {
+  // 5 elements: c = 1 + 5 mod 4 = 2. A backend answering 2·y: y(x + 2)·2 = 8 against 2·2 + 2 = 6.
+  expect(failure(await propertyOf(MEDIAN, 'shift').check(mapOutput((v) => 2 * v), median, DEFAULT_POLICY))).toBe('y[0,0,0]: 8 vs 4 (INV.SHIFT)');
+  // Even dy length: s = f = 8. The backend answers y(8x)/64 = y(x)/8 for the scaled input: not 8·y(x).
+  const c: ReducerCase = { ...median, dy: t([1, 1, 2], [1, 1]) };
+  const divides = mapOutput((v, x) => (x.data[0] === 24 ? v / 64 : v));
+  expect(failure(await propertyOf(MEDIAN, 'homogeneous').check(divides, c, DEFAULT_POLICY))).toBe('y[0,0,0]: 0.25 vs 2 (INV.HOMOGENEOUS)');
+});
