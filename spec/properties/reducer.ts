@@ -53,8 +53,9 @@ async function forwardOf(backend: PoolingBackend, spec: ReducerPoolSpec, x: Tens
   }
   const layout = x.layout ?? 'channels_first';
   const want = poolGeometry(reducerGeometrySpec(spec), x.shape, layout).outShape;
-  if (!(y?.data instanceof Float32Array) || y.shape.join(',') !== want.join(',') || (y.layout ?? 'channels_first') !== layout) {
-    throw new VerdictSignal(fail(`reducers.forward() output [${y?.shape?.join(',')}] ${y?.layout ?? ''} ≠ expected [${want.join(',')}] ${layout} (SHAPE.OUT, SHAPE.CEIL, TENSOR.LAYOUT)`));
+  // String(), not join(): a shape that is not an array must end in this verdict, not a TypeError.
+  if (!(y?.data instanceof Float32Array) || !Array.isArray(y.shape) || y.shape.join(',') !== want.join(',') || (y.layout ?? 'channels_first') !== layout) {
+    throw new VerdictSignal(fail(`reducers.forward() output [${String(y?.shape)}] ${y?.layout ?? ''} ≠ expected [${want.join(',')}] ${layout} (SHAPE.OUT, SHAPE.CEIL, TENSOR.LAYOUT)`));
   }
   return y.data;
 }
@@ -68,8 +69,13 @@ async function backwardOf(backend: PoolingBackend, spec: ReducerPoolSpec, x: Ten
     if (e instanceof VerdictSignal) throw e;
     throw new VerdictSignal(fail(`reducers.backward() threw ${describeError(e)} on a supported case (CONTRACT.SUPPORTS)`));
   }
-  if (!(dx?.data instanceof Float32Array) || dx.shape.join(',') !== x.shape.join(',')) {
-    throw new VerdictSignal(fail(`reducers.backward() dx shape [${dx?.shape?.join(',')}] ≠ [${x.shape.join(',')}] (GRAD.SHAPE)`));
+  if (!(dx?.data instanceof Float32Array) || !Array.isArray(dx.shape) || dx.shape.join(',') !== x.shape.join(',')) {
+    throw new VerdictSignal(fail(`reducers.backward() dx shape [${String(dx?.shape)}] ≠ [${x.shape.join(',')}] (GRAD.SHAPE)`));
+  }
+  // GRAD.SHAPE: dx has x's layout too; a mislabelled dx would be read in the wrong order wherever the shapes agree.
+  const layout = x.layout ?? 'channels_first';
+  if ((dx.layout ?? 'channels_first') !== layout) {
+    throw new VerdictSignal(fail(`reducers.backward() dx layout ${dx.layout ?? 'channels_first (absent)'} ≠ input layout ${layout} (GRAD.SHAPE)`));
   }
   return dx.data;
 }

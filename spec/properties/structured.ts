@@ -46,8 +46,15 @@ export async function runStructuredForward(backend: PoolingBackend, spec: Struct
     if (e instanceof VerdictSignal) throw e;
     throw new VerdictSignal(fail(`structured.forward() threw ${describeError(e)} on a supported case (CONTRACT.SUPPORTS)`));
   }
-  if (!(r?.y?.data instanceof Float32Array) || r.y.shape.join(',') !== outShape.join(',') || r.y.data.length !== product(outShape)) {
-    throw new VerdictSignal(fail(`structured.forward() output shape [${r?.y?.shape?.join(',')}] ≠ expected [${outShape.join(',')}] (ADAPTIVE.WINDOW, ROI.SHAPE, SPP.SHAPE, UNPOOL.SIZE)`));
+  // String(), not join(): a shape that is not an array must end in this verdict, not a TypeError.
+  if (!(r?.y?.data instanceof Float32Array) || !Array.isArray(r.y.shape) || r.y.shape.join(',') !== outShape.join(',') || r.y.data.length !== product(outShape)) {
+    throw new VerdictSignal(fail(`structured.forward() output shape [${String(r?.y?.shape)}] ≠ expected [${outShape.join(',')}] (ADAPTIVE.WINDOW, ROI.SHAPE, SPP.SHAPE, UNPOOL.SIZE)`));
+  }
+  // PROP.DIFF: the output's layout is x's (ADAPTIVE.WINDOW, ROI.SHAPE, UNPOOL.SIZE). SPP's [N, F] has no spatial
+  // axis, so its label says nothing (SPP.SHAPE orders the features whatever the input layout).
+  const layout = x.layout ?? 'channels_first';
+  if (spec.kind !== 'spp' && (r.y.layout ?? 'channels_first') !== layout) {
+    throw new VerdictSignal(fail(`structured.forward() output layout ${r.y.layout ?? 'channels_first (absent)'} ≠ input layout ${layout} (TENSOR.LAYOUT)`));
   }
   if (withIndices && !(r.indices instanceof Int32Array && r.indices.length === r.y.data.length)) {
     throw new VerdictSignal(fail('structured.forward() of a max kind must return Int32Array indices, one per output (MAX.INDEX)'));
@@ -64,7 +71,14 @@ async function runStructuredBackward(backend: PoolingBackend, spec: StructuredSp
     if (e instanceof VerdictSignal) throw e;
     throw new VerdictSignal(fail(`structured.backward() threw ${describeError(e)} on a supported case (CONTRACT.SUPPORTS)`));
   }
-  if (!(dx?.data instanceof Float32Array) || dx.shape.join(',') !== x.shape.join(',')) throw new VerdictSignal(fail(`structured.backward() dx shape [${dx?.shape?.join(',')}] ≠ [${x.shape.join(',')}] (GRAD.SHAPE)`));
+  if (!(dx?.data instanceof Float32Array) || !Array.isArray(dx.shape) || dx.shape.join(',') !== x.shape.join(',')) {
+    throw new VerdictSignal(fail(`structured.backward() dx shape [${String(dx?.shape)}] ≠ [${x.shape.join(',')}] (GRAD.SHAPE)`));
+  }
+  // GRAD.SHAPE: dx has x's layout too; a mislabelled dx would be read in the wrong order wherever the shapes agree.
+  const layout = x.layout ?? 'channels_first';
+  if ((dx.layout ?? 'channels_first') !== layout) {
+    throw new VerdictSignal(fail(`structured.backward() dx layout ${dx.layout ?? 'channels_first (absent)'} ≠ input layout ${layout} (GRAD.SHAPE)`));
+  }
   return dx;
 }
 
