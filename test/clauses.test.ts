@@ -25,9 +25,11 @@ const TEXT_EXTENSIONS = new Set(['.ts', '.mjs', '.js', '.md', '.json', '.html', 
 /**
  * kernels/wasm/module.generated.ts: written by kernels/wasm/build.mjs (base64 of the module), not in git.
  * reports/mutation/stryker-incremental.json: Stryker's record of every mutant, whose replacement texts are mutated
- * (and shortened) source, clause IDs cut short among them.
+ * (and shortened) source, clause IDs cut short among them; so are the per-file runs' part files
+ * (reports/mutation/part-*-incremental.json, ignored by git) and Stryker's JSON report, where a run left them.
  */
-const SKIP_FILES = new Set(['kernels/wasm/module.generated.ts', 'reports/mutation/stryker-incremental.json']);
+const SKIP_FILES = new Set(['kernels/wasm/module.generated.ts', 'reports/mutation/stryker-incremental.json', 'reports/mutation/mutation.json']);
+const SKIP_PATTERN = /^reports\/mutation\/part-.*\.json$/;
 
 function definedClauses(spec: string): Set<string> {
   return new Set([...spec.matchAll(/\*\*`([A-Z][A-Z0-9_]*\.[A-Z][A-Z0-9_]*)`\*\*/g)].map((m) => m[1]!));
@@ -62,8 +64,9 @@ function textFiles(dir: string): string[] {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) {
       if (!SKIP_DIRS.has(entry.name)) out.push(...textFiles(path));
-    } else if (entry.isFile() && TEXT_EXTENSIONS.has(extname(entry.name)) && !SKIP_FILES.has(relative(ROOT, path).split('\\').join('/'))) {
-      out.push(path);
+    } else if (entry.isFile() && TEXT_EXTENSIONS.has(extname(entry.name))) {
+      const rel = relative(ROOT, path).split('\\').join('/');
+      if (!SKIP_FILES.has(rel) && !SKIP_PATTERN.test(rel)) out.push(path);
     }
   }
   return out;
