@@ -131,10 +131,25 @@ export function expectBackwardClose(
  * non-finite value is unconstrained there: GRAD.LP leaves it unspecified).
  */
 function expectLpFloat32(spec: PoolSpec, x: Tensor, dy: Tensor, got: Tensor, where: string): void {
-  const ref = referenceBackward(spec, x, dy);
+  const ref = memoReferenceBackward(spec, x, dy);
   ref.acceptance.forEach((a, i) => {
     if (!accepts(a, got.data[i]!)) expect.fail(`${where}: dx[${i}] = ${got.data[i]}, want ${describeAcceptance(a)}`);
   });
+}
+
+/**
+ * The reference backward for (spec, x, dy), computed once per triple of objects: a test checks several paths of
+ * one backend against the same reference, and lp's high-precision reference is most of such a test's time.
+ * Keyed by identity, so it holds only while the caller does not mutate the three (the backends under test must
+ * not: contract.isolation).
+ */
+const lpReferences = new WeakMap<Tensor, { spec: PoolSpec; x: Tensor; ref: ReturnType<typeof referenceBackward> }>();
+function memoReferenceBackward(spec: PoolSpec, x: Tensor, dy: Tensor): ReturnType<typeof referenceBackward> {
+  const hit = lpReferences.get(dy);
+  if (hit !== undefined && hit.spec === spec && hit.x === x) return hit.ref;
+  const ref = referenceBackward(spec, x, dy);
+  lpReferences.set(dy, { spec, x, ref });
+  return ref;
 }
 
 /**
