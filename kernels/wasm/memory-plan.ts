@@ -74,10 +74,10 @@ export function planMemory(
     plan.dy = take(4 * yCount);
     plan.acc = take((spec.kind === 'lp' ? 8 : 4) * xCount); // lp accumulates in f64, the others in float32
     // bwdSumRows' scratch (contiguous planes; lp's factored gradient runs it too): one input row's width, then
-    // (stride 1) the row's shares between zero pads of kernel + 4 floats each side.
+    // (stride 1 or 2) the row's shares, stride floats apart, between zero pads of kernel + 4 floats each side.
     if (spec.kind !== 'max' && planesContiguous(g)) {
       const w = g.axes[g.rank - 1]!;
-      plan.scratch = take(4 * (w.size + 4 + w.out + 2 * w.kernel + 12));
+      plan.scratch = take(4 * (w.size + 4 + Math.min(w.stride, 2) * w.out + 2 * w.kernel + 12));
     }
     if (spec.kind === 'lp') {
       plan.pw = take(8 * xCount);

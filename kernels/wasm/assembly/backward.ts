@@ -204,7 +204,7 @@ export function bwdSumRows(
     }
     return;
   }
-  if (strW == 1 && dilW == 1 && (useOverride || divisorsExact32())) {
+  if (strW <= 2 && dilW == 1 && (useOverride || divisorsExact32())) {
     sumRowsGather(planes, dy, dx, t, avg, useOverride, over);
     return;
   }
@@ -245,23 +245,26 @@ function divisorsExact32(): bool {
 }
 
 /**
- * bwdSumRows for width stride 1 and dilation 1, vectorised: per output row, the shares (dy, or dy over the
- * divisor: one float32 division per output, by the float32 divisor, as the scalar path) are written 4 at a time
- * between zero pads, then the width spread becomes a gather: input column c receives the shares of outputs
- * c + padW − k + 1 .. c + padW (the outputs whose windows hold c; a pad holds zeros where no output is), k loads
- * per 4 columns. The row is then added to the window's input rows, as the scalar path does. Any order of the
- * float32 additions is within ACC.GRAD.
+ * bwdSumRows for width stride S = 1 or 2 and dilation 1, vectorised: per output row, the shares (dy, or dy over
+ * the divisor: one float32 division per output, by the float32 divisor, as the scalar path) are written 4 at a
+ * time between zero pads into a row u with u[S·ow] = share ow and zeros between (stride 2: each vector of shares
+ * interleaved with zeros). The width spread then becomes a gather: input column c lies in output ow's window when
+ * c = S·ow − padW + k for a tap k in 0 .. K − 1, so it receives u[c + padW − k] summed over k (a zero where no
+ * output is), K loads per 4 columns. The row is then added to the window's input rows, as the scalar path does.
+ * Any order of the float32 additions is within ACC.GRAD.
  */
 function sumRowsGather(planes: i32, dy: usize, dx: usize, t: usize, avg: i32, useOverride: i32, over: f32): void {
   const W = inW;
   const K = kerW;
-  // The shares row: K + 4 zero floats, outW shares, K + 4 zero floats.
+  const S = strW;
+  // The shares row u: K + 4 zero floats, S·outW entries, K + 4 zero floats (memory-plan.ts sizes the scratch).
   const sp = t + ((<usize>W + 4) << 2);
   const sh = sp + ((<usize>K + 4) << 2);
   for (let i = 0; i < K + 4; i++) {
     store<f32>(sp + (<usize>i << 2), 0);
-    store<f32>(sh + (<usize>(outW + i) << 2), 0);
+    store<f32>(sh + (<usize>(S * outW + i) << 2), 0);
   }
+  const zero = f32x4.splat(0);
   const overV = f32x4.splat(over);
   const first = sh + (<usize>(<isize>(padW - K + 1) << 2));
   for (let pl = 0; pl < planes; pl++) {
@@ -277,15 +280,22 @@ function sumRowsGather(planes: i32, dy: usize, dx: usize, t: usize, avg: i32, us
           if (avg) {
             v = f32x4.div(v, useOverride ? overV : f32x4.mul(fdhV, f32x4.convert_i32x4_s(v128.load(factorW + (<usize>ow << 2)))));
           }
-          v128.store(sh + (<usize>ow << 2), v);
+          if (S == 1) {
+            v128.store(sh + (<usize>ow << 2), v);
+          } else {
+            const u = sh + (<usize>ow << 3);
+            v128.store(u, v128.shuffle<f32>(v, zero, 0, 4, 1, 5));
+            v128.store(u, v128.shuffle<f32>(v, zero, 2, 6, 3, 7), 16);
+          }
         }
         for (; ow < outW; ow++) {
           let v = load<f32>(at + (<usize>ow << 2));
           if (avg) v = v / (useOverride ? over : fdh * <f32>tab(factorW, ow));
-          store<f32>(sh + (<usize>ow << 2), v);
+          store<f32>(sh + (<usize>(S * ow) << 2), v);
+          if (S == 2) store<f32>(sh + (<usize>(2 * ow + 1) << 2), 0);
         }
         at += <usize>outW << 2;
-        // Column c gathers shares c + padW − K + 1 .. c + padW: loads from first + 4·c, K of them.
+        // Column c gathers u[c + padW − K + 1 .. c + padW]: loads from first + 4·c, K of them.
         let c = 0;
         for (; c + 4 <= W; c += 4) {
           let a = first + (<usize>c << 2);
