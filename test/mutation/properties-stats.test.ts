@@ -131,6 +131,26 @@ describe('the calls\' results (STATS.SPEC, GRAD.SHAPE, CONTRACT.SUPPORTS)', () =
   });
 });
 
+describe('results that are not tensors of the right shape and layout end in a verdict (STATS.SPEC, GRAD.SHAPE)', () => {
+  test('a y or dx whose shape is not an array fails, never throws', async () => {
+    expect(failure(await check(statsForward, editForward((y) => ({ ...y, shape: '1,4' })), two))).toMatch(/^statistics\.forward\(\) output \[1,4\] ≠ expected \[1,4\] \(STATS\.SPEC\)$/);
+    expect(failure(await check(statsLayout, editForward((y) => ({ ...y, shape: undefined })), two))).toMatch(/^statistics\.forward\(\) output \[undefined\] ≠ expected \[1,4\] \(STATS\.SPEC\)$/);
+    expect(failure(await check(statsGradient, editBackward((dx) => ({ ...dx, shape: { length: 3 } })), two))).toMatch(/^statistics\.backward\(\) dx shape \[.*\] ≠ \[1,2,2\] \(GRAD\.SHAPE\)$/);
+  });
+
+  test('dx labelled with a layout other than x\'s fails: it would be read in the wrong order', async () => {
+    expect(await check(statsGradient, naive, cl)).toEqual({ status: 'pass', unconstrained: 3 });
+    expect(await check(statsGradient, editBackward((dx) => ({ ...dx, layout: 'channels_last' })), two))
+      .toEqual(fail('statistics.backward() dx layout channels_last ≠ input layout channels_first (GRAD.SHAPE)'));
+    expect(await check(statsGradient, editBackward(({ shape, data }) => ({ shape, data })), cl))
+      .toEqual(fail('statistics.backward() dx layout channels_first (absent) ≠ input layout channels_last (GRAD.SHAPE)'));
+    // x without a label is channels_first: a dx without one, or labelled channels_first, is right.
+    const bare = mk(t([1, 2, 2], [1, 3, 10, 10]), [2, 1, 1, 1]);
+    expect(await check(statsGradient, editBackward(({ shape, data }) => ({ shape, data })), bare)).toEqual(TWO_GRAD);
+    expect(await check(statsGradient, naive, bare)).toEqual(TWO_GRAD);
+  });
+});
+
 describe('reducer.stats.forward and .gradient (STATS.ACC, STATS.GRAD)', () => {
   test('naive passes on hand-worked planes, channels_last and a batch of two', async () => {
     for (const c of [two, cl, wide]) expect(await check(statsForward, naive, c)).toEqual(PASSED);
