@@ -143,6 +143,23 @@ describe('reducer.stochastic.route (STOCH.GRAD, GRAD.SHAPE)', () => {
   });
 });
 
+describe('results that are not tensors of the right shape and layout end in a verdict (SHAPE.OUT, GRAD.SHAPE)', () => {
+  test('a y or dx whose shape is not an array fails, never throws', async () => {
+    expect(failure(await stochasticSelect.check(editForward((r) => ({ ...r, y: { ...r.y, shape: '1,1,2' } })), single, DEFAULT_POLICY))).toMatch(/^reducers\.forward\(\) output \[1,1,2\] ≠ expected \[1,1,2\] channels_first \(SHAPE\.OUT, TENSOR\.LAYOUT\)$/);
+    expect(failure(await stochasticRoute.check(editBackward((dx) => ({ ...dx, shape: { length: 3 } })), single, DEFAULT_POLICY))).toMatch(/^reducers\.backward\(\) dx shape \[.*\] ≠ \[1,1,6\] \(GRAD\.SHAPE\)$/);
+  });
+
+  test('dx labelled with a layout other than x\'s fails: it would be read in the wrong order', async () => {
+    expect(await stochasticRoute.check(editBackward((dx) => ({ ...dx, layout: 'channels_last' })), single, DEFAULT_POLICY))
+      .toEqual(fail('reducers.backward() dx layout channels_last ≠ input layout channels_first (GRAD.SHAPE)'));
+    expect(await stochasticRoute.check(editBackward(({ shape, data }) => ({ shape, data })), cl, DEFAULT_POLICY))
+      .toEqual(fail('reducers.backward() dx layout channels_first (absent) ≠ input layout channels_last (GRAD.SHAPE)'));
+    // x without a label is channels_first: a dx without one is right.
+    const bare = mk(single.spec, t([1, 1, 6], [0, 5, 0, 2, 0, 0]), t([1, 1, 2], [3, -1]));
+    expect(await stochasticRoute.check(editBackward(({ shape, data }) => ({ shape, data })), bare, DEFAULT_POLICY)).toEqual(PASSED);
+  });
+});
+
 describe('STOCH.FREQ', () => {
   test('the critical value t = sqrt(ln(2k/α)/(2M)): k = 8, M = 8192 gives 0.0318 at α = 1e-6; 0.0212 at α = 0.01', () => {
     // ln(16/1e-6) = 16.5881, /16384 = 0.00101246, √ = 0.031819; ln(1600) = 7.37776, /16384, √ = 0.021220.
