@@ -224,6 +224,31 @@ describe('reducer.stats.layout (INV.LAYOUT)', () => {
   });
 });
 
+describe('kill tests written after the run', () => {
+  test('INV.LAYOUT: a mean whose set is "+∞ or NaN" (finite taps that may overflow, STATS.SPECIAL) relates to nothing', async () => {
+    // channel 0 {+∞, 3e38, 3e38}: μ = +∞, and NaN is allowed too since Σ|finite| = 6e38 ≥ Ω (ACC.OVERFLOW); that set
+    // has no finite width (its lo > hi). A backend answering NaN in one layout and +∞ in the other is right both times.
+    const over = mk(t([1, 2, 3], [Infinity, 3e38, 3e38, 1, 2, 4]), [1, 1, 1, 1]);
+    const a = referenceStatsForward(over.spec, over.x).acceptance[0]!;
+    expect(a.kind === 'interval' && a.nan && a.posInf).toBe(true);
+    const nanInCl = editForward((y, x) => (x.layout === 'channels_last' ? mapY((v, i) => (i === 0 ? NaN : v))(y) : y));
+    expect(await check(statsLayout, nanInCl, over)).toEqual(PASSED);
+    expect(await check(statsForward, nanInCl, over)).toEqual(PASSED);
+  });
+
+  test('CONTRACT.DETERMINISTIC: a second dx one element longer, or a NaN where the first y had a number, fails', async () => {
+    const second = (edit: (d: Float32Array) => Float32Array) => {
+      let n = 0;
+      return (d: Float32Array): Float32Array => (++n === 2 ? edit(d) : d);
+    };
+    const longerSecond = second((d) => Float32Array.of(...d, 0));
+    const longer = editBackward((dx) => ({ ...dx, data: longerSecond(dx.data) }));
+    const nanSecond = second((d) => d.map((v, i) => (i === 0 ? NaN : v)));
+    const nan = editForward((y) => ({ ...y, data: nanSecond(y.data) }));
+    for (const b of [longer, nan]) expect(await check(statsPure, b, two)).toEqual(fail('repeated calls gave different results (CONTRACT.DETERMINISTIC)'));
+  });
+});
+
 describe('reducer.stats.reverse (INV.REFLECT)', () => {
   test('naive passes, in either layout and on a batch of two', async () => {
     for (const c of [two, cl, wide]) expect(await check(statsReverse, naive, c)).toEqual(PASSED);
