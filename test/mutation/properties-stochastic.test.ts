@@ -229,6 +229,23 @@ describe('STOCH.FREQ', () => {
   });
 });
 
+describe('kill tests written after the run', () => {
+  test('the training cases: every seed is an integer in [0, 2^24 − 1] (STOCH.SEED)', () => {
+    const cases = fc.sample(stochasticTrainingArbitrary(12), { numRuns: 150, seed: 3 });
+    expect(cases.every((c) => Number.isInteger(c.spec.params.seed) && c.spec.params.seed! >= 0 && c.spec.params.seed! <= MAX_SEED)).toBe(true);
+  });
+
+  test('the ties pattern replaces x\'s data element by element: values of TIE_VALUES only, several of the rare ones, never NaN', () => {
+    const cases = fc.sample(stochasticTrainingArbitrary(), { numRuns: 150, seed: 11 });
+    // 2^-30, 2^25 and 2^127 appear in no other profile's draws together; a case holding two of them, every value from
+    // the pattern's set, is the pattern's.
+    const ties = new Set([0, 1, 2, 2 ** -30, 2 ** 24, 2 ** 25, 0.5, 2 ** 127, Math.fround(3e38)]);
+    const rare = [2 ** -30, 2 ** 25, 2 ** 127];
+    const patterned = cases.filter((c) => c.x.data.length >= 8 && [...c.x.data].every((v) => ties.has(v)) && rare.filter((r) => c.x.data.includes(r)).length >= 2);
+    expect(patterned.length).toBeGreaterThanOrEqual(10);
+  });
+});
+
 describe('the training cases', () => {
   test('training mode at seeds 0, 1, 2^24 − 1 and others; a ties pattern in some; at most maxElements', () => {
     const cases = fc.sample(stochasticTrainingArbitrary(12), { numRuns: 150, seed: 3 });
