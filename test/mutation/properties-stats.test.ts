@@ -59,7 +59,7 @@ describe('the statistics half (STATS.SPEC, CONTRACT.SUPPORTS)', () => {
   });
 
   test('a statistics member that does not list stats is unsupported', async () => {
-    expect(await check(statsForward, withStats({ kinds: [] as unknown as StatsPoolingBackend['kinds'] }), two))
+    expect(await check(statsForward, withStats({ kinds: [] }), two))
       .toEqual({ status: 'unsupported', reason: 'broken does not list stats in statistics.kinds' });
   });
 
