@@ -244,6 +244,12 @@ describe('kill tests written after the run', () => {
     const rare = [2 ** -30, 2 ** 25, 2 ** 127];
     const patterned = cases.filter((c) => c.x.data.length >= 8 && [...c.x.data].every((v) => ties.has(v)) && rare.filter((r) => c.x.data.includes(r)).length >= 2);
     expect(patterned.length).toBeGreaterThanOrEqual(10);
+    // The pattern is 64 draws long: a patterned case of 24 or more elements repeats with no short period (a pattern
+    // of at most 10 draws would repeat every 10 elements or fewer).
+    const periodic = (d: Float32Array, p: number): boolean => d.every((v, i) => i < p || Object.is(v, d[i - p]));
+    const long = patterned.filter((c) => c.x.data.length >= 24);
+    expect(long.length).toBeGreaterThan(0);
+    expect(long.every((c) => [1, 2, 3, 4, 5, 6, 7, 8, 9, 10].every((p) => !periodic(c.x.data, p)))).toBe(true);
   });
 });
 
