@@ -41,8 +41,8 @@ async function forwardOf(backend: PoolingBackend, spec: StatsPoolSpec, x: Tensor
   }
   const layout = x.layout ?? 'channels_first';
   const { batch, channels } = splitShape(x.shape, layout);
-  if (!(y?.data instanceof Float32Array) || y.shape.join(',') !== `${batch},${2 * channels}` || y.data.length !== batch * 2 * channels) {
-    throw new VerdictSignal(fail(`statistics.forward() output [${y?.shape?.join(',')}] ≠ expected [${batch},${2 * channels}] (STATS.SPEC)`));
+  if (!(y?.data instanceof Float32Array) || !Array.isArray(y.shape) || y.shape.join(',') !== `${batch},${2 * channels}` || y.data.length !== batch * 2 * channels) {
+    throw new VerdictSignal(fail(`statistics.forward() output [${String(y?.shape)}] ≠ expected [${batch},${2 * channels}] (STATS.SPEC)`));
   }
   return y.data;
 }
@@ -122,7 +122,10 @@ export const statsGradient = property('reducer.stats.gradient', 'stats backward:
       if (e instanceof VerdictSignal) throw e;
       return fail(`statistics.backward() threw ${describeError(e)} on a supported case (CONTRACT.SUPPORTS)`);
     }
-    if (!(dx?.data instanceof Float32Array) || dx.shape.join(',') !== c.x.shape.join(',')) return fail(`statistics.backward() dx shape [${dx?.shape?.join(',')}] ≠ [${c.x.shape.join(',')}] (GRAD.SHAPE)`);
+    if (!(dx?.data instanceof Float32Array) || !Array.isArray(dx.shape) || dx.shape.join(',') !== c.x.shape.join(',')) return fail(`statistics.backward() dx shape [${String(dx?.shape)}] ≠ [${c.x.shape.join(',')}] (GRAD.SHAPE)`);
+    // GRAD.SHAPE: dx has x's layout too; a mislabelled dx would be read in the wrong order wherever the shapes agree.
+    const layout = c.x.layout ?? 'channels_first';
+    if ((dx.layout ?? 'channels_first') !== layout) return fail(`statistics.backward() dx layout ${dx.layout ?? 'channels_first (absent)'} ≠ input layout ${layout} (GRAD.SHAPE)`);
     return compareAll('dx', c.x.shape, dx.data, referenceStatsGradient(c.spec, c.x, c.dy), 'STATS.GRAD');
   }, true);
 

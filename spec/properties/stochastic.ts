@@ -47,8 +47,8 @@ export async function trainingForward(backend: PoolingBackend, spec: ReducerPool
   const layout = x.layout ?? 'channels_first';
   const want = poolGeometry(reducerGeometrySpec(spec), x.shape, layout).outShape;
   const y = out?.y;
-  if (!(y?.data instanceof Float32Array) || y.shape.join(',') !== want.join(',') || (y.layout ?? 'channels_first') !== layout) {
-    throw new VerdictSignal(fail(`reducers.forward() output [${y?.shape?.join(',')}] ≠ expected [${want.join(',')}] ${layout} (SHAPE.OUT, TENSOR.LAYOUT)`));
+  if (!(y?.data instanceof Float32Array) || !Array.isArray(y.shape) || y.shape.join(',') !== want.join(',') || (y.layout ?? 'channels_first') !== layout) {
+    throw new VerdictSignal(fail(`reducers.forward() output [${String(y?.shape)}] ≠ expected [${want.join(',')}] ${layout} (SHAPE.OUT, TENSOR.LAYOUT)`));
   }
   if (!(out.indices instanceof Int32Array) || out.indices.length !== y.data.length) {
     throw new VerdictSignal(fail('stochastic training forward must return indices, an Int32Array with one entry per output (STOCH.INDEX)'));
@@ -84,8 +84,13 @@ export const stochasticRoute = property('reducer.stochastic.route',
       if (e instanceof VerdictSignal) throw e;
       return fail(`reducers.backward() threw ${describeError(e)} on a supported case (CONTRACT.SUPPORTS)`);
     }
-    if (!(dx?.data instanceof Float32Array) || dx.shape.join(',') !== c.x.shape.join(',')) {
-      return fail(`reducers.backward() dx shape [${dx?.shape?.join(',')}] ≠ [${c.x.shape.join(',')}] (GRAD.SHAPE)`);
+    if (!(dx?.data instanceof Float32Array) || !Array.isArray(dx.shape) || dx.shape.join(',') !== c.x.shape.join(',')) {
+      return fail(`reducers.backward() dx shape [${String(dx?.shape)}] ≠ [${c.x.shape.join(',')}] (GRAD.SHAPE)`);
+    }
+    // GRAD.SHAPE: dx has x's layout too; a mislabelled dx would be read in the wrong order wherever the shapes agree.
+    const layout = c.x.layout ?? 'channels_first';
+    if ((dx.layout ?? 'channels_first') !== layout) {
+      return fail(`reducers.backward() dx layout ${dx.layout ?? 'channels_first (absent)'} ≠ input layout ${layout} (GRAD.SHAPE)`);
     }
     return compareAll('dx', c.x.shape, dx.data, referenceStochasticGradient(c.spec, c.x, c.dy), 'STOCH.GRAD, ACC.GRAD');
   }, true);
