@@ -205,7 +205,8 @@ export function bwdSumRows(
     return;
   }
   if (strW <= 2 && dilW == 1 && (useOverride || divisorsExact32())) {
-    sumRowsGather(planes, dy, dx, t, avg, useOverride, over);
+    if (strW == 1) sumRowsGather<Stride1>(planes, dy, dx, t, avg, useOverride, over);
+    else sumRowsGather<Stride2>(planes, dy, dx, t, avg, useOverride, over);
     return;
   }
   for (let pl = 0; pl < planes; pl++) {
@@ -244,6 +245,10 @@ function divisorsExact32(): bool {
   return <f64>d * <f64>h * <f64>w < 16777216.0;
 }
 
+// Width stride markers of sumRowsGather (only their size is read).
+type Stride1 = u8;
+type Stride2 = u16;
+
 /**
  * bwdSumRows for width stride S = 1 or 2 and dilation 1, vectorised: per output row, the shares (dy, or dy over
  * the divisor: one float32 division per output, by the float32 divisor, as the scalar path) are written 4 at a
@@ -253,10 +258,10 @@ function divisorsExact32(): bool {
  * output is), K loads per 4 columns. The row is then added to the window's input rows, as the scalar path does.
  * Any order of the float32 additions is within ACC.GRAD.
  */
-function sumRowsGather(planes: i32, dy: usize, dx: usize, t: usize, avg: i32, useOverride: i32, over: f32): void {
+function sumRowsGather<ST>(planes: i32, dy: usize, dx: usize, t: usize, avg: i32, useOverride: i32, over: f32): void {
   const W = inW;
   const K = kerW;
-  const S = strW;
+  const S = <i32>sizeof<ST>(); // folds at compile time: no stride test in the loops
   // The shares row u: K + 4 zero floats, S·outW entries, K + 4 zero floats (memory-plan.ts sizes the scratch).
   const sp = t + ((<usize>W + 4) << 2);
   const sh = sp + ((<usize>K + 4) << 2);
