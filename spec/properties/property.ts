@@ -181,6 +181,22 @@ export function positionOf(shape: readonly number[], flat: number): number[] {
 }
 
 /**
+ * GRAD.SHAPE for a member interface's backward result (`caller`, e.g. 'reducers.backward()'): dx is a Float32Array
+ * tensor of x's shape and layout, or this is the failure. The layout matters too: a mislabelled dx would be read in
+ * the wrong order wherever the shapes agree.
+ */
+export function dxShapeFailure(dx: Tensor | undefined, x: Tensor, caller: string): Verdict | undefined {
+  if (!(dx?.data instanceof Float32Array) || !Array.isArray(dx.shape) || dx.shape.join(',') !== x.shape.join(',')) {
+    return fail(`${caller} dx shape [${String(dx?.shape)}] ≠ [${x.shape.join(',')}] (GRAD.SHAPE)`);
+  }
+  const layout = x.layout ?? 'channels_first';
+  if ((dx.layout ?? 'channels_first') !== layout) {
+    return fail(`${caller} dx layout ${dx.layout ?? 'channels_first (absent)'} ≠ input layout ${layout} (GRAD.SHAPE)`);
+  }
+  return undefined;
+}
+
+/**
  * A result with more or fewer elements than expected fails outright: the element loops below walk the expected
  * elements only, so without this an empty expectation (or a longer result) would pass unseen.
  */

@@ -18,7 +18,8 @@ import { referenceReducerForward, referenceReducerGradient } from '../reference/
 import { reducerGeometrySpec } from '../validate-reducer.js';
 import { poolGeometry } from '../geometry.js';
 import {
-  PASS, VerdictSignal, bounded, cloneTensor, compareAll, describeError, fail, positionOf, verdictOf, type Property, type Verdict,
+  PASS, VerdictSignal, bounded, cloneTensor, compareAll, describeError, dxShapeFailure, fail, positionOf, verdictOf, type Property,
+  type Verdict,
 } from './property.js';
 
 /** The backend's reducer half for this kind, or the case ends unsupported (never passed). Shared with stochastic.ts. */
@@ -69,14 +70,8 @@ async function backwardOf(backend: PoolingBackend, spec: ReducerPoolSpec, x: Ten
     if (e instanceof VerdictSignal) throw e;
     throw new VerdictSignal(fail(`reducers.backward() threw ${describeError(e)} on a supported case (CONTRACT.SUPPORTS)`));
   }
-  if (!(dx?.data instanceof Float32Array) || !Array.isArray(dx.shape) || dx.shape.join(',') !== x.shape.join(',')) {
-    throw new VerdictSignal(fail(`reducers.backward() dx shape [${String(dx?.shape)}] ≠ [${x.shape.join(',')}] (GRAD.SHAPE)`));
-  }
-  // GRAD.SHAPE: dx has x's layout too; a mislabelled dx would be read in the wrong order wherever the shapes agree.
-  const layout = x.layout ?? 'channels_first';
-  if ((dx.layout ?? 'channels_first') !== layout) {
-    throw new VerdictSignal(fail(`reducers.backward() dx layout ${dx.layout ?? 'channels_first (absent)'} ≠ input layout ${layout} (GRAD.SHAPE)`));
-  }
+  const bad = dxShapeFailure(dx, x, 'reducers.backward()');
+  if (bad) throw new VerdictSignal(bad);
   return dx.data;
 }
 

@@ -10,7 +10,8 @@ import type { Acceptance } from '../interval.js';
 import { statsCaseArbitrary, type StatsCase } from '../arbitraries/stats.js';
 import { referenceStatsForward, referenceStatsGradient } from '../reference/stats.js';
 import {
-  PASS, VerdictSignal, bounded, cloneTensor, compareAll, describeError, fail, positionOf, verdictOf, type Property, type Verdict,
+  PASS, VerdictSignal, bounded, cloneTensor, compareAll, describeError, dxShapeFailure, fail, positionOf, verdictOf, type Property,
+  type Verdict,
 } from './property.js';
 
 function statsHalf(backend: PoolingBackend, spec: StatsPoolSpec, x: Tensor): StatsPoolingBackend {
@@ -122,10 +123,8 @@ export const statsGradient = property('reducer.stats.gradient', 'stats backward:
       if (e instanceof VerdictSignal) throw e;
       return fail(`statistics.backward() threw ${describeError(e)} on a supported case (CONTRACT.SUPPORTS)`);
     }
-    if (!(dx?.data instanceof Float32Array) || !Array.isArray(dx.shape) || dx.shape.join(',') !== c.x.shape.join(',')) return fail(`statistics.backward() dx shape [${String(dx?.shape)}] ≠ [${c.x.shape.join(',')}] (GRAD.SHAPE)`);
-    // GRAD.SHAPE: dx has x's layout too; a mislabelled dx would be read in the wrong order wherever the shapes agree.
-    const layout = c.x.layout ?? 'channels_first';
-    if ((dx.layout ?? 'channels_first') !== layout) return fail(`statistics.backward() dx layout ${dx.layout ?? 'channels_first (absent)'} ≠ input layout ${layout} (GRAD.SHAPE)`);
+    const bad = dxShapeFailure(dx, c.x, 'statistics.backward()');
+    if (bad) return bad;
     return compareAll('dx', c.x.shape, dx.data, referenceStatsGradient(c.spec, c.x, c.dy), 'STATS.GRAD');
   }, true);
 

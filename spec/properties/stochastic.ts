@@ -12,7 +12,8 @@ import { MAX_SEED, STOCHASTIC } from '../reducers/stochastic.js';
 import { referenceStochasticGradient, referenceStochasticSelection } from '../reference/stochastic.js';
 import { reducerGeometrySpec } from '../validate-reducer.js';
 import {
-  PASS, VerdictSignal, bounded, cloneTensor, compareAll, compareExact, describeError, fail, verdictOf, type Property, type Verdict,
+  PASS, VerdictSignal, bounded, cloneTensor, compareAll, compareExact, describeError, dxShapeFailure, fail, verdictOf, type Property,
+  type Verdict,
 } from './property.js';
 import { reducerHalf } from './reducer.js';
 
@@ -84,14 +85,8 @@ export const stochasticRoute = property('reducer.stochastic.route',
       if (e instanceof VerdictSignal) throw e;
       return fail(`reducers.backward() threw ${describeError(e)} on a supported case (CONTRACT.SUPPORTS)`);
     }
-    if (!(dx?.data instanceof Float32Array) || !Array.isArray(dx.shape) || dx.shape.join(',') !== c.x.shape.join(',')) {
-      return fail(`reducers.backward() dx shape [${String(dx?.shape)}] ≠ [${c.x.shape.join(',')}] (GRAD.SHAPE)`);
-    }
-    // GRAD.SHAPE: dx has x's layout too; a mislabelled dx would be read in the wrong order wherever the shapes agree.
-    const layout = c.x.layout ?? 'channels_first';
-    if ((dx.layout ?? 'channels_first') !== layout) {
-      return fail(`reducers.backward() dx layout ${dx.layout ?? 'channels_first (absent)'} ≠ input layout ${layout} (GRAD.SHAPE)`);
-    }
+    const bad = dxShapeFailure(dx, c.x, 'reducers.backward()');
+    if (bad) return bad;
     return compareAll('dx', c.x.shape, dx.data, referenceStochasticGradient(c.spec, c.x, c.dy), 'STOCH.GRAD, ACC.GRAD');
   }, true);
 

@@ -13,7 +13,10 @@ import type { Acceptance } from '../interval.js';
 import { referenceForward } from '../reference/forward.js';
 import { hpAdd, hpDiv, hpFromNumber, hpMul, hpSub, hpZero, windowValueHP } from '../reference/highprec.js';
 import { referenceStructuredBackward, referenceStructuredForward } from '../reference/structured.js';
-import { PASS, VerdictSignal, bounded, cloneTensor, compareAll, compareExact, describeError, fail, positionOf, verdictOf, type Property } from './property.js';
+import {
+  PASS, VerdictSignal, bounded, cloneTensor, compareAll, compareExact, describeError, dxShapeFailure, fail, positionOf, verdictOf,
+  type Property,
+} from './property.js';
 
 /** Property.applies for §10: the backend must implement one of these structured kinds. */
 function needsStructured(kinds: readonly StructuredKind[]): (backend: PoolingBackend) => string | undefined {
@@ -71,14 +74,8 @@ async function runStructuredBackward(backend: PoolingBackend, spec: StructuredSp
     if (e instanceof VerdictSignal) throw e;
     throw new VerdictSignal(fail(`structured.backward() threw ${describeError(e)} on a supported case (CONTRACT.SUPPORTS)`));
   }
-  if (!(dx?.data instanceof Float32Array) || !Array.isArray(dx.shape) || dx.shape.join(',') !== x.shape.join(',')) {
-    throw new VerdictSignal(fail(`structured.backward() dx shape [${String(dx?.shape)}] ≠ [${x.shape.join(',')}] (GRAD.SHAPE)`));
-  }
-  // GRAD.SHAPE: dx has x's layout too; a mislabelled dx would be read in the wrong order wherever the shapes agree.
-  const layout = x.layout ?? 'channels_first';
-  if ((dx.layout ?? 'channels_first') !== layout) {
-    throw new VerdictSignal(fail(`structured.backward() dx layout ${dx.layout ?? 'channels_first (absent)'} ≠ input layout ${layout} (GRAD.SHAPE)`));
-  }
+  const bad = dxShapeFailure(dx, x, 'structured.backward()');
+  if (bad) throw new VerdictSignal(bad);
   return dx;
 }
 
