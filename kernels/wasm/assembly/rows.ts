@@ -184,32 +184,38 @@ type Masked = u16;
   return sizeof<R>() == 4 ? v128.and(v, m) : v128.bitselect(v, NEG_INF, m);
 }
 
+/** The plane indices of a row's H group at column offset 0 (lanes: its first taps), before adding rq and the column. */
+@inline function colPattern<HS>(): v128 {
+  return sizeof<HS>() == 4 ? LANES : i32x4(0, 2, 4, 6);
+}
+
 /**
  * One group of 4 H outputs (columns ow .. ow + 3) of the input row at xr (plane index rq of its first element)
  * for the three specialised windows, every column vectorised (M = Masked where a window leaves the row): the
- * values to hv + 4·ow, the winning taps' plane indices (R = MaxIdx) to hi + 4·ow. Returns the NaN sum's lanes
- * (max: every tap column the group reads is added, so a NaN shows up as NaN; a masked lane adds −∞, so a plane
- * with +∞ near a border may take the exact path needlessly).
+ * values to hv + 4·ow, the winning taps' plane indices (R = MaxIdx) to hi + 4·ow. pw is padW and colRow the lanes'
+ * plane indices at ow = 0 (rq − pw + colPattern), both hoisted by the caller. Returns, for sums, the values (the
+ * fused walk combines them while in registers: dense-3x3-avg-b1 took 0.86× the time of reading them back), and
+ * for max the NaN sum's lanes (every tap column the group reads is added, so a NaN shows up as NaN; a masked lane
+ * adds −∞, so a plane with +∞ near a border may take the exact path needlessly). Max's values are read back from
+ * the ring: returning them too needs a global for the NaN lanes, which measured no faster on the stem.
  *
  * Kernel 3 stride 2 deinterleaves two loads into the even and odd columns (tap 0 and tap 1) and takes tap 2 as
  * the even columns shifted by one lane with the third load's first column; kernel 2 stride 2 the pair;
  * stride 1 loads each tap (unaligned). Indices: code = max_s(m1 & 1, m2 & 2) is the tap of the last strict
  * improvement (the first maximum).
  */
-@inline function hGroup<R, HS, M>(xr: usize, rq: i32, ow: i32, hv: usize, hi: usize): v128 {
+@inline function hCore<R, HS, M>(xr: usize, rq: i32, ow: i32, pw: i32, colRow: v128, hv: usize, hi: usize): v128 {
   const o = <usize>ow << 2;
   const stride = sizeof<HS>() == 4 ? 1 : 2;
-  const c = ow * stride - padW;
+  const c = ow * stride - pw;
   const a = xr + (<usize>(<isize>c << 2));
-  let nan = f32x4.splat(0);
   let acc: v128;
+  let nan = f32x4.splat(0);
   let code: v128 = ONE;
-  let col: v128;
   if (sizeof<HS>() == 4) {
     const t0 = ld<R, M>(a, c);
     const t1 = ld<R, M>(a + 4, c + 1);
     const t2 = ld<R, M>(a + 8, c + 2);
-    col = i32x4.add(i32x4.splat(rq + c), LANES);
     if (sizeof<R>() == 4) {
       acc = f32x4.add(f32x4.add(t0, t1), t2);
     } else {
@@ -225,7 +231,6 @@ type Masked = u16;
     const L1 = ld<R, M>(a + 16, c + 4);
     const e = v128.shuffle<f32>(L0, L1, 0, 2, 4, 6);
     const od = v128.shuffle<f32>(L0, L1, 1, 3, 5, 7);
-    col = i32x4.add(i32x4.splat(rq + c), i32x4(0, 2, 4, 6));
     if (sizeof<HS>() == 1) {
       const L2 = ld<R, M>(a + 32, c + 8);
       const t2 = v128.shuffle<f32>(e, L2, 1, 2, 3, 4);
@@ -251,12 +256,17 @@ type Masked = u16;
   }
   v128.store(hv + o, acc);
   if (sizeof<R>() == 1) {
-    let idx = i32x4.add(col, code);
+    let idx = i32x4.add(i32x4.add(colRow, i32x4.splat(ow * stride)), code);
     // A window whose first taps are padding: its first in-bounds column (dilation 1) is the row's first.
     if (sizeof<M>() == 2) idx = i32x4.max_s(idx, i32x4.splat(rq));
     v128.store(hi + o, idx);
   }
-  return nan;
+  return sizeof<R>() == 4 ? acc : nan;
+}
+
+/** hCore for a row of its own (hRowGroups): returns the NaN sum's lanes (max). */
+@inline function hGroup<R, HS, M>(xr: usize, rq: i32, ow: i32, hv: usize, hi: usize): v128 {
+  return hCore<R, HS, M>(xr, rq, ow, padW, i32x4.add(i32x4.splat(rq - padW), colPattern<HS>()), hv, hi);
 }
 
 /**
@@ -415,38 +425,56 @@ let fQ1: i32 = 0;
 let fQ2: i32 = 0;
 
 /**
- * One group of 4 outputs of a fused output row: the H groups of the rows reduced now (into their ring slots),
- * then the V combine of all n window rows in scan order (the first maximum: a later row wins only when strictly
- * greater; its indices are all larger, so idx = max_s(idx, m & q)). Returns the NaN sum's lanes.
+ * One group of 4 outputs of a fused output row: the H groups of the rows reduced now (into their ring slots, for
+ * the output rows after it; for sums their values stay in registers for this one, see hCore), then the V combine
+ * of all n window rows in scan order (the first maximum: a later row wins only when strictly greater; its
+ * indices are all larger, so idx = max_s(idx, m & q)). v0..v2 and i0..i2 are the rows' ring addresses (values,
+ * indices), x0..x2 their x addresses, q0..q2 the plane indices of their first elements and c0..c2 their colRow
+ * (hCore). Returns the NaN sum's lanes.
  */
 @inline function fusedGroup<R, HS, M, NC, NF>(
-  ow: i32, o0: usize, o1: usize, o2: usize, x0: usize, x1: usize, x2: usize, q0: i32, q1: i32, q2: i32,
-  yRow: usize, iRow: usize,
+  ow: i32, pw: i32, v0: usize, v1: usize, v2: usize, i0: usize, i1: usize, i2: usize,
+  x0: usize, x1: usize, x2: usize, q0: i32, q1: i32, q2: i32, c0: v128, c1: v128, c2: v128, yRow: usize, iRow: usize,
 ): v128 {
   const nc = cnt<NC>();
   const n = nc + cnt<NF>();
-  let nan = f32x4.splat(0);
-  if (nc == 0) nan = f32x4.add(nan, hGroup<R, HS, M>(x0, q0, ow, ringV + o0, ringI + o0));
-  if (nc <= 1 && n > 1) nan = f32x4.add(nan, hGroup<R, HS, M>(x1, q1, ow, ringV + o1, ringI + o1));
-  if (n > 2) nan = f32x4.add(nan, hGroup<R, HS, M>(x2, q2, ow, ringV + o2, ringI + o2));
   const o = <usize>ow << 2;
-  let acc = v128.load(ringV + o0 + o);
-  let idx = sizeof<R>() == 1 ? v128.load(ringI + o0 + o) : acc;
+  // Max: the NaN lanes of the rows reduced now (the first one's, then sums).
+  let nan = f32x4.splat(0);
+  let acc: v128;
+  if (sizeof<R>() == 4 && nc == 0) acc = hCore<R, HS, M>(x0, q0, ow, pw, c0, v0, i0);
+  else {
+    if (nc == 0) nan = hCore<R, HS, M>(x0, q0, ow, pw, c0, v0, i0);
+    acc = v128.load(v0 + o);
+  }
+  let idx = sizeof<R>() == 1 ? v128.load(i0 + o) : acc;
   if (n > 1) {
-    const v = v128.load(ringV + o1 + o);
+    let v: v128;
+    if (sizeof<R>() == 4 && nc <= 1) v = hCore<R, HS, M>(x1, q1, ow, pw, c1, v1, i1);
+    else {
+      if (nc == 1) nan = hCore<R, HS, M>(x1, q1, ow, pw, c1, v1, i1);
+      else if (nc == 0) nan = f32x4.add(nan, hCore<R, HS, M>(x1, q1, ow, pw, c1, v1, i1));
+      v = v128.load(v1 + o);
+    }
     if (sizeof<R>() == 4) {
       acc = f32x4.add(acc, v);
     } else {
-      if (sizeof<R>() == 1) idx = i32x4.max_s(idx, v128.and(f32x4.gt(v, acc), v128.load(ringI + o1 + o)));
+      if (sizeof<R>() == 1) idx = i32x4.max_s(idx, v128.and(f32x4.gt(v, acc), v128.load(i1 + o)));
       acc = f32x4.pmax(acc, v);
     }
   }
   if (n > 2) {
-    const v = v128.load(ringV + o2 + o);
+    let v: v128;
+    if (sizeof<R>() == 4 && nc <= 2) v = hCore<R, HS, M>(x2, q2, ow, pw, c2, v2, i2);
+    else {
+      if (nc == 2) nan = hCore<R, HS, M>(x2, q2, ow, pw, c2, v2, i2);
+      else if (nc < 2) nan = f32x4.add(nan, hCore<R, HS, M>(x2, q2, ow, pw, c2, v2, i2));
+      v = v128.load(v2 + o);
+    }
     if (sizeof<R>() == 4) {
       acc = f32x4.add(acc, v);
     } else {
-      if (sizeof<R>() == 1) idx = i32x4.max_s(idx, v128.and(f32x4.gt(v, acc), v128.load(ringI + o2 + o)));
+      if (sizeof<R>() == 1) idx = i32x4.max_s(idx, v128.and(f32x4.gt(v, acc), v128.load(i2 + o)));
       acc = f32x4.pmax(acc, v);
     }
   }
@@ -457,33 +485,45 @@ let fQ2: i32 = 0;
 
 /**
  * One output row of a specialised window with at most 3 input rows, fused: per group of 4 outputs, the H groups
- * of the window rows not yet in the ring and the V combine, so the rows reduced now are combined while in L1 and
- * each row costs no pass of its own. Groups as hRowGroups (plain inside [vLo, vHi), masked outside, the last moved
- * back). Returns 1 when a NaN was read.
+ * of the window rows not yet in the ring and the V combine, so the rows reduced now are combined while in
+ * registers and each row costs no pass of its own. Groups as hRowGroups (plain inside [vLo, vHi), masked outside,
+ * the last moved back). The globals a group reads are copied to locals here, once per row. Returns 1 when a NaN
+ * was read.
  */
 function fusedRow<R, HS, NC, NF>(yRow: usize, iRow: usize): i32 {
-  const o0 = fOff0;
-  const o1 = fOff1;
-  const o2 = fOff2;
+  const pw = padW;
+  const rv = ringV;
+  const ri = ringI;
+  const v0 = rv + fOff0;
+  const v1 = rv + fOff1;
+  const v2 = rv + fOff2;
+  const i0 = ri + fOff0;
+  const i1 = ri + fOff1;
+  const i2 = ri + fOff2;
   const x0 = fX0;
   const x1 = fX1;
   const x2 = fX2;
   const q0 = fQ0;
   const q1 = fQ1;
   const q2 = fQ2;
+  const pat = colPattern<HS>();
+  const c0 = i32x4.add(i32x4.splat(q0 - pw), pat);
+  const c1 = i32x4.add(i32x4.splat(q1 - pw), pat);
+  const c2 = i32x4.add(i32x4.splat(q2 - pw), pat);
   const end = outW;
+  const hiPlain = vHi;
   let nan = f32x4.splat(0);
   const head = min((vLo + 3) & ~3, end);
   let ow = 0;
   for (; ow < head; ow += 4) {
-    nan = f32x4.add(nan, fusedGroup<R, HS, Masked, NC, NF>(ow, o0, o1, o2, x0, x1, x2, q0, q1, q2, yRow, iRow));
+    nan = f32x4.add(nan, fusedGroup<R, HS, Masked, NC, NF>(ow, pw, v0, v1, v2, i0, i1, i2, x0, x1, x2, q0, q1, q2, c0, c1, c2, yRow, iRow));
   }
-  for (; ow + 4 <= vHi; ow += 4) {
-    nan = f32x4.add(nan, fusedGroup<R, HS, Plain, NC, NF>(ow, o0, o1, o2, x0, x1, x2, q0, q1, q2, yRow, iRow));
+  for (; ow + 4 <= hiPlain; ow += 4) {
+    nan = f32x4.add(nan, fusedGroup<R, HS, Plain, NC, NF>(ow, pw, v0, v1, v2, i0, i1, i2, x0, x1, x2, q0, q1, q2, c0, c1, c2, yRow, iRow));
   }
   for (; ow < end; ow += 4) {
     const g = ow + 4 > end && end >= 4 ? end - 4 : ow;
-    nan = f32x4.add(nan, fusedGroup<R, HS, Masked, NC, NF>(g, o0, o1, o2, x0, x1, x2, q0, q1, q2, yRow, iRow));
+    nan = f32x4.add(nan, fusedGroup<R, HS, Masked, NC, NF>(g, pw, v0, v1, v2, i0, i1, i2, x0, x1, x2, q0, q1, q2, c0, c1, c2, yRow, iRow));
   }
   return sizeof<R>() == 4 ? 0 : i32(v128.any_true(f32x4.ne(nan, nan)));
 }
