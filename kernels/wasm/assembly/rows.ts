@@ -832,7 +832,7 @@ let sIdx: v128 = i32x4.splat(0);
 /**
  * One H group (4 output columns from input column c, address a) of one row (plane index rq of its first
  * element) for kernel 3, stride 1 or 2: returns the values (first maximum of the row's taps, or their sum) and
- * sets sIdx to the winners' plane indices. Masked lanes as hGroup (ld).
+ * sets sIdx to the winners' plane indices (cb: the lanes' first taps' plane indices). Masked lanes as hGroup (ld).
  */
 @inline function stripH<R, HS, M>(a: usize, c: i32, rq: i32, cb: v128): v128 {
   let t0: v128;
@@ -857,7 +857,7 @@ let sIdx: v128 = i32x4.splat(0);
   acc = f32x4.pmax(acc, t2);
   if (sizeof<R>() == 1) {
     const code = i32x4.max_s(v128.and(m1, ONE), v128.and(m2, TWO));
-    let idx = i32x4.add(i32x4.add(cb, i32x4.splat(rq)), code);
+    let idx = i32x4.add(cb, code);
     // A window whose first taps are padding: its first in-bounds column (dilation 1) is the row's first.
     if (sizeof<M>() == 2) idx = i32x4.max_s(idx, i32x4.splat(rq));
     sIdx = idx;
@@ -885,6 +885,9 @@ let sIdx: v128 = i32x4.splat(0);
   let i1 = ONE;
   let i2 = ONE;
   let last = tab(firstH, ohFrom) - 1;
+  // The lanes' plane indices in row `last` (cb moved down a row per row reduced).
+  const rowStep = i32x4.splat(inW);
+  let rowCb = i32x4.add(cb, i32x4.splat(last * inW));
   const rowB = <usize>inW << 2;
   const yStep = <usize>outW << 2;
   let yo = yp + (<usize>ow << 2) + <usize>ohFrom * yStep;
@@ -901,7 +904,8 @@ let sIdx: v128 = i32x4.splat(0);
         i1 = i2;
       }
       const ar = ac + <usize>last * rowB;
-      h2 = stripH<R, HS, M>(ar, c, last * inW, cb);
+      if (sizeof<R>() == 1) rowCb = i32x4.add(rowCb, rowStep);
+      h2 = stripH<R, HS, M>(ar, c, last * inW, rowCb);
       if (sizeof<R>() != 4) nan = f32x4.add(nan, stripLoads<R, HS, M>(ar, c));
       if (sizeof<R>() == 1) i2 = sIdx;
     }
@@ -913,7 +917,7 @@ let sIdx: v128 = i32x4.splat(0);
       if (sizeof<R>() == 4) {
         acc = f32x4.add(acc, h2);
       } else {
-        if (sizeof<R>() == 1) idx = v128.bitselect(i2, idx, f32x4.gt(h2, acc));
+        if (sizeof<R>() == 1) idx = i32x4.max_s(idx, v128.and(f32x4.gt(h2, acc), i2));
         acc = f32x4.pmax(acc, h2);
       }
     } else if (n == 3) {
@@ -922,9 +926,9 @@ let sIdx: v128 = i32x4.splat(0);
       if (sizeof<R>() == 4) {
         acc = f32x4.add(f32x4.add(acc, h1), h2);
       } else {
-        if (sizeof<R>() == 1) idx = v128.bitselect(i1, idx, f32x4.gt(h1, acc));
+        if (sizeof<R>() == 1) idx = i32x4.max_s(idx, v128.and(f32x4.gt(h1, acc), i1));
         acc = f32x4.pmax(acc, h1);
-        if (sizeof<R>() == 1) idx = v128.bitselect(i2, idx, f32x4.gt(h2, acc));
+        if (sizeof<R>() == 1) idx = i32x4.max_s(idx, v128.and(f32x4.gt(h2, acc), i2));
         acc = f32x4.pmax(acc, h2);
       }
     }
