@@ -484,6 +484,93 @@ let fQ2: i32 = 0;
 }
 
 /**
+ * The plain groups [ow, end) (4 outputs each) of a fused kernel 3 stride 2 output row whose first window row the
+ * ring holds (values at v0, indices at i0) and whose other two (x1, x2; colRow c1, c2 as hCore) are reduced now:
+ * the stem's every output row but the first. It is fusedGroup's work for these groups in one loop, written out:
+ * each row's third load is the next group's first (carried, not reloaded), the column indices are carried, and
+ * the pointers are bumped. Row 2 goes to the ring (v2, i2) for the next output row; row 1 goes nowhere (the
+ * caller clears its tag). Returns the NaN sum's lanes (max): every column the groups read, once.
+ */
+function k3s2HeldOne<R>(
+  ow: i32, end: i32, pw: i32, v0: usize, i0: usize, v2: usize, i2: usize, x1: usize, x2: usize,
+  c1: v128, c2: v128, yRow: usize, iRow: usize,
+): v128 {
+  const c = ow * 2 - pw;
+  let a1 = x1 + (<usize>(<isize>c << 2));
+  let a2 = x2 + (<usize>(<isize>c << 2));
+  let o = <usize>ow << 2;
+  const oEnd = <usize>end << 2;
+  const step = i32x4.splat(8);
+  let col1 = i32x4.add(c1, i32x4.splat(ow * 2));
+  let col2 = i32x4.add(c2, i32x4.splat(ow * 2));
+  let A0 = v128.load(a1);
+  let B0 = v128.load(a2);
+  let nan = f32x4.splat(0);
+  for (; o < oEnd; o += 16) {
+    const A1 = v128.load(a1, 16);
+    const A2 = v128.load(a1, 32);
+    const B1 = v128.load(a2, 16);
+    const B2 = v128.load(a2, 32);
+    // Row 1 and row 2: taps 0, 1, 2 are the even columns, the odd ones and the even ones shifted by a lane.
+    const e1 = v128.shuffle<f32>(A0, A1, 0, 2, 4, 6);
+    const od1 = v128.shuffle<f32>(A0, A1, 1, 3, 5, 7);
+    const t1 = v128.shuffle<f32>(e1, A2, 1, 2, 3, 4);
+    const e2 = v128.shuffle<f32>(B0, B1, 0, 2, 4, 6);
+    const od2 = v128.shuffle<f32>(B0, B1, 1, 3, 5, 7);
+    const t2 = v128.shuffle<f32>(e2, B2, 1, 2, 3, 4);
+    let h1: v128;
+    let h2: v128;
+    let j1: v128 = ONE;
+    let j2: v128 = ONE;
+    if (sizeof<R>() == 4) {
+      h1 = f32x4.add(f32x4.add(e1, od1), t1);
+      h2 = f32x4.add(f32x4.add(e2, od2), t2);
+    } else {
+      nan = f32x4.add(nan, f32x4.add(f32x4.add(A0, A1), f32x4.add(B0, B1)));
+      const m1 = f32x4.gt(od1, e1);
+      h1 = f32x4.pmax(e1, od1);
+      const n1 = f32x4.gt(t1, h1);
+      h1 = f32x4.pmax(h1, t1);
+      const m2 = f32x4.gt(od2, e2);
+      h2 = f32x4.pmax(e2, od2);
+      const n2 = f32x4.gt(t2, h2);
+      h2 = f32x4.pmax(h2, t2);
+      if (sizeof<R>() == 1) {
+        j1 = i32x4.add(col1, i32x4.max_s(v128.and(m1, ONE), v128.and(n1, TWO)));
+        j2 = i32x4.add(col2, i32x4.max_s(v128.and(m2, ONE), v128.and(n2, TWO)));
+        v128.store(i2 + o, j2);
+        col1 = i32x4.add(col1, step);
+        col2 = i32x4.add(col2, step);
+      }
+    }
+    v128.store(v2 + o, h2);
+    // V: the held row, then rows 1 and 2 in scan order.
+    let acc = v128.load(v0 + o);
+    if (sizeof<R>() == 4) {
+      acc = f32x4.add(f32x4.add(acc, h1), h2);
+    } else {
+      if (sizeof<R>() == 1) {
+        let idx = v128.load(i0 + o);
+        idx = i32x4.max_s(idx, v128.and(f32x4.gt(h1, acc), j1));
+        acc = f32x4.pmax(acc, h1);
+        idx = i32x4.max_s(idx, v128.and(f32x4.gt(h2, acc), j2));
+        v128.store(iRow + o, idx);
+      } else {
+        acc = f32x4.pmax(acc, h1);
+      }
+      acc = f32x4.pmax(acc, h2);
+    }
+    v128.store(yRow + o, acc);
+    A0 = A2;
+    B0 = B2;
+    a1 += 32;
+    a2 += 32;
+  }
+  // The last group's third loads (its last tap column) were not added as a next group's first.
+  return sizeof<R>() == 4 ? nan : f32x4.add(nan, f32x4.add(A0, B0));
+}
+
+/**
  * One output row of a specialised window with at most 3 input rows, fused: per group of 4 outputs, the H groups
  * of the window rows not yet in the ring and the V combine, so the rows reduced now are combined while in
  * registers and each row costs no pass of its own. Groups as hRowGroups (plain inside [vLo, vHi), masked outside,
@@ -518,8 +605,16 @@ function fusedRow<R, HS, NC, NF>(yRow: usize, iRow: usize): i32 {
   for (; ow < head; ow += 4) {
     nan = f32x4.add(nan, fusedGroup<R, HS, Masked, NC, NF>(ow, pw, v0, v1, v2, i0, i1, i2, x0, x1, x2, q0, q1, q2, c0, c1, c2, yRow, iRow));
   }
-  for (; ow + 4 <= hiPlain; ow += 4) {
-    nan = f32x4.add(nan, fusedGroup<R, HS, Plain, NC, NF>(ow, pw, v0, v1, v2, i0, i1, i2, x0, x1, x2, q0, q1, q2, c0, c1, c2, yRow, iRow));
+  if (sizeof<HS>() == 1 && cnt<NC>() == 1 && cnt<NF>() == 2) {
+    if (ow + 4 <= hiPlain) {
+      const to = ow + ((hiPlain - ow) & ~3);
+      nan = f32x4.add(nan, k3s2HeldOne<R>(ow, to, pw, v0, i0, v2, i2, x1, x2, c1, c2, yRow, iRow));
+      ow = to;
+    }
+  } else {
+    for (; ow + 4 <= hiPlain; ow += 4) {
+      nan = f32x4.add(nan, fusedGroup<R, HS, Plain, NC, NF>(ow, pw, v0, v1, v2, i0, i1, i2, x0, x1, x2, q0, q1, q2, c0, c1, c2, yRow, iRow));
+    }
   }
   for (; ow < end; ow += 4) {
     const g = ow + 4 > end && end >= 4 ? end - 4 : ow;
@@ -580,6 +675,8 @@ function fusedRow<R, HS, NC, NF>(yRow: usize, iRow: usize): i32 {
     const rr = rowD + j * dilH;
     store<i32>(tags + (<usize>(rr % slots) << 2), rr);
   }
+  // k3s2HeldOne keeps row 1 out of the ring: its slot holds nothing whole.
+  if (hShape == H_K3S2 && nc == 1 && fresh == 2) store<i32>(tags + (<usize>((rowD + dilH) % slots) << 2), -1);
   return bad;
 }
 
