@@ -373,6 +373,58 @@ describe('wasm: the fused rows walk at its edges (widths around the group of 4, 
   }
 });
 
+describe('wasm: the fused rows walk on planes past the strip kernel (more than 4096 floats)', () => {
+  // The strip kernel takes kernel-3 windows on planes up to 4096 floats; larger planes take the fused walk, and a
+  // kernel 3 stride 2 output row whose first window row the ring holds runs its plain groups in one written-out
+  // loop (rows.ts k3s2HeldOne) that carries each row's third load into the next group. A NaN is planted in every
+  // column of chosen rows, one per plane (plane c has it in column c), so that a column the NaN test misses shows
+  // up as a vector result where the reference has the NaN. Sums and avg run the same walk.
+  const valuesOnly = createWasmBackend({ indices: false });
+  const cases: { name: string; k: number; s: number; pads: [number, number, number, number]; ceil: boolean; h: number; w: number }[] = [
+    // out 33 × 34: groups of 4 from column 1, the last group moved back (vHi = 34 with the right pad).
+    { name: 'k3 s2 p1 (the stem)', k: 3, s: 2, pads: [1, 1, 1, 1], ceil: false, h: 66, w: 68 },
+    // no padding, out 32 × 32: the plain groups run to the row's end with no masked group after them, so the last
+    // column is read only as the last group's third load.
+    { name: 'k3 s2 p0, plain to the end', k: 3, s: 2, pads: [0, 0, 0, 0], ceil: false, h: 65, w: 65 },
+    // out 33 wide: eight plain groups, then a masked one moved back.
+    { name: 'k3 s2 p0, odd width', k: 3, s: 2, pads: [0, 0, 0, 0], ceil: false, h: 65, w: 67 },
+    // ceil mode: a last window past the bottom and right borders (2 rows, 2 columns).
+    { name: 'k3 s2 p0 ceil', k: 3, s: 2, pads: [0, 0, 0, 0], ceil: true, h: 64, w: 66 },
+    { name: 'k3 s1 p1', k: 3, s: 1, pads: [1, 1, 1, 1], ceil: false, h: 65, w: 64 },
+  ];
+  for (const cs of cases) {
+    it(`${cs.name}, ${cs.h}×${cs.w}: a NaN in every column of the first, second, middle and last rows; value sets`, async () => {
+      const b = backends.get('auto')!;
+      const v = await valuesOnly;
+      const plane = cs.h * cs.w;
+      const shape = [1, cs.w, cs.h, cs.w];
+      const count = product(shape);
+      const geometry = { kernel: [cs.k, cs.k], strides: [cs.s, cs.s], dilations: [1, 1], pads: cs.pads, ceilMode: cs.ceil };
+      const g = poolGeometry(makeSpec(geometry, MAX), shape);
+      expect(forwardPath(g, geometry3(makeSpec(geometry, MAX), g))).toBe('rows');
+      const checkAll = async (x: Tensor, where: string): Promise<void> => {
+        const spec = makeSpec(geometry, MAX);
+        const ref = referenceForward(spec, x);
+        await checkForward(b, spec, x, where, ref);
+        const want = (await b.forward(spec, x)).y.data;
+        expect(Array.from(bitsOf((await v.forward(spec, x)).y.data)), `${where} values-only`).toEqual(Array.from(bitsOf(want)));
+      };
+      for (const r of [0, 1, 2, 31, 32, cs.h - 2, cs.h - 1]) {
+        const data = values('mixed', count, 5000 + r);
+        for (let c = 0; c < cs.w; c++) data[c * plane + r * cs.w + c] = Number.NaN;
+        await checkAll({ shape, data }, `${cs.name}: NaN in row ${r}, column = plane`);
+      }
+      // The value sets and the sums on two planes (lp's high-precision reference on this size takes minutes).
+      const two = [1, 2, cs.h, cs.w];
+      for (const set of VALUE_SETS) await checkAll({ shape: two, data: values(set, product(two), 77) }, `${cs.name}: ${set}`);
+      for (const variant of VARIANTS.filter((vr) => vr.spec.kind === 'sum' || vr.spec.kind === 'avg')) {
+        const spec = makeSpec(geometry, variant);
+        await checkForward(b, spec, { shape: two, data: values('mixed', product(two), 78) }, `${cs.name}: ${variant.label}`);
+      }
+    });
+  }
+});
+
 describe('wasm: the pair kernel on wide rows (read in memory order from 192 columns on)', () => {
   // The memory order is taken for calls over PAIR_SEQUENTIAL_BYTES; these backends take it for every call.
   const sequentialAlways = createWasmBackend({ pairSequentialBytes: 0 });
