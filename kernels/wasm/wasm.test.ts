@@ -547,9 +547,9 @@ describe('wasm: lp on its float32 path and its f64 path', () => {
   }
 
   it('backward p = 1, 2: the factored float32 gradient where its ranges hold, the f64 kernels where they do not', async () => {
-    // lpGradScale (kernels/wasm/assembly/lp.ts) refuses a = dy/y outside [2^-100, 2^96] and |dy| > 2^96: there the
-    // factored form would underflow (a tiny dy over a large y, times a large x) or overflow where dy·(x/y) does
-    // not. Each case mixes such windows with ordinary ones; every dx must lie in ACC.GRAD's set.
+    // lpGradScale (kernels/wasm/assembly/lp.ts) refuses a = dy/y outside [2^-100, 2^96] (also where the float32
+    // quotient underflowed to 0 or overflowed to ∞) and |dy| > 2^96: there the factored form would underflow (a tiny
+    // dy over a large y, times a large x) or overflow where dy·(x/y) does not. Each case mixes such windows with ordinary ones; every dx must lie in ACC.GRAD's set.
     const gcb = GEOMETRIES[1]!; // k3 s2 p1 over [3, 19]: overlapping windows
     const b = backends.get('auto')!;
     for (const p of [1, 2]) {
@@ -562,6 +562,9 @@ describe('wasm: lp on its float32 path and its f64 path', () => {
           ['ordinary', base, values('mixed', product(outShape), 12)],
           ['large x, subnormal dy', base.map((v) => v * 2 ** 40), values('mixed', product(outShape), 13).map((v, i) => (i % 3 ? v : v * 2 ** -135))],
           ['small x, huge dy', base.map((v) => v * 2 ** -40), values('mixed', product(outShape), 14).map((v, i) => (i % 4 ? v : v * 2 ** 100))],
+          // |dy| = 2^96 passes its own test, but dy / y overflows float32 to ∞ (p = 2: every y is below 2^-35 here),
+          // and no finite quotient above 2^96 gives the call away (the other dy are below 8).
+          ['small x, dy 2^96', base.map((v) => v * 2 ** -40), values('mixed', product(outShape), 15).map((v, i) => (i % 4 ? v : Math.sign(v) * 2 ** 96))],
         ];
         for (const [name, xd, dyd] of cases) {
           const x: Tensor = { shape, data: xd, layout };

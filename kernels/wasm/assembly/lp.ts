@@ -137,46 +137,49 @@ export function bwdLp(cl: i32, N: i32, C: i32, x: usize, dy: usize, pw: usize, g
  * of that window, which GRAD.LP leaves unspecified.
  */
 export function lpGradScale(dy: usize, y: usize, a: usize, count: i32): i32 {
-  const lo: f64 = 7.888609052210118e-31; // 2^-100
-  const hi: f64 = 7.922816251426434e28; // 2^96
+  // The quotient is one float32 division: IEEE division rounds the exact quotient once, so a_o is the correctly
+  // rounded float32 quotient (what the f64 quotient rounded to float32 also gives: 53 ≥ 2·24 + 2 bits; the f64
+  // form took 1.2× the whole Lp backward's time on the stem). The tests are on that a_o, as the bound needs: a
+  // nonzero |a_o| below 2^−100 or finite above 2^96; a quotient that underflowed to 0 (dy and y finite and
+  // nonzero) or overflowed to ∞ (dy finite, y nonzero); a finite |dy| above 2^96.
+  const lo: f32 = 7.888609052210118e-31; // 2^-100
+  const hi: f32 = 7.922816251426434e28; // 2^96
+  const lov = f32x4.splat(lo);
+  const hiv = f32x4.splat(hi);
+  const inf = f32x4.splat(Infinity);
+  const zero = f32x4.splat(0);
+  let bad = zero;
   let i = 0;
-  // Two f64 lanes at a time, as the scalar loop below: the quotient, the range tests, one rounding.
-  const lov = f64x2.splat(lo);
-  const hiv = f64x2.splat(hi);
-  const inf = f64x2.splat(Infinity);
-  const zero = f64x2.splat(0);
-  let bad = i64x2.splat(0);
   for (; i + 4 <= count; i += 4) {
     const o = <usize>i << 2;
-    const g4 = v128.load(dy + o);
-    const y4 = v128.load(y + o);
-    let out = f32x4.splat(0);
-    for (let half = 0; half < 2; half++) {
-      const g = half == 0 ? f64x2.promote_low_f32x4(g4) : f64x2.promote_low_f32x4(i32x4.shuffle(g4, g4, 2, 3, 0, 1));
-      const yv = half == 0 ? f64x2.promote_low_f32x4(y4) : f64x2.promote_low_f32x4(i32x4.shuffle(y4, y4, 2, 3, 0, 1));
-      const q = v128.bitselect(zero, f64x2.div(g, yv), f64x2.eq(yv, zero));
-      const m = f64x2.abs(q);
-      const d = f64x2.abs(g);
-      bad = v128.or(bad, v128.or(
-        v128.or(v128.and(f64x2.ne(m, zero), f64x2.lt(m, lov)), v128.and(f64x2.gt(m, hiv), f64x2.ne(m, inf))),
-        v128.and(f64x2.gt(d, hiv), f64x2.ne(d, inf))));
-      const r = f32x4.demote_f64x2_zero(q);
-      out = half == 0 ? r : i32x4.shuffle(out, r, 0, 1, 4, 5);
-    }
-    v128.store(a + o, out);
+    const g = v128.load(dy + o);
+    const yv = v128.load(y + o);
+    const yZero = f32x4.eq(yv, zero);
+    const q = v128.andnot(f32x4.div(g, yv), yZero);
+    const m = f32x4.abs(q);
+    const d = f32x4.abs(g);
+    const dFinite = f32x4.lt(d, inf);
+    const yNonzeroFinite = v128.andnot(f32x4.lt(f32x4.abs(yv), inf), yZero);
+    const tooSmall = v128.or(v128.and(f32x4.gt(m, zero), f32x4.lt(m, lov)),
+      v128.and(v128.and(f32x4.eq(m, zero), f32x4.gt(d, zero)), v128.and(dFinite, yNonzeroFinite)));
+    const tooLarge = v128.or(v128.and(f32x4.gt(m, hiv), v128.or(f32x4.lt(m, inf), dFinite)),
+      v128.and(f32x4.gt(d, hiv), dFinite));
+    bad = v128.or(bad, v128.or(tooSmall, tooLarge));
+    v128.store(a + o, q);
   }
   if (v128.any_true(bad)) return 0;
   for (; i < count; i++) {
     const o = <usize>i << 2;
-    const g = <f64>load<f32>(dy + o);
-    const yv = <f64>load<f32>(y + o);
-    // The quotient in f64 (exact range: a float32 quotient cannot underflow or overflow there), tested, then rounded
-    // once to float32: the correctly rounded float32 quotient (53 ≥ 2·24 + 2 bits).
-    const q: f64 = yv == 0 ? 0 : g / yv;
-    const m = Math.abs(q);
-    const d = Math.abs(g);
-    if ((m != 0 && m < lo) || (m > hi && m != Infinity) || (d > hi && d != Infinity)) return 0;
-    store<f32>(a + o, <f32>q);
+    const g = load<f32>(dy + o);
+    const yv = load<f32>(y + o);
+    const q: f32 = yv == 0 ? 0 : g / yv;
+    const m = Mathf.abs(q);
+    const d = Mathf.abs(g);
+    const dFinite = d < Infinity;
+    const yNonzeroFinite = yv != 0 && Mathf.abs(yv) < Infinity;
+    if ((m > 0 && m < lo) || (m == 0 && d > 0 && dFinite && yNonzeroFinite)) return 0;
+    if ((m > hi && (m < Infinity || dFinite)) || (d > hi && dFinite)) return 0;
+    store<f32>(a + o, q);
   }
   return 1;
 }
