@@ -254,12 +254,12 @@ export class Engine {
 
   /**
    * Whether lp's float32 forward applies to the `count` elements at x: every nonzero |x|^p in about [2^-96, 2^96]
-   * (no subnormal term, no overflowing sum of at most 2^29 taps).
+   * (no subnormal term, no overflowing sum of at most 2^29 taps). squareTo (p = 2): where to write x·x as well.
    */
-  private lpFloat32(c: WasmCase, x: number, count: number): boolean {
+  private lpFloat32(c: WasmCase, x: number, count: number, squareTo = 0): boolean {
     const power = c.spec.p!;
     const taps = c.g.axes.reduce((t, a) => t * a.kernel, 1);
-    return taps <= 2 ** 29 && this.kernels.lpSafe(x, count, Math.pow(2, -96 / power), Math.pow(2, 96 / power)) !== 0;
+    return taps <= 2 ** 29 && this.kernels.lpSafe(x, count, Math.pow(2, -96 / power), Math.pow(2, 96 / power), squareTo) !== 0;
   }
 
   /**
@@ -274,9 +274,9 @@ export class Engine {
     const xCount = n * chunk.unitIn;
     let a = plan.dy;
     if (spec.p === 2) {
-      if (!this.lpFloat32(c, plan.x, xCount)) return false;
-      // ŷ as the forward computes it: x² (into pw, keeping x), the sum forward, the root.
-      k.lpMap(plan.x, plan.pw, xCount, 2);
+      // ŷ as the forward computes it: x² (into pw, keeping x; written by the range check's pass), the sum forward,
+      // the root.
+      if (!this.lpFloat32(c, plan.x, xCount, plan.pw)) return false;
       const sum: WasmCase = { ...c, spec: { ...spec, kind: 'sum' } };
       this.forwardUnits(k, sum, { ...plan, x: plan.pw }, n, sequential(c, n * C * (g.inPlane + g.outPlane)));
       k.lpRoot(plan.y, n * chunk.unitOut, 2);

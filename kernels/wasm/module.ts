@@ -24,7 +24,7 @@ export interface Kernels {
   fwdGlobal(kind: number, planes: number, x: number, y: number, ix: number): void;
   buildDivisors(div: number, useOverride: number, override: number): void;
   avgDivide(cl: number, N: number, C: number, y: number, div: number): void;
-  lpSafe(x: number, count: number, lo: number, hi: number): number;
+  lpSafe(x: number, count: number, lo: number, hi: number, squareTo: number): number;
   lpMap(src: number, dst: number, count: number, p: number): void;
   lpRoot(y: number, count: number, p: number): void;
   lpForward64(cl: number, N: number, C: number, x: number, y: number, p: number, pw: number, count: number): void;

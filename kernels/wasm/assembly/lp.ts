@@ -14,21 +14,35 @@ import { LpTap, PowerTap, windowAt } from './walk';
 
 /**
  * 1 when every element's |x| is 0, NaN, or within [lo, hi] (the host passes lo = 2^(−96/p), hi = 2^(96/p), so
- * that every nonzero power lies in about [2^−96, 2^96]); else 0.
+ * that every nonzero power lies in about [2^−96, 2^96]); else 0. With squareTo ≠ 0 it also writes x·x there (the
+ * lp backward's p = 2 powers, lpMap's, in the same pass: one read of x fewer); those are meaningful only when it
+ * returns 1.
  */
-export function lpSafe(x: usize, count: i32, lo: f32, hi: f32): i32 {
+export function lpSafe(x: usize, count: i32, lo: f32, hi: f32, squareTo: usize): i32 {
   const zero = f32x4.splat(0);
   const lov = f32x4.splat(lo);
   const hiv = f32x4.splat(hi);
   let bad = f32x4.splat(0);
   let i = 0;
-  for (; i + 4 <= count; i += 4) {
-    const a = f32x4.abs(v128.load(x + (<usize>i << 2)));
-    bad = v128.or(bad, v128.or(v128.and(f32x4.gt(a, zero), f32x4.lt(a, lov)), f32x4.gt(a, hiv)));
+  if (squareTo != 0) {
+    for (; i + 4 <= count; i += 4) {
+      const o = <usize>i << 2;
+      const v = v128.load(x + o);
+      v128.store(squareTo + o, f32x4.mul(v, v));
+      const a = f32x4.abs(v);
+      bad = v128.or(bad, v128.or(v128.and(f32x4.gt(a, zero), f32x4.lt(a, lov)), f32x4.gt(a, hiv)));
+    }
+  } else {
+    for (; i + 4 <= count; i += 4) {
+      const a = f32x4.abs(v128.load(x + (<usize>i << 2)));
+      bad = v128.or(bad, v128.or(v128.and(f32x4.gt(a, zero), f32x4.lt(a, lov)), f32x4.gt(a, hiv)));
+    }
   }
   if (v128.any_true(bad)) return 0;
   for (; i < count; i++) {
-    const a = Mathf.abs(load<f32>(x + (<usize>i << 2)));
+    const v = load<f32>(x + (<usize>i << 2));
+    if (squareTo != 0) store<f32>(squareTo + (<usize>i << 2), v * v);
+    const a = Mathf.abs(v);
     if ((a > 0 && a < lo) || a > hi) return 0;
   }
   return 1;
