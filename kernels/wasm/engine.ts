@@ -9,7 +9,7 @@ import type { PoolSpec } from '../../spec/contract.js';
 import type { PoolGeometry } from '../../spec/geometry.js';
 import { BackendError } from '../../spec/errors.js';
 import { chunking, WASM_CHUNK_BYTES, type Chunking } from './chunking.js';
-import { geometry3, planesContiguous, type Geometry3 } from './geometry.js';
+import { geometry3, planesContiguous, sumRowsFirstTouch, type Geometry3 } from './geometry.js';
 import { planMemory, spareUnits, type MemoryPlan } from './memory-plan.js';
 import {
   KIND_MAX, KIND_MAX_VALUES, KIND_SUM, NAME, WASM_MAX_MEMORY_BYTES, WasmMemory, instantiateKernels, wasmModule, type Kernels,
@@ -283,11 +283,11 @@ export class Engine {
       if (!k.lpGradScale(plan.dy, plan.y, plan.g, n * chunk.unitOut)) return false;
       a = plan.g;
     }
-    const global = !cl && c.g3.global;
-    // (A global sum writes every element of dx: no zeroing.)
-    if (!global) this.mem.f32.fill(0, plan.acc >> 2, (plan.acc >> 2) + xCount);
+    // (A global sum writes every element of dx, and bwdSumRows may initialise it itself: no zeroing then.)
+    const firstTouch = !cl && sumRowsFirstTouch(c.g3);
+    if (!(firstTouch || (!cl && c.g3.global))) this.mem.f32.fill(0, plan.acc >> 2, (plan.acc >> 2) + xCount);
     if (cl) k.bwdSum(cl, n, C, a, plan.acc, 0, 0, 0);
-    else k.bwdSumRows(n * C, a, plan.acc, plan.scratch, 0, 0, 0, global ? 1 : 0);
+    else k.bwdSumRows(n * C, a, plan.acc, plan.scratch, 0, 0, 0, c.g3.global ? 1 : 0, firstTouch ? 1 : 0);
     k.lpGradApply(plan.acc, plan.x, xCount, spec.p!);
     return true;
   }
@@ -367,8 +367,10 @@ export class Engine {
     }
     if (spec.kind === 'lp' && (spec.p === 1 || spec.p === 2) && this.lpFactored(c, plan, n)) return;
     if (spec.kind === 'lp') this.mem.f64.fill(0, plan.acc >> 3, (plan.acc >> 3) + xCount);
-    // (A global sum or avg writes every element of dx: no zeroing.)
-    else if (!((spec.kind === 'sum' || spec.kind === 'avg') && !cl && c.g3.global)) this.mem.f32.fill(0, plan.acc >> 2, (plan.acc >> 2) + xCount);
+    // (A global sum or avg writes every element of dx, and bwdSumRows may initialise it itself: no zeroing then.)
+    else if (!((spec.kind === 'sum' || spec.kind === 'avg') && !cl && (c.g3.global || sumRowsFirstTouch(c.g3)))) {
+      this.mem.f32.fill(0, plan.acc >> 2, (plan.acc >> 2) + xCount);
+    }
     switch (spec.kind) {
       case 'max': {
         // GRAD.MAX: the forward's MAX.SELECT indices, then dx[index] += dy; a unit's windows stay in its own dx.
@@ -388,7 +390,7 @@ export class Engine {
         const avg = spec.kind === 'avg' ? 1 : 0;
         const useOverride = override === undefined ? 0 : 1;
         if (cl) k.bwdSum(cl, n, C, plan.dy, plan.acc, avg, useOverride, override ?? 0);
-        else k.bwdSumRows(n * C, plan.dy, plan.acc, plan.scratch, avg, useOverride, override ?? 0, c.g3.global ? 1 : 0);
+        else k.bwdSumRows(n * C, plan.dy, plan.acc, plan.scratch, avg, useOverride, override ?? 0, c.g3.global ? 1 : 0, sumRowsFirstTouch(c.g3) ? 1 : 0);
         break;
       }
       case 'lp':

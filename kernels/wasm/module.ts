@@ -38,7 +38,7 @@ export interface Kernels {
   /** 1 when it wrote the whole of dx (kernel 4 stride 4 windows of one row, the audio pool's), else 0 and nothing written. */
   bwdMaxK4S4(planes: number, x: number, dy: number, dx: number): number;
   bwdSum(cl: number, N: number, C: number, dy: number, dx: number, avg: number, useOverride: number, override: number): void;
-  bwdSumRows(planes: number, dy: number, dx: number, t: number, avg: number, useOverride: number, override: number, global: number): void;
+  bwdSumRows(planes: number, dy: number, dx: number, t: number, avg: number, useOverride: number, override: number, global: number, firstTouch: number): void;
   bwdLpPrep(x: number, count: number, p: number, pw: number, g: number): void;
   bwdLp(cl: number, N: number, C: number, x: number, dy: number, pw: number, g: number, acc: number, p: number): void;
   narrow(acc: number, count: number): void;

@@ -425,6 +425,40 @@ describe('wasm: the fused rows walk on planes past the strip kernel (more than 4
   }
 });
 
+describe('wasm: sum, avg and lp backward on planes over 4096 floats (dx initialised by the kernel)', () => {
+  // On such planes bwdSumRows stores each input row's first contribution and zeroes the rows no window holds
+  // (kernels/wasm/geometry.ts sumRowsFirstTouch); the host zeroes nothing. Each case runs after a max backward on
+  // the same shape, so a row the kernel fails to write still holds that call's values.
+  const cases: { name: string; k: number; s: number; pads: [number, number, number, number]; ceil: boolean; h: number; w: number }[] = [
+    { name: 'k3 s2 p1 (the stem)', k: 3, s: 2, pads: [1, 1, 1, 1], ceil: false, h: 66, w: 68 },
+    // stride over the window: a row and a column out of every three in no window (gaps), and the last rows too.
+    { name: 'k2 s3 (gaps)', k: 2, s: 3, pads: [0, 0, 0, 0], ceil: false, h: 71, w: 64 },
+    // kernel = stride, odd size: the last row and column in no window.
+    { name: 'k2 s2, remainder dropped', k: 2, s: 2, pads: [0, 0, 0, 0], ceil: false, h: 65, w: 65 },
+    // padding at the top only: the first window's first row is padding; ceil mode adds a last window past the border.
+    { name: 'k3 s2 pads 1,0,0,1 ceil', k: 3, s: 2, pads: [1, 0, 0, 1], ceil: true, h: 64, w: 66 },
+    { name: 'k3 s1 p1', k: 3, s: 1, pads: [1, 1, 1, 1], ceil: false, h: 65, w: 64 },
+  ];
+  for (const cs of cases) {
+    it(`${cs.name}, ${cs.h}×${cs.w}`, async () => {
+      const b = backends.get('auto')!;
+      const shape = [1, 2, cs.h, cs.w];
+      const geometry = { kernel: [cs.k, cs.k], strides: [cs.s, cs.s], dilations: [1, 1], pads: cs.pads, ceilMode: cs.ceil };
+      const x: Tensor = { shape, data: values('mixed', product(shape), 90) };
+      const outShape = poolGeometry(makeSpec(geometry, MAX), shape).outShape;
+      // (Lp p = 2's factored gradient runs the same kernel; its high-precision reference is slow, so on one case.)
+      const lp = cs.k === 3 && cs.s === 2 && !cs.ceil;
+      for (const variant of VARIANTS.filter((vr) => vr.spec.kind !== 'max' && (vr.spec.kind !== 'lp' || (lp && vr.spec.p === 2)))) {
+        const spec = makeSpec(geometry, variant);
+        const dy: Tensor = { shape: [...outShape], data: values('mixed', product(outShape), 91) };
+        await b.backward(makeSpec(geometry, MAX), { shape, data: values('mixed', product(shape), 92) }, dy);
+        const where = `${cs.name} / ${variant.label}`;
+        expectBackwardClose(spec, x, dy, await b.backward(spec, x, dy), await naive.backward(spec, x, dy), where, 'float32');
+      }
+    });
+  }
+});
+
 describe('wasm: the pair kernel on wide rows (read in memory order from 192 columns on)', () => {
   // The memory order is taken for calls over PAIR_SEQUENTIAL_BYTES; these backends take it for every call.
   const sequentialAlways = createWasmBackend({ pairSequentialBytes: 0 });

@@ -1,13 +1,14 @@
 /**
- * Backward (GRAD.*), scalar. Max, sum and avg accumulate in float32, straight into dx (zeroed by the host): SPEC.md
+ * Backward (GRAD.*), scalar. Max, sum and avg accumulate in float32, straight into dx (zeroed by the host, except
+ * where bwdSumRows initialises its planes itself): SPEC.md
  * ACC.GRAD bounds max and sum by γ_{m−1}·Σ|dy| over an input's m contributions, for float32 additions in any order
  * (ACC.MODEL), and avg by γ_{m+2}·Σ|dy/D| + 2m·η, which also covers rounding D to float32 and one float32 division
  * per output. Lp (lp.ts) accumulates in an f64 buffer `acc` and `narrow` rounds it to float32 in place.
  * Max uses the indices of a forward run (the same MAX.SELECT winner). bwdSum walks each window with walk.ts.
  */
 import {
-  countD, countH, countW, dilD, dilH, dilW, divisorAt, factorD, factorH, factorW, firstD, firstH, firstW, inH, inPlane,
-  inW, kerW, outD, outH, outPlane, outW, padW, selectPlane, strW, tab, xb, xs, yb, ys,
+  countD, countH, countW, dilD, dilH, dilW, divisorAt, factorD, factorH, factorW, firstD, firstH, firstW, inH,
+  inPlane, inW, kerW, outD, outH, outPlane, outW, padW, selectPlane, strW, tab, xb, xs, yb, ys,
 } from './state';
 import { ShareTap, windowAt } from './walk';
 
@@ -150,11 +151,31 @@ export function narrow(acc: usize, count: i32): void {
   }
 }
 
+// How bwdSumRows initialises dx (only their size is read): Zeroed, the host zeroed it and every contribution is
+// added; FirstTouch (the host's choice: kernels/wasm/geometry.ts sumRowsFirstTouch), the windows reach the rows of a
+// plane in increasing order, so a row's first contribution is stored, not added, and the rows no window holds
+// (before the first window, in a stride's gaps, after the last) are zeroed as the walk passes them.
+type Zeroed = u8;
+type FirstTouch = u16;
+// FirstTouch: the rows of the current plane initialised so far (stored or zeroed), [0, rowsDone).
+let rowsDone: i32 = 0;
+
+/** Zeroes rows [from, to) of the plane at dxp. */
+@inline function zeroRows(dxp: usize, from: i32, to: i32): void {
+  if (to > from) memory.fill(dxp + (<usize>(from * inW) << 2), 0, <usize>((to - from) * inW) << 2);
+}
+
+/** Ends a plane of bwdSumRows (FirstTouch): zeroes the rows after the last window's. */
+@inline function endPlane<FT>(dxp: usize): void {
+  if (sizeof<FT>() == 2) zeroRows(dxp, rowsDone, inH);
+}
+
 /**
  * Adds the scratch row t (inW floats) to every in-bounds input row of output row (od, oh)'s windows (depth, then
- * height), 4 columns at a time: the row-wise second half of bwdSumRows and sumRowsGather.
+ * height), 4 columns at a time, or (FirstTouch) stores it into a row no window reached before: the row-wise second
+ * half of bwdSumRows and sumRowsGather.
  */
-@inline function addRowToWindowRows(dxp: usize, t: usize, od: i32, oh: i32): void {
+@inline function addRowToWindowRows<FT>(dxp: usize, t: usize, od: i32, oh: i32): void {
   const W = inW;
   const d0 = tab(firstD, od);
   const nd = tab(countD, od);
@@ -163,8 +184,17 @@ export function narrow(acc: usize, count: i32): void {
   for (let i = 0; i < nd; i++) {
     const rowD = (d0 + i * dilD) * inH + h0;
     for (let j = 0; j < nh; j++) {
-      const row = dxp + (<usize>((rowD + j * dilH) * W) << 2);
+      const rr = rowD + j * dilH;
+      const row = dxp + (<usize>(rr * W) << 2);
       let w = 0;
+      if (sizeof<FT>() == 2 && rr >= rowsDone) {
+        zeroRows(dxp, rowsDone, rr);
+        // (A vector loop, not memory.copy: on 35-float rows the copy's call cost more than the zeroing it saves.)
+        for (; w + 4 <= W; w += 4) v128.store(row + (<usize>w << 2), v128.load(t + (<usize>w << 2)));
+        for (; w < W; w++) store<f32>(row + (<usize>w << 2), load<f32>(t + (<usize>w << 2)));
+        rowsDone = rr + 1;
+        continue;
+      }
       for (; w + 4 <= W; w += 4) {
         const o = <usize>w << 2;
         v128.store(row + o, f32x4.add(v128.load(row + o), v128.load(t + o)));
@@ -182,10 +212,12 @@ export function narrow(acc: usize, count: i32): void {
  * spread along the width into a scratch row `t` of inW floats (each output's in-bounds taps), then that row is
  * added, 4 columns at a time, to every in-bounds input row of the row's windows. Every contribution to an input
  * element is added once, in float32: a summation tree in any order, within ACC.GRAD. `global`: one window over
- * the whole plane (the plane is filled with its share).
+ * the whole plane (the plane is filled with its share). firstTouch = 1: dx needs no zeroing (FirstTouch above);
+ * else the host zeroed it.
  */
 export function bwdSumRows(
   planes: i32, dy: usize, dx: usize, t: usize, avg: i32, useOverride: i32, overrideDivisor: f64, global: i32,
+  firstTouch: i32,
 ): void {
   const over = <f32>overrideDivisor;
   const W = inW;
@@ -205,13 +237,19 @@ export function bwdSumRows(
     return;
   }
   if (strW <= 2 && dilW == 1 && (useOverride || divisorsExact32())) {
-    if (strW == 1) sumRowsGather<Stride1>(planes, dy, dx, t, avg, useOverride, over);
-    else sumRowsGather<Stride2>(planes, dy, dx, t, avg, useOverride, over);
+    if (firstTouch) {
+      if (strW == 1) sumRowsGather<Stride1, FirstTouch>(planes, dy, dx, t, avg, useOverride, over);
+      else sumRowsGather<Stride2, FirstTouch>(planes, dy, dx, t, avg, useOverride, over);
+    } else {
+      if (strW == 1) sumRowsGather<Stride1, Zeroed>(planes, dy, dx, t, avg, useOverride, over);
+      else sumRowsGather<Stride2, Zeroed>(planes, dy, dx, t, avg, useOverride, over);
+    }
     return;
   }
   for (let pl = 0; pl < planes; pl++) {
     const dxp = dx + ((<usize>pl * <usize>inPlane) << 2);
     let at = dy + ((<usize>pl * <usize>outPlane) << 2);
+    rowsDone = 0;
     for (let od = 0; od < outD; od++) {
       for (let oh = 0; oh < outH; oh++) {
         let w = 0;
@@ -228,9 +266,11 @@ export function bwdSumRows(
             p += tap;
           }
         }
-        addRowToWindowRows(dxp, t, od, oh);
+        if (firstTouch) addRowToWindowRows<FirstTouch>(dxp, t, od, oh);
+        else addRowToWindowRows<Zeroed>(dxp, t, od, oh);
       }
     }
+    if (firstTouch) endPlane<FirstTouch>(dxp);
   }
 }
 
@@ -258,7 +298,7 @@ type Stride2 = u16;
  * output is), K loads per 4 columns. The row is then added to the window's input rows, as the scalar path does.
  * Any order of the float32 additions is within ACC.GRAD.
  */
-function sumRowsGather<ST>(planes: i32, dy: usize, dx: usize, t: usize, avg: i32, useOverride: i32, over: f32): void {
+function sumRowsGather<ST, FT>(planes: i32, dy: usize, dx: usize, t: usize, avg: i32, useOverride: i32, over: f32): void {
   const W = inW;
   const K = kerW;
   const S = <i32>sizeof<ST>(); // folds at compile time: no stride test in the loops
@@ -275,6 +315,7 @@ function sumRowsGather<ST>(planes: i32, dy: usize, dx: usize, t: usize, avg: i32
   for (let pl = 0; pl < planes; pl++) {
     const dxp = dx + ((<usize>pl * <usize>inPlane) << 2);
     let at = dy + ((<usize>pl * <usize>outPlane) << 2);
+    rowsDone = 0;
     for (let od = 0; od < outD; od++) {
       for (let oh = 0; oh < outH; oh++) {
         const fdh = <f32>(tab(factorD, od) * tab(factorH, oh));
@@ -320,8 +361,9 @@ function sumRowsGather<ST>(planes: i32, dy: usize, dx: usize, t: usize, avg: i32
           }
           store<f32>(t + (<usize>c << 2), s);
         }
-        addRowToWindowRows(dxp, t, od, oh);
+        addRowToWindowRows<FT>(dxp, t, od, oh);
       }
     }
+    endPlane<FT>(dxp);
   }
 }
