@@ -373,6 +373,11 @@ describe('wasm: the fused rows walk at its edges (widths around the group of 4, 
   }
 });
 
+/** A k × k window, stride s, on an h × w plane: the cases on planes over 4096 floats below. */
+interface PlaneCase { name: string; k: number; s: number; pads: [number, number, number, number]; ceil: boolean; h: number; w: number }
+const squareWindow = (cs: PlaneCase): Omit<GeometryCase, 'name' | 'spatial'> =>
+  ({ kernel: [cs.k, cs.k], strides: [cs.s, cs.s], dilations: [1, 1], pads: cs.pads, ceilMode: cs.ceil });
+
 describe('wasm: the fused rows walk on planes past the strip kernel (more than 4096 floats)', () => {
   // The strip kernel takes kernel-3 windows on planes up to 4096 floats; larger planes take the fused walk, and a
   // kernel 3 stride 2 output row whose first window row the ring holds runs its plain groups in one written-out
@@ -380,7 +385,7 @@ describe('wasm: the fused rows walk on planes past the strip kernel (more than 4
   // column of chosen rows, one per plane (plane c has it in column c), so that a column the NaN test misses shows
   // up as a vector result where the reference has the NaN. Sums and avg run the same walk.
   const valuesOnly = createWasmBackend({ indices: false });
-  const cases: { name: string; k: number; s: number; pads: [number, number, number, number]; ceil: boolean; h: number; w: number }[] = [
+  const cases: PlaneCase[] = [
     // out 33 × 34: groups of 4 from column 1, the last group moved back (vHi = 34 with the right pad).
     { name: 'k3 s2 p1 (the stem)', k: 3, s: 2, pads: [1, 1, 1, 1], ceil: false, h: 66, w: 68 },
     // no padding, out 32 × 32: the plain groups run to the row's end with no masked group after them, so the last
@@ -399,7 +404,7 @@ describe('wasm: the fused rows walk on planes past the strip kernel (more than 4
       const plane = cs.h * cs.w;
       const shape = [1, cs.w, cs.h, cs.w];
       const count = product(shape);
-      const geometry = { kernel: [cs.k, cs.k], strides: [cs.s, cs.s], dilations: [1, 1], pads: cs.pads, ceilMode: cs.ceil };
+      const geometry = squareWindow(cs);
       const g = poolGeometry(makeSpec(geometry, MAX), shape);
       expect(forwardPath(g, geometry3(makeSpec(geometry, MAX), g))).toBe('rows');
       const checkAll = async (x: Tensor, where: string): Promise<void> => {
@@ -429,7 +434,7 @@ describe('wasm: sum, avg and lp backward on planes over 4096 floats (dx initiali
   // On such planes bwdSumRows stores each input row's first contribution and zeroes the rows no window holds
   // (kernels/wasm/geometry.ts sumRowsFirstTouch); the host zeroes nothing. Each case runs after a max backward on
   // the same shape, so a row the kernel fails to write still holds that call's values.
-  const cases: { name: string; k: number; s: number; pads: [number, number, number, number]; ceil: boolean; h: number; w: number }[] = [
+  const cases: PlaneCase[] = [
     { name: 'k3 s2 p1 (the stem)', k: 3, s: 2, pads: [1, 1, 1, 1], ceil: false, h: 66, w: 68 },
     // stride over the window: a row and a column out of every three in no window (gaps), and the last rows too.
     { name: 'k2 s3 (gaps)', k: 2, s: 3, pads: [0, 0, 0, 0], ceil: false, h: 71, w: 64 },
@@ -443,7 +448,7 @@ describe('wasm: sum, avg and lp backward on planes over 4096 floats (dx initiali
     it(`${cs.name}, ${cs.h}×${cs.w}`, async () => {
       const b = backends.get('auto')!;
       const shape = [1, 2, cs.h, cs.w];
-      const geometry = { kernel: [cs.k, cs.k], strides: [cs.s, cs.s], dilations: [1, 1], pads: cs.pads, ceilMode: cs.ceil };
+      const geometry = squareWindow(cs);
       const x: Tensor = { shape, data: values('mixed', product(shape), 90) };
       const outShape = poolGeometry(makeSpec(geometry, MAX), shape).outShape;
       // (Lp p = 2's factored gradient runs the same kernel; its high-precision reference is slow, so on one case.)
