@@ -10,7 +10,7 @@
  *   at a time (stride 1: one unaligned load per tap; stride 2: two loads and an even-lane shuffle; other strides:
  *   four scalar loads); the border and tail columns run scalar over the tables' in-bounds taps, so padding is
  *   never a tap. The specialised windows (kernel 3 stride 2, kernel 2 stride 2, kernel 3 stride 1, dilation 1;
- *   hGroup) run every column in groups of 4, border groups masked (an out-of-row column is −∞ for max, 0 for sums):
+ *   hCore) run every column in groups of 4, border groups masked (an out-of-row column is −∞ for max, 0 for sums):
  *   on small planes the scalar border columns cost as much as the vector ones.
  * - The H rows live in a small ring of R rows (R = the window's row span, or its depth span times the plane's
  *   rows for rank 3, so no two rows of one window share a slot); a tag per slot says which input row it holds,
@@ -264,27 +264,25 @@ type Masked = u16;
   return sizeof<R>() == 4 ? acc : nan;
 }
 
-/** hCore for a row of its own (hRowGroups): returns the NaN sum's lanes (max). */
-@inline function hGroup<R, HS, M>(xr: usize, rq: i32, ow: i32, hv: usize, hi: usize): v128 {
-  return hCore<R, HS, M>(xr, rq, ow, padW, i32x4.add(i32x4.splat(rq - padW), colPattern<HS>()), hv, hi);
-}
-
 /**
- * The H outputs [0, end) of one row through hGroup: groups of 4, plain inside [vLo, vHi), masked outside; the
+ * The H outputs [0, end) of one row through hCore: groups of 4, plain inside [vLo, vHi), masked outside; the
  * last group moved back to end at `end` (it recomputes a few columns, identically), or, when end < 4, one group
  * whose extra lanes land in the row's slack. Returns 1 when a NaN was read.
  */
 function hRowGroups<R, HS>(xr: usize, rq: i32, hv: usize, hi: usize, end: i32): i32 {
+  // hCore's return for max is the NaN lanes (for sums its values, unused here).
+  const pw = padW;
+  const colRow = i32x4.add(i32x4.splat(rq - pw), colPattern<HS>());
   let nan = f32x4.splat(0);
   const head = min((vLo + 3) & ~3, end);
   let ow = 0;
-  for (; ow < head; ow += 4) nan = f32x4.add(nan, hGroup<R, HS, Masked>(xr, rq, ow, hv, hi));
-  for (; ow + 4 <= vHi; ow += 4) nan = f32x4.add(nan, hGroup<R, HS, Plain>(xr, rq, ow, hv, hi));
+  for (; ow < head; ow += 4) nan = f32x4.add(nan, hCore<R, HS, Masked>(xr, rq, ow, pw, colRow, hv, hi));
+  for (; ow + 4 <= vHi; ow += 4) nan = f32x4.add(nan, hCore<R, HS, Plain>(xr, rq, ow, pw, colRow, hv, hi));
   for (; ow < end; ow += 4) {
     const g = ow + 4 > end && end >= 4 ? end - 4 : ow;
     // (Flat mode's rows are a whole plane: its moved-back group lies inside [vLo, vHi) and must not be masked.)
-    if (g >= vLo && g + 4 <= vHi) nan = f32x4.add(nan, hGroup<R, HS, Plain>(xr, rq, g, hv, hi));
-    else nan = f32x4.add(nan, hGroup<R, HS, Masked>(xr, rq, g, hv, hi));
+    if (g >= vLo && g + 4 <= vHi) nan = f32x4.add(nan, hCore<R, HS, Plain>(xr, rq, g, pw, colRow, hv, hi));
+    else nan = f32x4.add(nan, hCore<R, HS, Masked>(xr, rq, g, pw, colRow, hv, hi));
   }
   return sizeof<R>() == 4 ? 0 : i32(v128.any_true(f32x4.ne(nan, nan)));
 }
@@ -929,7 +927,7 @@ let sIdx: v128 = i32x4.splat(0);
 /**
  * One H group (4 output columns from input column c, address a) of one row (plane index rq of its first
  * element) for kernel 3, stride 1 or 2: returns the values (first maximum of the row's taps, or their sum) and
- * sets sIdx to the winners' plane indices (cb: the lanes' first taps' plane indices). Masked lanes as hGroup (ld).
+ * sets sIdx to the winners' plane indices (cb: the lanes' first taps' plane indices). Masked lanes as hCore (ld).
  */
 @inline function stripH<R, HS, M>(a: usize, c: i32, rq: i32, cb: v128): v128 {
   let t0: v128;
