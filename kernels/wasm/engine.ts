@@ -97,6 +97,15 @@ function rowsMax(c: WasmCase): boolean {
   return c.spec.kind === 'max' && !c.cl && c.path === 'rows';
 }
 
+/**
+ * Whether the sum backward writes every element of dx itself, so that the host zeroes nothing: on contiguous
+ * planes (bwdSumRows) with one window over the whole plane, or where it initialises the rows itself
+ * (geometry.ts sumRowsFirstTouch).
+ */
+function sumRowsWritesDx(c: WasmCase): boolean {
+  return !c.cl && (c.g3.global || sumRowsFirstTouch(c.g3));
+}
+
 /** The refusal for a plan beyond the memory bound, or undefined when it fits. */
 export function boundProblem(plan: MemoryPlan, limit: number, what: string): string | undefined {
   return plan.end > limit
@@ -283,11 +292,9 @@ export class Engine {
       if (!k.lpGradScale(plan.dy, plan.y, plan.g, n * chunk.unitOut)) return false;
       a = plan.g;
     }
-    // (A global sum writes every element of dx, and bwdSumRows may initialise it itself: no zeroing then.)
-    const firstTouch = !cl && sumRowsFirstTouch(c.g3);
-    if (!(firstTouch || (!cl && c.g3.global))) this.mem.f32.fill(0, plan.acc >> 2, (plan.acc >> 2) + xCount);
+    if (!sumRowsWritesDx(c)) this.mem.f32.fill(0, plan.acc >> 2, (plan.acc >> 2) + xCount);
     if (cl) k.bwdSum(cl, n, C, a, plan.acc, 0, 0, 0);
-    else k.bwdSumRows(n * C, a, plan.acc, plan.scratch, 0, 0, 0, c.g3.global ? 1 : 0, firstTouch ? 1 : 0);
+    else k.bwdSumRows(n * C, a, plan.acc, plan.scratch, 0, 0, 0, c.g3.global ? 1 : 0, sumRowsFirstTouch(c.g3) ? 1 : 0);
     k.lpGradApply(plan.acc, plan.x, xCount, spec.p!);
     return true;
   }
@@ -367,10 +374,7 @@ export class Engine {
     }
     if (spec.kind === 'lp' && (spec.p === 1 || spec.p === 2) && this.lpFactored(c, plan, n)) return;
     if (spec.kind === 'lp') this.mem.f64.fill(0, plan.acc >> 3, (plan.acc >> 3) + xCount);
-    // (A global sum or avg writes every element of dx, and bwdSumRows may initialise it itself: no zeroing then.)
-    else if (!((spec.kind === 'sum' || spec.kind === 'avg') && !cl && (c.g3.global || sumRowsFirstTouch(c.g3)))) {
-      this.mem.f32.fill(0, plan.acc >> 2, (plan.acc >> 2) + xCount);
-    }
+    else if (!((spec.kind === 'sum' || spec.kind === 'avg') && sumRowsWritesDx(c))) this.mem.f32.fill(0, plan.acc >> 2, (plan.acc >> 2) + xCount);
     switch (spec.kind) {
       case 'max': {
         // GRAD.MAX: the forward's MAX.SELECT indices, then dx[index] += dy; a unit's windows stay in its own dx.

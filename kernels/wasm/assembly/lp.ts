@@ -24,19 +24,12 @@ export function lpSafe(x: usize, count: i32, lo: f32, hi: f32, squareTo: usize):
   const hiv = f32x4.splat(hi);
   let bad = f32x4.splat(0);
   let i = 0;
-  if (squareTo != 0) {
-    for (; i + 4 <= count; i += 4) {
-      const o = <usize>i << 2;
-      const v = v128.load(x + o);
-      v128.store(squareTo + o, f32x4.mul(v, v));
-      const a = f32x4.abs(v);
-      bad = v128.or(bad, v128.or(v128.and(f32x4.gt(a, zero), f32x4.lt(a, lov)), f32x4.gt(a, hiv)));
-    }
-  } else {
-    for (; i + 4 <= count; i += 4) {
-      const a = f32x4.abs(v128.load(x + (<usize>i << 2)));
-      bad = v128.or(bad, v128.or(v128.and(f32x4.gt(a, zero), f32x4.lt(a, lov)), f32x4.gt(a, hiv)));
-    }
+  for (; i + 4 <= count; i += 4) {
+    const o = <usize>i << 2;
+    const v = v128.load(x + o);
+    if (squareTo != 0) v128.store(squareTo + o, f32x4.mul(v, v));
+    const a = f32x4.abs(v);
+    bad = v128.or(bad, v128.or(v128.and(f32x4.gt(a, zero), f32x4.lt(a, lov)), f32x4.gt(a, hiv)));
   }
   if (v128.any_true(bad)) return 0;
   for (; i < count; i++) {
