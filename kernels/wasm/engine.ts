@@ -314,7 +314,7 @@ export class Engine {
           plan.ring, g3.ringRows, g3.windowRows, g3.vLo, g3.vHi, g3.flatRows ? 1 : 0, seq);
         break;
       case 'global': k.fwdGlobal(kind, planes, plan.x, plan.y, ix); break;
-      case 'channels': k.fwdChannelsLast(vectorKind, n, C, plan.x, plan.y, ix); break;
+      case 'channels': k.fwdChannelsLast(vectorKind, n, C, plan.x, plan.y, ix, plan.ring, g3.ringRows); break;
       case 'scalar': k.fwdScalar(kind, cl, n, C, plan.x, plan.y, ix); break;
     }
     if (spec.kind === 'avg') k.avgDivide(cl, n, C, plan.y, plan.div);

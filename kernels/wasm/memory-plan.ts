@@ -69,6 +69,15 @@ export function planMemory(
       plan.ring = take(ringBytes);
       if (threads > 1) plan.ring2 = take(ringBytes);
     }
+    if (path === 'channels') {
+      // kernels/wasm/assembly/channels.ts fwdChannelsLast: ring slots of one output row's channels (values, and
+      // indices for max), a tag and a NaN flag per slot, a slot offset per window row.
+      const g3 = geometry3(spec, g, false);
+      const slot = Math.ceil(g3.outSize[2] * g.channels / 4) * 16;
+      const ringBytes = g3.ringRows * slot * (spec.kind === 'max' ? 2 : 1) + 8 * g3.ringRows + 4 * g3.windowRows;
+      plan.ring = take(ringBytes);
+      if (threads > 1) plan.ring2 = take(ringBytes);
+    }
   }
   if (backward) {
     plan.dy = take(4 * yCount);

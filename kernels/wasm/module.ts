@@ -20,7 +20,7 @@ export interface Kernels {
     dD: number, dH: number, dW: number, kW: number, sW: number, pW: number, tables: number): void;
   fwdScalar(kind: number, cl: number, N: number, C: number, x: number, y: number, ix: number): void;
   fwdRows(kind: number, planes: number, x: number, y: number, ix: number, ring: number, R: number, rows: number, lo: number, hi: number, flat: number, sequential: number): void;
-  fwdChannelsLast(kind: number, N: number, C: number, x: number, y: number, ix: number): void;
+  fwdChannelsLast(kind: number, N: number, C: number, x: number, y: number, ix: number, ring: number, R: number): void;
   fwdGlobal(kind: number, planes: number, x: number, y: number, ix: number): void;
   buildDivisors(div: number, useOverride: number, override: number): void;
   avgDivide(cl: number, N: number, C: number, y: number, div: number): void;

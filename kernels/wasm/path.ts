@@ -8,7 +8,7 @@ import { planesContiguous, type Geometry3 } from './geometry.js';
  * Forward algorithms (kernels/wasm/assembly/rows.ts, forward.ts):
  * - 'rows': contiguous planes, any geometry: row-first separable (an H pass per input row into a ring, a V pass
  *   per output row);
- * - 'channels': channels_last with 4 or more channels, vectorised along channels;
+ * - 'channels': channels_last with 4 or more channels, vectorised along channels: row-first separable, as 'rows';
  * - 'global': channels_first, one window covering each whole plane;
  * - 'scalar': one output at a time (any case).
  */

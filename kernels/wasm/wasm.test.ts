@@ -248,6 +248,13 @@ describe('wasm: NaN, ±0 and −∞ in every SIMD lane and tail position', () =>
     // block and a scalar channel.
     { name: 'channels_last four blocks', spec: makeSpec({ kernel: [2, 2], strides: [1, 1], dilations: [1, 1], pads: [1, 0, 0, 1], ceilMode: false }, MAX), shape: [1, 2, 2, 29], layout: 'channels_last', path: 'channels', auto: 'channels' },
     { name: 'channels_last lanes', spec: makeSpec({ kernel: [2, 2], strides: [1, 1], dilations: [1, 1], pads: [1, 0, 0, 1], ceilMode: false }, MAX), shape: [1, 2, 3, 13], layout: 'channels_last', path: 'channels', auto: 'channels' },
+    // channels_last rows walk (channels.ts): k3 s2 p1 over 7 × 6, out 4 × 3, so input rows 1, 3 and 5 are each
+    // reduced once into the ring and combined into two output rows (a NaN there must redo both); C = 5, one block
+    // and a scalar channel.
+    { name: 'channels_last ring rows k3 s2', spec: makeSpec({ kernel: [3, 3], strides: [2, 2], dilations: [1, 1], pads: [1, 1, 1, 1], ceilMode: false }, MAX), shape: [1, 7, 6, 5], layout: 'channels_last', path: 'channels', auto: 'channels' },
+    // channels_last rows walk in 3-D: windows over 2 depth slices (the ring holds 2 slices of rows), height
+    // dilation 2 with padding, C = 4.
+    { name: 'channels_last ring rows 3-D', spec: makeSpec({ kernel: [2, 2, 2], strides: [1, 2, 1], dilations: [1, 2, 1], pads: [0, 1, 0, 0, 1, 1], ceilMode: false }, MAX), shape: [1, 3, 5, 4, 4], layout: 'channels_last', path: 'channels', auto: 'channels' },
     // global: a plane of 19 = 4 vectors and a tail of 3.
     { name: 'global plane', spec: makeSpec(rank1(19, 1, 0), MAX), shape: [1, 2, 19], layout: 'channels_first', path: 'global', auto: 'global' },
   ];

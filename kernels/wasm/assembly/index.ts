@@ -4,7 +4,8 @@
  * parameters. Built by kernels/wasm/build.mjs into kernels/wasm/module.generated.ts.
  */
 export { heapBase, setGeometry, tableBytes } from './state';
-export { fwdChannelsLast, fwdGlobal, fwdScalar } from './forward';
+export { fwdGlobal, fwdScalar } from './forward';
+export { fwdChannelsLast } from './channels';
 export { bwdMaxPairs, fwdRows } from './rows';
 export { avgDivide, buildDivisors, lpMap, lpRoot } from './passes';
 export { bwdMax, bwdMaxPlanes, bwdSum, bwdSumRows, narrow } from './backward';

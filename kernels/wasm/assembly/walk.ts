@@ -20,8 +20,8 @@
  *                (GRAD.LP's x = 0 case).
  *
  * Users: scalar.ts (maxIndexAt, sumAt: every max/sum fallback and the scalar path), lp.ts (lpForward64, bwdLp),
- * backward.ts (bwdSum), research.ts (windowPositions). Not on it, on purpose: the vector kernels (rows.ts, forward.ts's
- * channelBlocks, research.ts's mixedRows, maxgrad.ts) keep vector state that a marker branch here cannot hold
+ * backward.ts (bwdSum), research.ts (windowPositions). Not on it, on purpose: the vector kernels (rows.ts, channels.ts's
+ * hBlocks, research.ts's mixedRows, maxgrad.ts) keep vector state that a marker branch here cannot hold
  * (AssemblyScript has no closures), and bwdSumRows' one-axis width spread, which measured slower through this
  * walk (its single-iteration depth and height loops stay in the code).
  */

@@ -1,0 +1,257 @@
+/**
+ * The channels_last forward kernel (4 adjacent channels per vector): every rank, stride, dilation and padding,
+ * C ≥ 4 channels (the C mod 4 trailing channels run scalar). Reducers: max with indices, max values only, sum.
+ *
+ * Row-first separable, as rows.ts is for contiguous planes, with the channels as the vector lanes:
+ * - H pass, once per input row that some window uses: for every output column, the reduction of the row's in-bounds
+ *   taps of that column (its first tap, then the others in order), for all channels, into a ring slot holding one
+ *   output row's worth (outW·C floats, and as many indices for max).
+ * - The ring has R slots (geometry.ts ringRows: the window's row span, or its depth span times the plane's rows for
+ *   rank 3, so no two rows of one window share a slot); a tag per slot says which input row it holds, so each row
+ *   is reduced once however many output rows use it.
+ * - V pass, once per output row: the window rows' slots in scan order (depth, then height), combined as whole
+ *   vectors along the row (an output row of channels_last data is outW·C contiguous floats).
+ * For the ResNet-50 stem's 3×3 stride-2 windows that is 2 H rows and a 3-row combine per output row instead of
+ * 9 taps per output: about half the loads, maxima and NaN sums.
+ *
+ * Max is exact and keeps scan order as in rows.ts: in a row, m = v > acc, acc = pmax(acc, v) (= m ? v : acc: ties,
+ * −0/+0 included, keep the earlier tap's bits) and idx = max_s(idx, m & q) (q, the plane index, grows with the tap);
+ * across rows the same step with the later row's indices, all larger. Comparisons ignore NaN, so the H pass also
+ * sums every value it reads (f32x4.add: NaN is absorbing; ∞ − ∞ only costs a needless redo) and flags its slot;
+ * an output row whose window rows include a flagged slot is recomputed by the scalar MAX.SELECT (first NaN in scan
+ * order).
+ *
+ * Sums accumulate in float32: k − 1 additions per row, then one per further row, a summation tree over the
+ * window's n terms; SPEC.md ACC.MODEL allows any order or tree and ACC.SUM's γ_{n−1}·Σ|v| bound covers it.
+ */
+import {
+  countD, countH, countW, dilD, dilH, dilW, firstD, firstH, firstW, inH, inPlane, inW, outD, outH, outPlane, outW, tab,
+} from './state';
+import { KIND_MAX_VALUES } from './rows';
+import { KIND_MAX, maxStore, planeScalar } from './scalar';
+
+// Reducer markers (only their size is read): max with indices, max values only (indices are written only for an
+// output row a NaN sent to the scalar rule), sum; and how many 4-channel blocks an H step takes.
+type MaxCh = u8;
+type MaxValCh = u16;
+type SumCh = u32;
+type OneBlock = u8;
+type TwoBlocks = u16;
+type FourBlocks = u32;
+
+/**
+ * Output row (od, oh) of the vectorised channels by the scalar MAX.SELECT (first NaN, else first maximum, in scan
+ * order): the rows walk takes it for an output row whose window rows held a NaN.
+ */
+function maxRowScalar(xn: usize, S: i32, blocks: i32, od: i32, oh: i32, yRow: usize, iRow: usize): void {
+  const vectorised = blocks << 2;
+  for (let ow = 0; ow < outW; ow++) {
+    for (let c = 0; c < vectorised; c++) {
+      const at = (<usize>ow * <usize>S + <usize>c) << 2;
+      maxStore(xn + (<usize>c << 2), S, od, oh, ow, yRow + at, iRow + at);
+    }
+  }
+}
+
+// The ring, set per call by fwdChannelsLast: values and indices slots (slotBytes apart), a tag and a NaN flag per
+// slot, and the current output row's window rows (slot byte offsets).
+let ringV: usize = 0;
+let ringI: usize = 0;
+let tags: usize = 0;
+let nanFlags: usize = 0;
+let rowOff: usize = 0;
+let slotBytes: usize = 0;
+let ringRows: i32 = 1;
+
+/**
+ * H step of nb = 1, 2 or 4 blocks of one output column: the nw taps from src (tapStep bytes apart, plane indices
+ * q, q + dilW, …) into the slot at dv (and di). Returns nan plus every value read (max), or nan (sum).
+ */
+@inline function hBlocks<R, B>(src: usize, tapStep: usize, nw: i32, q: i32, dv: usize, di: usize, nan: v128): v128 {
+  const nb = <i32>sizeof<B>();
+  let a0 = v128.load(src);
+  let a1 = nb > 1 ? v128.load(src, 16) : a0;
+  let a2 = nb > 2 ? v128.load(src, 32) : a0;
+  let a3 = nb > 2 ? v128.load(src, 48) : a0;
+  let i0 = i32x4.splat(q);
+  let i1 = i0;
+  let i2 = i0;
+  let i3 = i0;
+  if (sizeof<R>() != 4) {
+    if (nb == 1) nan = f32x4.add(nan, a0);
+    else if (nb == 2) nan = f32x4.add(nan, f32x4.add(a0, a1));
+    else nan = f32x4.add(nan, f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3)));
+  }
+  let p = src;
+  for (let k = 1; k < nw; k++) {
+    p += tapStep;
+    q += dilW;
+    const v0 = v128.load(p);
+    const v1 = nb > 1 ? v128.load(p, 16) : v0;
+    const v2 = nb > 2 ? v128.load(p, 32) : v0;
+    const v3 = nb > 2 ? v128.load(p, 48) : v0;
+    if (sizeof<R>() == 4) {
+      a0 = f32x4.add(a0, v0);
+      if (nb > 1) a1 = f32x4.add(a1, v1);
+      if (nb > 2) { a2 = f32x4.add(a2, v2); a3 = f32x4.add(a3, v3); }
+    } else {
+      if (sizeof<R>() == 1) {
+        const qs = i32x4.splat(q);
+        i0 = i32x4.max_s(i0, v128.and(f32x4.gt(v0, a0), qs));
+        if (nb > 1) i1 = i32x4.max_s(i1, v128.and(f32x4.gt(v1, a1), qs));
+        if (nb > 2) {
+          i2 = i32x4.max_s(i2, v128.and(f32x4.gt(v2, a2), qs));
+          i3 = i32x4.max_s(i3, v128.and(f32x4.gt(v3, a3), qs));
+        }
+      }
+      a0 = f32x4.pmax(a0, v0);
+      if (nb > 1) a1 = f32x4.pmax(a1, v1);
+      if (nb > 2) { a2 = f32x4.pmax(a2, v2); a3 = f32x4.pmax(a3, v3); }
+      if (nb == 1) nan = f32x4.add(nan, v0);
+      else if (nb == 2) nan = f32x4.add(nan, f32x4.add(v0, v1));
+      else nan = f32x4.add(nan, f32x4.add(f32x4.add(v0, v1), f32x4.add(v2, v3)));
+    }
+  }
+  v128.store(dv, a0);
+  if (nb > 1) v128.store(dv, a1, 16);
+  if (nb > 2) { v128.store(dv, a2, 32); v128.store(dv, a3, 48); }
+  if (sizeof<R>() == 1) {
+    v128.store(di, i0);
+    if (nb > 1) v128.store(di, i1, 16);
+    if (nb > 2) { v128.store(di, i2, 32); v128.store(di, i3, 48); }
+  }
+  return nan;
+}
+
+/** H pass of input row rr (at xr, C = S channels per position, `blocks` blocks) into the slot at offset `off`. Returns 1 when a NaN was read. */
+function hRow<R>(xr: usize, rr: i32, S: i32, blocks: i32, off: usize): i32 {
+  const step = <usize>S << 2;
+  const tapStep = <usize>dilW * step;
+  const rq = rr * inW;
+  const dv0 = ringV + off;
+  const di0 = ringI + off;
+  let nan = f32x4.splat(0);
+  for (let ow = 0; ow < outW; ow++) {
+    const w0 = tab(firstW, ow);
+    const nw = tab(countW, ow);
+    const src = xr + <usize>w0 * step;
+    const at = <usize>ow * step;
+    const q = rq + w0;
+    let b = 0;
+    for (; b + 4 <= blocks; b += 4) {
+      const o = <usize>b << 4;
+      nan = hBlocks<R, FourBlocks>(src + o, tapStep, nw, q, dv0 + at + o, di0 + at + o, nan);
+    }
+    if (b + 2 <= blocks) {
+      const o = <usize>b << 4;
+      nan = hBlocks<R, TwoBlocks>(src + o, tapStep, nw, q, dv0 + at + o, di0 + at + o, nan);
+      b += 2;
+    }
+    if (b < blocks) {
+      const o = <usize>b << 4;
+      nan = hBlocks<R, OneBlock>(src + o, tapStep, nw, q, dv0 + at + o, di0 + at + o, nan);
+    }
+  }
+  return sizeof<R>() == 4 ? 0 : i32(v128.any_true(f32x4.ne(nan, nan)));
+}
+
+/** One V step: ring row at byte offset r combined into acc (and idx). */
+@inline function vStep<R>(acc: v128, r: usize): v128 {
+  const v = v128.load(ringV + r);
+  return sizeof<R>() == 4 ? f32x4.add(acc, v) : f32x4.pmax(acc, v);
+}
+
+/** V pass of one output row: the n slots at rowOff[0..n) in scan order, `vectors` whole vectors, into y (and ix). */
+function vRow<R>(n: i32, vectors: i32, yp: usize, ip: usize): void {
+  const r0 = <usize>load<i32>(rowOff);
+  const r1 = n > 1 ? <usize>load<i32>(rowOff, 4) : r0;
+  const r2 = n > 2 ? <usize>load<i32>(rowOff, 8) : r0;
+  const end = <usize>vectors << 4;
+  for (let o: usize = 0; o < end; o += 16) {
+    let acc = v128.load(ringV + r0 + o);
+    let idx = sizeof<R>() == 1 ? v128.load(ringI + r0 + o) : acc;
+    if (n > 1) {
+      if (sizeof<R>() == 1) idx = i32x4.max_s(idx, v128.and(f32x4.gt(v128.load(ringV + r1 + o), acc), v128.load(ringI + r1 + o)));
+      acc = vStep<R>(acc, r1 + o);
+      if (n > 2) {
+        if (sizeof<R>() == 1) idx = i32x4.max_s(idx, v128.and(f32x4.gt(v128.load(ringV + r2 + o), acc), v128.load(ringI + r2 + o)));
+        acc = vStep<R>(acc, r2 + o);
+        for (let j = 3; j < n; j++) {
+          const r = <usize>load<i32>(rowOff + (<usize>j << 2)) + o;
+          if (sizeof<R>() == 1) idx = i32x4.max_s(idx, v128.and(f32x4.gt(v128.load(ringV + r), acc), v128.load(ringI + r)));
+          acc = vStep<R>(acc, r);
+        }
+      }
+    }
+    v128.store(yp + o, acc);
+    if (sizeof<R>() == 1) v128.store(ip + o, idx);
+  }
+}
+
+/** channels_last, one batch item at xn (C = S channels, `blocks` of them vectorised): the rows walk. */
+function channelsItem<R>(xn: usize, S: i32, blocks: i32, yn: usize, iN: usize): void {
+  const slots = ringRows;
+  for (let t = 0; t < slots; t++) store<i32>(tags + (<usize>t << 2), -1);
+  const rowStep = <usize>inW * <usize>S << 2;
+  const outRowBytes = <usize>outW * <usize>S << 2;
+  // Whole vectors along an output row: the C mod 4 trailing channels' lanes carry ring garbage that the scalar
+  // tail overwrites (fwdChannelsLast), and the last vector may end up to 3 floats past the row (SLACK).
+  const vectors = (outW * S + 3) >> 2;
+  let o: usize = 0;
+  for (let od = 0; od < outD; od++) {
+    const d0 = tab(firstD, od);
+    const nd = tab(countD, od);
+    for (let oh = 0; oh < outH; oh++) {
+      const h0 = tab(firstH, oh);
+      const nh = tab(countH, oh);
+      let bad = 0;
+      let n = 0;
+      for (let i = 0; i < nd; i++) {
+        const rowD = (d0 + i * dilD) * inH + h0;
+        for (let j = 0; j < nh; j++) {
+          const rr = rowD + j * dilH;
+          const slot = rr % slots;
+          const tagAt = tags + (<usize>slot << 2);
+          const off = <usize>slot * slotBytes;
+          if (load<i32>(tagAt) != rr) {
+            store<i32>(nanFlags + (<usize>slot << 2), hRow<R>(xn + <usize>rr * rowStep, rr, S, blocks, off));
+            store<i32>(tagAt, rr);
+          }
+          bad |= load<i32>(nanFlags + (<usize>slot << 2));
+          store<i32>(rowOff + (<usize>n << 2), <i32>off);
+          n++;
+        }
+      }
+      if (bad) maxRowScalar(xn, S, blocks, od, oh, yn + o, iN + o);
+      else vRow<R>(n, vectors, yn + o, iN + o);
+      o += outRowBytes;
+    }
+  }
+}
+
+/**
+ * channels_last (kind KIND_MAX, KIND_MAX_VALUES or KIND_SUM), C ≥ 4: the rows walk per batch item, then the C mod 4
+ * trailing channels scalar. `ring`: R slots of ⌈outW·C/4⌉·16 bytes (twice for KIND_MAX: values, then indices),
+ * then R tags, R NaN flags and a slot offset per window row (kernels/wasm/memory-plan.ts).
+ */
+export function fwdChannelsLast(kind: i32, N: i32, C: i32, x: usize, y: usize, ix: usize, ring: usize, R: i32): void {
+  const blocks = C >> 2;
+  slotBytes = <usize>((outW * C + 3) >> 2) << 4;
+  ringRows = R;
+  ringV = ring;
+  ringI = ring + <usize>R * slotBytes;
+  tags = ring + <usize>R * slotBytes * (kind == KIND_MAX ? 2 : 1);
+  nanFlags = tags + (<usize>R << 2);
+  rowOff = nanFlags + (<usize>R << 2);
+  for (let n = 0; n < N; n++) {
+    const xn = x + ((<usize>n * <usize>inPlane * <usize>C) << 2);
+    const on = (<usize>n * <usize>outPlane * <usize>C) << 2;
+    if (kind == KIND_MAX) channelsItem<MaxCh>(xn, C, blocks, y + on, ix + on);
+    else if (kind == KIND_MAX_VALUES) channelsItem<MaxValCh>(xn, C, blocks, y + on, ix + on);
+    else channelsItem<SumCh>(xn, C, blocks, y + on, ix + on);
+    for (let c = blocks << 2; c < C; c++) {
+      const cOff = <usize>c << 2;
+      planeScalar(kind == KIND_MAX_VALUES ? KIND_MAX : kind, xn + cOff, C, y + on + cOff, ix + on + cOff, C);
+    }
+  }
+}
