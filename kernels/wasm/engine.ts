@@ -9,7 +9,7 @@ import type { PoolSpec } from '../../spec/contract.js';
 import type { PoolGeometry } from '../../spec/geometry.js';
 import { BackendError } from '../../spec/errors.js';
 import { chunking, WASM_CHUNK_BYTES, type Chunking } from './chunking.js';
-import { geometry3, planesContiguous, sumRowsFirstTouch, type Geometry3 } from './geometry.js';
+import { gatherGeometry, geometry3, planesContiguous, sumRowsFirstTouch, type GatherGeometry, type Geometry3 } from './geometry.js';
 import { planMemory, spareUnits, type MemoryPlan } from './memory-plan.js';
 import {
   KIND_MAX, KIND_MAX_VALUES, KIND_SUM, NAME, WASM_MAX_MEMORY_BYTES, WasmMemory, instantiateKernels, wasmModule, type Kernels,
@@ -34,6 +34,8 @@ export interface WasmCase {
   readonly C: number;
   readonly pairSequentialBytes: number;
   readonly threadMinBytes: number;
+  /** Sum, avg and lp backward on channels_last: the gather's geometry where it applies (geometry.ts gatherGeometry). */
+  readonly gather: GatherGeometry | undefined;
 }
 
 export interface CaseOptions {
@@ -88,7 +90,7 @@ function planAt(c: WasmCase, plan: MemoryPlan, u: number): MemoryPlan {
   return {
     ...plan,
     x: at(plan.x, 4, unitIn), y: at(plan.y, 4, unitOut), ix: at(plan.ix, 4, unitOut), dy: at(plan.dy, 4, unitOut),
-    acc: at(plan.acc, c.spec.kind === 'lp' ? 8 : 4, unitIn),
+    acc: at(plan.acc, c.spec.kind === 'lp' ? 8 : 4, unitIn), shares: at(plan.shares, 4, unitOut),
   };
 }
 
@@ -103,7 +105,7 @@ function rowsMax(c: WasmCase): boolean {
  * (geometry.ts sumRowsFirstTouch).
  */
 function sumRowsWritesDx(c: WasmCase): boolean {
-  return !c.cl && (c.g3.global || sumRowsFirstTouch(c.g3));
+  return c.gather !== undefined || (!c.cl && (c.g3.global || sumRowsFirstTouch(c.g3)));
 }
 
 /** The refusal for a plan beyond the memory bound, or undefined when it fits. */
@@ -175,6 +177,7 @@ export class Engine {
       spec, g, g3, path, plan, chunk, backward, indices: backward || options.indices !== false, cl, C: cl ? g.channels : 1,
       pairSequentialBytes: options.pairSequentialBytes ?? PAIR_SEQUENTIAL_BYTES,
       threadMinBytes: options.threadMinBytes ?? THREAD_MIN_BYTES,
+      gather: backward && spec.kind !== 'max' ? gatherGeometry(g) : undefined,
     };
   }
 
@@ -189,10 +192,30 @@ export class Engine {
     const [dD, dH, dW] = g3.dilation;
     this.geometryArgs = [d, h, w, oD, oH, oW, dD, dH, dW, g3.kernelW, g3.strideW, g3.padW, plan.tables];
     k.setGeometry(d, h, w, oD, oH, oW, dD, dH, dW, g3.kernelW, g3.strideW, g3.padW, plan.tables);
-    if (spec.kind === 'avg' && !c.backward) {
+    if (spec.kind === 'avg' && (!c.backward || c.gather)) {
       const override = spec.divisorOverride;
       k.buildDivisors(plan.div, override === undefined ? 0 : 1, override ?? 0);
     }
+    if (c.gather) this.mem.i32.set(c.gather.tables, plan.gatherTables >> 2);
+  }
+
+  /**
+   * dx (at plan.acc, every element written) = Σ over the windows holding each input of the share at `from(plan)`
+   * (dy, the avg shares, or lp's factor): the forward channels_last sum kernel over the share array with the
+   * gather's tables (geometry.ts gatherGeometry), the geometry set back after. `split`: whether the call may be
+   * split between two kernel threads (its share buffer must then be per unit, as planAt moves it).
+   */
+  private sumGather(c: WasmCase, plan: MemoryPlan, n: number, from: (p: MemoryPlan) => number, split: boolean): void {
+    const gg = c.gather!;
+    const [d, h, w] = gg.inSize;
+    const [oD, oH, oW] = gg.outSize;
+    const body = (kk: ThreadKernels, p: MemoryPlan, m: number): void => {
+      kk.setGeometry(d, h, w, oD, oH, oW, 1, 1, 1, 1, 1, 0, p.gatherTables);
+      kk.fwdChannelsLast(KIND_SUM, m, c.C, from(p), p.acc, p.acc, p.ring, gg.ringRows);
+      kk.setGeometry(...(this.geometryArgs as Parameters<Kernels['setGeometry']>));
+    };
+    if (split) this.splitRun(c, plan, n, body, false);
+    else body(this.kernels, plan, n);
   }
 
   /**
@@ -293,7 +316,9 @@ export class Engine {
       a = plan.g;
     }
     if (!sumRowsWritesDx(c)) this.mem.f32.fill(0, plan.acc >> 2, (plan.acc >> 2) + xCount);
-    if (cl) k.bwdSum(cl, n, C, a, plan.acc, 0, 0, 0);
+    // (Not split: lp's factor for p = 2 lies in plan.g, which planAt does not move.)
+    if (c.gather) this.sumGather(c, plan, n, () => a, false);
+    else if (cl) k.bwdSum(cl, n, C, a, plan.acc, 0, 0, 0);
     else k.bwdSumRows(n * C, a, plan.acc, plan.scratch, 0, 0, 0, c.g3.global ? 1 : 0, sumRowsFirstTouch(c.g3) ? 1 : 0);
     k.lpGradApply(plan.acc, plan.x, xCount, spec.p!);
     return true;
@@ -393,7 +418,14 @@ export class Engine {
         const override = spec.divisorOverride;
         const avg = spec.kind === 'avg' ? 1 : 0;
         const useOverride = override === undefined ? 0 : 1;
-        if (cl) k.bwdSum(cl, n, C, plan.dy, plan.acc, avg, useOverride, override ?? 0);
+        if (c.gather && avg) {
+          // The shares dy / D (one float32 division each, as bwdSum's), then the gather.
+          this.mem.f32.copyWithin(plan.shares >> 2, plan.dy >> 2, (plan.dy >> 2) + n * chunk.unitOut);
+          k.avgDivide(cl, n, C, plan.shares, plan.div);
+          this.sumGather(c, plan, n, (p) => p.shares, true);
+        } else if (c.gather) {
+          this.sumGather(c, plan, n, (p) => p.dy, true);
+        } else if (cl) k.bwdSum(cl, n, C, plan.dy, plan.acc, avg, useOverride, override ?? 0);
         else k.bwdSumRows(n * C, plan.dy, plan.acc, plan.scratch, avg, useOverride, override ?? 0, c.g3.global ? 1 : 0, sumRowsFirstTouch(c.g3) ? 1 : 0);
         break;
       }

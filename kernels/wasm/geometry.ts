@@ -113,3 +113,60 @@ export function planesContiguous(g: PoolGeometry): boolean {
 export function sumRowsFirstTouch(g3: Geometry3): boolean {
   return g3.inSize[0] === 1 && g3.dilation[1] === 1 && g3.inPlane > 4096;
 }
+
+/**
+ * The sum backward as a gather (channels_last, kernels/wasm/engine.ts): dx_i = Σ over the windows holding i of
+ * that window's share (GRAD.SUM, GRAD.AVG). With dilation 1 on every axis the windows holding input coordinate i
+ * along an axis are a contiguous run of outputs (window starts and ends never decrease with the output), so over
+ * the share array this is a sum pool whose window for input (d, h, w) is the product of those runs: the forward
+ * sum kernel runs it with these tables, the extents swapped. Order of accumulation is free (ACC.GRAD).
+ */
+export interface GatherGeometry {
+  /** The share array's extents (the pool's output), then dx's (the pool's input): the swapped roles. */
+  readonly inSize: readonly [number, number, number];
+  readonly outSize: readonly [number, number, number];
+  /** Per axis of dx: the first output whose window holds it, how many do, and a divisor factor of 1. */
+  readonly tables: Int32Array;
+  /** Ring rows for the forward kernel over these windows (as Geometry3.ringRows), and the most rows one holds. */
+  readonly ringRows: number;
+  readonly windowRows: number;
+}
+
+/**
+ * The gather's geometry, or undefined where it does not apply: contiguous planes (bwdSumRows' case), channel counts
+ * that are not a multiple of 4 (the forward kernel would store trailing lanes past a batch item's dx, where a second
+ * kernel thread may be writing), a dilation over 1 (the windows holding an input are then not a contiguous run), or
+ * an input no window holds (the gather would have to write zeros there).
+ */
+export function gatherGeometry(g: PoolGeometry): GatherGeometry | undefined {
+  const axes = axes3(g);
+  if (planesContiguous(g) || g.channels % 4 !== 0 || axes.some((a) => a.dilation !== 1)) return undefined;
+  const tables = new Int32Array(3 * axes.reduce((s, a) => s + a.size, 0));
+  const span: number[] = [];
+  let at = 0;
+  for (const a of axes) {
+    const first = tables.subarray(at, at + a.size).fill(-1);
+    const count = tables.subarray(at + a.size, at + 2 * a.size);
+    tables.subarray(at + 2 * a.size, at + 3 * a.size).fill(1);
+    for (let j = 0; j < a.out; j++) {
+      const win = axisWindow(a, j);
+      for (let t = win.tFirst; t < win.tEnd; t++) {
+        const i = win.start + t;
+        if (first[i]! < 0) first[i] = j;
+        count[i]!++;
+      }
+    }
+    if (count.some((n) => n === 0)) return undefined;
+    span.push(count.reduce((m, n) => Math.max(m, n), 0));
+    at += 3 * a.size;
+  }
+  const [d, h, w] = axes;
+  const [spanD, spanH] = span as [number, number, number];
+  return {
+    inSize: [d.out, h.out, w.out],
+    outSize: [d.size, h.size, w.size],
+    tables,
+    ringRows: spanD === 1 ? Math.min(spanH, h.out) : Math.min(spanD, d.out) * h.out,
+    windowRows: spanD * spanH,
+  };
+}

@@ -4,12 +4,14 @@
 import type { PoolSpec } from '../../spec/contract.js';
 import type { PoolGeometry } from '../../spec/geometry.js';
 import type { Chunking } from './chunking.js';
-import { geometry3, planesContiguous } from './geometry.js';
+import { gatherGeometry, geometry3, planesContiguous } from './geometry.js';
 import type { WasmPath } from './path.js';
 
 /** Byte offsets of one chunk's buffers; 0 for a buffer the call does not use. */
 export interface MemoryPlan {
   tables: number; x: number; y: number; ix: number; div: number; scratch: number; ring: number;
+  /** The channels_last sum backward's gather (geometry.ts gatherGeometry): its tables, and the avg shares dy / D. */
+  gatherTables: number; shares: number;
   /** The second kernel thread's ring (threads.ts), 0 with one thread. */
   ring2: number;
   /** Two kernel threads: y and ix for the lower half's last spareUnits() units (engine.ts splitRun). */
@@ -42,13 +44,15 @@ export function planMemory(
   };
   const xCount = chunk.size * chunk.unitIn;
   const yCount = chunk.size * chunk.unitOut;
-  const plan: MemoryPlan = { tables: 0, x: 0, y: 0, ix: 0, div: 0, scratch: 0, ring: 0, ring2: 0, spareY: 0, spareIx: 0, dy: 0, acc: 0, pw: 0, g: 0, end: 0 };
+  const plan: MemoryPlan = { tables: 0, x: 0, y: 0, ix: 0, div: 0, scratch: 0, ring: 0, gatherTables: 0, shares: 0, ring2: 0, spareY: 0, spareIx: 0, dy: 0, acc: 0, pw: 0, g: 0, end: 0 };
   plan.tables = take(12 * g.outSpatial.reduce((s, v) => s + v, 3 - g.rank));
   // The rows kernel's stride-2 loads may read 3 floats past x's last row (SLACK covers them).
   plan.x = take(4 * xCount);
   // A max backward runs the forward for its indices; an lp backward (p = 1, 2: kernels/wasm/assembly/lp.ts
   // lpGradScale) the float32 forward for y.
   const forwardBuffers = !backward || spec.kind === 'max' || spec.kind === 'lp';
+  // Ring bytes: the forward kernel's (rows, channels), or the larger of it and the gather's.
+  let ringBytes = 0;
   if (forwardBuffers) {
     plan.y = take(4 * yCount);
     if (spec.kind === 'max') plan.ix = take(4 * yCount);
@@ -65,18 +69,14 @@ export function planMemory(
       const g3 = geometry3(spec, g, false);
       const row = Math.ceil(g3.outSize[2] / 4) * 16;
       const values = g3.flatRows ? Math.ceil((g.inPlane / g3.strideW + 4) * 4 / 16) * 16 : g3.ringRows * row;
-      const ringBytes = values * (spec.kind === 'max' ? 2 : 1) + 4 * g3.ringRows + 4 * g3.windowRows;
-      plan.ring = take(ringBytes);
-      if (threads > 1) plan.ring2 = take(ringBytes);
+      ringBytes = values * (spec.kind === 'max' ? 2 : 1) + 4 * g3.ringRows + 4 * g3.windowRows;
     }
     if (path === 'channels') {
       // kernels/wasm/assembly/channels.ts fwdChannelsLast: ring slots of one output row's channels (values, and
       // indices for max), a tag and a NaN flag per slot, a slot offset per window row.
       const g3 = geometry3(spec, g, false);
       const slot = Math.ceil(g3.outSize[2] * g.channels / 4) * 16;
-      const ringBytes = g3.ringRows * slot * (spec.kind === 'max' ? 2 : 1) + 8 * g3.ringRows + 4 * g3.windowRows;
-      plan.ring = take(ringBytes);
-      if (threads > 1) plan.ring2 = take(ringBytes);
+      ringBytes = g3.ringRows * slot * (spec.kind === 'max' ? 2 : 1) + 8 * g3.ringRows + 4 * g3.windowRows;
     }
   }
   if (backward) {
@@ -92,6 +92,22 @@ export function planMemory(
       plan.pw = take(8 * xCount);
       plan.g = take(8 * xCount);
     }
+    const gather = spec.kind !== 'max' ? gatherGeometry(g) : undefined;
+    if (gather) {
+      // The forward channels_last kernel over the shares (kernels/wasm/assembly/channels.ts): its tables, its ring
+      // (slots of one dx row), for avg the shares dy / D and their divisors.
+      plan.gatherTables = take(4 * gather.tables.length);
+      const slot = Math.ceil(gather.outSize[2] * g.channels / 4) * 16;
+      ringBytes = Math.max(ringBytes, gather.ringRows * slot + 8 * gather.ringRows + 4 * gather.windowRows);
+      if (spec.kind === 'avg') {
+        plan.shares = take(4 * yCount);
+        plan.div = take(4 * g.outPlane);
+      }
+    }
+  }
+  if (ringBytes) {
+    plan.ring = take(ringBytes);
+    if (threads > 1) plan.ring2 = take(ringBytes);
   }
   plan.end = top;
   return plan;

@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Layout, PoolSpec, Tensor } from '../../spec/contract.js';
-import { joinShape, planeAddress, poolGeometry, product } from '../../spec/geometry.js';
+import { axisWindow, joinShape, planeAddress, poolGeometry, product } from '../../spec/geometry.js';
 import { expectBackwardClose } from '../../test/helpers/backward-close.js';
 import { VALUE_SETS, rng, values, type ValueSet, type GeometryCase } from '../../test/helpers/edge-values.js';
 import createNaiveBackend from '../naive/index.js';
@@ -22,6 +22,7 @@ import { referenceForward } from '../../spec/reference/forward.js';
 import createWasmBackend, {
   WASM_MAX_MEMORY_BYTES, WASM_PAGE_BYTES, chunking, forwardPath, geometry3, type WasmBackend, type WasmPath,
 } from './index.js';
+import { gatherGeometry } from './geometry.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const naive = createNaiveBackend();
@@ -469,6 +470,38 @@ describe('wasm: sum, avg and lp backward on planes over 4096 floats (dx initiali
       }
     });
   }
+});
+
+describe('wasm: channels_last sum, avg and lp backward as a gather (C a multiple of 4)', () => {
+  // Where geometry.ts gatherGeometry applies (dilation 1, every input in some window), dx is the forward channels_last
+  // sum kernel over the shares with inverse windows, and the host zeroes nothing: each case runs after a max
+  // backward on the same shape, so an element the gather fails to write still holds that call's values. Split
+  // between two kernel threads (threadMinBytes 0, N = 9 items: 4 + 5), the bits are one thread's.
+  const two = createWasmBackend({ threads: 2, threadMinBytes: 0 });
+  GEOMETRIES.forEach((gc, gi) => {
+    it(gc.name, async () => {
+      const b = backends.get('auto')!;
+      for (const c of [4, 8]) {
+        const shape = joinShape(9, c, gc.spatial, 'channels_last');
+        const g = poolGeometry(makeSpec(gc, MAX), shape, 'channels_last');
+        const dilated = g.axes.some((a) => a.dilation !== 1);
+        const covered = g.axes.every((a) => Array.from({ length: a.size }, (_, i) => i).every((i) =>
+          Array.from({ length: a.out }, (_, j) => axisWindow(a, j)).some((w) => i >= w.start + w.tFirst && i < w.start + w.tEnd)));
+        expect(gatherGeometry(g) !== undefined, `${gc.name}: the gather applies`).toBe(!dilated && covered);
+        const x: Tensor = { shape, data: values('mixed', product(shape), 300 + gi), layout: 'channels_last' };
+        const dy: Tensor = { shape: [...g.outShape], data: values('mixed', product(g.outShape), 400 + gi), layout: 'channels_last' };
+        for (const variant of VARIANTS.filter((v) => v.spec.kind !== 'max' && (v.spec.kind !== 'lp' || c === 4))) {
+          const spec = makeSpec(gc, variant);
+          await b.backward(makeSpec(gc, MAX), { ...x, data: values('mixed', product(shape), 500 + gi) }, dy);
+          const where = `${gc.name} / C = ${c} / ${variant.label}`;
+          const got = await b.backward(spec, x, dy);
+          expectBackwardClose(spec, x, dy, got, await naive.backward(spec, x, dy), where, 'float32');
+          const split = await (await two).backward(spec, x, dy);
+          expect(Array.from(bitsOf(split.data)), `${where}: two threads`).toEqual(Array.from(bitsOf(got.data)));
+        }
+      }
+    });
+  });
 });
 
 describe('wasm: the pair kernel on wide rows (read in memory order from 192 columns on)', () => {
