@@ -28,7 +28,7 @@ export interface Kernels {
   lpMap(src: number, dst: number, count: number, p: number): void;
   lpRoot(y: number, count: number, p: number): void;
   lpForward64(cl: number, N: number, C: number, x: number, y: number, p: number, pw: number, count: number): void;
-  bwdMax(cl: number, N: number, C: number, ix: number, dy: number, dx: number): void;
+  bwdMaxChannels(N: number, C: number, ix: number, dy: number, dx: number): void;
   bwdMaxPlanes(planes: number, ix: number, dy: number, dx: number, disjoint: number): void;
   /**
    * 1 when it wrote the whole of dx (2×2 stride-2 windows tiling the planes), else 0 and nothing written. `ring`:

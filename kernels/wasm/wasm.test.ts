@@ -472,6 +472,32 @@ describe('wasm: sum, avg and lp backward on planes over 4096 floats (dx initiali
   }
 });
 
+describe('wasm: max backward after another call on the same shape: no stale dx (bwdMaxPlanes, bwdMaxChannels)', () => {
+  // Each case runs after a sum backward on the same shape, which leaves the elements of dx in its windows nonzero,
+  // so an element no argmax reaches must be zeroed before the scatter. Overlapping windows (the stem's k3 s2 p1), disjoint ones with gaps (k2 s3: stored, not added) and a
+  // tiling whose last row and column are in no window; whole calls and one unit per chunk.
+  const cases: PlaneCase[] = [
+    { name: 'k3 s2 p1', k: 3, s: 2, pads: [1, 1, 1, 1], ceil: false, h: 9, w: 11 },
+    { name: 'k2 s3 (gaps)', k: 2, s: 3, pads: [0, 0, 0, 0], ceil: false, h: 8, w: 10 },
+    { name: 'k2 s2, remainder dropped', k: 2, s: 2, pads: [0, 0, 0, 0], ceil: false, h: 7, w: 9 },
+  ];
+  for (const cs of cases) {
+    it.each(LAYOUTS)(`${cs.name}, %s`, async (layout) => {
+      const geometry = squareWindow(cs);
+      const shape = joinShape(2, 5, [cs.h, cs.w], layout);
+      const spec = makeSpec(geometry, MAX);
+      const x: Tensor = { shape, data: values('mixed', product(shape), 61), layout };
+      const outShape = poolGeometry(spec, shape, layout).outShape;
+      const dy: Tensor = { shape: [...outShape], data: values('mixed', product(outShape), 62), layout };
+      const want = await naive.backward(spec, x, dy);
+      for (const [label, b] of [['whole', backends.get('auto')!], ['one unit per chunk', oneUnitChunks]] as const) {
+        await b.backward(makeSpec(geometry, { spec: { kind: 'sum', countIncludePad: false } }), x, dy);
+        expectBackwardClose(spec, x, dy, await b.backward(spec, x, dy), want, `${cs.name} / ${layout} / ${label}`, 'float32');
+      }
+    });
+  }
+});
+
 describe('wasm: channels_last sum, avg and lp backward as a gather (C a multiple of 4)', () => {
   // Where geometry.ts gatherGeometry applies (dilation 1, every input in some window), dx is the forward channels_last
   // sum kernel over the shares with inverse windows, and the host zeroes nothing: each case runs after a max

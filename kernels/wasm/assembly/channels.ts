@@ -27,14 +27,11 @@
 import {
   countD, countH, countW, dilD, dilH, dilW, firstD, firstH, firstW, inH, inPlane, inW, outD, outH, outPlane, outW, tab,
 } from './state';
-import { KIND_MAX_VALUES } from './rows';
+import { KIND_MAX_VALUES, MaxIdx, MaxVal, Sum, vRow } from './rows';
 import { KIND_MAX, maxStore, planeScalar } from './scalar';
 
-// Reducer markers (only their size is read): max with indices, max values only (indices are written only for an
-// output row a NaN sent to the scalar rule), sum; and how many 4-channel blocks an H step takes.
-type MaxCh = u8;
-type MaxValCh = u16;
-type SumCh = u32;
+// How many 4-channel blocks an H step takes (only their size is read). The reducers are rows.ts's markers: max with
+// indices, max values only (indices are written only for an output row a NaN sent to the scalar rule), sum.
 type OneBlock = u8;
 type TwoBlocks = u16;
 type FourBlocks = u32;
@@ -155,39 +152,6 @@ function hRow<R>(xr: usize, rr: i32, S: i32, blocks: i32, off: usize): i32 {
   return sizeof<R>() == 4 ? 0 : i32(v128.any_true(f32x4.ne(nan, nan)));
 }
 
-/** One V step: ring row at byte offset r combined into acc (and idx). */
-@inline function vStep<R>(acc: v128, r: usize): v128 {
-  const v = v128.load(ringV + r);
-  return sizeof<R>() == 4 ? f32x4.add(acc, v) : f32x4.pmax(acc, v);
-}
-
-/** V pass of one output row: the n slots at rowOff[0..n) in scan order, `vectors` whole vectors, into y (and ix). */
-function vRow<R>(n: i32, vectors: i32, yp: usize, ip: usize): void {
-  const r0 = <usize>load<i32>(rowOff);
-  const r1 = n > 1 ? <usize>load<i32>(rowOff, 4) : r0;
-  const r2 = n > 2 ? <usize>load<i32>(rowOff, 8) : r0;
-  const end = <usize>vectors << 4;
-  for (let o: usize = 0; o < end; o += 16) {
-    let acc = v128.load(ringV + r0 + o);
-    let idx = sizeof<R>() == 1 ? v128.load(ringI + r0 + o) : acc;
-    if (n > 1) {
-      if (sizeof<R>() == 1) idx = i32x4.max_s(idx, v128.and(f32x4.gt(v128.load(ringV + r1 + o), acc), v128.load(ringI + r1 + o)));
-      acc = vStep<R>(acc, r1 + o);
-      if (n > 2) {
-        if (sizeof<R>() == 1) idx = i32x4.max_s(idx, v128.and(f32x4.gt(v128.load(ringV + r2 + o), acc), v128.load(ringI + r2 + o)));
-        acc = vStep<R>(acc, r2 + o);
-        for (let j = 3; j < n; j++) {
-          const r = <usize>load<i32>(rowOff + (<usize>j << 2)) + o;
-          if (sizeof<R>() == 1) idx = i32x4.max_s(idx, v128.and(f32x4.gt(v128.load(ringV + r), acc), v128.load(ringI + r)));
-          acc = vStep<R>(acc, r);
-        }
-      }
-    }
-    v128.store(yp + o, acc);
-    if (sizeof<R>() == 1) v128.store(ip + o, idx);
-  }
-}
-
 /** channels_last, one batch item at xn (C = S channels, `blocks` of them vectorised): the rows walk. */
 function channelsItem<R>(xn: usize, S: i32, blocks: i32, yn: usize, iN: usize): void {
   const slots = ringRows;
@@ -223,7 +187,7 @@ function channelsItem<R>(xn: usize, S: i32, blocks: i32, yn: usize, iN: usize): 
         }
       }
       if (bad) maxRowScalar(xn, S, blocks, od, oh, yn + o, iN + o);
-      else vRow<R>(n, vectors, yn + o, iN + o);
+      else vRow<R>(n, rowOff, ringV, ringI, <usize>vectors << 4, yn + o, iN + o);
       o += outRowBytes;
     }
   }
@@ -246,9 +210,9 @@ export function fwdChannelsLast(kind: i32, N: i32, C: i32, x: usize, y: usize, i
   for (let n = 0; n < N; n++) {
     const xn = x + ((<usize>n * <usize>inPlane * <usize>C) << 2);
     const on = (<usize>n * <usize>outPlane * <usize>C) << 2;
-    if (kind == KIND_MAX) channelsItem<MaxCh>(xn, C, blocks, y + on, ix + on);
-    else if (kind == KIND_MAX_VALUES) channelsItem<MaxValCh>(xn, C, blocks, y + on, ix + on);
-    else channelsItem<SumCh>(xn, C, blocks, y + on, ix + on);
+    if (kind == KIND_MAX) channelsItem<MaxIdx>(xn, C, blocks, y + on, ix + on);
+    else if (kind == KIND_MAX_VALUES) channelsItem<MaxVal>(xn, C, blocks, y + on, ix + on);
+    else channelsItem<Sum>(xn, C, blocks, y + on, ix + on);
     for (let c = blocks << 2; c < C; c++) {
       const cOff = <usize>c << 2;
       planeScalar(kind == KIND_MAX_VALUES ? KIND_MAX : kind, xn + cOff, C, y + on + cOff, ix + on + cOff, C);

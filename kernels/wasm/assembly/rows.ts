@@ -49,10 +49,10 @@ import { KIND_MAX, maxIndexAt, planeScalar } from './scalar';
 /** fwdRows' kind for max without indices (KIND_MAX and KIND_SUM are scalar.ts's). */
 export const KIND_MAX_VALUES: i32 = 2;
 
-// Reducer markers (only their size is read).
-type MaxIdx = u8;
-type MaxVal = u16;
-type Sum = u32;
+// Reducer markers (only their size is read; channels.ts's kernel takes them too).
+export type MaxIdx = u8;
+export type MaxVal = u16;
+export type Sum = u32;
 // Width stride markers.
 type S1 = u8;
 type S2 = u16;
@@ -366,32 +366,36 @@ function hRow<R, S>(xr: usize, rq: i32, hv: usize, hi: usize): i32 {
   return bad;
 }
 
-/** Combines ring row r (byte offset of this column group) into acc/idx: one V step in scan order. */
-@inline function vStep<R>(acc: v128, idx: v128, r: usize): v128 {
-  const v = v128.load(ringV + r);
-  if (sizeof<R>() == 4) return f32x4.add(acc, v);
-  return f32x4.pmax(acc, v);
+/** One V step of a sum or a max (whose caller has updated the indices first): ring value v combined into acc. */
+@inline function vStep<R>(acc: v128, v: v128): v128 {
+  return sizeof<R>() == 4 ? f32x4.add(acc, v) : f32x4.pmax(acc, v);
 }
 
-/** The V pass of one output row: the n ring rows at rowOff[0..n) in scan order, into y (and ix). */
-function vRow<R>(n: i32, yp: usize, ip: usize): void {
-  const r0 = <usize>load<i32>(rowOff);
-  const r1 = n > 1 ? <usize>load<i32>(rowOff, 4) : r0;
-  const r2 = n > 2 ? <usize>load<i32>(rowOff, 8) : r0;
-  for (let ow = 0; ow < outW; ow += 4) {
-    const o = <usize>ow << 2;
-    let acc = v128.load(ringV + r0 + o);
-    let idx = sizeof<R>() == 1 ? v128.load(ringI + r0 + o) : acc;
+/**
+ * The V pass of one output row: the n ring rows at byte offsets offs[0..n) (values from rv, indices from ri)
+ * combined in scan order as whole vectors over `bytes` bytes, into yp (and ip). Here an output row is ⌈outW/4⌉
+ * vectors of one plane; channels.ts's output rows (outW·C floats) take it too.
+ */
+export function vRow<R>(n: i32, offs: usize, rv: usize, ri: usize, bytes: usize, yp: usize, ip: usize): void {
+  const r0 = <usize>load<i32>(offs);
+  const r1 = n > 1 ? <usize>load<i32>(offs, 4) : r0;
+  const r2 = n > 2 ? <usize>load<i32>(offs, 8) : r0;
+  for (let o: usize = 0; o < bytes; o += 16) {
+    let acc = v128.load(rv + r0 + o);
+    let idx = sizeof<R>() == 1 ? v128.load(ri + r0 + o) : acc;
     if (n > 1) {
-      if (sizeof<R>() == 1) idx = i32x4.max_s(idx, v128.and(f32x4.gt(v128.load(ringV + r1 + o), acc), v128.load(ringI + r1 + o)));
-      acc = vStep<R>(acc, idx, r1 + o);
+      let v = v128.load(rv + r1 + o);
+      if (sizeof<R>() == 1) idx = i32x4.max_s(idx, v128.and(f32x4.gt(v, acc), v128.load(ri + r1 + o)));
+      acc = vStep<R>(acc, v);
       if (n > 2) {
-        if (sizeof<R>() == 1) idx = i32x4.max_s(idx, v128.and(f32x4.gt(v128.load(ringV + r2 + o), acc), v128.load(ringI + r2 + o)));
-        acc = vStep<R>(acc, idx, r2 + o);
+        v = v128.load(rv + r2 + o);
+        if (sizeof<R>() == 1) idx = i32x4.max_s(idx, v128.and(f32x4.gt(v, acc), v128.load(ri + r2 + o)));
+        acc = vStep<R>(acc, v);
         for (let j = 3; j < n; j++) {
-          const r = <usize>load<i32>(rowOff + (<usize>j << 2)) + o;
-          if (sizeof<R>() == 1) idx = i32x4.max_s(idx, v128.and(f32x4.gt(v128.load(ringV + r), acc), v128.load(ringI + r)));
-          acc = vStep<R>(acc, idx, r);
+          const r = <usize>load<i32>(offs + (<usize>j << 2)) + o;
+          v = v128.load(rv + r);
+          if (sizeof<R>() == 1) idx = i32x4.max_s(idx, v128.and(f32x4.gt(v, acc), v128.load(ri + r)));
+          acc = vStep<R>(acc, v);
         }
       }
     }
@@ -744,7 +748,7 @@ function rowsPlanes<R, S>(planes: i32, x: usize, y: usize, ix: usize): void {
             n++;
           }
         }
-        vRow<R>(n, yRow, iRow);
+        vRow<R>(n, rowOff, ringV, ringI, <usize>((outW + 3) >> 2) << 4, yRow, iRow);
       }
     }
     if (sizeof<R>() != 4 && bad) planeScalar(KIND_MAX, xp, 1, y + yo, ix + yo, 1);
