@@ -74,9 +74,14 @@ export const PAIR_SEQUENTIAL_BYTES = 24 * 2 ** 20;
  * (8 MiB) 0.72 and 1.0; DenseNet 3×3 s1 b1 (8 MiB) max 0.74 and 0.70 but avg 1.18; ResNet-50 global average at
  * batch 32 (12.8 MiB) 0.94; VGG-16 pool1 b1 (16 MiB) 0.54 and 0.56, backward 0.62; the stem at batch 8 and C3D
  * pool2 b1 (32 and 29 MiB) 0.55 and 0.54. Single runs on a shared machine: the threshold sits where every
- * measured workload gains.
+ * measured workload gains. It was 12 MiB until the kernels of 2026-12 made DenseNet's avg split well too; 6 MiB
+ * against 12 (poolspec bench --scopes op --time 3000, one run, 6 MiB ÷ 12 MiB medians, with indices then values
+ * only): VGG-16 pool2 b1 (7.7 MiB) 0.73 and 0.94, MobileNetV2 global average at batch 32 (7.8 MiB) 0.82,
+ * DenseNet 3×3 s1 b1 (8 MiB) max 0.57 and 0.60, avg 0.60. Below that it is mixed (3.5 MiB against 12, interleaved
+ * wall time): the stem 0.79 and 0.96 and its backward 0.82, but VGG-16 pool3 b1 1.28 and 1.43 and the audio M5
+ * pool at batch 1 (4.9 MiB) 0.88 and 1.32.
  */
-export const THREAD_MIN_BYTES = 12 * 2 ** 20;
+export const THREAD_MIN_BYTES = 6 * 2 ** 20;
 
 /** 1 when a pair kernel call touching `floats` float32 elements reads wide rows in memory order (PAIR_SEQUENTIAL_BYTES). */
 function sequential(c: WasmCase, floats: number): number {
