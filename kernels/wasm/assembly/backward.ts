@@ -18,10 +18,11 @@ import { ShareTap, windowAt } from './walk';
 }
 
 /**
- * GRAD.MAX on channels_last batch items: dx[index] += dy (float32). The outputs are walked in memory order, all channels of a position together, rather than one channel's plane at a
- * time (C floats apart, through the whole item once per channel); an element still receives its contributions in
- * output order, so the bits are the same. On the ResNet-50 stem in channels_last (1×112×112×64, op alone,
- * interleaved CPU time, medians) the whole backward took 0.47× the time.
+ * GRAD.MAX on channels_last batch items: dx[index] += dy (float32). The outputs are walked in memory order, all
+ * channels of a position together, rather than one channel's plane at a time (C floats apart, through the whole
+ * item once per channel); an element still receives its contributions in output order, so the bits are the same.
+ * On the ResNet-50 stem in channels_last (1×112×112×64, op alone, interleaved CPU time, medians) the whole backward
+ * took 0.47× the time.
  */
 export function bwdMaxChannels(N: i32, C: i32, ix: usize, dy: usize, dx: usize): void {
   const P = outPlane;

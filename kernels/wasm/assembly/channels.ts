@@ -65,6 +65,13 @@ let rowOff: usize = 0;
 let slotBytes: usize = 0;
 let ringRows: i32 = 1;
 
+/** The lane sums of the nb = 1, 2 or 4 block vectors v0 .. v3 (B's size), for max's NaN test. */
+@inline function blockSum<B>(v0: v128, v1: v128, v2: v128, v3: v128): v128 {
+  if (sizeof<B>() == 1) return v0;
+  if (sizeof<B>() == 2) return f32x4.add(v0, v1);
+  return f32x4.add(f32x4.add(v0, v1), f32x4.add(v2, v3));
+}
+
 /**
  * H step of nb = 1, 2 or 4 blocks of one output column: the nw taps from src (tapStep bytes apart, plane indices
  * q, q + dilW, …) into the slot at dv (and di). Returns nan plus every value read (max), or nan (sum).
@@ -79,11 +86,7 @@ let ringRows: i32 = 1;
   let i1 = i0;
   let i2 = i0;
   let i3 = i0;
-  if (sizeof<R>() != 4) {
-    if (nb == 1) nan = f32x4.add(nan, a0);
-    else if (nb == 2) nan = f32x4.add(nan, f32x4.add(a0, a1));
-    else nan = f32x4.add(nan, f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3)));
-  }
+  if (sizeof<R>() != 4) nan = f32x4.add(nan, blockSum<B>(a0, a1, a2, a3));
   let p = src;
   for (let k = 1; k < nw; k++) {
     p += tapStep;
@@ -109,9 +112,7 @@ let ringRows: i32 = 1;
       a0 = f32x4.pmax(a0, v0);
       if (nb > 1) a1 = f32x4.pmax(a1, v1);
       if (nb > 2) { a2 = f32x4.pmax(a2, v2); a3 = f32x4.pmax(a3, v3); }
-      if (nb == 1) nan = f32x4.add(nan, v0);
-      else if (nb == 2) nan = f32x4.add(nan, f32x4.add(v0, v1));
-      else nan = f32x4.add(nan, f32x4.add(f32x4.add(v0, v1), f32x4.add(v2, v3)));
+      nan = f32x4.add(nan, blockSum<B>(v0, v1, v2, v3));
     }
   }
   v128.store(dv, a0);
