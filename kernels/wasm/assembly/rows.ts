@@ -486,16 +486,78 @@ let fQ2: i32 = 0;
 }
 
 /**
+ * One group of 4 outputs of a kernel 3 stride 2 output row whose first window row the ring holds (values at v0,
+ * indices at i0) and whose other two are reduced now, at byte offset o: A0..A2 and B0..B2 are rows 1 and 2's loads
+ * (8 columns and the next group's first), col1 and col2 their plane indices of the group's first taps. Row 2's H
+ * result goes to the ring (v2, i2) for the next output row; the V combine with the held row goes to yRow, iRow.
+ * With M = Masked the group is a row's first and its first load starts left of the row (padding): the lanes left
+ * of it (headMask clear) are padding, −∞ for max (its index then clamped to the row's first column, q1v, q2v) or 0
+ * for sums. Returns the NaN sum of A0, A1, B0, B1 (max): A2 and B2 are the next group's A0 and B0.
+ */
+@inline function k3s2Group<R, M>(
+  A0: v128, A1: v128, A2: v128, B0: v128, B1: v128, B2: v128, col1: v128, col2: v128, headMask: v128,
+  q1v: v128, q2v: v128, o: usize, v0: usize, i0: usize, v2: usize, i2: usize, yRow: usize, iRow: usize,
+): v128 {
+  if (sizeof<M>() == 2) {
+    A0 = sizeof<R>() == 4 ? v128.and(A0, headMask) : v128.bitselect(A0, NEG_INF, headMask);
+    B0 = sizeof<R>() == 4 ? v128.and(B0, headMask) : v128.bitselect(B0, NEG_INF, headMask);
+  }
+  // Row 1 and row 2: taps 0, 1, 2 are the even columns, the odd ones and the even ones shifted by a lane.
+  const e1 = v128.shuffle<f32>(A0, A1, 0, 2, 4, 6);
+  const od1 = v128.shuffle<f32>(A0, A1, 1, 3, 5, 7);
+  const t1 = v128.shuffle<f32>(e1, A2, 1, 2, 3, 4);
+  const e2 = v128.shuffle<f32>(B0, B1, 0, 2, 4, 6);
+  const od2 = v128.shuffle<f32>(B0, B1, 1, 3, 5, 7);
+  const t2 = v128.shuffle<f32>(e2, B2, 1, 2, 3, 4);
+  if (sizeof<R>() == 4) {
+    const h2 = f32x4.add(f32x4.add(e2, od2), t2);
+    v128.store(v2 + o, h2);
+    v128.store(yRow + o, f32x4.add(f32x4.add(v128.load(v0 + o), f32x4.add(f32x4.add(e1, od1), t1)), h2));
+    return h2;
+  }
+  const m1 = f32x4.gt(od1, e1);
+  let h1 = f32x4.pmax(e1, od1);
+  const n1 = f32x4.gt(t1, h1);
+  h1 = f32x4.pmax(h1, t1);
+  const m2 = f32x4.gt(od2, e2);
+  let h2 = f32x4.pmax(e2, od2);
+  const n2 = f32x4.gt(t2, h2);
+  h2 = f32x4.pmax(h2, t2);
+  v128.store(v2 + o, h2);
+  // V: the held row, then rows 1 and 2 in scan order.
+  let acc = v128.load(v0 + o);
+  if (sizeof<R>() == 1) {
+    let j1 = i32x4.add(col1, i32x4.max_s(v128.and(m1, ONE), v128.and(n1, TWO)));
+    let j2 = i32x4.add(col2, i32x4.max_s(v128.and(m2, ONE), v128.and(n2, TWO)));
+    if (sizeof<M>() == 2) {
+      j1 = i32x4.max_s(j1, q1v);
+      j2 = i32x4.max_s(j2, q2v);
+    }
+    v128.store(i2 + o, j2);
+    let idx = v128.load(i0 + o);
+    idx = i32x4.max_s(idx, v128.and(f32x4.gt(h1, acc), j1));
+    acc = f32x4.pmax(acc, h1);
+    idx = i32x4.max_s(idx, v128.and(f32x4.gt(h2, acc), j2));
+    v128.store(iRow + o, idx);
+  } else {
+    acc = f32x4.pmax(acc, h1);
+  }
+  v128.store(yRow + o, f32x4.pmax(acc, h2));
+  return f32x4.add(f32x4.add(A0, A1), f32x4.add(B0, B1));
+}
+
+/**
  * The plain groups [ow, end) (4 outputs each) of a fused kernel 3 stride 2 output row whose first window row the
  * ring holds (values at v0, indices at i0) and whose other two (x1, x2; colRow c1, c2 as hCore) are reduced now:
- * the stem's every output row but the first. It is fusedGroup's work for these groups in one loop, written out:
+ * the stem's every output row but the first. It is fusedGroup's work for these groups in one loop (k3s2Group):
  * each row's third load is the next group's first (carried, not reloaded), the column indices are carried, and
  * the pointers are bumped. Row 2 goes to the ring (v2, i2) for the next output row; row 1 goes nowhere (the
- * caller clears its tag). Returns the NaN sum's lanes (max): every column the groups read, once.
+ * caller clears its tag). With head = 1 the first group is the row's first and starts left of it (k3s2Group's
+ * Masked). Returns the NaN sum's lanes (max): every column the groups read, once.
  */
-function k3s2HeldOne<R>(
+@inline function k3s2HeldOne<R>(
   ow: i32, end: i32, pw: i32, v0: usize, i0: usize, v2: usize, i2: usize, x1: usize, x2: usize,
-  c1: v128, c2: v128, yRow: usize, iRow: usize,
+  c1: v128, c2: v128, yRow: usize, iRow: usize, head: bool, headMask: v128, q1v: v128, q2v: v128,
 ): v128 {
   const c = ow * 2 - pw;
   let a1 = x1 + (<usize>(<isize>c << 2));
@@ -508,68 +570,104 @@ function k3s2HeldOne<R>(
   let A0 = v128.load(a1);
   let B0 = v128.load(a2);
   let nan = f32x4.splat(0);
-  for (; o < oEnd; o += 16) {
-    const A1 = v128.load(a1, 16);
+  if (head) {
     const A2 = v128.load(a1, 32);
-    const B1 = v128.load(a2, 16);
     const B2 = v128.load(a2, 32);
-    // Row 1 and row 2: taps 0, 1, 2 are the even columns, the odd ones and the even ones shifted by a lane.
-    const e1 = v128.shuffle<f32>(A0, A1, 0, 2, 4, 6);
-    const od1 = v128.shuffle<f32>(A0, A1, 1, 3, 5, 7);
-    const t1 = v128.shuffle<f32>(e1, A2, 1, 2, 3, 4);
-    const e2 = v128.shuffle<f32>(B0, B1, 0, 2, 4, 6);
-    const od2 = v128.shuffle<f32>(B0, B1, 1, 3, 5, 7);
-    const t2 = v128.shuffle<f32>(e2, B2, 1, 2, 3, 4);
-    let h1: v128;
-    let h2: v128;
-    let j1: v128 = ONE;
-    let j2: v128 = ONE;
-    if (sizeof<R>() == 4) {
-      h1 = f32x4.add(f32x4.add(e1, od1), t1);
-      h2 = f32x4.add(f32x4.add(e2, od2), t2);
-    } else {
-      nan = f32x4.add(nan, f32x4.add(f32x4.add(A0, A1), f32x4.add(B0, B1)));
-      const m1 = f32x4.gt(od1, e1);
-      h1 = f32x4.pmax(e1, od1);
-      const n1 = f32x4.gt(t1, h1);
-      h1 = f32x4.pmax(h1, t1);
-      const m2 = f32x4.gt(od2, e2);
-      h2 = f32x4.pmax(e2, od2);
-      const n2 = f32x4.gt(t2, h2);
-      h2 = f32x4.pmax(h2, t2);
-      if (sizeof<R>() == 1) {
-        j1 = i32x4.add(col1, i32x4.max_s(v128.and(m1, ONE), v128.and(n1, TWO)));
-        j2 = i32x4.add(col2, i32x4.max_s(v128.and(m2, ONE), v128.and(n2, TWO)));
-        v128.store(i2 + o, j2);
-        col1 = i32x4.add(col1, step);
-        col2 = i32x4.add(col2, step);
-      }
-    }
-    v128.store(v2 + o, h2);
-    // V: the held row, then rows 1 and 2 in scan order.
-    let acc = v128.load(v0 + o);
-    if (sizeof<R>() == 4) {
-      acc = f32x4.add(f32x4.add(acc, h1), h2);
-    } else {
-      if (sizeof<R>() == 1) {
-        let idx = v128.load(i0 + o);
-        idx = i32x4.max_s(idx, v128.and(f32x4.gt(h1, acc), j1));
-        acc = f32x4.pmax(acc, h1);
-        idx = i32x4.max_s(idx, v128.and(f32x4.gt(h2, acc), j2));
-        v128.store(iRow + o, idx);
-      } else {
-        acc = f32x4.pmax(acc, h1);
-      }
-      acc = f32x4.pmax(acc, h2);
-    }
-    v128.store(yRow + o, acc);
+    nan = k3s2Group<R, Masked>(A0, v128.load(a1, 16), A2, B0, v128.load(a2, 16), B2, col1, col2, headMask, q1v, q2v, o, v0, i0, v2, i2, yRow, iRow);
     A0 = A2;
     B0 = B2;
+    col1 = i32x4.add(col1, step);
+    col2 = i32x4.add(col2, step);
+    a1 += 32;
+    a2 += 32;
+    o += 16;
+  }
+  for (; o < oEnd; o += 16) {
+    const A2 = v128.load(a1, 32);
+    const B2 = v128.load(a2, 32);
+    nan = f32x4.add(nan, k3s2Group<R, Plain>(A0, v128.load(a1, 16), A2, B0, v128.load(a2, 16), B2, col1, col2, headMask, q1v, q2v, o, v0, i0, v2, i2, yRow, iRow));
+    A0 = A2;
+    B0 = B2;
+    col1 = i32x4.add(col1, step);
+    col2 = i32x4.add(col2, step);
     a1 += 32;
     a2 += 32;
   }
   // The last group's third loads (its last tap column) were not added as a next group's first.
   return sizeof<R>() == 4 ? nan : f32x4.add(nan, f32x4.add(A0, B0));
+}
+
+/**
+ * A run of n kernel 3 stride 2 output rows (from yRow, iRow) of one plane (x at xp) whose windows are input rows
+ * r, r + 1, r + 2 with r = rowD, rowD + 2, …, each row's first held in the ring (slot s0 for the first, the one
+ * before's third for the others): the stem's every output row but its first and last, in one loop, so that an
+ * output row costs no walk, tag lookups or calls of its own. (Per output row those cost about 25 ns: half the
+ * stem's values kernel.) Each row's groups as fusedRow's: a masked first group, cheap when the padding is one
+ * column (k3s2Group's Masked), the plain groups and the masked last ones. Leaves the ring holding the last row's
+ * third input row, tagged; returns the NaN sum's lanes (max).
+ */
+function k3s2Run<R>(xp: usize, rowD: i32, s0: i32, n: i32, yRow: usize, iRow: usize): v128 {
+  const slots = ringRows;
+  const rb = rowBytes;
+  const rv = ringV;
+  const ri = ringI;
+  const pw = padW;
+  const w = inW;
+  const end = outW;
+  const hiPlain = vHi;
+  const head = min((vLo + 3) & ~3, end);
+  // The first group's only out-of-row lanes are in its first load (columns −1 .. 2): the cheap masked group.
+  const cheap = head == 4 && pw == 1 && hiPlain >= 8 && w >= 12;
+  const headMask = inRow(-pw);
+  const pat = colPattern<K3S2>();
+  const outBytes = <usize>end << 2;
+  let nan = f32x4.splat(0);
+  let sh = s0;
+  for (let k = 0; k < n; k++) {
+    const r0 = rowD + 2 * k;
+    const s1 = sh + 1 >= slots ? sh + 1 - slots : sh + 1;
+    const s2 = s1 + 1 >= slots ? s1 + 1 - slots : s1 + 1;
+    const v0 = rv + <usize>sh * rb;
+    const v1 = rv + <usize>s1 * rb;
+    const v2 = rv + <usize>s2 * rb;
+    const i0 = ri + <usize>sh * rb;
+    const i1 = ri + <usize>s1 * rb;
+    const i2 = ri + <usize>s2 * rb;
+    const q0 = r0 * w;
+    const q1 = q0 + w;
+    const q2 = q1 + w;
+    const x0 = xp + (<usize>q0 << 2);
+    const x1 = x0 + (<usize>w << 2);
+    const x2 = x1 + (<usize>w << 2);
+    const c0 = i32x4.add(i32x4.splat(q0 - pw), pat);
+    const c1 = i32x4.add(i32x4.splat(q1 - pw), pat);
+    const c2 = i32x4.add(i32x4.splat(q2 - pw), pat);
+    let ow = 0;
+    if (cheap) {
+      const to = (hiPlain) & ~3;
+      nan = f32x4.add(nan, k3s2HeldOne<R>(0, to, pw, v0, i0, v2, i2, x1, x2, c1, c2, yRow, iRow, true, headMask, i32x4.splat(q1), i32x4.splat(q2)));
+      ow = to;
+    } else {
+      for (; ow < head; ow += 4) {
+        nan = f32x4.add(nan, fusedGroup<R, K3S2, Masked, N1, N2>(ow, pw, v0, v1, v2, i0, i1, i2, x0, x1, x2, q0, q1, q2, c0, c1, c2, yRow, iRow));
+      }
+      if (ow + 4 <= hiPlain) {
+        const to = ow + ((hiPlain - ow) & ~3);
+        nan = f32x4.add(nan, k3s2HeldOne<R>(ow, to, pw, v0, i0, v2, i2, x1, x2, c1, c2, yRow, iRow, false, headMask, c1, c2));
+        ow = to;
+      }
+    }
+    for (; ow < end; ow += 4) {
+      const g = ow + 4 > end && end >= 4 ? end - 4 : ow;
+      nan = f32x4.add(nan, fusedGroup<R, K3S2, Masked, N1, N2>(g, pw, v0, v1, v2, i0, i1, i2, x0, x1, x2, q0, q1, q2, c0, c1, c2, yRow, iRow));
+    }
+    yRow += outBytes;
+    iRow += outBytes;
+    sh = s2;
+  }
+  for (let t = 0; t < slots; t++) store<i32>(tags + (<usize>t << 2), -1);
+  store<i32>(tags + (<usize>sh << 2), rowD + 2 * n);
+  return nan;
 }
 
 /**
@@ -610,7 +708,7 @@ function fusedRow<R, HS, NC, NF>(yRow: usize, iRow: usize): i32 {
   if (sizeof<HS>() == 1 && cnt<NC>() == 1 && cnt<NF>() == 2) {
     if (ow + 4 <= hiPlain) {
       const to = ow + ((hiPlain - ow) & ~3);
-      nan = f32x4.add(nan, k3s2HeldOne<R>(ow, to, pw, v0, i0, v2, i2, x1, x2, c1, c2, yRow, iRow));
+      nan = f32x4.add(nan, k3s2HeldOne<R>(ow, to, pw, v0, i0, v2, i2, x1, x2, c1, c2, yRow, iRow, false, c1, c1, c2));
       ow = to;
     }
   } else {
@@ -718,6 +816,21 @@ function rowsPlanes<R, S>(planes: i32, x: usize, y: usize, ix: usize): void {
           const rq = (d0 * inH + h0) * inW;
           bad |= hRow<R, S>(xp + (<usize>rq << 2), rq, yRow, iRow);
           continue;
+        }
+        if (fused && hShape == H_K3S2 && nd == 1 && nh == 3 && dilH == 1) {
+          // A run of output rows each of whose windows is 3 rows, 2 below the one before's, the first held.
+          const rowD = d0 * inH + h0;
+          const s0 = rowD % slots;
+          if (load<i32>(tags + (<usize>s0 << 2)) == rowD) {
+            let e = oh + 1;
+            while (e < outH && tab(countH, e) == 3 && tab(firstH, e) == h0 + 2 * (e - oh)) e++;
+            const more = e - oh - 1;
+            const run = k3s2Run<R>(xp, rowD, s0, e - oh, yRow, iRow);
+            if (sizeof<R>() != 4) bad |= i32(v128.any_true(f32x4.ne(run, run)));
+            o += <usize>(more * outW);
+            oh = e - 1;
+            continue;
+          }
         }
         if (fused && nd == 1 && nh <= 3) {
           const f = fusedWalk<R>(xp, d0 * inH + h0, nh, yRow, iRow);
