@@ -243,6 +243,9 @@ describe('wasm: NaN, ±0 and −∞ in every SIMD lane and tail position', () =>
     { name: 'rows flat k3 s3', spec: makeSpec({ kernel: [3, 3], strides: [3, 3], dilations: [1, 1], pads: [0, 0, 0, 0], ceilMode: false }, MAX), shape: [1, 1, 7, 12], layout: 'channels_first', path: 'rows', auto: 'rows' },
     // rows, k3 s2 p1 in 2-D (deinterleaved H pass, a ring of one row reused): out 5 × 7.
     { name: 'rows k3 s2 2-D', spec: makeSpec({ kernel: [3, 3], strides: [2, 2], dilations: [1, 1], pads: [1, 1, 1, 1], ceilMode: false }, MAX), shape: [1, 1, 9, 14], layout: 'channels_first', path: 'rows', auto: 'rows' },
+    // rows, the strip kernel's steady rows (one new input row per output row) with the width's stride-2 H group:
+    // stride 1 down, 2 across, out 6 × 8 (rows 1 .. 4 steady; masked border groups both sides).
+    { name: 'rows strip k3 s1 down, s2 across', spec: makeSpec({ kernel: [3, 3], strides: [1, 2], dilations: [1, 1], pads: [1, 1, 1, 1], ceilMode: false }, MAX), shape: [1, 1, 6, 15], layout: 'channels_first', path: 'rows', auto: 'rows' },
     // rows on narrow rows (out 4 wide: one group) with asymmetric padding, 9 planes.
     { name: 'rows narrow planes', spec: makeSpec({ kernel: [2, 2], strides: [1, 1], dilations: [1, 1], pads: [0, 1, 1, 0], ceilMode: false }, MAX), shape: [1, 9, 3, 4], layout: 'channels_first', path: 'rows', auto: 'rows' },
     // channels_last: C = 29 = four blocks, a pair, a single block and a scalar channel; C = 13 = a pair, a single

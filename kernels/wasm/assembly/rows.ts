@@ -1044,6 +1044,10 @@ function pairPlanesSequential<R>(planes: i32, x: usize, y: usize, ix: usize): vo
 
 // The strip kernel's H row result besides the values (set by stripH): the winners' plane indices (MaxIdx).
 let sIdx: v128 = i32x4.splat(0);
+// The strip kernel's steady output rows [steadyFrom, steadyTo) (set by stripPlanes): 3-row windows, each one row
+// below the one before's, so that each reduces exactly one new input row.
+let steadyFrom: i32 = 0;
+let steadyTo: i32 = 0;
 
 /**
  * The sum of the columns one H group of the strip kernel reads (c .. c + 5 or c .. c + 8; masked as ld), for the
@@ -1119,6 +1123,69 @@ let sIdx: v128 = i32x4.splat(0);
   let yo = yp + (<usize>ow << 2) + <usize>ohFrom * yStep;
   let io = ip + (<usize>ow << 2) + <usize>ohFrom * yStep;
   for (let oh = ohFrom; oh < ohTo; oh++) {
+    if (oh == steadyFrom && oh < steadyTo) {
+      // The steady rows in one loop: one new row each (its H group in registers), no tables, no inner loop.
+      let ar = ac + <usize>(last + 1) * rowB;
+      let rq = (last + 1) * inW;
+      const to = min(steadyTo, ohTo);
+      for (; oh < to; oh++) {
+        let t0: v128;
+        let t1: v128;
+        let t2: v128;
+        if (sizeof<HS>() == 4) {
+          // Stride 1: columns c .. c + 7 from two loads; taps 1 and 2 are lane shifts.
+          t0 = ld<R, M>(ar, c);
+          const L1 = ld<R, M>(ar + 16, c + 4);
+          t1 = v128.shuffle<f32>(t0, L1, 1, 2, 3, 4);
+          t2 = v128.shuffle<f32>(t0, L1, 2, 3, 4, 5);
+          // Every tap column (c .. c + 5), once.
+          if (sizeof<R>() != 4) nan = f32x4.add(nan, f32x4.add(t0, t2));
+        } else {
+          const L0 = ld<R, M>(ar, c);
+          const L1 = ld<R, M>(ar + 16, c + 4);
+          const L2 = ld<R, M>(ar + 32, c + 8);
+          t0 = v128.shuffle<f32>(L0, L1, 0, 2, 4, 6);
+          t1 = v128.shuffle<f32>(L0, L1, 1, 3, 5, 7);
+          t2 = v128.shuffle<f32>(t0, L2, 1, 2, 3, 4);
+          if (sizeof<R>() != 4) nan = f32x4.add(nan, f32x4.add(f32x4.add(L0, L1), L2));
+        }
+        h0 = h1;
+        h1 = h2;
+        if (sizeof<R>() == 4) {
+          h2 = f32x4.add(f32x4.add(t0, t1), t2);
+          v128.store(yo, f32x4.add(f32x4.add(h0, h1), h2));
+        } else {
+          const m1 = f32x4.gt(t1, t0);
+          let h = f32x4.pmax(t0, t1);
+          const m2 = f32x4.gt(t2, h);
+          h2 = f32x4.pmax(h, t2);
+          let acc = h0;
+          if (sizeof<R>() == 1) {
+            rowCb = i32x4.add(rowCb, rowStep);
+            let hi = i32x4.add(rowCb, i32x4.max_s(v128.and(m1, ONE), v128.and(m2, TWO)));
+            if (sizeof<M>() == 2) hi = i32x4.max_s(hi, i32x4.splat(rq));
+            i0 = i1;
+            i1 = i2;
+            i2 = hi;
+            let idx = i0;
+            idx = i32x4.max_s(idx, v128.and(f32x4.gt(h1, acc), i1));
+            acc = f32x4.pmax(acc, h1);
+            idx = i32x4.max_s(idx, v128.and(f32x4.gt(h2, acc), i2));
+            v128.store(io, idx);
+          } else {
+            acc = f32x4.pmax(acc, h1);
+          }
+          v128.store(yo, f32x4.pmax(acc, h2));
+        }
+        yo += yStep;
+        io += yStep;
+        ar += rowB;
+        rq += inW;
+      }
+      last += to - steadyFrom;
+      oh--;
+      continue;
+    }
     const n = tab(countH, oh);
     const r1 = tab(firstH, oh) + n - 1;
     while (last < r1) {
@@ -1194,6 +1261,16 @@ function stripWindows(): bool {
  */
 function stripPlanes<R, HS>(planes: i32, x: usize, y: usize, ix: usize): void {
   const last = outW - 4;
+  // The steady rows: the first run of 3-row windows whose last row is one below the window before's.
+  steadyFrom = 0;
+  steadyTo = 0;
+  for (let oh = 1; oh < outH; oh++) {
+    const ok = tab(countH, oh) == 3 && tab(firstH, oh) == tab(firstH, oh - 1) + 1 && tab(countH, oh - 1) >= 2
+      && tab(firstH, oh - 1) + tab(countH, oh - 1) == tab(firstH, oh) + 2;
+    if (ok && steadyTo == 0) steadyFrom = oh;
+    if (ok) steadyTo = oh + 1;
+    else if (steadyTo != 0) break;
+  }
   for (let pl = 0; pl < planes; pl++) {
     const xp = x + ((<usize>pl * <usize>inPlane) << 2);
     const yo = (<usize>pl * <usize>outPlane) << 2;
