@@ -34,7 +34,7 @@ export interface WasmCase {
   readonly C: number;
   readonly pairSequentialBytes: number;
   readonly threadMinBytes: number;
-  /** Sum, avg and lp backward on channels_last: the gather's geometry where it applies (geometry.ts gatherGeometry). */
+  /** Sum, avg and lp backward: the gather's geometry where it applies (geometry.ts gatherGeometry). */
   readonly gather: GatherGeometry | undefined;
 }
 
@@ -206,17 +206,24 @@ export class Engine {
 
   /**
    * dx (at plan.acc, every element written) = Σ over the windows holding each input of the share at `from(plan)`
-   * (dy, the avg shares, or lp's factor): the forward channels_last sum kernel over the share array with the
-   * gather's tables (geometry.ts gatherGeometry), the geometry set back after. `split`: whether the call may be
+   * (dy, the avg shares, or lp's factor): the forward sum kernel (channels_last, or rows on contiguous planes) over
+   * the share array with the gather's tables (geometry.ts gatherGeometry), the geometry set back after. `split`: whether the call may be
    * split between two kernel threads (its share buffer must then be per unit, as planAt moves it).
    */
   private sumGather(c: WasmCase, plan: MemoryPlan, n: number, from: (p: MemoryPlan) => number, split: boolean): void {
     const gg = c.gather!;
     const [d, h, w] = gg.inSize;
     const [oD, oH, oW] = gg.outSize;
+    const rows = gg.rows;
     const body = (kk: ThreadKernels, p: MemoryPlan, m: number): void => {
-      kk.setGeometry(d, h, w, oD, oH, oW, 1, 1, 1, 1, 1, 0, p.gatherTables);
-      kk.fwdChannelsLast(KIND_SUM, m, c.C, from(p), p.acc, p.acc, p.ring, gg.ringRows);
+      if (rows) {
+        // Contiguous planes (a unit is a plane): the rows kernel, its width windows sliding over the share rows.
+        kk.setGeometry(d, h, w, oD, oH, oW, 1, 1, 1, rows.kernelW, 1, rows.padW, p.gatherTables);
+        kk.fwdRows(KIND_SUM, m, from(p), p.acc, p.acc, p.ring, gg.ringRows, gg.windowRows, rows.vLo, rows.vHi, 0, 0);
+      } else {
+        kk.setGeometry(d, h, w, oD, oH, oW, 1, 1, 1, 1, 1, 0, p.gatherTables);
+        kk.fwdChannelsLast(KIND_SUM, m, c.C, from(p), p.acc, p.acc, p.ring, gg.ringRows);
+      }
       kk.setGeometry(...(this.geometryArgs as Parameters<Kernels['setGeometry']>));
     };
     if (split) this.splitRun(c, plan, n, body, false);

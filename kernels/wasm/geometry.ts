@@ -115,7 +115,7 @@ export function sumRowsFirstTouch(g3: Geometry3): boolean {
 }
 
 /**
- * The sum backward as a gather (channels_last, kernels/wasm/engine.ts): dx_i = Σ over the windows holding i of
+ * The sum backward as a gather (kernels/wasm/engine.ts): dx_i = Σ over the windows holding i of
  * that window's share (GRAD.SUM, GRAD.AVG). With dilation 1 on every axis the windows holding input coordinate i
  * along an axis are a contiguous run of outputs (window starts and ends never decrease with the output), so over
  * the share array this is a sum pool whose window for input (d, h, w) is the product of those runs: the forward
@@ -130,17 +130,32 @@ export interface GatherGeometry {
   /** Ring rows for the forward kernel over these windows (as Geometry3.ringRows), and the most rows one holds. */
   readonly ringRows: number;
   readonly windowRows: number;
+  /**
+   * Contiguous planes: the rows kernel (kernels/wasm/assembly/rows.ts fwdRows) runs the gather, which needs its width
+   * windows as one sliding window. With stride 1 the windows holding dx column i are outputs i + padBegin − k + 1 ..
+   * i + padBegin: a window of k over the share row, stride 1, padding k − 1 − padBegin in front. vLo, vHi as
+   * Geometry3's, for these windows.
+   */
+  readonly rows?: { readonly kernelW: number; readonly padW: number; readonly vLo: number; readonly vHi: number };
 }
 
 /**
- * The gather's geometry, or undefined where it does not apply: contiguous planes (bwdSumRows' case), channel counts
- * that are not a multiple of 4 (the forward kernel would store trailing lanes past a batch item's dx, where a second
- * kernel thread may be writing), a dilation over 1 (the windows holding an input are then not a contiguous run), or
- * an input no window holds (the gather would have to write zeros there).
+ * The gather's geometry, or undefined where it does not apply: a dilation over 1 (the windows holding an input are
+ * then not a contiguous run), or an input no window holds (the gather would have to write zeros there); on
+ * channels_last, channel counts that are not a multiple of 4 (the forward kernel would store trailing lanes past a
+ * batch item's dx, where a second kernel thread may be writing); on contiguous planes (else bwdSumRows' row-wise
+ * scatter), a stride over 1 on some axis (the windows holding an input then do not slide evenly), padding of a
+ * kernel's length or more, rows under 4 wide (the rows kernel's one group would store past the row) or a global
+ * window (the global kernel's case).
  */
 export function gatherGeometry(g: PoolGeometry): GatherGeometry | undefined {
   const axes = axes3(g);
-  if (planesContiguous(g) || g.channels % 4 !== 0 || axes.some((a) => a.dilation !== 1)) return undefined;
+  const contiguous = planesContiguous(g);
+  if (axes.some((a) => a.dilation !== 1)) return undefined;
+  if (contiguous) {
+    const w = axes[2];
+    if (axes.some((a) => a.stride !== 1 || a.padBegin > a.kernel - 1) || w.size < 4 || axes.every((a) => a.out === 1)) return undefined;
+  } else if (g.channels % 4 !== 0) return undefined;
   const tables = new Int32Array(3 * axes.reduce((s, a) => s + a.size, 0));
   const span: number[] = [];
   let at = 0;
@@ -162,11 +177,22 @@ export function gatherGeometry(g: PoolGeometry): GatherGeometry | undefined {
   }
   const [d, h, w] = axes;
   const [spanD, spanH] = span as [number, number, number];
+  let rows: GatherGeometry['rows'];
+  if (contiguous) {
+    // dx column i's taps all lie in the share row when i − padW ≥ 0 and i − padW + k − 1 ≤ w.out − 1.
+    const padW = w.kernel - 1 - w.padBegin;
+    const lo = padW;
+    const hi = Math.min(w.size, w.out - w.kernel + padW + 1);
+    const vLo = hi > lo ? lo : 0;
+    const vHi = hi > lo && hi - lo >= 4 ? hi : vLo;
+    rows = { kernelW: w.kernel, padW, vLo, vHi };
+  }
   return {
     inSize: [d.out, h.out, w.out],
     outSize: [d.size, h.size, w.size],
     tables,
     ringRows: spanD === 1 ? Math.min(spanH, h.out) : Math.min(spanD, d.out) * h.out,
     windowRows: spanD * spanH,
+    ...(rows ? { rows } : {}),
   };
 }

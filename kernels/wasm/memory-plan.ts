@@ -94,11 +94,13 @@ export function planMemory(
     }
     const gather = spec.kind !== 'max' ? gatherGeometry(g) : undefined;
     if (gather) {
-      // The forward channels_last kernel over the shares (kernels/wasm/assembly/channels.ts): its tables, its ring
-      // (slots of one dx row), for avg the shares dy / D and their divisors.
+      // The forward kernel over the shares, its tables and its ring: channels_last (kernels/wasm/assembly/channels.ts),
+      // slots of one dx row; contiguous planes (rows.ts), rows of one dx row, a tag per row and a slot offset per
+      // window row. For avg the shares dy / D and their divisors.
       plan.gatherTables = take(4 * gather.tables.length);
-      const slot = Math.ceil(gather.outSize[2] * g.channels / 4) * 16;
-      ringBytes = Math.max(ringBytes, gather.ringRows * slot + 8 * gather.ringRows + 4 * gather.windowRows);
+      const slot = Math.ceil(gather.outSize[2] * (gather.rows ? 1 : g.channels) / 4) * 16;
+      const perRow = gather.rows ? 4 : 8;
+      ringBytes = Math.max(ringBytes, gather.ringRows * slot + perRow * gather.ringRows + 4 * gather.windowRows);
       if (spec.kind === 'avg') {
         plan.shares = take(4 * yCount);
         plan.div = take(4 * g.outPlane);

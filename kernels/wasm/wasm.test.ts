@@ -501,32 +501,43 @@ describe('wasm: max backward after another call on the same shape: no stale dx (
   }
 });
 
-describe('wasm: channels_last sum, avg and lp backward as a gather (C a multiple of 4)', () => {
-  // Where geometry.ts gatherGeometry applies (dilation 1, every input in some window), dx is the forward channels_last
-  // sum kernel over the shares with inverse windows, and the host zeroes nothing: each case runs after a max
-  // backward on the same shape, so an element the gather fails to write still holds that call's values. Split
-  // between two kernel threads (threadMinBytes 0, N = 9 items: 4 + 5), the bits are one thread's.
+describe('wasm: sum, avg and lp backward as a gather (channels_last, C a multiple of 4; contiguous planes, stride 1)', () => {
+  // Where geometry.ts gatherGeometry applies (dilation 1, every input in some window; on contiguous planes also
+  // stride 1, padding under the kernel, rows of 4 or more, not global), dx is the forward sum kernel (channels_last,
+  // or rows) over the shares with inverse windows, and the host zeroes nothing: each case runs after a max backward on
+  // the same shape, so an element the gather fails to write still holds that call's values. Split between two kernel
+  // threads (threadMinBytes 0, N = 9 items: 4 + 5 units on channels_last, 12 + 15 planes on 3 channels), the bits
+  // are one thread's.
   const two = createWasmBackend({ threads: 2, threadMinBytes: 0 });
+  const cases: readonly { layout: Layout; channels: readonly number[] }[] = [
+    { layout: 'channels_last', channels: [4, 8] },
+    { layout: 'channels_first', channels: [3] },
+  ];
   GEOMETRIES.forEach((gc, gi) => {
     it(gc.name, async () => {
       const b = backends.get('auto')!;
-      for (const c of [4, 8]) {
-        const shape = joinShape(9, c, gc.spatial, 'channels_last');
-        const g = poolGeometry(makeSpec(gc, MAX), shape, 'channels_last');
-        const dilated = g.axes.some((a) => a.dilation !== 1);
-        const covered = g.axes.every((a) => Array.from({ length: a.size }, (_, i) => i).every((i) =>
-          Array.from({ length: a.out }, (_, j) => axisWindow(a, j)).some((w) => i >= w.start + w.tFirst && i < w.start + w.tEnd)));
-        expect(gatherGeometry(g) !== undefined, `${gc.name}: the gather applies`).toBe(!dilated && covered);
-        const x: Tensor = { shape, data: values('mixed', product(shape), 300 + gi), layout: 'channels_last' };
-        const dy: Tensor = { shape: [...g.outShape], data: values('mixed', product(g.outShape), 400 + gi), layout: 'channels_last' };
-        for (const variant of VARIANTS.filter((v) => v.spec.kind !== 'max' && (v.spec.kind !== 'lp' || c === 4))) {
-          const spec = makeSpec(gc, variant);
-          await b.backward(makeSpec(gc, MAX), { ...x, data: values('mixed', product(shape), 500 + gi) }, dy);
-          const where = `${gc.name} / C = ${c} / ${variant.label}`;
-          const got = await b.backward(spec, x, dy);
-          expectBackwardClose(spec, x, dy, got, await naive.backward(spec, x, dy), where, 'float32');
-          const split = await (await two).backward(spec, x, dy);
-          expect(Array.from(bitsOf(split.data)), `${where}: two threads`).toEqual(Array.from(bitsOf(got.data)));
+      for (const { layout, channels } of cases) {
+        for (const c of channels) {
+          const shape = joinShape(9, c, gc.spatial, layout);
+          const g = poolGeometry(makeSpec(gc, MAX), shape, layout);
+          const dilated = g.axes.some((a) => a.dilation !== 1);
+          const covered = g.axes.every((a) => Array.from({ length: a.size }, (_, i) => i).every((i) =>
+            Array.from({ length: a.out }, (_, j) => axisWindow(a, j)).some((w) => i >= w.start + w.tFirst && i < w.start + w.tEnd)));
+          const rowsOk = layout === 'channels_last' || (g.axes.every((a) => a.stride === 1 && a.padBegin < a.kernel)
+            && g.axes[g.rank - 1]!.size >= 4 && !g.axes.every((a) => a.out === 1));
+          const applies = !dilated && covered && rowsOk;
+          expect(gatherGeometry(g) !== undefined, `${gc.name} / ${layout}: the gather applies`).toBe(applies);
+          const x: Tensor = { shape, data: values('mixed', product(shape), 300 + gi), layout };
+          const dy: Tensor = { shape: [...g.outShape], data: values('mixed', product(g.outShape), 400 + gi), layout };
+          for (const variant of VARIANTS.filter((v) => v.spec.kind !== 'max' && (v.spec.kind !== 'lp' || c <= 4))) {
+            const spec = makeSpec(gc, variant);
+            await b.backward(makeSpec(gc, MAX), { ...x, data: values('mixed', product(shape), 500 + gi) }, dy);
+            const where = `${gc.name} / ${layout} / C = ${c} / ${variant.label}`;
+            const got = await b.backward(spec, x, dy);
+            expectBackwardClose(spec, x, dy, got, await naive.backward(spec, x, dy), where, 'float32');
+            const split = await (await two).backward(spec, x, dy);
+            expect(Array.from(bitsOf(split.data)), `${where}: two threads`).toEqual(Array.from(bitsOf(got.data)));
+          }
         }
       }
     });
