@@ -10,7 +10,7 @@ import type { WasmPath } from './path.js';
 /** Byte offsets of one chunk's buffers; 0 for a buffer the call does not use. */
 export interface MemoryPlan {
   tables: number; x: number; y: number; ix: number; div: number; scratch: number; ring: number;
-  /** The channels_last sum backward's gather (geometry.ts gatherGeometry): its tables, and the avg shares dy / D. */
+  /** The sum backward's gather (geometry.ts gatherGeometry): its tables, and the avg shares dy / D. */
   gatherTables: number; shares: number;
   /** The second kernel thread's ring (threads.ts), 0 with one thread. */
   ring2: number;

@@ -18,12 +18,17 @@
  * - V pass, once per output row: the H rows of the window's in-bounds rows (depth, then height: scan order)
  *   combined 4 output columns at a time.
  * - Fused walk (fusedRow), for the specialised windows with at most 3 rows: per group of 4 outputs, the H groups of
- *   the window rows the ring does not hold yet, then the V combine; no pass per row.
+ *   the window rows the ring does not hold yet, then the V combine; no pass per row. Kernel 3 stride 2 (the stem)
+ *   runs its output rows whose first window row the ring holds as one loop per plane (k3s2Run): the walk, tag
+ *   lookups and calls cost about 25 ns per output row, half the stem's values kernel.
  * Two shapes skip the ring altogether (fwdRows tries them first):
  * - Pair kernel (pairPlanes): 2×2 stride-2 windows inside the plane (VGG): both rows' pairs and their combine in
  *   registers, no tables or masks. bwdMaxPairs is its backward for exact tilings.
  * - Strip kernel (stripPlanes): kernel-3 windows (stride 1 or 2) of up to 3 rows on planes of at most 16 KiB: column
- *   strips top to bottom, the last three rows' H results in registers.
+ *   strips top to bottom, the last three rows' H results in registers; the steady rows (one new input row each) in
+ *   one loop without tables.
+ * The sum backward on contiguous planes with stride 1 runs the sum kernel here too, as a gather (kernels/wasm/
+ * geometry.ts gatherGeometry).
  *
  * Max is exact and keeps scan order: the H pass takes the first maximum of a row (a later tap replaces the
  * running maximum only when strictly greater: m = v > acc, acc = pmax(acc, v) = m ? v : acc, so ties, −0/+0
