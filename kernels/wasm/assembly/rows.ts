@@ -690,6 +690,68 @@ function k3s2Run<R>(xp: usize, rowD: i32, s0: i32, n: i32, yRow: usize, iRow: us
 }
 
 /**
+ * k3s2Run's counterpart for kernel 3 stride 1 (DenseNet-style 3×3 s1 pools on planes past the strip kernel): a run
+ * of n output rows whose windows are input rows r, r + 1, r + 2 with r = rowD, rowD + 1, …, the first two held in
+ * the ring (slots s0 and the one after), the third reduced now into the slot after those (fusedGroup's nc = 2,
+ * nf = 1 for every group). Leaves the ring holding the last row's three input rows, tagged; returns the NaN sum's
+ * lanes (max).
+ */
+function k3s1Run<R>(xp: usize, rowD: i32, s0: i32, n: i32, yRow: usize, iRow: usize): v128 {
+  const slots = ringRows;
+  const rb = rowBytes;
+  const rv = ringV;
+  const ri = ringI;
+  const pw = padW;
+  const w = inW;
+  const end = outW;
+  const hiPlain = vHi;
+  const head = min((vLo + 3) & ~3, end);
+  const pat = colPattern<K3S1>();
+  const outBytes = <usize>end << 2;
+  let nan = f32x4.splat(0);
+  let sh = s0;
+  for (let k = 0; k < n; k++) {
+    const r0 = rowD + k;
+    const s1 = sh + 1 >= slots ? sh + 1 - slots : sh + 1;
+    const s2 = s1 + 1 >= slots ? s1 + 1 - slots : s1 + 1;
+    const v0 = rv + <usize>sh * rb;
+    const v1 = rv + <usize>s1 * rb;
+    const v2 = rv + <usize>s2 * rb;
+    const i0 = ri + <usize>sh * rb;
+    const i1 = ri + <usize>s1 * rb;
+    const i2 = ri + <usize>s2 * rb;
+    const q0 = r0 * w;
+    const q1 = q0 + w;
+    const q2 = q1 + w;
+    const x0 = xp + (<usize>q0 << 2);
+    const x1 = x0 + (<usize>w << 2);
+    const x2 = x1 + (<usize>w << 2);
+    const c0 = i32x4.add(i32x4.splat(q0 - pw), pat);
+    const c1 = i32x4.add(i32x4.splat(q1 - pw), pat);
+    const c2 = i32x4.add(i32x4.splat(q2 - pw), pat);
+    let ow = 0;
+    for (; ow < head; ow += 4) {
+      nan = f32x4.add(nan, fusedGroup<R, K3S1, Masked, N2, N1>(ow, pw, v0, v1, v2, i0, i1, i2, x0, x1, x2, q0, q1, q2, c0, c1, c2, yRow, iRow));
+    }
+    for (; ow + 4 <= hiPlain; ow += 4) {
+      nan = f32x4.add(nan, fusedGroup<R, K3S1, Plain, N2, N1>(ow, pw, v0, v1, v2, i0, i1, i2, x0, x1, x2, q0, q1, q2, c0, c1, c2, yRow, iRow));
+    }
+    for (; ow < end; ow += 4) {
+      const g = ow + 4 > end && end >= 4 ? end - 4 : ow;
+      nan = f32x4.add(nan, fusedGroup<R, K3S1, Masked, N2, N1>(g, pw, v0, v1, v2, i0, i1, i2, x0, x1, x2, q0, q1, q2, c0, c1, c2, yRow, iRow));
+    }
+    yRow += outBytes;
+    iRow += outBytes;
+    sh = s1;
+  }
+  // The last row's window rows, rowD + n − 1 .. rowD + n + 1, in slots sh − 1, sh, sh + 1 (mod slots).
+  for (let t = 0; t < slots; t++) store<i32>(tags + (<usize>t << 2), -1);
+  const last = rowD + n - 1;
+  for (let j = 0; j < 3; j++) store<i32>(tags + (<usize>((last + j) % slots) << 2), last + j);
+  return nan;
+}
+
+/**
  * One output row of a specialised window with at most 3 input rows, fused: per group of 4 outputs, the H groups
  * of the window rows not yet in the ring and the V combine, so the rows reduced now are combined while in
  * registers and each row costs no pass of its own. Groups as hRowGroups (plain inside [vLo, vHi), masked outside,
@@ -845,6 +907,22 @@ function rowsPlanes<R, S>(planes: i32, x: usize, y: usize, ix: usize): void {
             while (e < outH && tab(countH, e) == 3 && tab(firstH, e) == h0 + 2 * (e - oh)) e++;
             const more = e - oh - 1;
             const run = k3s2Run<R>(xp, rowD, s0, e - oh, yRow, iRow);
+            if (sizeof<R>() != 4) bad |= i32(v128.any_true(f32x4.ne(run, run)));
+            o += <usize>(more * outW);
+            oh = e - 1;
+            continue;
+          }
+        }
+        if (fused && hShape == H_K3S1 && nd == 1 && nh == 3 && dilH == 1) {
+          // A run of output rows each of whose windows is 3 rows, 1 below the one before's, the first two held.
+          const rowD = d0 * inH + h0;
+          const s0 = rowD % slots;
+          const s1 = (rowD + 1) % slots;
+          if (load<i32>(tags + (<usize>s0 << 2)) == rowD && load<i32>(tags + (<usize>s1 << 2)) == rowD + 1) {
+            let e = oh + 1;
+            while (e < outH && tab(countH, e) == 3 && tab(firstH, e) == h0 + (e - oh)) e++;
+            const more = e - oh - 1;
+            const run = k3s1Run<R>(xp, rowD, s0, e - oh, yRow, iRow);
             if (sizeof<R>() != 4) bad |= i32(v128.any_true(f32x4.ne(run, run)));
             o += <usize>(more * outW);
             oh = e - 1;
