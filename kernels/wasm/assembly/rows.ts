@@ -497,7 +497,8 @@ let fQ2: i32 = 0;
  * result goes to the ring (v2, i2) for the next output row; the V combine with the held row goes to yRow, iRow.
  * With M = Masked the group is a row's first and its first load starts left of the row (padding): the lanes left
  * of it (headMask clear) are padding, −∞ for max (its index then clamped to the row's first column, q1v, q2v) or 0
- * for sums. Returns the NaN sum of A0, A1, B0, B1 (max): A2 and B2 are the next group's A0 and B0.
+ * for sums. Returns the NaN sum of A0, A1, B0, B1 (max: A2 and B2 are the next group's A0 and B0); for sums a
+ * vector its callers drop.
  */
 @inline function k3s2Group<R, M>(
   A0: v128, A1: v128, A2: v128, B0: v128, B1: v128, B2: v128, col1: v128, col2: v128, headMask: v128,
