@@ -18,7 +18,7 @@
  * (geometry.ts gatherGeometry: the share array pooled over the windows that hold each input). Keeping the taps
  * that neighbouring kernel-3 windows share in registers (each input column loaded and NaN-summed once per row)
  * measured no faster: 1.00–1.08× on both workloads. Nor did a fused stem row (rows r + 1 and r + 2 reduced per
- * output column, one block at a time, and combined with the held row r in registers, as rows.ts's k3s2Run): 1.00×
+ * output column, one block at a time, and combined with the held row r in registers, as rows.ts's fusedRun): 1.00×
  * with indices, 1.15× the time values only (interleaved, op alone).
  *
  * Max is exact and keeps scan order as in rows.ts: in a row, m = v > acc, acc = pmax(acc, v) (= m ? v : acc: ties,

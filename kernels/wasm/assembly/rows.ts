@@ -18,9 +18,9 @@
  * - V pass, once per output row: the H rows of the window's in-bounds rows (depth, then height: scan order)
  *   combined 4 output columns at a time.
  * - Fused walk (fusedRow), for the specialised windows with at most 3 rows: per group of 4 outputs, the H groups of
- *   the window rows the ring does not hold yet, then the V combine; no pass per row. Kernel 3 stride 2 (the stem)
- *   runs its output rows whose first window row the ring holds as one loop per plane (k3s2Run): the walk, tag
- *   lookups and calls cost about 25 ns per output row, half the stem's values kernel.
+ *   the window rows the ring does not hold yet, then the V combine; no pass per row. Kernel 3 across (stride 2: the
+ *   stem; stride 1) runs its output rows whose earlier window rows the ring holds as one loop per plane (fusedRun):
+ *   the walk, tag lookups and calls cost about 25 ns per output row, half the stem's values kernel.
  * Two shapes skip the ring altogether (fwdRows tries them first):
  * - Pair kernel (pairPlanes): 2×2 stride-2 windows inside the plane (VGG): both rows' pairs and their combine in
  *   registers, no tables or masks. bwdMaxPairs is its backward for exact tilings.
@@ -555,9 +555,9 @@ let fQ2: i32 = 0;
 /**
  * The plain groups [ow, end) (4 outputs each) of a fused kernel 3 stride 2 output row whose first window row the
  * ring holds (values at v0, indices at i0) and whose other two (x1, x2; colRow c1, c2 as hCore) are reduced now:
- * the stem's every output row but the first. It is fusedGroup's work for these groups in one loop (k3s2Group):
- * each row's third load is the next group's first (carried, not reloaded), the column indices are carried, and
- * the pointers are bumped. Row 2 goes to the ring (v2, i2) for the next output row; row 1 goes nowhere (the
+ * the stem's every output row but the first (fusedRun, fusedRow). It is fusedGroup's work for these groups in one
+ * loop (k3s2Group): each row's third load is the next group's first (carried, not reloaded), the column indices are
+ * carried, and the pointers are bumped. Row 2 goes to the ring (v2, i2) for the next output row; row 1 goes nowhere (the
  * caller clears its tag). With head = 1 the first group is the row's first and starts left of it (k3s2Group's
  * Masked). Returns the NaN sum's lanes (max): every column the groups read, once.
  */
@@ -618,15 +618,18 @@ let fQ2: i32 = 0;
 }
 
 /**
- * A run of n kernel 3 stride 2 output rows (from yRow, iRow) of one plane (x at xp) whose windows are input rows
- * r, r + 1, r + 2 with r = rowD, rowD + 2, …, each row's first held in the ring (slot s0 for the first, the one
- * before's third for the others): the stem's every output row but its first and last, in one loop, so that an
- * output row costs no walk, tag lookups or calls of its own. (Per output row those cost about 25 ns: half the
- * stem's values kernel.) Each row's groups as fusedRow's: a masked first group, cheap when the padding is one
- * column (k3s2Group's Masked), the plain groups and the masked last ones. Leaves the ring holding the last row's
- * third input row, tagged; returns the NaN sum's lanes (max).
+ * A run of n output rows (from yRow, iRow) of one plane (x at xp) for kernel 3 across, stride HS (K3S2: the stem;
+ * K3S1: DenseNet-style pools on planes past the strip kernel), whose windows are input rows r, r + 1, r + 2 with
+ * r = rowD + t·k (t = 2 for K3S2, 1 for K3S1): the rows an earlier output row reduced are held in the ring (NC of
+ * them from slot s0 on: K3S2 the first, K3S1 the first two), the NF others are reduced now (fusedGroup's nc, nf).
+ * The output rows run in one loop, so that each costs no walk, tag lookups or calls of its own: per output row those
+ * cost about 25 ns, half the stem's values kernel. Each row's groups as fusedRow's: the masked first groups (for
+ * K3S2 the cheap one of k3s2Group where the padding is one column), the plain groups (K3S2: k3s2HeldOne's loop), the
+ * masked last ones. Leaves the ring holding, tagged, the rows the last output row kept; returns the NaN sum's lanes
+ * (max).
  */
-function k3s2Run<R>(xp: usize, rowD: i32, s0: i32, n: i32, yRow: usize, iRow: usize): v128 {
+function fusedRun<R, HS, NC, NF>(xp: usize, rowD: i32, s0: i32, n: i32, yRow: usize, iRow: usize): v128 {
+  const k3s2 = sizeof<HS>() == 1;
   const slots = ringRows;
   const rb = rowBytes;
   const rv = ringV;
@@ -637,14 +640,14 @@ function k3s2Run<R>(xp: usize, rowD: i32, s0: i32, n: i32, yRow: usize, iRow: us
   const hiPlain = vHi;
   const head = min((vLo + 3) & ~3, end);
   // The first group's only out-of-row lanes are in its first load (columns −1 .. 2): the cheap masked group.
-  const cheap = head == 4 && pw == 1 && hiPlain >= 8 && w >= 12;
+  const cheap = k3s2 && head == 4 && pw == 1 && hiPlain >= 8 && w >= 12;
   const headMask = inRow(-pw);
-  const pat = colPattern<K3S2>();
+  const pat = colPattern<HS>();
   const outBytes = <usize>end << 2;
   let nan = f32x4.splat(0);
   let sh = s0;
   for (let k = 0; k < n; k++) {
-    const r0 = rowD + 2 * k;
+    const r0 = rowD + (k3s2 ? 2 : 1) * k;
     const s1 = sh + 1 >= slots ? sh + 1 - slots : sh + 1;
     const s2 = s1 + 1 >= slots ? s1 + 1 - slots : s1 + 1;
     const v0 = rv + <usize>sh * rb;
@@ -664,91 +667,42 @@ function k3s2Run<R>(xp: usize, rowD: i32, s0: i32, n: i32, yRow: usize, iRow: us
     const c2 = i32x4.add(i32x4.splat(q2 - pw), pat);
     let ow = 0;
     if (cheap) {
-      const to = (hiPlain) & ~3;
+      const to = hiPlain & ~3;
       nan = f32x4.add(nan, k3s2HeldOne<R>(0, to, pw, v0, i0, v2, i2, x1, x2, c1, c2, yRow, iRow, true, headMask, i32x4.splat(q1), i32x4.splat(q2)));
       ow = to;
     } else {
       for (; ow < head; ow += 4) {
-        nan = f32x4.add(nan, fusedGroup<R, K3S2, Masked, N1, N2>(ow, pw, v0, v1, v2, i0, i1, i2, x0, x1, x2, q0, q1, q2, c0, c1, c2, yRow, iRow));
+        nan = f32x4.add(nan, fusedGroup<R, HS, Masked, NC, NF>(ow, pw, v0, v1, v2, i0, i1, i2, x0, x1, x2, q0, q1, q2, c0, c1, c2, yRow, iRow));
       }
-      if (ow + 4 <= hiPlain) {
-        const to = ow + ((hiPlain - ow) & ~3);
-        nan = f32x4.add(nan, k3s2HeldOne<R>(ow, to, pw, v0, i0, v2, i2, x1, x2, c1, c2, yRow, iRow, false, headMask, c1, c2));
-        ow = to;
+      if (k3s2) {
+        if (ow + 4 <= hiPlain) {
+          const to = ow + ((hiPlain - ow) & ~3);
+          nan = f32x4.add(nan, k3s2HeldOne<R>(ow, to, pw, v0, i0, v2, i2, x1, x2, c1, c2, yRow, iRow, false, headMask, c1, c2));
+          ow = to;
+        }
+      } else {
+        for (; ow + 4 <= hiPlain; ow += 4) {
+          nan = f32x4.add(nan, fusedGroup<R, HS, Plain, NC, NF>(ow, pw, v0, v1, v2, i0, i1, i2, x0, x1, x2, q0, q1, q2, c0, c1, c2, yRow, iRow));
+        }
       }
     }
     for (; ow < end; ow += 4) {
       const g = ow + 4 > end && end >= 4 ? end - 4 : ow;
-      nan = f32x4.add(nan, fusedGroup<R, K3S2, Masked, N1, N2>(g, pw, v0, v1, v2, i0, i1, i2, x0, x1, x2, q0, q1, q2, c0, c1, c2, yRow, iRow));
+      nan = f32x4.add(nan, fusedGroup<R, HS, Masked, NC, NF>(g, pw, v0, v1, v2, i0, i1, i2, x0, x1, x2, q0, q1, q2, c0, c1, c2, yRow, iRow));
     }
     yRow += outBytes;
     iRow += outBytes;
-    sh = s2;
+    sh = k3s2 ? s2 : s1;
   }
   for (let t = 0; t < slots; t++) store<i32>(tags + (<usize>t << 2), -1);
-  store<i32>(tags + (<usize>sh << 2), rowD + 2 * n);
-  return nan;
-}
-
-/**
- * k3s2Run's counterpart for kernel 3 stride 1 (DenseNet-style 3×3 s1 pools on planes past the strip kernel): a run
- * of n output rows whose windows are input rows r, r + 1, r + 2 with r = rowD, rowD + 1, …, the first two held in
- * the ring (slots s0 and the one after), the third reduced now into the slot after those (fusedGroup's nc = 2,
- * nf = 1 for every group). Leaves the ring holding the last row's three input rows, tagged; returns the NaN sum's
- * lanes (max).
- */
-function k3s1Run<R>(xp: usize, rowD: i32, s0: i32, n: i32, yRow: usize, iRow: usize): v128 {
-  const slots = ringRows;
-  const rb = rowBytes;
-  const rv = ringV;
-  const ri = ringI;
-  const pw = padW;
-  const w = inW;
-  const end = outW;
-  const hiPlain = vHi;
-  const head = min((vLo + 3) & ~3, end);
-  const pat = colPattern<K3S1>();
-  const outBytes = <usize>end << 2;
-  let nan = f32x4.splat(0);
-  let sh = s0;
-  for (let k = 0; k < n; k++) {
-    const r0 = rowD + k;
-    const s1 = sh + 1 >= slots ? sh + 1 - slots : sh + 1;
-    const s2 = s1 + 1 >= slots ? s1 + 1 - slots : s1 + 1;
-    const v0 = rv + <usize>sh * rb;
-    const v1 = rv + <usize>s1 * rb;
-    const v2 = rv + <usize>s2 * rb;
-    const i0 = ri + <usize>sh * rb;
-    const i1 = ri + <usize>s1 * rb;
-    const i2 = ri + <usize>s2 * rb;
-    const q0 = r0 * w;
-    const q1 = q0 + w;
-    const q2 = q1 + w;
-    const x0 = xp + (<usize>q0 << 2);
-    const x1 = x0 + (<usize>w << 2);
-    const x2 = x1 + (<usize>w << 2);
-    const c0 = i32x4.add(i32x4.splat(q0 - pw), pat);
-    const c1 = i32x4.add(i32x4.splat(q1 - pw), pat);
-    const c2 = i32x4.add(i32x4.splat(q2 - pw), pat);
-    let ow = 0;
-    for (; ow < head; ow += 4) {
-      nan = f32x4.add(nan, fusedGroup<R, K3S1, Masked, N2, N1>(ow, pw, v0, v1, v2, i0, i1, i2, x0, x1, x2, q0, q1, q2, c0, c1, c2, yRow, iRow));
-    }
-    for (; ow + 4 <= hiPlain; ow += 4) {
-      nan = f32x4.add(nan, fusedGroup<R, K3S1, Plain, N2, N1>(ow, pw, v0, v1, v2, i0, i1, i2, x0, x1, x2, q0, q1, q2, c0, c1, c2, yRow, iRow));
-    }
-    for (; ow < end; ow += 4) {
-      const g = ow + 4 > end && end >= 4 ? end - 4 : ow;
-      nan = f32x4.add(nan, fusedGroup<R, K3S1, Masked, N2, N1>(g, pw, v0, v1, v2, i0, i1, i2, x0, x1, x2, q0, q1, q2, c0, c1, c2, yRow, iRow));
-    }
-    yRow += outBytes;
-    iRow += outBytes;
-    sh = s1;
+  if (k3s2) {
+    // The last row's third input row (its second went nowhere).
+    store<i32>(tags + (<usize>sh << 2), rowD + 2 * n);
+  } else {
+    // The last row's window rows, rowD + n − 1 .. rowD + n + 1.
+    const last = rowD + n - 1;
+    for (let j = 0; j < 3; j++) store<i32>(tags + (<usize>((last + j) % slots) << 2), last + j);
   }
-  // The last row's window rows, rowD + n − 1 .. rowD + n + 1, in slots sh − 1, sh, sh + 1 (mod slots).
-  for (let t = 0; t < slots; t++) store<i32>(tags + (<usize>t << 2), -1);
-  const last = rowD + n - 1;
-  for (let j = 0; j < 3; j++) store<i32>(tags + (<usize>((last + j) % slots) << 2), last + j);
   return nan;
 }
 
@@ -899,31 +853,20 @@ function rowsPlanes<R, S>(planes: i32, x: usize, y: usize, ix: usize): void {
           bad |= hRow<R, S>(xp + (<usize>rq << 2), rq, yRow, iRow);
           continue;
         }
-        if (fused && hShape == H_K3S2 && nd == 1 && nh == 3 && dilH == 1) {
-          // A run of output rows each of whose windows is 3 rows, 2 below the one before's, the first held.
+        if (fused && (hShape == H_K3S2 || hShape == H_K3S1) && nd == 1 && nh == 3 && dilH == 1) {
+          // A run of output rows each of whose windows is 3 rows, t below the one before's (t = 2 for stride 2
+          // across, 1 for stride 1), the rows an earlier output row reduced held: fusedRun.
+          const k3s2 = hShape == H_K3S2;
+          const t = k3s2 ? 2 : 1;
           const rowD = d0 * inH + h0;
           const s0 = rowD % slots;
-          if (load<i32>(tags + (<usize>s0 << 2)) == rowD) {
+          const held = load<i32>(tags + (<usize>s0 << 2)) == rowD
+            && (k3s2 || load<i32>(tags + (<usize>((rowD + 1) % slots) << 2)) == rowD + 1);
+          if (held) {
             let e = oh + 1;
-            while (e < outH && tab(countH, e) == 3 && tab(firstH, e) == h0 + 2 * (e - oh)) e++;
+            while (e < outH && tab(countH, e) == 3 && tab(firstH, e) == h0 + t * (e - oh)) e++;
             const more = e - oh - 1;
-            const run = k3s2Run<R>(xp, rowD, s0, e - oh, yRow, iRow);
-            if (sizeof<R>() != 4) bad |= i32(v128.any_true(f32x4.ne(run, run)));
-            o += <usize>(more * outW);
-            oh = e - 1;
-            continue;
-          }
-        }
-        if (fused && hShape == H_K3S1 && nd == 1 && nh == 3 && dilH == 1) {
-          // A run of output rows each of whose windows is 3 rows, 1 below the one before's, the first two held.
-          const rowD = d0 * inH + h0;
-          const s0 = rowD % slots;
-          const s1 = (rowD + 1) % slots;
-          if (load<i32>(tags + (<usize>s0 << 2)) == rowD && load<i32>(tags + (<usize>s1 << 2)) == rowD + 1) {
-            let e = oh + 1;
-            while (e < outH && tab(countH, e) == 3 && tab(firstH, e) == h0 + (e - oh)) e++;
-            const more = e - oh - 1;
-            const run = k3s1Run<R>(xp, rowD, s0, e - oh, yRow, iRow);
+            const run = k3s2 ? fusedRun<R, K3S2, N1, N2>(xp, rowD, s0, e - oh, yRow, iRow) : fusedRun<R, K3S1, N2, N1>(xp, rowD, s0, e - oh, yRow, iRow);
             if (sizeof<R>() != 4) bad |= i32(v128.any_true(f32x4.ne(run, run)));
             o += <usize>(more * outW);
             oh = e - 1;
