@@ -573,8 +573,7 @@ let fQ2: i32 = 0;
   // (Not the constant 8: V8 rematerialises a v128 constant at every use, 3 instructions in the loop.)
   const step = i32x4.splat(strW << 2);
   let col1 = i32x4.add(c1, i32x4.splat(ow * 2));
-  let col2 = i32x4.add(c2, i32x4.splat(ow * 2));
-  // Row 2's indices are row 1's plus a row (wv): one carried vector fewer.
+  // Row 2's indices are row 1's plus a row (wv): no second carried vector.
   const wv = i32x4.sub(c2, c1);
   let A0 = v128.load(a1);
   let B0 = v128.load(a2);
@@ -582,11 +581,10 @@ let fQ2: i32 = 0;
   if (head) {
     const A2 = v128.load(a1, 32);
     const B2 = v128.load(a2, 32);
-    nan = k3s2Group<R, Masked>(A0, v128.load(a1, 16), A2, B0, v128.load(a2, 16), B2, col1, col2, headMask, q1v, q2v, o, v0, i0, v2, i2, yRow, iRow);
+    nan = k3s2Group<R, Masked>(A0, v128.load(a1, 16), A2, B0, v128.load(a2, 16), B2, col1, i32x4.add(col1, wv), headMask, q1v, q2v, o, v0, i0, v2, i2, yRow, iRow);
     A0 = A2;
     B0 = B2;
     col1 = i32x4.add(col1, step);
-    col2 = i32x4.add(col2, step);
     a1 += 32;
     a2 += 32;
     o += 16;
@@ -1292,8 +1290,8 @@ function stripPlanes<R, HS>(planes: i32, x: usize, y: usize, ix: usize): void {
   steadyFrom = 0;
   steadyTo = 0;
   for (let oh = 1; oh < outH; oh++) {
-    const ok = tab(countH, oh) == 3 && tab(firstH, oh) == tab(firstH, oh - 1) + 1 && tab(countH, oh - 1) >= 2
-      && tab(firstH, oh - 1) + tab(countH, oh - 1) == tab(firstH, oh) + 2;
+    // (Row oh's last row, firstH + 2, is the row after row oh − 1's last.)
+    const ok = tab(countH, oh) == 3 && tab(firstH, oh) + 2 == tab(firstH, oh - 1) + tab(countH, oh - 1);
     if (ok && steadyTo == 0) steadyFrom = oh;
     if (ok) steadyTo = oh + 1;
     else if (steadyTo != 0) break;
