@@ -207,8 +207,9 @@ export class Engine {
   /**
    * dx (at plan.acc, every element written) = Σ over the windows holding each input of the share at `from(plan)`
    * (dy, the avg shares, or lp's factor): the forward sum kernel (channels_last, or rows on contiguous planes) over
-   * the share array with the gather's tables (geometry.ts gatherGeometry), the geometry set back after. `split`: whether the call may be
-   * split between two kernel threads (its share buffer must then be per unit, as planAt moves it).
+   * the share array with the gather's tables (geometry.ts gatherGeometry), the geometry set back after. `split`:
+   * whether the call may be split between two kernel threads (its share buffer must then be per unit, as planAt
+   * moves it).
    */
   private sumGather(c: WasmCase, plan: MemoryPlan, n: number, from: (p: MemoryPlan) => number, split: boolean): void {
     const gg = c.gather!;
