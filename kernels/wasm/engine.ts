@@ -395,8 +395,8 @@ export class Engine {
     const { spec, plan, chunk, cl, C } = c;
     const xCount = n * chunk.unitIn;
     // GRAD.MAX on contiguous planes whose forward is the rows kernel (a forced other path takes the general one):
-    // 2×2 stride-2 windows tiling the planes, or kernel 4 stride 4 rows, by a fused kernel that writes the whole of
-    // dx, no indices, no zeroing pass.
+    // 2×2 stride-2 windows tiling the planes, kernel 4 stride 4 rows, or the ResNet stem's 3×3 stride-2 windows, by
+    // a fused kernel that writes the whole of dx, no indices, no zeroing pass.
     if (rowsMax(c)) {
       const seq = sequential(c, n * C * (2 * c.g.inPlane + c.g.outPlane));
       // Called on no planes, a fused kernel only says whether it applies (1) or not (0): the split is decided before
@@ -407,6 +407,10 @@ export class Engine {
       }
       if (k.bwdMaxK4S4(0, plan.x, plan.dy, plan.acc)) {
         this.splitRun(c, plan, n, (kk, p, m) => kk.bwdMaxK4S4(m * C, p.x, p.dy, p.acc), false);
+        return;
+      }
+      if (k.bwdMaxK3S2(0, plan.x, plan.dy, plan.acc, plan.ring)) {
+        this.splitRun(c, plan, n, (kk, p, m) => kk.bwdMaxK3S2(m * C, p.x, p.dy, p.acc, p.ring), false);
         return;
       }
     }

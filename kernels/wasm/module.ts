@@ -37,6 +37,12 @@ export interface Kernels {
   bwdMaxPairs(planes: number, x: number, dy: number, dx: number, ring: number, sequential: number): number;
   /** 1 when it wrote the whole of dx (kernel 4 stride 4 windows of one row, the audio pool's), else 0 and nothing written. */
   bwdMaxK4S4(planes: number, x: number, dy: number, dx: number): number;
+  /**
+   * 1 when it wrote the whole of dx (the ResNet stem's 3×3 stride-2 windows with one padding row and column before,
+   * a multiple of 4 outputs per row), else 0 and nothing written. `ring`: the forward's ring, scratch for 5 rows of
+   * outW and 8 floats.
+   */
+  bwdMaxK3S2(planes: number, x: number, dy: number, dx: number, ring: number): number;
   bwdSum(cl: number, N: number, C: number, dy: number, dx: number, avg: number, useOverride: number, override: number): void;
   bwdSumRows(planes: number, dy: number, dx: number, t: number, avg: number, useOverride: number, override: number, global: number, firstTouch: number): void;
   bwdLpPrep(x: number, count: number, p: number, pw: number, g: number): void;

@@ -579,16 +579,20 @@ describe('wasm: the pair kernel on wide rows (read in memory order from 192 colu
 describe('wasm: max backward on the rows path (fused kernels and the general one) and beside it', () => {
   const sequentialAlways = createWasmBackend({ pairSequentialBytes: 0 });
   // The rows path's max backward: the fused kernels (2×2 stride-2 tilings: bwdMaxPairs; kernel 4 stride 4 rows:
-  // bwdMaxK4S4), else the rows forward's indices for every plane, then one scatter, over the whole call (a
-  // resident case: the whole tensor, unblocked). Several planes per call (plain, one unit per chunk, resident),
-  // output widths one group of 4 ± 1, padding rows at the top and bottom, NaN in some planes (the kernels' scalar
-  // redo of one plane). The other side of the choice: the same cases on the scalar path and channels_last (the
-  // general path).
+  // bwdMaxK4S4; the stem's 3×3 stride 2: bwdMaxK3S2), else the rows forward's indices for every plane, then one
+  // scatter, over the whole call (a resident case: the whole tensor, unblocked). Several planes per call (plain,
+  // one unit per chunk, resident), output widths one group of 4 ± 1, padding rows at the top and bottom, NaN in
+  // some planes (the kernels' scalar redo of one plane). The other side of the choice: the same cases on the scalar
+  // path and channels_last (the general path).
   // dx is checked against the naive backend, and bit for bit against the scalar path (same indices, same float32
   // additions in output order).
   const cases: { name: string; kernel: number[]; strides: number[]; pads: number[]; ceil: boolean; spatial: number[][] }[] = [
     // The stem's k3 s2 p1: widths 5..19 give output widths 3, 4, 5 and 8, 9, 10.
     { name: 'k3 s2 p1', kernel: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1], ceil: false, spatial: [[5, 5], [7, 7], [9, 8], [15, 15], [17, 16], [19, 19]] },
+    // The stem's fused backward (bwdMaxK3S2): output widths 4, 8, 12 (one, two, three groups of 4), one output row
+    // (its window's padding row and the next); with no end padding, a column and a row after the last window.
+    { name: 'k3 s2 p1, groups of 4 windows', kernel: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1], ceil: false, spatial: [[8, 8], [16, 16], [12, 24], [2, 8]] },
+    { name: 'k3 s2 p1 before only', kernel: [3, 3], strides: [2, 2], pads: [1, 1, 0, 0], ceil: false, spatial: [[9, 9], [13, 17], [5, 25]] },
     { name: 'k3 s2 p0 ceil', kernel: [3, 3], strides: [2, 2], pads: [0, 0, 0, 0], ceil: true, spatial: [[6, 9], [8, 10], [10, 17]] },
     // The dense k3 s1 p1: output widths 3, 4, 5, 7, 8, 9.
     { name: 'k3 s1 p1', kernel: [3, 3], strides: [1, 1], pads: [1, 1, 1, 1], ceil: false, spatial: [[3, 3], [4, 4], [5, 5], [7, 7], [8, 8], [9, 9]] },
@@ -620,7 +624,9 @@ describe('wasm: max backward on the rows path (fused kernels and the general one
             const seed = spatial.reduce((a, v) => a * 37 + v, si * 101 + (layout === 'channels_last' ? 7 : 0));
             const x: Tensor = { shape, data: values(set, product(shape), seed), layout };
             const outShape = poolGeometry(spec, shape, layout).outShape;
-            const dy: Tensor = { shape: [...outShape], data: values('mixed', product(outShape), seed + 1e6), layout };
+            // With the ties, dy of small integers and ±0 too: an input that receives −0 alone holds +0 (dx starts at
+            // +0, GRAD.MAX adds into it).
+            const dy: Tensor = { shape: [...outShape], data: values(set === 'ties' ? 'ties' : 'mixed', product(outShape), seed + 1e6), layout };
             const where = `${cs.name} [${shape.join(', ')}] ${layout} ${set}`;
             const want = await naive.backward(spec, x, dy);
             const general = await scalar.backward(spec, x, dy);

@@ -9,7 +9,9 @@
  * tap, −0/+0 included). Comparisons ignore NaN, so every tap is also summed (NaN is absorbing; so is ∞ − ∞): a
  * plane whose sum is NaN is redone by the exact scalar MAX.SELECT (maxIndexAt), first NaN in scan order.
  */
-import { countH, dilW, firstH, inD, inH, inPlane, inW, kerW, outD, outH, outPlane, outW, padW, strW, tab } from './state';
+import {
+  countH, dilH, dilW, firstH, inD, inH, inPlane, inW, kerW, outD, outH, outPlane, outW, padW, strW, tab,
+} from './state';
 import { maxIndexAt } from './scalar';
 
 /**
@@ -96,6 +98,186 @@ export function bwdMaxK4S4(planes: i32, x: usize, dy: usize, dx: usize): i32 {
       for (let oh = 0; oh < outH; oh++) {
         for (let ow = 0; ow < outW; ow++) {
           store<f32>(dp + (<usize>maxIndexAt(xp, 1, 0, oh, ow) << 2), load<f32>(gp + (o << 2)));
+          o++;
+        }
+      }
+    }
+  }
+  return 1;
+}
+
+/**
+ * Whether the windows are the ResNet stem's that bwdMaxK3S2 covers: kernel 3 stride 2 with one column of padding
+ * before, dilation 1, along the width, a multiple of 4 outputs per row, the last window inside the row
+ * (2·outW ≤ inW); along the height the same windows by the tables (rows 2·oh − 1 to 2·oh + 1, the first output
+ * row's without its padding row); one depth slice.
+ */
+function k3s2Windows(): bool {
+  if (kerW != 3 || strW != 2 || dilW != 1 || padW != 1 || outW < 4 || (outW & 3) != 0 || (outW << 1) > inW) return false;
+  if (outD != 1 || inD != 1 || dilH != 1) return false;
+  for (let oh = 0; oh < outH; oh++) {
+    if (tab(firstH, oh) != max(0, 2 * oh - 1) || tab(countH, oh) != (oh == 0 ? 2 : 3)) return false;
+  }
+  return true;
+}
+
+/**
+ * A row's dx columns 2·ow − 1 … 2·ow + 6 for group k (ow = 4k) from its odd columns (2·ow − 1 + 2j) and even ones
+ * (2·ow + 2j); the first group's column −1 (padding) is not stored.
+ */
+@inline function stemStoreCols(d: usize, k: i32, odd: v128, even: v128): void {
+  const lo = v128.shuffle<f32>(odd, even, 0, 4, 1, 5);
+  const hi = v128.shuffle<f32>(odd, even, 2, 6, 3, 7);
+  const at = d + (<usize>k << 5);
+  if (k == 0) {
+    store<f32>(at, f32x4.extract_lane(lo, 1));
+    store<f32>(at, f32x4.extract_lane(lo, 2), 4);
+    store<f32>(at, f32x4.extract_lane(lo, 3), 8);
+  } else {
+    v128.store(at - 4, lo);
+  }
+  v128.store(at, hi, 12);
+}
+
+/** A row's last window column (2·outW − 1) and the columns after it, in no window (+0). */
+@inline function stemStoreEnd(d: usize, last: f32): void {
+  store<f32>(d + (<usize>((outW << 1) - 1) << 2), last);
+  const tail = inW - (outW << 1);
+  if (tail > 0) memory.fill(d + (<usize>outW << 3), 0, <usize>tail << 2);
+}
+
+/**
+ * GRAD.MAX fused with its forward for the ResNet stem's windows (k3s2Windows): writes the whole of dx for
+ * `planes` contiguous planes and returns 1; returns 0, doing nothing, for any other windows. No indices, no
+ * zeroing pass, no scatter. `ring`: the forward's ring (kernels/wasm/memory-plan.ts, 6 rows of outW floats and
+ * more), scratch for 5 rows of outW and 8 floats.
+ *
+ * Per output row oh, per group of 4 windows: the horizontal pass of input rows 2·oh and 2·oh + 1 (stemRowH), row
+ * 2·oh − 1's from the ring (the previous output row's 2·oh + 1); the vertical pass picks the row the same way
+ * (the first row holding the maximum: a later row wins only when strictly greater), so the winning row and tap
+ * are MAX.SELECT's first maximum in scan order. dy is then split by masks into 9 vectors, one per tap, +0 where
+ * the tap lost, and summed into columns: an even column 2·ow + 2j is tap 1 of window ow + j alone, an odd one is
+ * tap 2 of window ow + j − 1 then tap 0 of window ow + j. Row 2·oh is written; row 2·oh − 1 adds this row's
+ * taps to what the previous output row's left pending (its row 2·oh + 1, in the ring), then is written; row
+ * 2·oh + 1 is left pending. Every element's terms are added in output scan order, as bwdMaxPlanes adds them into
+ * a zeroed dx, and dy is first made dy + 0 (−0 to +0): adding a first term to +0 does exactly that, and a later
+ * sum is −0 only when both its terms are. So the bits are the scatter's.
+ *
+ * Comparisons ignore NaN, so every value read is also summed; a plane whose sum is NaN (or ∞ − ∞) is redone
+ * from the exact scalar MAX.SELECT (maxIndexAt) as a scatter into a zeroed plane.
+ */
+export function bwdMaxK3S2(planes: i32, x: usize, dy: usize, dx: usize, ring: usize): i32 {
+  if (!k3s2Windows()) return 0;
+  const G = outW >> 2;
+  const rowB = <usize>inW << 2;
+  // Ring: per group, the last odd input row's h, m1, m2 (48 bytes); then per group and one more (the last
+  // column), the pending row's odd and even columns (32 bytes).
+  const hRing = ring;
+  const pend = ring + <usize>G * 48;
+  const zero = f32x4.splat(0);
+  const none = f32x4.splat(-Infinity);
+  const padLane = i32x4(-1, 0, 0, 0);
+  const all = i32x4.splat(-1);
+  for (let pl = 0; pl < planes; pl++) {
+    const xp = x + ((<usize>pl * <usize>inPlane) << 2);
+    const dp = dx + ((<usize>pl * <usize>inPlane) << 2);
+    const gp = dy + ((<usize>pl * <usize>outPlane) << 2);
+    let nan = zero;
+    for (let oh = 0; oh < outH; oh++) {
+      const top = oh == 0;
+      const xa = xp + <usize>(oh << 1) * rowB;
+      const da = dp + <usize>(oh << 1) * rowB;
+      const dP = da - rowB;
+      const gr = gp + (<usize>(oh * outW) << 2);
+      const topMask = top ? all : zero;
+      let oddA = none;
+      let oddB = none;
+      let d2P = zero;
+      let d2A = zero;
+      let d2B = zero;
+      for (let k = 0; k < G; k++) {
+        const pad = k == 0 ? padLane : zero;
+        const c = <usize>k << 5;
+        // The horizontal pass of rows A and B: taps t0, t1, t2 are columns 2·ow − 1, 2·ow, 2·ow + 1 (t0 from the
+        // previous group's odd columns); m1: t1 beats t0, m2: t2 beats both, h: the row maximum.
+        const A0 = v128.load(xa + c);
+        const A1 = v128.load(xa + c, 16);
+        const B0 = v128.load(xa + rowB + c);
+        const B1 = v128.load(xa + rowB + c, 16);
+        nan = f32x4.add(nan, f32x4.add(f32x4.add(A0, A1), f32x4.add(B0, B1)));
+        const tA1 = v128.shuffle<f32>(A0, A1, 0, 2, 4, 6);
+        const tA2 = v128.shuffle<f32>(A0, A1, 1, 3, 5, 7);
+        const tA0 = v128.shuffle<f32>(oddA, tA2, 3, 4, 5, 6);
+        oddA = tA2;
+        const mA1 = v128.or(f32x4.gt(tA1, tA0), pad);
+        const pA = f32x4.pmax(tA0, tA1);
+        const mA2 = f32x4.gt(tA2, pA);
+        const hA = f32x4.pmax(pA, tA2);
+        const tB1 = v128.shuffle<f32>(B0, B1, 0, 2, 4, 6);
+        const tB2 = v128.shuffle<f32>(B0, B1, 1, 3, 5, 7);
+        const tB0 = v128.shuffle<f32>(oddB, tB2, 3, 4, 5, 6);
+        oddB = tB2;
+        const mB1 = v128.or(f32x4.gt(tB1, tB0), pad);
+        const pB = f32x4.pmax(tB0, tB1);
+        const mB2 = f32x4.gt(tB2, pB);
+        const hB = f32x4.pmax(pB, tB2);
+        // Row P's, kept from the previous output row (its row B); row B's kept for the next.
+        const hr = hRing + <usize>k * 48;
+        const hP = v128.load(hr);
+        const mP1 = v128.load(hr, 16);
+        const mP2 = v128.load(hr, 32);
+        v128.store(hr, hB);
+        v128.store(hr, mB1, 16);
+        v128.store(hr, mB2, 32);
+        // The rows: A beats P (always at the top, where P is padding), B beats both.
+        const v1 = v128.or(f32x4.gt(hA, hP), topMask);
+        const v2 = f32x4.gt(hB, v128.bitselect(hA, f32x4.pmax(hP, hA), topMask));
+        // dy + 0: −0 becomes +0, so that no sum below is −0 (as the scatter's, which starts from +0).
+        const g = f32x4.add(v128.load(gr + (<usize>k << 4)), zero);
+        const dB = v128.and(g, v2);
+        const g1 = v128.andnot(g, v2);
+        const dA = v128.and(g1, v1);
+        const dPr = v128.andnot(g1, v1);
+        // The taps of each row; odd columns take the previous group's tap 2 (lane 3) first.
+        const pOdd = v128.load(pend + (<usize>k << 5));
+        const pEven = v128.load(pend + (<usize>k << 5), 16);
+        let t2 = v128.and(dPr, mP2);
+        let r = v128.andnot(dPr, mP2);
+        if (!top) {
+          const odd = f32x4.add(f32x4.add(pOdd, v128.shuffle<f32>(d2P, t2, 3, 4, 5, 6)), v128.andnot(r, mP1));
+          stemStoreCols(dP, k, odd, f32x4.add(pEven, v128.and(r, mP1)));
+        }
+        d2P = t2;
+        t2 = v128.and(dA, mA2);
+        r = v128.andnot(dA, mA2);
+        stemStoreCols(da, k, f32x4.add(v128.shuffle<f32>(d2A, t2, 3, 4, 5, 6), v128.andnot(r, mA1)), v128.and(r, mA1));
+        d2A = t2;
+        t2 = v128.and(dB, mB2);
+        r = v128.andnot(dB, mB2);
+        v128.store(pend + (<usize>k << 5), f32x4.add(v128.shuffle<f32>(d2B, t2, 3, 4, 5, 6), v128.andnot(r, mB1)));
+        v128.store(pend + (<usize>k << 5), v128.and(r, mB1), 16);
+        d2B = t2;
+      }
+      // The last window column: tap 2 of the last window alone.
+      const last = pend + (<usize>G << 5);
+      if (!top) stemStoreEnd(dP, load<f32>(last) + f32x4.extract_lane(d2P, 3));
+      stemStoreEnd(da, f32x4.extract_lane(d2A, 3));
+      store<f32>(last, f32x4.extract_lane(d2B, 3));
+    }
+    // The last pending row (2·outH − 1), then the rows in no window.
+    const dB = dp + <usize>((outH << 1) - 1) * rowB;
+    for (let k = 0; k < G; k++) stemStoreCols(dB, k, v128.load(pend + (<usize>k << 5)), v128.load(pend + (<usize>k << 5), 16));
+    stemStoreEnd(dB, load<f32>(pend + (<usize>G << 5)));
+    const rest = inH - (outH << 1);
+    if (rest > 0) memory.fill(dB + rowB, 0, <usize>rest * rowB);
+    if (v128.any_true(f32x4.ne(nan, nan))) {
+      // A NaN (or ∞ − ∞) was read: the exact scalar MAX.SELECT for the whole plane, as a scatter in output order.
+      memory.fill(dp, 0, <usize>inPlane << 2);
+      let o: usize = 0;
+      for (let oh = 0; oh < outH; oh++) {
+        for (let ow = 0; ow < outW; ow++) {
+          const a = dp + (<usize>maxIndexAt(xp, 1, 0, oh, ow) << 2);
+          store<f32>(a, load<f32>(a) + load<f32>(gp + (o << 2)));
           o++;
         }
       }
