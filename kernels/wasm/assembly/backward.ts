@@ -58,23 +58,19 @@ export function bwdMaxPlanes(planes: i32, ix: usize, dy: usize, dx: usize, disjo
     if (disjoint) {
       for (; o + 4 <= P; o += 4) {
         const at = <usize>o << 2;
-        const q = v128.load(ip + at);
-        const g = v128.load(gp + at);
-        store<f32>(xp + (<usize>i32x4.extract_lane(q, 0) << 2), f32x4.extract_lane(g, 0));
-        store<f32>(xp + (<usize>i32x4.extract_lane(q, 1) << 2), f32x4.extract_lane(g, 1));
-        store<f32>(xp + (<usize>i32x4.extract_lane(q, 2) << 2), f32x4.extract_lane(g, 2));
-        store<f32>(xp + (<usize>i32x4.extract_lane(q, 3) << 2), f32x4.extract_lane(g, 3));
+        store<f32>(xp + (<usize>load<i32>(ip + at) << 2), load<f32>(gp + at));
+        store<f32>(xp + (<usize>load<i32>(ip + at, 4) << 2), load<f32>(gp + at, 4));
+        store<f32>(xp + (<usize>load<i32>(ip + at, 8) << 2), load<f32>(gp + at, 8));
+        store<f32>(xp + (<usize>load<i32>(ip + at, 12) << 2), load<f32>(gp + at, 12));
       }
       for (; o < P; o++) store<f32>(xp + (<usize>load<i32>(ip + (<usize>o << 2)) << 2), load<f32>(gp + (<usize>o << 2)));
     } else {
       for (; o + 4 <= P; o += 4) {
         const at = <usize>o << 2;
-        const q = v128.load(ip + at);
-        const g = v128.load(gp + at);
-        addAt32(xp, <usize>i32x4.extract_lane(q, 0), f32x4.extract_lane(g, 0));
-        addAt32(xp, <usize>i32x4.extract_lane(q, 1), f32x4.extract_lane(g, 1));
-        addAt32(xp, <usize>i32x4.extract_lane(q, 2), f32x4.extract_lane(g, 2));
-        addAt32(xp, <usize>i32x4.extract_lane(q, 3), f32x4.extract_lane(g, 3));
+        addAt32(xp, <usize>load<i32>(ip + at), load<f32>(gp + at));
+        addAt32(xp, <usize>load<i32>(ip + at, 4), load<f32>(gp + at, 4));
+        addAt32(xp, <usize>load<i32>(ip + at, 8), load<f32>(gp + at, 8));
+        addAt32(xp, <usize>load<i32>(ip + at, 12), load<f32>(gp + at, 12));
       }
       for (; o < P; o++) addAt32(xp, <usize>load<i32>(ip + (<usize>o << 2)), load<f32>(gp + (<usize>o << 2)));
     }
