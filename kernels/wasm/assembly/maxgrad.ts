@@ -113,7 +113,8 @@ export function bwdMaxK4S4(planes: i32, x: usize, dy: usize, dx: usize): i32 {
  * row's without its padding row); one depth slice.
  */
 function k3s2Windows(): bool {
-  if (kerW != 3 || strW != 2 || dilW != 1 || padW != 1 || outW < 4 || (outW & 3) != 0 || (outW << 1) > inW) return false;
+  if (kerW != 3 || strW != 2 || dilW != 1 || padW != 1) return false;
+  if (outW < 4 || (outW & 3) != 0 || (outW << 1) > inW) return false;
   if (outD != 1 || inD != 1 || dilH != 1) return false;
   for (let oh = 0; oh < outH; oh++) {
     if (tab(firstH, oh) != max(0, 2 * oh - 1) || tab(countH, oh) != (oh == 0 ? 2 : 3)) return false;
@@ -152,7 +153,7 @@ function k3s2Windows(): bool {
  * zeroing pass, no scatter. `ring`: the forward's ring (kernels/wasm/memory-plan.ts, 6 rows of outW floats and
  * more), scratch for 5 rows of outW and 8 floats.
  *
- * Per output row oh, per group of 4 windows: the horizontal pass of input rows 2·oh and 2·oh + 1 (stemRowH), row
+ * Per output row oh, per group of 4 windows: the horizontal pass of input rows 2·oh and 2·oh + 1, row
  * 2·oh − 1's from the ring (the previous output row's 2·oh + 1); the vertical pass picks the row the same way
  * (the first row holding the maximum: a later row wins only when strictly greater), so the winning row and tap
  * are MAX.SELECT's first maximum in scan order. dy is then split by masks into 9 vectors, one per tap, +0 where
@@ -170,13 +171,14 @@ export function bwdMaxK3S2(planes: i32, x: usize, dy: usize, dx: usize, ring: us
   if (!k3s2Windows()) return 0;
   const G = outW >> 2;
   const rowB = <usize>inW << 2;
-  // Ring: per group, the last odd input row's h, m1, m2 (48 bytes); then per group and one more (the last
+  // Ring: per group, the last odd input row's h, w0, m2 (48 bytes); then per group and one more (the last
   // column), the pending row's odd and even columns (32 bytes).
   const hRing = ring;
   const pend = ring + <usize>G * 48;
   const zero = f32x4.splat(0);
-  const none = f32x4.splat(-Infinity);
-  const padLane = i32x4(-1, 0, 0, 0);
+  // A row's first group has no column before it: tap 0 of its first window is padding, NaN here, so that tap 0
+  // never wins (w0 below) and the pmax chain drops it.
+  const before0 = f32x4.splat(<f32>NaN);
   const all = i32x4.splat(-1);
   for (let pl = 0; pl < planes; pl++) {
     const xp = x + ((<usize>pl * <usize>inPlane) << 2);
@@ -190,17 +192,18 @@ export function bwdMaxK3S2(planes: i32, x: usize, dy: usize, dx: usize, ring: us
       const dP = da - rowB;
       const gr = gp + (<usize>(oh * outW) << 2);
       const topMask = top ? all : zero;
-      let oddA = none;
-      let oddB = none;
+      let oddA = before0;
+      let oddB = before0;
       let d2P = zero;
       let d2A = zero;
       let d2B = zero;
       for (let k = 0; k < G; k++) {
-        const pad = k == 0 ? padLane : zero;
         const c = <usize>k << 5;
         // The horizontal pass of rows A and B: taps t0, t1, t2 are columns 2·ow − 1, 2·ow, 2·ow + 1 (t0 from the
-        // previous group's odd columns); m1: t1 beats t0, m2: t2 beats both, h: the row maximum. (Written out for
-        // each row: one helper for both, its three results through memory, took 1.2× the time on the stem.)
+        // previous group's odd columns); w0: t0 beats t1 (t0 ≥ t1: ties keep the earlier tap), m2: t2 beats both,
+        // h: the row maximum. pmax keeps its first operand on ties and NaN: h only meets comparisons, where two
+        // equal values (±0 too) compare the same, and a NaN read sends the plane to the scalar redo. (Written out
+        // for each row: one helper for both, its three results through memory, took 1.2× the time on the stem.)
         const A0 = v128.load(xa + c);
         const A1 = v128.load(xa + c, 16);
         const B0 = v128.load(xa + rowB + c);
@@ -210,25 +213,25 @@ export function bwdMaxK3S2(planes: i32, x: usize, dy: usize, dx: usize, ring: us
         const tA2 = v128.shuffle<f32>(A0, A1, 1, 3, 5, 7);
         const tA0 = v128.shuffle<f32>(oddA, tA2, 3, 4, 5, 6);
         oddA = tA2;
-        const mA1 = v128.or(f32x4.gt(tA1, tA0), pad);
-        const pA = f32x4.pmax(tA0, tA1);
+        const wA0 = f32x4.ge(tA0, tA1);
+        const pA = f32x4.pmax(tA1, tA0);
         const mA2 = f32x4.gt(tA2, pA);
         const hA = f32x4.pmax(pA, tA2);
         const tB1 = v128.shuffle<f32>(B0, B1, 0, 2, 4, 6);
         const tB2 = v128.shuffle<f32>(B0, B1, 1, 3, 5, 7);
         const tB0 = v128.shuffle<f32>(oddB, tB2, 3, 4, 5, 6);
         oddB = tB2;
-        const mB1 = v128.or(f32x4.gt(tB1, tB0), pad);
-        const pB = f32x4.pmax(tB0, tB1);
+        const wB0 = f32x4.ge(tB0, tB1);
+        const pB = f32x4.pmax(tB1, tB0);
         const mB2 = f32x4.gt(tB2, pB);
         const hB = f32x4.pmax(pB, tB2);
         // Row P's, kept from the previous output row (its row B); row B's kept for the next.
         const hr = hRing + <usize>k * 48;
         const hP = v128.load(hr);
-        const mP1 = v128.load(hr, 16);
+        const wP0 = v128.load(hr, 16);
         const mP2 = v128.load(hr, 32);
         v128.store(hr, hB);
-        v128.store(hr, mB1, 16);
+        v128.store(hr, wB0, 16);
         v128.store(hr, mB2, 32);
         // The rows: A beats P (always at the top, where P is padding), B beats both.
         const v1 = v128.or(f32x4.gt(hA, hP), topMask);
@@ -245,18 +248,18 @@ export function bwdMaxK3S2(planes: i32, x: usize, dy: usize, dx: usize, ring: us
         let t2 = v128.and(dPr, mP2);
         let r = v128.andnot(dPr, mP2);
         if (!top) {
-          const odd = f32x4.add(f32x4.add(pOdd, v128.shuffle<f32>(d2P, t2, 3, 4, 5, 6)), v128.andnot(r, mP1));
-          stemStoreCols(dP, k, odd, f32x4.add(pEven, v128.and(r, mP1)));
+          const odd = f32x4.add(f32x4.add(pOdd, v128.shuffle<f32>(d2P, t2, 3, 4, 5, 6)), v128.and(r, wP0));
+          stemStoreCols(dP, k, odd, f32x4.add(pEven, v128.andnot(r, wP0)));
         }
         d2P = t2;
         t2 = v128.and(dA, mA2);
         r = v128.andnot(dA, mA2);
-        stemStoreCols(da, k, f32x4.add(v128.shuffle<f32>(d2A, t2, 3, 4, 5, 6), v128.andnot(r, mA1)), v128.and(r, mA1));
+        stemStoreCols(da, k, f32x4.add(v128.shuffle<f32>(d2A, t2, 3, 4, 5, 6), v128.and(r, wA0)), v128.andnot(r, wA0));
         d2A = t2;
         t2 = v128.and(dB, mB2);
         r = v128.andnot(dB, mB2);
-        v128.store(pend + (<usize>k << 5), f32x4.add(v128.shuffle<f32>(d2B, t2, 3, 4, 5, 6), v128.andnot(r, mB1)));
-        v128.store(pend + (<usize>k << 5), v128.and(r, mB1), 16);
+        v128.store(pend + (<usize>k << 5), f32x4.add(v128.shuffle<f32>(d2B, t2, 3, 4, 5, 6), v128.and(r, wB0)));
+        v128.store(pend + (<usize>k << 5), v128.andnot(r, wB0), 16);
         d2B = t2;
       }
       // The last window column: tap 2 of the last window alone.
@@ -267,7 +270,10 @@ export function bwdMaxK3S2(planes: i32, x: usize, dy: usize, dx: usize, ring: us
     }
     // The last pending row (2·outH − 1), then the rows in no window.
     const dB = dp + <usize>((outH << 1) - 1) * rowB;
-    for (let k = 0; k < G; k++) stemStoreCols(dB, k, v128.load(pend + (<usize>k << 5)), v128.load(pend + (<usize>k << 5), 16));
+    for (let k = 0; k < G; k++) {
+      const at = pend + (<usize>k << 5);
+      stemStoreCols(dB, k, v128.load(at), v128.load(at, 16));
+    }
     stemStoreEnd(dB, load<f32>(pend + (<usize>G << 5)));
     const rest = inH - (outH << 1);
     if (rest > 0) memory.fill(dB + rowB, 0, <usize>rest * rowB);
