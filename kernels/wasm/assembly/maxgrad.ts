@@ -15,6 +15,24 @@ import {
 import { maxIndexAt } from './scalar';
 
 /**
+ * The fused kernels' exact path for one plane (x at xp, dy at gp, dx at dp) that read a NaN: dx zeroed, then each
+ * output's dy at its scalar MAX.SELECT index (maxIndexAt), in output order, as bwdMaxPlanes: stored where windows
+ * are disjoint (each input receives at most one), added where they overlap.
+ */
+function planeRedo(xp: usize, gp: usize, dp: usize, add: bool): void {
+  memory.fill(dp, 0, <usize>inPlane << 2);
+  let o: usize = 0;
+  for (let oh = 0; oh < outH; oh++) {
+    for (let ow = 0; ow < outW; ow++) {
+      const a = dp + (<usize>maxIndexAt(xp, 1, 0, oh, ow) << 2);
+      const g = load<f32>(gp + (o << 2));
+      store<f32>(a, add ? load<f32>(a) + g : g);
+      o++;
+    }
+  }
+}
+
+/**
  * Whether the windows are the ones this kernel covers: kernel 4 stride 4 inside each row (4·outW ≤ inW, at least
  * 4 outputs per row), one input row per output row, one depth slice.
  */
@@ -91,17 +109,8 @@ export function bwdMaxK4S4(planes: i32, x: usize, dy: usize, dx: usize): i32 {
       // Columns after the last window: in no window.
       for (let c = outW << 2; c < inW; c++) store<f32>(dr + (<usize>c << 2), 0);
     }
-    if (v128.any_true(f32x4.ne(nan, nan))) {
-      // A NaN (or ∞ − ∞) was read: the exact scalar MAX.SELECT for the whole plane.
-      memory.fill(dp, 0, <usize>inPlane << 2);
-      let o: usize = 0;
-      for (let oh = 0; oh < outH; oh++) {
-        for (let ow = 0; ow < outW; ow++) {
-          store<f32>(dp + (<usize>maxIndexAt(xp, 1, 0, oh, ow) << 2), load<f32>(gp + (o << 2)));
-          o++;
-        }
-      }
-    }
+    // A NaN (or ∞ − ∞) was read: the exact scalar MAX.SELECT for the whole plane (disjoint windows: stores).
+    if (v128.any_true(f32x4.ne(nan, nan))) planeRedo(xp, gp, dp, false);
   }
   return 1;
 }
@@ -277,18 +286,8 @@ export function bwdMaxK3S2(planes: i32, x: usize, dy: usize, dx: usize, ring: us
     stemStoreEnd(dB, load<f32>(pend + (<usize>G << 5)));
     const rest = inH - (outH << 1);
     if (rest > 0) memory.fill(dB + rowB, 0, <usize>rest * rowB);
-    if (v128.any_true(f32x4.ne(nan, nan))) {
-      // A NaN (or ∞ − ∞) was read: the exact scalar MAX.SELECT for the whole plane, as a scatter in output order.
-      memory.fill(dp, 0, <usize>inPlane << 2);
-      let o: usize = 0;
-      for (let oh = 0; oh < outH; oh++) {
-        for (let ow = 0; ow < outW; ow++) {
-          const a = dp + (<usize>maxIndexAt(xp, 1, 0, oh, ow) << 2);
-          store<f32>(a, load<f32>(a) + load<f32>(gp + (o << 2)));
-          o++;
-        }
-      }
-    }
+    // A NaN (or ∞ − ∞) was read: the exact scalar MAX.SELECT for the whole plane (overlapping windows: additions).
+    if (v128.any_true(f32x4.ne(nan, nan))) planeRedo(xp, gp, dp, true);
   }
   return 1;
 }

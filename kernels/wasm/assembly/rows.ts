@@ -556,9 +556,9 @@ let fQ2: i32 = 0;
  * The plain groups [ow, end) (4 outputs each) of a fused kernel 3 stride 2 output row whose first window row the
  * ring holds (values at v0, indices at i0) and whose other two (x1, x2; colRow c1, c2 as hCore) are reduced now:
  * the stem's every output row but the first (fusedRun, fusedRow). It is fusedGroup's work for these groups in one
- * loop (k3s2Group): each row's third load is the next group's first (carried, not reloaded), the column indices are
- * carried, and the pointers are bumped. Row 2 goes to the ring (v2, i2) for the next output row; row 1 goes nowhere (the
- * caller clears its tag). With head = 1 the first group is the row's first and starts left of it (k3s2Group's
+ * loop (k3s2Group): each row's third load is the next group's first (carried, not reloaded), the column indices
+ * are carried, and the pointers are bumped. Row 2 goes to the ring (v2, i2) for the next output row; row 1 goes
+ * nowhere (the caller clears its tag). With head = 1 the first group is the row's first and starts left of it (k3s2Group's
  * Masked). Returns the NaN sum's lanes (max): every column the groups read, once.
  */
 @inline function k3s2HeldOne<R>(
