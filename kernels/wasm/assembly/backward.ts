@@ -58,10 +58,12 @@ export function bwdMaxPlanes(planes: i32, ix: usize, dy: usize, dx: usize, disjo
     if (disjoint) {
       for (; o + 4 <= P; o += 4) {
         const at = <usize>o << 2;
-        store<f32>(xp + (<usize>load<i32>(ip + at) << 2), load<f32>(gp + at));
-        store<f32>(xp + (<usize>load<i32>(ip + at, 4) << 2), load<f32>(gp + at, 4));
-        store<f32>(xp + (<usize>load<i32>(ip + at, 8) << 2), load<f32>(gp + at, 8));
-        store<f32>(xp + (<usize>load<i32>(ip + at, 12) << 2), load<f32>(gp + at, 12));
+        const q = v128.load(ip + at);
+        const g = v128.load(gp + at);
+        store<f32>(xp + (<usize>i32x4.extract_lane(q, 0) << 2), f32x4.extract_lane(g, 0));
+        store<f32>(xp + (<usize>i32x4.extract_lane(q, 1) << 2), f32x4.extract_lane(g, 1));
+        store<f32>(xp + (<usize>i32x4.extract_lane(q, 2) << 2), f32x4.extract_lane(g, 2));
+        store<f32>(xp + (<usize>i32x4.extract_lane(q, 3) << 2), f32x4.extract_lane(g, 3));
       }
       for (; o < P; o++) store<f32>(xp + (<usize>load<i32>(ip + (<usize>o << 2)) << 2), load<f32>(gp + (<usize>o << 2)));
     } else {
