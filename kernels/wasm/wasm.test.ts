@@ -256,6 +256,13 @@ describe('wasm: NaN, ±0 and −∞ in every SIMD lane and tail position', () =>
     // reduced once into the ring and combined into two output rows (a NaN there must redo both); C = 5, one block
     // and a scalar channel.
     { name: 'channels_last ring rows k3 s2', spec: makeSpec({ kernel: [3, 3], strides: [2, 2], dilations: [1, 1], pads: [1, 1, 1, 1], ceilMode: false }, MAX), shape: [1, 7, 6, 5], layout: 'channels_last', path: 'channels', auto: 'channels' },
+    // channels_last rows walk, the 3-tap columns (channels.ts hRun3, which sums for the NaN test only the taps the
+    // next column does not start with): k3 s2 p1 over width 7, out 4 (columns 1 and 2 unrolled, 0 and 3 by the
+    // tables); k3 s2 p0 over width 11, out 5, all unrolled (the last sums its 3 taps); k3 s1 p1 over width 9, out 9
+    // (columns 1 .. 7). C = 13 (a pair, a single block, a scalar channel) and 29 (four blocks, a pair, a single).
+    { name: 'channels_last 3-tap columns k3 s2 p1', spec: makeSpec({ kernel: [3, 3], strides: [2, 2], dilations: [1, 1], pads: [1, 1, 1, 1], ceilMode: false }, MAX), shape: [1, 5, 7, 13], layout: 'channels_last', path: 'channels', auto: 'channels' },
+    { name: 'channels_last 3-tap columns k3 s2 p0', spec: makeSpec({ kernel: [3, 3], strides: [2, 2], dilations: [1, 1], pads: [0, 0, 0, 0], ceilMode: false }, MAX), shape: [1, 3, 11, 13], layout: 'channels_last', path: 'channels', auto: 'channels' },
+    { name: 'channels_last 3-tap columns k3 s1 p1', spec: makeSpec({ kernel: [3, 3], strides: [1, 1], dilations: [1, 1], pads: [1, 1, 1, 1], ceilMode: false }, MAX), shape: [1, 3, 9, 29], layout: 'channels_last', path: 'channels', auto: 'channels' },
     // channels_last rows walk in 3-D: windows over 2 depth slices (the ring holds 2 slices of rows), height
     // dilation 2 with padding, C = 4.
     { name: 'channels_last ring rows 3-D', spec: makeSpec({ kernel: [2, 2, 2], strides: [1, 2, 1], dilations: [1, 2, 1], pads: [0, 1, 0, 0, 1, 1], ceilMode: false }, MAX), shape: [1, 3, 5, 4, 4], layout: 'channels_last', path: 'channels', auto: 'channels' },

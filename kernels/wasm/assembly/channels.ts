@@ -15,7 +15,11 @@
  * 9 taps per output: about half the loads, maxima and NaN sums. Against the per-output walk it replaced (op alone,
  * one bench run, medians): resnet50-stem-max-nhwc 0.71× values only and 0.81× with indices, the Keras
  * InceptionV3 3×3 avg in NHWC 0.60×. engine.ts also runs the sum kernel as the channels_last sum backward's gather
- * (geometry.ts gatherGeometry: the share array pooled over the windows that hold each input). Keeping the taps
+ * (geometry.ts gatherGeometry: the share array pooled over the windows that hold each input). The columns whose
+ * windows are 3 adjacent taps inside the row (kernel 3, dilation 1: the stem, the Keras 3×3 pools) take an unrolled
+ * H step, hRun3, which also leaves out of the NaN sum the taps the next column starts with: against the table-driven
+ * step, 0.95× (the stem with indices) and 0.96× (the Keras avg), op alone (values-only max keeps the table-driven
+ * step). Keeping the taps
  * that neighbouring kernel-3 windows share in registers (each input column loaded and NaN-summed once per row)
  * measured no faster: 1.00–1.08× on both workloads. Nor did a fused stem row (rows r + 1 and r + 2 reduced per
  * output column, one block at a time, and combined with the held row r in registers, as rows.ts's fusedRun): 1.00×
@@ -32,7 +36,8 @@
  * window's n terms; SPEC.md ACC.MODEL allows any order or tree and ACC.SUM's γ_{n−1}·Σ|v| bound covers it.
  */
 import {
-  countD, countH, countW, dilD, dilH, dilW, firstD, firstH, firstW, inH, inPlane, inW, outD, outH, outPlane, outW, tab,
+  countD, countH, countW, dilD, dilH, dilW, firstD, firstH, firstW, inH, inPlane, inW, kerW, outD, outH, outPlane, outW,
+  padW, strW, tab,
 } from './state';
 import { KIND_MAX_VALUES, MaxIdx, MaxVal, Sum, vRow } from './rows';
 import { KIND_MAX, maxStore, planeScalar } from './scalar';
@@ -128,6 +133,68 @@ let ringRows: i32 = 1;
   return nan;
 }
 
+/**
+ * One block of hRun3 (max with indices, or sum): taps a, v, w into the slot at dv (and di, indices q0 < q1 < q2);
+ * returns the NaN lanes (max) of the first `all` taps.
+ */
+@inline function h3Block<R>(a: v128, v: v128, w: v128, all: i32, q0: v128, q1: v128, q2: v128, dv: usize, di: usize): v128 {
+  if (sizeof<R>() == 4) {
+    v128.store(dv, f32x4.add(f32x4.add(a, v), w));
+    return a;
+  }
+  let t = a;
+  if (all > 1) t = f32x4.add(t, v);
+  if (all > 2) t = f32x4.add(t, w);
+  const m = f32x4.gt(v, a);
+  a = f32x4.pmax(a, v);
+  const n = f32x4.gt(w, a);
+  v128.store(di, i32x4.max_s(i32x4.max_s(q0, v128.and(m, q1)), v128.and(n, q2)));
+  v128.store(dv, f32x4.pmax(a, w));
+  return t;
+}
+
+/**
+ * The H columns [lo, hi) whose windows are 3 adjacent taps inside the row (kernel 3, dilation 1), max with indices
+ * or sum: hBlocks' work unrolled, q the plane index of column lo's first tap. Max adds to the NaN sum only the
+ * first min(strW, 3) taps of a column but the last: the others are the next column's first taps.
+ */
+function hRun3<R>(src: usize, step: usize, blocks: i32, lo: i32, hi: i32, q: i32, dv: usize, di: usize): v128 {
+  const colStep = <usize>strW * step;
+  const sums = min(strW, 3);
+  const pairs = <usize>(blocks >> 1) << 5;
+  let nan = f32x4.splat(0);
+  for (let ow = lo; ow < hi; ow++) {
+    const q0 = i32x4.splat(q);
+    const q1 = i32x4.splat(q + 1);
+    const q2 = i32x4.splat(q + 2);
+    const all = ow == hi - 1 ? 3 : sums;
+    const s1 = src + step;
+    const s2 = s1 + step;
+    let o: usize = 0;
+    for (; o + 32 < pairs; o += 64) {
+      const x = h3Block<R>(v128.load(src + o), v128.load(s1 + o), v128.load(s2 + o), all, q0, q1, q2, dv + o, di + o);
+      const y = h3Block<R>(v128.load(src + o, 16), v128.load(s1 + o, 16), v128.load(s2 + o, 16), all, q0, q1, q2, dv + o + 16, di + o + 16);
+      const z = h3Block<R>(v128.load(src + o, 32), v128.load(s1 + o, 32), v128.load(s2 + o, 32), all, q0, q1, q2, dv + o + 32, di + o + 32);
+      const u = h3Block<R>(v128.load(src + o, 48), v128.load(s1 + o, 48), v128.load(s2 + o, 48), all, q0, q1, q2, dv + o + 48, di + o + 48);
+      if (sizeof<R>() != 4) nan = f32x4.add(nan, f32x4.add(f32x4.add(x, y), f32x4.add(z, u)));
+    }
+    for (; o < pairs; o += 32) {
+      const x = h3Block<R>(v128.load(src + o), v128.load(s1 + o), v128.load(s2 + o), all, q0, q1, q2, dv + o, di + o);
+      const y = h3Block<R>(v128.load(src + o, 16), v128.load(s1 + o, 16), v128.load(s2 + o, 16), all, q0, q1, q2, dv + o + 16, di + o + 16);
+      if (sizeof<R>() != 4) nan = f32x4.add(nan, f32x4.add(x, y));
+    }
+    if (blocks & 1) {
+      const x = h3Block<R>(v128.load(src + o), v128.load(s1 + o), v128.load(s2 + o), all, q0, q1, q2, dv + o, di + o);
+      if (sizeof<R>() != 4) nan = f32x4.add(nan, x);
+    }
+    src += colStep;
+    dv += step;
+    di += step;
+    q += strW;
+  }
+  return nan;
+}
+
 /** H pass of input row rr (at xr, C = S channels per position, `blocks` blocks) into the slot at offset `off`. Returns 1 when a NaN was read. */
 function hRow<R>(xr: usize, rr: i32, S: i32, blocks: i32, off: usize): i32 {
   const step = <usize>S << 2;
@@ -136,7 +203,23 @@ function hRow<R>(xr: usize, rr: i32, S: i32, blocks: i32, off: usize): i32 {
   const dv0 = ringV + off;
   const di0 = ringI + off;
   let nan = f32x4.splat(0);
+  // Columns [lo, hi): 3 adjacent taps inside the row (hRun3); the others (borders, other windows) by the tables.
+  let lo = outW;
+  let hi = outW;
+  // (Values-only max keeps the table-driven step: hRun3 measured 1.02× its time there.)
+  if (kerW == 3 && dilW == 1 && sizeof<R>() != 2) {
+    // Column ow's taps start at ow·strW − padW: inside from lo on, and end inside the row up to hi − 1.
+    const span = inW - 3 + padW;
+    lo = min((padW + strW - 1) / strW, outW);
+    hi = span < 0 ? lo : max(lo, min(span / strW + 1, outW));
+  }
   for (let ow = 0; ow < outW; ow++) {
+    if (ow == lo && lo < hi) {
+      const at = <usize>lo * step;
+      nan = f32x4.add(nan, hRun3<R>(xr + <usize>(lo * strW - padW) * step, step, blocks, lo, hi, rq + lo * strW - padW, dv0 + at, di0 + at));
+      ow = hi - 1;
+      continue;
+    }
     const w0 = tab(firstW, ow);
     const nw = tab(countW, ow);
     const src = xr + <usize>w0 * step;
