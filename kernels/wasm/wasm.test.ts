@@ -212,6 +212,44 @@ describe('wasm: channel and plane counts around the SIMD block size', () => {
   }
 });
 
+describe('wasm: channels_last fused output rows (kernel 3, stride 2) at each constant tap distance', () => {
+  // channels.ts fusedOutRow takes C = 16, 32, 64, 128 and 256 with the taps' distance as a constant load offset
+  // (one instantiation each) and other multiples of 4 (here 12 and 20) with it at run time. k3 s2 p1 over 7 × 9
+  // (out 4 × 5: columns 1 .. 3 fused, 0 and 4 the border combine) and p0 over 7 × 11 (out 3 × 5, all fused); N = 2,
+  // so the ring's tags are reset between batch items. Max with indices (the bits of the chosen tap), values only
+  // (the bits of max with indices) and avg (the fused sum).
+  const valuesOnly = createWasmBackend({ indices: false });
+  const geometries = [
+    { name: 'p1', kernel: [3, 3], strides: [2, 2], dilations: [1, 1], pads: [1, 1, 1, 1], ceilMode: false, spatial: [7, 9] },
+    { name: 'p0', kernel: [3, 3], strides: [2, 2], dilations: [1, 1], pads: [0, 0, 0, 0], ceilMode: false, spatial: [7, 11] },
+  ];
+  it.each([16, 32, 64, 128, 256, 12, 20])('C = %i', async (c) => {
+    const b = backends.get('auto')!;
+    const v = await valuesOnly;
+    for (const gc of geometries) {
+      const shape = joinShape(2, c, gc.spatial, 'channels_last');
+      const count = product(shape);
+      const max = makeSpec(gc, VARIANTS[0]!);
+      expect(forwardPath(poolGeometry(max, shape, 'channels_last'), geometry3(max, poolGeometry(max, shape, 'channels_last')))).toBe('channels');
+      const check = async (x: Tensor, where: string): Promise<void> => {
+        await checkForward(b, max, x, where);
+        const want = (await b.forward(max, x)).y.data;
+        expect(Array.from(bitsOf((await v.forward(max, x)).y.data)), `${where} values-only`).toEqual(Array.from(bitsOf(want)));
+      };
+      for (const set of VALUE_SETS) await check({ shape, data: values(set, count, c * 7 + 1), layout: 'channels_last' }, `C = ${c} ${gc.name} ${set}`);
+      // A NaN at each position of the first item, in a channel that moves with the position (every lane and block).
+      const [h, w] = gc.spatial as [number, number];
+      for (let pos = 0; pos < h * w; pos++) {
+        const data = values('mixed', count, 3000 + pos);
+        data[pos * c + ((pos * 5) % c)] = Number.NaN;
+        await check({ shape, data, layout: 'channels_last' }, `C = ${c} ${gc.name}: NaN at position ${pos}`);
+      }
+      const avg = makeSpec(gc, VARIANTS[2]!);
+      await checkForward(b, avg, { shape, data: values('mixed', count, c * 7 + 2), layout: 'channels_last' }, `C = ${c} ${gc.name} avg`);
+    }
+  });
+});
+
 describe('wasm: NaN, ±0 and −∞ in every SIMD lane and tail position', () => {
   // Distinct NaN payloads: the output must carry the bits of the first NaN in scan order.
   const nanBits = [0x7fc00001, 0xffc00002, 0x7f800003, 0xffbfffff];
@@ -263,6 +301,11 @@ describe('wasm: NaN, ±0 and −∞ in every SIMD lane and tail position', () =>
     { name: 'channels_last 3-tap columns k3 s2 p1', spec: makeSpec({ kernel: [3, 3], strides: [2, 2], dilations: [1, 1], pads: [1, 1, 1, 1], ceilMode: false }, MAX), shape: [1, 5, 7, 13], layout: 'channels_last', path: 'channels', auto: 'channels' },
     { name: 'channels_last 3-tap columns k3 s2 p0', spec: makeSpec({ kernel: [3, 3], strides: [2, 2], dilations: [1, 1], pads: [0, 0, 0, 0], ceilMode: false }, MAX), shape: [1, 3, 11, 13], layout: 'channels_last', path: 'channels', auto: 'channels' },
     { name: 'channels_last 3-tap columns k3 s1 p1', spec: makeSpec({ kernel: [3, 3], strides: [1, 1], dilations: [1, 1], pads: [1, 1, 1, 1], ceilMode: false }, MAX), shape: [1, 3, 9, 29], layout: 'channels_last', path: 'channels', auto: 'channels' },
+    // channels_last, the fused output rows (channels.ts fusedOutRow: C a multiple of 4, the window's first row held,
+    // its second in no later window): k3 s2 p1 over 7 × 9, out 4 × 5 (columns 1 .. 3 fused, 0 and 4 the border
+    // combine), C = 12 (a pair and a single block); k3 s2 p0 over 5 × 11, out 2 × 5 (all columns fused), C = 8.
+    { name: 'channels_last fused rows k3 s2 p1', spec: makeSpec({ kernel: [3, 3], strides: [2, 2], dilations: [1, 1], pads: [1, 1, 1, 1], ceilMode: false }, MAX), shape: [1, 7, 9, 12], layout: 'channels_last', path: 'channels', auto: 'channels' },
+    { name: 'channels_last fused rows k3 s2 p0', spec: makeSpec({ kernel: [3, 3], strides: [2, 2], dilations: [1, 1], pads: [0, 0, 0, 0], ceilMode: false }, MAX), shape: [1, 5, 11, 8], layout: 'channels_last', path: 'channels', auto: 'channels' },
     // channels_last rows walk in 3-D: windows over 2 depth slices (the ring holds 2 slices of rows), height
     // dilation 2 with padding, C = 4.
     { name: 'channels_last ring rows 3-D', spec: makeSpec({ kernel: [2, 2, 2], strides: [1, 2, 1], dilations: [1, 2, 1], pads: [0, 1, 0, 0, 1, 1], ceilMode: false }, MAX), shape: [1, 3, 5, 4, 4], layout: 'channels_last', path: 'channels', auto: 'channels' },

@@ -39,7 +39,7 @@ import {
   countD, countH, countW, dilD, dilH, dilW, firstD, firstH, firstW, inH, inPlane, inW, kerW, outD, outH, outPlane, outW,
   padW, strW, tab,
 } from './state';
-import { KIND_MAX_VALUES, MaxIdx, MaxVal, Sum, vRow } from './rows';
+import { KIND_MAX_VALUES, MaxIdx, MaxVal, N3, Sum, vRow, vRowFew } from './rows';
 import { KIND_MAX, maxStore, planeScalar } from './scalar';
 
 // How many 4-channel blocks an H step takes (only their size is read). The reducers are rows.ts's markers: max with
@@ -71,6 +71,9 @@ let nanFlags: usize = 0;
 let rowOff: usize = 0;
 let slotBytes: usize = 0;
 let ringRows: i32 = 1;
+// The columns [run3Lo, run3Hi) whose windows are 3 adjacent taps inside the row (kernel 3, dilation 1; else empty).
+let run3Lo: i32 = 0;
+let run3Hi: i32 = 0;
 
 /** The lane sums of the nb = 1, 2 or 4 block vectors v0 .. v3 (B's size), for max's NaN test. */
 @inline function blockSum<B>(v0: v128, v1: v128, v2: v128, v3: v128): v128 {
@@ -195,8 +198,11 @@ function hRun3<R>(src: usize, step: usize, blocks: i32, lo: i32, hi: i32, q: i32
   return nan;
 }
 
-/** H pass of input row rr (at xr, C = S channels per position, `blocks` blocks) into the slot at offset `off`. Returns 1 when a NaN was read. */
-function hRow<R>(xr: usize, rr: i32, S: i32, blocks: i32, off: usize): i32 {
+/**
+ * H pass of input row rr (at xr, C = S channels per position, `blocks` blocks) into the slot at offset `off`; with
+ * fused = true the columns [run3Lo, run3Hi) are left to the caller (fusedRow3). Returns 1 when a NaN was read.
+ */
+function hRow<R>(xr: usize, rr: i32, S: i32, blocks: i32, off: usize, fused: bool): i32 {
   const step = <usize>S << 2;
   const tapStep = <usize>dilW * step;
   const rq = rr * inW;
@@ -204,19 +210,13 @@ function hRow<R>(xr: usize, rr: i32, S: i32, blocks: i32, off: usize): i32 {
   const di0 = ringI + off;
   let nan = f32x4.splat(0);
   // Columns [lo, hi): 3 adjacent taps inside the row (hRun3); the others (borders, other windows) by the tables.
-  let lo = outW;
-  let hi = outW;
   // (Values-only max keeps the table-driven step: hRun3 measured 1.02× its time there.)
-  if (kerW == 3 && dilW == 1 && sizeof<R>() != 2) {
-    // Column ow's taps start at ow·strW − padW: inside from lo on, and end inside the row up to hi − 1.
-    const span = inW - 3 + padW;
-    lo = min((padW + strW - 1) / strW, outW);
-    hi = span < 0 ? lo : max(lo, min(span / strW + 1, outW));
-  }
+  const lo = run3Lo;
+  const hi = (fused || sizeof<R>() != 2) ? run3Hi : lo;
   for (let ow = 0; ow < outW; ow++) {
     if (ow == lo && lo < hi) {
       const at = <usize>lo * step;
-      nan = f32x4.add(nan, hRun3<R>(xr + <usize>(lo * strW - padW) * step, step, blocks, lo, hi, rq + lo * strW - padW, dv0 + at, di0 + at));
+      if (!fused) nan = f32x4.add(nan, hRun3<R>(xr + <usize>(lo * strW - padW) * step, step, blocks, lo, hi, rq + lo * strW - padW, dv0 + at, di0 + at));
       ow = hi - 1;
       continue;
     }
@@ -243,9 +243,164 @@ function hRow<R>(xr: usize, rr: i32, S: i32, blocks: i32, off: usize): i32 {
   return sizeof<R>() == 4 ? 0 : i32(v128.any_true(f32x4.ne(nan, nan)));
 }
 
+/**
+ * One block of fusedRow3 at byte offset o: the H step of rows 1 and 2 (taps at p1, p1 + step, p1 + 2·step and the
+ * same from p2; row 1's indices from q0 < q1 < q2, row 2's from r0 < r1 < r2), row 2's result into its ring slot
+ * (a2, its indices di further), and the V combine in scan order with the held row 0 (a0) into yp and ip. Returns
+ * the NaN lanes (max) of rows 1 and 2's first `all` taps. ST: a signed type when step is only known at run time,
+ * else an unsigned one (or v128) whose size·64 bytes is step, as a constant load offset (fusedOutRow).
+ */
+@inline function f3Block<R, ST>(
+  p1: usize, p2: usize, step: usize, all: i32, q0: v128, q1: v128, q2: v128, r0: v128, r1: v128, r2: v128,
+  a0: usize, a2: usize, di: usize, yp: usize, ip: usize, o: usize,
+): v128 {
+  let v: v128, w: v128, u: v128, z: v128;
+  const a = v128.load(p1 + o);
+  const b = v128.load(p2 + o);
+  if (isSigned<ST>()) {
+    v = v128.load(p1 + step + o);
+    w = v128.load(p1 + 2 * step + o);
+    u = v128.load(p2 + step + o);
+    z = v128.load(p2 + 2 * step + o);
+  } else {
+    v = v128.load(p1 + o, sizeof<ST>() << 6);
+    w = v128.load(p1 + o, sizeof<ST>() << 7);
+    u = v128.load(p2 + o, sizeof<ST>() << 6);
+    z = v128.load(p2 + o, sizeof<ST>() << 7);
+  }
+  if (sizeof<R>() == 4) {
+    const h2 = f32x4.add(f32x4.add(b, u), z);
+    v128.store(a2 + o, h2);
+    v128.store(yp + o, f32x4.add(f32x4.add(v128.load(a0 + o), f32x4.add(f32x4.add(a, v), w)), h2));
+    return a;
+  }
+  let t = f32x4.add(a, b);
+  if (all > 1) t = f32x4.add(t, f32x4.add(v, u));
+  if (all > 2) t = f32x4.add(t, f32x4.add(w, z));
+  let h1 = f32x4.pmax(a, v);
+  let h2 = f32x4.pmax(b, u);
+  let acc = v128.load(a0 + o);
+  if (sizeof<R>() == 1) {
+    const i1 = i32x4.max_s(i32x4.max_s(q0, v128.and(f32x4.gt(v, a), q1)), v128.and(f32x4.gt(w, h1), q2));
+    const i2 = i32x4.max_s(i32x4.max_s(r0, v128.and(f32x4.gt(u, b), r1)), v128.and(f32x4.gt(z, h2), r2));
+    h1 = f32x4.pmax(h1, w);
+    h2 = f32x4.pmax(h2, z);
+    v128.store(a2 + o, h2);
+    v128.store(a2 + di + o, i2);
+    let idx = i32x4.max_s(v128.load(a0 + di + o), v128.and(f32x4.gt(h1, acc), i1));
+    acc = f32x4.pmax(acc, h1);
+    idx = i32x4.max_s(idx, v128.and(f32x4.gt(h2, acc), i2));
+    v128.store(ip + o, idx);
+  } else {
+    h1 = f32x4.pmax(h1, w);
+    h2 = f32x4.pmax(h2, z);
+    v128.store(a2 + o, h2);
+    acc = f32x4.pmax(acc, h1);
+  }
+  v128.store(yp + o, f32x4.pmax(acc, h2));
+  return t;
+}
+
+/**
+ * The columns [run3Lo, run3Hi) of an output row whose window rows are input rows rr, rr + 1, rr + 2 (kernel 3,
+ * dilation 1), with row rr held in the ring (at a0) and rows rr + 1 (x1) and rr + 2 (x2) not yet reduced, row
+ * rr + 1 in no later window (stride 2 and more): the H steps of the two rows and the V combine in one pass, so row
+ * rr + 1 never goes to the ring and row rr + 2 goes there only for the next output row (a2). a0, a2, yp and ip are
+ * at column run3Lo, q is row rr + 1's plane index of its first tap. Returns the NaN sum's lanes (max) of both rows.
+ */
+function fusedRow3<R, ST>(x1: usize, x2: usize, step: usize, blocks: i32, q: i32, a0: usize, a2: usize, yp: usize, ip: usize): v128 {
+  const lo = run3Lo;
+  const hi = run3Hi;
+  const colStep = <usize>strW * step;
+  const sums = min(strW, 3);
+  const pairs = <usize>(blocks >> 1) << 5;
+  const di = ringI - ringV;
+  const w = inW;
+  let nan = f32x4.splat(0);
+  for (let ow = lo; ow < hi; ow++) {
+    const q0 = i32x4.splat(q);
+    const q1 = i32x4.splat(q + 1);
+    const q2 = i32x4.splat(q + 2);
+    const r0 = i32x4.splat(q + w);
+    const r1 = i32x4.splat(q + w + 1);
+    const r2 = i32x4.splat(q + w + 2);
+    const all = ow == hi - 1 ? 3 : sums;
+    let o: usize = 0;
+    for (; o < pairs; o += 32) {
+      const t = f3Block<R, ST>(x1, x2, step, all, q0, q1, q2, r0, r1, r2, a0, a2, di, yp, ip, o);
+      const u = f3Block<R, ST>(x1, x2, step, all, q0, q1, q2, r0, r1, r2, a0, a2, di, yp, ip, o + 16);
+      if (sizeof<R>() != 4) nan = f32x4.add(nan, f32x4.add(t, u));
+    }
+    if (blocks & 1) {
+      const t = f3Block<R, ST>(x1, x2, step, all, q0, q1, q2, r0, r1, r2, a0, a2, di, yp, ip, o);
+      if (sizeof<R>() != 4) nan = f32x4.add(nan, t);
+    }
+    x1 += colStep;
+    x2 += colStep;
+    a0 += step;
+    a2 += step;
+    yp += step;
+    ip += step;
+    q += strW;
+  }
+  return nan;
+}
+
+/**
+ * Output row (od, oh) of channelsItem whose window rows are input rows rr (held in ring slot s0), rr + 1 and
+ * rr + 2 (slots s1, s2, not yet reduced), row rr + 1 in no later window, C a multiple of 4: the border columns'
+ * H steps into the slots and their V combine as usual, the columns [run3Lo, run3Hi) by fusedRow3. Slot s2 is
+ * tagged rr + 2 for the next output row, with the NaN flag of both rows (row rr + 1's NaN can send that row to the
+ * scalar rule needlessly, never miss one); slot s1 holds only border columns and is tagged as holding no row.
+ */
+function fusedOutRow<R>(xn: usize, rr: i32, S: i32, blocks: i32, s0: i32, s1: i32, s2: i32, yp: usize, ip: usize, od: i32, oh: i32, vectors: i32): void {
+  const step = <usize>S << 2;
+  const rowStep = <usize>inW * step;
+  const o0 = <usize>s0 * slotBytes;
+  const o1 = <usize>s1 * slotBytes;
+  const o2 = <usize>s2 * slotBytes;
+  const x1 = xn + <usize>(rr + 1) * rowStep;
+  const x2 = x1 + rowStep;
+  let bad = hRow<R>(x1, rr + 1, S, blocks, o1, true) | hRow<R>(x2, rr + 2, S, blocks, o2, true);
+  // The border columns' V combine: [0, run3Lo) and [run3Hi, outW).
+  const di = ringI - ringV;
+  const a0 = ringV + o0;
+  const a1 = ringV + o1;
+  const a2 = ringV + o2;
+  const left = <usize>run3Lo * step;
+  if (left) vRowFew<R, N3>(a0, a1, a2, di, left, yp, ip);
+  const right = <usize>run3Hi * step;
+  const end = <usize>vectors << 4;
+  if (right < end) vRowFew<R, N3>(a0 + right, a1 + right, a2 + right, di, end - right, yp + right, ip + right);
+  const firstTap = <usize>(run3Lo * strW - padW) * step;
+  const q = (rr + 1) * inW + run3Lo * strW - padW;
+  const f1 = x1 + firstTap;
+  const f2 = x2 + firstTap;
+  const b0 = a0 + left;
+  const b2 = a2 + left;
+  const y0 = yp + left;
+  const i0 = ip + left;
+  // 16 to 256 channels (powers of 2) take the taps' distance as a constant load offset: with it at run time the
+  // loop keeps 12 addresses live and V8 spills some (on the stem, the constant took the whole forward to 0.79×).
+  let nan: v128;
+  if (S == 64) nan = fusedRow3<R, u32>(f1, f2, step, blocks, q, b0, b2, y0, i0);
+  else if (S == 16) nan = fusedRow3<R, u8>(f1, f2, step, blocks, q, b0, b2, y0, i0);
+  else if (S == 32) nan = fusedRow3<R, u16>(f1, f2, step, blocks, q, b0, b2, y0, i0);
+  else if (S == 128) nan = fusedRow3<R, u64>(f1, f2, step, blocks, q, b0, b2, y0, i0);
+  else if (S == 256) nan = fusedRow3<R, v128>(f1, f2, step, blocks, q, b0, b2, y0, i0);
+  else nan = fusedRow3<R, i32>(f1, f2, step, blocks, q, b0, b2, y0, i0);
+  store<i32>(tags + (<usize>s1 << 2), -1);
+  store<i32>(tags + (<usize>s2 << 2), rr + 2);
+  if (sizeof<R>() != 4) bad |= i32(v128.any_true(f32x4.ne(nan, nan)));
+  store<i32>(nanFlags + (<usize>s2 << 2), bad);
+  if (sizeof<R>() != 4 && (bad | load<i32>(nanFlags + (<usize>s0 << 2)))) maxRowScalar(xn, S, blocks, od, oh, yp, ip);
+}
+
 /** channels_last, one batch item at xn (C = S channels, `blocks` of them vectorised): the rows walk. */
 function channelsItem<R>(xn: usize, S: i32, blocks: i32, yn: usize, iN: usize): void {
   const slots = ringRows;
+  // fusedOutRow's conditions that hold for the whole call (the per-row ones are tested per output row).
+  const fusable = run3Lo < run3Hi && dilH == 1 && (S & 3) == 0 && slots >= 3;
   for (let t = 0; t < slots; t++) store<i32>(tags + (<usize>t << 2), -1);
   const rowStep = <usize>inW * <usize>S << 2;
   const outRowBytes = <usize>outW * <usize>S << 2;
@@ -259,6 +414,17 @@ function channelsItem<R>(xn: usize, S: i32, blocks: i32, yn: usize, iN: usize): 
     for (let oh = 0; oh < outH; oh++) {
       const h0 = tab(firstH, oh);
       const nh = tab(countH, oh);
+      if (fusable && nd == 1 && nh == 3 && (oh + 1 == outH || tab(firstH, oh + 1) > h0 + 1)) {
+        const rr = d0 * inH + h0;
+        const s0 = rr % slots;
+        const s1 = (rr + 1) % slots;
+        const s2 = (rr + 2) % slots;
+        if (load<i32>(tags + (<usize>s0 << 2)) == rr && load<i32>(tags + (<usize>s1 << 2)) != rr + 1 && load<i32>(tags + (<usize>s2 << 2)) != rr + 2) {
+          fusedOutRow<R>(xn, rr, S, blocks, s0, s1, s2, yn + o, iN + o, od, oh, vectors);
+          o += outRowBytes;
+          continue;
+        }
+      }
       let bad = 0;
       let n = 0;
       for (let i = 0; i < nd; i++) {
@@ -269,7 +435,7 @@ function channelsItem<R>(xn: usize, S: i32, blocks: i32, yn: usize, iN: usize): 
           const tagAt = tags + (<usize>slot << 2);
           const off = <usize>slot * slotBytes;
           if (load<i32>(tagAt) != rr) {
-            store<i32>(nanFlags + (<usize>slot << 2), hRow<R>(xn + <usize>rr * rowStep, rr, S, blocks, off));
+            store<i32>(nanFlags + (<usize>slot << 2), hRow<R>(xn + <usize>rr * rowStep, rr, S, blocks, off, false));
             store<i32>(tagAt, rr);
           }
           bad |= load<i32>(nanFlags + (<usize>slot << 2));
@@ -291,6 +457,14 @@ function channelsItem<R>(xn: usize, S: i32, blocks: i32, yn: usize, iN: usize): 
  */
 export function fwdChannelsLast(kind: i32, N: i32, C: i32, x: usize, y: usize, ix: usize, ring: usize, R: i32): void {
   const blocks = C >> 2;
+  run3Lo = outW;
+  run3Hi = outW;
+  if (kerW == 3 && dilW == 1) {
+    // Column ow's taps start at ow·strW − padW: inside from run3Lo on, and end inside the row up to run3Hi − 1.
+    const span = inW - 3 + padW;
+    run3Lo = min((padW + strW - 1) / strW, outW);
+    run3Hi = span < 0 ? run3Lo : max(run3Lo, min(span / strW + 1, outW));
+  }
   slotBytes = <usize>((outW * C + 3) >> 2) << 4;
   ringRows = R;
   ringV = ring;

@@ -383,7 +383,7 @@ function hRow<R, S>(xr: usize, rq: i32, hv: usize, hi: usize): i32 {
  * loop re-read the count and spilled addresses on every vector): on the channels_last stem that alone took the
  * whole forward to 0.86× its time with indices, 0.84× values only (op alone, interleaved runs).
  */
-@inline function vRowFew<R, NR>(a0: usize, a1: usize, a2: usize, di: usize, bytes: usize, yp: usize, ip: usize): void {
+@inline export function vRowFew<R, NR>(a0: usize, a1: usize, a2: usize, di: usize, bytes: usize, yp: usize, ip: usize): void {
   const n = cnt<NR>();
   const j0 = a0 + di;
   const j1 = a1 + di;
@@ -444,7 +444,7 @@ export function vRow<R>(n: i32, offs: usize, rv: usize, ri: usize, bytes: usize,
 type N0 = u8;
 type N1 = u16;
 type N2 = u32;
-type N3 = u64;
+export type N3 = u64;
 @inline function cnt<N>(): i32 {
   return sizeof<N>() == 1 ? 0 : sizeof<N>() == 2 ? 1 : sizeof<N>() == 4 ? 2 : 3;
 }
