@@ -15,15 +15,19 @@
  * 9 taps per output: about half the loads, maxima and NaN sums. Against the per-output walk it replaced (op alone,
  * one bench run, medians): resnet50-stem-max-nhwc 0.71× values only and 0.81× with indices, the Keras
  * InceptionV3 3×3 avg in NHWC 0.60×. engine.ts also runs the sum kernel as the channels_last sum backward's gather
- * (geometry.ts gatherGeometry: the share array pooled over the windows that hold each input). The columns whose
- * windows are 3 adjacent taps inside the row (kernel 3, dilation 1: the stem, the Keras 3×3 pools) take an unrolled
- * H step, hRun3, which also leaves out of the NaN sum the taps the next column starts with: against the table-driven
- * step, 0.95× (the stem with indices) and 0.96× (the Keras avg), op alone (values-only max keeps the table-driven
- * step). Keeping the taps
- * that neighbouring kernel-3 windows share in registers (each input column loaded and NaN-summed once per row)
- * measured no faster: 1.00–1.08× on both workloads. Nor did a fused stem row (rows r + 1 and r + 2 reduced per
- * output column, one block at a time, and combined with the held row r in registers, as rows.ts's fusedRun): 1.00×
- * with indices, 1.15× the time values only (interleaved, op alone).
+ * (geometry.ts gatherGeometry: the share array pooled over the windows that hold each input).
+ *
+ * Kernel 3, dilation 1 (the stem, the Keras 3×3 pools), in the columns whose windows lie inside the row:
+ * - hRun3, an unrolled H step that also leaves out of the NaN sum the taps the next column starts with: 0.95× the
+ *   table-driven step's time on the stem with indices, 0.96× on the Keras avg (values-only max keeps the tables).
+ * - fusedOutRow, for an output row whose first window row the ring holds and whose second no later window uses
+ *   (stride 2 and more), C a multiple of 4: the two new rows' H steps and the V combine in one pass (fusedRow3),
+ *   so the middle row never goes to the ring. With the taps' distance a constant load offset (C = 16 .. 256, powers
+ *   of 2) it took the stem to 0.79× with indices and 0.68× values only. With the distance at run time the fused
+ *   pass gave only 0.96× (an earlier one-block-at-a-time version: 1.00×, and 1.15× values only): most of the gain
+ *   is the addresses V8 no longer spills.
+ * Keeping the taps that neighbouring kernel-3 windows share in registers (each input column loaded and NaN-summed
+ * once per row) measured no faster: 1.00–1.08× on both workloads.
  *
  * Max is exact and keeps scan order as in rows.ts: in a row, m = v > acc, acc = pmax(acc, v) (= m ? v : acc: ties,
  * −0/+0 included, keep the earlier tap's bits) and idx = max_s(idx, m & q) (q, the plane index, grows with the tap);
