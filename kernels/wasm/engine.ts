@@ -395,7 +395,7 @@ export class Engine {
     const { spec, plan, chunk, cl, C } = c;
     const xCount = n * chunk.unitIn;
     // GRAD.MAX on contiguous planes whose forward is the rows kernel (a forced other path takes the general one):
-    // 2×2 stride-2 windows tiling the planes, kernel 4 stride 4 rows, or the ResNet stem's 3×3 stride-2 windows, by
+    // 2×2 (or 2×2×2) stride-2 windows tiling the planes, kernel 4 stride 4 rows, or the ResNet stem's 3×3 stride-2 windows, by
     // a fused kernel that writes the whole of dx, no indices, no zeroing pass.
     if (rowsMax(c)) {
       const seq = sequential(c, n * C * (2 * c.g.inPlane + c.g.outPlane));

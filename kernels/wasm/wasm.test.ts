@@ -650,6 +650,9 @@ describe('wasm: max backward on the rows path (fused kernels and the general one
     // Disjoint windows (stores, not additions): 2×2 s2 on odd sizes (not a tiling: the rows path) and the audio k4 s4.
     { name: 'k2 s2 odd', kernel: [2, 2], strides: [2, 2], pads: [0, 0, 0, 0], ceil: false, spatial: [[7, 7], [9, 11], [5, 17]] },
     { name: 'k2 s2 tiling (pairs)', kernel: [2, 2], strides: [2, 2], pads: [0, 0, 0, 0], ceil: false, spatial: [[8, 8], [6, 10]] },
+    // C3D's 2×2×2 s2 tiling (bwdMaxPairs3): output widths 4, 5 (the last group moved back) and 6, 1 to 2 slices;
+    // 3 slices (not a tiling: the rows path).
+    { name: 'k2 s2 tiling 3-D (pairs)', kernel: [2, 2, 2], strides: [2, 2, 2], pads: [0, 0, 0, 0, 0, 0], ceil: false, spatial: [[2, 4, 8], [4, 6, 10], [4, 2, 12], [3, 4, 8]] },
     // Rows of 192 columns and more: the first row of each pair is read in a pass of its own (PAIR_SEQUENTIAL_W).
     { name: 'k2 s2 tiling, wide rows', kernel: [2, 2], strides: [2, 2], pads: [0, 0, 0, 0], ceil: false, spatial: [[4, 190], [4, 192], [2, 226]] },
     // The audio k4 s4 (bwdMaxK4S4 from 4 outputs per row on, when the windows end inside the row): output widths

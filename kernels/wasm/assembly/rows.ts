@@ -23,7 +23,8 @@
  *   the walk, tag lookups and calls cost about 25 ns per output row, half the stem's values kernel.
  * Two shapes skip the ring altogether (fwdRows tries them first):
  * - Pair kernel (pairPlanes): 2×2 stride-2 windows inside the plane (VGG): both rows' pairs and their combine in
- *   registers, no tables or masks. bwdMaxPairs is its backward for exact tilings.
+ *   registers, no tables or masks. bwdMaxPairs is its backward for exact tilings, and for 2×2×2 stride-2 tilings
+ *   of rank 3 (C3D) too (bwdMaxPairs3: 4 rows per window).
  * - Strip kernel (stripPlanes): kernel-3 windows (stride 1 or 2) of up to 3 rows on planes of at most 16 KiB: column
  *   strips top to bottom, the last three rows' H results in registers; the steady rows (one new input row each) in
  *   one loop without tables.
@@ -1347,6 +1348,104 @@ function stripOf<R>(planes: i32, x: usize, y: usize, ix: usize): void {
 }
 
 /**
+ * One row of bwdMaxPairs3's group: dy's lanes g that this row's pairs won (the odd column where m, else the even)
+ * spread over the row's 8 columns at d, +0 elsewhere.
+ */
+@inline function pairRowDx(d: usize, g: v128, m: v128): void {
+  const go = v128.and(g, m);
+  const ge = v128.andnot(g, m);
+  v128.store(d, v128.shuffle<f32>(ge, go, 0, 4, 1, 5));
+  v128.store(d, v128.shuffle<f32>(ge, go, 2, 6, 3, 7), 16);
+}
+
+/**
+ * bwdMaxPairs for rank 3: 2×2×2 stride-2 windows that tile every volume exactly (C3D's pools): per group of 4
+ * outputs the pairs of the window's 4 rows (slice 2·od rows 2·oh and 2·oh + 1, then slice 2·od + 1's), combined in
+ * scan order (a later row wins only when its pair's maximum is strictly greater), and dy written at the winner,
+ * +0 at the other 7 taps: dx written once, whole. A volume whose loads summed to NaN is redone with the scalar
+ * MAX.SELECT. Returns 0, doing nothing, when the windows are not such a tiling.
+ */
+function bwdMaxPairs3(planes: i32, x: usize, dy: usize, dx: usize): i32 {
+  if (hShape != H_K2S2 || padW != 0 || outW < 4 || dilH != 1 || dilD != 1) return 0;
+  if (outD << 1 != inD || outH << 1 != inH || outW << 1 != inW) return 0;
+  for (let od = 0; od < outD; od++) {
+    if (tab(firstD, od) != od << 1 || tab(countD, od) != 2) return 0;
+  }
+  for (let oh = 0; oh < outH; oh++) {
+    if (tab(firstH, oh) != oh << 1 || tab(countH, oh) != 2) return 0;
+  }
+  const rowB = <usize>inW << 2;
+  const sliceB = <usize>(inH * inW) << 2;
+  const last = outW - 4;
+  for (let pl = 0; pl < planes; pl++) {
+    const xp = x + ((<usize>pl * <usize>inPlane) << 2);
+    const dp = dx + ((<usize>pl * <usize>inPlane) << 2);
+    const gp = dy + ((<usize>pl * <usize>outPlane) << 2);
+    let nan = f32x4.splat(0);
+    let gr = gp;
+    for (let od = 0; od < outD; od++) {
+      for (let oh = 0; oh < outH; oh++) {
+        const r = (<usize>((od << 1) * inH + (oh << 1)) * <usize>inW) << 2;
+        for (let ow = 0; ; ow += 4) {
+          if (ow > last) ow = last;
+          const a = xp + r + (<usize>ow << 3);
+          const A0 = v128.load(a);
+          const A1 = v128.load(a, 16);
+          const B0 = v128.load(a + rowB);
+          const B1 = v128.load(a + rowB, 16);
+          const C0 = v128.load(a + sliceB);
+          const C1 = v128.load(a + sliceB, 16);
+          const D0 = v128.load(a + sliceB + rowB);
+          const D1 = v128.load(a + sliceB + rowB, 16);
+          nan = f32x4.add(nan, f32x4.add(f32x4.add(f32x4.add(A0, A1), f32x4.add(B0, B1)), f32x4.add(f32x4.add(C0, C1), f32x4.add(D0, D1))));
+          const ea = v128.shuffle<f32>(A0, A1, 0, 2, 4, 6);
+          const oa = v128.shuffle<f32>(A0, A1, 1, 3, 5, 7);
+          const eb = v128.shuffle<f32>(B0, B1, 0, 2, 4, 6);
+          const ob = v128.shuffle<f32>(B0, B1, 1, 3, 5, 7);
+          const ec = v128.shuffle<f32>(C0, C1, 0, 2, 4, 6);
+          const oc = v128.shuffle<f32>(C0, C1, 1, 3, 5, 7);
+          const ed = v128.shuffle<f32>(D0, D1, 0, 2, 4, 6);
+          const odd = v128.shuffle<f32>(D0, D1, 1, 3, 5, 7);
+          // Rows in scan order; mb, mc, md: that row's pair is strictly greater than every earlier tap.
+          let acc = f32x4.pmax(ea, oa);
+          const hb = f32x4.pmax(eb, ob);
+          const mb = f32x4.gt(hb, acc);
+          acc = f32x4.pmax(acc, hb);
+          const hc = f32x4.pmax(ec, oc);
+          const mc = f32x4.gt(hc, acc);
+          acc = f32x4.pmax(acc, hc);
+          const md = f32x4.gt(f32x4.pmax(ed, odd), acc);
+          // The winning row of each lane is the last one whose mask is set.
+          const g = v128.load(gr + (<usize>ow << 2));
+          const d = dp + r + (<usize>ow << 3);
+          pairRowDx(d + sliceB + rowB, v128.and(g, md), f32x4.gt(odd, ed));
+          let rest = v128.andnot(g, md);
+          pairRowDx(d + sliceB, v128.and(rest, mc), f32x4.gt(oc, ec));
+          rest = v128.andnot(rest, mc);
+          pairRowDx(d + rowB, v128.and(rest, mb), f32x4.gt(ob, eb));
+          pairRowDx(d, v128.andnot(rest, mb), f32x4.gt(oa, ea));
+          if (ow == last) break;
+        }
+        gr += <usize>outW << 2;
+      }
+    }
+    if (v128.any_true(f32x4.ne(nan, nan))) {
+      memory.fill(dp, 0, <usize>inPlane << 2);
+      let o: usize = 0;
+      for (let od = 0; od < outD; od++) {
+        for (let oh = 0; oh < outH; oh++) {
+          for (let ow = 0; ow < outW; ow++) {
+            store<f32>(dp + (<usize>maxIndexAt(xp, 1, od, oh, ow) << 2), load<f32>(gp + (o << 2)));
+            o++;
+          }
+        }
+      }
+    }
+  }
+  return 1;
+}
+
+/**
  * GRAD.MAX for 2×2 stride-2 windows that tile every plane exactly (pairWindows, and 2·outH = inH, 2·outW = inW):
  * each input lies in exactly one window, so dx is written once, whole: dy at the window's MAX.SELECT winner (the
  * pair kernel's first maximum: the odd column when strictly greater, the second row when its pair's maximum is
@@ -1356,6 +1455,7 @@ function stripOf<R>(planes: i32, x: usize, y: usize, ix: usize): void {
  */
 export function bwdMaxPairs(planes: i32, x: usize, dy: usize, dx: usize, ring: usize, seq: i32): i32 {
   hShape = dilW == 1 && kerW == 2 && strW == 2 ? H_K2S2 : H_ANY;
+  if (inD > 1) return bwdMaxPairs3(planes, x, dy, dx);
   if (!pairWindows() || outH << 1 != inH || outW << 1 != inW) return 0;
   const rowB = <usize>inW << 2;
   const last = outW - 4;
