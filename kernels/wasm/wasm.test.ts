@@ -271,9 +271,11 @@ describe('wasm: NaN, ±0 and −∞ in every SIMD lane and tail position', () =>
     { name: 'rows stride 3', spec: makeSpec(rank1(3, 3, 0), MAX), shape: [1, 1, 48], layout: 'channels_first', path: 'rows', auto: 'rows' },
     // rows, kernel 4 stride 4 (a 4×4 transpose per group): out 9 = two groups and one moved back to end at 9.
     { name: 'rows kernel 4 stride 4', spec: makeSpec(rank1(4, 4, 0), MAX), shape: [1, 2, 38], layout: 'channels_first', path: 'rows', auto: 'rows' },
-    // rows, flat (windows tile each row: one H pass over the whole plane): k2 s2 over depth too (2-D k2 s2 takes
-    // the fused walk), and k3 s3 in 2-D.
-    { name: 'rows flat k2 s2 3-D', spec: makeSpec({ kernel: [2, 2, 2], strides: [2, 2, 2], dilations: [1, 1, 1], pads: [0, 0, 0, 0, 0, 0], ceilMode: false }, MAX), shape: [1, 2, 2, 4, 10], layout: 'channels_first', path: 'rows', auto: 'rows' },
+    // rows, the pair kernel over 4 rows (pairPlanes3: 2×2×2 s2, C3D): out 1 × 2 × 5, one group and one moved back.
+    { name: 'rows pair 3-D', spec: makeSpec({ kernel: [2, 2, 2], strides: [2, 2, 2], dilations: [1, 1, 1], pads: [0, 0, 0, 0, 0, 0], ceilMode: false }, MAX), shape: [1, 2, 2, 4, 10], layout: 'channels_first', path: 'rows', auto: 'rows' },
+    // rows, flat (windows tile each row: one H pass over the whole plane): k2 s2 over depth too, on rows too
+    // narrow for the pair kernels (out 3 wide), and k3 s3 in 2-D.
+    { name: 'rows flat k2 s2 3-D', spec: makeSpec({ kernel: [2, 2, 2], strides: [2, 2, 2], dilations: [1, 1, 1], pads: [0, 0, 0, 0, 0, 0], ceilMode: false }, MAX), shape: [1, 2, 2, 4, 6], layout: 'channels_first', path: 'rows', auto: 'rows' },
     // rows, fused walk (H groups and the V combine per group of 4 outputs), k2 s2 in 2-D: out 3 × 5.
     { name: 'rows fused k2 s2', spec: makeSpec({ kernel: [2, 2], strides: [2, 2], dilations: [1, 1], pads: [0, 0, 0, 0], ceilMode: false }, MAX), shape: [1, 2, 6, 10], layout: 'channels_first', path: 'rows', auto: 'rows' },
     // rows, fused walk, k3 s1 p1 in 2-D: masked border groups both sides, out 6 × 6 (one group moved back).
@@ -592,6 +594,34 @@ describe('wasm: sum, avg and lp backward as a gather (channels_last, C a multipl
       }
     });
   });
+});
+
+describe('wasm: the pair kernel over 4 rows (rank 3: 2×2×2 stride 2, C3D)', () => {
+  // pairPlanes3 (rows.ts): output widths 4 (one group), 5 and 6 (the last group moved back); odd depth, height and
+  // width (a slice, row and column after the last window); several volumes per call; every value set (a volume with
+  // a NaN is redone by the scalar rule); max with indices and values only, sum, avg.
+  const valuesOnly = createWasmBackend({ indices: false });
+  for (const spatial of [[2, 2, 8], [4, 6, 10], [5, 5, 13], [3, 4, 12]]) {
+    it(`[${spatial.join(', ')}]: max (indices and values only), sum and avg against the reference`, async () => {
+      const b = backends.get('auto')!;
+      const v = await valuesOnly;
+      const shape = [2, 3, ...spatial];
+      for (const variant of [VARIANTS[0]!, VARIANTS[1]!, VARIANTS[2]!]) {
+        const spec = makeSpec({ kernel: [2, 2, 2], strides: [2, 2, 2], dilations: [1, 1, 1], pads: [0, 0, 0, 0, 0, 0], ceilMode: false }, variant);
+        const g = poolGeometry(spec, shape);
+        expect(forwardPath(g, geometry3(spec, g))).toBe('rows');
+        for (const set of VALUE_SETS) {
+          const x: Tensor = { shape, data: values(set, product(shape), spatial.reduce((a, n) => a * 31 + n, set.length)) };
+          const where = `${variant.label} ${shape.join('x')} ${set}`;
+          await checkForward(b, spec, x, where);
+          if (spec.kind === 'max') {
+            const want = await b.forward(spec, x);
+            expect(Array.from(bitsOf((await v.forward(spec, x)).y.data)), `${where} values-only`).toEqual(Array.from(bitsOf(want.y.data)));
+          }
+        }
+      }
+    });
+  }
 });
 
 describe('wasm: the pair kernel on wide rows (read in memory order from 192 columns on)', () => {

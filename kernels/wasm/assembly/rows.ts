@@ -23,8 +23,8 @@
  *   the walk, tag lookups and calls cost about 25 ns per output row, half the stem's values kernel.
  * Two shapes skip the ring altogether (fwdRows tries them first):
  * - Pair kernel (pairPlanes): 2×2 stride-2 windows inside the plane (VGG): both rows' pairs and their combine in
- *   registers, no tables or masks. bwdMaxPairs is its backward for exact tilings, and for 2×2×2 stride-2 tilings
- *   of rank 3 (C3D) too (bwdMaxPairs3: 4 rows per window).
+ *   registers, no tables or masks. bwdMaxPairs is its backward for exact tilings. Rank 3's 2×2×2 stride-2 windows
+ *   (C3D) take the same kernel over the window's 4 rows (pairPlanes3, backward bwdMaxPairs3).
  * - Strip kernel (stripPlanes): kernel-3 windows (stride 1 or 2) of up to 3 rows on planes of at most 16 KiB: column
  *   strips top to bottom, the last three rows' H results in registers; the steady rows (one new input row each) in
  *   one loop without tables.
@@ -953,6 +953,21 @@ function pairWindows(): bool {
 }
 
 /**
+ * pairWindows for rank 3: every window is exactly slices 2·od, 2·od + 1, rows 2·oh, 2·oh + 1 and columns 2·ow,
+ * 2·ow + 1, with at least 4 outputs per row (C3D's pools): the pair kernel over 4 rows (pairPlanes3) applies.
+ */
+function pairWindows3(): bool {
+  if (hShape != H_K2S2 || padW != 0 || outW < 4 || inD < 2 || dilD != 1 || dilH != 1 || (outW << 1) > inW) return false;
+  for (let od = 0; od < outD; od++) {
+    if (tab(firstD, od) != od << 1 || tab(countD, od) != 2) return false;
+  }
+  for (let oh = 0; oh < outH; oh++) {
+    if (tab(firstH, oh) != oh << 1 || tab(countH, oh) != 2) return false;
+  }
+  return true;
+}
+
+/**
  * One group of 4 outputs of the pair kernel: rows at a (row 2·oh) and a + 4·inW (row 2·oh + 1), columns from
  * 2·ow. Each row's pair first (the odd column wins only when strictly greater), then the second row's result
  * wins only when strictly greater: the first maximum in scan order (row 0's taps precede row 1's). Indices: the
@@ -981,6 +996,91 @@ function pairWindows(): bool {
     v128.store(io, i32x4.add(i32x4.add(i32x4.splat(q), i32x4(0, 2, 4, 6)), code));
   }
   return f32x4.add(f32x4.add(L0, L1), f32x4.add(M0, M1));
+}
+
+/**
+ * One group of 4 outputs of the 4-row pair kernel (pairPlanes3): rows at a (slice 2·od, row 2·oh), a + rowB,
+ * a + sliceB and a + sliceB + rowB, columns from 2·ow: each row's pairs (the odd column wins only when strictly
+ * greater), then the rows in scan order (a later row wins only when strictly greater). Indices: q (the plane index
+ * of the group's first tap) plus 2·lane plus the winner's code, its row's offset (rq1 .. rq3: a row, a slice, a
+ * slice and a row) plus 1 for an odd column. Returns the NaN sum of the 8 loads.
+ */
+@inline function pairGroup4<R>(a: usize, rowB: usize, sliceB: usize, q: i32, rq1: v128, rq2: v128, rq3: v128, yo: usize, io: usize): v128 {
+  const b = a + rowB;
+  const c = a + sliceB;
+  const d = c + rowB;
+  const A0 = v128.load(a);
+  const A1 = v128.load(a, 16);
+  const B0 = v128.load(b);
+  const B1 = v128.load(b, 16);
+  const C0 = v128.load(c);
+  const C1 = v128.load(c, 16);
+  const D0 = v128.load(d);
+  const D1 = v128.load(d, 16);
+  const ea = v128.shuffle<f32>(A0, A1, 0, 2, 4, 6);
+  const oa = v128.shuffle<f32>(A0, A1, 1, 3, 5, 7);
+  const eb = v128.shuffle<f32>(B0, B1, 0, 2, 4, 6);
+  const ob = v128.shuffle<f32>(B0, B1, 1, 3, 5, 7);
+  const ec = v128.shuffle<f32>(C0, C1, 0, 2, 4, 6);
+  const oc = v128.shuffle<f32>(C0, C1, 1, 3, 5, 7);
+  const ed = v128.shuffle<f32>(D0, D1, 0, 2, 4, 6);
+  const od = v128.shuffle<f32>(D0, D1, 1, 3, 5, 7);
+  if (sizeof<R>() == 4) {
+    v128.store(yo, f32x4.add(f32x4.add(f32x4.add(ea, oa), f32x4.add(eb, ob)), f32x4.add(f32x4.add(ec, oc), f32x4.add(ed, od))));
+    return ea;
+  }
+  let acc = f32x4.pmax(ea, oa);
+  const hb = f32x4.pmax(eb, ob);
+  const hc = f32x4.pmax(ec, oc);
+  const hd = f32x4.pmax(ed, od);
+  if (sizeof<R>() == 1) {
+    let code = v128.and(f32x4.gt(oa, ea), ONE);
+    code = v128.bitselect(i32x4.add(v128.and(f32x4.gt(ob, eb), ONE), rq1), code, f32x4.gt(hb, acc));
+    acc = f32x4.pmax(acc, hb);
+    code = v128.bitselect(i32x4.add(v128.and(f32x4.gt(oc, ec), ONE), rq2), code, f32x4.gt(hc, acc));
+    acc = f32x4.pmax(acc, hc);
+    code = v128.bitselect(i32x4.add(v128.and(f32x4.gt(od, ed), ONE), rq3), code, f32x4.gt(hd, acc));
+    v128.store(io, i32x4.add(i32x4.add(i32x4.splat(q), i32x4(0, 2, 4, 6)), code));
+  } else {
+    acc = f32x4.pmax(acc, hb);
+    acc = f32x4.pmax(acc, hc);
+  }
+  v128.store(yo, f32x4.pmax(acc, hd));
+  return f32x4.add(f32x4.add(f32x4.add(A0, A1), f32x4.add(B0, B1)), f32x4.add(f32x4.add(C0, C1), f32x4.add(D0, D1)));
+}
+
+/**
+ * pairPlanes for rank 3 (pairWindows3: C3D's 2×2×2 stride-2 windows): per output row, groups of 4 over the
+ * window's 4 rows (pairGroup4), the last moved back to end at outW. A volume whose loads summed to NaN is
+ * recomputed by the exact scalar MAX.SELECT.
+ */
+function pairPlanes3<R>(planes: i32, x: usize, y: usize, ix: usize): void {
+  const rowB = <usize>inW << 2;
+  const sliceB = <usize>(inH * inW) << 2;
+  const rq1 = i32x4.splat(inW);
+  const rq2 = i32x4.splat(inH * inW);
+  const rq3 = i32x4.splat(inH * inW + inW);
+  const last = outW - 4;
+  for (let pl = 0; pl < planes; pl++) {
+    const xp = x + ((<usize>pl * <usize>inPlane) << 2);
+    const yp = (<usize>pl * <usize>outPlane) << 2;
+    let nan = f32x4.splat(0);
+    let yo = yp;
+    for (let od = 0; od < outD; od++) {
+      for (let oh = 0; oh < outH; oh++) {
+        const q = ((od << 1) * inH + (oh << 1)) * inW;
+        const xr = xp + (<usize>q << 2);
+        for (let ow = 0; ; ow += 4) {
+          if (ow > last) ow = last;
+          const o = yo + (<usize>ow << 2);
+          nan = f32x4.add(nan, pairGroup4<R>(xr + (<usize>ow << 3), rowB, sliceB, q + (ow << 1), rq1, rq2, rq3, y + o, ix + o));
+          if (ow == last) break;
+        }
+        yo += <usize>outW << 2;
+      }
+    }
+    if (sizeof<R>() != 4 && v128.any_true(f32x4.ne(nan, nan))) planeScalar(KIND_MAX, xp, 1, y + yp, ix + yp, 1);
+  }
 }
 
 /**
@@ -1366,14 +1466,7 @@ function stripOf<R>(planes: i32, x: usize, y: usize, ix: usize): void {
  * MAX.SELECT. Returns 0, doing nothing, when the windows are not such a tiling.
  */
 function bwdMaxPairs3(planes: i32, x: usize, dy: usize, dx: usize): i32 {
-  if (hShape != H_K2S2 || padW != 0 || outW < 4 || dilH != 1 || dilD != 1) return 0;
-  if (outD << 1 != inD || outH << 1 != inH || outW << 1 != inW) return 0;
-  for (let od = 0; od < outD; od++) {
-    if (tab(firstD, od) != od << 1 || tab(countD, od) != 2) return 0;
-  }
-  for (let oh = 0; oh < outH; oh++) {
-    if (tab(firstH, oh) != oh << 1 || tab(countH, oh) != 2) return 0;
-  }
+  if (!pairWindows3() || outD << 1 != inD || outH << 1 != inH || outW << 1 != inW) return 0;
   const rowB = <usize>inW << 2;
   const sliceB = <usize>(inH * inW) << 2;
   const last = outW - 4;
@@ -1558,6 +1651,12 @@ export function fwdRows(kind: i32, planes: i32, x: usize, y: usize, ix: usize, r
     if (kind == KIND_MAX) pairPlanes<MaxIdx>(planes, x, y, ix, sequential);
     else if (kind == KIND_MAX_VALUES) pairPlanes<MaxVal>(planes, x, y, ix, sequential);
     else pairPlanes<Sum>(planes, x, y, ix, sequential);
+    return;
+  }
+  if (pairWindows3()) {
+    if (kind == KIND_MAX) pairPlanes3<MaxIdx>(planes, x, y, ix);
+    else if (kind == KIND_MAX_VALUES) pairPlanes3<MaxVal>(planes, x, y, ix);
+    else pairPlanes3<Sum>(planes, x, y, ix);
     return;
   }
   if (stripWindows()) {
