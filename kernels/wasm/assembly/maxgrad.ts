@@ -12,25 +12,7 @@
 import {
   countH, dilH, dilW, firstH, inD, inH, inPlane, inW, kerW, outD, outH, outPlane, outW, padW, strW, tab,
 } from './state';
-import { maxIndexAt } from './scalar';
-
-/**
- * The fused kernels' exact path for one plane (x at xp, dy at gp, dx at dp) that read a NaN: dx zeroed, then each
- * output's dy at its scalar MAX.SELECT index (maxIndexAt), in output order, as bwdMaxPlanes: stored where windows
- * are disjoint (each input receives at most one), added where they overlap.
- */
-function planeRedo(xp: usize, gp: usize, dp: usize, add: bool): void {
-  memory.fill(dp, 0, <usize>inPlane << 2);
-  let o: usize = 0;
-  for (let oh = 0; oh < outH; oh++) {
-    for (let ow = 0; ow < outW; ow++) {
-      const a = dp + (<usize>maxIndexAt(xp, 1, 0, oh, ow) << 2);
-      const g = load<f32>(gp + (o << 2));
-      store<f32>(a, add ? load<f32>(a) + g : g);
-      o++;
-    }
-  }
-}
+import { planeRedo } from './scalar';
 
 /**
  * Whether the windows are the ones this kernel covers: kernel 4 stride 4 inside each row (4·outW ≤ inW, at least

@@ -50,7 +50,7 @@ import {
   countD, countH, countW, dilD, dilH, dilW, firstD, firstH, firstW, inD, inH, inPlane, inW, kerW, outD, outH,
   outPlane, outW, padW, strW, tab,
 } from './state';
-import { KIND_MAX, maxIndexAt, planeScalar } from './scalar';
+import { KIND_MAX, planeRedo, planeScalar } from './scalar';
 
 /** fwdRows' kind for max without indices (KIND_MAX and KIND_SUM are scalar.ts's). */
 export const KIND_MAX_VALUES: i32 = 2;
@@ -944,8 +944,12 @@ function rowsPlanes<R, S>(planes: i32, x: usize, y: usize, ix: usize): void {
  * kernel (pairPlanes) applies.
  */
 function pairWindows(): bool {
-  if (hShape != H_K2S2 || padW != 0 || outW < 4 || outD != 1 || inD != 1 || tab(countD, 0) != 1) return false;
-  if (dilH != 1 || (outW << 1) > inW) return false;
+  return outD == 1 && inD == 1 && tab(countD, 0) == 1 && pairRows();
+}
+
+/** pairWindows' and pairWindows3's test of the rows and columns: pairs 2·oh, 2·oh + 1 and 2·ow, 2·ow + 1. */
+function pairRows(): bool {
+  if (hShape != H_K2S2 || padW != 0 || outW < 4 || dilH != 1 || (outW << 1) > inW) return false;
   for (let oh = 0; oh < outH; oh++) {
     if (tab(firstH, oh) != oh << 1 || tab(countH, oh) != 2) return false;
   }
@@ -957,14 +961,11 @@ function pairWindows(): bool {
  * 2·ow + 1, with at least 4 outputs per row (C3D's pools): the pair kernel over 4 rows (pairPlanes3) applies.
  */
 function pairWindows3(): bool {
-  if (hShape != H_K2S2 || padW != 0 || outW < 4 || inD < 2 || dilD != 1 || dilH != 1 || (outW << 1) > inW) return false;
+  if (inD < 2 || dilD != 1) return false;
   for (let od = 0; od < outD; od++) {
     if (tab(firstD, od) != od << 1 || tab(countD, od) != 2) return false;
   }
-  for (let oh = 0; oh < outH; oh++) {
-    if (tab(firstH, oh) != oh << 1 || tab(countH, oh) != 2) return false;
-  }
-  return true;
+  return pairRows();
 }
 
 /**
@@ -1522,18 +1523,7 @@ function bwdMaxPairs3(planes: i32, x: usize, dy: usize, dx: usize): i32 {
         gr += <usize>outW << 2;
       }
     }
-    if (v128.any_true(f32x4.ne(nan, nan))) {
-      memory.fill(dp, 0, <usize>inPlane << 2);
-      let o: usize = 0;
-      for (let od = 0; od < outD; od++) {
-        for (let oh = 0; oh < outH; oh++) {
-          for (let ow = 0; ow < outW; ow++) {
-            store<f32>(dp + (<usize>maxIndexAt(xp, 1, od, oh, ow) << 2), load<f32>(gp + (o << 2)));
-            o++;
-          }
-        }
-      }
-    }
+    if (v128.any_true(f32x4.ne(nan, nan))) planeRedo(xp, gp, dp, false);
   }
   return 1;
 }
@@ -1603,16 +1593,7 @@ export function bwdMaxPairs(planes: i32, x: usize, dy: usize, dx: usize, ring: u
         if (ow == last) break;
       }
     }
-    if (v128.any_true(f32x4.ne(nan, nan))) {
-      memory.fill(dp, 0, <usize>inPlane << 2);
-      let o: usize = 0;
-      for (let oh = 0; oh < outH; oh++) {
-        for (let ow = 0; ow < outW; ow++) {
-          store<f32>(dp + (<usize>maxIndexAt(xp, 1, 0, oh, ow) << 2), load<f32>(gp + (o << 2)));
-          o++;
-        }
-      }
-    }
+    if (v128.any_true(f32x4.ne(nan, nan))) planeRedo(xp, gp, dp, false);
   }
   return 1;
 }

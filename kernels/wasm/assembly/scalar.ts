@@ -3,7 +3,7 @@
  * for borders, tails and NaN-affected outputs. A plane's element q (row-major spatial index) lies at x + 4·q·S.
  * The window walk itself (scan order, the max and sum pieces) is walk.ts's.
  */
-import { outD, outH, outW } from './state';
+import { inPlane, outD, outH, outW } from './state';
 import { MaxTap, SumTap, windowAt } from './walk';
 
 export const KIND_MAX: i32 = 0;
@@ -39,6 +39,26 @@ export function planeScalar(kind: i32, x: usize, xs: usize, y: usize, ix: usize,
         if (kind == KIND_MAX) maxStore(x, xs, od, oh, ow, y + at, ix + at);
         else store<f32>(y + at, sumAt(x, xs, od, oh, ow));
         at += ostep;
+      }
+    }
+  }
+}
+
+/**
+ * The fused max backwards' exact path for one plane (x at xp, dy at gp, dx at dp) that read a NaN: dx zeroed,
+ * then each output's dy at its scalar MAX.SELECT index (maxIndexAt), in output order, as bwdMaxPlanes: stored where
+ * windows are disjoint (each input receives at most one), added where they overlap.
+ */
+export function planeRedo(xp: usize, gp: usize, dp: usize, add: bool): void {
+  memory.fill(dp, 0, <usize>inPlane << 2);
+  let o: usize = 0;
+  for (let od = 0; od < outD; od++) {
+    for (let oh = 0; oh < outH; oh++) {
+      for (let ow = 0; ow < outW; ow++) {
+        const a = dp + (<usize>maxIndexAt(xp, 1, od, oh, ow) << 2);
+        const g = load<f32>(gp + (o << 2));
+        store<f32>(a, add ? load<f32>(a) + g : g);
+        o++;
       }
     }
   }
