@@ -159,6 +159,9 @@ let flat: i32 = 0;
 
 // Tap codes of the specialised groups: the winning tap's column offset within a window.
 const ONE = i32x4.splat(1);
+// The pair kernels' lanes' first columns (2·lane) and their step per group of 4 outputs.
+const LANE_PAIRS = i32x4(0, 2, 4, 6);
+const EIGHT = i32x4.splat(8);
 const TWO = i32x4.splat(2);
 const LANES = i32x4(0, 1, 2, 3);
 const NEG_INF = f32x4.splat(-Infinity);
@@ -969,12 +972,22 @@ function pairWindows3(): bool {
 }
 
 /**
+ * The pair kernels' indices: qv (the lanes' first taps' plane indices) plus 1 where the winning row's odd column
+ * won (odd0 or odd1, all-ones masks, so subtracting the mask adds 1) plus inW (rowV) where the second row won
+ * (second). Four vector operations and a select; no per-group splat of the base.
+ */
+@inline function pairIndex(io: usize, qv: v128, rowV: v128, odd0: v128, odd1: v128, second: v128): void {
+  v128.store(io, i32x4.add(i32x4.sub(qv, v128.bitselect(odd1, odd0, second)), v128.and(second, rowV)));
+}
+
+/**
  * One group of 4 outputs of the pair kernel: rows at a (row 2·oh) and a + 4·inW (row 2·oh + 1), columns from
  * 2·ow. Each row's pair first (the odd column wins only when strictly greater), then the second row's result
- * wins only when strictly greater: the first maximum in scan order (row 0's taps precede row 1's). Indices: the
- * row's base q (plane index of column 0 of row 2·oh) plus 2·lane + code. Returns the NaN sum of the 4 loads.
+ * wins only when strictly greater: the first maximum in scan order (row 0's taps precede row 1's). Indices: qv
+ * (the lanes' first taps' plane indices), minus the winning row's odd-column mask (−1 or 0), plus inW (rowV) where
+ * the second row won. Returns the NaN sum of the 4 loads.
  */
-@inline function pairGroup<R>(a: usize, rowB: usize, q: i32, yo: usize, io: usize): v128 {
+@inline function pairGroup<R>(a: usize, rowB: usize, qv: v128, rowV: v128, yo: usize, io: usize): v128 {
   const L0 = v128.load(a);
   const L1 = v128.load(a, 16);
   const M0 = v128.load(a + rowB);
@@ -990,12 +1003,7 @@ function pairWindows3(): bool {
   const h0 = f32x4.pmax(e0, o0);
   const h1 = f32x4.pmax(e1, o1);
   v128.store(yo, f32x4.pmax(h0, h1));
-  if (sizeof<R>() == 1) {
-    const c0 = v128.and(f32x4.gt(o0, e0), ONE);
-    const c1 = i32x4.add(v128.and(f32x4.gt(o1, e1), ONE), i32x4.splat(inW));
-    const code = v128.bitselect(c1, c0, f32x4.gt(h1, h0));
-    v128.store(io, i32x4.add(i32x4.add(i32x4.splat(q), i32x4(0, 2, 4, 6)), code));
-  }
+  if (sizeof<R>() == 1) pairIndex(io, qv, rowV, f32x4.gt(o0, e0), f32x4.gt(o1, e1), f32x4.gt(h1, h0));
   return f32x4.add(f32x4.add(L0, L1), f32x4.add(M0, M1));
 }
 
@@ -1092,6 +1100,7 @@ function pairPlanes3<R>(planes: i32, x: usize, y: usize, ix: usize): void {
 function pairPlanes<R>(planes: i32, x: usize, y: usize, ix: usize, sequential: i32): void {
   if (sequential && inW >= PAIR_SEQUENTIAL_W) { pairPlanesSequential<R>(planes, x, y, ix); return; }
   const rowB = <usize>inW << 2;
+  const rowV = i32x4.splat(inW);
   const last = outW - 4;
   for (let pl = 0; pl < planes; pl++) {
     const xp = x + ((<usize>pl * <usize>inPlane) << 2);
@@ -1101,13 +1110,16 @@ function pairPlanes<R>(planes: i32, x: usize, y: usize, ix: usize, sequential: i
     for (let oh = 0; oh < outH; oh++) {
       const q = (oh << 1) * inW;
       const xr = xp + (<usize>q << 2);
+      let qv = i32x4.add(i32x4.splat(q), LANE_PAIRS);
       let ow = 0;
       for (; ow < last; ow += 4) {
         const o = yo + (<usize>ow << 2);
-        nan = f32x4.add(nan, pairGroup<R>(xr + (<usize>ow << 3), rowB, q + (ow << 1), y + o, ix + o));
+        nan = f32x4.add(nan, pairGroup<R>(xr + (<usize>ow << 3), rowB, qv, rowV, y + o, ix + o));
+        qv = i32x4.add(qv, EIGHT);
       }
       const o = yo + (<usize>last << 2);
-      nan = f32x4.add(nan, pairGroup<R>(xr + (<usize>last << 3), rowB, q + (last << 1), y + o, ix + o));
+      qv = i32x4.add(i32x4.splat(q + (last << 1)), LANE_PAIRS);
+      nan = f32x4.add(nan, pairGroup<R>(xr + (<usize>last << 3), rowB, qv, rowV, y + o, ix + o));
       yo += <usize>outW << 2;
     }
     if (sizeof<R>() != 4 && v128.any_true(f32x4.ne(nan, nan))) planeScalar(KIND_MAX, xp, 1, y + yp, ix + yp, 1);
@@ -1158,6 +1170,7 @@ const PAIR_SEQUENTIAL_W: i32 = 192;
  * them, with the same operations in the same order as pairGroup, so the results are the same to the bit.
  */
 function pairPlanesSequential<R>(planes: i32, x: usize, y: usize, ix: usize): void {
+  const rowV = i32x4.splat(inW);
   const last = outW - 4;
   for (let pl = 0; pl < planes; pl++) {
     const xp = x + ((<usize>pl * <usize>inPlane) << 2);
@@ -1186,9 +1199,8 @@ function pairPlanesSequential<R>(planes: i32, x: usize, y: usize, ix: usize): vo
           const h1 = f32x4.pmax(e1, o1);
           v128.store(y + o, f32x4.pmax(h0, h1));
           if (sizeof<R>() == 1) {
-            const c1 = i32x4.add(v128.and(f32x4.gt(o1, e1), ONE), i32x4.splat(inW));
-            const code = v128.bitselect(c1, v128.and(v128.load(ringI + t), ONE), f32x4.gt(h1, h0));
-            v128.store(ix + o, i32x4.add(i32x4.add(i32x4.splat(q + (ow << 1)), i32x4(0, 2, 4, 6)), code));
+            const qv = i32x4.add(i32x4.splat(q + (ow << 1)), LANE_PAIRS);
+            pairIndex(ix + o, qv, rowV, v128.load(ringI + t), f32x4.gt(o1, e1), f32x4.gt(h1, h0));
           }
         }
         if (ow == last) break;
