@@ -29,7 +29,8 @@
  *   strips top to bottom, the last three rows' H results in registers; the steady rows (one new input row each) in
  *   one loop without tables.
  * The sum backward on contiguous planes with stride 1 runs the sum kernel here too, as a gather (kernels/wasm/
- * geometry.ts gatherGeometry).
+ * geometry.ts gatherGeometry). The kernels that stream large inputs from memory in order (fusedRun, the pair
+ * kernels' memory order) load one word a few pages ahead per input row (stream.ts touchAhead).
  *
  * Max is exact and keeps scan order: the H pass takes the first maximum of a row (a later tap replaces the
  * running maximum only when strictly greater: m = v > acc, acc = pmax(acc, v) = m ? v : acc, so ties, −0/+0
@@ -51,6 +52,7 @@ import {
   outPlane, outW, padW, strW, tab,
 } from './state';
 import { KIND_MAX, planeRedo, planeScalar } from './scalar';
+import { touchAhead } from './stream';
 
 /** fwdRows' kind for max without indices (KIND_MAX and KIND_SUM are scalar.ts's). */
 export const KIND_MAX_VALUES: i32 = 2;
@@ -75,6 +77,8 @@ let ringRows: i32 = 1;
 let windowRows: i32 = 1;
 let vLo: i32 = 0;
 let vHi: i32 = 0;
+// The input's last word (touchAhead's bound), set by rowsPlanes.
+let xLast: usize = 0;
 // The H pass's output columns: outW, or a whole plane's in flat mode.
 let hOut: i32 = 0;
 // Fused mode (fusedRow): a specialised window shape, not flat, at most 3 rows per window.
@@ -694,6 +698,7 @@ function fusedRun<R, HS, NC, NF>(xp: usize, rowD: i32, s0: i32, n: i32, yRow: us
     const x0 = xp + (<usize>q0 << 2);
     const x1 = x0 + (<usize>w << 2);
     const x2 = x1 + (<usize>w << 2);
+    touchAhead(x2, xLast);
     const c0 = i32x4.add(i32x4.splat(q0 - pw), pat);
     const c1 = i32x4.add(i32x4.splat(q1 - pw), pat);
     const c2 = i32x4.add(i32x4.splat(q2 - pw), pat);
@@ -851,6 +856,7 @@ function fusedRow<R, HS, NC, NF>(yRow: usize, iRow: usize): i32 {
 /** Every plane: the walk over output rows, reducing each window row once (H) and combining rows (V). */
 function rowsPlanes<R, S>(planes: i32, x: usize, y: usize, ix: usize): void {
   const slots = ringRows;
+  xLast = x + ((<usize>planes * <usize>inPlane) << 2) - 4;
   const direct = windowRows == 1;
   for (let pl = 0; pl < planes; pl++) {
     const xp = x + ((<usize>pl * <usize>inPlane) << 2);
@@ -1172,6 +1178,7 @@ const PAIR_SEQUENTIAL_W: i32 = 192;
 function pairPlanesSequential<R>(planes: i32, x: usize, y: usize, ix: usize): void {
   const rowV = i32x4.splat(inW);
   const last = outW - 4;
+  const xLast = x + ((<usize>planes * <usize>inPlane) << 2) - 4;
   for (let pl = 0; pl < planes; pl++) {
     const xp = x + ((<usize>pl * <usize>inPlane) << 2);
     const yp = (<usize>pl * <usize>outPlane) << 2;
@@ -1180,6 +1187,7 @@ function pairPlanesSequential<R>(planes: i32, x: usize, y: usize, ix: usize): vo
     for (let oh = 0; oh < outH; oh++) {
       const q = (oh << 1) * inW;
       const xr = xp + (<usize>q << 2);
+      touchAhead(xr, xLast);
       nan = f32x4.add(nan, pairFirstRow<R>(xr, last, ringV, ringI));
       const xs = xr + (<usize>inW << 2);
       for (let ow = 0; ; ow += 4) {
@@ -1210,6 +1218,7 @@ function pairPlanesSequential<R>(planes: i32, x: usize, y: usize, ix: usize): vo
     if (sizeof<R>() != 4 && v128.any_true(f32x4.ne(nan, nan))) planeScalar(KIND_MAX, xp, 1, y + yp, ix + yp, 1);
   }
 }
+const TOUCH_OUT: usize = 2048;
 
 // The strip kernel's H row result besides the values (set by stripH): the winners' plane indices (MaxIdx).
 let sIdx: v128 = i32x4.splat(0);
@@ -1558,6 +1567,7 @@ export function bwdMaxPairs(planes: i32, x: usize, dy: usize, dx: usize, ring: u
   // maxima, then the odd-column masks one ring row further), so that x is read in memory order.
   const sequential = seq != 0 && inW >= PAIR_SEQUENTIAL_W;
   const ringM = ring + (<usize>((outW + 3) & ~3) << 2);
+  const xLast = x + ((<usize>planes * <usize>inPlane) << 2) - 4;
   for (let pl = 0; pl < planes; pl++) {
     const xp = x + ((<usize>pl * <usize>inPlane) << 2);
     const dp = dx + ((<usize>pl * <usize>inPlane) << 2);
@@ -1566,7 +1576,10 @@ export function bwdMaxPairs(planes: i32, x: usize, dy: usize, dx: usize, ring: u
     for (let oh = 0; oh < outH; oh++) {
       const r = <usize>((oh << 1) * inW) << 2;
       const gr = gp + (<usize>(oh * outW) << 2);
-      if (sequential) nan = f32x4.add(nan, pairFirstRow<MaxIdx>(xp + r, last, ring, ringM));
+      if (sequential) {
+        touchAhead(xp + r, xLast);
+        nan = f32x4.add(nan, pairFirstRow<MaxIdx>(xp + r, last, ring, ringM));
+      }
       for (let ow = 0; ; ow += 4) {
         if (ow > last) ow = last;
         const a = xp + r + (<usize>ow << 3);
