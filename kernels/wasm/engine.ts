@@ -45,7 +45,7 @@ export interface CaseOptions {
   readonly whole?: boolean;
   /** max forward: false when the caller does not want indices (default true). */
   readonly indices?: boolean;
-  /** Bytes a 2×2 pair kernel call touches from which on it reads wide rows in memory order (default PAIR_SEQUENTIAL_BYTES). */
+  /** Bytes a rows kernel call touches from which on it streams (PAIR_SEQUENTIAL_BYTES; the default is that). */
   readonly pairSequentialBytes?: number;
   /** Bytes a call must touch before it is split between two kernel threads (default THREAD_MIN_BYTES). */
   readonly threadMinBytes?: number;
@@ -58,7 +58,9 @@ export interface CaseOptions {
  * extra pass over a ring row, while data a cache still holds from the previous call is read faster side by side.
  * Measured on VGG-16 pool1 shapes (N×64×224×224, op alone, back to back, new ÷ old median): N = 1 (18 MiB touched
  * with indices) 1.19× with indices, 1.01× values only; N = 2 (37 MiB) 0.64× and 0.50×; N = 8 0.73× and 0.49×;
- * the backward at N = 1 (28 MiB) 0.82×.
+ * the backward at N = 1 (28 MiB) 0.82×. From the same size on, the fused kernel-3 walk (fusedRun) reads a few
+ * pages ahead of its input rows (kernels/wasm/assembly/stream.ts): on the DenseNet-style 16×64×128×128 pool
+ * (64 MiB) 0.90–0.97×; on the stem at N = 1 (3 MiB, in cache) it measured 1.00–1.03×, so smaller calls skip it.
  */
 export const PAIR_SEQUENTIAL_BYTES = 24 * 2 ** 20;
 
@@ -83,7 +85,7 @@ export const PAIR_SEQUENTIAL_BYTES = 24 * 2 ** 20;
  */
 export const THREAD_MIN_BYTES = 6 * 2 ** 20;
 
-/** 1 when a pair kernel call touching `floats` float32 elements reads wide rows in memory order (PAIR_SEQUENTIAL_BYTES). */
+/** 1 when a rows kernel call touching `floats` float32 elements streams from memory (PAIR_SEQUENTIAL_BYTES). */
 function sequential(c: WasmCase, floats: number): number {
   return 4 * floats >= c.pairSequentialBytes ? 1 : 0;
 }

@@ -72,8 +72,9 @@ export interface WasmBackendOptions {
    */
   chunkBytes?: number;
   /**
-   * Tuning and tests: bytes a 2×2 stride-2 pair kernel call must touch before it reads rows of 192 columns and
-   * more in memory order (default PAIR_SEQUENTIAL_BYTES, kernels/wasm/engine.ts). Results are the same either way.
+   * Tuning and tests: bytes a rows kernel call must touch before it streams: a 2×2 stride-2 pair kernel reads rows
+   * of 192 columns and more in memory order, the fused kernel-3 walk reads ahead (default PAIR_SEQUENTIAL_BYTES,
+   * kernels/wasm/engine.ts). Results are the same either way.
    */
   pairSequentialBytes?: number;
   /**

@@ -43,7 +43,7 @@ import {
   countD, countH, countW, dilD, dilH, dilW, firstD, firstH, firstW, inH, inPlane, inW, kerW, outD, outH, outPlane, outW,
   padW, strW, tab,
 } from './state';
-import { KIND_MAX_VALUES, MaxIdx, MaxVal, N3, Sum, vRow, vRowFew } from './rows';
+import { KIND_MAX_VALUES, MaxIdx, MaxVal, N3, Sum, firstOf3, vRow, vRowFew } from './rows';
 import { KIND_MAX, maxStore, planeScalar } from './scalar';
 
 // How many 4-channel blocks an H step takes (only their size is read). The reducers are rows.ts's markers: max with
@@ -141,10 +141,10 @@ let run3Hi: i32 = 0;
 }
 
 /**
- * One block of hRun3 (max with indices, or sum): taps a, v, w into the slot at dv (and di, indices q0 < q1 < q2);
+ * One block of hRun3 (max with indices, or sum): taps a, v, w into the slot at dv (and di: q0 is tap a's index);
  * returns the NaN lanes (max) of the first `all` taps.
  */
-@inline function h3Block<R>(a: v128, v: v128, w: v128, all: i32, q0: v128, q1: v128, q2: v128, dv: usize, di: usize): v128 {
+@inline function h3Block<R>(a: v128, v: v128, w: v128, all: i32, q0: v128, dv: usize, di: usize): v128 {
   if (sizeof<R>() == 4) {
     v128.store(dv, f32x4.add(f32x4.add(a, v), w));
     return a;
@@ -154,8 +154,7 @@ let run3Hi: i32 = 0;
   if (all > 2) t = f32x4.add(t, w);
   const m = f32x4.gt(v, a);
   a = f32x4.pmax(a, v);
-  const n = f32x4.gt(w, a);
-  v128.store(di, i32x4.max_s(i32x4.max_s(q0, v128.and(m, q1)), v128.and(n, q2)));
+  v128.store(di, firstOf3(q0, m, f32x4.gt(w, a)));
   v128.store(dv, f32x4.pmax(a, w));
   return t;
 }
@@ -172,26 +171,24 @@ function hRun3<R>(src: usize, step: usize, blocks: i32, lo: i32, hi: i32, q: i32
   let nan = f32x4.splat(0);
   for (let ow = lo; ow < hi; ow++) {
     const q0 = i32x4.splat(q);
-    const q1 = i32x4.splat(q + 1);
-    const q2 = i32x4.splat(q + 2);
     const all = ow == hi - 1 ? 3 : sums;
     const s1 = src + step;
     const s2 = s1 + step;
     let o: usize = 0;
     for (; o + 32 < pairs; o += 64) {
-      const x = h3Block<R>(v128.load(src + o), v128.load(s1 + o), v128.load(s2 + o), all, q0, q1, q2, dv + o, di + o);
-      const y = h3Block<R>(v128.load(src + o, 16), v128.load(s1 + o, 16), v128.load(s2 + o, 16), all, q0, q1, q2, dv + o + 16, di + o + 16);
-      const z = h3Block<R>(v128.load(src + o, 32), v128.load(s1 + o, 32), v128.load(s2 + o, 32), all, q0, q1, q2, dv + o + 32, di + o + 32);
-      const u = h3Block<R>(v128.load(src + o, 48), v128.load(s1 + o, 48), v128.load(s2 + o, 48), all, q0, q1, q2, dv + o + 48, di + o + 48);
+      const x = h3Block<R>(v128.load(src + o), v128.load(s1 + o), v128.load(s2 + o), all, q0, dv + o, di + o);
+      const y = h3Block<R>(v128.load(src + o, 16), v128.load(s1 + o, 16), v128.load(s2 + o, 16), all, q0, dv + o + 16, di + o + 16);
+      const z = h3Block<R>(v128.load(src + o, 32), v128.load(s1 + o, 32), v128.load(s2 + o, 32), all, q0, dv + o + 32, di + o + 32);
+      const u = h3Block<R>(v128.load(src + o, 48), v128.load(s1 + o, 48), v128.load(s2 + o, 48), all, q0, dv + o + 48, di + o + 48);
       if (sizeof<R>() != 4) nan = f32x4.add(nan, f32x4.add(f32x4.add(x, y), f32x4.add(z, u)));
     }
     for (; o < pairs; o += 32) {
-      const x = h3Block<R>(v128.load(src + o), v128.load(s1 + o), v128.load(s2 + o), all, q0, q1, q2, dv + o, di + o);
-      const y = h3Block<R>(v128.load(src + o, 16), v128.load(s1 + o, 16), v128.load(s2 + o, 16), all, q0, q1, q2, dv + o + 16, di + o + 16);
+      const x = h3Block<R>(v128.load(src + o), v128.load(s1 + o), v128.load(s2 + o), all, q0, dv + o, di + o);
+      const y = h3Block<R>(v128.load(src + o, 16), v128.load(s1 + o, 16), v128.load(s2 + o, 16), all, q0, dv + o + 16, di + o + 16);
       if (sizeof<R>() != 4) nan = f32x4.add(nan, f32x4.add(x, y));
     }
     if (blocks & 1) {
-      const x = h3Block<R>(v128.load(src + o), v128.load(s1 + o), v128.load(s2 + o), all, q0, q1, q2, dv + o, di + o);
+      const x = h3Block<R>(v128.load(src + o), v128.load(s1 + o), v128.load(s2 + o), all, q0, dv + o, di + o);
       if (sizeof<R>() != 4) nan = f32x4.add(nan, x);
     }
     src += colStep;
@@ -249,14 +246,13 @@ function hRow<R>(xr: usize, rr: i32, S: i32, blocks: i32, off: usize, fused: boo
 
 /**
  * One block of fusedRow3 at byte offset o: the H step of rows 1 and 2 (taps at p1, p1 + step, p1 + 2·step and the
- * same from p2; row 1's indices from q0 < q1 < q2, row 2's from r0 < r1 < r2), row 2's result into its ring slot
+ * same from p2; q0 and r0 the plane indices of rows 1 and 2's first taps), row 2's result into its ring slot
  * (a2, its indices di further), and the V combine in scan order with the held row 0 (a0) into yp and ip. Returns
  * the NaN lanes (max) of rows 1 and 2's first `all` taps. ST: a signed type when step is only known at run time,
  * else an unsigned one (or v128) whose size·64 bytes is step, as a constant load offset (fusedOutRow).
  */
 @inline function f3Block<R, ST>(
-  p1: usize, p2: usize, step: usize, all: i32, q0: v128, q1: v128, q2: v128, r0: v128, r1: v128, r2: v128,
-  a0: usize, a2: usize, di: usize, yp: usize, ip: usize, o: usize,
+  p1: usize, p2: usize, step: usize, all: i32, q0: v128, r0: v128, a0: usize, a2: usize, di: usize, yp: usize, ip: usize, o: usize,
 ): v128 {
   let v: v128, w: v128, u: v128, z: v128;
   const a = v128.load(p1 + o);
@@ -285,8 +281,8 @@ function hRow<R>(xr: usize, rr: i32, S: i32, blocks: i32, off: usize, fused: boo
   let h2 = f32x4.pmax(b, u);
   let acc = v128.load(a0 + o);
   if (sizeof<R>() == 1) {
-    const i1 = i32x4.max_s(i32x4.max_s(q0, v128.and(f32x4.gt(v, a), q1)), v128.and(f32x4.gt(w, h1), q2));
-    const i2 = i32x4.max_s(i32x4.max_s(r0, v128.and(f32x4.gt(u, b), r1)), v128.and(f32x4.gt(z, h2), r2));
+    const i1 = firstOf3(q0, f32x4.gt(v, a), f32x4.gt(w, h1));
+    const i2 = firstOf3(r0, f32x4.gt(u, b), f32x4.gt(z, h2));
     h1 = f32x4.pmax(h1, w);
     h2 = f32x4.pmax(h2, z);
     v128.store(a2 + o, h2);
@@ -323,20 +319,16 @@ function fusedRow3<R, ST>(x1: usize, x2: usize, step: usize, blocks: i32, q: i32
   let nan = f32x4.splat(0);
   for (let ow = lo; ow < hi; ow++) {
     const q0 = i32x4.splat(q);
-    const q1 = i32x4.splat(q + 1);
-    const q2 = i32x4.splat(q + 2);
     const r0 = i32x4.splat(q + w);
-    const r1 = i32x4.splat(q + w + 1);
-    const r2 = i32x4.splat(q + w + 2);
     const all = ow == hi - 1 ? 3 : sums;
     let o: usize = 0;
     for (; o < pairs; o += 32) {
-      const t = f3Block<R, ST>(x1, x2, step, all, q0, q1, q2, r0, r1, r2, a0, a2, di, yp, ip, o);
-      const u = f3Block<R, ST>(x1, x2, step, all, q0, q1, q2, r0, r1, r2, a0, a2, di, yp, ip, o + 16);
+      const t = f3Block<R, ST>(x1, x2, step, all, q0, r0, a0, a2, di, yp, ip, o);
+      const u = f3Block<R, ST>(x1, x2, step, all, q0, r0, a0, a2, di, yp, ip, o + 16);
       if (sizeof<R>() != 4) nan = f32x4.add(nan, f32x4.add(t, u));
     }
     if (blocks & 1) {
-      const t = f3Block<R, ST>(x1, x2, step, all, q0, q1, q2, r0, r1, r2, a0, a2, di, yp, ip, o);
+      const t = f3Block<R, ST>(x1, x2, step, all, q0, r0, a0, a2, di, yp, ip, o);
       if (sizeof<R>() != 4) nan = f32x4.add(nan, t);
     }
     x1 += colStep;

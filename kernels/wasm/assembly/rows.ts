@@ -29,8 +29,8 @@
  *   strips top to bottom, the last three rows' H results in registers; the steady rows (one new input row each) in
  *   one loop without tables.
  * The sum backward on contiguous planes with stride 1 runs the sum kernel here too, as a gather (kernels/wasm/
- * geometry.ts gatherGeometry). The kernels that stream large inputs from memory in order (fusedRun, the pair
- * kernels' memory order) load one word a few pages ahead per input row (stream.ts touchAhead).
+ * geometry.ts gatherGeometry). On calls that stream from memory (fwdRows' sequential), fusedRun and the pair
+ * kernels' memory order load one word a few pages ahead per input row (stream.ts touchAhead).
  *
  * Max is exact and keeps scan order: the H pass takes the first maximum of a row (a later tap replaces the
  * running maximum only when strictly greater: m = v > acc, acc = pmax(acc, v) = m ? v : acc, so ties, −0/+0
@@ -77,7 +77,9 @@ let ringRows: i32 = 1;
 let windowRows: i32 = 1;
 let vLo: i32 = 0;
 let vHi: i32 = 0;
-// The input's last word (touchAhead's bound), set by rowsPlanes.
+// Whether the call streams from memory (fwdRows' sequential): fusedRun then reads ahead (touchAhead) up to
+// the input's last word, xLast (set by rowsPlanes).
+let streaming: bool = false;
 let xLast: usize = 0;
 // The H pass's output columns: outW, or a whole plane's in flat mode.
 let hOut: i32 = 0;
@@ -203,6 +205,15 @@ type Masked = u16;
 }
 
 /**
+ * The plane index of a 3-tap row's first maximum: col (the lanes' tap 0) plus 2 where tap 2 won (m2: it beats
+ * the first two), else plus 1 where tap 1 beat tap 0 (m1). With all-ones masks, subtracting a mask adds 1:
+ * col − (m1 | m2) − m2, three operations (the masked codes max_s(m1 & 1, m2 & 2) and their add took four).
+ */
+@inline export function firstOf3(col: v128, m1: v128, m2: v128): v128 {
+  return i32x4.sub(i32x4.sub(col, v128.or(m1, m2)), m2);
+}
+
+/**
  * One group of 4 H outputs (columns ow .. ow + 3) of the input row at xr (plane index rq of its first element)
  * for the three specialised windows, every column vectorised (M = Masked where a window leaves the row): the
  * values to hv + 4·ow, the winning taps' plane indices (R = MaxIdx) to hi + 4·ow. pw is padW and colRow the lanes'
@@ -214,8 +225,8 @@ type Masked = u16;
  *
  * Kernel 3 stride 2 deinterleaves two loads into the even and odd columns (tap 0 and tap 1) and takes tap 2 as
  * the even columns shifted by one lane with the third load's first column; kernel 2 stride 2 the pair;
- * stride 1 loads each tap (unaligned). Indices: code = max_s(m1 & 1, m2 & 2) is the tap of the last strict
- * improvement (the first maximum).
+ * stride 1 loads each tap (unaligned). Indices: the tap of the last strict improvement (the first maximum), from
+ * the win masks (firstOf3).
  */
 @inline function hCore<R, HS, M>(xr: usize, rq: i32, ow: i32, pw: i32, colRow: v128, hv: usize, hi: usize): v128 {
   const o = <usize>ow << 2;
@@ -224,7 +235,9 @@ type Masked = u16;
   const a = xr + (<usize>(<isize>c << 2));
   let acc: v128;
   let nan = f32x4.splat(0);
-  let code: v128 = ONE;
+  // Max with indices: the win masks of tap 1 and tap 2 (firstOf3; kernel 2 has tap 1's only).
+  let code1 = nan;
+  let code2 = nan;
   if (sizeof<HS>() == 4) {
     const t0 = ld<R, M>(a, c);
     const t1 = ld<R, M>(a + 4, c + 1);
@@ -237,7 +250,7 @@ type Masked = u16;
       acc = f32x4.pmax(t0, t1);
       const m2 = f32x4.gt(t2, acc);
       acc = f32x4.pmax(acc, t2);
-      if (sizeof<R>() == 1) code = i32x4.max_s(v128.and(m1, ONE), v128.and(m2, TWO));
+      if (sizeof<R>() == 1) { code1 = m1; code2 = m2; }
     }
   } else {
     const L0 = ld<R, M>(a, c);
@@ -255,7 +268,7 @@ type Masked = u16;
         acc = f32x4.pmax(e, od);
         const m2 = f32x4.gt(t2, acc);
         acc = f32x4.pmax(acc, t2);
-        if (sizeof<R>() == 1) code = i32x4.max_s(v128.and(m1, ONE), v128.and(m2, TWO));
+        if (sizeof<R>() == 1) { code1 = m1; code2 = m2; }
       }
     } else {
       if (sizeof<R>() == 4) {
@@ -263,13 +276,14 @@ type Masked = u16;
       } else {
         nan = f32x4.add(L0, L1);
         acc = f32x4.pmax(e, od);
-        if (sizeof<R>() == 1) code = v128.and(f32x4.gt(od, e), ONE);
+        if (sizeof<R>() == 1) code1 = f32x4.gt(od, e);
       }
     }
   }
   v128.store(hv + o, acc);
   if (sizeof<R>() == 1) {
-    let idx = i32x4.add(i32x4.add(colRow, i32x4.splat(ow * stride)), code);
+    const col = i32x4.add(colRow, i32x4.splat(ow * stride));
+    let idx = sizeof<HS>() == 2 ? i32x4.sub(col, code1) : firstOf3(col, code1, code2);
     // A window whose first taps are padding: its first in-bounds column (dilation 1) is the row's first.
     if (sizeof<M>() == 2) idx = i32x4.max_s(idx, i32x4.splat(rq));
     v128.store(hi + o, idx);
@@ -571,8 +585,8 @@ let fQ2: i32 = 0;
   // V: the held row, then rows 1 and 2 in scan order.
   let acc = v128.load(v0 + o);
   if (sizeof<R>() == 1) {
-    let j1 = i32x4.add(col1, i32x4.max_s(v128.and(m1, ONE), v128.and(n1, TWO)));
-    let j2 = i32x4.add(col2, i32x4.max_s(v128.and(m2, ONE), v128.and(n2, TWO)));
+    let j1 = firstOf3(col1, m1, n1);
+    let j2 = firstOf3(col2, m2, n2);
     if (sizeof<M>() == 2) {
       j1 = i32x4.max_s(j1, q1v);
       j2 = i32x4.max_s(j2, q2v);
@@ -698,7 +712,7 @@ function fusedRun<R, HS, NC, NF>(xp: usize, rowD: i32, s0: i32, n: i32, yRow: us
     const x0 = xp + (<usize>q0 << 2);
     const x1 = x0 + (<usize>w << 2);
     const x2 = x1 + (<usize>w << 2);
-    touchAhead(x2, xLast);
+    if (streaming) touchAhead(x2, xLast);
     const c0 = i32x4.add(i32x4.splat(q0 - pw), pat);
     const c1 = i32x4.add(i32x4.splat(q1 - pw), pat);
     const c2 = i32x4.add(i32x4.splat(q2 - pw), pat);
@@ -1264,8 +1278,7 @@ let steadyTo: i32 = 0;
   const m2 = f32x4.gt(t2, acc);
   acc = f32x4.pmax(acc, t2);
   if (sizeof<R>() == 1) {
-    const code = i32x4.max_s(v128.and(m1, ONE), v128.and(m2, TWO));
-    let idx = i32x4.add(cb, code);
+    let idx = firstOf3(cb, m1, m2);
     // A window whose first taps are padding: its first in-bounds column (dilation 1) is the row's first.
     if (sizeof<M>() == 2) idx = i32x4.max_s(idx, i32x4.splat(rq));
     sIdx = idx;
@@ -1340,7 +1353,7 @@ let steadyTo: i32 = 0;
           let acc = h0;
           if (sizeof<R>() == 1) {
             rowCb = i32x4.add(rowCb, rowStep);
-            let hi = i32x4.add(rowCb, i32x4.max_s(v128.and(m1, ONE), v128.and(m2, TWO)));
+            let hi = firstOf3(rowCb, m1, m2);
             if (sizeof<M>() == 2) hi = i32x4.max_s(hi, i32x4.splat(rq));
             i0 = i1;
             i1 = i2;
@@ -1630,11 +1643,12 @@ export function bwdMaxPairs(planes: i32, x: usize, dy: usize, dx: usize, ring: u
  * the ring's row count, rows the most input rows of a window (1: the H pass writes the output directly); flatPlane
  * 1 when the windows tile each row exactly (kernel = stride, dilation 1, no padding, no remainder): the ring
  * then holds a whole plane's H rows (⌈inPlane/stride + 4⌉ floats, 16-byte aligned, twice with indices); [lo, hi) are the columns the vector H pass covers (taps all inside the row; hi − lo ≥ 4,
- * or hi = lo when there are fewer); sequential 1 when a pair kernel should read wide rows in memory order
- * (PAIR_SEQUENTIAL_W).
+ * or hi = lo when there are fewer); sequential 1 when the call streams from memory (more bytes than a cache holds):
+ * a pair kernel then reads wide rows in memory order (PAIR_SEQUENTIAL_W), fusedRun reads ahead.
  */
 export function fwdRows(kind: i32, planes: i32, x: usize, y: usize, ix: usize, ring: usize, R: i32, rows: i32, lo: i32, hi: i32, flatPlane: i32, sequential: i32): void {
   windowRows = rows;
+  streaming = sequential != 0;
   const s = strW;
   hShape = dilW != 1 ? H_ANY : kerW == 3 && s == 2 ? H_K3S2 : kerW == 2 && s == 2 ? H_K2S2 : kerW == 3 && s == 1 ? H_K3S1 : kerW == 4 && s == 4 ? H_K4S4 : H_ANY;
   // A specialised shape with at most 3 rows per window takes the fused walk (the host asks for flat mode only
