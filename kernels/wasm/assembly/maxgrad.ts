@@ -138,6 +138,103 @@ function k3s2Windows(): bool {
   if (tail > 0) memory.fill(d + (<usize>outW << 3), 0, <usize>tail << 2);
 }
 
+// stemRow's markers: the first output row or not.
+type True = u8;
+type False = u16;
+
+/**
+ * Output row oh of bwdMaxK3S2 (TOP = True: the first, whose row 2·oh − 1 is padding), its groups in one loop: the
+ * row's own function, so that the first row's tests fold at compile time and no mask for them stays live.
+ */
+function stemRow<TOP>(xp: usize, dp: usize, gp: usize, oh: i32, G: i32, hRing: usize, pend: usize): void {
+  const top = sizeof<TOP>() == 1;
+  const rowB = <usize>inW << 2;
+  const zero = f32x4.splat(0);
+  // A row's first group has no column before it: tap 0 of its first window is padding, NaN here, so that tap 0
+  // never wins (w0 below) and the pmax chain drops it.
+  const before0 = f32x4.splat(<f32>NaN);
+  const all = i32x4.splat(-1);
+  const xa = xp + <usize>(oh << 1) * rowB;
+  const da = dp + <usize>(oh << 1) * rowB;
+  const dP = da - rowB;
+  const gr = gp + (<usize>(oh * outW) << 2);
+  let oddA = before0;
+  let oddB = before0;
+  let d2P = zero;
+  let d2A = zero;
+  let d2B = zero;
+  for (let k = 0; k < G; k++) {
+    const c = <usize>k << 5;
+    // The horizontal pass of rows A and B: taps t0, t1, t2 are columns 2·ow − 1, 2·ow, 2·ow + 1 (t0 from the
+    // previous group's odd columns); w0: t0 beats t1 (t0 ≥ t1: ties keep the earlier tap), m2: t2 beats both,
+    // h: the row maximum. pmax keeps its first operand on ties and NaN: h only meets comparisons, where two
+    // equal values (±0 too) compare the same, and a NaN read sends the plane to the scalar redo. (Written out
+    // for each row: one helper for both, its three results through memory, took 1.2× the time on the stem.)
+    const A0 = v128.load(xa + c);
+    const A1 = v128.load(xa + c, 16);
+    const B0 = v128.load(xa + rowB + c);
+    const B1 = v128.load(xa + rowB + c, 16);
+    stemNan = f32x4.add(stemNan, f32x4.add(f32x4.add(A0, A1), f32x4.add(B0, B1)));
+    const tA1 = v128.shuffle<f32>(A0, A1, 0, 2, 4, 6);
+    const tA2 = v128.shuffle<f32>(A0, A1, 1, 3, 5, 7);
+    const tA0 = v128.shuffle<f32>(oddA, tA2, 3, 4, 5, 6);
+    oddA = tA2;
+    const wA0 = f32x4.ge(tA0, tA1);
+    const pA = f32x4.pmax(tA1, tA0);
+    const mA2 = f32x4.gt(tA2, pA);
+    const hA = f32x4.pmax(pA, tA2);
+    const tB1 = v128.shuffle<f32>(B0, B1, 0, 2, 4, 6);
+    const tB2 = v128.shuffle<f32>(B0, B1, 1, 3, 5, 7);
+    const tB0 = v128.shuffle<f32>(oddB, tB2, 3, 4, 5, 6);
+    oddB = tB2;
+    const wB0 = f32x4.ge(tB0, tB1);
+    const pB = f32x4.pmax(tB1, tB0);
+    const mB2 = f32x4.gt(tB2, pB);
+    const hB = f32x4.pmax(pB, tB2);
+    // Row P's, kept from the previous output row (its row B); row B's kept for the next.
+    const hr = hRing + <usize>k * 48;
+    const hP = v128.load(hr);
+    const wP0 = v128.load(hr, 16);
+    const mP2 = v128.load(hr, 32);
+    v128.store(hr, hB);
+    v128.store(hr, wB0, 16);
+    v128.store(hr, mB2, 32);
+    // The rows: A beats P (always at the top, where P is padding), B beats both.
+    const v1 = top ? all : f32x4.gt(hA, hP);
+    const v2 = f32x4.gt(hB, top ? hA : f32x4.pmax(hP, hA));
+    // dy + 0: −0 becomes +0, so that no sum below is −0 (as the scatter's, which starts from +0).
+    const g = f32x4.add(v128.load(gr + (<usize>k << 4)), zero);
+    const dB = v128.and(g, v2);
+    const g1 = v128.andnot(g, v2);
+    const dA = v128.and(g1, v1);
+    const dPr = v128.andnot(g1, v1);
+    // The taps of each row; odd columns take the previous group's tap 2 (lane 3) first.
+    const pOdd = v128.load(pend + (<usize>k << 5));
+    const pEven = v128.load(pend + (<usize>k << 5), 16);
+    let t2 = v128.and(dPr, mP2);
+    let r = v128.andnot(dPr, mP2);
+    if (!top) {
+      const odd = f32x4.add(f32x4.add(pOdd, v128.shuffle<f32>(d2P, t2, 3, 4, 5, 6)), v128.and(r, wP0));
+      stemStoreCols(dP, k, odd, f32x4.add(pEven, v128.andnot(r, wP0)));
+    }
+    d2P = t2;
+    t2 = v128.and(dA, mA2);
+    r = v128.andnot(dA, mA2);
+    stemStoreCols(da, k, f32x4.add(v128.shuffle<f32>(d2A, t2, 3, 4, 5, 6), v128.and(r, wA0)), v128.andnot(r, wA0));
+    d2A = t2;
+    t2 = v128.and(dB, mB2);
+    r = v128.andnot(dB, mB2);
+    v128.store(pend + (<usize>k << 5), f32x4.add(v128.shuffle<f32>(d2B, t2, 3, 4, 5, 6), v128.and(r, wB0)));
+    v128.store(pend + (<usize>k << 5), v128.andnot(r, wB0), 16);
+    d2B = t2;
+  }
+  // The last window column: tap 2 of the last window alone.
+  const last = pend + (<usize>G << 5);
+  if (!top) stemStoreEnd(dP, load<f32>(last) + f32x4.extract_lane(d2P, 3));
+  stemStoreEnd(da, f32x4.extract_lane(d2A, 3));
+  store<f32>(last, f32x4.extract_lane(d2B, 3));
+}
+
 /**
  * GRAD.MAX fused with its forward for the ResNet stem's windows (k3s2Windows): writes the whole of dx for
  * `planes` contiguous planes and returns 1; returns 0, doing nothing, for any other windows. No indices, no
@@ -167,98 +264,13 @@ export function bwdMaxK3S2(planes: i32, x: usize, dy: usize, dx: usize, ring: us
   const hRing = ring;
   const pend = ring + <usize>G * 48;
   const zero = f32x4.splat(0);
-  // A row's first group has no column before it: tap 0 of its first window is padding, NaN here, so that tap 0
-  // never wins (w0 below) and the pmax chain drops it.
-  const before0 = f32x4.splat(<f32>NaN);
-  const all = i32x4.splat(-1);
   for (let pl = 0; pl < planes; pl++) {
     const xp = x + ((<usize>pl * <usize>inPlane) << 2);
     const dp = dx + ((<usize>pl * <usize>inPlane) << 2);
     const gp = dy + ((<usize>pl * <usize>outPlane) << 2);
-    let nan = zero;
-    for (let oh = 0; oh < outH; oh++) {
-      const top = oh == 0;
-      const xa = xp + <usize>(oh << 1) * rowB;
-      const da = dp + <usize>(oh << 1) * rowB;
-      const dP = da - rowB;
-      const gr = gp + (<usize>(oh * outW) << 2);
-      const topMask = top ? all : zero;
-      let oddA = before0;
-      let oddB = before0;
-      let d2P = zero;
-      let d2A = zero;
-      let d2B = zero;
-      for (let k = 0; k < G; k++) {
-        const c = <usize>k << 5;
-        // The horizontal pass of rows A and B: taps t0, t1, t2 are columns 2·ow − 1, 2·ow, 2·ow + 1 (t0 from the
-        // previous group's odd columns); w0: t0 beats t1 (t0 ≥ t1: ties keep the earlier tap), m2: t2 beats both,
-        // h: the row maximum. pmax keeps its first operand on ties and NaN: h only meets comparisons, where two
-        // equal values (±0 too) compare the same, and a NaN read sends the plane to the scalar redo. (Written out
-        // for each row: one helper for both, its three results through memory, took 1.2× the time on the stem.)
-        const A0 = v128.load(xa + c);
-        const A1 = v128.load(xa + c, 16);
-        const B0 = v128.load(xa + rowB + c);
-        const B1 = v128.load(xa + rowB + c, 16);
-        nan = f32x4.add(nan, f32x4.add(f32x4.add(A0, A1), f32x4.add(B0, B1)));
-        const tA1 = v128.shuffle<f32>(A0, A1, 0, 2, 4, 6);
-        const tA2 = v128.shuffle<f32>(A0, A1, 1, 3, 5, 7);
-        const tA0 = v128.shuffle<f32>(oddA, tA2, 3, 4, 5, 6);
-        oddA = tA2;
-        const wA0 = f32x4.ge(tA0, tA1);
-        const pA = f32x4.pmax(tA1, tA0);
-        const mA2 = f32x4.gt(tA2, pA);
-        const hA = f32x4.pmax(pA, tA2);
-        const tB1 = v128.shuffle<f32>(B0, B1, 0, 2, 4, 6);
-        const tB2 = v128.shuffle<f32>(B0, B1, 1, 3, 5, 7);
-        const tB0 = v128.shuffle<f32>(oddB, tB2, 3, 4, 5, 6);
-        oddB = tB2;
-        const wB0 = f32x4.ge(tB0, tB1);
-        const pB = f32x4.pmax(tB1, tB0);
-        const mB2 = f32x4.gt(tB2, pB);
-        const hB = f32x4.pmax(pB, tB2);
-        // Row P's, kept from the previous output row (its row B); row B's kept for the next.
-        const hr = hRing + <usize>k * 48;
-        const hP = v128.load(hr);
-        const wP0 = v128.load(hr, 16);
-        const mP2 = v128.load(hr, 32);
-        v128.store(hr, hB);
-        v128.store(hr, wB0, 16);
-        v128.store(hr, mB2, 32);
-        // The rows: A beats P (always at the top, where P is padding), B beats both.
-        const v1 = v128.or(f32x4.gt(hA, hP), topMask);
-        const v2 = f32x4.gt(hB, v128.bitselect(hA, f32x4.pmax(hP, hA), topMask));
-        // dy + 0: −0 becomes +0, so that no sum below is −0 (as the scatter's, which starts from +0).
-        const g = f32x4.add(v128.load(gr + (<usize>k << 4)), zero);
-        const dB = v128.and(g, v2);
-        const g1 = v128.andnot(g, v2);
-        const dA = v128.and(g1, v1);
-        const dPr = v128.andnot(g1, v1);
-        // The taps of each row; odd columns take the previous group's tap 2 (lane 3) first.
-        const pOdd = v128.load(pend + (<usize>k << 5));
-        const pEven = v128.load(pend + (<usize>k << 5), 16);
-        let t2 = v128.and(dPr, mP2);
-        let r = v128.andnot(dPr, mP2);
-        if (!top) {
-          const odd = f32x4.add(f32x4.add(pOdd, v128.shuffle<f32>(d2P, t2, 3, 4, 5, 6)), v128.and(r, wP0));
-          stemStoreCols(dP, k, odd, f32x4.add(pEven, v128.andnot(r, wP0)));
-        }
-        d2P = t2;
-        t2 = v128.and(dA, mA2);
-        r = v128.andnot(dA, mA2);
-        stemStoreCols(da, k, f32x4.add(v128.shuffle<f32>(d2A, t2, 3, 4, 5, 6), v128.and(r, wA0)), v128.andnot(r, wA0));
-        d2A = t2;
-        t2 = v128.and(dB, mB2);
-        r = v128.andnot(dB, mB2);
-        v128.store(pend + (<usize>k << 5), f32x4.add(v128.shuffle<f32>(d2B, t2, 3, 4, 5, 6), v128.and(r, wB0)));
-        v128.store(pend + (<usize>k << 5), v128.andnot(r, wB0), 16);
-        d2B = t2;
-      }
-      // The last window column: tap 2 of the last window alone.
-      const last = pend + (<usize>G << 5);
-      if (!top) stemStoreEnd(dP, load<f32>(last) + f32x4.extract_lane(d2P, 3));
-      stemStoreEnd(da, f32x4.extract_lane(d2A, 3));
-      store<f32>(last, f32x4.extract_lane(d2B, 3));
-    }
+    stemNan = zero;
+    stemRow<True>(xp, dp, gp, 0, G, hRing, pend);
+    for (let oh = 1; oh < outH; oh++) stemRow<False>(xp, dp, gp, oh, G, hRing, pend);
     // The last pending row (2·outH − 1), then the rows in no window.
     const dB = dp + <usize>((outH << 1) - 1) * rowB;
     for (let k = 0; k < G; k++) {
@@ -269,7 +281,11 @@ export function bwdMaxK3S2(planes: i32, x: usize, dy: usize, dx: usize, ring: us
     const rest = inH - (outH << 1);
     if (rest > 0) memory.fill(dB + rowB, 0, <usize>rest * rowB);
     // A NaN (or ∞ − ∞) was read: the exact scalar MAX.SELECT for the whole plane (overlapping windows: additions).
-    if (v128.any_true(f32x4.ne(nan, nan))) planeRedo(xp, gp, dp, true);
+    if (v128.any_true(f32x4.ne(stemNan, stemNan))) planeRedo(xp, gp, dp, true);
   }
   return 1;
 }
+
+// bwdMaxK3S2's NaN sum, in a global: as a local, V8 added each group's loads into it at the end of the loop body,
+// holding the 4 loads in stack slots until then.
+let stemNan: v128 = f32x4.splat(0);
