@@ -656,6 +656,29 @@ describe('wasm: the pair kernel on wide rows (read in memory order from 192 colu
   }
 });
 
+describe('wasm: the fused kernel-3 walk on streaming calls (reading ahead)', () => {
+  // Calls over PAIR_SEQUENTIAL_BYTES stream: fusedRun then loads a word 32 KiB ahead of each input row, clamped
+  // to the input's last word. This backend streams on every call. Planes over the strip kernel's 16 KiB take the
+  // fused walk; two planes of about 20 KiB put the read-ahead both inside the input and past its end (clamped).
+  const streaming = createWasmBackend({ pairSequentialBytes: 0 });
+  const shapes = [
+    { name: 'k3 s2 p1 (the stem)', k: 3, s: 2, shape: [1, 2, 70, 72] },
+    { name: 'k3 s1 p1 (DenseNet-style)', k: 3, s: 1, shape: [1, 2, 70, 72] },
+  ];
+  for (const { name, k, s, shape } of shapes) {
+    it(`${name} ${shape.join('x')}: max (indices), sum and avg against the reference`, async () => {
+      const b = await streaming;
+      for (const variant of [VARIANTS[0]!, VARIANTS[1]!, VARIANTS[2]!]) {
+        const spec = makeSpec({ kernel: [k, k], strides: [s, s], dilations: [1, 1], pads: [1, 1, 1, 1], ceilMode: false }, variant);
+        for (const set of variant.sets) {
+          const x: Tensor = { shape, data: values(set, product(shape), k * 31 + s + set.length) };
+          await checkForward(b, spec, x, `${variant.label} ${name} ${set}`);
+        }
+      }
+    });
+  }
+});
+
 describe('wasm: max backward on the rows path (fused kernels and the general one) and beside it', () => {
   const sequentialAlways = createWasmBackend({ pairSequentialBytes: 0 });
   // The rows path's max backward: the fused kernels (2×2 stride-2 tilings: bwdMaxPairs; kernel 4 stride 4 rows:
