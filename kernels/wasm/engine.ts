@@ -322,11 +322,11 @@ export class Engine {
     let a = plan.dy;
     if (spec.p === 2) {
       // ŷ as the forward computes it: x² (into pw, keeping x; written by the range check's pass), the sum forward,
-      // the root.
+      // the root (in lpGradScale).
       if (!this.lpFloat32(c, plan.x, xCount, plan.pw)) return false;
       const sum: WasmCase = { ...c, spec: { ...spec, kind: 'sum' } };
       this.forwardUnits(k, sum, { ...plan, x: plan.pw }, n, sequential(c, n * C * (g.inPlane + g.outPlane)));
-      k.lpRoot(plan.y, n * chunk.unitOut, 2);
+      // (The root, ŷ = the float32 sqrt of each sum, is taken in lpGradScale's pass.)
       if (!k.lpGradScale(plan.dy, plan.y, plan.g, n * chunk.unitOut)) return false;
       a = plan.g;
     }

@@ -49,7 +49,7 @@ export interface Kernels {
   bwdLp(cl: number, N: number, C: number, x: number, dy: number, pw: number, g: number, acc: number, p: number): void;
   narrow(acc: number, count: number): void;
   /** 1 when it wrote a = dy / y for the factored Lp gradient (p = 2) and its ranges hold, else 0 (kernels/wasm/assembly/lp.ts). */
-  lpGradScale(dy: number, y: number, a: number, count: number): number;
+  lpGradScale(dy: number, s: number, a: number, count: number): number;
   lpGradApply(dx: number, x: number, count: number, p: number): void;
 }
 

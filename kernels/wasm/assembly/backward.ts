@@ -351,6 +351,13 @@ function sumRowsGather<ST, FT>(planes: i32, dy: usize, dx: usize, t: usize, avg:
         at += <usize>outW << 2;
         // Column c gathers u[c + padW − K + 1 .. c + padW]: loads from first + 4·c, K of them.
         let c = 0;
+        if (K == 3) {
+          // The 3×3 pools' (the stem's): the taps as constant offsets, no tap loop.
+          for (; c + 4 <= W; c += 4) {
+            const a = first + (<usize>c << 2);
+            v128.store(t + (<usize>c << 2), f32x4.add(f32x4.add(v128.load(a), v128.load(a, 4)), v128.load(a, 8)));
+          }
+        }
         for (; c + 4 <= W; c += 4) {
           let a = first + (<usize>c << 2);
           let s = v128.load(a);
