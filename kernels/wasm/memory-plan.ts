@@ -48,8 +48,8 @@ export function planMemory(
   plan.tables = take(12 * g.outSpatial.reduce((s, v) => s + v, 3 - g.rank));
   // The rows kernel's stride-2 loads may read 3 floats past x's last row (SLACK covers them).
   plan.x = take(4 * xCount);
-  // A max backward runs the forward for its indices; an lp backward (p = 1, 2: kernels/wasm/assembly/lp.ts
-  // lpGradScale) the float32 forward for y.
+  // A max backward runs the forward for its indices; an lp backward (p = 2: kernels/wasm/assembly/lp.ts
+  // lpGradScale) the float32 sum forward of x², into y, for ŷ.
   const forwardBuffers = !backward || spec.kind === 'max' || spec.kind === 'lp';
   // Ring bytes: the forward kernel's (rows, channels), or the larger of it and the gather's.
   let ringBytes = 0;

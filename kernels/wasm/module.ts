@@ -48,7 +48,7 @@ export interface Kernels {
   bwdLpPrep(x: number, count: number, p: number, pw: number, g: number): void;
   bwdLp(cl: number, N: number, C: number, x: number, dy: number, pw: number, g: number, acc: number, p: number): void;
   narrow(acc: number, count: number): void;
-  /** 1 when it wrote a = dy / y for the factored Lp gradient (p = 2) and its ranges hold, else 0 (kernels/wasm/assembly/lp.ts). */
+  /** 1 when it wrote a = dy / ŷ, ŷ = sqrt(s), for the factored Lp gradient (p = 2) and its ranges hold, else 0 (kernels/wasm/assembly/lp.ts). */
   lpGradScale(dy: number, s: number, a: number, count: number): number;
   lpGradApply(dx: number, x: number, count: number, p: number): void;
 }
