@@ -165,7 +165,7 @@ let flat: i32 = 0;
 
 // Tap codes of the specialised groups: the winning tap's column offset within a window.
 const ONE = i32x4.splat(1);
-// The pair kernels' lanes' first columns (2·lane) and their step per group of 4 outputs.
+// The lanes' first columns at stride 2 (2·lane), and their step per group of 4 outputs.
 const LANE_PAIRS = i32x4(0, 2, 4, 6);
 const EIGHT = i32x4.splat(8);
 const TWO = i32x4.splat(2);
@@ -201,7 +201,7 @@ type Masked = u16;
 
 /** The plane indices of a row's H group at column offset 0 (lanes: its first taps), before adding rq and the column. */
 @inline function colPattern<HS>(): v128 {
-  return sizeof<HS>() == 4 ? LANES : i32x4(0, 2, 4, 6);
+  return sizeof<HS>() == 4 ? LANES : LANE_PAIRS;
 }
 
 /**
@@ -867,10 +867,15 @@ function fusedRow<R, HS, NC, NF>(yRow: usize, iRow: usize): i32 {
   return bad;
 }
 
+/** The last word of `planes` input planes from x: touchAhead's bound. */
+@inline function lastWord(x: usize, planes: i32): usize {
+  return x + ((<usize>planes * <usize>inPlane) << 2) - 4;
+}
+
 /** Every plane: the walk over output rows, reducing each window row once (H) and combining rows (V). */
 function rowsPlanes<R, S>(planes: i32, x: usize, y: usize, ix: usize): void {
   const slots = ringRows;
-  xLast = x + ((<usize>planes * <usize>inPlane) << 2) - 4;
+  xLast = lastWord(x, planes);
   const direct = windowRows == 1;
   for (let pl = 0; pl < planes; pl++) {
     const xp = x + ((<usize>pl * <usize>inPlane) << 2);
@@ -1069,7 +1074,7 @@ function pairWindows3(): bool {
     code = v128.bitselect(i32x4.add(v128.and(f32x4.gt(oc, ec), ONE), rq2), code, f32x4.gt(hc, acc));
     acc = f32x4.pmax(acc, hc);
     code = v128.bitselect(i32x4.add(v128.and(f32x4.gt(od, ed), ONE), rq3), code, f32x4.gt(hd, acc));
-    v128.store(io, i32x4.add(i32x4.add(i32x4.splat(q), i32x4(0, 2, 4, 6)), code));
+    v128.store(io, i32x4.add(i32x4.add(i32x4.splat(q), LANE_PAIRS), code));
   } else {
     acc = f32x4.pmax(acc, hb);
     acc = f32x4.pmax(acc, hc);
@@ -1192,7 +1197,7 @@ const PAIR_SEQUENTIAL_W: i32 = 192;
 function pairPlanesSequential<R>(planes: i32, x: usize, y: usize, ix: usize): void {
   const rowV = i32x4.splat(inW);
   const last = outW - 4;
-  const xLast = x + ((<usize>planes * <usize>inPlane) << 2) - 4;
+  const xLast = lastWord(x, planes);
   for (let pl = 0; pl < planes; pl++) {
     const xp = x + ((<usize>pl * <usize>inPlane) << 2);
     const yp = (<usize>pl * <usize>outPlane) << 2;
@@ -1232,7 +1237,6 @@ function pairPlanesSequential<R>(planes: i32, x: usize, y: usize, ix: usize): vo
     if (sizeof<R>() != 4 && v128.any_true(f32x4.ne(nan, nan))) planeScalar(KIND_MAX, xp, 1, y + yp, ix + yp, 1);
   }
 }
-const TOUCH_OUT: usize = 2048;
 
 // The strip kernel's H row result besides the values (set by stripH): the winners' plane indices (MaxIdx).
 let sIdx: v128 = i32x4.splat(0);
@@ -1297,7 +1301,7 @@ let steadyTo: i32 = 0;
   const stride = sizeof<HS>() == 4 ? 1 : 2;
   const c = ow * stride - padW;
   const ac = xp + (<usize>(<isize>c << 2));
-  const cb = i32x4.add(i32x4.splat(c), sizeof<HS>() == 4 ? LANES : i32x4(0, 2, 4, 6));
+  const cb = i32x4.add(i32x4.splat(c), colPattern<HS>());
   let nan = f32x4.splat(0);
   let h0 = NEG_INF;
   let h1 = NEG_INF;
@@ -1580,7 +1584,7 @@ export function bwdMaxPairs(planes: i32, x: usize, dy: usize, dx: usize, ring: u
   // maxima, then the odd-column masks one ring row further), so that x is read in memory order.
   const sequential = seq != 0 && inW >= PAIR_SEQUENTIAL_W;
   const ringM = ring + (<usize>((outW + 3) & ~3) << 2);
-  const xLast = x + ((<usize>planes * <usize>inPlane) << 2) - 4;
+  const xLast = lastWord(x, planes);
   for (let pl = 0; pl < planes; pl++) {
     const xp = x + ((<usize>pl * <usize>inPlane) << 2);
     const dp = dx + ((<usize>pl * <usize>inPlane) << 2);
