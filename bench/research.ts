@@ -73,7 +73,8 @@ export function selectResearchWorkloads(filter: readonly string[]): ResearchWork
 export async function runResearchBench(options: ResearchRunOptions): Promise<ResearchBenchResults> {
   const started = Date.now();
   const filter = options.filter ?? [];
-  const settings: BenchSettings = { ...defaultSettings(options.quick ?? false, filter), ...options.settings };
+  // One backend at a time, in one piece (runBench's interleaved rounds are not applied here).
+  const settings: BenchSettings = { ...defaultSettings(options.quick ?? false, filter), ...options.settings, rounds: 1 };
   const workloads = selectResearchWorkloads(filter);
   const results: ResearchResult[] = [];
   for (const w of workloads) {

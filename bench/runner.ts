@@ -11,7 +11,7 @@
  * runnable in minutes. Timings are for reading; tests never assert on them.
  */
 import { Bench } from 'tinybench';
-import type { PoolingBackend, Tensor } from '../spec/contract.js';
+import type { PoolingBackend, Support, Tensor } from '../spec/contract.js';
 import { isDeviceBackend, isForwardOnlyAware, isPlanning, isPreparable, isResident } from '../spec/extensions.js';
 import { product } from '../spec/geometry.js';
 import { collectEnvironment } from './env.js';
@@ -19,7 +19,7 @@ import { defaultProbeBytes, measureBandwidth, summarise, type MachineBandwidth, 
 import {
   BENCH_SCHEMA, SCOPES, type BenchResult, type BenchResults, type BenchSettings, type CompletedResult, type Scope, type Via, type WorkloadRecord,
 } from './schema.js';
-import { classifySamples, thinSorted } from './stats.js';
+import { classifySamples, latencyStats, thinSorted } from './stats.js';
 import { ALL_WORKLOADS, matchesFilter, workloadBytes, workloadOutShape, type Workload } from './workloads.js';
 
 export interface RunnerBackend {
@@ -53,8 +53,8 @@ export interface RunOptions {
 export function defaultSettings(quick: boolean, filter: readonly string[] = []): BenchSettings {
   const scopes = [...SCOPES];
   return quick
-    ? { quick, filter: [...filter], scopes, timeMs: 150, minSamples: 8, warmupMs: 30, warmupIterations: 2, slowCallMs: 500, slowMinSamples: 3, maxTaskMs: 10_000, maxStoredSamples: 500 }
-    : { quick, filter: [...filter], scopes, timeMs: 1000, minSamples: 10, warmupMs: 200, warmupIterations: 3, slowCallMs: 1000, slowMinSamples: 5, maxTaskMs: 30_000, maxStoredSamples: 500 };
+    ? { quick, filter: [...filter], scopes, timeMs: 150, minSamples: 8, warmupMs: 30, warmupIterations: 2, slowCallMs: 500, slowMinSamples: 3, maxTaskMs: 10_000, maxStoredSamples: 500, rounds: 1 }
+    : { quick, filter: [...filter], scopes, timeMs: 1000, minSamples: 10, warmupMs: 200, warmupIterations: 3, slowCallMs: 1000, slowMinSamples: 5, maxTaskMs: 30_000, maxStoredSamples: 500, rounds: 5 };
 }
 
 export function selectWorkloads(quick: boolean, filter: readonly string[], from: readonly Workload[] = ALL_WORKLOADS): Workload[] {
@@ -166,23 +166,91 @@ async function makeTask(b: PoolingBackend, w: Workload, x: Tensor, dy: Tensor, s
 
 export type Measured = Pick<CompletedResult, 'medianMs' | 'meanMs' | 'p99Ms' | 'minMs' | 'maxMs' | 'madMs' | 'rmePercent' | 'samplesCount' | 'samples' | 'flag' | 'clusters'>;
 
-export async function measure(call: Call, settings: BenchSettings, pilotMs: number, label: string): Promise<Measured | { error: string }> {
+/**
+ * The samples of round `round` of `rounds` of a task (tinybench's warm-up, then its measurement): a fast task gets
+ * 1/rounds of the time budget and of the minimum sample count, and the full warm-up iterations (each round follows
+ * other backends' calls); a slow one (pilot call over slowCallMs) gets its share of its calls and no warm-up, so
+ * that over all rounds it makes floor(maxTaskMs / pilot) calls, between 1 and slowMinSamples, as with one round.
+ */
+export async function sampleRound(
+  call: Call, settings: BenchSettings, pilotMs: number, label: string, round = 0, rounds = 1,
+): Promise<number[] | { error: string }> {
   const slow = pilotMs > settings.slowCallMs;
   const slowSamples = Math.max(1, Math.min(settings.slowMinSamples, Math.floor(settings.maxTaskMs / Math.max(pilotMs, 1e-3))));
+  // Σ over the rounds of floor((n + r) / rounds) is n (Hermite's identity): the calls spread as evenly as they can.
+  const slowShare = Math.floor((slowSamples + round) / rounds);
+  if (slow && slowShare === 0) return [];
   const bench = new Bench(slow
-    ? { time: 0, iterations: slowSamples, warmup: false, retainSamples: true, throws: false }
-    : { time: settings.timeMs, iterations: settings.minSamples, warmupTime: settings.warmupMs, warmupIterations: settings.warmupIterations, retainSamples: true, throws: false });
+    ? { time: 0, iterations: slowShare, warmup: false, retainSamples: true, throws: false }
+    : {
+      time: settings.timeMs / rounds, iterations: Math.ceil(settings.minSamples / rounds), warmupTime: settings.warmupMs / rounds,
+      warmupIterations: settings.warmupIterations, retainSamples: true, throws: false,
+    });
   bench.add(label, async () => { await call(); });
   await bench.run();
   const r = bench.tasks[0]!.result;
   if (r.state !== 'completed') return { error: r.state === 'errored' ? errorText(r.error) : `tinybench ended in state ${r.state}` };
-  const l = r.latency;
-  const sorted = [...(l.samples ?? [])].sort((a, b) => a - b);
+  return [...(r.latency.samples ?? [])];
+}
+
+/** A result's statistics, flag and stored samples from all of a task's samples (any order). */
+export function summariseSamples(samples: readonly number[], settings: BenchSettings): Measured {
+  const sorted = [...samples].sort((a, b) => a - b);
   const shape = classifySamples(sorted);
   return {
-    medianMs: l.p50, meanMs: l.mean, p99Ms: l.p99, minMs: l.min, maxMs: l.max, madMs: l.mad, rmePercent: Number.isFinite(l.rme) ? l.rme : 0,
-    samplesCount: l.samplesCount, samples: thinSorted(sorted, settings.maxStoredSamples).map(round6),
+    ...latencyStats(sorted), samplesCount: sorted.length, samples: thinSorted(sorted, settings.maxStoredSamples).map(round6),
     flag: shape.flag, ...(shape.clusters ? { clusters: shape.clusters } : {}),
+  };
+}
+
+/** One task measured on its own, in one round (the sampling of a single backend, as `measure` always was). */
+export async function measure(call: Call, settings: BenchSettings, pilotMs: number, label: string): Promise<Measured | { error: string }> {
+  const samples = await sampleRound(call, settings, pilotMs, label);
+  return 'error' in samples ? samples : summariseSamples(samples, settings);
+}
+
+/** One backend's task in a workload × scope group while its rounds run. */
+interface Slot {
+  readonly index: number;
+  readonly backend: number;
+  readonly key: { readonly workload: string; readonly backend: string; readonly scope: Scope };
+  task?: Task;
+  via?: Via;
+  pilotMs: number;
+  samples: number[];
+  /** The wall time spent on this task (opening, pilot, its rounds). */
+  busyMs: number;
+  /** Set once the task is done with: unsupported, errored (opening or a round), or not yet completed. */
+  result?: BenchResult;
+}
+
+/** Whether a backend runs a workload (in its direction), a throwing supports() counting as no. */
+function supportOf(b: PoolingBackend, w: Workload): Support {
+  try {
+    const support = b.supports(w.spec, w.shape, w.layout);
+    if (support.ok && w.direction === 'backward' && isForwardOnlyAware(b)) return b.supportsBackward(w.spec, w.shape, w.layout);
+    return support;
+  } catch (e) {
+    return { ok: false, reason: `supports() threw: ${errorText(e)}` };
+  }
+}
+
+/** Disposes a slot's task once (a failed cleanup does not change the measurement). */
+async function closeTask(slot: Slot): Promise<void> {
+  const task = slot.task;
+  slot.task = undefined;
+  try {
+    await task?.dispose();
+  } catch { /* nothing to do */ }
+}
+
+/** A completed result: the statistics and the bandwidth they imply against the copy probe it is compared with. */
+function completed(slot: Slot, m: Measured, bytes: number, copy: ProbeResult, machine: MachineBandwidth, onDevice: boolean): BenchResult {
+  const gbPerS = m.medianMs > 0 ? bytes / (m.medianMs / 1000) / 1e9 : null;
+  return {
+    ...slot.key, state: 'completed', via: slot.via!, ...m, gbPerS,
+    fractionOfCopy: gbPerS === null ? null : gbPerS / copy.medianGBps,
+    fractionOfRead: gbPerS === null || onDevice ? null : gbPerS / machine.read.medianGBps,
   };
 }
 
@@ -215,6 +283,7 @@ export async function runBench(options: RunOptions): Promise<BenchResults> {
   }
 
   const wanted = new Set(settings.scopes ?? SCOPES);
+  const rounds = Math.max(1, settings.rounds ?? 1);
   const plans = workloads.map((w) => options.backends.map((rb) => scopesOf(rb.backend, w.direction).filter((sc) => wanted.has(sc))));
   const total = plans.flat().reduce((n, scopes) => n + scopes.length, 0);
   const results: BenchResult[] = [];
@@ -224,52 +293,61 @@ export async function runBench(options: RunOptions): Promise<BenchResults> {
     const x: Tensor = { shape: [...w.shape], data: lcgData(product(w.shape), 1), layout: w.layout };
     const dy: Tensor = { shape: outShape, data: lcgData(product(outShape), 2), layout: w.layout };
     const bytes = workloadBytes(w);
-    for (const [bi, rb] of options.backends.entries()) {
-      let support;
-      try {
-        support = rb.backend.supports(w.spec, w.shape, w.layout);
-        if (support.ok && w.direction === 'backward' && isForwardOnlyAware(rb.backend)) support = rb.backend.supportsBackward(w.spec, w.shape, w.layout);
-      } catch (e) {
-        support = { ok: false as const, reason: `supports() threw: ${errorText(e)}` };
-      }
-      for (const scope of plans[wi]![bi]!) {
-        const taskStart = performance.now();
-        options.onProgress?.({ type: 'task-start', index, total, workload: w.id, backend: rb.name, scope });
-        const key = { workload: w.id, backend: rb.name, scope };
-        let result: BenchResult;
-        if (!support.ok) {
-          result = { ...key, state: 'unsupported', reason: support.reason };
-        } else {
-          let task: Task | undefined;
+    const support = options.backends.map((rb) => supportOf(rb.backend, w));
+    const done: Slot[] = [];
+    // One group per scope: every backend's task in it is opened, sampled in `rounds` interleaved rounds (each
+    // round in a rotated order), then closed. A disturbance from the rest of the machine then falls on every
+    // backend's samples alike instead of on one backend's task.
+    for (const scope of SCOPES.filter((sc) => wanted.has(sc))) {
+      const group: Slot[] = [];
+      for (const [bi, rb] of options.backends.entries()) {
+        if (!plans[wi]![bi]!.includes(scope)) continue;
+        const slot: Slot = { index: index++, backend: bi, key: { workload: w.id, backend: rb.name, scope }, pilotMs: 0, samples: [], busyMs: 0 };
+        options.onProgress?.({ type: 'task-start', index: slot.index, total, workload: w.id, backend: rb.name, scope });
+        const t0 = performance.now();
+        const ok = support[bi]!;
+        if (!ok.ok) slot.result = { ...slot.key, state: 'unsupported', reason: ok.reason };
+        else {
           try {
-            task = await makeTask(rb.backend, w, x, dy, scope);
+            slot.task = await makeTask(rb.backend, w, x, dy, scope);
+            slot.via = slot.task.via;
             const p0 = performance.now();
-            await task.check();
-            const pilotMs = performance.now() - p0;
-            const m = await measure(task.call, settings, pilotMs, `${w.id}/${rb.name}/${scope}`);
-            if ('error' in m) {
-              result = { ...key, state: 'errored', error: m.error };
-            } else {
-              const gbPerS = m.medianMs > 0 ? bytes / (m.medianMs / 1000) / 1e9 : null;
-              result = {
-                ...key, state: 'completed', via: task.via, ...m, gbPerS,
-                fractionOfCopy: gbPerS === null ? null : gbPerS / (deviceCopies.get(rb.backend) ?? machine.copy).medianGBps,
-                fractionOfRead: gbPerS === null || deviceCopies.has(rb.backend) ? null : gbPerS / machine.read.medianGBps,
-              };
-            }
+            await slot.task.check();
+            slot.pilotMs = performance.now() - p0;
           } catch (e) {
-            result = { ...key, state: 'errored', error: errorText(e) };
-          } finally {
-            try {
-              await task?.dispose();
-            } catch { /* a failed cleanup does not change the measurement */ }
+            slot.result = { ...slot.key, state: 'errored', error: errorText(e) };
+            await closeTask(slot);
           }
         }
-        results.push(result);
-        options.onProgress?.({ type: 'task-done', index, total, result, elapsedMs: performance.now() - taskStart });
-        index++;
+        slot.busyMs += performance.now() - t0;
+        group.push(slot);
+      }
+      for (let r = 0; r < rounds; r++) {
+        const live = group.filter((sl) => sl.result === undefined);
+        for (let j = 0; j < live.length; j++) {
+          const slot = live[(j + r) % live.length]!;
+          const t0 = performance.now();
+          const got = await sampleRound(slot.task!.call, settings, slot.pilotMs, `${w.id}/${slot.key.backend}/${scope}`, r, rounds);
+          if ('error' in got) {
+            slot.result = { ...slot.key, state: 'errored', error: got.error };
+            await closeTask(slot);
+          } else slot.samples.push(...got);
+          slot.busyMs += performance.now() - t0;
+        }
+      }
+      for (const slot of group) {
+        await closeTask(slot);
+        if (slot.result === undefined) {
+          const copy = deviceCopies.get(options.backends[slot.backend]!.backend) ?? machine.copy;
+          slot.result = completed(slot, summariseSamples(slot.samples, settings), bytes, copy, machine, deviceCopies.has(options.backends[slot.backend]!.backend));
+        }
+        options.onProgress?.({ type: 'task-done', index: slot.index, total, result: slot.result, elapsedMs: slot.busyMs });
+        done.push(slot);
       }
     }
+    // Results in the order of a workload's backends, then scopes.
+    done.sort((a, b) => a.backend - b.backend || SCOPES.indexOf(a.key.scope) - SCOPES.indexOf(b.key.scope));
+    for (const slot of done) results.push(slot.result!);
   }
   return {
     schema: BENCH_SCHEMA,

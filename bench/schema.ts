@@ -54,6 +54,11 @@ export interface BenchSettings {
   readonly maxTaskMs: number;
   /** At most this many samples are stored per result (evenly spaced order statistics beyond it). */
   readonly maxStoredSamples: number;
+  /**
+   * Interleaved rounds: per workload and scope, every backend's task is sampled in this many rounds in turn, each
+   * with 1/rounds of the time budget and minimum samples (absent in files written before it: 1).
+   */
+  readonly rounds?: number;
 }
 
 export interface BackendRecord {
@@ -260,6 +265,7 @@ function checkSettings(v: unknown, path: string): BenchSettings {
   if (o['scopes'] !== undefined) arr(o['scopes'], `${path}.scopes`).forEach((x, i) => oneOf(x, `${path}.scopes[${i}]`, SCOPES));
   for (const f of ['timeMs', 'warmupMs', 'slowCallMs', 'maxTaskMs']) num(o[f], `${path}.${f}`, 0);
   for (const f of ['minSamples', 'warmupIterations', 'slowMinSamples', 'maxStoredSamples']) int(o[f], `${path}.${f}`, 0);
+  if (o['rounds'] !== undefined) int(o['rounds'], `${path}.rounds`, 1);
   return o as unknown as BenchSettings;
 }
 

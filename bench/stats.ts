@@ -36,6 +36,48 @@ export function thinSorted(sorted: readonly number[], max: number): number[] {
 }
 
 
+/** The latency statistics a result keeps (bench/schema.ts CompletedResult), from all of a task's samples. */
+export interface LatencyStats {
+  readonly medianMs: number;
+  readonly meanMs: number;
+  readonly p99Ms: number;
+  readonly minMs: number;
+  readonly maxMs: number;
+  /** Median absolute deviation from the median. */
+  readonly madMs: number;
+  /** Relative margin of error of the mean at 95 % (Student's t), in percent; 0 for fewer than 2 samples. */
+  readonly rmePercent: number;
+}
+
+/** Two-sided 95 % quantiles of Student's t for 1 … 30 degrees of freedom (standard tables); 1.96 beyond. */
+const T95 = [
+  12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131,
+  2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042,
+];
+
+/**
+ * The statistics of an ascending, non-empty array of latencies. They are computed here, not taken from tinybench,
+ * because a task sampled in several rounds (bench/runner.ts, settings.rounds) has its samples from several
+ * tinybench runs; the definitions are tinybench's (p50 and p99 by linear interpolation, the sample standard
+ * deviation, the margin of error of the mean over the mean).
+ */
+export function latencyStats(sorted: readonly number[]): LatencyStats {
+  const n = sorted.length;
+  if (n === 0) throw new RangeError('latencyStats: no samples');
+  const median = quantileSorted(sorted, 0.5);
+  const mean = sorted.reduce((a, v) => a + v, 0) / n;
+  const deviations = sorted.map((v) => Math.abs(v - median)).sort((a, b) => a - b);
+  let rme = 0;
+  if (n > 1) {
+    const variance = sorted.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1);
+    const t = n - 1 <= T95.length ? T95[n - 2]! : 1.96;
+    rme = mean > 0 ? ((t * Math.sqrt(variance / n)) / mean) * 100 : 0;
+  }
+  return {
+    medianMs: median, meanMs: mean, p99Ms: quantileSorted(sorted, 0.99), minMs: sorted[0]!, maxMs: sorted[n - 1]!,
+    madMs: quantileSorted(deviations, 0.5), rmePercent: rme,
+  };
+}
 
 /**
  * The median of one bootstrap resample (n draws with replacement) of an ascending array, in O(n): because the

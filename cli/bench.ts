@@ -39,6 +39,9 @@ Options:
   --out FILE        write the results as JSON (schema poolspec.bench/2), atomically
   --time MS         time budget per task (default 1000, quick 150)
   --min-samples N   minimum samples per task (default 10, quick 8)
+  --rounds N        interleave: per workload and scope, sample every backend in N rounds in turn, each with
+                    1/N of the time budget (default 5, quick 1), so that a disturbance from the rest of the
+                    machine falls on every backend's samples alike; 1 times each backend in one piece
   --list            list the workloads (with --quick / --filter: the selected ones), then exit
   --research        the research kinds' workloads instead (gem, softpool, lse, median, mixed, stochastic,
                     stats; SPEC.md §11) through the backends' reducers/statistics members, whole calls only;
@@ -142,6 +145,7 @@ export async function benchCommand(argv: readonly string[]): Promise<number> {
       out: { type: 'string' },
       time: { type: 'string' },
       'min-samples': { type: 'string' },
+      rounds: { type: 'string' },
       list: { type: 'boolean' },
       research: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -168,11 +172,13 @@ export async function benchCommand(argv: readonly string[]): Promise<number> {
   }
   const time = positive('--time', values.time, false);
   const minSamples = positive('--min-samples', values['min-samples'], true);
+  const rounds = positive('--rounds', values.rounds, true);
   const scopes = values.scopes === undefined ? undefined : splitList(values.scopes);
   const unknownScope = scopes?.find((sc) => !(SCOPES as readonly string[]).includes(sc));
   if (scopes !== undefined && (scopes.length === 0 || unknownScope !== undefined)) throw new UsageError(`--scopes takes ${SCOPES.join(', ')}; got "${values.scopes}"`);
   const overrides: Partial<BenchSettings> = {
-    ...(time !== undefined ? { timeMs: time } : {}), ...(minSamples !== undefined ? { minSamples } : {}), ...(scopes ? { scopes: scopes as Scope[] } : {}),
+    ...(time !== undefined ? { timeMs: time } : {}), ...(minSamples !== undefined ? { minSamples } : {}),
+    ...(rounds !== undefined ? { rounds } : {}), ...(scopes ? { scopes: scopes as Scope[] } : {}),
   };
 
   // Backends named in --backends must load (else exit 2). Of the defaults and of --peers, one whose platform or
@@ -196,9 +202,10 @@ export async function benchCommand(argv: readonly string[]): Promise<number> {
   }
   if (backends.length === 0) { console.error('poolspec bench: no backend could be loaded'); return 2; }
 
+  if (values.research === true && rounds !== undefined) throw new UsageError('--rounds applies to the layer workloads; --research times one backend at a time');
   if (values.research === true) return researchBench(backends, quick, filter, overrides, values.out);
   const settings = { ...defaultSettings(quick, filter), ...overrides };
-  console.error(`poolspec bench: ${workloads.length} workload(s) × ${backends.length} backend(s): ${backends.map((b) => b.name).join(', ')}${quick ? ' (quick)' : ''}; scopes ${(settings.scopes ?? SCOPES).join(', ')}; ${settings.timeMs} ms and ≥ ${settings.minSamples} samples per task`);
+  console.error(`poolspec bench: ${workloads.length} workload(s) × ${backends.length} backend(s): ${backends.map((b) => b.name).join(', ')}${quick ? ' (quick)' : ''}; scopes ${(settings.scopes ?? SCOPES).join(', ')}; ${settings.timeMs} ms and ≥ ${settings.minSamples} samples per task${(settings.rounds ?? 1) > 1 ? `, in ${settings.rounds} interleaved rounds` : ''}`);
   let results: BenchResults;
   try {
     results = await runBench({

@@ -198,7 +198,7 @@ function environmentRows(r: BenchResults): [string, string][] {
     ['Node', `${e.node} (V8 ${e.v8})`],
     ['packages', Object.entries(e.packages).map(([k, v]) => `${k} ${v ?? '(not installed)'}`).join(', ')],
     ['git', e.git.commit ? `${e.git.commit}${e.git.dirty ? ' (uncommitted changes)' : ''}` : '(no git)'],
-    ['run', `${r.date}, ${(r.durationMs / 1000).toFixed(0)} s, ${r.settings.quick ? 'quick' : 'full'}${r.settings.filter.length ? `, filter ${r.settings.filter.join(',')}` : ''}; ${r.settings.timeMs} ms and ≥ ${r.settings.minSamples} samples per task (${r.settings.slowMinSamples} calls when one takes > ${r.settings.slowCallMs} ms, fewer when they would take > ${(r.settings.maxTaskMs / 1000).toFixed(0)} s)`],
+    ['run', `${r.date}, ${(r.durationMs / 1000).toFixed(0)} s, ${r.settings.quick ? 'quick' : 'full'}${r.settings.filter.length ? `, filter ${r.settings.filter.join(',')}` : ''}; ${r.settings.timeMs} ms and ≥ ${r.settings.minSamples} samples per task (${r.settings.slowMinSamples} calls when one takes > ${r.settings.slowCallMs} ms, fewer when they would take > ${(r.settings.maxTaskMs / 1000).toFixed(0)} s)${(r.settings.rounds ?? 1) > 1 ? `; each workload's backends interleaved in ${r.settings.rounds} rounds` : ''}`],
     ...r.backends.filter((b) => b.device !== undefined).map((b): [string, string] => [`${b.name} device`, b.device!]),
     ...r.backends.filter((b) => b.deviceCopy !== undefined).map((b): [string, string] => [
       `${b.name} device copy`, `${b.deviceCopy!.medianGBps.toFixed(1)} GB/s median (${b.deviceCopy!.method}, ${fmtBytes(b.deviceCopy!.bufferBytes)} buffers): the reference for ${b.name}'s % of copy`]),

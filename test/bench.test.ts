@@ -12,12 +12,14 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { compareResults } from '../bench/compare.js';
 import { BENCH_SCHEMA, BENCH_SCHEMA_V1, BenchSchemaError, parseBenchResults, serializeBenchResults, type BenchResult, type BenchResults, type CompletedResult } from '../bench/schema.js';
-import { BIMODAL_GAP, WIDE_RATIO, bootstrapRatioOfMedians, classifySamples, medianSorted, thinSorted } from '../bench/stats.js';
+import { BIMODAL_GAP, WIDE_RATIO, bootstrapRatioOfMedians, classifySamples, latencyStats, medianSorted, thinSorted } from '../bench/stats.js';
 import { mulberry32 } from '../spec/seeds.js';
 import { syntheticResults } from '../bench/synthetic.js';
-import { ALL_WORKLOADS, matchesFilter } from '../bench/workloads.js';
+import { ALL_WORKLOADS, matchesFilter, workloadOutShape } from '../bench/workloads.js';
 import { OWN_BACKENDS } from '../kernels/registry.js';
-import { scopesOf } from '../bench/runner.js';
+import { runBench, scopesOf } from '../bench/runner.js';
+import type { PoolingBackend, Tensor } from '../spec/contract.js';
+import { product } from '../spec/geometry.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(ROOT, 'dist', 'cli', 'poolspec.js');
@@ -200,6 +202,97 @@ describe('statistics', () => {
     const same = bootstrapRatioOfMedians(a, a, opts);
     expect(same.lo).toBeLessThanOrEqual(1);
     expect(same.hi).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('latency statistics of merged rounds (bench/stats.ts latencyStats)', () => {
+  test('a five-sample case worked by hand', () => {
+    // [1, 2, 3, 4, 10]: median 3, mean 4; p99 at position 4·0.99 = 3.96, 4 + 0.96·6; |x − 3| = 0 1 1 2 7, median 1;
+    // variance 50 / 4, sem √12.5 / √5 = 1.58114, Student's t for 4 degrees of freedom 2.776: rme 1.58114·2.776 / 4.
+    const s = latencyStats([1, 2, 3, 4, 10]);
+    expect(s).toMatchObject({ medianMs: 3, meanMs: 4, minMs: 1, maxMs: 10, madMs: 1 });
+    expect(s.p99Ms).toBeCloseTo(9.76, 12);
+    expect(s.rmePercent).toBeCloseTo((Math.sqrt(12.5 / 5) * 2.776 / 4) * 100, 10);
+  });
+
+  test('one sample has no margin of error; none is an error', () => {
+    expect(latencyStats([2])).toMatchObject({ medianMs: 2, meanMs: 2, p99Ms: 2, madMs: 0, rmePercent: 0 });
+    expect(() => latencyStats([])).toThrow(RangeError);
+  });
+
+  test('beyond 31 samples the normal quantile 1.96 is used', () => {
+    const s = Array.from({ length: 100 }, (_, i) => 1 + (i % 2));
+    const sd = Math.sqrt((100 * 0.25) / 99);
+    expect(latencyStats(s).rmePercent).toBeCloseTo(((1.96 * sd) / 10 / 1.5) * 100, 10);
+  });
+});
+
+/** A small forward workload for the runner's own tests. */
+const GAP = ALL_WORKLOADS.find((w) => w.id === 'resnet-global-avg')!;
+
+/**
+ * A backend that logs every forward call by name into `log` (and fails from call `failAt` on, where given), for
+ * the runner's interleaving: the order of calls, not their speed, is what is checked.
+ */
+function loggingBackend(name: string, log: string[], failAt = Infinity): PoolingBackend {
+  let calls = 0;
+  const shape = workloadOutShape(GAP);
+  return {
+    name,
+    supports: () => ({ ok: true }),
+    forward: async () => {
+      if (++calls >= failAt) throw new Error(`${name} planted failure`);
+      log.push(name);
+      return { y: { shape, data: new Float32Array(product(shape)) } };
+    },
+    backward: async (_spec, x: Tensor) => ({ shape: [...x.shape], data: new Float32Array(x.data.length) }),
+  };
+}
+
+/** The log with each run of one backend's consecutive calls collapsed to one entry. */
+function turns(log: readonly string[]): string[] {
+  return log.filter((v, i) => i === 0 || log[i - 1] !== v);
+}
+
+describe('interleaved rounds (bench/runner.ts, settings.rounds)', () => {
+  const workloads = [GAP];
+  const settings = { scopes: ['call' as const], timeMs: 6, minSamples: 3, warmupMs: 0, warmupIterations: 1 };
+  const probe = { bufferBytes: 1 << 20, trials: 1 };
+
+  test('each round runs every backend in turn, the order rotated by one per round; rows stay in backend order', async () => {
+    const log: string[] = [];
+    const backends = ['a', 'b', 'c'].map((n) => ({ name: n, ref: n, backend: loggingBackend(n, log) }));
+    const r = await runBench({ backends, workloads, settings: { ...settings, rounds: 3 }, probe });
+    // Opening: one check call each, in order; then round 0: a b c, round 1: b c a, round 2: c a b.
+    expect(turns(log)).toEqual(turns(['a', 'b', 'c', 'a', 'b', 'c', 'b', 'c', 'a', 'c', 'a', 'b']));
+    expect(r.settings.rounds).toBe(3);
+    expect(r.results.map((x) => `${x.backend}/${x.state}`)).toEqual(['a/completed', 'b/completed', 'c/completed']);
+    for (const x of r.results) {
+      if (x.state !== 'completed') continue;
+      // Each round takes at least ceil(3 / 3) = 1 sample after its warm-up call: every sample is a logged call.
+      expect(x.samplesCount).toBeGreaterThanOrEqual(3);
+      expect(x.samplesCount).toBeLessThanOrEqual(log.filter((n) => n === x.backend).length);
+      expect(x.samples).toHaveLength(Math.min(x.samplesCount, r.settings.maxStoredSamples));
+    }
+  });
+
+  test('one round times each backend in one piece', async () => {
+    const log: string[] = [];
+    const backends = ['a', 'b'].map((n) => ({ name: n, ref: n, backend: loggingBackend(n, log) }));
+    await runBench({ backends, workloads, settings: { ...settings, rounds: 1 }, probe });
+    expect(turns(log)).toEqual(['a', 'b', 'a', 'b']);
+  });
+
+  test('a backend that fails in a later round is reported errored; the others complete', async () => {
+    const log: string[] = [];
+    const backends = [
+      { name: 'a', ref: 'a', backend: loggingBackend('a', log) },
+      { name: 'bad', ref: 'bad', backend: loggingBackend('bad', log, 4) },
+    ];
+    const r = await runBench({ backends, workloads, settings: { ...settings, rounds: 4 }, probe });
+    expect(r.results[0]).toMatchObject({ backend: 'a', state: 'completed' });
+    expect(r.results[1]).toMatchObject({ backend: 'bad', state: 'errored' });
+    expect(r.results[1]!.state === 'errored' && r.results[1]!.error).toMatch(/planted failure/);
   });
 });
 
@@ -404,6 +497,11 @@ describe('poolspec bench end to end', () => {
       cli(['bench', '--time', '-5']), cli(['bench', '--bogus']), cli(['bench', '--list', '--quick']),
     ]);
     const scopes = await cli(['bench', '--scopes', 'call,kernels']);
+    const [rounds, researchRounds] = await Promise.all([cli(['bench', '--rounds', '0']), cli(['bench', '--research', '--rounds', '2'])]);
+    expect(rounds.code).toBe(2);
+    expect(rounds.stderr).toMatch(/--rounds must be a positive integer, got "0"/);
+    expect(researchRounds.code).toBe(2);
+    expect(researchRounds.stderr).toMatch(/--rounds applies to the layer workloads/);
     expect(scopes.code).toBe(2);
     expect(scopes.stderr).toMatch(/--scopes takes call, call-reused, op/);
     expect(unknown.code).toBe(2);
