@@ -220,7 +220,7 @@ interface Slot {
   samples: number[];
   /** The wall time spent on this task (opening, pilot, its rounds). */
   busyMs: number;
-  /** Set once the task is done with: unsupported, errored (opening or a round), or not yet completed. */
+  /** Set when the task ends early (unsupported, or errored opening or in a round), else from its samples at the end. */
   result?: BenchResult;
 }
 
@@ -322,24 +322,30 @@ export async function runBench(options: RunOptions): Promise<BenchResults> {
         slot.busyMs += performance.now() - t0;
         group.push(slot);
       }
-      for (let r = 0; r < rounds; r++) {
-        const live = group.filter((sl) => sl.result === undefined);
-        for (let j = 0; j < live.length; j++) {
-          const slot = live[(j + r) % live.length]!;
-          const t0 = performance.now();
-          const got = await sampleRound(slot.task!.call, settings, slot.pilotMs, `${w.id}/${slot.key.backend}/${scope}`, r, rounds);
-          if ('error' in got) {
-            slot.result = { ...slot.key, state: 'errored', error: got.error };
-            await closeTask(slot);
-          } else slot.samples.push(...got);
-          slot.busyMs += performance.now() - t0;
+      try {
+        for (let r = 0; r < rounds; r++) {
+          const live = group.filter((sl) => sl.result === undefined);
+          for (let j = 0; j < live.length; j++) {
+            const slot = live[(j + r) % live.length]!;
+            const t0 = performance.now();
+            const got = await sampleRound(slot.task!.call, settings, slot.pilotMs, `${w.id}/${slot.key.backend}/${scope}`, r, rounds);
+            if ('error' in got) {
+              slot.result = { ...slot.key, state: 'errored', error: got.error };
+              await closeTask(slot);
+            } else slot.samples.push(...got);
+            slot.busyMs += performance.now() - t0;
+          }
         }
+      } finally {
+        // The group's tasks are held open together (peak memory: the sum of the backends' footprints for one
+        // workload and scope), and closed together, whatever happened.
+        for (const slot of group) await closeTask(slot);
       }
       for (const slot of group) {
-        await closeTask(slot);
         if (slot.result === undefined) {
-          const copy = deviceCopies.get(options.backends[slot.backend]!.backend) ?? machine.copy;
-          slot.result = completed(slot, summariseSamples(slot.samples, settings), bytes, copy, machine, deviceCopies.has(options.backends[slot.backend]!.backend));
+          const rb = options.backends[slot.backend]!;
+          const copy = deviceCopies.get(rb.backend) ?? machine.copy;
+          slot.result = completed(slot, summariseSamples(slot.samples, settings), bytes, copy, machine, deviceCopies.has(rb.backend));
         }
         options.onProgress?.({ type: 'task-done', index: slot.index, total, result: slot.result, elapsedMs: slot.busyMs });
         done.push(slot);

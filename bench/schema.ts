@@ -10,7 +10,7 @@
 import { POOL_KINDS, type Layout, type PoolSpec } from '../spec/contract.js';
 import type { Environment } from './env.js';
 import type { MachineBandwidth, ProbeResult } from './probes.js';
-import { classifySamples, type Clusters, type DistributionFlag } from './stats.js';
+import { classifySamples, type Clusters, type DistributionFlag, type LatencyStats } from './stats.js';
 import type { SweepPoint } from './workloads.js';
 
 export const BENCH_SCHEMA = 'poolspec.bench/2';
@@ -94,18 +94,10 @@ interface ResultKey {
   readonly scope: Scope;
 }
 
-export interface CompletedResult extends ResultKey {
+/** Latency statistics over every sample taken (ms; bench/stats.ts latencyStats). */
+export interface CompletedResult extends ResultKey, LatencyStats {
   readonly state: 'completed';
   readonly via: Via;
-  /** Latency statistics over every sample taken (ms). */
-  readonly medianMs: number;
-  readonly meanMs: number;
-  readonly p99Ms: number;
-  readonly minMs: number;
-  readonly maxMs: number;
-  readonly madMs: number;
-  /** Relative margin of error of the mean, percent (tinybench's rme, 95%). */
-  readonly rmePercent: number;
   readonly samplesCount: number;
   /** Latencies in ms, ascending: all of them, or maxStoredSamples evenly spaced order statistics. */
   readonly samples: readonly number[];

@@ -36,7 +36,7 @@ export function thinSorted(sorted: readonly number[], max: number): number[] {
 }
 
 
-/** The latency statistics a result keeps (bench/schema.ts CompletedResult), from all of a task's samples. */
+/** The latency statistics a result keeps (bench/schema.ts CompletedResult), in ms, from all of a task's samples. */
 export interface LatencyStats {
   readonly medianMs: number;
   readonly meanMs: number;
@@ -45,7 +45,7 @@ export interface LatencyStats {
   readonly maxMs: number;
   /** Median absolute deviation from the median. */
   readonly madMs: number;
-  /** Relative margin of error of the mean at 95 % (Student's t), in percent; 0 for fewer than 2 samples. */
+  /** Relative margin of error of the mean at 95 % (Student's t, as tinybench's rme), percent; 0 for one sample. */
   readonly rmePercent: number;
 }
 
