@@ -8,7 +8,9 @@
  * plan), then tinybench's warm-up and measurement. Fast tasks get a time budget and a minimum sample count; a
  * task whose pilot call is slower than `slowCallMs` gets `slowMinSamples` calls (fewer, down to one, when they
  * would take longer than `maxTaskMs`) and no further warm-up, so the slowest workloads (and libraries) stay
- * runnable in minutes. Timings are for reading; tests never assert on them.
+ * runnable in minutes. With settings.rounds = N > 1 (the full run's default) a workload's backends, per scope,
+ * take turns: N rounds of warm-up and 1/N of the sampling each (sampleRound), statistics over all rounds' samples
+ * (summariseSamples). Timings are for reading; tests never assert on them.
  */
 import { Bench } from 'tinybench';
 import type { PoolingBackend, Support, Tensor } from '../spec/contract.js';
