@@ -1,6 +1,6 @@
 /**
  * Backward (GRAD.*), scalar. Max, sum and avg accumulate in float32, straight into dx (zeroed by the host, except
- * where bwdSumRows initialises its planes itself): SPEC.md
+ * where bwdSumRows initialises its planes itself and where bwdMaxPlanes zeroes them): SPEC.md
  * ACC.GRAD bounds max and sum by γ_{m−1}·Σ|dy| over an input's m contributions, for float32 additions in any order
  * (ACC.MODEL), and avg by γ_{m+2}·Σ|dy/D| + 2m·η, which also covers rounding D to float32 and one float32 division
  * per output. Lp (lp.ts) accumulates in an f64 buffer `acc` and `narrow` rounds it to float32 in place.
@@ -45,10 +45,14 @@ export function bwdMaxChannels(N: i32, C: i32, ix: usize, dy: usize, dx: usize):
 /**
  * GRAD.MAX on contiguous planes: per plane, dx[index] += dy, four outputs' indices and gradients loaded at a time.
  * `disjoint` = 1 when no two windows share an input (every axis's stride at least its window span): each input
- * then receives at most one contribution, which is stored (dx was zeroed), not added.
+ * then receives at most one contribution, which is stored (dx was zeroed), not added. `zero` = 1: the planes' dx
+ * is zeroed here first, so that each kernel thread zeroes its own half (engine.ts splitRun). On the dense
+ * 16×64×128² backward, against the host's one fill before the forward (interleaved op-alone runs, new ÷ old, min /
+ * median, two runs): one thread 0.98–0.99 / 1.00–1.09 (the same), two threads 0.81–0.86 / 0.78–0.81.
  */
-export function bwdMaxPlanes(planes: i32, ix: usize, dy: usize, dx: usize, disjoint: i32): void {
+export function bwdMaxPlanes(planes: i32, ix: usize, dy: usize, dx: usize, disjoint: i32, zero: i32): void {
   const P = outPlane;
+  if (zero) memory.fill(dx, 0, (<usize>planes * <usize>inPlane) << 2);
   for (let pl = 0; pl < planes; pl++) {
     const xp = dx + ((<usize>pl * <usize>inPlane) << 2);
     const base = (<usize>pl * <usize>P) << 2;
