@@ -115,6 +115,17 @@ function sumRowsWritesDx(c: WasmCase): boolean {
   return c.gather !== undefined || (!c.cl && (c.g3.global || sumRowsFirstTouch(c.g3)));
 }
 
+/**
+ * Whether the host zeroes a float32 backward's dx before its kernels: not where the sum backward writes every
+ * element itself (sumRowsWritesDx), nor for max on contiguous planes, whose scatter (bwdMaxPlanes) zeroes each
+ * thread's dx after the forward. (Zeroing each unit's dx just before its scatter measured no faster: the stem's
+ * backward at batch 1 and 8 1.02×, DenseNet's 1.06×, C3D's 0.94×; poolspec bench --scopes op, one run.)
+ */
+function hostZeroesDx(c: WasmCase): boolean {
+  if (c.spec.kind === 'sum' || c.spec.kind === 'avg') return !sumRowsWritesDx(c);
+  return !(c.spec.kind === 'max' && !c.cl);
+}
+
 /** The refusal for a plan beyond the memory bound, or undefined when it fits. */
 export function boundProblem(plan: MemoryPlan, limit: number, what: string): string | undefined {
   return plan.end > limit
@@ -418,10 +429,7 @@ export class Engine {
     }
     if (spec.kind === 'lp' && (spec.p === 1 || spec.p === 2) && this.lpFactored(c, plan, n)) return;
     if (spec.kind === 'lp') this.mem.f64.fill(0, plan.acc >> 3, (plan.acc >> 3) + xCount);
-    // (Max on contiguous planes: bwdMaxPlanes zeroes each thread's dx itself, after the forward. Zeroing each
-    // unit's dx just before its scatter measured no faster: the stem's backward at batch 1 and 8 1.02×, DenseNet's
-    // 1.06×, C3D's 0.94×; poolspec bench --scopes op, one run.)
-    else if (!((spec.kind === 'sum' || spec.kind === 'avg') && sumRowsWritesDx(c)) && !(spec.kind === 'max' && !cl)) this.mem.f32.fill(0, plan.acc >> 2, (plan.acc >> 2) + xCount);
+    else if (hostZeroesDx(c)) this.mem.f32.fill(0, plan.acc >> 2, (plan.acc >> 2) + xCount);
     switch (spec.kind) {
       case 'max': {
         // GRAD.MAX: the forward's MAX.SELECT indices, then dx[index] += dy; a unit's windows stay in its own dx.
@@ -437,7 +445,7 @@ export class Engine {
         this.splitRun(c, plan, n, (kk, p, m) => {
           this.forwardUnits(kk, c, p, m, seq);
           if (cl) kk.bwdMaxChannels(m, C, p.ix, p.dy, p.acc);
-          else kk.bwdMaxPlanes(m * C, p.ix, p.dy, p.acc, disjoint, 1);
+          else kk.bwdMaxPlanes(m * C, p.ix, p.dy, p.acc, disjoint);
         }, false);
         break;
       }

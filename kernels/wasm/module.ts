@@ -29,7 +29,8 @@ export interface Kernels {
   lpRoot(y: number, count: number, p: number): void;
   lpForward64(cl: number, N: number, C: number, x: number, y: number, p: number, pw: number, count: number): void;
   bwdMaxChannels(N: number, C: number, ix: number, dy: number, dx: number): void;
-  bwdMaxPlanes(planes: number, ix: number, dy: number, dx: number, disjoint: number, zero: number): void;
+  /** GRAD.MAX's scatter on contiguous planes; zeroes their dx itself first. */
+  bwdMaxPlanes(planes: number, ix: number, dy: number, dx: number, disjoint: number): void;
   /**
    * 1 when it wrote the whole of dx (2×2 stride-2 windows tiling the planes), else 0 and nothing written. `ring`:
    * the forward's ring (kernels/wasm/memory-plan.ts), scratch for two rows of outW.

@@ -45,14 +45,14 @@ export function bwdMaxChannels(N: i32, C: i32, ix: usize, dy: usize, dx: usize):
 /**
  * GRAD.MAX on contiguous planes: per plane, dx[index] += dy, four outputs' indices and gradients loaded at a time.
  * `disjoint` = 1 when no two windows share an input (every axis's stride at least its window span): each input
- * then receives at most one contribution, which is stored (dx was zeroed), not added. `zero` = 1: the planes' dx
- * is zeroed here first, so that each kernel thread zeroes its own half (engine.ts splitRun). On the dense
+ * then receives at most one contribution, which is stored (dx was zeroed), not added. The planes' dx is zeroed
+ * here first, so that each kernel thread zeroes its own half (engine.ts splitRun). On the dense
  * 16×64×128² backward, against the host's one fill before the forward (interleaved op-alone runs, new ÷ old, min /
  * median, two runs): one thread 0.98–0.99 / 1.00–1.09 (the same), two threads 0.81–0.86 / 0.78–0.81.
  */
-export function bwdMaxPlanes(planes: i32, ix: usize, dy: usize, dx: usize, disjoint: i32, zero: i32): void {
+export function bwdMaxPlanes(planes: i32, ix: usize, dy: usize, dx: usize, disjoint: i32): void {
   const P = outPlane;
-  if (zero) memory.fill(dx, 0, (<usize>planes * <usize>inPlane) << 2);
+  memory.fill(dx, 0, (<usize>planes * <usize>inPlane) << 2);
   for (let pl = 0; pl < planes; pl++) {
     const xp = dx + ((<usize>pl * <usize>inPlane) << 2);
     const base = (<usize>pl * <usize>P) << 2;

@@ -129,8 +129,8 @@ export function bwdLp(cl: i32, N: i32, C: i32, x: usize, dy: usize, pw: usize, g
  * the windows holding i, the sum backward (GRAD.SUM) of a, times w. For p = 1, a = dy and w = sign(x); for p = 2,
  * a_o = dy_o / y_o (0 where y_o = 0, as GRAD.LP defines) and w = x. This writes a for p = 2 over `count` outputs,
  * from the float32 forward's sums of squares s (ŷ = the float32 sqrt of s, as passes.ts lpRoot takes it, here in
- * the same pass: lpRoot's own pass took 0.08 ms of the stem's 1.1 ms backward), and returns 1 when the error bound below holds, else 0 (the host then takes the
- * f64 kernels).
+ * the same pass: lpRoot's own pass took 0.08 ms of the stem's 1.1 ms backward), and returns 1 when the error
+ * bound below holds, else 0 (the host then takes the f64 kernels).
  *
  * Why it is within ACC.GRAD's lp bound: a_o = fl(dy_o/ŷ_o) is one rounding, the sum backward adds the m terms in
  * float32 (γ_{m−1}), and the product with x is one more rounding, so each term carries (1 + u)² on top of the sum's
