@@ -426,6 +426,10 @@ export class Engine {
         this.splitRun(c, plan, n, (kk, p, m) => kk.bwdMaxK3S2(m * C, p.x, p.dy, p.acc, p.ring), false);
         return;
       }
+      if (k.bwdMaxK3S1(0, plan.x, plan.dy, plan.acc, plan.ring)) {
+        this.splitRun(c, plan, n, (kk, p, m) => kk.bwdMaxK3S1(m * C, p.x, p.dy, p.acc, p.ring), false);
+        return;
+      }
     }
     if (spec.kind === 'lp' && (spec.p === 1 || spec.p === 2) && this.lpFactored(c, plan, n)) return;
     if (spec.kind === 'lp') this.mem.f64.fill(0, plan.acc >> 3, (plan.acc >> 3) + xCount);

@@ -70,6 +70,9 @@ export function planMemory(
       const row = Math.ceil(g3.outSize[2] / 4) * 16;
       const values = g3.flatRows ? Math.ceil((g.inPlane / g3.strideW + 4) * 4 / 16) * 16 : g3.ringRows * row;
       ringBytes = values * (spec.kind === 'max' ? 2 : 1) + 4 * g3.ringRows + 4 * g3.windowRows;
+      // The dense 3×3 stride-1 max backward (kernels/wasm/assembly/maxgrad.ts bwdMaxK3S1): 3 records of 16 bytes
+      // per column and 16 bytes.
+      if (backward && spec.kind === 'max') ringBytes = Math.max(ringBytes, 48 * g3.outSize[2] + 16);
     }
     if (path === 'channels') {
       // kernels/wasm/assembly/channels.ts fwdChannelsLast: ring slots of one output row's channels (values, and

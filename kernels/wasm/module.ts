@@ -44,6 +44,12 @@ export interface Kernels {
    * outW and 8 floats.
    */
   bwdMaxK3S2(planes: number, x: number, dy: number, dx: number, ring: number): number;
+  /**
+   * 1 when it wrote the whole of dx (dense 3×3 stride-1 windows with one padding row and column on each side, a
+   * multiple of 4 columns, at least 2 rows), else 0 and nothing written. `ring`: 48 bytes per column and 16
+   * (kernels/wasm/memory-plan.ts).
+   */
+  bwdMaxK3S1(planes: number, x: number, dy: number, dx: number, ring: number): number;
   bwdSum(cl: number, N: number, C: number, dy: number, dx: number, avg: number, useOverride: number, override: number): void;
   bwdSumRows(planes: number, dy: number, dx: number, t: number, avg: number, useOverride: number, override: number, global: number, firstTouch: number): void;
   bwdLpPrep(x: number, count: number, p: number, pw: number, g: number): void;

@@ -17,7 +17,7 @@ import { NAME, type Kernels } from './module.js';
 /** The kernels a worker may run: those whose units are independent and whose results the host does not read. */
 const CALLS = [
   'setGeometry', 'fwdRows', 'fwdGlobal', 'fwdChannelsLast', 'fwdScalar', 'avgDivide', 'lpMap', 'lpRoot',
-  'bwdMaxChannels', 'bwdMaxPlanes', 'bwdMaxPairs', 'bwdMaxK4S4', 'bwdMaxK3S2',
+  'bwdMaxChannels', 'bwdMaxPlanes', 'bwdMaxPairs', 'bwdMaxK4S4', 'bwdMaxK3S2', 'bwdMaxK3S1',
 ] as const;
 type Call = (typeof CALLS)[number];
 /** The part of the kernels a recorder stands in for. Return values of recorded calls are not available. */

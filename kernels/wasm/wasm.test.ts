@@ -679,6 +679,33 @@ describe('wasm: the fused kernel-3 walk on streaming calls (reading ahead)', () 
   }
 });
 
+/**
+ * GRAD.MAX in the order of terms of the dense 3×3 stride-1 fused backward (kernels/wasm/assembly/maxgrad.ts
+ * bwdMaxK3S1): each element (r, c) of an H × W plane sums, in float32 from +0, the terms of window column c − 1,
+ * then c, then c + 1, each column's own terms first summed in output row order. `indices`: the forward's
+ * (MAX.INDEX); outputs and inputs share the plane's shape.
+ */
+function gradByWindowColumn(indices: Int32Array, dy: Float32Array, planes: number, H: number, W: number): Float32Array {
+  const dx = new Float32Array(planes * H * W);
+  for (let p = 0; p < planes; p++) {
+    const o = p * H * W;
+    for (let r = 0; r < H; r++) {
+      for (let c = 0; c < W; c++) {
+        let total = 0;
+        for (let w = Math.max(0, c - 1); w <= Math.min(W - 1, c + 1); w++) {
+          let column = 0;
+          for (let oh = Math.max(0, r - 1); oh <= Math.min(H - 1, r + 1); oh++) {
+            if (indices[o + oh * W + w] === r * W + c) column = Math.fround(column + dy[o + oh * W + w]!);
+          }
+          total = Math.fround(total + column);
+        }
+        dx[o + r * W + c] = total;
+      }
+    }
+  }
+  return dx;
+}
+
 describe('wasm: max backward on the rows path (fused kernels and the general one) and beside it', () => {
   const sequentialAlways = createWasmBackend({ pairSequentialBytes: 0 });
   // The rows path's max backward: the fused kernels (2×2 stride-2 tilings: bwdMaxPairs; kernel 4 stride 4 rows:
@@ -688,7 +715,9 @@ describe('wasm: max backward on the rows path (fused kernels and the general one
   // some planes (the kernels' scalar redo of one plane). The other side of the choice: the same cases on the scalar
   // path and channels_last (the general path).
   // dx is checked against the naive backend, and bit for bit against the scalar path (same indices, same float32
-  // additions in output order).
+  // additions in output order). The dense k3 s1 p1 fused kernel (bwdMaxK3S1: channels_first, a multiple of 4
+  // columns, 2 rows or more) adds each element's terms by window column first (gradByWindowColumn), except in a
+  // plane that read a NaN, which it redoes as the scatter: each of its planes holds the bits of one of the two.
   const cases: { name: string; kernel: number[]; strides: number[]; pads: number[]; ceil: boolean; spatial: number[][] }[] = [
     // The stem's k3 s2 p1: widths 5..19 give output widths 3, 4, 5 and 8, 9, 10.
     { name: 'k3 s2 p1', kernel: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1], ceil: false, spatial: [[5, 5], [7, 7], [9, 8], [15, 15], [17, 16], [19, 19]] },
@@ -697,8 +726,9 @@ describe('wasm: max backward on the rows path (fused kernels and the general one
     { name: 'k3 s2 p1, groups of 4 windows', kernel: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1], ceil: false, spatial: [[8, 8], [16, 16], [12, 24], [2, 8]] },
     { name: 'k3 s2 p1 before only', kernel: [3, 3], strides: [2, 2], pads: [1, 1, 0, 0], ceil: false, spatial: [[9, 9], [13, 17], [5, 25]] },
     { name: 'k3 s2 p0 ceil', kernel: [3, 3], strides: [2, 2], pads: [0, 0, 0, 0], ceil: true, spatial: [[6, 9], [8, 10], [10, 17]] },
-    // The dense k3 s1 p1: output widths 3, 4, 5, 7, 8, 9.
-    { name: 'k3 s1 p1', kernel: [3, 3], strides: [1, 1], pads: [1, 1, 1, 1], ceil: false, spatial: [[3, 3], [4, 4], [5, 5], [7, 7], [8, 8], [9, 9]] },
+    // The dense k3 s1 p1: output widths 3, 4, 5, 7, 8, 9 (4 and 8 on the fused bwdMaxK3S1); 2 rows (the first output
+    // row is also the last but one), 3 rows of 12, 1 row (not fused).
+    { name: 'k3 s1 p1', kernel: [3, 3], strides: [1, 1], pads: [1, 1, 1, 1], ceil: false, spatial: [[3, 3], [4, 4], [5, 5], [7, 7], [8, 8], [9, 9], [2, 4], [3, 12], [6, 16], [1, 8]] },
     { name: 'k2 s1 p1 (any window)', kernel: [2, 2], strides: [1, 1], pads: [1, 0, 0, 1], ceil: false, spatial: [[3, 2], [5, 4], [6, 8]] },
     // Disjoint windows (stores, not additions): 2×2 s2 on odd sizes (not a tiling: the rows path) and the audio k4 s4.
     { name: 'k2 s2 odd', kernel: [2, 2], strides: [2, 2], pads: [0, 0, 0, 0], ceil: false, spatial: [[7, 7], [9, 11], [5, 17]] },
@@ -736,6 +766,9 @@ describe('wasm: max backward on the rows path (fused kernels and the general one
             const where = `${cs.name} [${shape.join(', ')}] ${layout} ${set}`;
             const want = await naive.backward(spec, x, dy);
             const general = await scalar.backward(spec, x, dy);
+            const [H, W] = spatial.length === 2 ? spatial as [number, number] : [0, 0];
+            const k3s1 = cs.name === 'k3 s1 p1' && layout === 'channels_first' && W % 4 === 0 && H >= 2;
+            const byColumn = k3s1 ? gradByWindowColumn((await naive.forward(spec, x)).indices!, dy.data, product(shape) / (H * W), H, W) : undefined;
             expectBackwardClose(spec, x, dy, general, want, `${where} / scalar path`, 'float32');
             const got = [
               ['auto', (await auto.backward(spec, x, dy)).data],
@@ -750,7 +783,16 @@ describe('wasm: max backward on the rows path (fused kernels and the general one
             r.release();
             for (const [label, data] of got) {
               expectBackwardClose(spec, x, dy, { shape: [...shape], data, layout }, want, `${where} / ${label}`, 'float32');
-              expect(Array.from(bitsOf(data)), `${where} / ${label}: bits of the scalar path's dx`).toEqual(Array.from(bitsOf(general.data)));
+              if (!byColumn) {
+                expect(Array.from(bitsOf(data)), `${where} / ${label}: bits of the scalar path's dx`).toEqual(Array.from(bitsOf(general.data)));
+                continue;
+              }
+              for (let p = 0; p < product(shape) / (H * W); p++) {
+                const plane = (a: Float32Array): number[] => Array.from(bitsOf(a.subarray(p * H * W, (p + 1) * H * W)));
+                const bits = plane(data);
+                const ok = [plane(byColumn), plane(general.data)].some((b) => b.every((v, i) => v === bits[i]));
+                expect(ok, `${where} / ${label}: plane ${p} holds the bits of the window-column order or the scatter's`).toBe(true);
+              }
             }
           }
         }
@@ -1086,14 +1128,17 @@ describe('wasm: two kernel threads (threads: 2) give the bits of one', () => {
     });
   }
 
-  it('the fused max backward kernels (2×2 stride-2 tilings, wide rows in memory order, k4 s4) split too', async () => {
+  it('the fused max backward kernels (2×2 stride-2 tilings, wide rows in memory order, k4 s4, dense k3 s1) split too', async () => {
     const a = await createWasmBackend({ pairSequentialBytes: 0 });
     const b = await createWasmBackend({ threads: 2, threadMinBytes: 0, pairSequentialBytes: 0 });
-    const cases: [number[], number[]][] = [[[2, 2], [3, 5, 8, 10]], [[2, 2], [4, 3, 4, 194]], [[4], [3, 4, 37]]];
-    for (const [kernel, shape] of cases) {
+    // [kernel, stride, padding, shape]: 15 planes of the dense k3 s1 p1 (bwdMaxK3S1), split 7 | 8.
+    const cases: [number[], number, number, number[]][] = [
+      [[2, 2], 2, 0, [3, 5, 8, 10]], [[2, 2], 2, 0, [4, 3, 4, 194]], [[4], 4, 0, [3, 4, 37]], [[3, 3], 1, 1, [3, 5, 6, 16]],
+    ];
+    for (const [kernel, stride, pad, shape] of cases) {
       const spec: PoolSpec = {
-        kind: 'max', kernel, strides: kernel, dilations: kernel.map(() => 1), pads: [...kernel, ...kernel].map(() => 0), ceilMode: false,
-        countIncludePad: false,
+        kind: 'max', kernel, strides: kernel.map(() => stride), dilations: kernel.map(() => 1), pads: [...kernel, ...kernel].map(() => pad),
+        ceilMode: false, countIncludePad: false,
       };
       const outShape = poolGeometry(spec, shape, 'channels_first').outShape;
       for (const set of VALUE_SETS) {

@@ -9,7 +9,7 @@ export { fwdChannelsLast } from './channels';
 export { bwdMaxPairs, fwdRows } from './rows';
 export { avgDivide, buildDivisors, lpMap, lpRoot } from './passes';
 export { bwdMaxChannels, bwdMaxPlanes, bwdSum, bwdSumRows, narrow } from './backward';
-export { bwdMaxK3S2, bwdMaxK4S4 } from './maxgrad';
+export { bwdMaxK3S1, bwdMaxK3S2, bwdMaxK4S4 } from './maxgrad';
 export { bwdLp, bwdLpPrep, lpForward64, lpGradApply, lpGradScale, lpSafe } from './lp';
 export { researchBackward, researchForward, researchGeometry, researchNarrow } from './research';
 export { stochasticTrainBackward, stochasticTrainForward } from './research';

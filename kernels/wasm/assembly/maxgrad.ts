@@ -289,3 +289,155 @@ export function bwdMaxK3S2(planes: i32, x: usize, dy: usize, dx: usize, ring: us
 // bwdMaxK3S2's NaN sum, in a global: as a local, V8 added each group's loads into it at the end of the loop body,
 // holding the 4 loads in stack slots until then.
 let stemNan: v128 = f32x4.splat(0);
+
+/**
+ * Whether the windows are the dense same-size ones that bwdMaxK3S1 covers: kernel 3 stride 1 with one column of
+ * padding before (and so, as outW = inW, one after), dilation 1, along the width, a multiple of 4 columns; along
+ * the height rows oh − 1 to oh + 1 clipped to the plane, by the tables, with outH = inH ≥ 2; one depth slice.
+ */
+function k3s1Windows(): bool {
+  if (kerW != 3 || strW != 1 || dilW != 1 || padW != 1 || outW != inW) return false;
+  if (outW < 4 || (outW & 3) != 0) return false;
+  if (outD != 1 || inD != 1 || dilH != 1 || outH != inH || inH < 2) return false;
+  for (let oh = 0; oh < outH; oh++) {
+    const lo = max(0, oh - 1);
+    if (tab(firstH, oh) != lo || tab(countH, oh) != min(inH - 1, oh + 1) - lo + 1) return false;
+  }
+  return true;
+}
+
+/**
+ * bwdMaxK3S1's horizontal pass of one input row for group k (columns 4k … 4k + 3, the middle taps of 4 windows),
+ * into its record: h, the row maximum over taps c − 1, c, c + 1; w0, tap 0 beats tap 1 (t0 ≥ t1: ties keep the
+ * earlier tap); m2, tap 2 beats both. A window's padding tap (column −1 or inW) is NaN, which never wins a
+ * comparison; pmax keeps its first operand on NaN, so it drops out of h too. Every value read is summed into
+ * k3s1Nan, once (as t1).
+ */
+@inline function k3s1Horizontal(row: usize, k: i32, last: i32, rec: usize): void {
+  const a = row + (<usize>k << 4);
+  const nan = f32x4.splat(<f32>NaN);
+  const t1 = v128.load(a);
+  k3s1Nan = f32x4.add(k3s1Nan, t1);
+  const t0 = k == 0 ? v128.shuffle<f32>(nan, t1, 3, 4, 5, 6) : v128.load(a - 4);
+  const t2 = k == last ? v128.shuffle<f32>(t1, nan, 1, 2, 3, 4) : v128.load(a + 4);
+  const p = f32x4.pmax(t1, t0);
+  v128.store(rec, f32x4.pmax(p, t2));
+  v128.store(rec, f32x4.ge(t0, t1), 16);
+  v128.store(rec, f32x4.gt(t2, p), 32);
+}
+
+/**
+ * Output row oh of bwdMaxK3S1 (TOP: the first, whose row oh − 1 is padding; BOT: the last, whose row oh + 1 is).
+ * Records: sP, sA, sB hold rows oh − 1, oh, oh + 1 (64 bytes a group: h, w0, m2, then the row's pending sum).
+ * Row oh + 1's horizontal pass is made here; the vertical pass picks the row (the first holding the maximum: a
+ * later row wins only when strictly greater), and dy is added to the pending sum of the row it picked, per window
+ * column: row oh + 1's sum starts here, row oh's continues, row oh − 1's ends (it is then split by k3s1Split).
+ */
+function k3s1Row<TOP, BOT>(xp: usize, gp: usize, oh: i32, G: i32, sP: usize, sA: usize, sB: usize): void {
+  const top = sizeof<TOP>() == 1;
+  const bot = sizeof<BOT>() == 1;
+  const rowB = <usize>inW << 2;
+  const zero = f32x4.splat(0);
+  const xB = xp + <usize>(oh + 1) * rowB;
+  const gr = gp + <usize>oh * rowB;
+  for (let k = 0; k < G; k++) {
+    const at = <usize>k << 6;
+    const hA = v128.load(sA + at);
+    const hP = top ? zero : v128.load(sP + at);
+    // dy + 0: −0 becomes +0, so that no sum below is −0 (as the scatter's, which starts from +0).
+    let g = f32x4.add(v128.load(gr + (<usize>k << 4)), zero);
+    if (!bot) {
+      k3s1Horizontal(xB, k, G - 1, sB + at);
+      const v2 = f32x4.gt(v128.load(sB + at), top ? hA : f32x4.pmax(hP, hA));
+      v128.store(sB + at, v128.and(g, v2), 48);
+      g = v128.andnot(g, v2);
+    }
+    if (top) {
+      v128.store(sA + at, g, 48);
+    } else {
+      const v1 = f32x4.gt(hA, hP);
+      v128.store(sA + at, f32x4.add(v128.load(sA + at, 48), v128.and(g, v1)), 48);
+      v128.store(sP + at, f32x4.add(v128.load(sP + at, 48), v128.andnot(g, v1)), 48);
+    }
+  }
+}
+
+/**
+ * A finished row's pending sums (record s) split by its horizontal winners into dx row d: column c receives, in
+ * this order, the sum of window column c − 1 where tap 2 won, of c where tap 1 won, of c + 1 where tap 0 won.
+ * Every column of the row is stored (no zeroing pass). `dummy`: 16 bytes that take the first group's store.
+ */
+function k3s1Split(s: usize, d: usize, G: i32, dummy: usize): void {
+  const zero = f32x4.splat(0);
+  let t2p = zero;
+  let t0p = zero;
+  let part = zero;
+  for (let k = 0; k < G; k++) {
+    const rec = s + (<usize>k << 6);
+    const w0 = v128.load(rec, 16);
+    const m2 = v128.load(rec, 32);
+    const sum = v128.load(rec, 48);
+    const t2 = v128.and(sum, m2);
+    const r = v128.andnot(sum, m2);
+    const t0 = v128.and(r, w0);
+    // Group k − 1 is complete with tap 0 of this group's first window.
+    v128.store(select<usize>(d + (<usize>k << 4) - 16, dummy, k > 0), f32x4.add(part, v128.shuffle<f32>(t0p, t0, 1, 2, 3, 4)));
+    part = f32x4.add(v128.shuffle<f32>(t2p, t2, 3, 4, 5, 6), v128.andnot(r, w0));
+    t2p = t2;
+    t0p = t0;
+  }
+  v128.store(d + (<usize>(G - 1) << 4), f32x4.add(part, v128.shuffle<f32>(t0p, zero, 1, 2, 3, 4)));
+}
+
+/**
+ * GRAD.MAX fused with its forward for the dense 3×3 stride-1 windows with one padding row and column on each side
+ * (k3s1Windows): writes the whole of dx for `planes` contiguous planes and returns 1; returns 0, doing nothing,
+ * for any other windows. No indices, no zeroing pass, no scatter. `ring`: 3 records of 64 bytes per group of 4
+ * columns, and 16 bytes (kernels/wasm/memory-plan.ts).
+ *
+ * Windows that overlap in both directions share their winners' work: the horizontal winner of input row r at
+ * window column w is the same for the three output rows whose windows hold that row. So the vertical pass adds
+ * each output's dy, per window column, to a pending sum for the row it picked (in output row order), and each
+ * input row's sums are split by its horizontal winners once, when the row is finished. The winning row and tap
+ * are MAX.SELECT's first maximum in scan order, as in bwdMaxK3S2. The order of an element's terms differs from
+ * the scatter's (window column first, then output row; ACC.GRAD leaves it free), so dx may differ from
+ * bwdMaxPlanes' in the last bits where an element receives three or more terms.
+ *
+ * Comparisons ignore NaN, so every value read is also summed; a plane whose sum is NaN (or ∞ − ∞) is redone from
+ * the exact scalar MAX.SELECT (maxIndexAt) as a scatter into a zeroed plane.
+ */
+export function bwdMaxK3S1(planes: i32, x: usize, dy: usize, dx: usize, ring: usize): i32 {
+  if (!k3s1Windows()) return 0;
+  const G = outW >> 2;
+  const rowB = <usize>inW << 2;
+  const slot = <usize>G << 6;
+  const dummy = ring + 3 * slot;
+  for (let pl = 0; pl < planes; pl++) {
+    const xp = x + ((<usize>pl * <usize>inPlane) << 2);
+    const dp = dx + ((<usize>pl * <usize>inPlane) << 2);
+    const gp = dy + ((<usize>pl * <usize>outPlane) << 2);
+    k3s1Nan = f32x4.splat(0);
+    // Row r's records are slot r mod 3.
+    let sP = ring + 2 * slot;
+    let sA = ring;
+    let sB = ring + slot;
+    for (let k = 0; k < G; k++) k3s1Horizontal(xp, k, G - 1, sA + (<usize>k << 6));
+    k3s1Row<True, False>(xp, gp, 0, G, sP, sA, sB);
+    for (let oh = 1; oh < outH; oh++) {
+      const s = sP;
+      sP = sA;
+      sA = sB;
+      sB = s;
+      if (oh < outH - 1) k3s1Row<False, False>(xp, gp, oh, G, sP, sA, sB);
+      else k3s1Row<False, True>(xp, gp, oh, G, sP, sA, sB);
+      k3s1Split(sP, dp + <usize>(oh - 1) * rowB, G, dummy);
+    }
+    k3s1Split(sA, dp + <usize>(outH - 1) * rowB, G, dummy);
+    // A NaN (or ∞ − ∞) was read: the exact scalar MAX.SELECT for the whole plane (overlapping windows: additions).
+    if (v128.any_true(f32x4.ne(k3s1Nan, k3s1Nan))) planeRedo(xp, gp, dp, true);
+  }
+  return 1;
+}
+
+// bwdMaxK3S1's NaN sum, in a global (as stemNan).
+let k3s1Nan: v128 = f32x4.splat(0);
