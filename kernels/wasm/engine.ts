@@ -408,8 +408,9 @@ export class Engine {
     const { spec, plan, chunk, cl, C } = c;
     const xCount = n * chunk.unitIn;
     // GRAD.MAX on contiguous planes whose forward is the rows kernel (a forced other path takes the general one):
-    // 2×2 (or 2×2×2) stride-2 windows tiling the planes, kernel 4 stride 4 rows, or the ResNet stem's 3×3 stride-2 windows, by
-    // a fused kernel that writes the whole of dx, no indices, no zeroing pass.
+    // 2×2 (or 2×2×2) stride-2 windows tiling the planes, kernel 4 stride 4 rows, the ResNet stem's 3×3 stride-2
+    // windows or the dense 3×3 stride-1 ones, by a fused kernel that writes the whole of dx, no indices, no zeroing
+    // pass.
     if (rowsMax(c)) {
       const seq = sequential(c, n * C * (2 * c.g.inPlane + c.g.outPlane));
       // Called on no planes, a fused kernel only says whether it applies (1) or not (0): the split is decided before
@@ -438,12 +439,13 @@ export class Engine {
       case 'max': {
         // GRAD.MAX: the forward's MAX.SELECT indices, then dx[index] += dy; a unit's windows stay in its own dx.
         // No two windows share an input when every axis's stride is at least its window span.
-        // Both halves are bound by instructions, not memory: on the dense 16×64×128² 3×3 stride-1 backward the
-        // indices forward takes about 17 ms (as the forward alone), the scatter about 13.5 (some 8 instructions an
-        // output) and the zeroing 2. Measured no faster (interleaved op-alone runs, new ÷ old, min / median): the
-        // forward and scatter per 256 KiB of planes, indices and dx in cache, 1.01 / 0.97; zeroing each plane in
-        // the scatter 1.07 / 1.08; the scatter in column phases (no two consecutive outputs of a row share a
-        // winner) 1.00 / 0.99; the forward's values written over one plane (no y streamed) 0.99 / 0.99.
+        // Both halves are bound by instructions, not memory: on the dense 16×64×128² 3×3 stride-1 backward, before
+        // its fused kernel (bwdMaxK3S1), the indices forward took about 17 ms (as the forward alone), the scatter
+        // about 13.5 (some 8 instructions an output) and the zeroing 2. Measured no faster on that backward
+        // (interleaved op-alone runs, new ÷ old, min / median): the forward and scatter per 256 KiB of planes,
+        // indices and dx in cache, 1.01 / 0.97; zeroing each plane in the scatter 1.07 / 1.08; the scatter in
+        // column phases (no two consecutive outputs of a row share a winner) 1.00 / 0.99; the forward's values
+        // written over one plane (no y streamed) 0.99 / 0.99. What won was not computing the indices at all.
         const disjoint = c.g.axes.every((a) => a.stride >= (a.kernel - 1) * a.dilation + 1) ? 1 : 0;
         const seq = sequential(c, n * C * (c.g.inPlane + 2 * c.g.outPlane));
         this.splitRun(c, plan, n, (kk, p, m) => {

@@ -1,5 +1,9 @@
 /**
- * GRAD.MAX fused with its forward for the raw-audio pool (M5): kernel 4 stride 4 along the width, no padding, no
+ * GRAD.MAX fused with its forward, no indices, no zeroing pass, no scatter, for three windows: the raw-audio pool's
+ * kernel 4 stride 4 rows (bwdMaxK4S4), the ResNet stem's 3×3 stride 2 (bwdMaxK3S2) and the dense 3×3 stride 1
+ * (bwdMaxK3S1). The host calls each on no planes first: 0 means the windows are not its own.
+ *
+ * The raw-audio pool (M5): kernel 4 stride 4 along the width, no padding, no
  * dilation, windows of one row each, contiguous planes. The windows are disjoint, so every input receives at most
  * one contribution: each group of 4 outputs finds its MAX.SELECT winners in registers and writes its 16 inputs'
  * dx as 4 whole vectors (dy at the winner, +0 at the other taps, as bwdMaxPlanes' stores into a zeroed dx). No
@@ -308,12 +312,12 @@ function k3s1Windows(): bool {
 
 /**
  * bwdMaxK3S1's horizontal pass of one input row for group k (columns 4k … 4k + 3, the middle taps of 4 windows),
- * into its record: h, the row maximum over taps c − 1, c, c + 1; w0, tap 0 beats tap 1 (t0 ≥ t1: ties keep the
+ * into its record (and returned: h): h, the row maximum over taps c − 1, c, c + 1; w0, tap 0 beats tap 1 (t0 ≥ t1: ties keep the
  * earlier tap); m2, tap 2 beats both. A window's padding tap (column −1 or inW) is NaN, which never wins a
  * comparison; pmax keeps its first operand on NaN, so it drops out of h too. Every value read is summed into
  * k3s1Nan, once (as t1).
  */
-@inline function k3s1Horizontal(row: usize, k: i32, last: i32, rec: usize): void {
+@inline function k3s1Horizontal(row: usize, k: i32, last: i32, rec: usize): v128 {
   const a = row + (<usize>k << 4);
   const nan = f32x4.splat(<f32>NaN);
   const t1 = v128.load(a);
@@ -321,62 +325,63 @@ function k3s1Windows(): bool {
   const t0 = k == 0 ? v128.shuffle<f32>(nan, t1, 3, 4, 5, 6) : v128.load(a - 4);
   const t2 = k == last ? v128.shuffle<f32>(t1, nan, 1, 2, 3, 4) : v128.load(a + 4);
   const p = f32x4.pmax(t1, t0);
-  v128.store(rec, f32x4.pmax(p, t2));
+  const h = f32x4.pmax(p, t2);
+  v128.store(rec, h);
   v128.store(rec, f32x4.ge(t0, t1), 16);
   v128.store(rec, f32x4.gt(t2, p), 32);
+  return h;
 }
 
 /**
- * Output row oh of bwdMaxK3S1 (TOP: the first, whose row oh − 1 is padding; BOT: the last, whose row oh + 1 is).
- * Records: sP, sA, sB hold rows oh − 1, oh, oh + 1 (64 bytes a group: h, w0, m2, then the row's pending sum).
- * Row oh + 1's horizontal pass is made here; the vertical pass picks the row (the first holding the maximum: a
- * later row wins only when strictly greater), and dy is added to the pending sum of the row it picked, per window
- * column: row oh + 1's sum starts here, row oh's continues, row oh − 1's ends (it is then split by k3s1Split).
+ * Output row oh of bwdMaxK3S1, and dx row oh − 1. Records sP, sA, sB hold rows oh − 1, oh, oh + 1 (64 bytes a
+ * group: h, w0, m2, then the row's pending sums). Variants: TOP, the first row, whose row oh − 1 is padding; BOT,
+ * the last, whose row oh + 1 is; END, one past the last (oh = outH): no vertical pass, only dx row outH − 1.
+ *
+ * The vertical pass: row oh + 1's horizontal pass is made here; the first row holding the maximum wins (a later
+ * row only when strictly greater); dy is added to the pending sum of the row it picked, per window column: row
+ * oh + 1's sum starts, row oh's continues, row oh − 1's ends. Row oh − 1 is then complete: its sums are split by
+ * its horizontal winners into dx (every column stored, no zeroing pass). Column c receives, in this order, the
+ * sum of window column c − 1 where tap 2 won, of c where tap 1 won, of c + 1 where tap 0 won. `dummy`: 16 bytes
+ * that take the first group's store.
  */
-function k3s1Row<TOP, BOT>(xp: usize, gp: usize, oh: i32, G: i32, sP: usize, sA: usize, sB: usize): void {
+function k3s1Row<TOP, BOT, END>(
+  xp: usize, gp: usize, oh: i32, G: i32, sP: usize, sA: usize, sB: usize, d: usize, dummy: usize,
+): void {
   const top = sizeof<TOP>() == 1;
   const bot = sizeof<BOT>() == 1;
+  const end = sizeof<END>() == 1;
   const rowB = <usize>inW << 2;
   const zero = f32x4.splat(0);
   const xB = xp + <usize>(oh + 1) * rowB;
   const gr = gp + <usize>oh * rowB;
-  for (let k = 0; k < G; k++) {
-    const at = <usize>k << 6;
-    const hA = v128.load(sA + at);
-    const hP = top ? zero : v128.load(sP + at);
-    // dy + 0: −0 becomes +0, so that no sum below is −0 (as the scatter's, which starts from +0).
-    let g = f32x4.add(v128.load(gr + (<usize>k << 4)), zero);
-    if (!bot) {
-      k3s1Horizontal(xB, k, G - 1, sB + at);
-      const v2 = f32x4.gt(v128.load(sB + at), top ? hA : f32x4.pmax(hP, hA));
-      v128.store(sB + at, v128.and(g, v2), 48);
-      g = v128.andnot(g, v2);
-    }
-    if (top) {
-      v128.store(sA + at, g, 48);
-    } else {
-      const v1 = f32x4.gt(hA, hP);
-      v128.store(sA + at, f32x4.add(v128.load(sA + at, 48), v128.and(g, v1)), 48);
-      v128.store(sP + at, f32x4.add(v128.load(sP + at, 48), v128.andnot(g, v1)), 48);
-    }
-  }
-}
-
-/**
- * A finished row's pending sums (record s) split by its horizontal winners into dx row d: column c receives, in
- * this order, the sum of window column c − 1 where tap 2 won, of c where tap 1 won, of c + 1 where tap 0 won.
- * Every column of the row is stored (no zeroing pass). `dummy`: 16 bytes that take the first group's store.
- */
-function k3s1Split(s: usize, d: usize, G: i32, dummy: usize): void {
-  const zero = f32x4.splat(0);
   let t2p = zero;
   let t0p = zero;
   let part = zero;
   for (let k = 0; k < G; k++) {
-    const rec = s + (<usize>k << 6);
-    const w0 = v128.load(rec, 16);
-    const m2 = v128.load(rec, 32);
-    const sum = v128.load(rec, 48);
+    const at = <usize>k << 6;
+    // Row oh − 1's sums, complete with this row's terms.
+    let sum = end ? v128.load(sP + at, 48) : zero;
+    if (!end) {
+      const hA = v128.load(sA + at);
+      const hP = top ? zero : v128.load(sP + at);
+      // dy + 0: −0 becomes +0, so that no sum below is −0 (as the scatter's, which starts from +0).
+      let g = f32x4.add(v128.load(gr + (<usize>k << 4)), zero);
+      if (!bot) {
+        const hB = k3s1Horizontal(xB, k, G - 1, sB + at);
+        const v2 = f32x4.gt(hB, top ? hA : f32x4.pmax(hP, hA));
+        v128.store(sB + at, v128.and(g, v2), 48);
+        g = v128.andnot(g, v2);
+      }
+      if (top) {
+        v128.store(sA + at, g, 48);
+        continue;
+      }
+      const v1 = f32x4.gt(hA, hP);
+      v128.store(sA + at, f32x4.add(v128.load(sA + at, 48), v128.and(g, v1)), 48);
+      sum = f32x4.add(v128.load(sP + at, 48), v128.andnot(g, v1));
+    }
+    const w0 = v128.load(sP + at, 16);
+    const m2 = v128.load(sP + at, 32);
     const t2 = v128.and(sum, m2);
     const r = v128.andnot(sum, m2);
     const t0 = v128.and(r, w0);
@@ -386,7 +391,7 @@ function k3s1Split(s: usize, d: usize, G: i32, dummy: usize): void {
     t2p = t2;
     t0p = t0;
   }
-  v128.store(d + (<usize>(G - 1) << 4), f32x4.add(part, v128.shuffle<f32>(t0p, zero, 1, 2, 3, 4)));
+  if (!top) v128.store(d + (<usize>(G - 1) << 4), f32x4.add(part, v128.shuffle<f32>(t0p, zero, 1, 2, 3, 4)));
 }
 
 /**
@@ -422,17 +427,17 @@ export function bwdMaxK3S1(planes: i32, x: usize, dy: usize, dx: usize, ring: us
     let sA = ring;
     let sB = ring + slot;
     for (let k = 0; k < G; k++) k3s1Horizontal(xp, k, G - 1, sA + (<usize>k << 6));
-    k3s1Row<True, False>(xp, gp, 0, G, sP, sA, sB);
-    for (let oh = 1; oh < outH; oh++) {
+    k3s1Row<True, False, False>(xp, gp, 0, G, sP, sA, sB, dp, dummy);
+    for (let oh = 1; oh <= outH; oh++) {
       const s = sP;
       sP = sA;
       sA = sB;
       sB = s;
-      if (oh < outH - 1) k3s1Row<False, False>(xp, gp, oh, G, sP, sA, sB);
-      else k3s1Row<False, True>(xp, gp, oh, G, sP, sA, sB);
-      k3s1Split(sP, dp + <usize>(oh - 1) * rowB, G, dummy);
+      const d = dp + <usize>(oh - 1) * rowB;
+      if (oh < outH - 1) k3s1Row<False, False, False>(xp, gp, oh, G, sP, sA, sB, d, dummy);
+      else if (oh == outH - 1) k3s1Row<False, True, False>(xp, gp, oh, G, sP, sA, sB, d, dummy);
+      else k3s1Row<False, False, True>(xp, gp, oh, G, sP, sA, sB, d, dummy);
     }
-    k3s1Split(sA, dp + <usize>(outH - 1) * rowB, G, dummy);
     // A NaN (or ∞ − ∞) was read: the exact scalar MAX.SELECT for the whole plane (overlapping windows: additions).
     if (v128.any_true(f32x4.ne(k3s1Nan, k3s1Nan))) planeRedo(xp, gp, dp, true);
   }
