@@ -312,10 +312,10 @@ function k3s1Windows(): bool {
 
 /**
  * bwdMaxK3S1's horizontal pass of one input row for group k (columns 4k … 4k + 3, the middle taps of 4 windows),
- * into its record (and returned: h): h, the row maximum over taps c − 1, c, c + 1; w0, tap 0 beats tap 1 (t0 ≥ t1: ties keep the
- * earlier tap); m2, tap 2 beats both. A window's padding tap (column −1 or inW) is NaN, which never wins a
- * comparison; pmax keeps its first operand on NaN, so it drops out of h too. Every value read is summed into
- * k3s1Nan, once (as t1).
+ * into its record: h, the row maximum over taps c − 1, c, c + 1 (also returned); w0, tap 0 beats tap 1 (t0 ≥ t1:
+ * ties keep the earlier tap); m2, tap 2 beats both. A window's padding tap (column −1 or inW) is NaN, which never
+ * wins a comparison; pmax keeps its first operand on NaN, so it drops out of h too. Every value read is summed
+ * into k3s1Nan, once (as t1).
  */
 @inline function k3s1Horizontal(row: usize, k: i32, last: i32, rec: usize): v128 {
   const a = row + (<usize>k << 4);
