@@ -1131,7 +1131,7 @@ describe('wasm: two kernel threads (threads: 2) give the bits of one', () => {
   it('the fused max backward kernels (2×2 stride-2 tilings, wide rows in memory order, k4 s4, dense k3 s1) split too', async () => {
     const a = await createWasmBackend({ pairSequentialBytes: 0 });
     const b = await createWasmBackend({ threads: 2, threadMinBytes: 0, pairSequentialBytes: 0 });
-    // [kernel, stride, padding, shape]: 15 planes of the dense k3 s1 p1 (bwdMaxK3S1), split 7 | 8.
+    // [kernel, stride, padding, shape]: 15 planes of the dense k3 s1 p1 (bwdMaxK3S1), split 4 | 11 (engine.ts split).
     const cases: [number[], number, number, number[]][] = [
       [[2, 2], 2, 0, [3, 5, 8, 10]], [[2, 2], 2, 0, [4, 3, 4, 194]], [[4], 4, 0, [3, 4, 37]], [[3, 3], 1, 1, [3, 5, 6, 16]],
     ];
