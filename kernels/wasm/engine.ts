@@ -413,22 +413,17 @@ export class Engine {
     // pass.
     if (rowsMax(c)) {
       const seq = sequential(c, n * C * (2 * c.g.inPlane + c.g.outPlane));
-      // Called on no planes, a fused kernel only says whether it applies (1) or not (0): the split is decided before
+      const fused: ((kk: ThreadKernels, p: MemoryPlan, m: number) => number)[] = [
+        (kk, p, m) => kk.bwdMaxPairs(m * C, p.x, p.dy, p.acc, p.ring, seq),
+        (kk, p, m) => kk.bwdMaxK4S4(m * C, p.x, p.dy, p.acc),
+        (kk, p, m) => kk.bwdMaxK3S2(m * C, p.x, p.dy, p.acc, p.ring),
+        (kk, p, m) => kk.bwdMaxK3S1(m * C, p.x, p.dy, p.acc, p.ring),
+      ];
+      // Called on no units, a fused kernel only says whether it applies (1) or not (0): the split is decided before
       // either thread runs it.
-      if (k.bwdMaxPairs(0, plan.x, plan.dy, plan.acc, plan.ring, seq)) {
-        this.splitRun(c, plan, n, (kk, p, m) => kk.bwdMaxPairs(m * C, p.x, p.dy, p.acc, p.ring, seq), false);
-        return;
-      }
-      if (k.bwdMaxK4S4(0, plan.x, plan.dy, plan.acc)) {
-        this.splitRun(c, plan, n, (kk, p, m) => kk.bwdMaxK4S4(m * C, p.x, p.dy, p.acc), false);
-        return;
-      }
-      if (k.bwdMaxK3S2(0, plan.x, plan.dy, plan.acc, plan.ring)) {
-        this.splitRun(c, plan, n, (kk, p, m) => kk.bwdMaxK3S2(m * C, p.x, p.dy, p.acc, p.ring), false);
-        return;
-      }
-      if (k.bwdMaxK3S1(0, plan.x, plan.dy, plan.acc, plan.ring)) {
-        this.splitRun(c, plan, n, (kk, p, m) => kk.bwdMaxK3S1(m * C, p.x, p.dy, p.acc, p.ring), false);
+      const run = fused.find((f) => f(k, plan, 0));
+      if (run) {
+        this.splitRun(c, plan, n, run, false);
         return;
       }
     }
