@@ -10,7 +10,9 @@
  * would take longer than `maxTaskMs`) and no further warm-up, so the slowest workloads (and libraries) stay
  * runnable in minutes. With settings.rounds = N > 1 (the full run's default) a workload's backends, per scope,
  * take turns: N rounds of warm-up and 1/N of the sampling each (sampleRound), statistics over all rounds' samples
- * (summariseSamples). Timings are for reading; tests never assert on them.
+ * (summariseSamples). With settings.pairDirections (the default) a backward workload and the forward workload of
+ * the same case take their turns in the same rounds (samplingGroups). Timings are for reading; tests never assert
+ * on them.
  */
 import { Bench } from 'tinybench';
 import type { PoolingBackend, Support, Tensor } from '../spec/contract.js';
@@ -22,7 +24,7 @@ import {
   BENCH_SCHEMA, SCOPES, type BenchResult, type BenchResults, type BenchSettings, type CompletedResult, type Scope, type Via, type WorkloadRecord,
 } from './schema.js';
 import { classifySamples, latencyStats, thinSorted } from './stats.js';
-import { ALL_WORKLOADS, matchesFilter, workloadBytes, workloadOutShape, type Workload } from './workloads.js';
+import { ALL_WORKLOADS, caseKey, matchesFilter, workloadBytes, workloadOutShape, type Workload } from './workloads.js';
 
 export interface RunnerBackend {
   readonly name: string;
@@ -55,8 +57,27 @@ export interface RunOptions {
 export function defaultSettings(quick: boolean, filter: readonly string[] = []): BenchSettings {
   const scopes = [...SCOPES];
   return quick
-    ? { quick, filter: [...filter], scopes, timeMs: 150, minSamples: 8, warmupMs: 30, warmupIterations: 2, slowCallMs: 500, slowMinSamples: 3, maxTaskMs: 10_000, maxStoredSamples: 500, rounds: 1 }
-    : { quick, filter: [...filter], scopes, timeMs: 1000, minSamples: 10, warmupMs: 200, warmupIterations: 3, slowCallMs: 1000, slowMinSamples: 5, maxTaskMs: 30_000, maxStoredSamples: 500, rounds: 5 };
+    ? { quick, filter: [...filter], scopes, timeMs: 150, minSamples: 8, warmupMs: 30, warmupIterations: 2, slowCallMs: 500, slowMinSamples: 3, maxTaskMs: 10_000, maxStoredSamples: 500, rounds: 1, pairDirections: true }
+    : { quick, filter: [...filter], scopes, timeMs: 1000, minSamples: 10, warmupMs: 200, warmupIterations: 3, slowCallMs: 1000, slowMinSamples: 5, maxTaskMs: 30_000, maxStoredSamples: 500, rounds: 5, pairDirections: true };
+}
+
+/**
+ * The workloads whose tasks are open and sampled together, per scope, in the same rounds: with `pair`, those of
+ * one case (bench/workloads.ts caseKey), i.e. a backward workload and the forward of the same layer; else each
+ * workload alone. A group's turns then fall in the same stretch of time, so that the backward ÷ forward ratio
+ * (bench/summary.ts backwardOverForward) is taken between samples that met the same disturbances from the rest
+ * of the machine, as the rows of two backends are. Groups come in the order of their first workload.
+ */
+export function samplingGroups(workloads: readonly Workload[], pair: boolean): Workload[][] {
+  if (!pair) return workloads.map((w) => [w]);
+  const groups = new Map<string, Workload[]>();
+  for (const w of workloads) {
+    const key = caseKey(w);
+    const group = groups.get(key);
+    if (group) group.push(w);
+    else groups.set(key, [w]);
+  }
+  return [...groups.values()];
 }
 
 export function selectWorkloads(quick: boolean, filter: readonly string[], from: readonly Workload[] = ALL_WORKLOADS): Workload[] {
@@ -211,9 +232,11 @@ export async function measure(call: Call, settings: BenchSettings, pilotMs: numb
   return 'error' in samples ? samples : summariseSamples(samples, settings);
 }
 
-/** One backend's task in a workload × scope group while its rounds run. */
+/** One backend's task on one workload of a sampling group, in one scope, while its rounds run. */
 interface Slot {
   readonly index: number;
+  /** Its workload's place in the selection (the results' order). */
+  readonly workload: number;
   readonly backend: number;
   readonly key: { readonly workload: string; readonly backend: string; readonly scope: Scope };
   task?: Task;
@@ -288,41 +311,46 @@ export async function runBench(options: RunOptions): Promise<BenchResults> {
   const rounds = Math.max(1, settings.rounds ?? 1);
   const plans = workloads.map((w) => options.backends.map((rb) => scopesOf(rb.backend, w.direction).filter((sc) => wanted.has(sc))));
   const total = plans.flat().reduce((n, scopes) => n + scopes.length, 0);
-  const results: BenchResult[] = [];
+  const done: Slot[] = [];
   let index = 0;
-  for (const [wi, w] of workloads.entries()) {
-    const outShape = workloadOutShape(w);
-    const x: Tensor = { shape: [...w.shape], data: lcgData(product(w.shape), 1), layout: w.layout };
-    const dy: Tensor = { shape: outShape, data: lcgData(product(outShape), 2), layout: w.layout };
-    const bytes = workloadBytes(w);
-    const support = options.backends.map((rb) => supportOf(rb.backend, w));
-    const done: Slot[] = [];
-    // One group per scope: every backend's task in it is opened, sampled in `rounds` interleaved rounds (each
-    // round in a rotated order), then closed. A disturbance from the rest of the machine then falls on every
-    // backend's samples alike instead of on one backend's task.
+  for (const members of samplingGroups(workloads, settings.pairDirections ?? false)) {
+    const cases = members.map((w) => {
+      const outShape = workloadOutShape(w);
+      return {
+        w, wi: workloads.indexOf(w), bytes: workloadBytes(w),
+        x: { shape: [...w.shape], data: lcgData(product(w.shape), 1), layout: w.layout } satisfies Tensor,
+        dy: { shape: outShape, data: lcgData(product(outShape), 2), layout: w.layout } satisfies Tensor,
+        support: options.backends.map((rb) => supportOf(rb.backend, w)),
+      };
+    });
+    // One group per scope: every task in it (each workload's backends) is opened, sampled in `rounds` interleaved
+    // rounds (each round in a rotated order), then closed. A disturbance from the rest of the machine then falls
+    // on every task's samples alike instead of on one task.
     for (const scope of SCOPES.filter((sc) => wanted.has(sc))) {
       const group: Slot[] = [];
-      for (const [bi, rb] of options.backends.entries()) {
-        if (!plans[wi]![bi]!.includes(scope)) continue;
-        const slot: Slot = { index: index++, backend: bi, key: { workload: w.id, backend: rb.name, scope }, pilotMs: 0, samples: [], busyMs: 0 };
-        options.onProgress?.({ type: 'task-start', index: slot.index, total, workload: w.id, backend: rb.name, scope });
-        const t0 = performance.now();
-        const ok = support[bi]!;
-        if (!ok.ok) slot.result = { ...slot.key, state: 'unsupported', reason: ok.reason };
-        else {
-          try {
-            slot.task = await makeTask(rb.backend, w, x, dy, scope);
-            slot.via = slot.task.via;
-            const p0 = performance.now();
-            await slot.task.check();
-            slot.pilotMs = performance.now() - p0;
-          } catch (e) {
-            slot.result = { ...slot.key, state: 'errored', error: errorText(e) };
-            await closeTask(slot);
+      for (const { w, wi, x, dy, support } of cases) {
+        for (const [bi, rb] of options.backends.entries()) {
+          if (!plans[wi]![bi]!.includes(scope)) continue;
+          const slot: Slot = { index: index++, workload: wi, backend: bi, key: { workload: w.id, backend: rb.name, scope }, pilotMs: 0, samples: [], busyMs: 0 };
+          options.onProgress?.({ type: 'task-start', index: slot.index, total, workload: w.id, backend: rb.name, scope });
+          const t0 = performance.now();
+          const ok = support[bi]!;
+          if (!ok.ok) slot.result = { ...slot.key, state: 'unsupported', reason: ok.reason };
+          else {
+            try {
+              slot.task = await makeTask(rb.backend, w, x, dy, scope);
+              slot.via = slot.task.via;
+              const p0 = performance.now();
+              await slot.task.check();
+              slot.pilotMs = performance.now() - p0;
+            } catch (e) {
+              slot.result = { ...slot.key, state: 'errored', error: errorText(e) };
+              await closeTask(slot);
+            }
           }
+          slot.busyMs += performance.now() - t0;
+          group.push(slot);
         }
-        slot.busyMs += performance.now() - t0;
-        group.push(slot);
       }
       try {
         for (let r = 0; r < rounds; r++) {
@@ -330,7 +358,7 @@ export async function runBench(options: RunOptions): Promise<BenchResults> {
           for (let j = 0; j < live.length; j++) {
             const slot = live[(j + r) % live.length]!;
             const t0 = performance.now();
-            const got = await sampleRound(slot.task!.call, settings, slot.pilotMs, `${w.id}/${slot.key.backend}/${scope}`, r, rounds);
+            const got = await sampleRound(slot.task!.call, settings, slot.pilotMs, `${slot.key.workload}/${slot.key.backend}/${scope}`, r, rounds);
             if ('error' in got) {
               slot.result = { ...slot.key, state: 'errored', error: got.error };
               await closeTask(slot);
@@ -339,24 +367,24 @@ export async function runBench(options: RunOptions): Promise<BenchResults> {
           }
         }
       } finally {
-        // The group's tasks are held open together (peak memory: the sum of the backends' footprints for one
-        // workload and scope), and closed together, whatever happened.
+        // The group's tasks are held open together (peak memory: the sum of the backends' footprints for the
+        // group's workloads in one scope), and closed together, whatever happened.
         for (const slot of group) await closeTask(slot);
       }
       for (const slot of group) {
         if (slot.result === undefined) {
           const rb = options.backends[slot.backend]!;
           const copy = deviceCopies.get(rb.backend) ?? machine.copy;
-          slot.result = completed(slot, summariseSamples(slot.samples, settings), bytes, copy, machine, deviceCopies.has(rb.backend));
+          slot.result = completed(slot, summariseSamples(slot.samples, settings), cases.find((c) => c.wi === slot.workload)!.bytes, copy, machine, deviceCopies.has(rb.backend));
         }
         options.onProgress?.({ type: 'task-done', index: slot.index, total, result: slot.result, elapsedMs: slot.busyMs });
         done.push(slot);
       }
     }
-    // Results in the order of a workload's backends, then scopes.
-    done.sort((a, b) => a.backend - b.backend || SCOPES.indexOf(a.key.scope) - SCOPES.indexOf(b.key.scope));
-    for (const slot of done) results.push(slot.result!);
   }
+  // Results in the order of the workloads, then of a workload's backends, then scopes.
+  done.sort((a, b) => a.workload - b.workload || a.backend - b.backend || SCOPES.indexOf(a.key.scope) - SCOPES.indexOf(b.key.scope));
+  const results = done.map((slot) => slot.result!);
   return {
     schema: BENCH_SCHEMA,
     date: new Date(started).toISOString(),

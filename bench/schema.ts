@@ -59,6 +59,12 @@ export interface BenchSettings {
    * with 1/rounds of the time budget and minimum samples (absent in files written before it: 1).
    */
   readonly rounds?: number;
+  /**
+   * True: a backward workload and the forward workload of the same case (spec, shape, layout) were sampled in the
+   * same rounds, their tasks open together (bench/runner.ts samplingGroups). Absent in files written before it:
+   * false, each workload sampled on its own.
+   */
+  readonly pairDirections?: boolean;
 }
 
 export interface BackendRecord {
@@ -258,6 +264,7 @@ function checkSettings(v: unknown, path: string): BenchSettings {
   for (const f of ['timeMs', 'warmupMs', 'slowCallMs', 'maxTaskMs']) num(o[f], `${path}.${f}`, 0);
   for (const f of ['minSamples', 'warmupIterations', 'slowMinSamples', 'maxStoredSamples']) int(o[f], `${path}.${f}`, 0);
   if (o['rounds'] !== undefined) int(o['rounds'], `${path}.rounds`, 1);
+  if (o['pairDirections'] !== undefined) bool(o['pairDirections'], `${path}.pairDirections`);
   return o as unknown as BenchSettings;
 }
 

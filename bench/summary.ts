@@ -1,9 +1,11 @@
 /**
  * Derived views of a results file, shared by the terminal output (cli/bench.ts) and the reports (reports/):
- * number formats, the speed-up over the naive baseline, and the scaling fits (time against input size and
- * against kernel size, with the log-log slope: about 1 for O(k) per output, about 2 for O(k²) in 2-D).
+ * number formats, the speed-up over the naive baseline, the scaling fits (time against input size and against
+ * kernel size, with the log-log slope: about 1 for O(k) per output, about 2 for O(k²) in 2-D), and each
+ * backward's time as a multiple of its forward's.
  */
 import { SCOPES, type BenchResult, type BenchResults, type CompletedResult, type Scope, type WorkloadRecord } from './schema.js';
+import { caseKey } from './workloads.js';
 
 /** What each scope covers, in one line (bench/schema.ts Scope). */
 export const SCOPE_TITLES: Readonly<Record<Scope, string>> = {
@@ -124,4 +126,52 @@ export function scalingSeries(results: BenchResults): ScalingSeries[] {
       growth: points.length >= 2 ? points[points.length - 1]!.medianMs / points[0]!.medianMs : undefined,
     };
   }).sort((a, b) => `${a.axis}/${a.series}/${a.backend}/${SCOPES.indexOf(a.scope)}`.localeCompare(`${b.axis}/${b.series}/${b.backend}/${SCOPES.indexOf(b.scope)}`));
+}
+
+/** A backward row against the same backend's forward row of the same case and scope (backwardOverForward). */
+export interface BackwardRatio {
+  /** The backward workload, and the forward workload of the same case (spec, shape, layout). */
+  readonly workload: string;
+  readonly forward: string;
+  readonly backend: string;
+  readonly scope: Scope;
+  /** The backward's min ÷ the forward's min, and the same of the medians. */
+  readonly minRatio: number;
+  readonly medianRatio: number;
+}
+
+/**
+ * What a backward costs as a multiple of its forward: every completed backward row with the same backend's
+ * completed row, in the same scope, on the forward workload of the same case (bench/workloads.ts caseKey), in the
+ * order of the results. In a file with settings.pairDirections the two were sampled in the same rounds; in an
+ * older file, one after the other, and a disturbance of the machine can fall on one of them only.
+ */
+export function backwardOverForward(results: BenchResults): BackwardRatio[] {
+  const forwardOf = new Map<string, string>();
+  for (const w of results.workloads) if (w.direction === 'forward' && !forwardOf.has(caseKey(w))) forwardOf.set(caseKey(w), w.id);
+  const byId = new Map<string, WorkloadRecord>(results.workloads.map((w) => [w.id, w]));
+  const rows = completed(results);
+  const out: BackwardRatio[] = [];
+  for (const b of rows) {
+    const w = byId.get(b.workload);
+    if (w?.direction !== 'backward') continue;
+    const forward = forwardOf.get(caseKey(w));
+    const f = rows.find((r) => r.workload === forward && r.backend === b.backend && r.scope === b.scope);
+    if (!f || f.minMs <= 0 || f.medianMs <= 0) continue;
+    out.push({ workload: b.workload, forward: f.workload, backend: b.backend, scope: b.scope, minRatio: b.minMs / f.minMs, medianRatio: b.medianMs / f.medianMs });
+  }
+  return out;
+}
+
+/** backwardOverForward as a table: a row per backward workload and backend, a "min× / median×" cell per scope. */
+export function backwardOverForwardTable(results: BenchResults): { readonly scopes: Scope[]; readonly rows: string[][] } {
+  const ratios = backwardOverForward(results);
+  const scopes = SCOPES.filter((s) => ratios.some((r) => r.scope === s));
+  const rows = new Map<string, string[]>();
+  for (const r of ratios) {
+    const key = `${r.workload}\u0000${r.backend}`;
+    if (!rows.has(key)) rows.set(key, [r.workload, r.forward, r.backend, ...scopes.map(() => '–')]);
+    rows.get(key)![3 + scopes.indexOf(r.scope)] = `${r.minRatio.toFixed(2)}× / ${r.medianRatio.toFixed(2)}×`;
+  }
+  return { scopes, rows: [...rows.values()] };
 }

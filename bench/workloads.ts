@@ -6,7 +6,9 @@
  * shape and direction never change under an existing ID; a changed workload gets a new ID.
  *
  * Two lists:
- * - WORKLOADS: layers of real networks, forward and backward, batch 1 and a larger batch;
+ * - WORKLOADS: layers of real networks, forward and backward, batch 1 and a larger batch; every backward workload
+ *   has the forward workload of the same case (spec, shape, layout) beside it, so that the bench samples the two
+ *   together and reports the backward's cost as a multiple of the forward's (caseKey);
  * - SCALING_WORKLOADS: two small sweeps (time against input size, time against kernel size) that show how each
  *   backend's cost grows: a direct loop is O(k^d) per output, a separable one O(d·k).
  *
@@ -131,6 +133,7 @@ export const WORKLOADS: readonly Workload[] = [
   // channels_last, the layout of TensorFlow, Keras and tfjs models (a backend's channels_last kernels are its own).
   def({ id: 'resnet50-stem-max-nhwc', layer: 'ResNet-50 stem max pool in channels_last (1×112×112×64, k3 s2 p1)', spec: stem, shape: [1, 112, 112, 64], layout: 'channels_last', direction: 'forward' }),
   def({ id: 'inception-v3-keras-pool-avg-nhwc-b1', layer: "Keras InceptionV3 mixed-block branch_pool: AveragePooling2D 3×3 s1 'same', padding excluded (1×35×35×192)", spec: kerasInceptionAvg, shape: [1, 35, 35, 192], layout: 'channels_last', direction: 'forward' }),
+  def({ id: 'inception-v3-keras-pool-avg-nhwc-b8', layer: 'Keras InceptionV3 branch_pool at a training batch (8×35×35×192, channels_last)', spec: kerasInceptionAvg, shape: [8, 35, 35, 192], layout: 'channels_last', direction: 'forward' }),
   def({ id: 'inception-v3-keras-pool-avg-nhwc-bwd-b8', layer: 'Keras InceptionV3 branch_pool backward (8×35×35×192, channels_last)', spec: kerasInceptionAvg, shape: [8, 35, 35, 192], layout: 'channels_last', direction: 'backward' }),
   // Lp pooling: L2 pooling (p = 2) at the ResNet-50 stem's position and shape.
   def({ id: 'resnet50-stem-lp2', layer: 'L2 pooling (p = 2) in place of the ResNet-50 stem max pool (1×64×112×112, k3 s2 p1)', spec: stemL2, shape: [1, 64, 112, 112], direction: 'forward' }),
@@ -226,6 +229,17 @@ export function workloadBytes(w: Pick<Workload, 'spec' | 'shape' | 'layout' | 'd
   const outElems = product(g.outShape);
   if (w.direction === 'forward') return 4 * (inElems + outElems * (w.spec.kind === 'max' ? 2 : 1));
   return 4 * (2 * inElems + outElems);
+}
+
+/**
+ * The case a workload runs (its spec, input shape and layout) as a key: equal for a backward workload and the
+ * forward workload of the same layer, whatever the order of the spec's fields. The runner samples the workloads
+ * of one case in the same rounds (bench/runner.ts samplingGroups), and backward ÷ forward pairs rows by it
+ * (bench/summary.ts backwardOverForward).
+ */
+export function caseKey(w: Pick<Workload, 'spec' | 'shape' | 'layout'>): string {
+  const spec = Object.fromEntries(Object.entries(w.spec).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return JSON.stringify([spec, w.shape, w.layout]);
 }
 
 /** Output shape of a workload's forward pass (the shape of dy for backward). */

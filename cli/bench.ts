@@ -10,7 +10,7 @@ import { defaultSettings, runBench, selectWorkloads, type BenchProgress, type Ru
 import { SCOPES, serializeBenchResults, type BenchResults, type BenchSettings, type Scope } from '../bench/schema.js';
 import type { MachineBandwidth } from '../bench/probes.js';
 import {
-  SCOPE_NAMES, SCOPE_TITLES, completed, flagMark, fmtBytes, fmtMs, fmtNum, fmtPct, inScope, relativeToFastest, scalingSeries, scopesIn,
+  SCOPE_NAMES, SCOPE_TITLES, backwardOverForwardTable, completed, flagMark, fmtBytes, fmtMs, fmtNum, fmtPct, inScope, relativeToFastest, scalingSeries, scopesIn,
   speedupOverNaive,
 } from '../bench/summary.js';
 import { ALL_WORKLOADS, workloadBytes } from '../bench/workloads.js';
@@ -125,6 +125,11 @@ export function renderResults(results: BenchResults): string {
     out.push('\nScaling (log-log slope of the median: size axis against input elements, kernel axis against k)');
     out.push(renderTable(['axis', 'series', 'backend', 'scope', 'points', 'slope', 'last / first'],
       scaling.map((s) => [s.axis, s.series, s.backend, s.scope, s.points.map((p) => `${p.value}:${fmtMs(p.medianMs)}`).join(' '), fmtNum(s.slope, 2), s.growth === undefined ? '–' : `${s.growth.toFixed(1)}×`])));
+  }
+  const bwd = backwardOverForwardTable(results);
+  if (bwd.rows.length) {
+    out.push(`\nBackward ÷ forward: each backward's min and median over the same backend's forward of the same case, in the same scope (${results.settings.pairDirections === true ? 'sampled in the same rounds' : 'sampled one after the other'})`);
+    out.push(renderTable(['backward', 'forward', 'backend', ...bwd.scopes.map((s) => `${SCOPE_NAMES[s]}: min / median`)], bwd.rows));
   }
   const flagged = completed(results).filter((r) => r.flag);
   if (flagged.length) out.push(`\n${flagged.length} row(s) flagged: bimodal (two clusters of samples) or wide (median ≥ 2 × min); read their min beside the median.`);

@@ -7,7 +7,7 @@
  */
 import type { BenchResults, CompletedResult, Scope } from '../bench/schema.js';
 import {
-  SCOPE_NAMES, SCOPE_TITLES, flagMark, fmtBytes, fmtMs, fmtNum, fmtPct, relativeToFastest, scalingSeries, scopesIn, speedupOverNaive,
+  SCOPE_NAMES, SCOPE_TITLES, backwardOverForwardTable, flagMark, fmtBytes, fmtMs, fmtNum, fmtPct, relativeToFastest, scalingSeries, scopesIn, speedupOverNaive,
   type ScalingSeries,
 } from '../bench/summary.js';
 import { groupDeclines } from '../spec/declines.js';
@@ -272,6 +272,15 @@ function mdSideBySide(r: BenchResults, charts: readonly RenderedChart[], chartsD
   return out;
 }
 
+/** The backward ÷ forward section's lead: what each cell is, and how the two were sampled. */
+function backwardIntro(r: BenchResults): string {
+  return 'Each backward workload against the forward workload of the same case (spec, shape, layout), the same backend and scope: '
+    + 'the backward\'s min ÷ the forward\'s min, and the same of the medians. '
+    + (r.settings.pairDirections === true
+      ? 'The two were sampled in the same rounds, their tasks open together, so that a disturbance of the machine falls on both.'
+      : 'The two were sampled one after the other (a file written before pairDirections): a disturbance of the machine may have fallen on one of them only.');
+}
+
 function renderHtml(input: ReportInput, charts: readonly RenderedChart[], matrix: ConformanceMatrix | undefined): string {
   const title = input.title ?? 'poolspec report';
   const r = input.bench;
@@ -286,6 +295,11 @@ function renderHtml(input: ReportInput, charts: readonly RenderedChart[], matrix
     parts.push('</section>');
     parts.push(`<section id="results"><h2>Results</h2><p>Min, median, p99 and relative margin of error of the latency per call; effective GB/s = minimum bytes read + written / median; its fraction of this run's copy (${r.machine.copy.medianGBps.toFixed(1)} GB/s) and read (${r.machine.read.medianGBps.toFixed(1)} GB/s) bandwidth. ${esc(SCOPE_NOTE)}</p>${htmlScopes(r, false, 'bench-table')}</section>`);
     parts.push(htmlSideBySide(r, charts));
+    const bwd = backwardOverForwardTable(r);
+    if (bwd.rows.length) {
+      const body = bwd.rows.map((row) => `<tr>${row.map((v, i) => (i < 2 ? `<td><code>${esc(v)}</code></td>` : `<td>${esc(v)}</td>`)).join('')}</tr>\n`).join('');
+      parts.push(`<section id="backward"><h2>Backward ÷ forward</h2><p>${esc(backwardIntro(r))}</p>${htmlTable(['backward', 'forward', 'backend', ...bwd.scopes.map((s) => `${SCOPE_NAMES[s]}: min / median`)], body, ' id="backward-table"')}</section>`);
+    }
     const series = scalingSeries(r);
     if (series.length) {
       parts.push(`<section id="scaling"><h2>Scaling</h2><p>Log-log slope of time: for the size sweep against input elements (1 = linear), for the kernel sweep against k (a direct k×k window tends to 2, a separable pass to 1).</p>${htmlScaling(series)}${htmlScopes(r, true, 'sweep-table')}</section>`);
@@ -334,6 +348,11 @@ function renderMarkdown(input: ReportInput, charts: readonly RenderedChart[], ma
     out.push('## Results', '', 'Min, median, p99 and relative margin of error of the latency per call; GB/s = minimum bytes read + written / median, '
       + `and its fraction of this run's copy (${r.machine.copy.medianGBps.toFixed(1)} GB/s) and read (${r.machine.read.medianGBps.toFixed(1)} GB/s) bandwidth. ${SCOPE_NOTE}`, '', mdResults(r, false), '');
     out.push(...mdSideBySide(r, charts, input.chartsDir));
+    const bwd = backwardOverForwardTable(r);
+    if (bwd.rows.length) {
+      out.push('## Backward ÷ forward', '', backwardIntro(r), '',
+        mdTable(['backward', 'forward', 'backend', ...bwd.scopes.map((s) => `${SCOPE_NAMES[s]}: min / median`)], bwd.rows.map(([b, f, ...rest]) => [`\`${b}\``, `\`${f}\``, ...rest])), '');
+    }
     const series = scalingSeries(r);
     if (series.length) {
       out.push('## Scaling', '', 'Log-log slope of time: size sweep against input elements (1 = linear); kernel sweep against k (a direct k×k window tends to 2, a separable pass to 1).', '');

@@ -15,9 +15,10 @@ import { BENCH_SCHEMA, BENCH_SCHEMA_V1, BenchSchemaError, parseBenchResults, ser
 import { BIMODAL_GAP, WIDE_RATIO, bootstrapRatioOfMedians, classifySamples, latencyStats, medianSorted, thinSorted } from '../bench/stats.js';
 import { mulberry32 } from '../spec/seeds.js';
 import { syntheticResults } from '../bench/synthetic.js';
-import { ALL_WORKLOADS, matchesFilter, workloadOutShape } from '../bench/workloads.js';
+import { ALL_WORKLOADS, WORKLOADS, caseKey, matchesFilter, workloadOutShape, type Workload } from '../bench/workloads.js';
 import { OWN_BACKENDS } from '../kernels/registry.js';
-import { runBench, scopesOf } from '../bench/runner.js';
+import { runBench, samplingGroups, scopesOf } from '../bench/runner.js';
+import { backwardOverForward } from '../bench/summary.js';
 import type { PoolingBackend, Tensor } from '../spec/contract.js';
 import { product } from '../spec/geometry.js';
 
@@ -245,7 +246,10 @@ function loggingBackend(name: string, log: string[], failAt = Infinity): Pooling
       log.push(name);
       return { y: { shape, data: new Float32Array(product(shape)) } };
     },
-    backward: async (_spec, x: Tensor) => ({ shape: [...x.shape], data: new Float32Array(x.data.length) }),
+    backward: async (_spec, x: Tensor) => {
+      log.push(`${name}'`);
+      return { shape: [...x.shape], data: new Float32Array(x.data.length) };
+    },
   };
 }
 
@@ -281,6 +285,36 @@ describe('interleaved rounds (bench/runner.ts, settings.rounds)', () => {
     const backends = ['a', 'b'].map((n) => ({ name: n, ref: n, backend: loggingBackend(n, log) }));
     await runBench({ backends, workloads, settings: { ...settings, rounds: 1 }, probe });
     expect(turns(log)).toEqual(['a', 'b', 'a', 'b']);
+  });
+
+  /** GAP's backward, the same case under another ID. */
+  const GAP_BWD: Workload = { ...GAP, id: 'gap-bwd', direction: 'backward' };
+
+  test('a backward workload and its forward take their turns in the same rounds (pairDirections); rows stay in workload order', async () => {
+    const log: string[] = [];
+    const backends = ['a', 'b'].map((n) => ({ name: n, ref: n, backend: loggingBackend(n, log) }));
+    // The backward first in the selection: the group starts with it, the rows still follow the selection.
+    const r = await runBench({ backends, workloads: [GAP_BWD, GAP], settings: { ...settings, rounds: 2, pairDirections: true }, probe });
+    // Opening: a' b' (the backward's tasks), a b; round 0: a' b' a b; round 1, rotated by one: b' a b a'.
+    expect(turns(log)).toEqual(turns(["a'", "b'", 'a', 'b', "a'", "b'", 'a', 'b', "b'", 'a', 'b', "a'"]));
+    expect(r.settings.pairDirections).toBe(true);
+    expect(r.results.map((x) => `${x.workload}/${x.backend}/${x.state}`)).toEqual(['gap-bwd/a/completed', 'gap-bwd/b/completed', 'resnet-global-avg/a/completed', 'resnet-global-avg/b/completed']);
+  });
+
+  test('without pairDirections each workload takes its rounds alone', async () => {
+    const log: string[] = [];
+    const backends = ['a', 'b'].map((n) => ({ name: n, ref: n, backend: loggingBackend(n, log) }));
+    await runBench({ backends, workloads: [GAP, GAP_BWD], settings: { ...settings, rounds: 2, pairDirections: false }, probe });
+    expect(turns(log)).toEqual(turns(['a', 'b', 'a', 'b', 'b', 'a', "a'", "b'", "a'", "b'", "b'", "a'"]));
+  });
+
+  test('sampling groups: one per case, in the order of their first workload; alone without pairing', () => {
+    const stem = WORKLOADS.filter((w) => w.id.startsWith('resnet50-stem-max'));
+    const ids = (groups: Workload[][]): string[][] => groups.map((g) => g.map((w) => w.id));
+    expect(ids(samplingGroups(stem, true))).toEqual([
+      ['resnet50-stem-max', 'resnet50-stem-max-bwd'], ['resnet50-stem-max-b8', 'resnet50-stem-max-bwd-b8'], ['resnet50-stem-max-nhwc'],
+    ]);
+    expect(ids(samplingGroups(stem, false))).toEqual(stem.map((w) => [w.id]));
   });
 
   test('a backend that fails in a later round is reported errored; the others complete', async () => {
@@ -425,7 +459,39 @@ describe('compare', () => {
   });
 });
 
+describe('backward ÷ forward (bench/summary.ts backwardOverForward)', () => {
+  test('each backward row is divided by the same backend\'s forward row of the same case and scope, min by min and median by median', async () => {
+    const backends = ['a', 'b'].map((n) => ({ name: n, ref: n, backend: loggingBackend(n, []) }));
+    const bwd: Workload = { ...GAP, id: 'gap-bwd', direction: 'backward' };
+    const other: Workload = { ...GAP, id: 'gap-bwd-b1', shape: [1, 512, 7, 7], direction: 'backward' };
+    const run = await runBench({
+      backends, workloads: [GAP, bwd, other],
+      settings: { scopes: ['call', 'op'], timeMs: 2, minSamples: 1, warmupMs: 0, warmupIterations: 0, rounds: 1 }, probe: { bufferBytes: 1 << 20, trials: 1 },
+    });
+    // Planted times: forward a 2 / 4 ms (min / median), backward a 3 / 10, b's forward missing (errored).
+    const planted: Record<string, [number, number]> = { 'resnet-global-avg/a': [2, 4], 'gap-bwd/a': [3, 10], 'gap-bwd/b': [1, 1], 'gap-bwd-b1/a': [1, 1] };
+    const results = run.results.map((r): BenchResult => {
+      if (r.workload === 'resnet-global-avg' && r.backend === 'b') return { workload: r.workload, backend: r.backend, scope: r.scope, state: 'errored', error: 'planted' };
+      const t = planted[`${r.workload}/${r.backend}`];
+      return t && r.state === 'completed' ? { ...r, minMs: t[0], medianMs: t[1] } : r;
+    });
+    const ratios = backwardOverForward({ ...run, results });
+    // Only a's gap-bwd in each scope the logging backend runs (call; op is not offered): b has no forward row,
+    // gap-bwd-b1 is another case with no forward workload.
+    expect(ratios).toEqual([{ workload: 'gap-bwd', forward: 'resnet-global-avg', backend: 'a', scope: 'call', minRatio: 1.5, medianRatio: 2.5 }]);
+  });
+});
+
 describe('workloads', () => {
+  test('every backward workload has the forward workload of its case, and the case key ignores the order of the spec\'s fields', () => {
+    const forward = new Set(WORKLOADS.filter((w) => w.direction === 'forward').map(caseKey));
+    for (const w of WORKLOADS.filter((x) => x.direction === 'backward')) expect(forward.has(caseKey(w)), w.id).toBe(true);
+    const [a, b] = [WORKLOADS[0]!, WORKLOADS[0]!];
+    const reordered = { ...b, spec: Object.fromEntries(Object.entries(b.spec).reverse()) as Workload['spec'] };
+    expect(caseKey(reordered)).toBe(caseKey(a));
+    expect(caseKey({ ...a, shape: [2, 64, 112, 112] })).not.toBe(caseKey(a));
+  });
+
   test('IDs are unique and filters select by substring, glob and exclusion', () => {
     const ids = ALL_WORKLOADS.map((w) => w.id);
     expect(new Set(ids).size).toBe(ids.length);

@@ -46,6 +46,16 @@ const PLANTED_MEDIANS: readonly { workload: string; backend: string; medianMs: n
   { workload: 'vgg16-pool2-avg', backend: 'im2col', medianMs: 0.00012345, text: '0.000123' },
 ];
 
+/**
+ * A backward and its forward with planted times (whole call, im2col), and the cell the backward ÷ forward table
+ * must show: 0.7 / 0.4 = 1.75 by min and 1.1 / 0.5 = 2.2 by median, written by hand.
+ */
+const PLANTED_BACKWARD = {
+  backward: 'resnet50-stem-max-bwd', forward: 'resnet50-stem-max', backend: 'im2col',
+  times: { 'resnet50-stem-max': [0.4, 0.5], 'resnet50-stem-max-bwd': [0.7, 1.1] } as Record<string, [number, number]>,
+  cell: '1.75× / 2.20×',
+};
+
 function cli(args: readonly string[]): Promise<Run> {
   return new Promise<Run>((done) => {
     execFile(process.execPath, [CLI, ...args], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024, timeout: 120_000 }, (err, stdout, stderr) => {
@@ -93,6 +103,10 @@ beforeAll(async () => {
     .map((r) => {
       const planted = PLANTED_MEDIANS.find((p) => p.workload === r.workload && p.backend === r.backend);
       return planted && r.state === 'completed' ? { ...r, minMs: Math.min(r.minMs, planted.medianMs), medianMs: planted.medianMs } : r;
+    })
+    .map((r) => {
+      const t = r.backend === PLANTED_BACKWARD.backend ? PLANTED_BACKWARD.times[r.workload] : undefined;
+      return t && r.state === 'completed' ? { ...r, minMs: t[0], medianMs: t[1], p99Ms: Math.max(r.p99Ms, t[1]), maxMs: Math.max(r.maxMs, t[1]) } : r;
     });
   const ops = results.filter((r): r is CompletedResult => r.workload === 'resnet50-stem-max' && r.backend !== 'naive' && r.state === 'completed')
     .map((r) => ({ ...r, scope: 'op' as const, via: 'resident' as const }));
@@ -150,6 +164,12 @@ describe('poolspec report files', () => {
     expect(md).toContain('### whole call\n');
     expect(md).toContain('### op alone\n');
     expect(md).toMatch(/\| `resnet50-stem-max` \| im2col \| resident \|/);
+    // Backward ÷ forward: the planted pair's cell, in the whole call (the only scope with backward rows here); the
+    // synthetic file predates pairDirections, which the lead says.
+    expect(md).toContain('## Backward ÷ forward\n');
+    expect(md).toContain('sampled one after the other');
+    const { backward, forward, backend, cell } = PLANTED_BACKWARD;
+    expect(lines).toContain(`| \`${backward}\` | \`${forward}\` | ${backend} | ${cell} |`);
   });
 
   test('the unsupported cases are grouped by backend and reason, as verify prints them', () => {
