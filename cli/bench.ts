@@ -42,6 +42,9 @@ Options:
   --rounds N        interleave: per workload and scope, sample every backend in N rounds in turn, each with
                     1/N of the time budget (default 5, quick 1), so that a disturbance from the rest of the
                     machine falls on every backend's samples alike; 1 times each backend in one piece
+  --unpaired        sample each workload on its own; by default a backward workload and the forward of the same
+                    case (spec, shape, layout) share their rounds, so that backward ÷ forward compares samples
+                    taken at the same time
   --list            list the workloads (with --quick / --filter: the selected ones), then exit
   --research        the research kinds' workloads instead (gem, softpool, lse, median, mixed, stochastic,
                     stats; SPEC.md §11) through the backends' reducers/statistics members, whole calls only;
@@ -151,6 +154,7 @@ export async function benchCommand(argv: readonly string[]): Promise<number> {
       time: { type: 'string' },
       'min-samples': { type: 'string' },
       rounds: { type: 'string' },
+      unpaired: { type: 'boolean' },
       list: { type: 'boolean' },
       research: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -184,6 +188,7 @@ export async function benchCommand(argv: readonly string[]): Promise<number> {
   const overrides: Partial<BenchSettings> = {
     ...(time !== undefined ? { timeMs: time } : {}), ...(minSamples !== undefined ? { minSamples } : {}),
     ...(rounds !== undefined ? { rounds } : {}), ...(scopes ? { scopes: scopes as Scope[] } : {}),
+    ...(values.unpaired === true ? { pairDirections: false } : {}),
   };
 
   // Backends named in --backends must load (else exit 2). Of the defaults and of --peers, one whose platform or
@@ -208,6 +213,7 @@ export async function benchCommand(argv: readonly string[]): Promise<number> {
   if (backends.length === 0) { console.error('poolspec bench: no backend could be loaded'); return 2; }
 
   if (values.research === true && rounds !== undefined) throw new UsageError('--rounds applies to the layer workloads; --research times one backend at a time');
+  if (values.research === true && values.unpaired === true) throw new UsageError('--unpaired applies to the layer workloads; --research times one backend at a time');
   if (values.research === true) return researchBench(backends, quick, filter, overrides, values.out);
   const settings = { ...defaultSettings(quick, filter), ...overrides };
   console.error(`poolspec bench: ${workloads.length} workload(s) × ${backends.length} backend(s): ${backends.map((b) => b.name).join(', ')}${quick ? ' (quick)' : ''}; scopes ${(settings.scopes ?? SCOPES).join(', ')}; ${settings.timeMs} ms and ≥ ${settings.minSamples} samples per task${(settings.rounds ?? 1) > 1 ? `, in ${settings.rounds} interleaved rounds` : ''}`);

@@ -509,13 +509,14 @@ describe('workloads', () => {
 describe('poolspec bench end to end', () => {
   test('--quick --filter one small workload writes results that validate', async () => {
     const out = join(dir, 'quick.json');
-    const run = await cli(['bench', '--quick', '--filter', 'resnet-global-avg', '--out', out]);
+    const run = await cli(['bench', '--quick', '--filter', 'resnet-global-avg', '--unpaired', '--out', out]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/probing memory bandwidth/);
     expect(run.stderr).toMatch(/\[\s*1\/\d+\] resnet-global-avg · naive · call/);
     expect(run.stdout).toMatch(/resnet-global-avg\s+naive/);
     const results = parseBenchResults(readFileSync(out, 'utf8'));
     expect(results.settings.quick).toBe(true);
+    expect(results.settings.pairDirections).toBe(false);
     expect(results.workloads.map((w) => w.id)).toEqual(['resnet-global-avg']);
     // Every own backend (a platform one, webgpu, only where it has an adapter; CI installs one), each in the
     // scopes it has: the whole call; into reused outputs with plan(); the op alone with resident().
@@ -563,11 +564,15 @@ describe('poolspec bench end to end', () => {
       cli(['bench', '--time', '-5']), cli(['bench', '--bogus']), cli(['bench', '--list', '--quick']),
     ]);
     const scopes = await cli(['bench', '--scopes', 'call,kernels']);
-    const [rounds, researchRounds] = await Promise.all([cli(['bench', '--rounds', '0']), cli(['bench', '--research', '--rounds', '2'])]);
+    const [rounds, researchRounds, researchUnpaired] = await Promise.all([
+      cli(['bench', '--rounds', '0']), cli(['bench', '--research', '--rounds', '2']), cli(['bench', '--research', '--unpaired']),
+    ]);
     expect(rounds.code).toBe(2);
     expect(rounds.stderr).toMatch(/--rounds must be a positive integer, got "0"/);
     expect(researchRounds.code).toBe(2);
     expect(researchRounds.stderr).toMatch(/--rounds applies to the layer workloads/);
+    expect(researchUnpaired.code).toBe(2);
+    expect(researchUnpaired.stderr).toMatch(/--unpaired applies to the layer workloads/);
     expect(scopes.code).toBe(2);
     expect(scopes.stderr).toMatch(/--scopes takes call, call-reused, op/);
     expect(unknown.code).toBe(2);
