@@ -78,21 +78,37 @@ function fill(a: Float32Array): void {
   for (let i = 0; i < a.length; i += 1024) a[i] = (i & 0xffff) / 65536;
 }
 
-export function copyProbe(bufferBytes: number, trials: number): ProbeResult {
+export const COPY_METHOD = 'Float32Array.prototype.set';
+
+/**
+ * The copy probe's buffers, kept for single passes: `pass()` copies once and returns the ms it took. The bench
+ * takes one in every round of every workload group (bench/runner.ts), so that a row's % of copy compares it
+ * with the copy bandwidth of the same stretch of time.
+ */
+export function copyPasses(bufferBytes: number): { readonly bufferBytes: number; pass(): number } {
   const n = bufferBytes >>> 2;
   const src = new Float32Array(n);
   const dst = new Float32Array(n);
   fill(src);
   fill(dst);
   for (let w = 0; w < 2; w++) dst.set(src);
+  return {
+    bufferBytes,
+    pass(): number {
+      const t0 = performance.now();
+      dst.set(src);
+      const ms = performance.now() - t0;
+      if (dst[n - 1] !== src[n - 1]) throw new Error('copy probe: copy mismatch');
+      return ms;
+    },
+  };
+}
+
+export function copyProbe(bufferBytes: number, trials: number): ProbeResult {
+  const copy = copyPasses(bufferBytes);
   const passes: number[] = [];
-  for (let t = 0; t < trials; t++) {
-    const t0 = performance.now();
-    dst.set(src);
-    passes.push(performance.now() - t0);
-  }
-  if (dst[n - 1] !== src[n - 1]) throw new Error('copy probe: copy mismatch');
-  return summarise('Float32Array.prototype.set', bufferBytes, 2 * bufferBytes, passes);
+  for (let t = 0; t < trials; t++) passes.push(copy.pass());
+  return summarise(COPY_METHOD, bufferBytes, 2 * bufferBytes, passes);
 }
 
 // --- the wasm reduction, assembled here byte by byte (no toolchain needed) --------------------------------------

@@ -19,7 +19,7 @@ import type { PoolingBackend, Support, Tensor } from '../spec/contract.js';
 import { isDeviceBackend, isForwardOnlyAware, isPlanning, isPreparable, isResident } from '../spec/extensions.js';
 import { product } from '../spec/geometry.js';
 import { collectEnvironment } from './env.js';
-import { defaultProbeBytes, measureBandwidth, summarise, type MachineBandwidth, type ProbeResult } from './probes.js';
+import { COPY_METHOD, copyPasses, defaultProbeBytes, measureBandwidth, summarise, type MachineBandwidth, type ProbeResult } from './probes.js';
 import {
   BENCH_SCHEMA, SCOPES, type BenchResult, type BenchResults, type BenchSettings, type CompletedResult, type Scope, type Via, type WorkloadRecord,
 } from './schema.js';
@@ -52,6 +52,11 @@ export interface RunOptions {
   /** Bandwidth probe buffer size and passes (default: 256 MiB, 64 MiB when short of memory; 9 passes, 5 quick). */
   readonly probe?: { readonly bufferBytes?: number; readonly trials?: number };
   readonly onProgress?: (event: BenchProgress) => void;
+  /**
+   * The copy pass taken at the start of every round of every group, returning its ms (default: one
+   * `Float32Array.prototype.set` over the probe's buffers, bench/probes.ts copyPasses); tests plant their own.
+   */
+  readonly copyPass?: () => number;
 }
 
 export function defaultSettings(quick: boolean, filter: readonly string[] = []): BenchSettings {
@@ -273,7 +278,7 @@ async function closeTask(slot: Slot): Promise<void> {
 function completed(slot: Slot, m: Measured, bytes: number, copy: ProbeResult, machine: MachineBandwidth, onDevice: boolean): BenchResult {
   const gbPerS = m.medianMs > 0 ? bytes / (m.medianMs / 1000) / 1e9 : null;
   return {
-    ...slot.key, state: 'completed', via: slot.via!, ...m, gbPerS,
+    ...slot.key, state: 'completed', via: slot.via!, ...m, gbPerS, copyGBps: copy.medianGBps,
     fractionOfCopy: gbPerS === null ? null : gbPerS / copy.medianGBps,
     fractionOfRead: gbPerS === null || onDevice ? null : gbPerS / machine.read.medianGBps,
   };
@@ -307,6 +312,14 @@ export async function runBench(options: RunOptions): Promise<BenchResults> {
     }
   }
 
+  // The copy passes of the rounds: the host's copy bandwidth while a group runs, the reference of its rows' % of
+  // copy (the probe above was taken once, at the start, and a shared machine's bandwidth moves over a run). Each
+  // timed pass follows an untimed one, as the probe's passes follow its warm-up: the first pass after other work
+  // is the slower (on this 2-core VM 21–32 GB/s against 33–35 for the passes after it, nine tries each).
+  const copyPass = options.copyPass ?? ((c) => (): number => {
+    c.pass();
+    return c.pass();
+  })(copyPasses(bufferBytes));
   const wanted = new Set(settings.scopes ?? SCOPES);
   const rounds = Math.max(1, settings.rounds ?? 1);
   const plans = workloads.map((w) => options.backends.map((rb) => scopesOf(rb.backend, w.direction).filter((sc) => wanted.has(sc))));
@@ -314,21 +327,18 @@ export async function runBench(options: RunOptions): Promise<BenchResults> {
   const done: Slot[] = [];
   let index = 0;
   for (const members of samplingGroups(workloads, settings.pairDirections ?? false)) {
-    const cases = members.map((w) => {
-      const outShape = workloadOutShape(w);
-      return {
-        w, wi: workloads.indexOf(w), bytes: workloadBytes(w),
-        x: { shape: [...w.shape], data: lcgData(product(w.shape), 1), layout: w.layout } satisfies Tensor,
-        dy: { shape: outShape, data: lcgData(product(outShape), 2), layout: w.layout } satisfies Tensor,
-        support: options.backends.map((rb) => supportOf(rb.backend, w)),
-      };
-    });
+    // One case per group (its workloads differ in direction only): the same x and dy for all of them.
+    const first = members[0]!;
+    const outShape = workloadOutShape(first);
+    const x: Tensor = { shape: [...first.shape], data: lcgData(product(first.shape), 1), layout: first.layout };
+    const dy: Tensor = { shape: outShape, data: lcgData(product(outShape), 2), layout: first.layout };
+    const cases = members.map((w) => ({ w, wi: workloads.indexOf(w), bytes: workloadBytes(w), support: options.backends.map((rb) => supportOf(rb.backend, w)) }));
     // One group per scope: every task in it (each workload's backends) is opened, sampled in `rounds` interleaved
     // rounds (each round in a rotated order), then closed. A disturbance from the rest of the machine then falls
     // on every task's samples alike instead of on one task.
     for (const scope of SCOPES.filter((sc) => wanted.has(sc))) {
       const group: Slot[] = [];
-      for (const { w, wi, x, dy, support } of cases) {
+      for (const { w, wi, support } of cases) {
         for (const [bi, rb] of options.backends.entries()) {
           if (!plans[wi]![bi]!.includes(scope)) continue;
           const slot: Slot = { index: index++, workload: wi, backend: bi, key: { workload: w.id, backend: rb.name, scope }, pilotMs: 0, samples: [], busyMs: 0 };
@@ -352,9 +362,11 @@ export async function runBench(options: RunOptions): Promise<BenchResults> {
           group.push(slot);
         }
       }
+      const copyMs: number[] = [];
       try {
         for (let r = 0; r < rounds; r++) {
           const live = group.filter((sl) => sl.result === undefined);
+          if (live.length > 0) copyMs.push(copyPass());
           for (let j = 0; j < live.length; j++) {
             const slot = live[(j + r) % live.length]!;
             const t0 = performance.now();
@@ -371,10 +383,11 @@ export async function runBench(options: RunOptions): Promise<BenchResults> {
         // group's workloads in one scope), and closed together, whatever happened.
         for (const slot of group) await closeTask(slot);
       }
+      const hostCopy = copyMs.length ? summarise(COPY_METHOD, bufferBytes, 2 * bufferBytes, copyMs) : machine.copy;
       for (const slot of group) {
         if (slot.result === undefined) {
           const rb = options.backends[slot.backend]!;
-          const copy = deviceCopies.get(rb.backend) ?? machine.copy;
+          const copy = deviceCopies.get(rb.backend) ?? hostCopy;
           slot.result = completed(slot, summariseSamples(slot.samples, settings), cases.find((c) => c.wi === slot.workload)!.bytes, copy, machine, deviceCopies.has(rb.backend));
         }
         options.onProgress?.({ type: 'task-done', index: slot.index, total, result: slot.result, elapsedMs: slot.busyMs });

@@ -109,9 +109,18 @@ export interface CompletedResult extends ResultKey, LatencyStats {
   readonly samples: readonly number[];
   /** bytes / median; null when the median is 0. */
   readonly gbPerS: number | null;
-  /** gbPerS as a fraction of this run's copy and read probes (may exceed 1 when the data fits in cache). */
+  /**
+   * gbPerS as a fraction of copyGBps and of this run's read probe (may exceed 1 when the data fits in cache).
+   * In files without copyGBps, against the copy probe taken at the start of the run (or the device's).
+   */
   readonly fractionOfCopy: number | null;
   readonly fractionOfRead: number | null;
+  /**
+   * The copy bandwidth (GB/s) fractionOfCopy is against: for a host backend, the median of the copy passes taken
+   * at the start of each round of its workload group and scope (bench/runner.ts), so in the same stretch of time
+   * as its samples; for a GPU backend, its device's copy probe. Absent in files written before it.
+   */
+  readonly copyGBps?: number;
   /** bench/stats.ts classifySamples: null, or why the median is not one typical call ('bimodal', 'wide'). */
   readonly flag: DistributionFlag | null;
   /** The two clusters of a 'bimodal' row. */
@@ -312,6 +321,7 @@ function checkResult(v: unknown, path: string): BenchResult {
     if (samples[i]! < samples[i - 1]!) throw new BenchSchemaError(`${path}.samples: must be ascending (samples[${i}] = ${samples[i]} < samples[${i - 1}] = ${samples[i - 1]})`);
   }
   for (const f of ['gbPerS', 'fractionOfCopy', 'fractionOfRead']) numOrNull(o[f], `${path}.${f}`);
+  if (o['copyGBps'] !== undefined) num(o['copyGBps'], `${path}.copyGBps`, 0);
   return o as unknown as CompletedResult;
 }
 

@@ -2,7 +2,7 @@
  * Derived views of a results file, shared by the terminal output (cli/bench.ts) and the reports (reports/):
  * number formats, the speed-up over the naive baseline, the scaling fits (time against input size and against
  * kernel size, with the log-log slope: about 1 for O(k) per output, about 2 for O(k²) in 2-D), and each
- * backward's time as a multiple of its forward's.
+ * backward's time as a multiple of its forward's, and what the rows' % of copy is against.
  */
 import { SCOPES, type BenchResult, type BenchResults, type CompletedResult, type Scope, type WorkloadRecord } from './schema.js';
 import { caseKey } from './workloads.js';
@@ -174,4 +174,17 @@ export function backwardOverForwardTable(results: BenchResults): { readonly scop
     rows.get(key)![3 + scopes.indexOf(r.scope)] = `${r.minRatio.toFixed(2)}× / ${r.medianRatio.toFixed(2)}×`;
   }
   return { scopes, rows: [...rows.values()] };
+}
+
+/**
+ * What the rows' % of copy is against, in a sentence: the copy passes taken in each group's rounds (their range
+ * over the run's host rows), or, in files without per-row copyGBps, the copy probe at the start of the run.
+ */
+export function copyReference(results: BenchResults): string {
+  const device = new Set(results.backends.filter((b) => b.deviceCopy).map((b) => b.name));
+  const local = completed(results).filter((r) => r.copyGBps !== undefined && !device.has(r.backend)).map((r) => r.copyGBps!);
+  const start = `${results.machine.copy.medianGBps.toFixed(1)} GB/s`;
+  if (!local.length) return `% copy is against the copy probe at the start of the run (${start})`;
+  return `% copy is against the copy passes taken in the same rounds as the row (${Math.min(...local).toFixed(1)}–${Math.max(...local).toFixed(1)} GB/s over this run; `
+    + `the probe at its start: ${start})`;
 }

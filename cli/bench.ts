@@ -10,7 +10,7 @@ import { defaultSettings, runBench, selectWorkloads, type BenchProgress, type Ru
 import { SCOPES, serializeBenchResults, type BenchResults, type BenchSettings, type Scope } from '../bench/schema.js';
 import type { MachineBandwidth } from '../bench/probes.js';
 import {
-  SCOPE_NAMES, SCOPE_TITLES, backwardOverForwardTable, completed, flagMark, fmtBytes, fmtMs, fmtNum, fmtPct, inScope, relativeToFastest, scalingSeries, scopesIn,
+  SCOPE_NAMES, SCOPE_TITLES, backwardOverForwardTable, completed, copyReference, flagMark, fmtBytes, fmtMs, fmtNum, fmtPct, inScope, relativeToFastest, scalingSeries, scopesIn,
   speedupOverNaive,
 } from '../bench/summary.js';
 import { ALL_WORKLOADS, workloadBytes } from '../bench/workloads.js';
@@ -111,6 +111,7 @@ export function renderResults(results: BenchResults): string {
   const devices = results.backends.filter((b) => b.deviceCopy).map((b) => `; ${b.name} device copy ${b.deviceCopy!.medianGBps.toFixed(1)} GB/s (its rows' % copy)`).join('');
   out.push(`Bandwidth (this run): copy ${m.copy.medianGBps.toFixed(1)} GB/s, read ${m.read.medianGBps.toFixed(1)} GB/s (${fmtBytes(m.copy.bufferBytes)} buffers)${devices}`);
   if (m.firstTouch) out.push(`Memory: ${firstTouchText(m)}`);
+  out.push(`${copyReference(results)}.`);
   for (const scope of scopesIn(results)) {
     out.push(`\n${SCOPE_NAMES[scope]} — ${SCOPE_TITLES[scope]}. Ratios are within this scope.`);
     const rows = inScope(results, scope).map((r) => {

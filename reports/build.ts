@@ -7,7 +7,7 @@
  */
 import type { BenchResults, CompletedResult, Scope } from '../bench/schema.js';
 import {
-  SCOPE_NAMES, SCOPE_TITLES, backwardOverForwardTable, flagMark, fmtBytes, fmtMs, fmtNum, fmtPct, relativeToFastest, scalingSeries, scopesIn, speedupOverNaive,
+  SCOPE_NAMES, SCOPE_TITLES, backwardOverForwardTable, copyReference, flagMark, fmtBytes, fmtMs, fmtNum, fmtPct, relativeToFastest, scalingSeries, scopesIn, speedupOverNaive,
   type ScalingSeries,
 } from '../bench/summary.js';
 import { groupDeclines } from '../spec/declines.js';
@@ -293,7 +293,7 @@ function renderHtml(input: ReportInput, charts: readonly RenderedChart[], matrix
     parts.push('<section id="charts"><h2>Charts</h2>');
     for (const c of charts.filter((c) => !c.name.startsWith('peers-'))) parts.push(`<figure data-chart="${esc(c.name)}"><figcaption><b>${esc(c.title)}.</b> ${esc(c.caption)}</figcaption>\n${c.svg}\n</figure>`);
     parts.push('</section>');
-    parts.push(`<section id="results"><h2>Results</h2><p>Min, median, p99 and relative margin of error of the latency per call; effective GB/s = minimum bytes read + written / median; its fraction of this run's copy (${r.machine.copy.medianGBps.toFixed(1)} GB/s) and read (${r.machine.read.medianGBps.toFixed(1)} GB/s) bandwidth. ${esc(SCOPE_NOTE)}</p>${htmlScopes(r, false, 'bench-table')}</section>`);
+    parts.push(`<section id="results"><h2>Results</h2><p>Min, median, p99 and relative margin of error of the latency per call; effective GB/s = minimum bytes read + written / median; its fraction of the copy and read (${r.machine.read.medianGBps.toFixed(1)} GB/s) bandwidth: ${esc(copyReference(r))}. ${esc(SCOPE_NOTE)}</p>${htmlScopes(r, false, 'bench-table')}</section>`);
     parts.push(htmlSideBySide(r, charts));
     const bwd = backwardOverForwardTable(r);
     if (bwd.rows.length) {
@@ -346,7 +346,7 @@ function renderMarkdown(input: ReportInput, charts: readonly RenderedChart[], ma
       for (const c of charts.filter((c) => !c.name.startsWith('peers-'))) out.push(`**${c.title}.** ${c.caption}`, '', `![${c.title}](${input.chartsDir}/${c.name}.svg)`, '');
     }
     out.push('## Results', '', 'Min, median, p99 and relative margin of error of the latency per call; GB/s = minimum bytes read + written / median, '
-      + `and its fraction of this run's copy (${r.machine.copy.medianGBps.toFixed(1)} GB/s) and read (${r.machine.read.medianGBps.toFixed(1)} GB/s) bandwidth. ${SCOPE_NOTE}`, '', mdResults(r, false), '');
+      + `and its fraction of the copy and read (${r.machine.read.medianGBps.toFixed(1)} GB/s) bandwidth: ${copyReference(r)}. ${SCOPE_NOTE}`, '', mdResults(r, false), '');
     out.push(...mdSideBySide(r, charts, input.chartsDir));
     const bwd = backwardOverForwardTable(r);
     if (bwd.rows.length) {

@@ -124,6 +124,8 @@ describe('results schema (poolspec.bench/2)', () => {
       [['results', 2, 'scope'], to('kernels'), /results\[2\]\.scope: expected one of call, call-reused, op/],
       [['results', 2, 'via'], to(undefined), /results\[2\]\.via: expected one of forward, backward, plan, resident, prepare/],
       [['results', 2, 'flag'], to('odd'), /results\[2\]\.flag: expected one of bimodal, wide/],
+      [['results', 0, 'copyGBps'], to(-1), /results\[0\]\.copyGBps: expected a finite number ≥ 0, got number -1/],
+      [['settings', 'pairDirections'], to('yes'), /settings\.pairDirections/],
       [['machine', 'firstTouch', 'fresh', 'medianGBps'], to(-1), /machine\.firstTouch\.fresh\.medianGBps/],
       [['settings', 'scopes', 1], to('all'), /settings\.scopes\[1\]: expected one of call, call-reused, op/],
       [['date'], to('yesterday'), /date: expected an ISO 8601 date/],
@@ -315,6 +317,21 @@ describe('interleaved rounds (bench/runner.ts, settings.rounds)', () => {
       ['resnet50-stem-max', 'resnet50-stem-max-bwd'], ['resnet50-stem-max-b8', 'resnet50-stem-max-bwd-b8'], ['resnet50-stem-max-nhwc'],
     ]);
     expect(ids(samplingGroups(stem, false))).toEqual(stem.map((w) => [w.id]));
+  });
+
+  test('% copy is against the copy passes of the same rounds: one pass at the start of each round, their median', async () => {
+    const log: string[] = [];
+    const backends = ['a', 'b'].map((n) => ({ name: n, ref: n, backend: loggingBackend(n, log) }));
+    const passes = [4, 1, 2];
+    let taken = 0;
+    const r = await runBench({ backends, workloads, settings: { ...settings, rounds: 3 }, probe, copyPass: () => passes[taken++]! });
+    expect(taken).toBe(3);
+    // 2 × 1 MiB counted per pass (read + written), the median pass 2 ms: 2 097 152 B / 2 ms = 1.048576 GB/s.
+    for (const x of r.results) {
+      if (x.state !== 'completed') throw new Error(`${x.backend}: ${x.state}`);
+      expect(x.copyGBps).toBeCloseTo(1.048576, 9);
+      expect(x.fractionOfCopy! * 1.048576).toBeCloseTo(x.gbPerS!, 9);
+    }
   });
 
   test('a backend that fails in a later round is reported errored; the others complete', async () => {
