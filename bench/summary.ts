@@ -163,8 +163,11 @@ export function backwardOverForward(results: BenchResults): BackwardRatio[] {
   return out;
 }
 
-/** backwardOverForward as a table: a row per backward workload and backend, a "min× / median×" cell per scope. */
-export function backwardOverForwardTable(results: BenchResults): { readonly scopes: Scope[]; readonly rows: string[][] } {
+/**
+ * backwardOverForward as a table for the terminal and the reports: a row per backward workload and backend (its
+ * forward's ID second), a "min× / median×" cell per scope, and the header.
+ */
+export function backwardOverForwardTable(results: BenchResults): { readonly header: string[]; readonly rows: string[][] } {
   const ratios = backwardOverForward(results);
   const scopes = SCOPES.filter((s) => ratios.some((r) => r.scope === s));
   const rows = new Map<string, string[]>();
@@ -173,7 +176,7 @@ export function backwardOverForwardTable(results: BenchResults): { readonly scop
     if (!rows.has(key)) rows.set(key, [r.workload, r.forward, r.backend, ...scopes.map(() => '–')]);
     rows.get(key)![3 + scopes.indexOf(r.scope)] = `${r.minRatio.toFixed(2)}× / ${r.medianRatio.toFixed(2)}×`;
   }
-  return { scopes, rows: [...rows.values()] };
+  return { header: ['backward', 'forward', 'backend', ...scopes.map((s) => `${SCOPE_NAMES[s]}: min / median`)], rows: [...rows.values()] };
 }
 
 /**

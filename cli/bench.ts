@@ -133,7 +133,7 @@ export function renderResults(results: BenchResults): string {
   const bwd = backwardOverForwardTable(results);
   if (bwd.rows.length) {
     out.push(`\nBackward ÷ forward: each backward's min and median over the same backend's forward of the same case, in the same scope (${results.settings.pairDirections === true ? 'sampled in the same rounds' : 'sampled one after the other'})`);
-    out.push(renderTable(['backward', 'forward', 'backend', ...bwd.scopes.map((s) => `${SCOPE_NAMES[s]}: min / median`)], bwd.rows));
+    out.push(renderTable(bwd.header, bwd.rows));
   }
   const flagged = completed(results).filter((r) => r.flag);
   if (flagged.length) out.push(`\n${flagged.length} row(s) flagged: bimodal (two clusters of samples) or wide (median ≥ 2 × min); read their min beside the median.`);

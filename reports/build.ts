@@ -278,7 +278,7 @@ function backwardIntro(r: BenchResults): string {
     + 'the backward\'s min ÷ the forward\'s min, and the same of the medians. '
     + (r.settings.pairDirections === true
       ? 'The two were sampled in the same rounds, their tasks open together, so that a disturbance of the machine falls on both.'
-      : 'The two were sampled one after the other (a file written before pairDirections): a disturbance of the machine may have fallen on one of them only.');
+      : 'The two were sampled one after the other (bench --unpaired, or a file written before pairDirections): a disturbance of the machine may have fallen on one of them only.');
 }
 
 function renderHtml(input: ReportInput, charts: readonly RenderedChart[], matrix: ConformanceMatrix | undefined): string {
@@ -298,7 +298,7 @@ function renderHtml(input: ReportInput, charts: readonly RenderedChart[], matrix
     const bwd = backwardOverForwardTable(r);
     if (bwd.rows.length) {
       const body = bwd.rows.map((row) => `<tr>${row.map((v, i) => (i < 2 ? `<td><code>${esc(v)}</code></td>` : `<td>${esc(v)}</td>`)).join('')}</tr>\n`).join('');
-      parts.push(`<section id="backward"><h2>Backward ÷ forward</h2><p>${esc(backwardIntro(r))}</p>${htmlTable(['backward', 'forward', 'backend', ...bwd.scopes.map((s) => `${SCOPE_NAMES[s]}: min / median`)], body, ' id="backward-table"')}</section>`);
+      parts.push(`<section id="backward"><h2>Backward ÷ forward</h2><p>${esc(backwardIntro(r))}</p>${htmlTable(bwd.header, body, ' id="backward-table"')}</section>`);
     }
     const series = scalingSeries(r);
     if (series.length) {
@@ -351,7 +351,7 @@ function renderMarkdown(input: ReportInput, charts: readonly RenderedChart[], ma
     const bwd = backwardOverForwardTable(r);
     if (bwd.rows.length) {
       out.push('## Backward ÷ forward', '', backwardIntro(r), '',
-        mdTable(['backward', 'forward', 'backend', ...bwd.scopes.map((s) => `${SCOPE_NAMES[s]}: min / median`)], bwd.rows.map(([b, f, ...rest]) => [`\`${b}\``, `\`${f}\``, ...rest])), '');
+        mdTable(bwd.header, bwd.rows.map(([b, f, ...rest]) => [`\`${b}\``, `\`${f}\``, ...rest])), '');
     }
     const series = scalingSeries(r);
     if (series.length) {

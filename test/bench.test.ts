@@ -232,6 +232,8 @@ describe('latency statistics of merged rounds (bench/stats.ts latencyStats)', ()
 
 /** A small forward workload for the runner's own tests. */
 const GAP = ALL_WORKLOADS.find((w) => w.id === 'resnet-global-avg')!;
+/** GAP's backward, the same case under another ID. */
+const GAP_BWD: Workload = { ...GAP, id: 'gap-bwd', direction: 'backward' };
 
 /**
  * A backend that logs every forward call by name into `log` (and fails from call `failAt` on, where given), for
@@ -288,9 +290,6 @@ describe('interleaved rounds (bench/runner.ts, settings.rounds)', () => {
     await runBench({ backends, workloads, settings: { ...settings, rounds: 1 }, probe });
     expect(turns(log)).toEqual(['a', 'b', 'a', 'b']);
   });
-
-  /** GAP's backward, the same case under another ID. */
-  const GAP_BWD: Workload = { ...GAP, id: 'gap-bwd', direction: 'backward' };
 
   test('a backward workload and its forward take their turns in the same rounds (pairDirections); rows stay in workload order', async () => {
     const log: string[] = [];
@@ -479,10 +478,9 @@ describe('compare', () => {
 describe('backward ÷ forward (bench/summary.ts backwardOverForward)', () => {
   test('each backward row is divided by the same backend\'s forward row of the same case and scope, min by min and median by median', async () => {
     const backends = ['a', 'b'].map((n) => ({ name: n, ref: n, backend: loggingBackend(n, []) }));
-    const bwd: Workload = { ...GAP, id: 'gap-bwd', direction: 'backward' };
     const other: Workload = { ...GAP, id: 'gap-bwd-b1', shape: [1, 512, 7, 7], direction: 'backward' };
     const run = await runBench({
-      backends, workloads: [GAP, bwd, other],
+      backends, workloads: [GAP, GAP_BWD, other],
       settings: { scopes: ['call', 'op'], timeMs: 2, minSamples: 1, warmupMs: 0, warmupIterations: 0, rounds: 1 }, probe: { bufferBytes: 1 << 20, trials: 1 },
     });
     // Planted times: forward a 2 / 4 ms (min / median), backward a 3 / 10, b's forward missing (errored).
@@ -503,8 +501,8 @@ describe('workloads', () => {
   test('every backward workload has the forward workload of its case, and the case key ignores the order of the spec\'s fields', () => {
     const forward = new Set(WORKLOADS.filter((w) => w.direction === 'forward').map(caseKey));
     for (const w of WORKLOADS.filter((x) => x.direction === 'backward')) expect(forward.has(caseKey(w)), w.id).toBe(true);
-    const [a, b] = [WORKLOADS[0]!, WORKLOADS[0]!];
-    const reordered = { ...b, spec: Object.fromEntries(Object.entries(b.spec).reverse()) as Workload['spec'] };
+    const a = WORKLOADS[0]!;
+    const reordered = { ...a, spec: Object.fromEntries(Object.entries(a.spec).reverse()) as Workload['spec'] };
     expect(caseKey(reordered)).toBe(caseKey(a));
     expect(caseKey({ ...a, shape: [2, 64, 112, 112] })).not.toBe(caseKey(a));
   });
