@@ -9,10 +9,10 @@ import type { PoolSpec } from '../../spec/contract.js';
 import type { PoolGeometry } from '../../spec/geometry.js';
 import { BackendError } from '../../spec/errors.js';
 import { chunking, WASM_CHUNK_BYTES, type Chunking } from './chunking.js';
-import { gatherGeometry, geometry3, planesContiguous, sumRowsFirstTouch, type GatherGeometry, type Geometry3 } from './geometry.js';
-import { planMemory, spareUnits, type MemoryPlan } from './memory-plan.js';
+import { gatherGeometry, geometry3, indexCodesFit, planesContiguous, sumRowsFirstTouch, type GatherGeometry, type Geometry3 } from './geometry.js';
+import { SLACK, planMemory, spareUnits, type MemoryPlan } from './memory-plan.js';
 import {
-  KIND_MAX, KIND_MAX_VALUES, KIND_SUM, NAME, WASM_MAX_MEMORY_BYTES, WasmMemory, instantiateKernels, wasmModule, type Kernels,
+  KIND_MAX, KIND_MAX_CODES, KIND_MAX_VALUES, KIND_SUM, NAME, WASM_MAX_MEMORY_BYTES, WasmMemory, instantiateKernels, wasmModule, type Kernels,
 } from './module.js';
 import { forwardPath, type WasmPath } from './path.js';
 import { KernelThread, type ThreadKernels } from './threads.js';
@@ -36,6 +36,13 @@ export interface WasmCase {
   readonly threadMinBytes: number;
   /** Sum, avg and lp backward: the gather's geometry where it applies (geometry.ts gatherGeometry). */
   readonly gather: GatherGeometry | undefined;
+  /**
+   * Whether a forward may leave its indices as window-relative codes of a byte at plan.codes (kernels/wasm/assembly/
+   * rows.ts putCodes): the case asked for them (CaseOptions packIndices) and a byte holds them (geometry.ts
+   * indexCodesFit). It does so where its kernel writes codes, and forward() says whether it did; else the int32
+   * plane indices are at plan.ix.
+   */
+  readonly codes: boolean;
 }
 
 export interface CaseOptions {
@@ -49,6 +56,12 @@ export interface CaseOptions {
   readonly pairSequentialBytes?: number;
   /** Bytes a call must touch before it is split between two kernel threads (default THREAD_MIN_BYTES). */
   readonly threadMinBytes?: number;
+  /**
+   * max forward with indices on the rows path, one kernel thread: keep the indices as window-relative codes of a
+   * byte where they fit (geometry.ts indexCodesFit) and the kernel writes them (WasmCase.codes). A resident case
+   * asks for it.
+   */
+  readonly packIndices?: boolean;
 }
 
 /**
@@ -188,14 +201,22 @@ export class Engine {
     const chunked = chunking(g, options.chunkBytes);
     const chunk = options.whole ? { ...chunked, size: chunked.units } : chunked;
     const plan = planMemory(this.base, spec, g, path, chunk, backward, this.threads);
+    const cl = planesContiguous(g) ? 0 : 1;
+    const indices = backward || options.indices !== false;
+    const codes = options.packIndices === true && spec.kind === 'max' && indices && !backward && path === 'rows' && !cl
+      && !this.thread && indexCodesFit(g);
+    if (codes) {
+      plan.codes = Math.ceil(plan.end / 16) * 16;
+      plan.end = plan.codes + chunk.size * chunk.unitOut + SLACK;
+    }
     const problem = boundProblem(plan, this.mem.limit, backward ? 'backward' : 'forward');
     if (problem) throw new BackendError(NAME, problem);
-    const cl = planesContiguous(g) ? 0 : 1;
     return {
-      spec, g, g3, path, plan, chunk, backward, indices: backward || options.indices !== false, cl, C: cl ? g.channels : 1,
+      spec, g, g3, path, plan, chunk, backward, indices, cl, C: cl ? g.channels : 1,
       pairSequentialBytes: options.pairSequentialBytes ?? PAIR_SEQUENTIAL_BYTES,
       threadMinBytes: options.threadMinBytes ?? THREAD_MIN_BYTES,
       gather: backward && spec.kind !== 'max' ? gatherGeometry(g) : undefined,
+      codes,
     };
   }
 
@@ -233,7 +254,7 @@ export class Engine {
       if (rows) {
         // Contiguous planes (a unit is a plane): the rows kernel, its width windows sliding over the share rows.
         kk.setGeometry(d, h, w, oD, oH, oW, 1, 1, 1, rows.kernelW, 1, rows.padW, p.gatherTables);
-        kk.fwdRows(KIND_SUM, m, from(p), p.acc, p.acc, p.ring, gg.ringRows, gg.windowRows, rows.vLo, rows.vHi, 0, 0);
+        kk.fwdRows(KIND_SUM, m, from(p), p.acc, p.acc, p.ring, gg.ringRows, gg.windowRows, rows.vLo, rows.vHi, 0, 0, 0);
       } else {
         kk.setGeometry(d, h, w, oD, oH, oW, 1, 1, 1, 1, 1, 0, p.gatherTables);
         kk.fwdChannelsLast(KIND_SUM, m, c.C, from(p), p.acc, p.acc, p.ring, gg.ringRows);
@@ -295,19 +316,28 @@ export class Engine {
     }
   }
 
-  /** The forward kernels on n units at plan.x; y (and the indices for max) at plan.y / plan.ix. */
-  forward(c: WasmCase, n: number): void {
+  /**
+   * The forward kernels on n units at plan.x; y (and the indices for max) at plan.y / plan.ix. Returns true when
+   * the indices were left as codes at plan.codes instead (WasmCase.codes: one thread, the rows path, whose pair
+   * kernels write them; kernels/wasm/assembly/rows.ts KIND_MAX_CODES).
+   */
+  forward(c: WasmCase, n: number): boolean {
     const k = this.kernels;
-    const { spec, g, cl, C, chunk, plan } = c;
+    const { spec, g, cl, C, chunk, plan, g3 } = c;
     const xCount = n * chunk.unitIn;
     if (spec.kind === 'lp' && !this.lpFloat32(c, plan.x, xCount)) {
       // f64 powers and sums, rounded once (scalar).
       k.lpForward64(cl, n, C, plan.x, plan.y, spec.p!, plan.pw, xCount);
-      return;
+      return false;
     }
     // The memory-order choice of the pair kernels depends on the whole call's bytes, not a thread's half.
     const seq = sequential(c, n * C * (g.inPlane + g.outPlane * (spec.kind === 'max' && c.indices ? 2 : 1)));
+    if (c.codes) {
+      return k.fwdRows(KIND_MAX_CODES, n, plan.x, plan.y, plan.ix, plan.ring, g3.ringRows, g3.windowRows, g3.vLo, g3.vHi,
+        g3.flatRows ? 1 : 0, seq, plan.codes) !== 0;
+    }
     this.splitRun(c, plan, n, (kk, p, m) => this.forwardUnits(kk, c, p, m, seq));
+    return false;
   }
 
   /**
@@ -362,7 +392,7 @@ export class Engine {
     switch (path) {
       case 'rows':
         k.fwdRows(vectorKind, planes, plan.x, plan.y, ix,
-          plan.ring, g3.ringRows, g3.windowRows, g3.vLo, g3.vHi, g3.flatRows ? 1 : 0, seq);
+          plan.ring, g3.ringRows, g3.windowRows, g3.vLo, g3.vHi, g3.flatRows ? 1 : 0, seq, 0);
         break;
       case 'global': k.fwdGlobal(kind, planes, plan.x, plan.y, ix); break;
       case 'channels': k.fwdChannelsLast(vectorKind, n, C, plan.x, plan.y, ix, plan.ring, g3.ringRows); break;

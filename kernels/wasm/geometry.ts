@@ -97,6 +97,36 @@ export function geometry3(spec: PoolSpec, g: PoolGeometry, withTables = true): G
   };
 }
 
+/**
+ * Whether a byte holds every window-relative index code of a max forward (kernels/wasm/assembly/rows.ts putCodes).
+ * A code is the winner's plane index minus its window's origin, the plane index of its first tap (padding
+ * included): at least 0, and at most the dilated window's extent past that tap, ((kD−1)·dD·H + (kH−1)·dH)·W +
+ * (kW−1)·dW (VGG-16 pool1's 2×2 windows on rows of 224: 225).
+ */
+export function indexCodesFit(g: PoolGeometry): boolean {
+  const [d, h, w] = axes3(g);
+  return ((d.kernel - 1) * d.dilation * h.size + (h.kernel - 1) * h.dilation) * w.size + (w.kernel - 1) * w.dilation < 2 ** 8;
+}
+
+/**
+ * The int32 plane indices of `planes` output planes from their window-relative codes (indexCodesFit): each code
+ * plus its window's origin, ((od·sD − pD)·H + oh·sH − pH)·W + ow·sW − pW.
+ */
+export function decodeIndexCodes(g: PoolGeometry, codes: Uint8Array, planes: number): Int32Array {
+  const [d, h, w] = axes3(g);
+  const out = new Int32Array(codes.length);
+  let i = 0;
+  for (let p = 0; p < planes; p++) {
+    for (let od = 0; od < d.out; od++) {
+      for (let oh = 0; oh < h.out; oh++) {
+        const rowOrigin = ((od * d.stride - d.padBegin) * h.size + oh * h.stride - h.padBegin) * w.size - w.padBegin;
+        for (let ow = 0; ow < w.out; ow++, i++) out[i] = codes[i]! + rowOrigin + ow * w.stride;
+      }
+    }
+  }
+  return out;
+}
+
 /** Whether the tensor's planes are contiguous (channels_first, or channels_last with one channel). */
 export function planesContiguous(g: PoolGeometry): boolean {
   return g.layout === 'channels_first' || g.channels === 1;

@@ -28,7 +28,7 @@ import {
 } from '../../spec/validate.js';
 import { WASM_CHUNK_BYTES, chunking } from './chunking.js';
 import { Engine, THREAD_MIN_BYTES, boundProblem, type CaseOptions, type WasmCase } from './engine.js';
-import { geometry3 } from './geometry.js';
+import { decodeIndexCodes, geometry3 } from './geometry.js';
 import { planMemory } from './memory-plan.js';
 import { NAME, WASM_MAX_MEMORY_BYTES, WASM_PAGE_BYTES } from './module.js';
 import { forwardPath, type WasmPath } from './path.js';
@@ -54,7 +54,11 @@ export interface WasmBackend extends PlanningBackend, ResidentBackend, ReducingB
 export interface WasmResidentCase extends ResidentCase {
   /** A copy of the last run's y (forward) or dx (backward). */
   read(): Float32Array;
-  /** A copy of the last forward run's indices (max with indices), else undefined. */
+  /**
+   * The last forward run's indices (max with indices) as int32 plane indices, else undefined: a copy, or decoded
+   * where the run left them as window-relative codes of a byte (the pair kernels' 2×2 stride-2 windows whose codes
+   * fit: kernels/wasm/assembly/rows.ts putCodes).
+   */
   readIndices(): Int32Array | undefined;
 }
 
@@ -231,7 +235,9 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     const g = backwardCase ? validateBackward(spec, x, dy) : validateForward(spec, x);
     engine.assertLive();
     const own = await Engine.create(limit, threads);
-    const c = own.layout(spec, g, backwardCase, { ...caseOptions, whole: true, indices: withIndices });
+    // A forward leaves its indices as window-relative codes of a byte where its kernel writes them and a byte holds
+    // them (engine.ts WasmCase.codes): 5 bytes written per output instead of 8. readIndices decodes them.
+    const c = own.layout(spec, g, backwardCase, { ...caseOptions, whole: true, indices: withIndices, packIndices: true });
     // lp's forward maps x to |x|^p in place: keep a pristine copy above the plan and restore it before each run.
     const keepsX = spec.kind === 'lp' && !backwardCase;
     const keep = Math.ceil(c.plan.end / 16) * 16;
@@ -245,12 +251,14 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     if (backwardCase) own.mem.f32.set(dy!.data, c.plan.dy >> 2);
     const units = c.chunk.units;
     let released = false;
+    // Whether the last forward run left its indices as codes at plan.codes (engine.ts forward).
+    let codes = false;
     return {
       async run(): Promise<void> {
         if (released) throw new BackendError(NAME, 'resident case already released');
         if (keepsX) own.mem.f32.copyWithin(c.plan.x >> 2, keep >> 2, (keep >> 2) + x.data.length);
         if (backwardCase) own.backward(c, units);
-        else own.forward(c, units);
+        else codes = own.forward(c, units);
       },
       read(): Float32Array {
         const at = (backwardCase ? c.plan.acc : c.plan.y) >> 2;
@@ -258,7 +266,9 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
       },
       readIndices(): Int32Array | undefined {
         if (backwardCase || spec.kind !== 'max') return undefined;
-        return own.mem.i32.slice(c.plan.ix >> 2, (c.plan.ix >> 2) + units * c.chunk.unitOut);
+        const count = units * c.chunk.unitOut;
+        if (!codes) return own.mem.i32.slice(c.plan.ix >> 2, (c.plan.ix >> 2) + count);
+        return decodeIndexCodes(c.g, new Uint8Array(own.mem.memory.buffer, c.plan.codes, count), units);
       },
       release(): void {
         released = true;

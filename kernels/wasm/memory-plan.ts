@@ -17,6 +17,8 @@ export interface MemoryPlan {
   /** Two kernel threads: y and ix for the lower half's last spareUnits() units (engine.ts splitRun). */
   spareY: number; spareIx: number;
   dy: number; acc: number; pw: number; g: number;
+  /** A resident max forward's window-relative index codes (engine.ts forwardPacked), 0 where ix holds the indices. */
+  codes: number;
   /** One past the last byte used. */
   end: number;
 }
@@ -44,7 +46,7 @@ export function planMemory(
   };
   const xCount = chunk.size * chunk.unitIn;
   const yCount = chunk.size * chunk.unitOut;
-  const plan: MemoryPlan = { tables: 0, x: 0, y: 0, ix: 0, div: 0, scratch: 0, ring: 0, gatherTables: 0, shares: 0, ring2: 0, spareY: 0, spareIx: 0, dy: 0, acc: 0, pw: 0, g: 0, end: 0 };
+  const plan: MemoryPlan = { tables: 0, x: 0, y: 0, ix: 0, div: 0, scratch: 0, ring: 0, gatherTables: 0, shares: 0, ring2: 0, spareY: 0, spareIx: 0, dy: 0, acc: 0, pw: 0, g: 0, codes: 0, end: 0 };
   plan.tables = take(12 * g.outSpatial.reduce((s, v) => s + v, 3 - g.rank));
   // The rows kernel's stride-2 loads may read 3 floats past x's last row (SLACK covers them).
   plan.x = take(4 * xCount);

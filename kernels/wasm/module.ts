@@ -19,7 +19,11 @@ export interface Kernels {
   setGeometry(d: number, h: number, w: number, oD: number, oH: number, oW: number,
     dD: number, dH: number, dW: number, kW: number, sW: number, pW: number, tables: number): void;
   fwdScalar(kind: number, cl: number, N: number, C: number, x: number, y: number, ix: number): void;
-  fwdRows(kind: number, planes: number, x: number, y: number, ix: number, ring: number, R: number, rows: number, lo: number, hi: number, flat: number, sequential: number): void;
+  /**
+   * Returns 1 when kind KIND_MAX_CODES wrote window-relative index codes, a byte each, at `codes`
+   * (kernels/wasm/assembly/rows.ts putCodes), 0 when it wrote int32 indices at ix instead (and for every other kind).
+   */
+  fwdRows(kind: number, planes: number, x: number, y: number, ix: number, ring: number, R: number, rows: number, lo: number, hi: number, flat: number, sequential: number, codes: number): number;
   fwdChannelsLast(kind: number, N: number, C: number, x: number, y: number, ix: number, ring: number, R: number): void;
   fwdGlobal(kind: number, planes: number, x: number, y: number, ix: number): void;
   buildDivisors(div: number, useOverride: number, override: number): void;
@@ -65,6 +69,8 @@ export const KIND_MAX = 0;
 export const KIND_SUM = 1;
 /** Max without indices (fwdRows only; the other paths always compute them). */
 export const KIND_MAX_VALUES = 2;
+/** Max with its indices as window-relative codes where fwdRows' kernel writes them (fwdRows only). */
+export const KIND_MAX_CODES = 3;
 
 let compiled: Promise<WebAssembly.Module> | undefined;
 let compiledShared: Promise<WebAssembly.Module> | undefined;

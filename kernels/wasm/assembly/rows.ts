@@ -56,11 +56,19 @@ import { touchAhead } from './stream';
 
 /** fwdRows' kind for max without indices (KIND_MAX and KIND_SUM are scalar.ts's). */
 export const KIND_MAX_VALUES: i32 = 2;
+/** fwdRows' kind for max with its indices as window-relative codes where the kernel writes them (putCodes). */
+export const KIND_MAX_CODES: i32 = 3;
 
 // Reducer markers (only their size is read; channels.ts's kernel takes them too).
 export type MaxIdx = u8;
 export type MaxVal = u16;
 export type Sum = u32;
+// The pair kernels' max with window-relative index codes of one byte (putCodes).
+type MaxCode = u64;
+/** Whether reducer R tracks the winners: as plane indices (MaxIdx) or as codes (MaxCode). */
+@inline function tracks<R>(): bool {
+  return sizeof<R>() == 1 || sizeof<R>() == 8;
+}
 // Width stride markers.
 type S1 = u8;
 type S2 = u16;
@@ -999,10 +1007,48 @@ function pairWindows3(): bool {
 /**
  * The pair kernels' indices: qv (the lanes' first taps' plane indices) plus 1 where the winning row's odd column
  * won (odd0 or odd1, all-ones masks, so subtracting the mask adds 1) plus inW (rowV) where the second row won
- * (second). Four vector operations and a select; no per-group splat of the base.
+ * (second). Four vector operations and a select; no per-group splat of the base. As codes (putCodes), the same
+ * without qv.
  */
-@inline function pairIndex(io: usize, qv: v128, rowV: v128, odd0: v128, odd1: v128, second: v128): void {
-  v128.store(io, i32x4.add(i32x4.sub(qv, v128.bitselect(odd1, odd0, second)), v128.and(second, rowV)));
+@inline function pairIndex<R>(io: usize, qv: v128, rowV: v128, odd0: v128, odd1: v128, second: v128): void {
+  if (sizeof<R>() == 1) v128.store(io, i32x4.add(i32x4.sub(qv, v128.bitselect(odd1, odd0, second)), v128.and(second, rowV)));
+  else putCodes(io, i32x4.sub(v128.and(second, rowV), v128.bitselect(odd1, odd0, second)));
+}
+
+// Where KIND_MAX_CODES' pair kernels write their codes (set by fwdRows): the code of the output whose int32 index
+// would be at ix + 4·j (codesIx: the call's ix) goes to codesAt + j.
+let codesAt: usize = 0;
+let codesIx: usize = 0;
+
+/**
+ * Window-relative index codes (KIND_MAX_CODES, R = MaxCode): a resident forward (kernels/wasm/index.ts
+ * resident(), the bench's op-alone scope) may keep its max indices as each winner's plane index minus its
+ * window's origin, the plane index of the window's first tap, in one byte, so that the op writes 5 bytes per
+ * output instead of 8; the host decodes them when they are read (kernels/wasm/geometry.ts decodeIndexCodes, and
+ * indexCodeBytes for where a byte holds every code). The pair kernels write them: a pair window's origin is the
+ * lanes' qv, so a code is what pairIndex adds to qv (the winner's row times inW, plus 1 for an odd column), or
+ * pairGroup4's code. The other kernels write int32 indices, and fwdRows says which it did.
+ */
+@inline function putCodes(io: usize, code: v128): void {
+  const half = i16x8.narrow_i32x4_u(code, code);
+  v128.store32_lane(codesAt + ((io - codesIx) >> 2), i8x16.narrow_i16x8_u(half, half), 0);
+}
+
+/**
+ * A pair kernel's plane of int32 indices at ip (a plane the exact scalar rule recomputed: it holds a NaN) as
+ * codes: each minus its window's origin, ((2·od)·inH + 2·oh)·inW + 2·ow.
+ */
+function pairCodesOfPlane(ip: usize): void {
+  let at = ip;
+  for (let od = 0; od < outD; od++) {
+    for (let oh = 0; oh < outH; oh++) {
+      const rowOrigin = ((od << 1) * inH + (oh << 1)) * inW;
+      for (let ow = 0; ow < outW; ow++) {
+        store<u8>(codesAt + ((at - codesIx) >> 2), <u8>(load<i32>(at) - rowOrigin - (ow << 1)));
+        at += 4;
+      }
+    }
+  }
 }
 
 /**
@@ -1028,7 +1074,7 @@ function pairWindows3(): bool {
   const h0 = f32x4.pmax(e0, o0);
   const h1 = f32x4.pmax(e1, o1);
   v128.store(yo, f32x4.pmax(h0, h1));
-  if (sizeof<R>() == 1) pairIndex(io, qv, rowV, f32x4.gt(o0, e0), f32x4.gt(o1, e1), f32x4.gt(h1, h0));
+  if (tracks<R>()) pairIndex<R>(io, qv, rowV, f32x4.gt(o0, e0), f32x4.gt(o1, e1), f32x4.gt(h1, h0));
   return f32x4.add(f32x4.add(L0, L1), f32x4.add(M0, M1));
 }
 
@@ -1067,14 +1113,15 @@ function pairWindows3(): bool {
   const hb = f32x4.pmax(eb, ob);
   const hc = f32x4.pmax(ec, oc);
   const hd = f32x4.pmax(ed, od);
-  if (sizeof<R>() == 1) {
+  if (tracks<R>()) {
     let code = v128.and(f32x4.gt(oa, ea), ONE);
     code = v128.bitselect(i32x4.add(v128.and(f32x4.gt(ob, eb), ONE), rq1), code, f32x4.gt(hb, acc));
     acc = f32x4.pmax(acc, hb);
     code = v128.bitselect(i32x4.add(v128.and(f32x4.gt(oc, ec), ONE), rq2), code, f32x4.gt(hc, acc));
     acc = f32x4.pmax(acc, hc);
     code = v128.bitselect(i32x4.add(v128.and(f32x4.gt(od, ed), ONE), rq3), code, f32x4.gt(hd, acc));
-    v128.store(io, i32x4.add(i32x4.add(i32x4.splat(q), LANE_PAIRS), code));
+    if (sizeof<R>() == 1) v128.store(io, i32x4.add(i32x4.add(i32x4.splat(q), LANE_PAIRS), code));
+    else putCodes(io, code);
   } else {
     acc = f32x4.pmax(acc, hb);
     acc = f32x4.pmax(acc, hc);
@@ -1113,7 +1160,10 @@ function pairPlanes3<R>(planes: i32, x: usize, y: usize, ix: usize): void {
         yo += <usize>outW << 2;
       }
     }
-    if (sizeof<R>() != 4 && v128.any_true(f32x4.ne(nan, nan))) planeScalar(KIND_MAX, xp, 1, y + yp, ix + yp, 1);
+    if (sizeof<R>() != 4 && v128.any_true(f32x4.ne(nan, nan))) {
+      planeScalar(KIND_MAX, xp, 1, y + yp, ix + yp, 1);
+      if (sizeof<R>() == 8) pairCodesOfPlane(ix + yp);
+    }
   }
 }
 
@@ -1147,7 +1197,10 @@ function pairPlanes<R>(planes: i32, x: usize, y: usize, ix: usize, sequential: i
       nan = f32x4.add(nan, pairGroup<R>(xr + (<usize>last << 3), rowB, qv, rowV, y + o, ix + o));
       yo += <usize>outW << 2;
     }
-    if (sizeof<R>() != 4 && v128.any_true(f32x4.ne(nan, nan))) planeScalar(KIND_MAX, xp, 1, y + yp, ix + yp, 1);
+    if (sizeof<R>() != 4 && v128.any_true(f32x4.ne(nan, nan))) {
+      planeScalar(KIND_MAX, xp, 1, y + yp, ix + yp, 1);
+      if (sizeof<R>() == 8) pairCodesOfPlane(ix + yp);
+    }
   }
 }
 
@@ -1182,7 +1235,7 @@ const PAIR_SEQUENTIAL_W: i32 = 192;
       v128.store(hv + t, f32x4.add(e0, o0));
     } else {
       v128.store(hv + t, f32x4.pmax(e0, o0));
-      if (sizeof<R>() == 1) v128.store(masks + t, f32x4.gt(o0, e0));
+      if (tracks<R>()) v128.store(masks + t, f32x4.gt(o0, e0));
     }
     if (ow == last) break;
   }
@@ -1225,16 +1278,19 @@ function pairPlanesSequential<R>(planes: i32, x: usize, y: usize, ix: usize): vo
           const h0 = v128.load(ringV + t);
           const h1 = f32x4.pmax(e1, o1);
           v128.store(y + o, f32x4.pmax(h0, h1));
-          if (sizeof<R>() == 1) {
+          if (tracks<R>()) {
             const qv = i32x4.add(i32x4.splat(q + (ow << 1)), LANE_PAIRS);
-            pairIndex(ix + o, qv, rowV, v128.load(ringI + t), f32x4.gt(o1, e1), f32x4.gt(h1, h0));
+            pairIndex<R>(ix + o, qv, rowV, v128.load(ringI + t), f32x4.gt(o1, e1), f32x4.gt(h1, h0));
           }
         }
         if (ow == last) break;
       }
       yo += <usize>outW << 2;
     }
-    if (sizeof<R>() != 4 && v128.any_true(f32x4.ne(nan, nan))) planeScalar(KIND_MAX, xp, 1, y + yp, ix + yp, 1);
+    if (sizeof<R>() != 4 && v128.any_true(f32x4.ne(nan, nan))) {
+      planeScalar(KIND_MAX, xp, 1, y + yp, ix + yp, 1);
+      if (sizeof<R>() == 8) pairCodesOfPlane(ix + yp);
+    }
   }
 }
 
@@ -1641,16 +1697,20 @@ export function bwdMaxPairs(planes: i32, x: usize, dy: usize, dx: usize, ring: u
 }
 
 /**
- * Contiguous planes: kind KIND_MAX (with indices), KIND_MAX_VALUES (ix is written only for planes that hold a
- * NaN, which the scalar rule recomputes) or KIND_SUM. `ring` holds R rows of ⌈outW/4⌉·16 bytes (twice
+ * Contiguous planes: kind KIND_MAX (with indices), KIND_MAX_CODES (with indices, as codes at `codes` where the
+ * kernel writes them: putCodes; returns 1 when it did, else it wrote KIND_MAX's int32 indices), KIND_MAX_VALUES
+ * (ix is written only for planes that hold a NaN, which the scalar rule recomputes) or KIND_SUM. `ring` holds R rows of ⌈outW/4⌉·16 bytes (twice
  * that with indices), then R i32 tags and one i32 per window row (kernels/wasm/memory-plan.ts reserves it); R is
  * the ring's row count, rows the most input rows of a window (1: the H pass writes the output directly); flatPlane
  * 1 when the windows tile each row exactly (kernel = stride, dilation 1, no padding, no remainder): the ring
- * then holds a whole plane's H rows (⌈inPlane/stride + 4⌉ floats, 16-byte aligned, twice with indices); [lo, hi) are the columns the vector H pass covers (taps all inside the row; hi − lo ≥ 4,
- * or hi = lo when there are fewer); sequential 1 when the call streams from memory (more bytes than a cache holds):
+ * then holds a whole plane's H rows (⌈inPlane/stride + 4⌉ floats, 16-byte aligned, twice with indices); [lo, hi)
+ * are the columns the vector H pass covers (taps all inside the row; hi − lo ≥ 4, or hi = lo when there are fewer); sequential 1 when the call streams from memory (more bytes than a cache holds):
  * a pair kernel then reads wide rows in memory order (PAIR_SEQUENTIAL_W), fusedRun reads ahead.
  */
-export function fwdRows(kind: i32, planes: i32, x: usize, y: usize, ix: usize, ring: usize, R: i32, rows: i32, lo: i32, hi: i32, flatPlane: i32, sequential: i32): void {
+export function fwdRows(
+  kind: i32, planes: i32, x: usize, y: usize, ix: usize, ring: usize, R: i32, rows: i32, lo: i32, hi: i32, flatPlane: i32,
+  sequential: i32, codes: usize,
+): i32 {
   windowRows = rows;
   streaming = sequential != 0;
   const s = strW;
@@ -1666,28 +1726,41 @@ export function fwdRows(kind: i32, planes: i32, x: usize, y: usize, ix: usize, r
   // The values rows (flat: the plane's H rows, contiguous, and 4 floats of slack for the last group's reads).
   const values = flat ? ((((<usize>(inPlane / strW) + 4) << 2) + 15) & ~(<usize>15)) : <usize>R * row;
   ringV = ring;
-  ringI = kind == KIND_MAX ? ring + values : ring;
-  tags = ring + values * (kind == KIND_MAX ? 2 : 1);
+  const indices = kind == KIND_MAX || kind == KIND_MAX_CODES;
+  ringI = indices ? ring + values : ring;
+  tags = ring + values * (indices ? 2 : 1);
   rowOff = tags + (<usize>R << 2);
   vLo = lo;
   vHi = hi;
+  codesAt = codes;
+  codesIx = ix;
   if (pairWindows()) {
+    if (kind == KIND_MAX_CODES) {
+      pairPlanes<MaxCode>(planes, x, y, ix, sequential);
+      return 1;
+    }
     if (kind == KIND_MAX) pairPlanes<MaxIdx>(planes, x, y, ix, sequential);
     else if (kind == KIND_MAX_VALUES) pairPlanes<MaxVal>(planes, x, y, ix, sequential);
     else pairPlanes<Sum>(planes, x, y, ix, sequential);
-    return;
+    return 0;
   }
   if (pairWindows3()) {
+    if (kind == KIND_MAX_CODES) {
+      pairPlanes3<MaxCode>(planes, x, y, ix);
+      return 1;
+    }
     if (kind == KIND_MAX) pairPlanes3<MaxIdx>(planes, x, y, ix);
     else if (kind == KIND_MAX_VALUES) pairPlanes3<MaxVal>(planes, x, y, ix);
     else pairPlanes3<Sum>(planes, x, y, ix);
-    return;
+    return 0;
   }
+  // The other kernels write int32 indices for KIND_MAX_CODES.
+  if (kind == KIND_MAX_CODES) kind = KIND_MAX;
   if (stripWindows()) {
     if (kind == KIND_MAX) stripOf<MaxIdx>(planes, x, y, ix);
     else if (kind == KIND_MAX_VALUES) stripOf<MaxVal>(planes, x, y, ix);
     else stripOf<Sum>(planes, x, y, ix);
-    return;
+    return 0;
   }
   if (kind == KIND_MAX) {
     if (s == 1) rowsPlanes<MaxIdx, S1>(planes, x, y, ix);
@@ -1702,4 +1775,5 @@ export function fwdRows(kind: i32, planes: i32, x: usize, y: usize, ix: usize, r
     else if (s == 2) rowsPlanes<Sum, S2>(planes, x, y, ix);
     else rowsPlanes<Sum, Sn>(planes, x, y, ix);
   }
+  return 0;
 }

@@ -1,0 +1,160 @@
+/**
+ * Window-relative index codes (kernels/wasm/assembly/rows.ts putCodes): a resident max forward leaves its indices
+ * as a byte per output where the pair kernels write them, and the host decodes them (geometry.ts). Checked
+ * against the executable reference (spec/reference/forward.ts), value sets with NaN, ±∞, ties and ±0 included: a
+ * plane holding a NaN is recomputed by the scalar rule and its indices turned into codes afterwards.
+ */
+import { describe, expect, it } from 'vitest';
+import type { PoolSpec, Tensor } from '../../spec/contract.js';
+import { poolGeometry, product } from '../../spec/geometry.js';
+import { referenceForward } from '../../spec/reference/forward.js';
+import { VALUE_SETS, values } from '../../test/helpers/edge-values.js';
+import { WASM_CHUNK_BYTES } from './chunking.js';
+import { Engine } from './engine.js';
+import { decodeIndexCodes, indexCodesFit } from './geometry.js';
+import createWasmBackend from './index.js';
+import { WASM_MAX_MEMORY_BYTES } from './module.js';
+
+function maxSpec(kernel: number[], strides: number[], pads: number[], dilations = kernel.map(() => 1)): PoolSpec {
+  return { kind: 'max', kernel, strides, dilations, pads, ceilMode: false, countIncludePad: false };
+}
+
+const pair2 = maxSpec([2, 2], [2, 2], [0, 0, 0, 0]);
+const pair3 = maxSpec([2, 2, 2], [2, 2, 2], [0, 0, 0, 0, 0, 0]);
+
+describe('wasm index codes: which cases a byte holds', () => {
+  // The largest code is ((kD−1)·dD·H + (kH−1)·dH)·W + (kW−1)·dW, worked by hand for each case.
+  it.each([
+    ['VGG-16 pool1, 2×2 on rows of 224: 224 + 1', pair2, [1, 64, 224, 224], true],
+    ['2×2 on rows of 254: 255', pair2, [1, 1, 4, 254], true],
+    ['2×2 on rows of 255: 256', pair2, [1, 1, 4, 255], false],
+    ['the ResNet stem, 3×3 on rows of 112: 2·112 + 2', maxSpec([3, 3], [2, 2], [1, 1, 1, 1]), [1, 64, 112, 112], true],
+    ['3×3 dilation 2 on rows of 60: 4·60 + 4', maxSpec([3, 3], [1, 1], [0, 0, 0, 0], [2, 2]), [1, 1, 60, 60], true],
+    ['C3D pool2, 2×2×2 on 56×56 slices: 56·56 + 56 + 1', pair3, [1, 128, 16, 56, 56], false],
+    ['rank 1, kernel 4 stride 4: 3', maxSpec([4], [4], [0, 0]), [1, 128, 7981], true],
+  ] as const)('%s', (_name, spec, shape, fits) => {
+    expect(indexCodesFit(poolGeometry(spec, [...shape]))).toBe(fits);
+  });
+});
+
+describe('wasm index codes: decoding', () => {
+  it('adds each window origin back (2×2 stride 2 on 4×4: origins 0, 2, 8, 10)', () => {
+    const g = poolGeometry(pair2, [1, 1, 4, 4]);
+    expect(Array.from(decodeIndexCodes(g, Uint8Array.from([0, 1, 4, 5]), 1))).toEqual([0, 3, 12, 15]);
+  });
+
+  it('counts padding in the origin (kernel 3 stride 2 pad 1 on 5: origins −1, 1, 3), plane after plane', () => {
+    const g = poolGeometry(maxSpec([3], [2], [1, 1]), [1, 2, 5]);
+    expect(Array.from(decodeIndexCodes(g, Uint8Array.from([1, 2, 1, 2, 0, 1]), 2))).toEqual([0, 3, 4, 1, 1, 4]);
+  });
+});
+
+/** Runs a resident-style forward with codes on a bare engine: whether it wrote codes, and y and the indices. */
+async function forwardWithCodes(
+  spec: PoolSpec, x: Tensor, pairSequentialBytes?: number,
+): Promise<{ wroteCodes: boolean; codes: boolean; y: Float32Array; indices: Int32Array }> {
+  const engine = await Engine.create(WASM_MAX_MEMORY_BYTES);
+  try {
+    const g = poolGeometry(spec, x.shape);
+    const c = engine.layout(spec, g, false, {
+      path: 'auto', chunkBytes: WASM_CHUNK_BYTES, whole: true, indices: true, packIndices: true,
+      ...(pairSequentialBytes === undefined ? {} : { pairSequentialBytes }),
+    });
+    engine.bind(c);
+    engine.mem.f32.set(x.data, c.plan.x >> 2);
+    const units = c.chunk.units;
+    const count = units * c.chunk.unitOut;
+    const wroteCodes = engine.forward(c, units);
+    const y = engine.mem.f32.slice(c.plan.y >> 2, (c.plan.y >> 2) + count);
+    const indices = wroteCodes
+      ? decodeIndexCodes(g, new Uint8Array(engine.mem.memory.buffer, c.plan.codes, count), units)
+      : engine.mem.i32.slice(c.plan.ix >> 2, (c.plan.ix >> 2) + count);
+    return { wroteCodes, codes: c.codes, y, indices };
+  } finally {
+    engine.dispose();
+  }
+}
+
+function expectReference(spec: PoolSpec, x: Tensor, y: Float32Array, indices: Int32Array, where: string): void {
+  const ref = referenceForward(spec, x);
+  const want = ref.indices!;
+  const g = ref.geometry;
+  const xBits = new Uint32Array(x.data.buffer, x.data.byteOffset, x.data.length);
+  const yBits = new Uint32Array(y.buffer, y.byteOffset, y.length);
+  for (let i = 0; i < want.length; i++) {
+    if (indices[i] !== want[i]) expect.fail(`${where}: indices[${i}] = ${indices[i]}, want ${want[i]}`);
+    // Max is exact: y is the winner's x, bit for bit (channels_first: output i lies in plane ⌊i / outPlane⌋).
+    const winner = Math.floor(i / g.outPlane) * g.inPlane + want[i]!;
+    if (yBits[i] !== xBits[winner]) expect.fail(`${where}: y[${i}] = ${y[i]}, want x[${winner}] = ${x.data[winner]}`);
+  }
+}
+
+describe('wasm index codes: the pair kernels write them, exact against the reference', () => {
+  // Output widths 4 (one group), 5 (the last group moved back) and more; odd extents (a row and column after the
+  // last window); widths below and from 192 on with the memory-order kernel forced (pairSequentialBytes 0); up
+  // to 254 columns (code 255, the largest a byte holds).
+  const cases: { shape: number[]; sequential?: boolean }[] = [
+    { shape: [2, 3, 6, 8] },
+    { shape: [1, 3, 7, 11] },
+    { shape: [2, 2, 6, 190], sequential: true },
+    { shape: [2, 2, 5, 194], sequential: true },
+    { shape: [1, 2, 4, 254], sequential: true },
+    { shape: [1, 2, 4, 254] },
+  ];
+  for (const { shape, sequential } of cases) {
+    it(`2×2 stride 2, [${shape.join(', ')}]${sequential ? ', memory order' : ''}: every value set`, async () => {
+      for (const set of VALUE_SETS) {
+        const x: Tensor = { shape, data: values(set, product(shape), shape[3]! * 13 + set.length) };
+        const r = await forwardWithCodes(pair2, x, sequential ? 0 : undefined);
+        expect(r.wroteCodes, set).toBe(true);
+        expectReference(pair2, x, r.y, r.indices, `${shape.join('x')} ${set}`);
+      }
+    });
+  }
+
+  it('2×2×2 stride 2 (the 4-row pair kernel), [2, 2, 5, 4, 10]: every value set', async () => {
+    const shape = [2, 2, 5, 4, 10];
+    for (const set of VALUE_SETS) {
+      const x: Tensor = { shape, data: values(set, product(shape), 77 + set.length) };
+      const r = await forwardWithCodes(pair3, x);
+      expect(r.wroteCodes, set).toBe(true);
+      expectReference(pair3, x, r.y, r.indices, `2x2x5x4x10 ${set}`);
+    }
+  });
+});
+
+describe('wasm index codes: where they are not written, the int32 indices are', () => {
+  it('the stem (3×3 stride 2: not a pair kernel) asks for codes, fits a byte, gets int32 indices', async () => {
+    const spec = maxSpec([3, 3], [2, 2], [1, 1, 1, 1]);
+    const x: Tensor = { shape: [1, 3, 14, 14], data: values('ties', 3 * 196, 5) };
+    const r = await forwardWithCodes(spec, x);
+    expect(r.codes).toBe(true);
+    expect(r.wroteCodes).toBe(false);
+    expectReference(spec, x, r.y, r.indices, 'stem');
+  });
+
+  it('2×2 on rows of 256 (code 257) does not ask for codes', async () => {
+    const x: Tensor = { shape: [1, 1, 4, 256], data: values('mixed', 1024, 9) };
+    const r = await forwardWithCodes(pair2, x);
+    expect(r.codes).toBe(false);
+    expect(r.wroteCodes).toBe(false);
+    expectReference(pair2, x, r.y, r.indices, 'rows of 256');
+  });
+
+  it("a resident case's readIndices decodes them, run after run", async () => {
+    const b = await createWasmBackend();
+    try {
+      const shape = [1, 4, 8, 12];
+      for (const set of VALUE_SETS) {
+        const x: Tensor = { shape, data: values(set, product(shape), 31 + set.length) };
+        const r = await b.resident(pair2, x, 'forward');
+        await r.run();
+        await r.run();
+        expect(Array.from(r.readIndices()!), set).toEqual(Array.from(referenceForward(pair2, x).indices!));
+        r.release();
+      }
+    } finally {
+      await b.dispose?.();
+    }
+  });
+});
