@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PoolSpec, Tensor } from '../../spec/contract.js';
 import { poolGeometry, product } from '../../spec/geometry.js';
+import { EDGE_CASES, windowGeometry } from '../../spec/cases/edge-cases.js';
 import { referenceForward } from '../../spec/reference/forward.js';
 import { VALUE_SETS, values } from '../../test/helpers/edge-values.js';
 import { WASM_CHUNK_BYTES } from './chunking.js';
@@ -121,6 +122,22 @@ describe('wasm index codes: the pair kernels write them, exact against the refer
       expectReference(pair3, x, r.y, r.indices, `2x2x5x4x10 ${set}`);
     }
   });
+});
+
+describe('wasm index codes: the edge-case grid', () => {
+  // spec/cases/edge-cases.ts, with calls streaming (pairSequentialBytes 0, as the memory-order pair kernel takes
+  // them): whichever kernel a case takes, its indices (codes where written, else int32) decode to the reference's.
+  for (const ec of EDGE_CASES) {
+    it(`${ec.name}: codes or int32 indices, exact`, async () => {
+      const spec: PoolSpec = { ...windowGeometry(ec), kind: 'max', countIncludePad: false };
+      const shape = [1, 2, ...ec.spatial];
+      for (const set of VALUE_SETS) {
+        const x: Tensor = { shape, data: values(set, product(shape), ec.spatial.reduce((a, v) => a * 31 + v, set.length)) };
+        const r = await forwardWithCodes(spec, x, 0);
+        expectReference(spec, x, r.y, r.indices, `${ec.name} ${set}`);
+      }
+    });
+  }
 });
 
 describe('wasm index codes: where they are not written, the int32 indices are', () => {
