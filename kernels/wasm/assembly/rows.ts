@@ -1025,7 +1025,7 @@ let codesIx: usize = 0;
  * resident(), the bench's op-alone scope) may keep its max indices as each winner's plane index minus its
  * window's origin, the plane index of the window's first tap, in one byte, so that the op writes 5 bytes per
  * output instead of 8; the host decodes them when they are read (kernels/wasm/geometry.ts decodeIndexCodes, and
- * indexCodeBytes for where a byte holds every code). The pair kernels write them: a pair window's origin is the
+ * indexCodesFit for where a byte holds every code). The pair kernels write them: a pair window's origin is the
  * lanes' qv, so a code is what pairIndex adds to qv (the winner's row times inW, plus 1 for an odd column), or
  * pairGroup4's code. The other kernels write int32 indices, and fwdRows says which it did.
  */
@@ -1699,13 +1699,15 @@ export function bwdMaxPairs(planes: i32, x: usize, dy: usize, dx: usize, ring: u
 /**
  * Contiguous planes: kind KIND_MAX (with indices), KIND_MAX_CODES (with indices, as codes at `codes` where the
  * kernel writes them: putCodes; returns 1 when it did, else it wrote KIND_MAX's int32 indices), KIND_MAX_VALUES
- * (ix is written only for planes that hold a NaN, which the scalar rule recomputes) or KIND_SUM. `ring` holds R rows of ⌈outW/4⌉·16 bytes (twice
- * that with indices), then R i32 tags and one i32 per window row (kernels/wasm/memory-plan.ts reserves it); R is
- * the ring's row count, rows the most input rows of a window (1: the H pass writes the output directly); flatPlane
- * 1 when the windows tile each row exactly (kernel = stride, dilation 1, no padding, no remainder): the ring
- * then holds a whole plane's H rows (⌈inPlane/stride + 4⌉ floats, 16-byte aligned, twice with indices); [lo, hi)
- * are the columns the vector H pass covers (taps all inside the row; hi − lo ≥ 4, or hi = lo when there are fewer); sequential 1 when the call streams from memory (more bytes than a cache holds):
- * a pair kernel then reads wide rows in memory order (PAIR_SEQUENTIAL_W), fusedRun reads ahead.
+ * (ix is written only for planes that hold a NaN, which the scalar rule recomputes) or KIND_SUM. `ring` holds R
+ * rows of ⌈outW/4⌉·16 bytes (twice that with indices), then R i32 tags and one i32 per window row
+ * (kernels/wasm/memory-plan.ts reserves it); R is the ring's row count, rows the most input rows of a window (1:
+ * the H pass writes the output directly); flatPlane 1 when the windows tile each row exactly (kernel = stride,
+ * dilation 1, no padding, no remainder): the ring then holds a whole plane's H rows (⌈inPlane/stride + 4⌉ floats,
+ * 16-byte aligned, twice with indices); [lo, hi) are the columns the vector H pass covers (taps all inside the
+ * row; hi − lo ≥ 4, or hi = lo when there are fewer); sequential 1 when the call streams from memory (more bytes
+ * than a cache holds): a pair kernel then reads wide rows in memory order (PAIR_SEQUENTIAL_W), fusedRun reads
+ * ahead.
  */
 export function fwdRows(
   kind: i32, planes: i32, x: usize, y: usize, ix: usize, ring: usize, R: i32, rows: i32, lo: i32, hi: i32, flatPlane: i32,
