@@ -54,6 +54,7 @@ if (typeof peers.get('tfjs-cpu') !== 'string') await variant('tfjs-cpu+argmax', 
 if (typeof peers.get('onnxruntime') !== 'string') {
   await variant('onnxruntime+indices', async () => (await import('../kernels/peers/onnxruntime.js')).createOrtBackend({ indices: true }));
   await variant('onnxruntime cache 2', async () => (await import('../kernels/peers/onnxruntime.js')).createOrtBackend({ cacheSize: 2 }));
+  await variant('onnxruntime-1t', async () => (await import('../kernels/peers/variants/onnxruntime-1t.js')).default());
 }
 
 afterAll(async () => {
@@ -415,6 +416,18 @@ describe.skipIf(unavailable('onnxruntime'))('onnxruntime', () => {
     const x = t([1, 1, 2, 2], [1, 2, 3, 4]);
     expect(b.supportsBackward(spec, x.shape)).toMatchObject({ ok: false });
     await expect(b.backward(spec, x, t([1, 1, 1, 1], [1]))).rejects.toThrow(FORWARD_ONLY);
+  });
+
+  test('one intra-op thread (variants/onnxruntime-1t): its own name, the classic cases, the same bits as two threads', async () => {
+    const one = get(variants, 'onnxruntime-1t');
+    const two = get(peers, 'onnxruntime');
+    expect(one.name).toBe('onnxruntime-1t');
+    for (const c of classicCases()) {
+      await expectForwardAccepted(one, 'onnxruntime-1t', c.spec, c.x);
+      const a = (await one.forward(c.spec, c.x)).y.data;
+      const b = (await two.forward(c.spec, c.x)).y.data;
+      expect(Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length))).toEqual(Array.from(new Uint32Array(b.buffer, b.byteOffset, b.length)));
+    }
   });
 
   test('sessions are cached per (spec, shape) and evicted least-recently-used', async () => {

@@ -4,7 +4,7 @@
  * Each case runs a one-node ONNX model built in memory (kernels/peers/onnx-session.ts: MaxPool-22, AveragePool-18
  * or -22, LpPool-22; what maps and what is declined, and the Indices variant, are described there). Sessions are
  * cached per (spec, input shape), with `graphOptimizationLevel: 'basic'` (the default 'all' rewrites single pools
- * into a blocked layout with two reorders) and 2 intra-op threads.
+ * into a blocked layout with two reorders) and 2 intra-op threads (1 with `threads: 1`).
  *
  * ORT is inference only: backward() rejects with a BackendError (FORWARD_ONLY) and `supportsBackward()` says so.
  */
@@ -19,6 +19,11 @@ export interface OrtOptions {
   indices?: boolean;
   /** Sessions kept (least recently used evicted); default 64. */
   cacheSize?: number;
+  /**
+   * Intra-op threads, 1 or 2 (default 2, ORT_SESSION_OPTIONS). With 1 the backend is named `onnxruntime-1t`: the
+   * thread-matched peer of a single-threaded kernel (kernels/peers/variants/onnxruntime-1t.ts).
+   */
+  threads?: 1 | 2;
 }
 
 export const ORT_SESSION_OPTIONS = Object.freeze({
@@ -36,11 +41,12 @@ export async function createOrtBackend(options: OrtOptions = {}): Promise<OrtBac
   const runtime = (await importPeer('onnxruntime-node', ORT_VERSION)) as OrtRuntime;
   const proto = (await importPeer('onnx-proto', ONNX_PROTO_VERSION)) as OnnxProto;
   const indices = options.indices ?? false;
+  const threads = options.threads ?? ORT_SESSION_OPTIONS.intraOpNumThreads;
   return createOnnxSessionBackend({
-    name: indices ? 'onnxruntime+indices' : 'onnxruntime',
+    name: `onnxruntime${threads === 1 ? '-1t' : ''}${indices ? '+indices' : ''}`,
     runtime,
     proto,
-    sessionOptions: ORT_SESSION_OPTIONS,
+    sessionOptions: { ...ORT_SESSION_OPTIONS, intraOpNumThreads: threads },
     indices,
     cacheSize: options.cacheSize ?? 64,
     backwardReason: `ONNX Runtime (onnxruntime-node) is ${FORWARD_ONLY}: it ships no pooling gradient kernels`,
