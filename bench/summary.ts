@@ -12,7 +12,7 @@ export const SCOPE_TITLES: Readonly<Record<Scope, string>> = {
   call: 'forward()/backward() on JS arrays, as a user makes them: validation, copies in and out, outputs allocated afresh by each call',
   'call-reused': 'plan.forward()/plan.backward() into outputs allocated once: validation and copies as in a whole call, no allocation per call',
   op: 'the op alone, on data already where the backend keeps it, its output left there in the backend\'s own form: resident(), or a peer\'s prepare() '
-    + '(wasm keeps the max indices of its 2×2 stride-2 kernel as a byte per output: bench/README.md, "Scopes")',
+    + '(wasm keeps the max indices of its 2×2 stride-2 and kernel-4 stride-4 kernels as a byte per output: bench/README.md, "Scopes")',
 };
 
 /** Short names for table headings. */

@@ -1,8 +1,9 @@
 /**
  * Window-relative index codes (kernels/wasm/assembly/rows.ts putCodes): a resident max forward leaves its indices
- * as a byte per output where the pair kernels write them, and the host decodes them (geometry.ts). Checked
- * against the executable reference (spec/reference/forward.ts), value sets with NaN, ±∞, ties and ±0 included: a
- * plane holding a NaN is recomputed by the scalar rule and its indices turned into codes afterwards.
+ * as a byte per output where its kernel writes them (the pair kernels; kernel 4 stride 4 on rows without padding),
+ * and the host decodes them (geometry.ts). Checked against the executable reference (spec/reference/forward.ts),
+ * value sets with NaN, ±∞, ties and ±0 included: a plane holding a NaN is recomputed by the scalar rule and its
+ * indices turned into codes afterwards.
  */
 import { describe, expect, it } from 'vitest';
 import type { PoolSpec, Tensor } from '../../spec/contract.js';
@@ -121,6 +122,33 @@ describe('wasm index codes: the pair kernels write them, exact against the refer
       expect(r.wroteCodes, set).toBe(true);
       expectReference(pair3, x, r.y, r.indices, `2x2x5x4x10 ${set}`);
     }
+  });
+});
+
+describe('wasm index codes: kernel 4 stride 4 on rows without padding writes them (the audio pool)', () => {
+  // Output widths 4 (one group), 9 (the last group moved back) and 1995 (the M5 pool's); a remainder after the
+  // last window; rank 2 with one row per window (kernel 1 across rows, stride 2).
+  it.each([
+    ['rank 1, [2, 3, 16]', maxSpec([4], [4], [0, 0]), [2, 3, 16]],
+    ['rank 1, [1, 3, 39]', maxSpec([4], [4], [0, 0]), [1, 3, 39]],
+    ['rank 1, [1, 2, 7981]', maxSpec([4], [4], [0, 0]), [1, 2, 7981]],
+    ['rank 2, kernel 1×4 stride 2×4, [1, 2, 5, 21]', maxSpec([1, 4], [2, 4], [0, 0, 0, 0]), [1, 2, 5, 21]],
+  ] as const)('%s: every value set', async (_name, spec, shape) => {
+    for (const set of VALUE_SETS) {
+      const x: Tensor = { shape: [...shape], data: values(set, product(shape), shape[shape.length - 1]! + set.length) };
+      const r = await forwardWithCodes(spec, x);
+      expect(r.wroteCodes, set).toBe(true);
+      expectReference(spec, x, r.y, r.indices, `${shape.join('x')} ${set}`);
+    }
+  });
+
+  it('with padding before the row (kernel 4 stride 4 pad 1), int32 indices', async () => {
+    const spec = maxSpec([4], [4], [1, 1]);
+    const x: Tensor = { shape: [1, 2, 30], data: values('ties', 60, 3) };
+    const r = await forwardWithCodes(spec, x);
+    expect(r.codes).toBe(true);
+    expect(r.wroteCodes).toBe(false);
+    expectReference(spec, x, r.y, r.indices, 'padded');
   });
 });
 

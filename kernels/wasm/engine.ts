@@ -319,7 +319,7 @@ export class Engine {
   /**
    * The forward kernels on n units at plan.x; y (and the indices for max) at plan.y / plan.ix. Returns true when
    * the indices were left as codes at plan.codes instead (WasmCase.codes: one thread, the rows path, whose pair
-   * kernels write them; kernels/wasm/assembly/rows.ts KIND_MAX_CODES).
+   * kernels and kernel-4 stride-4 rows write them; kernels/wasm/assembly/rows.ts KIND_MAX_CODES).
    */
   forward(c: WasmCase, n: number): boolean {
     const k = this.kernels;

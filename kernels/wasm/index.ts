@@ -56,8 +56,8 @@ export interface WasmResidentCase extends ResidentCase {
   read(): Float32Array;
   /**
    * The last forward run's indices (max with indices) as int32 plane indices, else undefined: a copy, or decoded
-   * where the run left them as window-relative codes of a byte (the pair kernels' 2×2 stride-2 windows whose codes
-   * fit: kernels/wasm/assembly/rows.ts putCodes).
+   * where the run left them as window-relative codes of a byte (the pair kernels' 2×2 stride-2 windows and kernel 4
+   * stride 4 on rows without padding, where the codes fit: kernels/wasm/assembly/rows.ts putCodes).
    */
   readIndices(): Int32Array | undefined;
 }

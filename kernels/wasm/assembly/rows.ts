@@ -354,10 +354,15 @@ function hRowGroups<R, HS>(xr: usize, rq: i32, hv: usize, hi: usize, end: i32): 
       acc = f32x4.pmax(acc, t2);
       const m3 = f32x4.gt(t3, acc);
       v128.store(hv + o, f32x4.pmax(acc, t3));
-      if (sizeof<R>() == 1) {
+      if (tracks<R>()) {
         const code = i32x4.max_s(i32x4.max_s(v128.and(m1, ONE), v128.and(m2, TWO)), v128.and(m3, three));
-        v128.store(hi + o, i32x4.add(col, code));
-        col = i32x4.add(col, sixteen);
+        if (sizeof<R>() == 1) {
+          v128.store(hi + o, i32x4.add(col, code));
+          col = i32x4.add(col, sixteen);
+        } else {
+          // As codes (k4s4Codes: no padding before the row), the window's origin is its first tap: the code itself.
+          putCodes(hi + o, code);
+        }
       }
     }
     a += 64;
@@ -1027,7 +1032,8 @@ let codesIx: usize = 0;
  * output instead of 8; the host decodes them when they are read (kernels/wasm/geometry.ts decodeIndexCodes, and
  * indexCodesFit for where a byte holds every code). The pair kernels write them: a pair window's origin is the
  * lanes' qv, so a code is what pairIndex adds to qv (the winner's row times inW, plus 1 for an odd column), or
- * pairGroup4's code. The other kernels write int32 indices, and fwdRows says which it did.
+ * pairGroup4's code; so does kernel 4 stride 4 on rows without padding (k4s4Codes: its tap code). The other
+ * kernels write int32 indices, and fwdRows says which it did.
  */
 @inline function putCodes(io: usize, code: v128): void {
   const half = i16x8.narrow_i32x4_u(code, code);
@@ -1035,18 +1041,58 @@ let codesIx: usize = 0;
 }
 
 /**
- * A pair kernel's plane of int32 indices at ip (a plane the exact scalar rule recomputed: it holds a NaN) as
- * codes: each minus its window's origin, ((2·od)·inH + 2·oh)·inW + 2·ow.
+ * A plane of int32 indices at ip (a plane the exact scalar rule recomputed: it holds a NaN) as codes: each minus its
+ * window's origin, (firstD·inH + firstH)·inW + ow·strW − padW (the pair kernels' and k4s4Codes' windows start
+ * in bounds on depth and rows, so the tables' first in-bounds coordinates are their origins there).
  */
-function pairCodesOfPlane(ip: usize): void {
+function codesOfPlane(ip: usize): void {
   let at = ip;
   for (let od = 0; od < outD; od++) {
+    const depthRow = tab(firstD, od) * inH;
     for (let oh = 0; oh < outH; oh++) {
-      const rowOrigin = ((od << 1) * inH + (oh << 1)) * inW;
+      const rowOrigin = (depthRow + tab(firstH, oh)) * inW - padW;
       for (let ow = 0; ow < outW; ow++) {
-        store<u8>(codesAt + ((at - codesIx) >> 2), <u8>(load<i32>(at) - rowOrigin - (ow << 1)));
+        store<u8>(codesAt + ((at - codesIx) >> 2), <u8>(load<i32>(at) - rowOrigin - ow * strW));
         at += 4;
       }
+    }
+  }
+}
+
+/**
+ * Whether k4s4Codes applies: kernel 4 stride 4 windows of one row each (the audio pool), every column in the
+ * vector body (no padding before the row, none of its windows past the row's end), at least 4 outputs per row.
+ */
+function k4s4Windows(): bool {
+  return hShape == H_K4S4 && windowRows == 1 && !flat && vLo == 0 && vHi == outW && outW >= 4;
+}
+
+/**
+ * The direct H pass (one input row per window) of kernel 4 stride 4 with codes (KIND_MAX_CODES): hBodyK4S4 over
+ * each output row, the last group moved back to end at outW. A plane holding a NaN is recomputed by the exact
+ * scalar MAX.SELECT and turned into codes.
+ */
+function k4s4Codes(planes: i32, x: usize, y: usize, ix: usize): void {
+  const full = outW & ~3;
+  for (let pl = 0; pl < planes; pl++) {
+    const xp = x + ((<usize>pl * <usize>inPlane) << 2);
+    const yo = (<usize>pl * <usize>outPlane) << 2;
+    let nan = f32x4.splat(0);
+    let o: usize = 0;
+    for (let od = 0; od < outD; od++) {
+      for (let oh = 0; oh < outH; oh++) {
+        const rq = (tab(firstD, od) * inH + tab(firstH, oh)) * inW;
+        const xr = xp + (<usize>rq << 2);
+        const yRow = y + yo + (o << 2);
+        const iRow = ix + yo + (o << 2);
+        nan = f32x4.add(nan, hBodyK4S4<MaxCode>(xr, rq, yRow, iRow, 0, full));
+        if (full < outW) nan = f32x4.add(nan, hBodyK4S4<MaxCode>(xr, rq, yRow, iRow, outW - 4, outW));
+        o += <usize>outW;
+      }
+    }
+    if (v128.any_true(f32x4.ne(nan, nan))) {
+      planeScalar(KIND_MAX, xp, 1, y + yo, ix + yo, 1);
+      codesOfPlane(ix + yo);
     }
   }
 }
@@ -1162,7 +1208,7 @@ function pairPlanes3<R>(planes: i32, x: usize, y: usize, ix: usize): void {
     }
     if (sizeof<R>() != 4 && v128.any_true(f32x4.ne(nan, nan))) {
       planeScalar(KIND_MAX, xp, 1, y + yp, ix + yp, 1);
-      if (sizeof<R>() == 8) pairCodesOfPlane(ix + yp);
+      if (sizeof<R>() == 8) codesOfPlane(ix + yp);
     }
   }
 }
@@ -1199,7 +1245,7 @@ function pairPlanes<R>(planes: i32, x: usize, y: usize, ix: usize, sequential: i
     }
     if (sizeof<R>() != 4 && v128.any_true(f32x4.ne(nan, nan))) {
       planeScalar(KIND_MAX, xp, 1, y + yp, ix + yp, 1);
-      if (sizeof<R>() == 8) pairCodesOfPlane(ix + yp);
+      if (sizeof<R>() == 8) codesOfPlane(ix + yp);
     }
   }
 }
@@ -1289,7 +1335,7 @@ function pairPlanesSequential<R>(planes: i32, x: usize, y: usize, ix: usize): vo
     }
     if (sizeof<R>() != 4 && v128.any_true(f32x4.ne(nan, nan))) {
       planeScalar(KIND_MAX, xp, 1, y + yp, ix + yp, 1);
-      if (sizeof<R>() == 8) pairCodesOfPlane(ix + yp);
+      if (sizeof<R>() == 8) codesOfPlane(ix + yp);
     }
   }
 }
@@ -1755,6 +1801,10 @@ export function fwdRows(
     else if (kind == KIND_MAX_VALUES) pairPlanes3<MaxVal>(planes, x, y, ix);
     else pairPlanes3<Sum>(planes, x, y, ix);
     return 0;
+  }
+  if (kind == KIND_MAX_CODES && k4s4Windows()) {
+    k4s4Codes(planes, x, y, ix);
+    return 1;
   }
   // The other kernels write int32 indices for KIND_MAX_CODES.
   if (kind == KIND_MAX_CODES) kind = KIND_MAX;
