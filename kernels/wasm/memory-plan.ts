@@ -17,7 +17,7 @@ export interface MemoryPlan {
   /** Two kernel threads: y and ix for the lower half's last spareUnits() units (engine.ts splitRun). */
   spareY: number; spareIx: number;
   dy: number; acc: number; pw: number; g: number;
-  /** A resident max forward's window-relative index codes (engine.ts forwardPacked), 0 where ix holds the indices. */
+  /** A resident max forward's window-relative index codes (engine.ts WasmCase.codes), 0 where the case keeps none. */
   codes: number;
   /** One past the last byte used. */
   end: number;
