@@ -11,6 +11,7 @@ import { poolGeometry, product } from '../../spec/geometry.js';
 import { EDGE_CASES, windowGeometry } from '../../spec/cases/edge-cases.js';
 import { referenceForward } from '../../spec/reference/forward.js';
 import { VALUE_SETS, values } from '../../test/helpers/edge-values.js';
+import { expectMaxExact } from '../../test/helpers/max-exact.js';
 import { WASM_CHUNK_BYTES } from './chunking.js';
 import { Engine } from './engine.js';
 import { decodeIndexCodes, indexCodesFit } from './geometry.js';
@@ -77,20 +78,6 @@ async function forwardWithCodes(
   }
 }
 
-function expectReference(spec: PoolSpec, x: Tensor, y: Float32Array, indices: Int32Array, where: string): void {
-  const ref = referenceForward(spec, x);
-  const want = ref.indices!;
-  const g = ref.geometry;
-  const xBits = new Uint32Array(x.data.buffer, x.data.byteOffset, x.data.length);
-  const yBits = new Uint32Array(y.buffer, y.byteOffset, y.length);
-  for (let i = 0; i < want.length; i++) {
-    if (indices[i] !== want[i]) expect.fail(`${where}: indices[${i}] = ${indices[i]}, want ${want[i]}`);
-    // Max is exact: y is the winner's x, bit for bit (channels_first: output i lies in plane ⌊i / outPlane⌋).
-    const winner = Math.floor(i / g.outPlane) * g.inPlane + want[i]!;
-    if (yBits[i] !== xBits[winner]) expect.fail(`${where}: y[${i}] = ${y[i]}, want x[${winner}] = ${x.data[winner]}`);
-  }
-}
-
 describe('wasm index codes: the pair kernels write them, exact against the reference', () => {
   // Output widths 4 (one group), 5 (the last group moved back) and more; odd extents (a row and column after the
   // last window); widths below and from 192 on with the memory-order kernel forced (pairSequentialBytes 0); up
@@ -109,7 +96,7 @@ describe('wasm index codes: the pair kernels write them, exact against the refer
         const x: Tensor = { shape, data: values(set, product(shape), shape[3]! * 13 + set.length) };
         const r = await forwardWithCodes(pair2, x, sequential ? 0 : undefined);
         expect(r.wroteCodes, set).toBe(true);
-        expectReference(pair2, x, r.y, r.indices, `${shape.join('x')} ${set}`);
+        expectMaxExact(pair2, x, r.y, r.indices, `${shape.join('x')} ${set}`);
       }
     });
   }
@@ -120,7 +107,7 @@ describe('wasm index codes: the pair kernels write them, exact against the refer
       const x: Tensor = { shape, data: values(set, product(shape), 77 + set.length) };
       const r = await forwardWithCodes(pair3, x);
       expect(r.wroteCodes, set).toBe(true);
-      expectReference(pair3, x, r.y, r.indices, `2x2x5x4x10 ${set}`);
+      expectMaxExact(pair3, x, r.y, r.indices, `2x2x5x4x10 ${set}`);
     }
   });
 });
@@ -138,7 +125,7 @@ describe('wasm index codes: kernel 4 stride 4 on rows without padding writes the
       const x: Tensor = { shape: [...shape], data: values(set, product(shape), shape[shape.length - 1]! + set.length) };
       const r = await forwardWithCodes(spec, x);
       expect(r.wroteCodes, set).toBe(true);
-      expectReference(spec, x, r.y, r.indices, `${shape.join('x')} ${set}`);
+      expectMaxExact(spec, x, r.y, r.indices, `${shape.join('x')} ${set}`);
     }
   });
 
@@ -148,7 +135,7 @@ describe('wasm index codes: kernel 4 stride 4 on rows without padding writes the
     const r = await forwardWithCodes(spec, x);
     expect(r.codes).toBe(true);
     expect(r.wroteCodes).toBe(false);
-    expectReference(spec, x, r.y, r.indices, 'padded');
+    expectMaxExact(spec, x, r.y, r.indices, 'padded');
   });
 });
 
@@ -162,7 +149,7 @@ describe('wasm index codes: the edge-case grid', () => {
       for (const set of VALUE_SETS) {
         const x: Tensor = { shape, data: values(set, product(shape), ec.spatial.reduce((a, v) => a * 31 + v, set.length)) };
         const r = await forwardWithCodes(spec, x, 0);
-        expectReference(spec, x, r.y, r.indices, `${ec.name} ${set}`);
+        expectMaxExact(spec, x, r.y, r.indices, `${ec.name} ${set}`);
       }
     });
   }
@@ -175,7 +162,7 @@ describe('wasm index codes: where they are not written, the int32 indices are', 
     const r = await forwardWithCodes(spec, x);
     expect(r.codes).toBe(true);
     expect(r.wroteCodes).toBe(false);
-    expectReference(spec, x, r.y, r.indices, 'stem');
+    expectMaxExact(spec, x, r.y, r.indices, 'stem');
   });
 
   it('2×2 on rows of 256 (code 257) does not ask for codes', async () => {
@@ -183,7 +170,7 @@ describe('wasm index codes: where they are not written, the int32 indices are', 
     const r = await forwardWithCodes(pair2, x);
     expect(r.codes).toBe(false);
     expect(r.wroteCodes).toBe(false);
-    expectReference(pair2, x, r.y, r.indices, 'rows of 256');
+    expectMaxExact(pair2, x, r.y, r.indices, 'rows of 256');
   });
 
   it("a resident case's readIndices decodes them, run after run", async () => {

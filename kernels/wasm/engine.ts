@@ -10,7 +10,7 @@ import type { PoolGeometry } from '../../spec/geometry.js';
 import { BackendError } from '../../spec/errors.js';
 import { chunking, WASM_CHUNK_BYTES, type Chunking } from './chunking.js';
 import { gatherGeometry, geometry3, indexCodesFit, planesContiguous, sumRowsFirstTouch, type GatherGeometry, type Geometry3 } from './geometry.js';
-import { SLACK, planMemory, spareUnits, type MemoryPlan } from './memory-plan.js';
+import { planMemory, spareUnits, type MemoryPlan } from './memory-plan.js';
 import {
   KIND_MAX, KIND_MAX_CODES, KIND_MAX_VALUES, KIND_SUM, NAME, WASM_MAX_MEMORY_BYTES, WasmMemory, instantiateKernels, wasmModule, type Kernels,
 } from './module.js';
@@ -200,15 +200,11 @@ export class Engine {
     const path = forwardPath(g, g3, options.path);
     const chunked = chunking(g, options.chunkBytes);
     const chunk = options.whole ? { ...chunked, size: chunked.units } : chunked;
-    const plan = planMemory(this.base, spec, g, path, chunk, backward, this.threads);
     const cl = planesContiguous(g) ? 0 : 1;
     const indices = backward || options.indices !== false;
     const codes = options.packIndices === true && spec.kind === 'max' && indices && !backward && path === 'rows' && !cl
       && !this.thread && indexCodesFit(g);
-    if (codes) {
-      plan.codes = Math.ceil(plan.end / 16) * 16;
-      plan.end = plan.codes + chunk.size * chunk.unitOut + SLACK;
-    }
+    const plan = planMemory(this.base, spec, g, path, chunk, backward, this.threads, codes);
     const problem = boundProblem(plan, this.mem.limit, backward ? 'backward' : 'forward');
     if (problem) throw new BackendError(NAME, problem);
     return {
@@ -323,7 +319,7 @@ export class Engine {
    */
   forward(c: WasmCase, n: number): boolean {
     const k = this.kernels;
-    const { spec, g, cl, C, chunk, plan, g3 } = c;
+    const { spec, g, cl, C, chunk, plan } = c;
     const xCount = n * chunk.unitIn;
     if (spec.kind === 'lp' && !this.lpFloat32(c, plan.x, xCount)) {
       // f64 powers and sums, rounded once (scalar).
@@ -332,11 +328,9 @@ export class Engine {
     }
     // The memory-order choice of the pair kernels depends on the whole call's bytes, not a thread's half.
     const seq = sequential(c, n * C * (g.inPlane + g.outPlane * (spec.kind === 'max' && c.indices ? 2 : 1)));
-    if (c.codes) {
-      return k.fwdRows(KIND_MAX_CODES, n, plan.x, plan.y, plan.ix, plan.ring, g3.ringRows, g3.windowRows, g3.vLo, g3.vHi,
-        g3.flatRows ? 1 : 0, seq, plan.codes) !== 0;
-    }
-    this.splitRun(c, plan, n, (kk, p, m) => this.forwardUnits(kk, c, p, m, seq));
+    // (Codes are kept with one thread only, so a call that writes them is never split: WasmCase.codes.)
+    if (c.codes) return this.forwardUnits(k, c, plan, n, seq);
+    this.splitRun(c, plan, n, (kk, p, m) => { this.forwardUnits(kk, c, p, m, seq); });
     return false;
   }
 
@@ -380,19 +374,24 @@ export class Engine {
     return true;
   }
 
-  /** The forward kernels proper (after forward()'s lp check) on n units, on either thread's kernels. */
-  private forwardUnits(k: ThreadKernels, c: WasmCase, plan: MemoryPlan, n: number, seq: number): void {
+  /**
+   * The forward kernels proper (after forward()'s lp check) on n units, on either thread's kernels. Returns true
+   * when the rows kernel left the indices as codes at plan.codes (only where c.codes, on this thread's kernels,
+   * whose fwdRows returns its answer; a worker's recorded call returns nothing).
+   */
+  private forwardUnits(k: ThreadKernels, c: WasmCase, plan: MemoryPlan, n: number, seq: number): boolean {
     const { spec, g3, path, chunk, cl, C } = c;
     const kind = spec.kind === 'max' ? KIND_MAX : KIND_SUM;
     const planes = n * C;
     const ix = plan.ix || plan.y;
     if (spec.kind === 'lp') k.lpMap(plan.x, plan.x, n * chunk.unitIn, spec.p!);
     // The rows and channels_last kernels have a values-only max (no index kept); the others compute the indices anyway.
-    const vectorKind = spec.kind !== 'max' ? KIND_SUM : c.indices ? KIND_MAX : KIND_MAX_VALUES;
+    const vectorKind = spec.kind !== 'max' ? KIND_SUM : c.codes ? KIND_MAX_CODES : c.indices ? KIND_MAX : KIND_MAX_VALUES;
+    let codes = false;
     switch (path) {
       case 'rows':
-        k.fwdRows(vectorKind, planes, plan.x, plan.y, ix,
-          plan.ring, g3.ringRows, g3.windowRows, g3.vLo, g3.vHi, g3.flatRows ? 1 : 0, seq, 0);
+        codes = k.fwdRows(vectorKind, planes, plan.x, plan.y, ix,
+          plan.ring, g3.ringRows, g3.windowRows, g3.vLo, g3.vHi, g3.flatRows ? 1 : 0, seq, plan.codes) === 1;
         break;
       case 'global': k.fwdGlobal(kind, planes, plan.x, plan.y, ix); break;
       case 'channels': k.fwdChannelsLast(vectorKind, n, C, plan.x, plan.y, ix, plan.ring, g3.ringRows); break;
@@ -400,6 +399,7 @@ export class Engine {
     }
     if (spec.kind === 'avg') k.avgDivide(cl, n, C, plan.y, plan.div);
     if (spec.kind === 'lp') k.lpRoot(plan.y, n * chunk.unitOut, spec.p!);
+    return codes;
   }
 
   /**

@@ -35,8 +35,12 @@ export function spareUnits(unitOut: number): number {
   return 4 * Math.ceil(SLACK / 4 / unitOut / 4);
 }
 
+/**
+ * Lays one chunk's buffers out from `base`. `codes`: a resident max forward that may keep its indices as a byte per
+ * output (engine.ts WasmCase.codes) gets that buffer too.
+ */
 export function planMemory(
-  base: number, spec: PoolSpec, g: PoolGeometry, path: WasmPath, chunk: Chunking, backward: boolean, threads = 1,
+  base: number, spec: PoolSpec, g: PoolGeometry, path: WasmPath, chunk: Chunking, backward: boolean, threads = 1, codes = false,
 ): MemoryPlan {
   let top = base;
   const take = (bytes: number): number => {
@@ -58,6 +62,7 @@ export function planMemory(
   if (forwardBuffers) {
     plan.y = take(4 * yCount);
     if (spec.kind === 'max') plan.ix = take(4 * yCount);
+    if (codes) plan.codes = take(yCount);
     if (threads > 1) {
       const spare = 4 * spareUnits(chunk.unitOut) * chunk.unitOut;
       plan.spareY = take(spare);

@@ -11,8 +11,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Layout, PoolSpec, Tensor } from '../../spec/contract.js';
-import { axisWindow, joinShape, planeAddress, poolGeometry, product } from '../../spec/geometry.js';
+import { axisWindow, joinShape, poolGeometry, product } from '../../spec/geometry.js';
 import { expectBackwardClose } from '../../test/helpers/backward-close.js';
+import { bitsOf, expectMaxExact } from '../../test/helpers/max-exact.js';
 import { VALUE_SETS, rng, values, type ValueSet, type GeometryCase } from '../../test/helpers/edge-values.js';
 import createNaiveBackend from '../naive/index.js';
 import { EDGE_CASES, windowGeometry } from '../../spec/cases/edge-cases.js';
@@ -69,10 +70,6 @@ function makeSpec(gc: Omit<GeometryCase, 'name' | 'spatial'> & Partial<GeometryC
 
 const MAX = { spec: { kind: 'max', countIncludePad: false } } as const;
 
-function bitsOf(a: Float32Array): Uint32Array {
-  return new Uint32Array(a.buffer, a.byteOffset, a.length);
-}
-
 /** The forward paths the grid runs for a case: every requested path, deduplicated by the path actually taken. */
 function distinctPaths(spec: PoolSpec, shape: number[], layout: Layout): (WasmPath | 'auto')[] {
   const g = poolGeometry(spec, shape, layout);
@@ -105,27 +102,7 @@ async function checkForward(
     expect(fwd.indices, where).toBeUndefined();
     return;
   }
-  const got = fwd.indices!;
-  const want = ref.indices!;
-  for (let i = 0; i < want.length; i++) {
-    if (got[i] !== want[i]) expect.fail(`${where}: indices[${i}] = ${got[i]}, want ${want[i]}`);
-  }
-  const g = ref.geometry;
-  const xBits = bitsOf(x.data);
-  const yBits = bitsOf(fwd.y.data);
-  for (let n = 0; n < g.batch; n++) {
-    for (let c = 0; c < g.channels; c++) {
-      const src = planeAddress(g.layout, g.batch, g.channels, g.inPlane, n, c);
-      const dst = planeAddress(g.layout, g.batch, g.channels, g.outPlane, n, c);
-      for (let o = 0; o < g.outPlane; o++) {
-        const at = dst.base + o * dst.step;
-        const from = src.base + got[at]! * src.step;
-        if (yBits[at] !== xBits[from]) {
-          expect.fail(`${where}: y[${at}] bits 0x${yBits[at]!.toString(16)} differ from x[${from}] bits 0x${xBits[from]!.toString(16)}`);
-        }
-      }
-    }
-  }
+  expectMaxExact(spec, x, fwd.y.data, fwd.indices!, where, ref);
 }
 
 describe('wasm: edge-case grid on every forward path, against the reference and the naive backend', () => {

@@ -16,6 +16,7 @@ import { DEFAULT_LIMITS } from './device.js';
 import { nodeGpu } from './node.js';
 import { buildPlan, dispatchSize, WORKGROUP_SIZE } from './plan.js';
 import { webgpuSkipReason } from '../../test/helpers/webgpu-availability.js';
+import { bitsOf } from '../../test/helpers/max-exact.js';
 import type { ReducerPoolSpec, ReducerPoolingBackend, StatsPoolingBackend } from '../../spec/contract.js';
 import { accepts, describeAcceptance, ETA32, gamma, KAPPA_POW, U32 } from '../../spec/interval.js';
 import { reducerAcceptance } from '../../spec/reference/reducer.js';
@@ -313,10 +314,6 @@ describe.skipIf(unavailable !== undefined)('webgpu backend', () => {
     }
   });
 });
-
-function bitsOf(a: Float32Array): Uint32Array {
-  return new Uint32Array(a.buffer, a.byteOffset, a.length);
-}
 
 function f32FromBits(bits: number): number {
   return new Float32Array(Uint32Array.of(bits).buffer)[0]!;
