@@ -576,12 +576,16 @@ describe('wasm: sum, avg and lp backward as a gather (channels_last, C a multipl
 describe('wasm: the pair kernel over 4 rows (rank 3: 2×2×2 stride 2, C3D)', () => {
   // pairPlanes3 (rows.ts): output widths 4 (one group), 5 and 6 (the last group moved back); odd depth, height and
   // width (a slice, row and column after the last window); several volumes per call; every value set (a volume with
-  // a NaN is redone by the scalar rule); max with indices and values only, sum, avg.
+  // a NaN is redone by the scalar rule); max with indices and values only, sum, avg. Also as calls that stream
+  // from memory (pairSequentialBytes 0), where the kernel reads ahead (rows.ts touchAhead, clamped to the input's
+  // last word: on these small inputs every touch lands there).
   const valuesOnly = createWasmBackend({ indices: false });
+  const streaming = createWasmBackend({ pairSequentialBytes: 0 });
   for (const spatial of [[2, 2, 8], [4, 6, 10], [5, 5, 13], [3, 4, 12]]) {
     it(`[${spatial.join(', ')}]: max (indices and values only), sum and avg against the reference`, async () => {
       const b = backends.get('auto')!;
       const v = await valuesOnly;
+      const st = await streaming;
       const shape = [2, 3, ...spatial];
       for (const variant of [VARIANTS[0]!, VARIANTS[1]!, VARIANTS[2]!]) {
         const spec = makeSpec({ kernel: [2, 2, 2], strides: [2, 2, 2], dilations: [1, 1, 1], pads: [0, 0, 0, 0, 0, 0], ceilMode: false }, variant);
@@ -591,6 +595,7 @@ describe('wasm: the pair kernel over 4 rows (rank 3: 2×2×2 stride 2, C3D)', ()
           const x: Tensor = { shape, data: values(set, product(shape), spatial.reduce((a, n) => a * 31 + n, set.length)) };
           const where = `${variant.label} ${shape.join('x')} ${set}`;
           await checkForward(b, spec, x, where);
+          await checkForward(st, spec, x, `${where} streaming`);
           if (spec.kind === 'max') {
             const want = await b.forward(spec, x);
             expect(Array.from(bitsOf((await v.forward(spec, x)).y.data)), `${where} values-only`).toEqual(Array.from(bitsOf(want.y.data)));

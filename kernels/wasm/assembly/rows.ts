@@ -30,7 +30,8 @@
  *   one loop without tables.
  * The sum backward on contiguous planes with stride 1 runs the sum kernel here too, as a gather (kernels/wasm/
  * geometry.ts gatherGeometry). On calls that stream from memory (fwdRows' sequential), fusedRun and the pair
- * kernels' memory order load one word a few pages ahead per input row (stream.ts touchAhead).
+ * kernels' memory order load one word a few pages ahead per input row (stream.ts touchAhead), and pairPlanes3 per
+ * output row on each of its two slices.
  *
  * Max is exact and keeps scan order: the H pass takes the first maximum of a row (a later tap replaces the
  * running maximum only when strictly greater: m = v > acc, acc = pmax(acc, v) = m ? v : acc, so ties, −0/+0
@@ -1127,11 +1128,13 @@ function k4s4Codes(planes: i32, x: usize, y: usize, ix: usize): void {
 /**
  * One group of 4 outputs of the 4-row pair kernel (pairPlanes3): rows at a (slice 2·od, row 2·oh), a + rowB,
  * a + sliceB and a + sliceB + rowB, columns from 2·ow: each row's pairs (the odd column wins only when strictly
- * greater), then the rows in scan order (a later row wins only when strictly greater). Indices: q (the plane index
- * of the group's first tap) plus 2·lane plus the winner's code, its row's offset (rq1 .. rq3: a row, a slice, a
- * slice and a row) plus 1 for an odd column. Returns the NaN sum of the 8 loads.
+ * greater), then the rows in scan order (a later row wins only when strictly greater). Indices: qv (the lanes' first
+ * taps' plane indices) plus the winner's code, its row's offset (rq1 .. rq3: a row, a slice, a slice and a row)
+ * plus 1 for an odd column. The code is kept negated, as the odd-column mask (−1 or 0) minus the row's offset:
+ * a later row's is below every earlier row's (rq1 = inW ≥ 8 here), so a row that wins replaces it by min_s of its
+ * masked code, 2 operations where a bitselect is 3 on x64. Returns the NaN sum of the 8 loads.
  */
-@inline function pairGroup4<R>(a: usize, rowB: usize, sliceB: usize, q: i32, rq1: v128, rq2: v128, rq3: v128, yo: usize, io: usize): v128 {
+@inline function pairGroup4<R>(a: usize, rowB: usize, sliceB: usize, qv: v128, rq1: v128, rq2: v128, rq3: v128, yo: usize, io: usize): v128 {
   const b = a + rowB;
   const c = a + sliceB;
   const d = c + rowB;
@@ -1160,14 +1163,14 @@ function k4s4Codes(planes: i32, x: usize, y: usize, ix: usize): void {
   const hc = f32x4.pmax(ec, oc);
   const hd = f32x4.pmax(ed, od);
   if (tracks<R>()) {
-    let code = v128.and(f32x4.gt(oa, ea), ONE);
-    code = v128.bitselect(i32x4.add(v128.and(f32x4.gt(ob, eb), ONE), rq1), code, f32x4.gt(hb, acc));
+    let neg = f32x4.gt(oa, ea);
+    neg = i32x4.min_s(neg, v128.and(f32x4.gt(hb, acc), i32x4.sub(f32x4.gt(ob, eb), rq1)));
     acc = f32x4.pmax(acc, hb);
-    code = v128.bitselect(i32x4.add(v128.and(f32x4.gt(oc, ec), ONE), rq2), code, f32x4.gt(hc, acc));
+    neg = i32x4.min_s(neg, v128.and(f32x4.gt(hc, acc), i32x4.sub(f32x4.gt(oc, ec), rq2)));
     acc = f32x4.pmax(acc, hc);
-    code = v128.bitselect(i32x4.add(v128.and(f32x4.gt(od, ed), ONE), rq3), code, f32x4.gt(hd, acc));
-    if (sizeof<R>() == 1) v128.store(io, i32x4.add(i32x4.add(i32x4.splat(q), LANE_PAIRS), code));
-    else putCodes(io, code);
+    neg = i32x4.min_s(neg, v128.and(f32x4.gt(hd, acc), i32x4.sub(f32x4.gt(od, ed), rq3)));
+    if (sizeof<R>() == 1) v128.store(io, i32x4.sub(qv, neg));
+    else putCodes(io, i32x4.neg(neg));
   } else {
     acc = f32x4.pmax(acc, hb);
     acc = f32x4.pmax(acc, hc);
@@ -1188,6 +1191,7 @@ function pairPlanes3<R>(planes: i32, x: usize, y: usize, ix: usize): void {
   const rq2 = i32x4.splat(inH * inW);
   const rq3 = i32x4.splat(inH * inW + inW);
   const last = outW - 4;
+  const end = lastWord(x, planes);
   for (let pl = 0; pl < planes; pl++) {
     const xp = x + ((<usize>pl * <usize>inPlane) << 2);
     const yp = (<usize>pl * <usize>outPlane) << 2;
@@ -1197,11 +1201,22 @@ function pairPlanes3<R>(planes: i32, x: usize, y: usize, ix: usize): void {
       for (let oh = 0; oh < outH; oh++) {
         const q = ((od << 1) * inH + (oh << 1)) * inW;
         const xr = xp + (<usize>q << 2);
+        // Each output row reads two rows of each of two slices: two streams, each touched ahead.
+        if (streaming) {
+          touchAhead(xr, end);
+          touchAhead(xr + sliceB, end);
+        }
+        // The lanes' first taps' plane indices, stepped by 8 per group (used by MaxIdx only).
+        let qv = i32x4.add(i32x4.splat(q), LANE_PAIRS);
         for (let ow = 0; ; ow += 4) {
-          if (ow > last) ow = last;
+          if (ow > last) {
+            ow = last;
+            if (sizeof<R>() == 1) qv = i32x4.add(i32x4.splat(q + (last << 1)), LANE_PAIRS);
+          }
           const o = yo + (<usize>ow << 2);
-          nan = f32x4.add(nan, pairGroup4<R>(xr + (<usize>ow << 3), rowB, sliceB, q + (ow << 1), rq1, rq2, rq3, y + o, ix + o));
+          nan = f32x4.add(nan, pairGroup4<R>(xr + (<usize>ow << 3), rowB, sliceB, qv, rq1, rq2, rq3, y + o, ix + o));
           if (ow == last) break;
+          if (sizeof<R>() == 1) qv = i32x4.add(qv, EIGHT);
         }
         yo += <usize>outW << 2;
       }
