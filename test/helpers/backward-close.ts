@@ -11,6 +11,7 @@ import { referenceBackward } from '../../spec/reference/backward.js';
 import { referenceForward } from '../../spec/reference/forward.js';
 import { planeWindows } from '../../spec/reference/windows.js';
 import { validateForward } from '../../spec/validate.js';
+import { forEachWinner } from './max-exact.js';
 
 function sameFloat(a: number, b: number): boolean {
   return Number.isNaN(a) ? Number.isNaN(b) : Object.is(a, b);
@@ -58,21 +59,12 @@ export function backwardMagnitudes(spec: PoolSpec, x: Tensor, dy: Tensor): { m: 
  */
 function maxContributions(spec: PoolSpec, x: Tensor, dy: Tensor): { m: Int32Array; mag: Float64Array } {
   const ref = referenceForward(spec, x);
-  const g = ref.geometry;
   const m = new Int32Array(x.data.length);
   const mag = new Float64Array(x.data.length);
-  for (let n = 0; n < g.batch; n++) {
-    for (let c = 0; c < g.channels; c++) {
-      const src = planeAddress(g.layout, g.batch, g.channels, g.inPlane, n, c);
-      const dst = planeAddress(g.layout, g.batch, g.channels, g.outPlane, n, c);
-      for (let o = 0; o < g.outPlane; o++) {
-        const out = dst.base + o * dst.step;
-        const i = src.base + ref.indices![out]! * src.step;
-        m[i]! += 1;
-        mag[i]! += Math.abs(dy.data[out]!);
-      }
-    }
-  }
+  forEachWinner(ref.geometry, ref.indices!, (out, i) => {
+    m[i]! += 1;
+    mag[i]! += Math.abs(dy.data[out]!);
+  });
   return { m, mag };
 }
 

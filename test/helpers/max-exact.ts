@@ -4,7 +4,7 @@
  */
 import { expect } from 'vitest';
 import type { PoolSpec, Tensor } from '../../spec/contract.js';
-import { planeAddress } from '../../spec/geometry.js';
+import { planeAddress, type PoolGeometry } from '../../spec/geometry.js';
 import { referenceForward, type ReferenceForward } from '../../spec/reference/forward.js';
 
 /** A float32 array's bits (a view, not a copy). */
@@ -24,19 +24,27 @@ export function expectMaxExact(
   for (let i = 0; i < want.length; i++) {
     if (indices[i] !== want[i]) expect.fail(`${where}: indices[${i}] = ${indices[i]}, want ${want[i]}`);
   }
-  const g = ref.geometry;
   const xBits = bitsOf(x.data);
   const yBits = bitsOf(y);
+  forEachWinner(ref.geometry, indices, (at, from) => {
+    if (yBits[at] !== xBits[from]) {
+      expect.fail(`${where}: y[${at}] bits 0x${yBits[at]!.toString(16)} differ from x[${from}] bits 0x${xBits[from]!.toString(16)}`);
+    }
+  });
+}
+
+/**
+ * Visits every output with the input element its plane index names: visit(output offset, input offset), in either
+ * layout (spec/geometry.ts planeAddress).
+ */
+export function forEachWinner(g: PoolGeometry, indices: ArrayLike<number>, visit: (out: number, input: number) => void): void {
   for (let n = 0; n < g.batch; n++) {
     for (let c = 0; c < g.channels; c++) {
       const src = planeAddress(g.layout, g.batch, g.channels, g.inPlane, n, c);
       const dst = planeAddress(g.layout, g.batch, g.channels, g.outPlane, n, c);
       for (let o = 0; o < g.outPlane; o++) {
-        const at = dst.base + o * dst.step;
-        const from = src.base + indices[at]! * src.step;
-        if (yBits[at] !== xBits[from]) {
-          expect.fail(`${where}: y[${at}] bits 0x${yBits[at]!.toString(16)} differ from x[${from}] bits 0x${xBits[from]!.toString(16)}`);
-        }
+        const out = dst.base + o * dst.step;
+        visit(out, src.base + indices[out]! * src.step);
       }
     }
   }
