@@ -52,16 +52,20 @@ describe('wasm index codes: decoding', () => {
   });
 });
 
-/** Runs a resident-style forward with codes on a bare engine: whether it wrote codes, and y and the indices. */
+/**
+ * Runs a resident-style forward with codes on a bare engine (with `threadMinBytes`, one of two kernel threads):
+ * whether it wrote codes, and y and the indices.
+ */
 async function forwardWithCodes(
-  spec: PoolSpec, x: Tensor, pairSequentialBytes?: number,
+  spec: PoolSpec, x: Tensor, pairSequentialBytes?: number, threadMinBytes?: number,
 ): Promise<{ wroteCodes: boolean; codes: boolean; y: Float32Array; indices: Int32Array }> {
-  const engine = await Engine.create(WASM_MAX_MEMORY_BYTES);
+  const engine = await Engine.create(WASM_MAX_MEMORY_BYTES, threadMinBytes === undefined ? 1 : 2);
   try {
     const g = poolGeometry(spec, x.shape);
     const c = engine.layout(spec, g, false, {
       path: 'auto', chunkBytes: WASM_CHUNK_BYTES, whole: true, indices: true, packIndices: true,
       ...(pairSequentialBytes === undefined ? {} : { pairSequentialBytes }),
+      ...(threadMinBytes === undefined ? {} : { threadMinBytes }),
     });
     engine.bind(c);
     engine.mem.f32.set(x.data, c.plan.x >> 2);
@@ -173,12 +177,43 @@ describe('wasm index codes: where they are not written, the int32 indices are', 
     expectMaxExact(pair2, x, r.y, r.indices, 'rows of 256');
   });
 
+  it('two kernel threads: a call that is never split keeps codes, one that may be keeps int32 indices', async () => {
+    // 8 planes of 8 × 12 (8 units, the fewest that split): each call touches 4 · 8 · (96 + 24) = 3840 bytes.
+    const shape = [1, 8, 8, 12];
+    for (const set of VALUE_SETS) {
+      const x: Tensor = { shape, data: values(set, product(shape), 17 + set.length) };
+      const whole = await forwardWithCodes(pair2, x, undefined, 3841);
+      expect([whole.codes, whole.wroteCodes], `${set} below the split`).toEqual([true, true]);
+      expectMaxExact(pair2, x, whole.y, whole.indices, `${set} below the split`);
+      const split = await forwardWithCodes(pair2, x, undefined, 3840);
+      expect([split.codes, split.wroteCodes], `${set} split`).toEqual([false, false]);
+      expectMaxExact(pair2, x, split.y, split.indices, `${set} split`);
+    }
+  });
+
   it("a resident case's readIndices decodes them, run after run", async () => {
     const b = await createWasmBackend();
     try {
       const shape = [1, 4, 8, 12];
       for (const set of VALUE_SETS) {
         const x: Tensor = { shape, data: values(set, product(shape), 31 + set.length) };
+        const r = await b.resident(pair2, x, 'forward');
+        await r.run();
+        await r.run();
+        expect(Array.from(r.readIndices()!), set).toEqual(Array.from(referenceForward(pair2, x).indices!));
+        r.release();
+      }
+    } finally {
+      await b.dispose?.();
+    }
+  });
+
+  it("the same with two kernel threads (the case's calls are below threadMinBytes)", async () => {
+    const b = await createWasmBackend({ threads: 2 });
+    try {
+      const shape = [1, 8, 8, 12];
+      for (const set of VALUE_SETS) {
+        const x: Tensor = { shape, data: values(set, product(shape), 37 + set.length) };
         const r = await b.resident(pair2, x, 'forward');
         await r.run();
         await r.run();

@@ -38,8 +38,8 @@ export interface WasmCase {
   readonly gather: GatherGeometry | undefined;
   /**
    * Whether a forward may leave its indices as window-relative codes of a byte at plan.codes (kernels/wasm/assembly/
-   * rows.ts putCodes): the case asked for them (CaseOptions packIndices) and a byte holds them (geometry.ts
-   * indexCodesFit). It does so where its kernel writes codes, and forward() says whether it did; else the int32
+   * rows.ts putCodes): the case asked for them (CaseOptions packIndices), its calls are never split between two
+   * kernel threads, and a byte holds them (geometry.ts indexCodesFit). It does so where its kernel writes codes, and forward() says whether it did; else the int32
    * plane indices are at plan.ix.
    */
   readonly codes: boolean;
@@ -57,9 +57,9 @@ export interface CaseOptions {
   /** Bytes a call must touch before it is split between two kernel threads (default THREAD_MIN_BYTES). */
   readonly threadMinBytes?: number;
   /**
-   * max forward with indices on the rows path, one kernel thread: keep the indices as window-relative codes of a
-   * byte where they fit (geometry.ts indexCodesFit) and the kernel writes them (WasmCase.codes). A resident case
-   * asks for it.
+   * max forward with indices on the rows path, on calls that are never split between two kernel threads (one
+   * thread, or fewer than threadMinBytes touched): keep the indices as window-relative codes of a byte where they
+   * fit (geometry.ts indexCodesFit) and the kernel writes them (WasmCase.codes). A resident case asks for it.
    */
   readonly packIndices?: boolean;
 }
@@ -97,6 +97,16 @@ export const PAIR_SEQUENTIAL_BYTES = 24 * 2 ** 20;
  * pool at batch 1 (4.9 MiB) 0.88 and 1.32.
  */
 export const THREAD_MIN_BYTES = 6 * 2 ** 20;
+
+/**
+ * Where n units are split between two kernel threads (the lower thread's unit count; engine.ts splitRun), 0 where
+ * they are not: a call touching less than threadMinBytes, or of fewer than 8 units. It never splits fewer units
+ * where it does not split n.
+ */
+function splitPoint(chunk: Chunking, threadMinBytes: number, n: number): number {
+  const touched = 4 * n * (chunk.unitIn + chunk.unitOut);
+  return touched >= threadMinBytes ? 4 * Math.floor(n / 8) : 0;
+}
 
 /** 1 when a rows kernel call touching `floats` float32 elements streams from memory (PAIR_SEQUENTIAL_BYTES). */
 function sequential(c: WasmCase, floats: number): number {
@@ -202,15 +212,18 @@ export class Engine {
     const chunk = options.whole ? { ...chunked, size: chunked.units } : chunked;
     const cl = planesContiguous(g) ? 0 : 1;
     const indices = backward || options.indices !== false;
+    const threadMinBytes = options.threadMinBytes ?? THREAD_MIN_BYTES;
+    // Only this thread's kernels write codes, so a case whose calls may be split keeps int32 indices; a call of at
+    // most chunk.size units that is not split never is with fewer.
     const codes = options.packIndices === true && spec.kind === 'max' && indices && !backward && path === 'rows' && !cl
-      && !this.thread && indexCodesFit(g);
+      && (!this.thread || splitPoint(chunk, threadMinBytes, chunk.size) === 0) && indexCodesFit(g);
     const plan = planMemory(this.base, spec, g, path, chunk, backward, this.threads, codes);
     const problem = boundProblem(plan, this.mem.limit, backward ? 'backward' : 'forward');
     if (problem) throw new BackendError(NAME, problem);
     return {
       spec, g, g3, path, plan, chunk, backward, indices, cl, C: cl ? g.channels : 1,
       pairSequentialBytes: options.pairSequentialBytes ?? PAIR_SEQUENTIAL_BYTES,
-      threadMinBytes: options.threadMinBytes ?? THREAD_MIN_BYTES,
+      threadMinBytes,
       gather: backward && spec.kind !== 'max' ? gatherGeometry(g) : undefined,
       codes,
     };
@@ -268,9 +281,7 @@ export class Engine {
    * a split call are those of one thread's.
    */
   private split(c: WasmCase, n: number): number {
-    if (!this.thread) return 0;
-    const touched = 4 * n * (c.chunk.unitIn + c.chunk.unitOut);
-    return touched >= c.threadMinBytes ? 4 * Math.floor(n / 8) : 0;
+    return this.thread ? splitPoint(c.chunk, c.threadMinBytes, n) : 0;
   }
 
   /**
@@ -328,7 +339,7 @@ export class Engine {
     }
     // The memory-order choice of the pair kernels depends on the whole call's bytes, not a thread's half.
     const seq = sequential(c, n * C * (g.inPlane + g.outPlane * (spec.kind === 'max' && c.indices ? 2 : 1)));
-    // (Codes are kept with one thread only, so a call that writes them is never split: WasmCase.codes.)
+    // (A case keeps codes only where its calls are never split: WasmCase.codes.)
     if (c.codes) return this.forwardUnits(k, c, plan, n, seq);
     this.splitRun(c, plan, n, (kk, p, m) => { this.forwardUnits(kk, c, p, m, seq); });
     return false;
