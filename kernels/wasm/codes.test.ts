@@ -191,37 +191,23 @@ describe('wasm index codes: where they are not written, the int32 indices are', 
     }
   });
 
-  it("a resident case's readIndices decodes them, run after run", async () => {
-    const b = await createWasmBackend();
-    try {
-      const shape = [1, 4, 8, 12];
-      for (const set of VALUE_SETS) {
-        const x: Tensor = { shape, data: values(set, product(shape), 31 + set.length) };
-        const r = await b.resident(pair2, x, 'forward');
-        await r.run();
-        await r.run();
-        expect(Array.from(r.readIndices()!), set).toEqual(Array.from(referenceForward(pair2, x).indices!));
-        r.release();
+  // With two kernel threads too: this case's calls stay below threadMinBytes, so they are not split.
+  for (const threads of [1, 2]) {
+    it(`a resident case's readIndices decodes them, run after run (${threads} kernel thread${threads > 1 ? 's' : ''})`, async () => {
+      const b = await createWasmBackend({ threads });
+      try {
+        const shape = [1, 8, 8, 12];
+        for (const set of VALUE_SETS) {
+          const x: Tensor = { shape, data: values(set, product(shape), 31 * threads + set.length) };
+          const r = await b.resident(pair2, x, 'forward');
+          await r.run();
+          await r.run();
+          expect(Array.from(r.readIndices()!), set).toEqual(Array.from(referenceForward(pair2, x).indices!));
+          r.release();
+        }
+      } finally {
+        await b.dispose?.();
       }
-    } finally {
-      await b.dispose?.();
-    }
-  });
-
-  it("the same with two kernel threads (the case's calls are below threadMinBytes)", async () => {
-    const b = await createWasmBackend({ threads: 2 });
-    try {
-      const shape = [1, 8, 8, 12];
-      for (const set of VALUE_SETS) {
-        const x: Tensor = { shape, data: values(set, product(shape), 37 + set.length) };
-        const r = await b.resident(pair2, x, 'forward');
-        await r.run();
-        await r.run();
-        expect(Array.from(r.readIndices()!), set).toEqual(Array.from(referenceForward(pair2, x).indices!));
-        r.release();
-      }
-    } finally {
-      await b.dispose?.();
-    }
-  });
+    });
+  }
 });
