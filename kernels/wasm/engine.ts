@@ -121,6 +121,8 @@ function planAt(c: WasmCase, plan: MemoryPlan, u: number): MemoryPlan {
     ...plan,
     x: at(plan.x, 4, unitIn), y: at(plan.y, 4, unitOut), ix: at(plan.ix, 4, unitOut), dy: at(plan.dy, 4, unitOut),
     acc: at(plan.acc, c.spec.kind === 'lp' ? 8 : 4, unitIn), shares: at(plan.shares, 4, unitOut),
+    // A split lp forward's float32 powers (forwardUnits); lp's backward is never split.
+    pw: at(plan.pw, 4, unitIn),
   };
 }
 
@@ -332,7 +334,9 @@ export class Engine {
     const k = this.kernels;
     const { spec, g, cl, C, chunk, plan } = c;
     const xCount = n * chunk.unitIn;
-    if (spec.kind === 'lp' && !this.lpFloat32(c, plan.x, xCount)) {
+    // lp's float32 path sums |x|^p from pw, leaving x as it was (a resident case reruns on it); for p = 2 the range
+    // check's pass writes the squares there.
+    if (spec.kind === 'lp' && !this.lpFloat32(c, plan.x, xCount, spec.p === 2 ? plan.pw : 0)) {
       // f64 powers and sums, rounded once (scalar).
       k.lpForward64(cl, n, C, plan.x, plan.y, spec.p!, plan.pw, xCount);
       return false;
@@ -395,18 +399,20 @@ export class Engine {
     const kind = spec.kind === 'max' ? KIND_MAX : KIND_SUM;
     const planes = n * C;
     const ix = plan.ix || plan.y;
-    if (spec.kind === 'lp') k.lpMap(plan.x, plan.x, n * chunk.unitIn, spec.p!);
+    // lp sums its powers at pw (forward() wrote p = 2's).
+    if (spec.kind === 'lp' && spec.p !== 2) k.lpMap(plan.x, plan.pw, n * chunk.unitIn, spec.p!);
+    const x = spec.kind === 'lp' ? plan.pw : plan.x;
     // The rows and channels_last kernels have a values-only max (no index kept); the others compute the indices anyway.
     const vectorKind = spec.kind !== 'max' ? KIND_SUM : c.codes ? KIND_MAX_CODES : c.indices ? KIND_MAX : KIND_MAX_VALUES;
     let codes = false;
     switch (path) {
       case 'rows':
-        codes = k.fwdRows(vectorKind, planes, plan.x, plan.y, ix,
+        codes = k.fwdRows(vectorKind, planes, x, plan.y, ix,
           plan.ring, g3.ringRows, g3.windowRows, g3.vLo, g3.vHi, g3.flatRows ? 1 : 0, seq, plan.codes) === 1;
         break;
-      case 'global': k.fwdGlobal(kind, planes, plan.x, plan.y, ix); break;
-      case 'channels': k.fwdChannelsLast(vectorKind, n, C, plan.x, plan.y, ix, plan.ring, g3.ringRows); break;
-      case 'scalar': k.fwdScalar(kind, cl, n, C, plan.x, plan.y, ix); break;
+      case 'global': k.fwdGlobal(kind, planes, x, plan.y, ix); break;
+      case 'channels': k.fwdChannelsLast(vectorKind, n, C, x, plan.y, ix, plan.ring, g3.ringRows); break;
+      case 'scalar': k.fwdScalar(kind, cl, n, C, x, plan.y, ix); break;
     }
     if (spec.kind === 'avg') k.avgDivide(cl, n, C, plan.y, plan.div);
     if (spec.kind === 'lp') k.lpRoot(plan.y, n * chunk.unitOut, spec.p!);

@@ -238,16 +238,8 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     // A forward leaves its indices as window-relative codes of a byte where its kernel writes them and a byte holds
     // them (engine.ts WasmCase.codes): 5 bytes written per output instead of 8. readIndices decodes them.
     const c = own.layout(spec, g, backwardCase, { ...caseOptions, whole: true, indices: withIndices, packIndices: true });
-    // lp's forward maps x to |x|^p in place: keep a pristine copy above the plan and restore it before each run.
-    const keepsX = spec.kind === 'lp' && !backwardCase;
-    const keep = Math.ceil(c.plan.end / 16) * 16;
-    const end = keepsX ? keep + 4 * x.data.length : c.plan.end;
-    const problem = boundProblem({ ...c.plan, end }, limit, direction);
-    if (problem) throw new BackendError(NAME, problem);
-    own.mem.ensure(end);
     own.bind(c);
     own.mem.f32.set(x.data, c.plan.x >> 2);
-    if (keepsX) own.mem.f32.set(x.data, keep >> 2);
     if (backwardCase) own.mem.f32.set(dy!.data, c.plan.dy >> 2);
     const units = c.chunk.units;
     let released = false;
@@ -256,7 +248,6 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     return {
       async run(): Promise<void> {
         if (released) throw new BackendError(NAME, 'resident case already released');
-        if (keepsX) own.mem.f32.copyWithin(c.plan.x >> 2, keep >> 2, (keep >> 2) + x.data.length);
         if (backwardCase) own.backward(c, units);
         else codes = own.forward(c, units);
       },

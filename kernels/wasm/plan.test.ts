@@ -160,7 +160,7 @@ describe('wasm resident cases: the kernels alone on data kept in wasm memory', (
         const dy: Tensor = { shape: [...outShape], data: values('mixed', product(outShape), 6), layout };
         const want = await b.forward(spec, x);
         const fwd = await b.resident(spec, x, 'forward');
-        // Run twice: a run must not consume its input (lp maps |x|^p in place and restores it).
+        // Run twice: a run must not consume its input (lp's powers go to a buffer of their own, leaving x).
         for (let run = 0; run < 2; run++) {
           await fwd.run();
           // Another call on the backend in between must not disturb the resident data.

@@ -1,8 +1,9 @@
 /**
  * Lp (LP.DEF) around the float32 sum kernels, and its f64 paths.
  *
- * Forward: when every nonzero |x|^p lies well inside the normal float32 range (lpSafe), x is mapped in place to
- * |x|^p in float32 (lpMap), summed by the SIMD sum kernels and rooted (lpRoot, in passes.ts). Otherwise (a power
+ * Forward: when every nonzero |x|^p lies well inside the normal float32 range (lpSafe), |x|^p in float32 goes to
+ * a buffer of its own (lpMap; for p = 2 lpSafe's own pass writes it), summed by the SIMD sum kernels and rooted
+ * (lpRoot, in passes.ts). Otherwise (a power
  * would be subnormal or could overflow a sum) lpForward64 computes each output from f64 powers and an f64 sum,
  * rounding once, so no intermediate underflows or overflows.
  * Backward (GRAD.LP): for p = 1 and p = 2, factored through the float32 sum backward (lpGradScale and

@@ -74,8 +74,8 @@ export function avgDivide(cl: i32, N: i32, C: i32, y: usize, div: usize): void {
 
 /**
  * dst[i] = |src[i]|^p rounded to float32 (p = 1: |x|; p = 2: x·x, both correctly rounded; otherwise the f64
- * power, then one rounding: well within ACC.LP's 2^-22). The forward maps in place (dst = src); the lp backward's
- * squares, into a buffer of their own, come from lp.ts lpSafe's pass.
+ * power, then one rounding: well within ACC.LP's 2^-22), into a buffer of its own (the plan's pw), so that x is
+ * left as it was. For p = 2 the forward's and the lp backward's squares come from lp.ts lpSafe's pass instead.
  */
 export function lpMap(src: usize, dst: usize, count: i32, p: f64): void {
   let i = 0;
