@@ -341,8 +341,10 @@ export class Engine {
       k.lpForward64(cl, n, C, plan.x, plan.y, spec.p!, plan.pw, xCount);
       return false;
     }
-    // The memory-order choice of the pair kernels depends on the whole call's bytes, not a thread's half.
-    const seq = sequential(c, n * C * (g.inPlane + g.outPlane * (spec.kind === 'max' && c.indices ? 2 : 1)));
+    // The memory-order choice of the pair kernels depends on the whole call's bytes, not a thread's half (an index
+    // is a float's 4 bytes, or one as a code).
+    const indexFloats = spec.kind === 'max' && c.indices ? (c.codes ? 0.25 : 1) : 0;
+    const seq = sequential(c, n * C * (g.inPlane + g.outPlane * (1 + indexFloats)));
     // (A case keeps codes only where its calls are never split: WasmCase.codes.)
     if (c.codes) return this.forwardUnits(k, c, plan, n, seq);
     this.splitRun(c, plan, n, (kk, p, m) => { this.forwardUnits(kk, c, p, m, seq); });

@@ -327,7 +327,8 @@ function hRowGroups<R, HS>(xr: usize, rq: i32, hv: usize, hi: usize, end: i32): 
 @inline function hBodyK4S4<R>(xr: usize, rq: i32, hv: usize, hi: usize, from: i32, to: i32): v128 {
   let c = (from << 2) - padW;
   let a = xr + (<usize>c << 2);
-  let col = i32x4.add(i32x4.splat(rq + c), i32x4(0, 4, 8, 12));
+  // The lanes' first taps' plane indices (int32 indices only; codes need none).
+  let col = sizeof<R>() == 1 ? i32x4.add(i32x4.splat(rq + c), i32x4(0, 4, 8, 12)) : i32x4.splat(0);
   const sixteen = i32x4.splat(16);
   const three = i32x4.splat(3);
   let sum = f32x4.splat(0);
