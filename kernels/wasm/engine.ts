@@ -382,6 +382,8 @@ export class Engine {
       if (!k.lpGradScale(plan.dy, plan.y, plan.g, n * chunk.unitOut)) return false;
       a = plan.g;
     }
+    // The stem's windows: the sum backward and the factor w(x) in one kernel that writes all of dx.
+    if (!cl && k.bwdSumK3S2(n * C, a, plan.acc, plan.x, spec.p!)) return true;
     if (!sumRowsWritesDx(c)) this.mem.f32.fill(0, plan.acc >> 2, (plan.acc >> 2) + xCount);
     // (Not split: lp's factor for p = 2 lies in plan.g, which planAt does not move.)
     if (c.gather) this.sumGather(c, plan, n, () => a, false);

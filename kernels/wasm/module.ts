@@ -56,6 +56,7 @@ export interface Kernels {
   bwdMaxK3S1(planes: number, x: number, dy: number, dx: number, ring: number): number;
   bwdSum(cl: number, N: number, C: number, dy: number, dx: number, avg: number, useOverride: number, override: number): void;
   bwdSumRows(planes: number, dy: number, dx: number, t: number, avg: number, useOverride: number, override: number, global: number, firstTouch: number): void;
+  bwdSumK3S2(planes: number, a: number, dx: number, scaleX: number, p: number): number;
   bwdLpPrep(x: number, count: number, p: number, pw: number, g: number): void;
   bwdLp(cl: number, N: number, C: number, x: number, dy: number, pw: number, g: number, acc: number, p: number): void;
   narrow(acc: number, count: number): void;

@@ -10,6 +10,8 @@ import {
   countD, countH, countW, dilD, dilH, dilW, divisorAt, factorD, factorH, factorW, firstD, firstH, firstW, inH, inPlane,
   inW, kerW, outD, outH, outPlane, outW, padW, selectPlane, strW, tab, xb, xs, yb, ys,
 } from './state';
+import { lpGradApply, lpWeigh2 } from './lp';
+import { k3s2Windows } from './maxgrad';
 import { ShareTap, windowAt } from './walk';
 
 @inline function addAt32(dx: usize, e: usize, v: f32): void {
@@ -385,4 +387,83 @@ function sumRowsGather<ST, FT>(planes: i32, dy: usize, dx: usize, t: usize, avg:
     }
     endPlane<FT>(dxp);
   }
+}
+
+/**
+ * One group of 8 dx columns (at byte c of a row) of bwdSumK3S2: the spread lo, hi, scaled by lp's w(x) for p = 2
+ * (xRow ≠ 0) as lpGradApply does.
+ */
+@inline function storeScaled(row: usize, xRow: usize, c: usize, lo: v128, hi: v128, p2: bool): void {
+  if (p2) {
+    lo = lpWeigh2(lo, v128.load(xRow + c));
+    hi = lpWeigh2(hi, v128.load(xRow + c, 16));
+  }
+  v128.store(row + c, lo);
+  v128.store(row + c, hi, 16);
+}
+
+/**
+ * GRAD.SUM for the ResNet stem's windows (maxgrad.ts k3s2Windows: 3×3 stride 2, one column and row of padding
+ * before, every other tap inside the plane), straight from the shares `a` (dy, or lp's factored a) into all of
+ * dx: returns 1, or 0, doing nothing, for any other windows. Per output row oh, its shares s spread along the width
+ * without a scratch row: an even column 2·ow is window ow's alone, s + 0, and an odd one 2·ow + 1 windows ow's and
+ * ow + 1's, (s + 0) + s' (the lanes' next shares; past the row's last, 0). Input row 2·oh is that spread; row 2·oh − 1
+ * is the previous output row's spread, stored then, plus this one. These are bwdSumRows' additions in its order,
+ * its +0 terms included, so the bits are its (−0 shares come out +0 as there). scaleX ≠ 0: lp's w(x), power p,
+ * on each row as soon as it is complete (lpGradApply's step: the same bits as its pass over dx afterwards).
+ */
+export function bwdSumK3S2(planes: i32, a: usize, dx: usize, scaleX: usize, p: f64): i32 {
+  if (!k3s2Windows()) return 0;
+  const W = inW;
+  const rowB = <usize>W << 2;
+  const G = outW >> 2;
+  const zero = f32x4.splat(0);
+  const notLast = i32x4(-1, -1, -1, 0);
+  // (At most one column, the last, lies past every window: 2·outW ≥ inW − 1 here.)
+  const tail = W > outW << 1;
+  const p2 = scaleX != 0 && p == 2;
+  const p1 = scaleX != 0 && p != 2;
+  for (let pl = 0; pl < planes; pl++) {
+    const dxp = dx + ((<usize>pl * <usize>inPlane) << 2);
+    const xp = scaleX + ((<usize>pl * <usize>inPlane) << 2);
+    let ap = a + ((<usize>pl * <usize>outPlane) << 2);
+    for (let oh = 0; oh < outH; oh++) {
+      const off = <usize>(oh << 1) * rowB;
+      const even = dxp + off;
+      const xEven = xp + off;
+      for (let k = 0; k < G; k++) {
+        const s = v128.load(ap + (<usize>k << 4));
+        let next = v128.load(ap + (<usize>k << 4), 4);
+        if (k == G - 1) next = v128.and(next, notLast);
+        const e = f32x4.add(s, zero);
+        const o = f32x4.add(e, next);
+        const lo = v128.shuffle<f32>(e, o, 0, 4, 1, 5);
+        const hi = v128.shuffle<f32>(e, o, 2, 6, 3, 7);
+        const c = <usize>k << 5;
+        storeScaled(even, xEven, c, lo, hi, p2);
+        if (oh > 0) {
+          const prev = even - rowB;
+          storeScaled(prev, xEven - rowB, c, f32x4.add(v128.load(prev + c), lo), f32x4.add(v128.load(prev + c, 16), hi), p2);
+        }
+        // Row 2·oh + 1, pending until the next output row adds to it.
+        v128.store(even + rowB + c, lo);
+        v128.store(even + rowB + c, hi, 16);
+      }
+      if (tail) {
+        store<f32>(even + rowB - 4, 0);
+        store<f32>(even + (rowB << 1) - 4, 0);
+      }
+      if (p1) {
+        lpGradApply(even, xEven, W, p);
+        if (oh > 0) lpGradApply(even - rowB, xEven - rowB, W, p);
+      }
+      ap += <usize>outW << 2;
+    }
+    // The last output row's pending row, then the rows past every window.
+    const last = <usize>((outH << 1) - 1) * rowB;
+    if (scaleX) lpGradApply(dxp + last, xp + last, W, p);
+    const rest = <usize>((outH << 1) * W) << 2;
+    if (rest < (<usize>inPlane << 2)) memory.fill(dxp + rest, 0, (<usize>inPlane << 2) - rest);
+  }
+  return 1;
 }

@@ -8,7 +8,7 @@ export { fwdGlobal, fwdScalar } from './forward';
 export { fwdChannelsLast } from './channels';
 export { bwdMaxPairs, fwdRows } from './rows';
 export { avgDivide, buildDivisors, lpMap, lpRoot } from './passes';
-export { bwdMaxChannels, bwdMaxPlanes, bwdSum, bwdSumRows, narrow } from './backward';
+export { bwdMaxChannels, bwdMaxPlanes, bwdSum, bwdSumK3S2, bwdSumRows, narrow } from './backward';
 export { bwdMaxK3S1, bwdMaxK3S2, bwdMaxK4S4 } from './maxgrad';
 export { bwdLp, bwdLpPrep, lpForward64, lpGradApply, lpGradScale, lpSafe } from './lp';
 export { researchBackward, researchForward, researchGeometry, researchNarrow } from './research';

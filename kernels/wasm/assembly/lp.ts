@@ -196,6 +196,11 @@ export function lpGradScale(dy: usize, s: usize, a: usize, count: i32): i32 {
   return 1;
 }
 
+/** lpGradApply's step for p = 2 on 4 lanes: s·x, or s itself where s is zero. */
+@inline export function lpWeigh2(s: v128, x: v128): v128 {
+  return v128.bitselect(s, f32x4.mul(s, x), f32x4.eq(s, f32x4.splat(0)));
+}
+
 /**
  * The factored Lp gradient, last step, in place over dx (which holds Σ_o a_o per input element): dx_i ·= w(x_i),
  * w = sign(x) for p = 1 (0 at x = 0: the contribution GRAD.LP defines there), w = x for p = 2. A zero sum stays
@@ -205,11 +210,9 @@ export function lpGradScale(dy: usize, s: usize, a: usize, count: i32): i32 {
 export function lpGradApply(dx: usize, x: usize, count: i32, p: f64): void {
   let i = 0;
   if (p == 2) {
-    const zero = f32x4.splat(0);
     for (; i + 4 <= count; i += 4) {
       const o = <usize>i << 2;
-      const s = v128.load(dx + o);
-      v128.store(dx + o, v128.bitselect(s, f32x4.mul(s, v128.load(x + o)), f32x4.eq(s, zero)));
+      v128.store(dx + o, lpWeigh2(v128.load(dx + o), v128.load(x + o)));
     }
     for (; i < count; i++) {
       const o = <usize>i << 2;

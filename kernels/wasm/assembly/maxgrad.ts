@@ -107,7 +107,7 @@ export function bwdMaxK4S4(planes: i32, x: usize, dy: usize, dx: usize): i32 {
  * (2·outW ≤ inW); along the height the same windows by the tables (rows 2·oh − 1 to 2·oh + 1, the first output
  * row's without its padding row); one depth slice.
  */
-function k3s2Windows(): bool {
+export function k3s2Windows(): bool {
   if (kerW != 3 || strW != 2 || dilW != 1 || padW != 1) return false;
   if (outW < 4 || (outW & 3) != 0 || (outW << 1) > inW) return false;
   if (outD != 1 || inD != 1 || dilH != 1) return false;
