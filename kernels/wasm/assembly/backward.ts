@@ -390,8 +390,8 @@ function sumRowsGather<ST, FT>(planes: i32, dy: usize, dx: usize, t: usize, avg:
 }
 
 /**
- * One group of 8 dx columns (at byte c of a row) of bwdSumK3S2: the spread lo, hi, scaled by lp's w(x) for p = 2
- * (xRow ≠ 0) as lpGradApply does.
+ * One group of 8 dx columns (at byte c of a row) of bwdSumK3S2: the spread lo, hi, scaled by lp's w(x) with x's row
+ * at xRow when p2 (lp's factored gradient for p = 2), as lpGradApply does.
  */
 @inline function storeScaled(row: usize, xRow: usize, c: usize, lo: v128, hi: v128, p2: bool): void {
   if (p2) {
