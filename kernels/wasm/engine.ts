@@ -39,8 +39,8 @@ export interface WasmCase {
   /**
    * Whether a forward may leave its indices as window-relative codes of a byte at plan.codes (kernels/wasm/assembly/
    * rows.ts putCodes): the case asked for them (CaseOptions packIndices), its calls are never split between two
-   * kernel threads, and a byte holds them (geometry.ts indexCodesFit). It does so where its kernel writes codes, and forward() says whether it did; else the int32
-   * plane indices are at plan.ix.
+   * kernel threads, and a byte holds them (geometry.ts indexCodesFit). It does so where its kernel writes codes, and
+   * forward() says whether it did; else the int32 plane indices are at plan.ix.
    */
   readonly codes: boolean;
 }
@@ -506,6 +506,8 @@ export class Engine {
         const override = spec.divisorOverride;
         const avg = spec.kind === 'avg' ? 1 : 0;
         const useOverride = override === undefined ? 0 : 1;
+        // The stem's windows (sum): one kernel that writes all of dx, as lp's factored gradient takes it.
+        if (!avg && !cl && k.bwdSumK3S2(n * C, plan.dy, plan.acc, 0, 0)) break;
         if (c.gather && avg) {
           // The shares dy / D (one float32 division each, as bwdSum's), then the gather.
           this.mem.f32.copyWithin(plan.shares >> 2, plan.dy >> 2, (plan.dy >> 2) + n * chunk.unitOut);

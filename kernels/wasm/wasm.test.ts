@@ -783,8 +783,8 @@ describe('wasm: max backward on the rows path (fused kernels and the general one
   }
 });
 
-describe('wasm: lp backward on the stem\'s windows (bwdSumK3S2: the sum backward and w(x) in one kernel)', () => {
-  // The factored gradient (p = 1, 2) on windows of 3×3 stride 2 with a padding row and column before: output widths
+describe('wasm: sum and lp backward on the stem\'s windows (bwdSumK3S2: the sum backward, and lp\'s w(x), in one kernel)', () => {
+  // Sum, and lp's factored gradient (p = 1, 2), on windows of 3×3 stride 2 with a padding row and column before: output widths
   // 4, 8, 12 (one to three groups of 4, the last group's next share past the row), one output row; with no end
   // padding, a column and a row past the last window (zero in dx). Plain, one unit per chunk and resident (run twice:
   // dx rewritten, not accumulated), against the naive backend within ACC.GRAD.
@@ -792,20 +792,21 @@ describe('wasm: lp backward on the stem\'s windows (bwdSumK3S2: the sum backward
     { pads: [1, 1, 1, 1], spatial: [[8, 8], [16, 16], [12, 24], [2, 8]] },
     { pads: [1, 1, 0, 0], spatial: [[9, 9], [13, 17], [5, 25]] },
   ];
-  for (const p of [1, 2]) {
+  for (const p of [undefined, 1, 2]) {
     for (const cs of cases) {
-      it(`p = ${p}, pads [${cs.pads.join(', ')}]`, async () => {
+      it(`${p === undefined ? 'sum' : `lp p = ${p}`}, pads [${cs.pads.join(', ')}]`, async () => {
         const auto = backends.get('auto')!;
         const spec: PoolSpec = {
-          kind: 'lp', p, kernel: [3, 3], strides: [2, 2], dilations: [1, 1], pads: cs.pads, ceilMode: false, countIncludePad: false,
+          kind: p === undefined ? 'sum' : 'lp', ...(p === undefined ? {} : { p }), kernel: [3, 3], strides: [2, 2], dilations: [1, 1],
+          pads: cs.pads, ceilMode: false, countIncludePad: false,
         };
         for (const spatial of cs.spatial) {
           const shape = joinShape(2, 3, spatial, 'channels_first');
-          const seed = spatial[0]! * 37 + spatial[1]! + p;
+          const seed = spatial[0]! * 37 + spatial[1]! + (p ?? 0);
           const x: Tensor = { shape, data: values('mixed', product(shape), seed), layout: 'channels_first' };
           const outShape = poolGeometry(spec, shape, 'channels_first').outShape;
           const dy: Tensor = { shape: [...outShape], data: values('mixed', product(outShape), seed + 1e6), layout: 'channels_first' };
-          const where = `p ${p} [${shape.join(', ')}]`;
+          const where = `${spec.kind} ${p ?? ''} [${shape.join(', ')}]`;
           const want = await naive.backward(spec, x, dy);
           const r = await auto.resident(spec, x, 'backward', dy);
           await r.run();
