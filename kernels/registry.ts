@@ -20,7 +20,7 @@ export const BUILTIN_BACKENDS: readonly BackendEntry[] = [
   },
   {
     name: 'wasm',
-    description: 'AssemblyScript kernels with 128-bit SIMD, one reused WebAssembly.Memory',
+    description: 'AssemblyScript kernels with 128-bit SIMD, one reused WebAssembly.Memory; large kernel calls split over two threads where a second one can run (shared memory, a Node worker)',
     create: async () => (await import('./wasm/index.js')).createWasmBackend(),
   },
   {
@@ -31,17 +31,17 @@ export const BUILTIN_BACKENDS: readonly BackendEntry[] = [
     policy: { indices: 'unchecked' },
   },
   {
-    name: 'wasm-threads',
-    description: 'the wasm backend with two kernel threads (shared memory, a Node worker): large calls split by planes or batch items',
-    create: async () => (await import('./wasm/index.js')).createWasmBackend({ threads: 2 }),
-    // Its kernels are wasm's; a split call's bits are held against one thread's in kernels/wasm/wasm.test.ts
-    // (calls split from 8 units on). The verifier's small cases stay under the split threshold.
+    name: 'wasm-1t',
+    description: 'the wasm backend on one kernel thread: the like-for-like row beside single-threaded peers (onnxruntime-1t, tfjs-wasm)',
+    create: async () => (await import('./wasm/index.js')).createWasmBackend({ threads: 1 }),
+    // Its kernels are wasm's; the verifier's cases stay under the split threshold, where wasm runs one thread too,
+    // and a split call's bits are held against one thread's in kernels/wasm/wasm.test.ts.
     verifyByDefault: false,
   },
   {
-    name: 'wasm-values-threads',
-    description: 'wasm-values with two kernel threads',
-    create: async () => (await import('./wasm/index.js')).createWasmBackend({ threads: 2, indices: false }),
+    name: 'wasm-values-1t',
+    description: 'wasm-values on one kernel thread',
+    create: async () => (await import('./wasm/index.js')).createWasmBackend({ threads: 1, indices: false }),
     policy: { indices: 'unchecked' },
     verifyByDefault: false,
   },

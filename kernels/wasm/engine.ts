@@ -8,7 +8,7 @@
 import type { PoolSpec } from '../../spec/contract.js';
 import type { PoolGeometry } from '../../spec/geometry.js';
 import { BackendError } from '../../spec/errors.js';
-import { chunking, WASM_CHUNK_BYTES, type Chunking } from './chunking.js';
+import { chunking, type Chunking } from './chunking.js';
 import { gatherGeometry, geometry3, indexCodesFit, planesContiguous, sumRowsFirstTouch, type GatherGeometry, type Geometry3 } from './geometry.js';
 import { planMemory, spareUnits, type MemoryPlan } from './memory-plan.js';
 import {
@@ -25,6 +25,11 @@ export interface WasmCase {
   readonly path: WasmPath;
   readonly plan: MemoryPlan;
   readonly chunk: Chunking;
+  /**
+   * Units in a streamed call's chunk (CaseOptions chunkBytes): a sum or avg backward holding more (a resident case)
+   * runs in blocks of this many (backward()).
+   */
+  readonly blockUnits: number;
   readonly backward: boolean;
   /** max: whether the indices are wanted (a backward always wants them). */
   readonly indices: boolean;
@@ -99,6 +104,13 @@ export const PAIR_SEQUENTIAL_BYTES = 24 * 2 ** 20;
 export const THREAD_MIN_BYTES = 6 * 2 ** 20;
 
 /**
+ * The most blocks a worker's task of a split sum or avg backward holds (backward()): at most 53 argument slots each
+ * (the gather of avg: the shares' division, the gather's geometry, the kernel, the geometry set back), within
+ * threads.ts ARG_SLOTS. A larger half takes larger blocks.
+ */
+const SUM_TASK_BLOCKS = 64;
+
+/**
  * Where n units are split between two kernel threads (the lower thread's unit count; engine.ts splitRun), 0 where
  * they are not: a call touching less than threadMinBytes, or of fewer than 8 units. It never splits fewer units
  * where it does not split n.
@@ -106,6 +118,20 @@ export const THREAD_MIN_BYTES = 6 * 2 ** 20;
 function splitPoint(chunk: Chunking, threadMinBytes: number, n: number): number {
   const touched = 4 * n * (chunk.unitIn + chunk.unitOut);
   return touched >= threadMinBytes ? 4 * Math.floor(n / 8) : 0;
+}
+
+/**
+ * Whether a case holding all its units at once (a resident one) makes kernel calls that two threads would share:
+ * its x and y reach threadMinBytes (splitPoint), and its kernels split: every forward, the max backward, the sum and
+ * avg backward on contiguous planes or by gather (Engine.backward); not lp's backward, nor channels_last's sum and
+ * avg without the gather. A case that does not is kept on one thread, over a plain memory (unsplit on a shared one,
+ * the stem's lp forward measured 1.16× slower by min, the Inception-v3 channels_last avg backward 1.10×).
+ */
+export function wholeCaseSplits(spec: PoolSpec, g: PoolGeometry, backward: boolean, threadMinBytes: number): boolean {
+  const chunk = chunking(g, Infinity);
+  if (splitPoint(chunk, threadMinBytes, chunk.units) === 0) return false;
+  if (!backward || spec.kind === 'max') return true;
+  return spec.kind !== 'lp' && (planesContiguous(g) || gatherGeometry(g) !== undefined);
 }
 
 /** 1 when a rows kernel call touching `floats` float32 elements streams from memory (PAIR_SEQUENTIAL_BYTES). */
@@ -223,7 +249,7 @@ export class Engine {
     const problem = boundProblem(plan, this.mem.limit, backward ? 'backward' : 'forward');
     if (problem) throw new BackendError(NAME, problem);
     return {
-      spec, g, g3, path, plan, chunk, backward, indices, cl, C: cl ? g.channels : 1,
+      spec, g, g3, path, plan, chunk, blockUnits: chunked.size, backward, indices, cl, C: cl ? g.channels : 1,
       pairSequentialBytes: options.pairSequentialBytes ?? PAIR_SEQUENTIAL_BYTES,
       threadMinBytes,
       gather: backward && spec.kind !== 'max' ? gatherGeometry(g) : undefined,
@@ -250,30 +276,52 @@ export class Engine {
   }
 
   /**
-   * dx (at plan.acc, every element written) = Σ over the windows holding each input of the share at `from(plan)`
-   * (dy, the avg shares, or lp's factor): the forward sum kernel (channels_last, or rows on contiguous planes) over
-   * the share array with the gather's tables (geometry.ts gatherGeometry), the geometry set back after. `split`:
-   * whether the call may be split between two kernel threads (its share buffer must then be per unit, as planAt
-   * moves it).
+   * dx (at plan.acc, every element written) = Σ over the windows holding each input of the share at `from` (dy, the
+   * avg shares, or lp's factor), on n units, on either thread's kernels: the forward sum kernel (channels_last, or
+   * rows on contiguous planes) over the share array with the gather's tables (geometry.ts gatherGeometry), the
+   * geometry set back after.
    */
-  private sumGather(c: WasmCase, plan: MemoryPlan, n: number, from: (p: MemoryPlan) => number, split: boolean): void {
+  private sumGather(kk: ThreadKernels, c: WasmCase, p: MemoryPlan, n: number, from: number): void {
     const gg = c.gather!;
     const [d, h, w] = gg.inSize;
     const [oD, oH, oW] = gg.outSize;
     const rows = gg.rows;
-    const body = (kk: ThreadKernels, p: MemoryPlan, m: number): void => {
-      if (rows) {
-        // Contiguous planes (a unit is a plane): the rows kernel, its width windows sliding over the share rows.
-        kk.setGeometry(d, h, w, oD, oH, oW, 1, 1, 1, rows.kernelW, 1, rows.padW, p.gatherTables);
-        kk.fwdRows(KIND_SUM, m, from(p), p.acc, p.acc, p.ring, gg.ringRows, gg.windowRows, rows.vLo, rows.vHi, 0, 0, 0);
-      } else {
-        kk.setGeometry(d, h, w, oD, oH, oW, 1, 1, 1, 1, 1, 0, p.gatherTables);
-        kk.fwdChannelsLast(KIND_SUM, m, c.C, from(p), p.acc, p.acc, p.ring, gg.ringRows);
-      }
-      kk.setGeometry(...(this.geometryArgs as Parameters<Kernels['setGeometry']>));
-    };
-    if (split) this.splitRun(c, plan, n, body, false);
-    else body(this.kernels, plan, n);
+    if (rows) {
+      // Contiguous planes (a unit is a plane): the rows kernel, its width windows sliding over the share rows.
+      kk.setGeometry(d, h, w, oD, oH, oW, 1, 1, 1, rows.kernelW, 1, rows.padW, p.gatherTables);
+      kk.fwdRows(KIND_SUM, n, from, p.acc, p.acc, p.ring, gg.ringRows, gg.windowRows, rows.vLo, rows.vHi, 0, 0, 0);
+    } else {
+      kk.setGeometry(d, h, w, oD, oH, oW, 1, 1, 1, 1, 1, 0, p.gatherTables);
+      kk.fwdChannelsLast(KIND_SUM, n, c.C, from, p.acc, p.acc, p.ring, gg.ringRows);
+    }
+    kk.setGeometry(...(this.geometryArgs as Parameters<Kernels['setGeometry']>));
+  }
+
+  /** GRAD.SUM and GRAD.AVG by gather on n units, on either thread's kernels: avg's shares dy / D first. */
+  private gatherUnits(kk: ThreadKernels, c: WasmCase, p: MemoryPlan, n: number): void {
+    if (c.spec.kind === 'avg') {
+      // One float32 division each, as bwdSum's.
+      kk.avgDivide(c.cl, n, c.C, p.dy, p.shares, p.div);
+      this.sumGather(kk, c, p, n, p.shares);
+    } else {
+      this.sumGather(kk, c, p, n, p.dy);
+    }
+  }
+
+  /**
+   * GRAD.SUM and GRAD.AVG on n units at p, on either thread's kernels, after the host zeroed dx where hostZeroesDx:
+   * the stem's windows' kernel (`k3s2`, decided on this thread: a recorded call returns nothing), the gather, or the
+   * row-wise scatter (contiguous planes; `p.scratch` its row, one per thread) or channels_last's.
+   */
+  private sumUnits(kk: ThreadKernels, c: WasmCase, p: MemoryPlan, n: number, k3s2: boolean): void {
+    const { spec, cl, C } = c;
+    const avg = spec.kind === 'avg' ? 1 : 0;
+    const override = spec.divisorOverride;
+    const useOverride = override === undefined ? 0 : 1;
+    if (k3s2) kk.bwdSumK3S2(n * C, p.dy, p.acc, 0, 0);
+    else if (c.gather) this.gatherUnits(kk, c, p, n);
+    else if (cl) kk.bwdSum(cl, n, C, p.dy, p.acc, avg, useOverride, override ?? 0);
+    else kk.bwdSumRows(n * C, p.dy, p.acc, p.scratch, avg, useOverride, override ?? 0, c.g3.global ? 1 : 0, sumRowsFirstTouch(c.g3) ? 1 : 0);
   }
 
   /**
@@ -386,7 +434,7 @@ export class Engine {
     if (!cl && k.bwdSumK3S2(n * C, a, plan.acc, plan.x, spec.p!)) return true;
     if (!sumRowsWritesDx(c)) this.mem.f32.fill(0, plan.acc >> 2, (plan.acc >> 2) + xCount);
     // (Not split: lp's factor for p = 2 lies in plan.g, which planAt does not move.)
-    if (c.gather) this.sumGather(c, plan, n, () => a, false);
+    if (c.gather) this.sumGather(k, c, plan, n, a);
     else if (cl) k.bwdSum(cl, n, C, a, plan.acc, 0, 0, 0);
     else k.bwdSumRows(n * C, a, plan.acc, plan.scratch, 0, 0, 0, c.g3.global ? 1 : 0, sumRowsFirstTouch(c.g3) ? 1 : 0);
     k.lpGradApply(plan.acc, plan.x, xCount, spec.p!);
@@ -418,39 +466,52 @@ export class Engine {
       case 'channels': k.fwdChannelsLast(vectorKind, n, C, x, plan.y, ix, plan.ring, g3.ringRows); break;
       case 'scalar': k.fwdScalar(kind, cl, n, C, x, plan.y, ix); break;
     }
-    if (spec.kind === 'avg') k.avgDivide(cl, n, C, plan.y, plan.div);
+    if (spec.kind === 'avg') k.avgDivide(cl, n, C, plan.y, plan.y, plan.div);
     if (spec.kind === 'lp') k.lpRoot(plan.y, n * chunk.unitOut, spec.p!);
     return codes;
   }
 
   /**
    * The backward kernels on n units (x at plan.x, dy at plan.dy); dx, as float32, at plan.acc (max, sum and avg
-   * accumulate there in float32; lp in f64, narrowed in place). A case holding more than a chunk's worth of units
-   * (a resident one holds the whole tensor) runs in blocks of about WASM_CHUNK_BYTES of input, as a streamed call
-   * does, so that a block's forward outputs and dx are still in cache when its next kernel reads them.
+   * accumulate there in float32; lp in f64, narrowed in place). A sum or avg case holding more than a chunk's worth
+   * of units (a resident one holds the whole tensor) runs in blocks of a chunk's units (WasmCase.blockUnits), as a
+   * streamed call does, so that a block's shares and dx are still in cache when its next kernel reads them; a large
+   * one on contiguous planes or by gather is split between two kernel threads, each walking its half in blocks.
    */
   backward(c: WasmCase, n: number): void {
-    const { plan, chunk } = c;
-    const block = Math.max(1, Math.floor(WASM_CHUNK_BYTES / (4 * chunk.unitIn)));
     // (Not lp: its f64 accumulator is narrowed in place to float32 slots at the front of the whole buffer.)
     // (Nor max: measured on the stem's overlapping 3×3 stride-2 windows, 8×64×112×112, running the indices forward,
     // the zeroing and the scatter once per block was 1.1–1.2× slower than once over the whole tensor.)
-    if (n <= block || c.spec.kind === 'lp' || c.spec.kind === 'max') {
+    if (c.spec.kind === 'lp' || c.spec.kind === 'max') {
       this.backwardUnits(c, n);
       return;
     }
-    // Byte offset of unit u in a buffer of `per` elements of `bytes` bytes per unit (0: a buffer the case lacks).
-    const at = (ptr: number, bytes: number, per: number, u: number): number => (ptr ? ptr + bytes * per * u : 0);
-    for (let u = 0; u < n; u += block) {
-      const blockPlan: MemoryPlan = {
-        ...plan,
-        x: at(plan.x, 4, chunk.unitIn, u),
-        y: at(plan.y, 4, chunk.unitOut, u),
-        ix: at(plan.ix, 4, chunk.unitOut, u),
-        dy: at(plan.dy, 4, chunk.unitOut, u),
-        acc: at(plan.acc, 4, chunk.unitIn, u),
-      };
-      this.backwardUnits({ ...c, plan: blockPlan }, Math.min(block, n - u));
+    const k = this.kernels;
+    const { plan } = c;
+    if (hostZeroesDx(c)) this.mem.f32.fill(0, plan.acc >> 2, (plan.acc >> 2) + n * c.chunk.unitIn);
+    // Called on no planes, it only says whether the stem's windows apply.
+    const k3s2 = c.spec.kind === 'sum' && !c.cl && k.bwdSumK3S2(0, 0, 0, 0, 0) === 1;
+    const blocks = (kk: ThreadKernels, from: number, to: number, size: number, own: Partial<MemoryPlan>): void => {
+      for (let u = from; u < to; u += size) this.sumUnits(kk, c, { ...planAt(c, plan, u), ...own }, Math.min(size, to - u), k3s2);
+    };
+    // Split where every unit's stores stay in its own dx: the gather (geometry.ts gatherGeometry) and the kernels
+    // of contiguous planes; not channels_last's bwdSum.
+    const half = c.gather || !c.cl ? this.split(c, n) : 0;
+    const thread = this.thread;
+    if (!half || !thread) {
+      blocks(k, 0, n, c.blockUnits, {});
+      return;
+    }
+    const r = thread.recorder;
+    r.setGeometry(...(this.geometryArgs as Parameters<Kernels['setGeometry']>));
+    // A task's calls fit its argument slots (threads.ts ARG_SLOTS) in at most SUM_TASK_BLOCKS blocks.
+    const size = Math.max(c.blockUnits, Math.ceil((n - half) / SUM_TASK_BLOCKS));
+    blocks(r, half, n, size, { ring: plan.ring2, scratch: plan.scratch2 });
+    thread.start();
+    try {
+      blocks(k, 0, half, c.blockUnits, {});
+    } finally {
+      thread.join();
     }
   }
 
@@ -502,23 +563,9 @@ export class Engine {
         break;
       }
       case 'sum':
-      case 'avg': {
-        const override = spec.divisorOverride;
-        const avg = spec.kind === 'avg' ? 1 : 0;
-        const useOverride = override === undefined ? 0 : 1;
-        // The stem's windows (sum): one kernel that writes all of dx, as lp's factored gradient takes it.
-        if (!avg && !cl && k.bwdSumK3S2(n * C, plan.dy, plan.acc, 0, 0)) break;
-        if (c.gather && avg) {
-          // The shares dy / D (one float32 division each, as bwdSum's), then the gather.
-          this.mem.f32.copyWithin(plan.shares >> 2, plan.dy >> 2, (plan.dy >> 2) + n * chunk.unitOut);
-          k.avgDivide(cl, n, C, plan.shares, plan.div);
-          this.sumGather(c, plan, n, (p) => p.shares, true);
-        } else if (c.gather) {
-          this.sumGather(c, plan, n, (p) => p.dy, true);
-        } else if (cl) k.bwdSum(cl, n, C, plan.dy, plan.acc, avg, useOverride, override ?? 0);
-        else k.bwdSumRows(n * C, plan.dy, plan.acc, plan.scratch, avg, useOverride, override ?? 0, c.g3.global ? 1 : 0, sumRowsFirstTouch(c.g3) ? 1 : 0);
+      case 'avg':
+        // (backward() runs them: sumUnits.)
         break;
-      }
       case 'lp':
         k.bwdLpPrep(plan.x, xCount, spec.p!, plan.pw, plan.g);
         k.bwdLp(cl, n, C, plan.x, plan.dy, plan.pw, plan.g, plan.acc, spec.p!);

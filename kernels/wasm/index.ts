@@ -12,8 +12,9 @@
  * (channels_last) through it in chunks of about WASM_CHUNK_BYTES of input, so a call needs one chunk's buffers;
  * a case whose chunk (at least one plane or item) needs more than the bound is refused by supports() and by
  * forward/backward with a BackendError. Typed-array views are re-created after growth. No Node-only API is used:
- * the module runs in Node and in browsers. The one exception is opt-in: `threads: 2` (threads.ts) starts a Node
- * worker over a shared memory, and large kernel calls are split between the two threads (engine.ts).
+ * the module runs in Node and in browsers. The one exception is the second kernel thread (threads.ts): where Node's
+ * worker threads, shared memory and two cores exist, a kernel call large enough to gain runs half its units on a
+ * worker over a shared memory (engine.ts); elsewhere, or with `threads: 1`, everything runs on the caller's thread.
  */
 import type {
   Direction, ForwardOut, ForwardResult, Layout, PlanningBackend, PoolPlan, PoolPlanOptions, PoolSpec, ResidentBackend,
@@ -27,7 +28,8 @@ import {
   validateBackward, validateForward, validateShape, validateShapeArray, validateSpec, validateTensor, validationProblem,
 } from '../../spec/validate.js';
 import { WASM_CHUNK_BYTES, chunking } from './chunking.js';
-import { Engine, THREAD_MIN_BYTES, boundProblem, type CaseOptions, type WasmCase } from './engine.js';
+import { Engine, THREAD_MIN_BYTES, boundProblem, wholeCaseSplits, type CaseOptions, type WasmCase } from './engine.js';
+import { kernelThreadsAvailable } from './threads.js';
 import { decodeIndexCodes, geometry3 } from './geometry.js';
 import { planMemory } from './memory-plan.js';
 import { NAME, WASM_MAX_MEMORY_BYTES, WASM_PAGE_BYTES } from './module.js';
@@ -47,6 +49,8 @@ export { forwardPath, type WasmPath } from './path.js';
 export interface WasmBackend extends PlanningBackend, ResidentBackend, ReducingBackend, StatisticalBackend {
   readonly memory: WebAssembly.Memory;
   readonly maxMemoryBytes: number;
+  /** Kernel threads a large call runs on: 2 by default where they can run, 1 otherwise (WasmBackendOptions.threads). */
+  readonly threads: number;
   resident(spec: PoolSpec, x: Tensor, direction: Direction, dy?: Tensor): Promise<WasmResidentCase>;
 }
 
@@ -87,12 +91,15 @@ export interface WasmBackendOptions {
    */
   indices?: boolean;
   /**
-   * Kernel threads, 1 (default) or 2. With 2 a resident case's memory is shared and a worker (kernels/wasm/threads.ts,
-   * Node's worker_threads) runs half of the units of every kernel call whose x and y hold at least `threadMinBytes`:
-   * forward kernels of every kind, and max backward. Streamed calls (forward, backward, plans) share theirs only when
-   * their chunks can reach that size (2·chunkBytes ≥ threadMinBytes). Results are bit-identical to one thread.
-   * Where shared memory or worker threads are missing, whatever would start the worker (creating the backend, or
-   * resident()) throws a BackendError.
+   * Kernel threads, 1 or 2. By default 2 where a second one can run and has a core of its own (threads.ts
+   * kernelThreadsAvailable: shared memory, Node's worker threads, two cores), else 1. With 2, a worker
+   * (kernels/wasm/threads.ts) runs half of the units of every kernel call whose x and y hold at least
+   * `threadMinBytes`: forward kernels of every kind, the max backward, and the sum and avg backward by gather. Such a
+   * call's memory is shared; a case none of whose calls split keeps a plain one. Streamed calls (forward, backward,
+   * plans) split theirs only when their chunks can reach that size (2·chunkBytes ≥ threadMinBytes), so with the
+   * default chunks only resident cases do. Results are bit-identical to one thread. Asked for 2 where shared memory
+   * or worker threads are missing, whatever would start the worker (creating the backend, or resident()) throws a
+   * BackendError; by default the backend then stays on one thread. `threads: 1` is the `wasm-1t` registry entry.
    */
   threads?: number;
   /** Tuning and tests: bytes a call must touch before it is split between two threads (default THREAD_MIN_BYTES). */
@@ -131,15 +138,35 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     ...(options.pairSequentialBytes !== undefined ? { pairSequentialBytes: options.pairSequentialBytes } : {}),
     ...(options.threadMinBytes !== undefined ? { threadMinBytes: options.threadMinBytes } : {}),
   };
-  const threads = options.threads ?? 1;
-  if (threads !== 1 && threads !== 2) throw new BackendError(NAME, `threads must be 1 or 2, got ${String(threads)}`);
+  const requested = options.threads;
+  if (requested !== undefined && requested !== 1 && requested !== 2) {
+    throw new BackendError(NAME, `threads must be 1 or 2, got ${String(requested)}`);
+  }
+  let threads = requested ?? ((await kernelThreadsAvailable()) ? 2 : 1);
+  /**
+   * An engine of `n` kernel threads. By default, where the second thread cannot start after all, one thread, from
+   * then on; asked for two, the error.
+   */
+  const engineOf = async (n: number): Promise<Engine> => {
+    if (n === 1) return Engine.create(limit, 1);
+    try {
+      return await Engine.create(limit, 2);
+    } catch (e) {
+      if (requested === 2 || !(e instanceof BackendError)) throw e;
+      threads = 1;
+      return Engine.create(limit, 1);
+    }
+  };
   const withIndices = options.indices !== false;
   // Calls stream chunkBytes of input at a time through the backend's own engine. A chunk that cannot reach the
   // split threshold is never split, and copies into and out of a shared memory are slower (TypedArray.prototype.set
   // of 3.2 MB in Node 20 here: 0.21 against 0.085 ms in, 0.15 against 0.082 ms out), so that engine stays plain;
-  // resident cases get threads.
-  const callThreads = threads > 1 && 2 * chunkBytes >= (options.threadMinBytes ?? THREAD_MIN_BYTES) ? threads : 1;
-  const engine = await Engine.create(limit, callThreads);
+  // resident cases get threads. Streaming 8 MiB chunks through a shared memory on two threads instead measured
+  // 1.3–4.5× the default's whole call by min, 1.5–2.4× on 11 of 14 workloads (call-reused scope, one run).
+  // The copies, not the kernels, dominate a whole call, and on a shared memory they cost twice as much.
+  const threadMinBytes = options.threadMinBytes ?? THREAD_MIN_BYTES;
+  const engine = await engineOf(threads > 1 && 2 * chunkBytes >= threadMinBytes ? threads : 1);
+  const callThreads = engine.threads;
   const { mem } = engine;
 
   /** Forward into caller-provided outputs, chunk by chunk: copy in, kernels, copy out. */
@@ -234,7 +261,8 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     const backwardCase = direction === 'backward';
     const g = backwardCase ? validateBackward(spec, x, dy) : validateForward(spec, x);
     engine.assertLive();
-    const own = await Engine.create(limit, threads);
+    // Its own engine: two threads where one of its kernel calls splits (engine.ts wholeCaseSplits), else one.
+    const own = await engineOf(threads > 1 && wholeCaseSplits(spec, g, backwardCase, threadMinBytes) ? 2 : 1);
     // A forward leaves its indices as window-relative codes of a byte where its kernel writes them and a byte holds
     // them (engine.ts WasmCase.codes): 5 bytes written per output instead of 8. readIndices decodes them.
     const c = own.layout(spec, g, backwardCase, { ...caseOptions, whole: true, indices: withIndices, packIndices: true });
@@ -269,8 +297,11 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
   };
 
   const backend: WasmBackend = {
-    // The values-only and threaded variants are registry entries of their own; their results carry their names.
-    name: `${NAME}${withIndices ? '' : '-values'}${threads > 1 ? '-threads' : ''}`,
+    // The values-only and one-thread variants are registry entries of their own; their results carry their names.
+    name: `${NAME}${withIndices ? '' : '-values'}${requested === 1 ? '-1t' : ''}`,
+    get threads(): number {
+      return threads;
+    },
     structured: declineStructured(NAME, 'the wasm kernels cover sliding-window pooling only; the structured kinds of SPEC.md §10 (adaptive, RoI, SPP, unpooling) run on the naive backend'),
     reducers: createWasmResearch(engine, chunkBytes),
     statistics: createWasmStatistics(engine, chunkBytes),

@@ -12,8 +12,8 @@ export interface MemoryPlan {
   tables: number; x: number; y: number; ix: number; div: number; scratch: number; ring: number;
   /** The sum backward's gather (geometry.ts gatherGeometry): its tables, and the avg shares dy / D. */
   gatherTables: number; shares: number;
-  /** The second kernel thread's ring (threads.ts), 0 with one thread. */
-  ring2: number;
+  /** The second kernel thread's ring and bwdSumRows scratch row (threads.ts), 0 with one thread. */
+  ring2: number; scratch2: number;
   /** Two kernel threads: y and ix for the lower half's last spareUnits() units (engine.ts splitRun). */
   spareY: number; spareIx: number;
   dy: number; acc: number; pw: number; g: number;
@@ -50,7 +50,7 @@ export function planMemory(
   };
   const xCount = chunk.size * chunk.unitIn;
   const yCount = chunk.size * chunk.unitOut;
-  const plan: MemoryPlan = { tables: 0, x: 0, y: 0, ix: 0, div: 0, scratch: 0, ring: 0, gatherTables: 0, shares: 0, ring2: 0, spareY: 0, spareIx: 0, dy: 0, acc: 0, pw: 0, g: 0, codes: 0, end: 0 };
+  const plan: MemoryPlan = { tables: 0, x: 0, y: 0, ix: 0, div: 0, scratch: 0, ring: 0, gatherTables: 0, shares: 0, ring2: 0, scratch2: 0, spareY: 0, spareIx: 0, dy: 0, acc: 0, pw: 0, g: 0, codes: 0, end: 0 };
   plan.tables = take(12 * g.outSpatial.reduce((s, v) => s + v, 3 - g.rank));
   // The rows kernel's stride-2 loads may read 3 floats past x's last row (SLACK covers them).
   plan.x = take(4 * xCount);
@@ -96,7 +96,9 @@ export function planMemory(
     // (stride 1 or 2) the row's shares, stride floats apart, between zero pads of kernel + 4 floats each side.
     if (spec.kind !== 'max' && planesContiguous(g)) {
       const w = g.axes[g.rank - 1]!;
-      plan.scratch = take(4 * (w.size + 4 + Math.min(w.stride, 2) * w.out + 2 * w.kernel + 12));
+      const scratch = 4 * (w.size + 4 + Math.min(w.stride, 2) * w.out + 2 * w.kernel + 12);
+      plan.scratch = take(scratch);
+      if (threads > 1) plan.scratch2 = take(scratch);
     }
     if (spec.kind === 'lp') {
       plan.pw = take(8 * xCount);

@@ -27,7 +27,7 @@ export interface Kernels {
   fwdChannelsLast(kind: number, N: number, C: number, x: number, y: number, ix: number, ring: number, R: number): void;
   fwdGlobal(kind: number, planes: number, x: number, y: number, ix: number): void;
   buildDivisors(div: number, useOverride: number, override: number): void;
-  avgDivide(cl: number, N: number, C: number, y: number, div: number): void;
+  avgDivide(cl: number, N: number, C: number, src: number, dst: number, div: number): void;
   lpSafe(x: number, count: number, lo: number, hi: number, squareTo: number): number;
   lpMap(src: number, dst: number, count: number, p: number): void;
   lpRoot(y: number, count: number, p: number): void;

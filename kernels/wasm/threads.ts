@@ -8,23 +8,31 @@
  * which a synchronous kernel call does not give back; the call list sits in a small SharedArrayBuffer and the two
  * threads hand it over with Atomics (a counter each way), so a task costs one wake-up.
  *
- * Node only (worker_threads, loaded when a backend asks for threads); where workers or shared memory are missing,
- * `createKernelThread` throws and the backend stays single-threaded (the default).
+ * Node only (worker_threads, loaded when a backend runs a large kernel call on two threads). A backend uses two by
+ * default where `kernelThreadsAvailable()` says they can run; where workers or shared memory are missing,
+ * `KernelThread.create` throws, and the backend stays on one thread (or, asked for two, throws).
  */
 import { BackendError } from '../../spec/errors.js';
 import { NAME, type Kernels } from './module.js';
 
-/** The kernels a worker may run: those whose units are independent and whose results the host does not read. */
+/**
+ * The kernels a worker may run: those whose units are independent and whose results the host does not read
+ * (bwdSum is among them for engine.ts sumUnits' type; a call of it is not split).
+ */
 const CALLS = [
   'setGeometry', 'fwdRows', 'fwdGlobal', 'fwdChannelsLast', 'fwdScalar', 'avgDivide', 'lpMap', 'lpRoot',
-  'bwdMaxChannels', 'bwdMaxPlanes', 'bwdMaxPairs', 'bwdMaxK4S4', 'bwdMaxK3S2', 'bwdMaxK3S1',
+  'bwdMaxChannels', 'bwdMaxPlanes', 'bwdMaxPairs', 'bwdMaxK4S4', 'bwdMaxK3S2', 'bwdMaxK3S1', 'bwdSumK3S2', 'bwdSumRows',
+  'bwdSum',
 ] as const;
 type Call = (typeof CALLS)[number];
 /** The part of the kernels a recorder stands in for. Return values of recorded calls are not available. */
 export type ThreadKernels = Pick<Kernels, Call>;
 
-/** Float64 slots for one task's calls: per call its index in CALLS, its argument count, its arguments. */
-const ARG_SLOTS = 512;
+/**
+ * Float64 slots for one task's calls: per call its index in CALLS, its argument count, its arguments. The largest
+ * task is a split sum or avg backward's (engine.ts SUM_TASK_BLOCKS blocks of at most 53 slots).
+ */
+const ARG_SLOTS = 4096;
 // Control words (Int32): 0 the last task started, 1 the last task finished, 2 set when a task threw.
 const STARTED = 0;
 const FINISHED = 1;
@@ -74,6 +82,29 @@ interface NodeWorker {
 }
 interface WorkerThreadsModule {
   Worker: new (source: string, options: { eval: true; workerData: unknown }) => NodeWorker;
+}
+
+/** A module specifier in a variable: bundlers for the browser leave it alone (these paths are Node's). */
+async function nodeModule<T>(specifier: string): Promise<T> {
+  return (await import(specifier)) as T;
+}
+
+/**
+ * Whether a second kernel thread can run here and has a core of its own: shared memory (SharedArrayBuffer), Node's
+ * worker threads and at least two cores available to the process (os.availableParallelism). The wasm backend's
+ * default thread count follows it.
+ */
+export async function kernelThreadsAvailable(): Promise<boolean> {
+  if (typeof SharedArrayBuffer === 'undefined') return false;
+  try {
+    const os = await nodeModule<{ availableParallelism?: () => number; cpus: () => unknown[] }>('node:os');
+    const cores = os.availableParallelism ? os.availableParallelism() : os.cpus().length;
+    if (cores < 2) return false;
+    await nodeModule<WorkerThreadsModule>('node:worker_threads');
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The worker side of a split call: record its calls, start, join. */
@@ -148,9 +179,7 @@ export class KernelThread {
     }
     let threads: WorkerThreadsModule;
     try {
-      // A specifier in a variable: bundlers for the browser leave it alone (this path is Node's).
-      const specifier = 'node:worker_threads';
-      threads = (await import(specifier)) as WorkerThreadsModule;
+      threads = await nodeModule<WorkerThreadsModule>('node:worker_threads');
     } catch (e) {
       throw new BackendError(NAME, `threads: worker threads are not available here (${e instanceof Error ? e.message : String(e)})`);
     }

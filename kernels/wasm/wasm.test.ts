@@ -23,7 +23,9 @@ import { referenceForward } from '../../spec/reference/forward.js';
 import createWasmBackend, {
   WASM_MAX_MEMORY_BYTES, WASM_PAGE_BYTES, chunking, forwardPath, geometry3, type WasmBackend, type WasmPath,
 } from './index.js';
+import { wholeCaseSplits } from './engine.js';
 import { gatherGeometry } from './geometry.js';
+import { kernelThreadsAvailable } from './threads.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const naive = createNaiveBackend();
@@ -1076,17 +1078,51 @@ describe('wasm: two kernel threads (threads: 2) give the bits of one', () => {
   // the plain call and a resident case, with indices and values only; max backward on the fused kernels, the general
   // rows path, the scalar path and channels_last. Each result is compared bit for bit with one thread's, which the
   // tests above hold against the reference.
-  const one = createWasmBackend();
+  const one = createWasmBackend({ threads: 1 });
   const two = createWasmBackend({ threads: 2, threadMinBytes: 0 });
   const twoValues = createWasmBackend({ threads: 2, threadMinBytes: 0, indices: false });
-  const oneValues = createWasmBackend({ indices: false });
+  const oneValues = createWasmBackend({ threads: 1, indices: false });
   const twoScalar = createWasmBackend({ threads: 2, threadMinBytes: 0, path: 'scalar' });
-  const oneScalar = createWasmBackend({ path: 'scalar' });
+  const oneScalar = createWasmBackend({ threads: 1, path: 'scalar' });
 
-  it('names the variant and refuses a thread count other than 1 or 2', async () => {
-    expect((await two).name).toBe('wasm-threads');
-    expect((await twoValues).name).toBe('wasm-values-threads');
+  it('runs two threads by default where they can run, names the one-thread variant, refuses other counts', async () => {
+    const byDefault = await createWasmBackend();
+    expect(byDefault.threads).toBe((await kernelThreadsAvailable()) ? 2 : 1);
+    expect(byDefault.name).toBe('wasm');
+    expect((await two).name).toBe('wasm');
+    expect((await two).threads).toBe(2);
+    expect((await twoValues).name).toBe('wasm-values');
+    expect((await one).name).toBe('wasm-1t');
+    expect((await one).threads).toBe(1);
+    expect((await oneValues).name).toBe('wasm-values-1t');
     await expect(createWasmBackend({ threads: 3 })).rejects.toThrow(/threads must be 1 or 2, got 3/);
+    await byDefault.dispose?.();
+  });
+
+  it('a resident case gets a second thread only where one of its calls splits', () => {
+    // Its own engine is threaded (shared memory, a worker) only then (index.ts resident): the unsplit stem lp forward
+    // ran 1.16× slower on a shared memory.
+    const six = 6 * 2 ** 20;
+    const geo = (kind: PoolSpec['kind'], kernel: number, stride: number, pad: number, shape: number[], layout: Layout = 'channels_first') => {
+      const s: PoolSpec = {
+        kind, kernel: [kernel, kernel], strides: [stride, stride], dilations: [1, 1], pads: [pad, pad, pad, pad], ceilMode: false,
+        countIncludePad: false, ...(kind === 'lp' ? { p: 2 } : {}),
+      };
+      return [s, poolGeometry(s, shape, layout)] as const;
+    };
+    // The stem at batch 1 (3.1 MiB in, 0.8 out) and 8 (31 MiB): under and over 6 MiB, for the forward.
+    expect(wholeCaseSplits(...geo('max', 3, 2, 1, [1, 64, 112, 112]), false, six)).toBe(false);
+    expect(wholeCaseSplits(...geo('max', 3, 2, 1, [8, 64, 112, 112]), false, six)).toBe(true);
+    expect(wholeCaseSplits(...geo('lp', 3, 2, 1, [8, 64, 112, 112]), false, six)).toBe(true);
+    // Backward: max splits; lp never; sum and avg on contiguous planes or by gather do, channels_last's bwdSum not.
+    expect(wholeCaseSplits(...geo('max', 3, 2, 1, [8, 64, 112, 112]), true, six)).toBe(true);
+    expect(wholeCaseSplits(...geo('lp', 3, 2, 1, [8, 64, 112, 112]), true, six)).toBe(false);
+    expect(wholeCaseSplits(...geo('avg', 3, 1, 1, [8, 64, 112, 112]), true, six)).toBe(true);
+    expect(wholeCaseSplits(...geo('sum', 3, 2, 1, [8, 64, 112, 112]), true, six)).toBe(true);
+    expect(wholeCaseSplits(...geo('avg', 3, 1, 1, [8, 112, 112, 64], 'channels_last'), true, six)).toBe(true);
+    expect(wholeCaseSplits(...geo('sum', 3, 2, 1, [8, 112, 112, 66], 'channels_last'), true, six)).toBe(false);
+    // Under 8 units nothing splits (engine.ts splitPoint).
+    expect(wholeCaseSplits(...geo('max', 3, 2, 1, [1, 7, 512, 512]), false, 0)).toBe(false);
   });
 
   it('streamed calls keep a plain memory unless their chunks can reach the split size', async () => {
@@ -1184,6 +1220,56 @@ describe('wasm: two kernel threads (threads: 2) give the bits of one', () => {
     }
     await a.dispose?.();
     await b.dispose?.();
+  });
+
+  it('the sum and avg backward splits too, walking each half in blocks', async () => {
+    // Every kernel that splits (engine.ts backward): the gather, stride-1 windows on contiguous planes (the rows kernel
+    // over the shares) and channels_last with 4 channels (fwdChannelsLast); the row-wise scatter (bwdSumRows, its
+    // scratch row per thread) on stride-2 windows and on a global window; the stem's windows (bwdSumK3S2). Split from
+    // 8 units (threadMinBytes 0); chunks of one unit make a resident case walk blocks of one unit, so that 200 planes
+    // put 100 on the worker, more than SUM_TASK_BLOCKS (64) blocks: it takes blocks of two (100 blocks of the avg
+    // gather would need 5 300 of the task's 4 096 argument slots).
+    const blocked = await createWasmBackend({ threads: 2, threadMinBytes: 0, chunkBytes: 1 });
+    const a = await one;
+    const b = await two;
+    type SumCase = [string, PoolSpec['kind'], Partial<PoolSpec>, number[], Layout];
+    const k3 = (stride: number, pad: number): Partial<PoolSpec> => ({ kernel: [3, 3], strides: [stride, stride], pads: [pad, pad, pad, pad] });
+    const cases: SumCase[] = [
+      ['gather', 'sum', k3(1, 1), [3, 5, 6, 9], 'channels_first'],
+      ['gather', 'avg', k3(1, 1), [3, 5, 6, 9], 'channels_first'],
+      ['gather', 'avg', { ...k3(1, 1), countIncludePad: true }, [2, 9, 5, 7], 'channels_first'],
+      ['gather', 'avg', { ...k3(1, 1), divisorOverride: -3 }, [2, 9, 5, 7], 'channels_first'],
+      ['gather', 'avg', k3(1, 1), [9, 5, 6, 4], 'channels_last'],
+      ['gather', 'sum', k3(1, 1), [11, 4, 3, 8], 'channels_last'],
+      ['gather', 'avg', k3(1, 1), [1, 200, 5, 6], 'channels_first'],
+      ['rows', 'avg', k3(2, 1), [3, 5, 9, 11], 'channels_first'],
+      // Large enough for both threads to be in the scatter at once (each thread needs a scratch row of its own).
+      ['rows', 'avg', k3(2, 1), [2, 32, 48, 64], 'channels_first'],
+      ['rows', 'sum', { ...k3(2, 0), ceilMode: true }, [2, 9, 8, 9], 'channels_first'],
+      ['rows', 'avg', { kernel: [5, 6], strides: [1, 1], pads: [0, 0, 0, 0] }, [4, 5, 5, 6], 'channels_first'],
+      ['stem', 'sum', k3(2, 1), [2, 9, 10, 16], 'channels_first'],
+    ];
+    for (const [kernels, kind, extra, shape, layout] of cases) {
+      const spec: PoolSpec = {
+        kind, kernel: [3, 3], strides: [1, 1], dilations: [1, 1], pads: [1, 1, 1, 1], ceilMode: false, countIncludePad: false, ...extra,
+      };
+      const g = poolGeometry(spec, shape, layout);
+      expect(gatherGeometry(g) !== undefined, `${kind} [${shape.join(', ')}] takes the gather`).toBe(kernels === 'gather');
+      const x: Tensor = { shape, data: values('mixed', product(shape), 11), layout };
+      const dy: Tensor = { shape: [...g.outShape], data: values('special', product(g.outShape), 12), layout };
+      const want = await a.backward(spec, x, dy);
+      for (const [label, backend] of [['split', b], ['split in blocks', blocked]] as const) {
+        const where = `${kernels}: ${kind} ${JSON.stringify(extra)} [${shape.join(', ')}] ${layout} ${label}`;
+        expect(Array.from(bitsOf((await backend.backward(spec, x, dy)).data)), where).toEqual(Array.from(bitsOf(want.data)));
+        const r = await backend.resident(spec, x, 'backward', dy);
+        for (let run = 0; run < 2; run++) {
+          await r.run();
+          expect(Array.from(bitsOf(r.read())), `${where} resident run ${run}`).toEqual(Array.from(bitsOf(want.data)));
+        }
+        r.release();
+      }
+    }
+    await blocked.dispose?.();
   });
 
   afterAll(async () => {

@@ -19,8 +19,11 @@ export function buildDivisors(div: usize, useOverride: i32, overrideDivisor: f64
   }
 }
 
-/** y /= div (one float32 division per output); cl = 1 for channels_last. */
-export function avgDivide(cl: i32, N: i32, C: i32, y: usize, div: usize): void {
+/**
+ * dst = src / div (one float32 division per output; cl = 1 for channels_last). In place (dst = src) for the
+ * forward's y; the avg backward writes its shares dy / D from dy (engine.ts), so that no copy of dy comes first.
+ */
+export function avgDivide(cl: i32, N: i32, C: i32, src: usize, dst: usize, div: usize): void {
   const P = outPlane;
   if (!cl && P == 1) {
     // One output per plane (a global pool): one divisor for the whole contiguous run of outputs.
@@ -29,27 +32,27 @@ export function avgDivide(cl: i32, N: i32, C: i32, y: usize, div: usize): void {
     const total = N * C;
     let o = 0;
     for (; o + 4 <= total; o += 4) {
-      const a = y + (<usize>o << 2);
-      v128.store(a, f32x4.div(v128.load(a), dv));
+      const a = <usize>o << 2;
+      v128.store(dst + a, f32x4.div(v128.load(src + a), dv));
     }
     for (; o < total; o++) {
-      const a = y + (<usize>o << 2);
-      store<f32>(a, load<f32>(a) / d);
+      const a = <usize>o << 2;
+      store<f32>(dst + a, load<f32>(src + a) / d);
     }
     return;
   }
   if (!cl) {
     const planes = N * C;
     for (let p = 0; p < planes; p++) {
-      const yp = y + ((<usize>p * <usize>P) << 2);
+      const at = (<usize>p * <usize>P) << 2;
       let o = 0;
       for (; o + 4 <= P; o += 4) {
-        const a = yp + (<usize>o << 2);
-        v128.store(a, f32x4.div(v128.load(a), v128.load(div + (<usize>o << 2))));
+        const a = at + (<usize>o << 2);
+        v128.store(dst + a, f32x4.div(v128.load(src + a), v128.load(div + (<usize>o << 2))));
       }
       for (; o < P; o++) {
-        const a = yp + (<usize>o << 2);
-        store<f32>(a, load<f32>(a) / load<f32>(div + (<usize>o << 2)));
+        const a = at + (<usize>o << 2);
+        store<f32>(dst + a, load<f32>(src + a) / load<f32>(div + (<usize>o << 2)));
       }
     }
     return;
@@ -58,15 +61,15 @@ export function avgDivide(cl: i32, N: i32, C: i32, y: usize, div: usize): void {
     for (let o = 0; o < P; o++) {
       const d = load<f32>(div + (<usize>o << 2));
       const dv = f32x4.splat(d);
-      const row = y + ((<usize>(n * P + o) * <usize>C) << 2);
+      const row = (<usize>(n * P + o) * <usize>C) << 2;
       let c = 0;
       for (; c + 4 <= C; c += 4) {
         const a = row + (<usize>c << 2);
-        v128.store(a, f32x4.div(v128.load(a), dv));
+        v128.store(dst + a, f32x4.div(v128.load(src + a), dv));
       }
       for (; c < C; c++) {
         const a = row + (<usize>c << 2);
-        store<f32>(a, load<f32>(a) / d);
+        store<f32>(dst + a, load<f32>(src + a) / d);
       }
     }
   }
