@@ -94,8 +94,8 @@ export interface WasmBackendOptions {
    * Kernel threads, 1 or 2. By default 2 where a second one can run and has a core of its own (threads.ts
    * kernelThreadsAvailable: shared memory, Node's worker threads, two cores), else 1. With 2, a worker
    * (kernels/wasm/threads.ts) runs half of the units of every kernel call whose x and y hold at least
-   * `threadMinBytes`: forward kernels of every kind, the max backward, and the sum and avg backward by gather. Such a
-   * call's memory is shared; a case none of whose calls split keeps a plain one. Streamed calls (forward, backward,
+   * `threadMinBytes`: forward kernels of every kind, the max backward, and the sum and avg backward on contiguous
+   * planes or by gather. Such a call's memory is shared; a case none of whose calls split keeps a plain one. Streamed calls (forward, backward,
    * plans) split theirs only when their chunks can reach that size (2·chunkBytes ≥ threadMinBytes), so with the
    * default chunks only resident cases do. Results are bit-identical to one thread. Asked for 2 where shared memory
    * or worker threads are missing, whatever would start the worker (creating the backend, or resident()) throws a
