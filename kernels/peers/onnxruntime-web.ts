@@ -11,9 +11,10 @@
  *   finds its `.wasm`/`.mjs` files beside itself: no `wasmPaths` needed. Version 1.30 ships the SIMD build only
  *   (ort-wasm-simd-threaded.wasm); `env.wasm.simd` is left at its default (SIMD required, checked at init).
  * - `env.wasm.numThreads = 1`. Left unset, ORT picks min(4, ⌈cores / 2⌉) in Node (a worker_threads pool when
- *   above 1) and 1 in a browser page that is not cross-origin isolated, which is most pages. One thread is what
- *   most browser users get, and what poolspec's own `wasm` backend and tfjs-wasm (threads off in Node) use, so
- *   the wasm comparison is kernel against kernel. `env.wasm.proxy` stays false (no worker proxy in Node).
+ *   above 1; 1 on a 2-core machine) and 1 in a browser page that is not cross-origin isolated, which is most pages.
+ *   One thread is what most browser users get, and what poolspec's `wasm-1t` and tfjs-wasm (threads off in Node)
+ *   use, so that comparison is kernel against kernel (`wasm` splits large calls over two threads, as native
+ *   `onnxruntime` runs two). `env.wasm.proxy` stays false (no worker proxy in Node).
  * - Session options: `graphOptimizationLevel: 'basic'`, as for onnxruntime-node (no layout rewrite of one pool).
  */
 import type { PoolSpec } from '../../spec/contract.js';
