@@ -488,9 +488,9 @@ export class Engine {
     }
     const k = this.kernels;
     const { plan } = c;
-    if (hostZeroesDx(c)) this.mem.f32.fill(0, plan.acc >> 2, (plan.acc >> 2) + n * c.chunk.unitIn);
-    // Called on no planes, it only says whether the stem's windows apply.
+    // Called on no planes, it only says whether the stem's windows apply; their kernel writes all of dx.
     const k3s2 = c.spec.kind === 'sum' && !c.cl && k.bwdSumK3S2(0, 0, 0, 0, 0) === 1;
+    if (!k3s2 && hostZeroesDx(c)) this.mem.f32.fill(0, plan.acc >> 2, (plan.acc >> 2) + n * c.chunk.unitIn);
     const blocks = (kk: ThreadKernels, from: number, to: number, size: number, own: Partial<MemoryPlan>): void => {
       for (let u = from; u < to; u += size) this.sumUnits(kk, c, { ...planAt(c, plan, u), ...own }, Math.min(size, to - u), k3s2);
     };
