@@ -130,8 +130,16 @@ function splitPoint(chunk: Chunking, threadMinBytes: number, n: number): number 
 export function wholeCaseSplits(spec: PoolSpec, g: PoolGeometry, backward: boolean, threadMinBytes: number): boolean {
   const chunk = chunking(g, Infinity);
   if (splitPoint(chunk, threadMinBytes, chunk.units) === 0) return false;
-  if (!backward || spec.kind === 'max') return true;
-  return spec.kind !== 'lp' && (planesContiguous(g) || gatherGeometry(g) !== undefined);
+  return !backward || backwardSplits(spec.kind, planesContiguous(g), spec.kind !== 'max' && gatherGeometry(g) !== undefined);
+}
+
+/**
+ * Whether a large backward of this kind is split between two kernel threads: max always; sum and avg where every
+ * unit's stores stay in its own dx, on contiguous planes or by gather (not channels_last's bwdSum); lp never.
+ */
+function backwardSplits(kind: PoolSpec['kind'], contiguous: boolean, gather: boolean): boolean {
+  if (kind === 'max') return true;
+  return kind !== 'lp' && (contiguous || gather);
 }
 
 /** 1 when a rows kernel call touching `floats` float32 elements streams from memory (PAIR_SEQUENTIAL_BYTES). */
@@ -309,9 +317,10 @@ export class Engine {
   }
 
   /**
-   * GRAD.SUM and GRAD.AVG on n units at p, on either thread's kernels, after the host zeroed dx where hostZeroesDx:
-   * the stem's windows' kernel (`k3s2`, decided on this thread: a recorded call returns nothing), the gather, or the
-   * row-wise scatter (contiguous planes; `p.scratch` its row, one per thread) or channels_last's.
+   * GRAD.SUM and GRAD.AVG (lp's factored gradient: the sum of its shares, at p.dy) on n units at p, on either
+   * thread's kernels, after the host zeroed dx where hostZeroesDx: the stem's windows' kernel (`k3s2`, decided on
+   * this thread: a recorded call returns nothing), the gather, or the row-wise scatter (contiguous planes;
+   * `p.scratch` its row, one per thread) or channels_last's.
    */
   private sumUnits(kk: ThreadKernels, c: WasmCase, p: MemoryPlan, n: number, k3s2: boolean): void {
     const { spec, cl, C } = c;
@@ -433,10 +442,9 @@ export class Engine {
     // The stem's windows: the sum backward and the factor w(x) in one kernel that writes all of dx.
     if (!cl && k.bwdSumK3S2(n * C, a, plan.acc, plan.x, spec.p!)) return true;
     if (!sumRowsWritesDx(c)) this.mem.f32.fill(0, plan.acc >> 2, (plan.acc >> 2) + xCount);
-    // (Not split: lp's factor for p = 2 lies in plan.g, which planAt does not move.)
-    if (c.gather) this.sumGather(k, c, plan, n, a);
-    else if (cl) k.bwdSum(cl, n, C, a, plan.acc, 0, 0, 0);
-    else k.bwdSumRows(n * C, a, plan.acc, plan.scratch, 0, 0, 0, c.g3.global ? 1 : 0, sumRowsFirstTouch(c.g3) ? 1 : 0);
+    // Σ of the shares a over the windows holding each input: sumUnits with a as its dy (not split: lp's factor for
+    // p = 2 lies in plan.g, which planAt does not move).
+    this.sumUnits(k, c, { ...plan, dy: a }, n, false);
     k.lpGradApply(plan.acc, plan.x, xCount, spec.p!);
     return true;
   }
@@ -494,9 +502,7 @@ export class Engine {
     const blocks = (kk: ThreadKernels, from: number, to: number, size: number, own: Partial<MemoryPlan>): void => {
       for (let u = from; u < to; u += size) this.sumUnits(kk, c, { ...planAt(c, plan, u), ...own }, Math.min(size, to - u), k3s2);
     };
-    // Split where every unit's stores stay in its own dx: the gather (geometry.ts gatherGeometry) and the kernels
-    // of contiguous planes; not channels_last's bwdSum.
-    const half = c.gather || !c.cl ? this.split(c, n) : 0;
+    const half = backwardSplits(c.spec.kind, !c.cl, c.gather !== undefined) ? this.split(c, n) : 0;
     const thread = this.thread;
     if (!half || !thread) {
       blocks(k, 0, n, c.blockUnits, {});
@@ -562,10 +568,6 @@ export class Engine {
         }, false);
         break;
       }
-      case 'sum':
-      case 'avg':
-        // (backward() runs them: sumUnits.)
-        break;
       case 'lp':
         k.bwdLpPrep(plan.x, xCount, spec.p!, plan.pw, plan.g);
         k.bwdLp(cl, n, C, plan.x, plan.dy, plan.pw, plan.g, plan.acc, spec.p!);
